@@ -1,0 +1,77 @@
+"""`committee-bot`: serve, socket, console, db upgrade."""
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.config import Settings
+from storage.database import Database
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="committee-bot", description="A chat bot for council committees.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve Slack's HTTP requests on $PORT")
+    commands.add_parser("socket", help="connect to Slack over Socket Mode (development, firewalled installs)")
+    console = commands.add_parser("console", help="the whole bot in this terminal, on SQLite, no Slack account needed")
+    console.add_argument("--as", dest="user", help="act as this user (default: a councillor on the seed committee)")
+    console.add_argument("--channel", help="act in this channel (default: the seed committee's)")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"], help="bring the schema to the newest migration")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_environment()
+    if args.command == "serve":
+        serve(settings)
+    elif args.command == "socket":
+        asyncio.run(socket_mode(settings))
+    elif args.command == "console":
+        from bot.console.backend import run_console
+
+        logging.getLogger().setLevel(logging.WARNING)
+        sys.exit(asyncio.run(run_console(settings, args.user, args.channel)))
+    else:
+        asyncio.run(upgrade(settings))
+
+
+async def upgrade(settings: Settings) -> None:
+    database = Database(settings.database_url)
+    await database.upgrade()
+    await database.dispose()
+    logging.getLogger(__name__).info("database is at the newest schema")
+
+
+def serve(settings: Settings) -> None:
+    """aiohttp's production server; Bolt's own app.start() is meant for development only."""
+    from bot.slack.app import SlackBot
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
+
+    async def application() -> web.Application:
+        database = Database(settings.database_url)
+        await database.upgrade()
+        bot = SlackBot(settings, database)
+        app = bot.web_app()
+        app.on_cleanup.append(lambda _app: database.dispose())
+        return app
+
+    web.run_app(application(), port=settings.port, access_log=None)
+
+
+async def socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.slack.app import SlackBot
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", purpose="for Socket Mode")
+    database = Database(settings.database_url)
+    await database.upgrade()
+    bot = SlackBot(settings, database)
+    await AsyncSocketModeHandler(bot.app, settings.app_token).start_async()

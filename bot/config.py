@@ -1,0 +1,47 @@
+"""Configuration from the environment; a missing required variable stops start-up with one clear line."""
+
+import os
+from dataclasses import dataclass
+
+from storage.database import DEFAULT_DATABASE_URL
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+
+
+class MissingSetting(SystemExit):
+    def __init__(self, name: str, purpose: str) -> None:
+        super().__init__(f"committee-bot: the environment variable {name} is not set; it is needed {purpose}.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    port: int = 3000
+    slack_api_url: str = SLACK_API_DEFAULT
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        port = env.get("PORT", "3000")
+        if not port.isdigit():
+            raise SystemExit(f"committee-bot: PORT must be a number, not {port!r}.")
+        return cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            port=int(port),
+            slack_api_url=env.get("SLACK_API_URL") or SLACK_API_DEFAULT,
+        )
+
+    def require(self, *names: str, purpose: str) -> None:
+        """Stop with a clear message naming the first of `names` (environment variable names) that is unset."""
+        for name in names:
+            if not getattr(self, _ATTRIBUTES[name]):
+                raise MissingSetting(name, purpose)
+
+
+_ATTRIBUTES = {"SLACK_BOT_TOKEN": "bot_token", "SLACK_SIGNING_SECRET": "signing_secret", "SLACK_APP_TOKEN": "app_token"}

@@ -1,0 +1,62 @@
+"""The Bolt app: one AsyncApp, its Web API client, and the listeners wired in one place."""
+
+import logging
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.slack.delivery import SlackDelivery
+from bot.slack.directory import SlackDirectory
+from bot.slack.listeners import register_listeners
+from handlers.context import Services
+from storage.database import Database
+
+EVENTS_PATH = "/slack/events"
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        # Slack answers 429 with Retry-After when we post too fast; honour it rather than drop the post.
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+class SlackBot:
+    """The app and what it owns, so that a server can start it and shut it down cleanly."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        client = web_client(settings)
+        self.directory = SlackDirectory(client)
+        self.services = Services(database, self.directory)
+        self.delivery = SlackDelivery(self.services, client)
+        # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
+        self.app = AsyncApp(client=client, signing_secret=settings.signing_secret, process_before_response=True)
+        register_listeners(self.app, self.services, self.delivery, self.directory)
+
+    def web_app(self) -> web.Application:
+        application = self.app.web_app(path=EVENTS_PATH)
+        application.router.add_get("/healthz", _healthy)
+        application.on_shutdown.append(self._drain)
+        return application
+
+    async def _drain(self, _application: web.Application) -> None:
+        await self.delivery.drain()
+
+
+async def _healthy(_request: web.Request) -> web.Response:
+    return web.Response(text="ok")

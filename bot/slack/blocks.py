@@ -1,0 +1,113 @@
+"""Block Kit: neutral Messages and Forms in, Slack's JSON out, within Slack's size limits."""
+
+import json
+
+from bot.forms import Field, Form, FormValues
+from bot.replies import Button, Message, Note, Section
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_BUTTON_LABEL = 75
+MAX_MODAL_TITLE = 24
+
+
+def _plain(text: str, limit: int = MAX_BUTTON_LABEL) -> dict:
+    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+
+
+def _button(button: Button) -> dict:
+    element = {"type": "button", "text": _plain(button.label), "action_id": button.action_id, "value": button.value}
+    if button.style:
+        element["style"] = button.style
+    if button.confirm:
+        element["confirm"] = {
+            "title": _plain("Are you sure?"), "text": _plain(button.confirm, 300),
+            "confirm": _plain("Yes"), "deny": _plain("No, keep it"),
+        }
+    return element
+
+
+def _section_blocks(part: Section | Note) -> list[dict]:
+    if isinstance(part, Note):
+        return [{"type": "context", "elements": [{"type": "mrkdwn", "text": part.text[:MAX_SECTION_TEXT]}]}]
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": part.text[:MAX_SECTION_TEXT]}}]
+    if part.buttons:
+        blocks.append({"type": "actions", "elements": [_button(b) for b in part.buttons]})
+    return blocks
+
+
+def message_blocks(message: Message) -> list[dict]:
+    blocks = [block for part in message.parts for block in _section_blocks(part)]
+    return blocks[:MAX_MESSAGE_BLOCKS]
+
+
+def message_payload(message: Message) -> dict:
+    return {"text": message.summary, "blocks": message_blocks(message)}
+
+
+def _input_element(field: Field) -> dict:
+    if field.kind == "user":
+        element = {"type": "users_select", "action_id": "value"}
+        if field.initial:
+            element["initial_user"] = field.initial
+    elif field.kind == "users":
+        element = {"type": "multi_users_select", "action_id": "value"}
+        if field.initial:
+            element["initial_users"] = list(field.initial)
+    elif field.kind == "choice":
+        options = [{"text": _plain(label), "value": value} for value, label in field.choices]
+        element = {"type": "static_select", "action_id": "value", "options": options[:100]}
+        element.update({"initial_option": o for o in options if o["value"] == field.initial})
+    else:
+        element = {"type": "plain_text_input", "action_id": "value", "multiline": field.kind == "multiline"}
+        if field.initial:
+            element["initial_value"] = field.initial
+        if field.max_length:
+            element["max_length"] = field.max_length
+    return element
+
+
+def _input_block(field: Field) -> dict:
+    block = {"type": "input", "block_id": field.name, "label": _plain(field.label, 2000),
+             "optional": field.optional, "element": _input_element(field)}
+    if field.hint:
+        block["hint"] = _plain(field.hint, 2000)
+    return block
+
+
+def modal(form: Form, channel_id: str | None) -> dict:
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": form.intro[:MAX_SECTION_TEXT]}}] if form.intro else []
+    blocks += [_input_block(field) for field in form.fields]
+    return {
+        "type": "modal",
+        "callback_id": form.form_id,
+        "title": _plain(form.title, MAX_MODAL_TITLE),
+        "submit": _plain(form.submit, MAX_MODAL_TITLE),
+        "close": _plain("Cancel", MAX_MODAL_TITLE),
+        "private_metadata": json.dumps({"context": form.context, "channel": channel_id}),
+        "blocks": blocks,
+    }
+
+
+def submitted_values(view: dict) -> FormValues:
+    """Slack's view state, flattened to one value per field, whatever the element type."""
+    values: FormValues = {}
+    for block_id, actions in view.get("state", {}).get("values", {}).items():
+        state = actions.get("value", {})
+        if "selected_users" in state:
+            values[block_id] = tuple(state["selected_users"] or ())
+        elif "selected_user" in state:
+            values[block_id] = state["selected_user"]
+        elif "selected_option" in state:
+            values[block_id] = (state["selected_option"] or {}).get("value")
+        else:
+            values[block_id] = state.get("value")
+    return values
+
+
+def modal_metadata(view: dict) -> tuple[str, str | None]:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        return str(metadata.get("context") or ""), metadata.get("channel")
+    except (ValueError, AttributeError):
+        return "", None

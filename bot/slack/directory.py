@@ -1,0 +1,60 @@
+"""Channel membership and people's names from Slack's Web API, cached so a busy channel costs few calls."""
+
+import time
+from collections.abc import Iterable
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+MEMBERS_TTL_SECONDS = 300
+NAMES_TTL_SECONDS = 3600
+PAGE_SIZE = 1000
+
+
+class SlackDirectory:
+    """Membership changes are also pushed to `forget_channel` by member_joined/left events, so the TTL
+    only bounds staleness when an event is missed."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+        self._members: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+        self._names: dict[tuple[str, str], tuple[float, str]] = {}
+        self._bot_user_id: str | None = None
+
+    async def channel_members(self, workspace_id: str, channel_id: str) -> frozenset[str]:
+        cached = self._members.get((workspace_id, channel_id))
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        members = await self._fetch_members(channel_id) - {await self._bot_id()}
+        self._members[(workspace_id, channel_id)] = (time.monotonic() + MEMBERS_TTL_SECONDS, members)
+        return members
+
+    async def _fetch_members(self, channel_id: str) -> frozenset[str]:
+        members: set[str] = set()
+        cursor = None
+        while True:
+            page = await self._client.conversations_members(channel=channel_id, limit=PAGE_SIZE, cursor=cursor)
+            members.update(page["members"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return frozenset(members)
+
+    async def _bot_id(self) -> str:
+        if self._bot_user_id is None:
+            self._bot_user_id = (await self._client.auth_test())["user_id"]
+        return self._bot_user_id
+
+    def forget_channel(self, workspace_id: str, channel_id: str) -> None:
+        self._members.pop((workspace_id, channel_id), None)
+
+    async def display_names(self, workspace_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+        return {user_id: await self._display_name(workspace_id, user_id) for user_id in user_ids}
+
+    async def _display_name(self, workspace_id: str, user_id: str) -> str:
+        cached = self._names.get((workspace_id, user_id))
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        user = (await self._client.users_info(user=user_id))["user"]
+        profile = user.get("profile") or {}
+        name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user_id
+        self._names[(workspace_id, user_id)] = (time.monotonic() + NAMES_TTL_SECONDS, name)
+        return name

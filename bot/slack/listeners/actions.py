@@ -1,0 +1,36 @@
+"""Buttons: add comment, no comments, edit, withdraw, confirm a reply as a comment, open a window."""
+
+import re
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import interactions
+from bot.forms import Form
+from bot.slack.blocks import message_payload
+from bot.slack.delivery import SlackDelivery
+from bot.slack.listeners.forms import open_form
+from bot.slack.payloads import Failure, attempt, interaction_actor, request_key
+from handlers.context import Services
+
+OUR_ACTIONS = re.compile(r"^(comment|report|draft)\.[a-z]+$")
+
+
+def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:
+    @app.action(OUR_ACTIONS)
+    async def on_press(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+        await ack()
+        actor = interaction_actor(body)
+        work = interactions.press(services, actor, action["action_id"], action.get("value") or "", request_key(body, actor.workspace_id))
+        outcome = await attempt(work, actor, action["action_id"])
+        if isinstance(outcome, Form):
+            refusal = await open_form(client, body["trigger_id"], outcome, actor.channel_id)
+            if refusal:
+                await respond(response_type="ephemeral", replace_original=False, **message_payload(refusal))
+            return
+        # A button on an ephemeral note replaces that note; one on a channel post must not touch the post.
+        on_ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        replace = on_ephemeral and not isinstance(outcome, Failure)
+        await respond(response_type="ephemeral", replace_original=replace, **message_payload(outcome.message))
+        if not isinstance(outcome, Failure):
+            delivery.follow_up(actor, outcome)

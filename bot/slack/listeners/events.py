@@ -1,0 +1,33 @@
+"""Replies in an announcement's thread, and membership changes that refresh the member cache."""
+
+from slack_bolt.async_app import AsyncApp
+
+from bot import interactions
+from bot.slack.delivery import SlackDelivery
+from bot.slack.directory import SlackDirectory
+from bot.slack.payloads import attempt
+from handlers.context import Actor, Services
+
+
+def _is_person_replying_in_thread(event: dict) -> bool:
+    thread_ts = event.get("thread_ts")
+    return bool(thread_ts and thread_ts != event.get("ts") and not event.get("subtype") and not event.get("bot_id"))
+
+
+def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directory: SlackDirectory) -> None:
+    @app.event("message")
+    async def on_message(event: dict, body: dict) -> None:
+        if not _is_person_replying_in_thread(event):
+            return
+        actor = Actor(body["team_id"], event["user"], event["channel"])
+        # The message's own identity, not the event delivery's: a retried delivery offers nothing twice.
+        source_key = f"slack:{actor.workspace_id}:{event['channel']}:{event['ts']}"
+        work = interactions.thread_reply(services, actor, event["thread_ts"], event.get("text") or "", source_key)
+        outcome = await attempt(work, actor, "thread reply")
+        if outcome is not None:
+            delivery.spawn(delivery.tell(actor, actor.channel_id, outcome.message))
+
+    @app.event("member_joined_channel")
+    @app.event("member_left_channel")
+    async def on_membership_change(event: dict, body: dict) -> None:
+        directory.forget_channel(body["team_id"], event["channel"])

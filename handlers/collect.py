@@ -1,0 +1,60 @@
+"""Compiling a window's comments for the receiving officer: grouped by section, with who has not responded."""
+
+import logging
+from collections import defaultdict
+
+from handlers.comment_windows import WindowSummary, choose_window, windows_for_export
+from handlers.context import Actor, Services
+from handlers.deadlines import describe_instant
+from handlers.errors import NotAllowed
+from handlers.export_formats import CompiledComments, ExportedComment, ReportSection
+from storage import queries
+from storage.models import Comment, CommentKind
+
+log = logging.getLogger(__name__)
+
+GENERAL_SECTION = "General comments"
+
+
+async def compile_comments(services: Services, actor: Actor, ref_text: str) -> tuple[WindowSummary, CompiledComments]:
+    windows = await windows_for_export(services, actor)
+    if not windows:
+        log.warning("refused: %s asked to export comments but receives none and clerks no committee", actor.user_id)
+        raise NotAllowed("Only the officer who receives a report's comments, or the committee's clerks, can export them.")
+    window = choose_window(windows, ref_text, kind="a report you can export")
+    async with services.database.session() as session:
+        comments = await queries.live_comments(session, [window.id])
+        not_expected = set(await queries.clerk_ids(session, window.committee_id)) | {window.officer_user_id}
+    members = await services.directory.channel_members(actor.workspace_id, window.channel_id)
+    responded = {comment.author_user_id for comment in comments}
+    waiting_for = sorted(members - responded - not_expected)
+    names = await services.directory.display_names(actor.workspace_id, responded | set(waiting_for))
+    log.info("comments on window %s compiled for %s: %d entries", window.id, actor.user_id, len(comments))
+    return window, CompiledComments(
+        committee_name=window.committee_name,
+        report_title=window.title,
+        document_url=window.document_url,
+        deadline=window.deadline_text,
+        generated_at=describe_instant(services.clock(), window.timezone),
+        sections=_sections(comments, names, window.timezone),
+        no_comments=tuple(sorted(names[a] for a in _said_no_comments(comments))),
+        not_responded=tuple(sorted(names[user] for user in waiting_for)),
+    )
+
+
+def _said_no_comments(comments: list[Comment]) -> set[str]:
+    return {c.author_user_id for c in comments if c.kind == CommentKind.NO_COMMENTS}
+
+
+def _sections(comments: list[Comment], names: dict[str, str], zone: str) -> tuple[ReportSection, ...]:
+    grouped: dict[str, list[ExportedComment]] = defaultdict(list)
+    for comment in comments:
+        if comment.kind == CommentKind.COMMENT:
+            grouped[comment.section or GENERAL_SECTION].append(ExportedComment(
+                member_name=names[comment.author_user_id],
+                submitted_at=describe_instant(comment.updated_at, zone),
+                text=comment.text,
+                edited=comment.edited,
+            ))
+    ordered = sorted(grouped, key=lambda title: (title != GENERAL_SECTION, title.lower()))
+    return tuple(ReportSection(title, tuple(grouped[title])) for title in ordered)

@@ -1,0 +1,217 @@
+"""Opening comment windows on draft reports, and finding the ones a person may act on."""
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.committees import committee_here, committees_of_member, require_clerk
+from handlers.context import Actor, Services
+from handlers.deadlines import Deadline, describe_instant, parse_deadline
+from handlers.errors import InvalidInput, NotFound
+from storage import queries
+from storage.models import CommentWindow, Committee
+
+log = logging.getLogger(__name__)
+
+MAX_TITLE_LENGTH = 200
+MAX_URL_LENGTH = 1000
+REF_WORDS = 3
+FILLER_WORDS = {"a", "an", "and", "for", "of", "on", "the", "to", "draft"}
+
+
+@dataclass(frozen=True)
+class WindowRequest:
+    title: str
+    document_url: str | None
+    officer_user_id: str | None
+    deadline_text: str
+
+
+@dataclass(frozen=True)
+class WindowPreview:
+    """What the bot understood, shown to the clerk before anything is saved."""
+
+    committee_name: str
+    title: str
+    document_url: str | None
+    officer_user_id: str
+    deadline: Deadline
+    request: WindowRequest
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    id: int
+    committee_id: int
+    ref: str
+    title: str
+    document_url: str | None
+    officer_user_id: str
+    committee_name: str
+    channel_id: str
+    timezone: str
+    deadline: datetime
+    announcement_ts: str | None
+    announcement_permalink: str | None
+
+    @property
+    def deadline_text(self) -> str:
+        return describe_instant(self.deadline, self.timezone)
+
+    def is_open(self, now: datetime) -> bool:
+        return now < self.deadline
+
+
+def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
+    return WindowSummary(
+        window.id, committee.id, window.ref, window.title, window.document_url, window.officer_user_id, committee.name,
+        committee.channel_id, committee.timezone, window.deadline, window.announcement_ts, window.announcement_permalink,
+    )
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInput("Please give the report a title, e.g. \"Draft annual report 2021/22\".", field="title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise InvalidInput(f"Report titles can be at most {MAX_TITLE_LENGTH} characters; this one has {len(title)}.", field="title")
+    return title
+
+
+def _clean_url(url: str | None) -> str | None:
+    url = (url or "").strip().strip("<>").split("|")[0]
+    if not url:
+        return None
+    if not re.match(r"^https?://\S+$", url) or len(url) > MAX_URL_LENGTH:
+        raise InvalidInput(f'"{url[:100]}" is not a web link I can use. Please paste the document\'s full address, starting with https://', field="document_url")
+    return url
+
+
+def _clean_officer(officer_user_id: str | None) -> str:
+    if not officer_user_id:
+        raise InvalidInput("Please choose the officer who receives the comments (mention them, e.g. @Director).", field="officer")
+    return officer_user_id
+
+
+async def preview_window(services: Services, actor: Actor, request: WindowRequest) -> WindowPreview:
+    """Check a clerk's request and work out the deadline, without saving anything."""
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        await require_clerk(session, committee, actor, "open comment windows")
+    deadline = parse_deadline(request.deadline_text, services.clock(), committee.timezone)
+    return WindowPreview(
+        committee.name, _clean_title(request.title), _clean_url(request.document_url),
+        _clean_officer(request.officer_user_id), deadline, request,
+    )
+
+
+def make_ref(title: str, taken: set[str]) -> str:
+    """A short, typeable name for the report, unique in its committee: "annual-report-2021"."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = [word for word in re.findall(r"[a-z0-9]+", ascii_title) if word not in FILLER_WORDS]
+    base = "-".join(words[:REF_WORDS]) or "report"
+    ref, suffix = base, 2
+    while ref in taken:
+        ref, suffix = f"{base}-{suffix}", suffix + 1
+    return ref
+
+
+async def open_window(services: Services, actor: Actor, request: WindowRequest, request_key: str) -> tuple[WindowSummary, bool]:
+    """Open the window; a replay of the same request returns the window it opened, with created=False."""
+    preview = await preview_window(services, actor, request)
+    async with services.database.session() as session:
+        if (existing := await queries.window_by_request(session, request_key)) is not None:
+            return await _summary_of(session, actor, existing.id), False
+        committee = await committee_here(session, actor)
+        window = CommentWindow(
+            committee_id=committee.id, ref=make_ref(preview.title, await queries.refs_in_committee(session, committee.id)),
+            title=preview.title, document_url=preview.document_url, officer_user_id=preview.officer_user_id,
+            deadline=preview.deadline.instant, opened_by=actor.user_id, request_key=request_key,
+        )
+        session.add(window)
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            if (existing := await queries.window_by_request(session, request_key)) is None:
+                raise
+            return await _summary_of(session, actor, existing.id), False
+    log.info("comment window %s (%s) opened by %s, closes %s", window.id, window.ref, actor.user_id, window.deadline)
+    return summarise(window, committee), True
+
+
+async def _summary_of(session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
+    found = await queries.window_with_committee(session, actor.workspace_id, window_id)
+    if found is None:
+        raise NotFound("That report no longer exists.")
+    return summarise(*found)
+
+
+async def record_announcement(services: Services, actor: Actor, window_id: int, ts: str, permalink: str | None) -> None:
+    async with services.database.session() as session:
+        window, _ = await queries.window_with_committee(session, actor.workspace_id, window_id)
+        window.announcement_ts, window.announcement_permalink = ts, permalink
+        session.add(window)
+        await session.commit()
+
+
+async def window_summary(services: Services, actor: Actor, window_id: int) -> WindowSummary:
+    async with services.database.session() as session:
+        return await _summary_of(session, actor, window_id)
+
+
+async def open_windows_for_member(services: Services, actor: Actor) -> list[WindowSummary]:
+    async with services.database.session() as session:
+        committees = await committees_of_member(services, session, actor)
+        rows = await queries.windows_of_committees(session, [c.id for c in committees], open_at=services.clock())
+    return [summarise(window, committee) for window, committee in rows]
+
+
+def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummary]:
+    """Windows whose ref or title the text starts with, longest match first."""
+    lowered = words.strip().lower()
+
+    def matched_length(window: WindowSummary) -> int:
+        for name in (window.ref, window.title.lower()):
+            if lowered == name or lowered.startswith(name + " ") or lowered.startswith(name + "\n"):
+                return len(name)
+        return 0
+
+    lengths = {window.id: matched_length(window) for window in windows}
+    return sorted((w for w in windows if lengths[w.id]), key=lambda w: -lengths[w.id])
+
+
+def listing(windows: list[WindowSummary]) -> str:
+    if not windows:
+        return "There are no comment windows open to you at the moment."
+    lines = [f"• `{w.ref}`: {w.title} ({w.committee_name}), deadline {w.deadline_text}" for w in windows]
+    return "Reports you can choose from:\n" + "\n".join(lines)
+
+
+def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an open report") -> WindowSummary:
+    """The one window a typed reference means, or a polite error listing the choices."""
+    matches = match_windows(windows, ref_text)
+    exact = [w for w in matches if ref_text.strip().lower() in (w.ref, w.title.lower())]
+    if len(exact) == 1 or len(matches) == 1:
+        return (exact or matches)[0]
+    if matches:
+        raise InvalidInput(f'"{ref_text.strip()[:80]}" could mean more than one report.\n' + listing(matches))
+    raise NotFound(f'I can\'t find {kind} called "{ref_text.strip()[:80]}".\n' + listing(windows))
+
+
+async def windows_for_export(services: Services, actor: Actor) -> list[WindowSummary]:
+    """Every window, open or closed, whose comments this person may compile: as its officer or a clerk."""
+    async with services.database.session() as session:
+        committees = await queries.committees_in_workspace(session, actor.workspace_id)
+        rows = await queries.windows_of_committees(session, [c.id for c in committees])
+        clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+    return [
+        summarise(window, committee)
+        for window, committee in rows
+        if window.officer_user_id == actor.user_id or committee.id in clerk_of
+    ]

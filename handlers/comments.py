@@ -1,0 +1,262 @@
+"""Members' comments: add, say "no comments", edit, withdraw, list; every change kept as a revision.
+
+Each write carries the key of the request that caused it. The key is unique in the revisions table, so a
+request delivered twice (a Slack retry, a double click, a second bot instance) has exactly one effect and
+the second delivery gets the first one's receipt back.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.comment_windows import WindowSummary, choose_window, open_windows_for_member, summarise
+from handlers.committees import require_member
+from handlers.context import Actor, Services
+from handlers.deadlines import describe_instant
+from handlers.errors import InvalidInput, NotAllowed, NotFound, WindowClosed
+from storage import queries
+from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, RevisionAction
+
+log = logging.getLogger(__name__)
+
+MAX_COMMENT_LENGTH = 3000
+MAX_SECTION_LENGTH = 200
+NO_COMMENTS_TEXT = "No comments"
+# Newlines and tabs are how members lay out a comment; every other control character is a paste accident.
+DISALLOWED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class CommentReceipt:
+    comment_id: int
+    kind: CommentKind
+    text: str
+    section: str | None
+    at: datetime
+    edited: bool
+    withdrawn: bool
+    window: WindowSummary
+    duplicate: bool = False
+
+    @property
+    def at_text(self) -> str:
+        return describe_instant(self.at, self.window.timezone)
+
+    def can_change(self, now: datetime) -> bool:
+        return not self.withdrawn and self.window.is_open(now)
+
+
+@dataclass(frozen=True)
+class DraftOffer:
+    draft_id: int
+    window: WindowSummary
+    text: str
+
+
+def clean_text(text: str | None) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("Your comment is empty. Please write what you'd like to say, then send it again.", field="text")
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise InvalidInput(
+            f"Comments can be at most {MAX_COMMENT_LENGTH:,} characters; yours has {len(text):,}. "
+            "Please shorten it, or split it into two comments."
+        , field="text")
+    if DISALLOWED_CONTROL.search(text):
+        raise InvalidInput("Your comment contains invisible control characters, probably from a paste. Please retype or paste it as plain text.", field="text")
+    return text
+
+
+def clean_section(section: str | None) -> str | None:
+    section = " ".join((section or "").split())
+    if len(section) > MAX_SECTION_LENGTH or DISALLOWED_CONTROL.search(section):
+        raise InvalidInput(f"The section or paragraph can be at most {MAX_SECTION_LENGTH} characters of plain text.", field="section")
+    return section or None
+
+
+def _receipt(comment: Comment, window: WindowSummary, duplicate: bool = False) -> CommentReceipt:
+    return CommentReceipt(
+        comment.id, comment.kind, comment.text, comment.section, comment.updated_at,
+        comment.edited, comment.withdrawn_at is not None, window, duplicate,
+    )
+
+
+async def _loaded_window(session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
+    found = await queries.window_with_committee(session, actor.workspace_id, window_id)
+    if found is None:
+        raise NotFound("I can't find that report. It may have been removed.")
+    return summarise(*found)
+
+
+def _require_open(window: WindowSummary, now: datetime) -> None:
+    if not window.is_open(now):
+        raise WindowClosed(window.title, window.deadline_text)
+
+
+async def _replayed(session: AsyncSession, actor: Actor, request_key: str) -> CommentReceipt | None:
+    """The receipt of a request already carried out, or None if this is its first delivery."""
+    revision = await queries.revision_by_request(session, request_key)
+    if revision is None:
+        return None
+    comment = await session.get(Comment, revision.comment_id)
+    log.info("request %s already carried out: comment %s", request_key, comment.id)
+    return _receipt(comment, await _loaded_window(session, actor, comment.window_id), duplicate=True)
+
+
+async def _commit_revision(session: AsyncSession, actor: Actor, comment: Comment, action: RevisionAction, request_key: str, window: WindowSummary) -> CommentReceipt:
+    session.add(comment)
+    await session.flush()
+    session.add(CommentRevision(
+        comment_id=comment.id, number=comment.revision_count, action=action, section=comment.section,
+        text=comment.text, actor_user_id=actor.user_id, at=comment.updated_at, request_key=request_key,
+    ))
+    try:
+        await session.commit()
+    except IntegrityError:
+        # Another instance carried out the same request between our check and our commit.
+        await session.rollback()
+        if (receipt := await _replayed(session, actor, request_key)) is None:
+            raise
+        return receipt
+    log.info("comment %s %s by %s on window %s", comment.id, action.value, actor.user_id, window.id)
+    return _receipt(comment, window)
+
+
+async def _withdraw_no_comments(session: AsyncSession, window_id: int, author: str, now: datetime) -> None:
+    """A member who comments after saying "no comments" has changed their mind; the comment is what counts."""
+    for earlier in await queries.live_comments(session, [window_id], author):
+        if earlier.kind == CommentKind.NO_COMMENTS:
+            earlier.withdrawn_at = now
+            session.add(earlier)
+
+
+async def add_comment(services: Services, actor: Actor, window_id: int, text: str, section: str | None, request_key: str) -> CommentReceipt:
+    async with services.database.session() as session:
+        if (receipt := await _replayed(session, actor, request_key)) is not None:
+            return receipt
+        text, section = clean_text(text), clean_section(section)
+        window = await _writable_window(services, session, actor, window_id)
+        now = services.clock()
+        await _withdraw_no_comments(session, window.id, actor.user_id, now)
+        comment = Comment(window_id=window.id, author_user_id=actor.user_id, section=section, text=text, created_at=now, updated_at=now)
+        return await _commit_revision(session, actor, comment, RevisionAction.CREATED, request_key, window)
+
+
+async def _writable_window(services: Services, session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
+    found = await queries.window_with_committee(session, actor.workspace_id, window_id)
+    if found is None:
+        raise NotFound("I can't find that report. It may have been removed.")
+    window = summarise(*found)
+    _require_open(window, services.clock())
+    await require_member(services, found[1], actor)
+    return window
+
+
+async def record_no_comments(services: Services, actor: Actor, window_id: int, request_key: str) -> CommentReceipt:
+    async with services.database.session() as session:
+        if (receipt := await _replayed(session, actor, request_key)) is not None:
+            return receipt
+        window = await _writable_window(services, session, actor, window_id)
+        earlier = await queries.live_comments(session, [window.id], actor.user_id)
+        if any(c.kind == CommentKind.NO_COMMENTS for c in earlier):
+            return _receipt(next(c for c in earlier if c.kind == CommentKind.NO_COMMENTS), window, duplicate=True)
+        if earlier:
+            raise InvalidInput(
+                f"You've already commented on {window.title}. To say you have nothing to add, withdraw your comments first (`/comment list`)."
+            )
+        now = services.clock()
+        comment = Comment(window_id=window.id, author_user_id=actor.user_id, kind=CommentKind.NO_COMMENTS, text=NO_COMMENTS_TEXT, created_at=now, updated_at=now)
+        return await _commit_revision(session, actor, comment, RevisionAction.CREATED, request_key, window)
+
+
+async def _own_changeable_comment(services: Services, session: AsyncSession, actor: Actor, comment_id: int) -> tuple[Comment, WindowSummary]:
+    comment = await session.get(Comment, comment_id)
+    window = await _loaded_window(session, actor, comment.window_id) if comment else None
+    if comment is None or window is None:
+        raise NotFound("I can't find that comment.")
+    if comment.author_user_id != actor.user_id:
+        log.warning("refused: %s tried to change comment %s of %s", actor.user_id, comment.id, comment.author_user_id)
+        raise NotAllowed("You can only change your own comments.")
+    if comment.withdrawn_at is not None:
+        raise NotFound(f"That comment on {window.title} has already been withdrawn.")
+    _require_open(window, services.clock())
+    return comment, window
+
+
+async def edit_comment(services: Services, actor: Actor, comment_id: int, text: str, section: str | None, request_key: str) -> CommentReceipt:
+    async with services.database.session() as session:
+        if (receipt := await _replayed(session, actor, request_key)) is not None:
+            return receipt
+        text, section = clean_text(text), clean_section(section)
+        comment, window = await _own_changeable_comment(services, session, actor, comment_id)
+        comment.text, comment.section, comment.kind = text, section, CommentKind.COMMENT
+        comment.updated_at, comment.revision_count = services.clock(), comment.revision_count + 1
+        return await _commit_revision(session, actor, comment, RevisionAction.EDITED, request_key, window)
+
+
+async def withdraw_comment(services: Services, actor: Actor, comment_id: int, request_key: str) -> CommentReceipt:
+    async with services.database.session() as session:
+        if (receipt := await _replayed(session, actor, request_key)) is not None:
+            return receipt
+        comment, window = await _own_changeable_comment(services, session, actor, comment_id)
+        comment.withdrawn_at = comment.updated_at = services.clock()
+        comment.revision_count += 1
+        return await _commit_revision(session, actor, comment, RevisionAction.WITHDRAWN, request_key, window)
+
+
+async def own_comment(services: Services, actor: Actor, comment_id: int) -> CommentReceipt:
+    async with services.database.session() as session:
+        comment, window = await _own_changeable_comment(services, session, actor, comment_id)
+        return _receipt(comment, window)
+
+
+async def my_comments(services: Services, actor: Actor) -> tuple[list[WindowSummary], list[CommentReceipt]]:
+    """The open windows this member can comment on, and their own live comments on them."""
+    windows = await open_windows_for_member(services, actor)
+    by_id = {window.id: window for window in windows}
+    async with services.database.session() as session:
+        comments = await queries.live_comments(session, by_id, actor.user_id)
+    return windows, [_receipt(comment, by_id[comment.window_id]) for comment in comments]
+
+
+async def comment_inline(services: Services, actor: Actor, typed: str, request_key: str) -> CommentReceipt:
+    """`/comment <report> <text>`: the report is named by its ref or title at the start of the text."""
+    windows = await open_windows_for_member(services, actor)
+    window = choose_window(windows, typed)
+    name = next(n for n in (window.title, window.ref) if typed.strip().lower().startswith(n.lower()))
+    text = typed.strip()[len(name):].strip()
+    if text.lower().rstrip(".!") in ("no comments", "no comment", "nothing to add"):
+        return await record_no_comments(services, actor, window.id, request_key)
+    if not text:
+        raise InvalidInput(f"What would you like to say about {window.title}? Type `/comment {window.ref} your comment`.")
+    return await add_comment(services, actor, window.id, text, None, request_key)
+
+
+async def hold_draft(services: Services, actor: Actor, thread_ts: str, text: str, source_key: str) -> tuple[DraftOffer, bool] | None:
+    """Keep a reply to an announcement until its author confirms it; None if it replies to something else."""
+    async with services.database.session() as session:
+        window_row = await queries.window_announced_at(session, actor.workspace_id, actor.channel_id, thread_ts)
+        if window_row is None:
+            return None
+        window = await _writable_window(services, session, actor, window_row.id)
+        draft = CommentDraft(window_id=window.id, author_user_id=actor.user_id, text=clean_text(text), source_key=source_key)
+        session.add(draft)
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            draft = await queries.draft_by_source(session, source_key)
+            return DraftOffer(draft.id, window, draft.text), False
+    return DraftOffer(draft.id, window, draft.text), True
+
+
+async def confirm_draft(services: Services, actor: Actor, draft_id: int) -> CommentReceipt:
+    async with services.database.session() as session:
+        draft = await session.get(CommentDraft, draft_id)
+    if draft is None or draft.author_user_id != actor.user_id:
+        raise NotAllowed("Only the person who wrote that reply can add it as their comment.")
+    return await add_comment(services, actor, draft.window_id, draft.text, None, f"draft:{draft.id}")

@@ -1,0 +1,117 @@
+"""Setting a channel up as a committee, and the membership and clerk checks every other use case needs."""
+
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.context import Actor, Services
+from handlers.errors import InvalidInput, NotAClerk, NotACommitteeChannel, NotAMember
+from storage import queries
+from storage.models import DEFAULT_TIMEZONE, Committee
+
+log = logging.getLogger(__name__)
+
+MAX_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class CommitteeSetup:
+    name: str
+    timezone: str = DEFAULT_TIMEZONE
+    clerk_ids: tuple[str, ...] = ()
+    chair_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CommitteeSummary:
+    id: int
+    name: str
+    channel_id: str
+    timezone: str
+    clerk_ids: tuple[str, ...]
+    chair_id: str | None
+    created: bool
+
+
+def validate_timezone(name: str) -> str:
+    name = name.strip() or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f'"{name}" is not a time zone I know. Use a name like "Europe/London" or "Europe/Dublin".'
+        , field="timezone") from None
+    return name
+
+
+def _validated(setup: CommitteeSetup, actor: Actor) -> CommitteeSetup:
+    name = " ".join(setup.name.split())
+    if not name:
+        raise InvalidInput("Please give the committee a name, e.g. `/committee setup Children and Families Overview and Scrutiny Committee`.", field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"Committee names can be at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.", field="name")
+    clerks = tuple(dict.fromkeys(setup.clerk_ids or (actor.user_id,)))
+    return CommitteeSetup(name, validate_timezone(setup.timezone), clerks, setup.chair_id)
+
+
+async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSetup) -> CommitteeSummary:
+    """Create the channel's committee, or update it when one of its clerks runs set-up again."""
+    setup = _validated(setup, actor)
+    async with services.database.session() as session:
+        await queries.ensure_workspace(session, actor.workspace_id)
+        committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
+        created = committee is None
+        if committee is None:
+            committee = Committee(workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name)
+        else:
+            await require_clerk(session, committee, actor, "change the committee's set-up")
+        committee.name, committee.timezone, committee.chair_user_id = setup.name, setup.timezone, setup.chair_id
+        session.add(committee)
+        await session.flush()
+        await queries.replace_clerks(session, committee.id, setup.clerk_ids)
+        await session.commit()
+    log.info("committee %s %s in %s by %s", committee.id, "created" if created else "updated", actor.channel_id, actor.user_id)
+    return CommitteeSummary(committee.id, committee.name, committee.channel_id, committee.timezone, setup.clerk_ids, committee.chair_user_id, created)
+
+
+async def current_setup(session: AsyncSession, actor: Actor) -> CommitteeSetup | None:
+    committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
+    if committee is None:
+        return None
+    clerks = tuple(await queries.clerk_ids(session, committee.id))
+    return CommitteeSetup(committee.name, committee.timezone, clerks, committee.chair_user_id)
+
+
+async def committee_here(session: AsyncSession, actor: Actor) -> Committee:
+    committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
+    if committee is None:
+        raise NotACommitteeChannel()
+    return committee
+
+
+async def is_clerk(session: AsyncSession, committee: Committee, user_id: str) -> bool:
+    return user_id in await queries.clerk_ids(session, committee.id)
+
+
+async def require_clerk(session: AsyncSession, committee: Committee, actor: Actor, what: str) -> None:
+    if not await is_clerk(session, committee, actor.user_id):
+        log.warning("refused: %s is not a clerk of committee %s (tried to %s)", actor.user_id, committee.id, what)
+        raise NotAClerk(what)
+
+
+async def require_member(services: Services, committee: Committee, actor: Actor) -> None:
+    members = await services.directory.channel_members(committee.workspace_id, committee.channel_id)
+    if actor.user_id not in members:
+        log.warning("refused: %s is not a member of committee %s", actor.user_id, committee.id)
+        raise NotAMember(committee.name)
+
+
+async def committees_of_member(services: Services, session: AsyncSession, actor: Actor) -> list[Committee]:
+    committees = await queries.committees_in_workspace(session, actor.workspace_id)
+    return [
+        committee
+        for committee in committees
+        if actor.user_id in await services.directory.channel_members(committee.workspace_id, committee.channel_id)
+    ]

@@ -1,0 +1,58 @@
+"""Domain errors. Each carries the polite sentence the person who caused it should read."""
+
+
+class UserFacingError(Exception):
+    """A request that cannot be carried out and changes nothing; `message` is shown to its author.
+
+    `field` names the input at fault (title, deadline, text, ...) so a form can show the message beside it.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotACommitteeChannel(UserFacingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This channel isn't set up as a committee yet. A clerk can set it up with "
+            "`/committee setup <committee name>`."
+        )
+
+
+class NotAClerk(UserFacingError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"Only the committee's clerks can {what}. Please ask a clerk if you need this done.")
+
+
+class NotAMember(UserFacingError):
+    def __init__(self, committee_name: str) -> None:
+        super().__init__(
+            f"Only members of {committee_name} can comment on its reports. "
+            "If you should be a member, ask a clerk to add you to the committee's channel."
+        )
+
+
+class InvalidInput(UserFacingError):
+    """Text or a choice that cannot be accepted as given."""
+
+
+class WindowClosed(UserFacingError):
+    def __init__(self, title: str, closed_on: str) -> None:
+        super().__init__(f"The comment window on {title} closed on {closed_on}. Comments can no longer be changed.")
+
+
+class NotFound(UserFacingError):
+    """Something named in the request does not exist, or is not visible to its author."""
+
+
+class NotAllowed(UserFacingError):
+    """The author may not do this to someone else's item."""
+
+
+class DeadlineNotUnderstood(UserFacingError):
+    """A deadline that is unparseable, ambiguous or in the past; the message says what was understood."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="deadline")

@@ -1,0 +1,48 @@
+"""Steps many end-to-end tests share, each done the way a person does it in Slack."""
+
+import json
+
+from tests.stack import CHANNEL, CLERK, OFFICER, Stack
+
+
+def shown_text(answer) -> str:
+    """Everything a person would read in a bot message: its fallback text and its blocks' text."""
+    parts = [answer.get("text") or ""]
+    for block in answer.get("blocks") or []:
+        if block.get("type") == "section":
+            parts.append(block["text"]["text"])
+        elif block.get("type") == "context":
+            parts.extend(element.get("text", "") for element in block["elements"])
+    return "\n".join(parts)
+
+
+def buttons(answer) -> dict[str, dict]:
+    found = {}
+    for block in answer.get("blocks") or []:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            found[element["text"]["text"]] = element
+    return found
+
+
+async def set_up_committee(stack: Stack, name: str = "Children and Families Overview and Scrutiny Committee") -> dict:
+    reply = await stack.slack.slash_command("/committee", f"setup {name}", user_id=CLERK, channel_id=CHANNEL)
+    assert reply.status == 200, reply.text
+    return reply.json()
+
+
+async def open_window(stack: Stack, title: str = "Draft annual report 2021/22", deadline: str = "20 September 2040") -> int:
+    """Open a window with `/report open`, confirm it, and wait for the announcement; returns the window id."""
+    text = f"open {title} | https://example.org/report.pdf | <@{OFFICER}|director> | {deadline}"
+    preview = (await stack.slack.slash_command("/report", text, user_id=CLERK, channel_id=CHANNEL)).json()
+    confirm = buttons(preview)["Open comment window"]
+    await stack.slack.block_action("report.confirm", confirm["value"], user_id=CLERK, channel_id=CHANNEL,
+                                   container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL})
+    posts = await stack.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == CHANNEL)
+    add_button = buttons(posts[-1].params)["Add comment"]
+    await stack.fake.wait_for("chat.getPermalink")
+    await stack.bot.delivery.drain()
+    return int(add_button["value"])
+
+
+def draft_value(preview: dict) -> dict:
+    return json.loads(buttons(preview)["Open comment window"]["value"])

@@ -1,0 +1,59 @@
+"""The whole bot as Slack sees it: the real Bolt app served over HTTP on loopback, Slack's Web API
+played by a fake server, and a client that signs requests as Slack does."""
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.slack.app import EVENTS_PATH, SlackBot
+from storage.database import Database
+from tests.support.fake_slack import FakeSlackWebAPI
+from tests.support.slack_client import SignedSlackClient
+
+SIGNING_SECRET = "test-signing-secret"
+TEAM = "T0001"
+CHANNEL = "CCOMMITTEE"
+CLERK = "UCLERK"
+CHAIR = "UCHAIR"
+OFFICER = "UOFFICER"
+MEMBERS = ("UPATEL", "UJONES", "USMITH")
+STRANGER = "USTRANGER"
+
+
+@dataclass
+class Stack:
+    slack: SignedSlackClient
+    fake: FakeSlackWebAPI
+    bot: SlackBot
+    database: Database
+    runner: web.AppRunner
+
+    async def stop(self) -> None:
+        await self.bot.delivery.drain()
+        await self.runner.cleanup()
+        await self.slack.close()
+        await self.fake.stop()
+
+
+def _people(fake: FakeSlackWebAPI) -> None:
+    fake.members[CHANNEL] = [CLERK, CHAIR, OFFICER, *MEMBERS, "UBOT"]
+    fake.add_user(CLERK, "Dana Clerk")
+    fake.add_user(CHAIR, "Cllr Chair")
+    fake.add_user(OFFICER, "Director of Children and Family Services")
+    for member, name in zip(MEMBERS, ("Cllr Patel", "Cllr Jones", "Cllr Smith"), strict=True):
+        fake.add_user(member, name)
+
+
+async def start_stack(database: Database) -> Stack:
+    fake = await FakeSlackWebAPI().start()
+    _people(fake)
+    settings = Settings(bot_token="xoxb-test", signing_secret=SIGNING_SECRET, slack_api_url=fake.base_url)
+    bot = SlackBot(settings, database)
+    runner = web.AppRunner(bot.web_app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    slack = SignedSlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", SIGNING_SECRET, team_id=TEAM, fake=fake)
+    return Stack(slack, fake, bot, database, runner)
