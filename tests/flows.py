@@ -46,3 +46,40 @@ async def open_window(stack: Stack, title: str = "Draft annual report 2021/22", 
 
 def draft_value(preview: dict) -> dict:
     return json.loads(buttons(preview)["Open comment window"]["value"])
+
+
+async def opened_view(stack: Stack, count: int = 1) -> dict:
+    """The modal the bot most recently asked Slack to open."""
+    calls = await stack.fake.wait_for("views.open", count=count)
+    return calls[-1].params["view"]
+
+
+async def submit_view(stack: Stack, view: dict, values: dict, user_id: str):
+    """Submit a modal the bot opened, carrying its callback_id and private_metadata as Slack does."""
+    state = {block_id: {"value": entry} for block_id, entry in values.items()}
+    return await stack.slack.view_submission(view["callback_id"], state, user_id=user_id, private_metadata=view["private_metadata"])
+
+
+async def ephemerals_to(stack: Stack, user_id: str, count: int = 1) -> list[dict]:
+    calls = await stack.fake.wait_for("chat.postEphemeral", count=count, where=lambda call: call.params.get("user") == user_id)
+    return [call.params for call in calls]
+
+
+async def responses(stack: Stack, count: int = 1) -> list[dict]:
+    return [body for _, body in await stack.fake.wait_for_response(count=count)]
+
+
+async def comment_inline(stack: Stack, user_id: str, text: str, **kwargs) -> dict:
+    reply = await stack.slack.slash_command("/comment", text, user_id=user_id, channel_id=CHANNEL, **kwargs)
+    assert reply.status == 200, reply.text
+    return reply.json()
+
+
+async def stored(stack: Stack, model, **where) -> list:
+    from sqlmodel import select
+
+    async with stack.database.session() as session:
+        statement = select(model)
+        for name, value in where.items():
+            statement = statement.where(getattr(model, name) == value)
+        return list(await session.exec(statement))

@@ -1,34 +1,131 @@
-"""Comment windows end to end: signed HTTP into the real Bolt app, Slack's Web API played by a fake."""
+"""A clerk opens a comment window on a draft report; the bot echoes what it understood, then announces it."""
 
-from tests.flows import buttons, open_window, set_up_committee, shown_text
-from tests.stack import CHANNEL, CLERK, MEMBERS
+from datetime import UTC, datetime
 
-PATEL, JONES, _ = MEMBERS
+import time_machine
 
+from storage.models import CommentWindow
+from tests.flows import buttons, draft_value, ephemerals_to, open_window, opened_view, set_up_committee, shown_text, stored, submit_view
+from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER
+from tests.support.slack_client import text_value, user_value
 
-async def test_clerk_sets_up_a_committee_in_a_channel(stack):
-    answer = await set_up_committee(stack)
-    assert answer["response_type"] == "in_channel"
-    assert "Children and Families Overview and Scrutiny Committee* is now set up" in shown_text(answer)
-    assert "Europe/London" in shown_text(answer)
-
-
-async def test_commands_in_a_channel_with_no_committee_say_how_to_set_one_up(stack):
-    reply = await stack.slack.slash_command("/comment", "annual-report I agree", user_id=PATEL, channel_id="CELSEWHERE")
-    answer = reply.json()
-    assert answer["response_type"] == "ephemeral"
-    assert "no comment windows open to you" in shown_text(answer)
-    reply = await stack.slack.slash_command("/report", "", user_id=CLERK, channel_id="CELSEWHERE")
-    assert "/committee setup" in shown_text(reply.json())
+PATEL = MEMBERS[0]
 
 
-async def test_member_comments_inline_and_gets_a_receipt(stack):
+async def _preview(stack, text: str) -> dict:
+    reply = await stack.slack.slash_command("/report", text, user_id=CLERK, channel_id=CHANNEL)
+    assert reply.status == 200, reply.text
+    return reply.json()
+
+
+async def test_inline_open_echoes_the_deadline_before_saving(stack):
     await set_up_committee(stack)
-    await open_window(stack)
-    reply = await stack.slack.slash_command("/comment", "annual-report-2021 I welcome the focus on mental health.", user_id=PATEL, channel_id=CHANNEL)
-    answer = reply.json()
+    preview = await _preview(stack, f"open Draft annual report | https://example.org/r.pdf | <@{OFFICER}|dir> | by no later than 20 September 2040")
+    text = shown_text(preview)
+    assert "Thursday 20 September 2040 at 23:59 (Europe/London)" in text
+    assert "end of that day" in text and f"<@{OFFICER}>" in text
+    assert set(buttons(preview)) == {"Open comment window", "Cancel"}
+    assert await stored(stack, CommentWindow) == []
+
+
+async def test_confirming_announces_in_the_channel_with_an_add_comment_button(stack):
+    await set_up_committee(stack)
+    window_id = await open_window(stack, "Draft annual report 2021/22", "20/09/2040")
+    [announcement] = [c.params for c in stack.fake.calls_to("chat.postMessage")]
+    text = shown_text(announcement)
+    assert announcement["channel"] == CHANNEL
+    assert "<https://example.org/report.pdf|Draft annual report 2021/22>" in text
+    assert "Thursday 20 September 2040 at 23:59 (Europe/London)" in text
+    assert {"Add comment", "No comments"} <= set(buttons(announcement))
+    [window] = await stored(stack, CommentWindow)
+    assert window.id == window_id
+    assert window.deadline == datetime(2040, 9, 20, 22, 59, 59, tzinfo=UTC)
+    assert window.announcement_permalink.startswith("https://example.slack.com/archives/")
+
+
+async def test_pressing_open_twice_opens_one_window(stack):
+    await set_up_committee(stack)
+    preview = await _preview(stack, f"open Budget consultation | | <@{OFFICER}> | 1 March 2041")
+    value = buttons(preview)["Open comment window"]["value"]
+    for _ in range(2):
+        await stack.slack.block_action("report.confirm", value, user_id=CLERK, channel_id=CHANNEL)
+    await stack.bot.delivery.drain()
+    assert len(await stored(stack, CommentWindow)) == 1
+    assert len(stack.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_relative_deadline_in_the_committee_zone(stack):
+    await set_up_committee(stack)
+    with time_machine.travel(datetime(2030, 3, 27, 10, 0, tzinfo=UTC), tick=True):  # a Wednesday, clocks change Sunday
+        preview = await _preview(stack, f"open Draft plan | | <@{OFFICER}> | next Friday 5pm")
+    assert "Friday 29 March 2030 at 17:00 (Europe/London)" in shown_text(preview)
+    assert draft_value(preview)["deadline"] == "next Friday 5pm"
+
+
+async def test_report_form_then_preview_then_open(stack):
+    await set_up_committee(stack)
+    await stack.slack.slash_command("/report", "", user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    assert view["callback_id"] == "report.open"
+    values = {"title": text_value("Draft annual report"), "document_url": text_value("https://example.org/a.pdf"),
+              "officer": user_value(OFFICER), "deadline": text_value("20/09/2040")}
+    answer = await submit_view(stack, view, values, CLERK)
+    assert answer.status == 200 and not answer.text
+    [preview] = await ephemerals_to(stack, CLERK)
+    assert "Thursday 20 September 2040 at 23:59" in shown_text(preview)
+    await stack.slack.block_action("report.confirm", buttons(preview)["Open comment window"]["value"], user_id=CLERK, channel_id=CHANNEL)
+    await stack.fake.wait_for("chat.postMessage")
+    assert [w.title for w in await stored(stack, CommentWindow)] == ["Draft annual report"]
+
+
+async def test_unreadable_deadline_in_the_form_is_explained_beside_the_field(stack):
+    await set_up_committee(stack)
+    await stack.slack.slash_command("/report", "", user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    values = {"title": text_value("Draft"), "document_url": text_value(""), "officer": user_value(OFFICER), "deadline": text_value("whenever suits")}
+    answer = (await submit_view(stack, view, values, CLERK)).json()
+    assert answer["response_action"] == "errors"
+    assert "couldn't read" in answer["errors"]["deadline"]
+
+
+async def test_past_deadline_is_echoed_and_refused(stack):
+    await set_up_committee(stack)
+    answer = await _preview(stack, f"open Draft | | <@{OFFICER}> | by no later than 20 September 2022")
+    assert "Tuesday 20 September 2022 at 23:59 (Europe/London), has already passed" in shown_text(answer)
+    assert "Open comment window" not in buttons(answer)
+
+
+async def test_ambiguous_deadline_asks_which_was_meant(stack):
+    await set_up_committee(stack)
+    answer = await _preview(stack, f"open Draft | | <@{OFFICER}> | 20 or 27 September 2040")
     text = shown_text(answer)
-    assert answer["response_type"] == "ephemeral"
-    assert "Draft annual report 2021/22" in text and "I welcome the focus on mental health." in text
-    assert "https://example.slack.com/archives/" in text
-    assert set(buttons(answer)) == {"Edit", "Withdraw"}
+    assert "20 September 2040" in text and "27 September 2040" in text
+    assert buttons(answer) == {}
+
+
+async def test_members_cannot_open_windows(stack):
+    await set_up_committee(stack)
+    answer = (await stack.slack.slash_command("/report", "", user_id=PATEL, channel_id=CHANNEL)).json()
+    assert "Only the committee's clerks can open comment windows" in shown_text(answer)
+    assert stack.fake.calls_to("views.open") == []
+    answer = await stack.slack.slash_command("/report", f"open X | | <@{OFFICER}> | 1 May 2041", user_id=PATEL, channel_id=CHANNEL)
+    assert "Only the committee's clerks" in shown_text(answer.json())
+
+
+async def test_forged_confirm_button_from_a_member_opens_nothing(stack):
+    await set_up_committee(stack)
+    preview = await _preview(stack, f"open Draft | | <@{OFFICER}> | 1 May 2041")
+    value = buttons(preview)["Open comment window"]["value"]
+    await stack.slack.block_action("report.confirm", value, user_id=PATEL, channel_id=CHANNEL)
+    [response] = [body for _, body in await stack.fake.wait_for_response()]
+    assert "Only the committee's clerks" in shown_text(response)
+    assert await stored(stack, CommentWindow) == []
+
+
+async def test_missing_parts_and_bad_link_are_explained(stack):
+    await set_up_committee(stack)
+    assert "four parts" in shown_text(await _preview(stack, "open Just a title"))
+    answer = await _preview(stack, f"open Draft | not-a-link | <@{OFFICER}> | 1 May 2041")
+    assert "not a web link" in shown_text(answer)
+    answer = await _preview(stack, "open Draft | | the director | 1 May 2041")
+    assert "mention the officer" in shown_text(answer)

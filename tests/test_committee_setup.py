@@ -1,0 +1,65 @@
+"""A clerk sets up a channel as a committee; other commands refuse politely until one exists."""
+
+from storage.models import Committee, CommitteeClerk
+from tests.flows import opened_view, set_up_committee, shown_text, stored, submit_view
+from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS
+from tests.support.slack_client import text_value, user_value, users_value
+
+PATEL = MEMBERS[0]
+
+
+async def test_set_up_through_the_form_with_zone_clerks_and_chair(stack):
+    reply = await stack.slack.slash_command("/committee", "setup", user_id=CLERK, channel_id=CHANNEL)
+    assert reply.status == 200
+    view = await opened_view(stack)
+    assert view["callback_id"] == "committee.setup"
+    zone_block = next(b for b in view["blocks"] if b.get("block_id") == "timezone")
+    assert zone_block["element"]["initial_value"] == "Europe/London"
+
+    values = {"name": text_value("Children and Families OSC"), "timezone": text_value("Europe/Dublin"),
+              "clerks": users_value([CLERK, "UCLERK2"]), "chair": user_value(CHAIR)}
+    answer = await submit_view(stack, view, values, CLERK)
+    assert answer.status == 200 and not answer.text
+
+    [committee] = await stored(stack, Committee)
+    assert (committee.name, committee.timezone, committee.chair_user_id) == ("Children and Families OSC", "Europe/Dublin", CHAIR)
+    assert {c.user_id for c in await stored(stack, CommitteeClerk)} == {CLERK, "UCLERK2"}
+    [note] = [c.params for c in await stack.fake.wait_for("chat.postEphemeral")]
+    assert "is now set up" in shown_text(note) and "Europe/Dublin" in shown_text(note)
+
+
+async def test_unknown_time_zone_is_shown_beside_the_field_and_nothing_is_saved(stack):
+    await stack.slack.slash_command("/committee", "setup", user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    values = {"name": text_value("Scrutiny"), "timezone": text_value("Mars/Olympus"), "clerks": users_value([CLERK]), "chair": user_value(None)}
+    answer = (await submit_view(stack, view, values, CLERK)).json()
+    assert answer["response_action"] == "errors"
+    assert "Mars/Olympus" in answer["errors"]["timezone"]
+    assert await stored(stack, Committee) == []
+
+
+async def test_only_a_clerk_can_change_an_existing_committee(stack):
+    await set_up_committee(stack, "Original name")
+    reply = await stack.slack.slash_command("/committee", "setup Hijacked", user_id=PATEL, channel_id=CHANNEL)
+    assert "Only the committee's clerks" in shown_text(reply.json())
+    assert [c.name for c in await stored(stack, Committee)] == ["Original name"]
+
+
+async def test_clerk_renames_and_keeps_zone_and_clerks(stack):
+    await set_up_committee(stack, "Original name")
+    answer = await set_up_committee(stack, "New name")
+    assert "New name* has been updated" in shown_text(answer)
+    assert [(c.name, c.timezone) for c in await stored(stack, Committee)] == [("New name", "Europe/London")]
+
+
+async def test_a_committee_needs_a_name(stack):
+    reply = await stack.slack.slash_command("/committee", "setup    ", user_id=CLERK, channel_id=CHANNEL)
+    assert reply.status == 200
+    assert (await opened_view(stack))["callback_id"] == "committee.setup"
+
+
+async def test_commands_elsewhere_point_to_setup(stack):
+    reply = await stack.slack.slash_command("/report", "open", user_id=CLERK, channel_id="CNOTACOMMITTEE")
+    answer = reply.json()
+    assert answer["response_type"] == "ephemeral"
+    assert "isn't set up as a committee" in shown_text(answer) and "/committee setup" in shown_text(answer)
