@@ -41,6 +41,7 @@ async def open_window(stack: Stack, title: str = "Draft annual report 2021/22", 
     add_button = buttons(posts[-1].params)["Add comment"]
     await stack.fake.wait_for("chat.getPermalink")
     await stack.bot.delivery.drain()
+    stack.fake.responses.clear()  # so a test's own responses are the only ones it sees
     return int(add_button["value"])
 
 
