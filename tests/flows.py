@@ -24,20 +24,20 @@ def buttons(answer) -> dict[str, dict]:
     return found
 
 
-async def set_up_committee(stack: Stack, name: str = "Children and Families Overview and Scrutiny Committee") -> dict:
-    reply = await stack.slack.slash_command("/committee", f"setup {name}", user_id=CLERK, channel_id=CHANNEL)
+async def set_up_committee(stack: Stack, name: str = "Children and Families Overview and Scrutiny Committee", channel: str = CHANNEL) -> dict:
+    reply = await stack.slack.slash_command("/committee", f"setup {name}", user_id=CLERK, channel_id=channel)
     assert reply.status == 200, reply.text
     return reply.json()
 
 
-async def open_window(stack: Stack, title: str = "Draft annual report 2021/22", deadline: str = "20 September 2040") -> int:
+async def open_window(stack: Stack, title: str = "Draft annual report 2021/22", deadline: str = "20 September 2040", channel: str = CHANNEL) -> int:
     """Open a window with `/report open`, confirm it, and wait for the announcement; returns the window id."""
     text = f"open {title} | https://example.org/report.pdf | <@{OFFICER}|director> | {deadline}"
-    preview = (await stack.slack.slash_command("/report", text, user_id=CLERK, channel_id=CHANNEL)).json()
+    preview = (await stack.slack.slash_command("/report", text, user_id=CLERK, channel_id=channel)).json()
     confirm = buttons(preview)["Open comment window"]
-    await stack.slack.block_action("report.confirm", confirm["value"], user_id=CLERK, channel_id=CHANNEL,
-                                   container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL})
-    posts = await stack.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == CHANNEL)
+    await stack.slack.block_action("report.confirm", confirm["value"], user_id=CLERK, channel_id=channel,
+                                   container={"type": "message", "is_ephemeral": True, "channel_id": channel})
+    posts = await stack.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == channel and "Add comment" in str(call.params))
     add_button = buttons(posts[-1].params)["Add comment"]
     await stack.fake.wait_for("chat.getPermalink")
     await stack.bot.delivery.drain()

@@ -1,0 +1,375 @@
+"""`committee-bot console`: the whole bot in a terminal, driven through bot.interactions as the Slack listeners drive it.
+
+Modelled on Errbot's text backend: one person types at a time, and can become someone else (`/as`) or move to
+another channel (`/channel`) to see the bot from their side. Buttons are pressed with `/press N`, forms are asked
+one question at a time, announcements are printed as channel posts and exported files land in ./exports/.
+"""
+
+import asyncio
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TextIO
+
+from bot import interactions, replies
+from bot.config import Settings
+from bot.console import render, seed
+from bot.console.seed import SeedDirectory
+from bot.forms import Field, Form, FormValues
+from bot.replies import Attachment, Button, Message, Reply
+from bot.slack.payloads import Failure, attempt
+from handlers import comment_windows, committees
+from handlers.comment_windows import WindowSummary
+from handlers.context import Actor, Services
+from storage.database import Database
+
+BOT_NAME = "committee-bot"
+EXPORTS_DIR = Path("exports")
+# Slack turns @names into <@U123> in these commands' text; /comment text is kept as the member typed it.
+COMMANDS_NAMING_PEOPLE = ("/committee", "/report")
+CONSOLE_HELP = {
+    "/as <user>": "act as someone else, e.g. `/as UCLERK` or `/as @director`",
+    "/channel <id>": "act in another channel, e.g. `/channel CCFOS`",
+    "/press <n>": "press button [n] of the last message",
+    "/whoami": "who and where you are",
+    "/help": "this list",
+    "/quit": "leave (end of input does too)",
+}
+CANCEL = "/cancel"
+
+
+class FormAbandoned(Exception):
+    """The person typed /cancel in a form, or input ended part-way through one."""
+
+
+class InvalidAnswer(Exception):
+    """An answer to a form question that cannot be used; the message says why, and the question is asked again."""
+
+
+class Terminal:
+    """Lines in, text out. Piped input is echoed after its prompt, so that a scripted session reads as a transcript."""
+
+    def __init__(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+        self._stdin, self._stdout = stdin, stdout
+        self._interactive = stdin.isatty()
+        self._ended = False
+
+    async def ask(self, prompt: str) -> str | None:
+        """The next line, or None once input has ended."""
+        if self._ended:
+            return None
+        try:
+            if self._interactive:
+                return await _in_daemon_thread(lambda: input(prompt))
+            line = await _in_daemon_thread(self._stdin.readline)
+        except EOFError:
+            line = ""
+        if not line:
+            self._ended = True
+            return None
+        line = line.rstrip("\r\n")
+        self.say(prompt + line)
+        return line
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self._stdout, flush=True)
+
+
+async def _in_daemon_thread(read: Callable[[], str]) -> str:
+    """Block on input without blocking the event loop. A daemon thread, unlike asyncio.to_thread's pool, does not
+    keep the process alive after Ctrl-C while it still waits for a line."""
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def settle(outcome: str | BaseException) -> None:
+        if line.done():
+            return
+        line.set_exception(outcome) if isinstance(outcome, BaseException) else line.set_result(outcome)
+
+    def work() -> None:
+        try:
+            outcome: str | BaseException = read()
+        except BaseException as error:  # EOFError above all; handed to the awaiting coroutine
+            outcome = error
+        loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=work, name="console-input", daemon=True).start()
+    return await line
+
+
+def _request_key() -> str:
+    return f"console:{uuid.uuid4()}"
+
+
+@dataclass
+class ConsoleSession:
+    services: Services
+    directory: SeedDirectory
+    terminal: Terminal
+    actor: Actor
+    buttons: tuple[Button, ...] = ()  # of the last message shown, for /press
+
+    async def run(self) -> int:
+        while (line := await self.terminal.ask(self.prompt())) is not None:
+            line = line.strip()
+            if line in ("/quit", "/exit"):
+                break
+            if line:
+                await self.handle(line)
+        self.terminal.say("Goodbye.")
+        return 0
+
+    def prompt(self) -> str:
+        return f"{self.directory.name_of(self.actor.user_id)} in {seed.channel_label(self.actor.channel_id)}> "
+
+    async def handle(self, line: str) -> None:
+        name, _, rest = line.partition(" ")
+        if name in interactions.HELP:
+            await self.command(name, rest)
+        elif name in CONSOLE_COMMANDS:
+            await CONSOLE_COMMANDS[name](self, rest.strip())
+        else:
+            self.terminal.say('I only understand commands starting with "/", such as /comment. Type /help to see them all.')
+
+    async def command(self, name: str, text: str) -> None:
+        sent = self.directory.with_mentions(text) if name in COMMANDS_NAMING_PEOPLE else text
+        work = interactions.command(self.services, self.actor, name, sent, _request_key())
+        await self.show_outcome(await attempt(work, self.actor, name, their_text=text if name == "/comment" else None))
+
+    async def show_outcome(self, outcome: Reply | Form | Failure) -> None:
+        if isinstance(outcome, Failure):
+            await self.show(outcome.message)
+        elif isinstance(outcome, Form):
+            await self.fill_in(outcome)
+        else:
+            await self.deliver(outcome)
+
+    async def deliver(self, reply: Reply) -> None:
+        if reply.message is not None:
+            await self.show(reply.message, posted_in=self.actor.channel_id if reply.in_channel else None)
+        if reply.announce is not None:
+            await self.announce(reply.announce)
+        if reply.files:
+            self.send_files(reply.files)
+
+    async def show(self, message: Message, posted_in: str | None = None) -> None:
+        """A message as its reader sees it; without `posted_in` it is ephemeral, for the actor alone."""
+        names = await self.directory.display_names(self.actor.workspace_id, render.mentioned_user_ids(message))
+        heading = f"{BOT_NAME} in {seed.channel_label(posted_in)}:" if posted_in else f"{BOT_NAME} (only you can see this):"
+        text, self.buttons = render.message_text(message, names, heading)
+        self.terminal.say()
+        self.terminal.say(text)
+        self.terminal.say()
+
+    async def announce(self, window: WindowSummary) -> None:
+        await self.show(replies.announcement(window), posted_in=window.channel_id)
+        ts = seed.message_ts(self.services.clock())
+        await comment_windows.record_announcement(self.services, self.actor, window.id, ts, None)
+
+    def send_files(self, files: tuple[Attachment, ...]) -> None:
+        EXPORTS_DIR.mkdir(exist_ok=True)
+        self.terminal.say(f"{BOT_NAME} sent you {len(files)} files by direct message (saved in {EXPORTS_DIR}/):")
+        for attachment in files:
+            path = EXPORTS_DIR / Path(attachment.filename).name  # a file name, never a path out of exports/
+            path.write_bytes(attachment.content)
+            self.terminal.say(f"{render.INDENT}{path}  {attachment.title}")
+        self.terminal.say()
+
+    async def press(self, number: str) -> None:
+        if not self.buttons:
+            self.terminal.say("The last message has no buttons to press.")
+            return
+        if not number.isdigit() or not 1 <= int(number) <= len(self.buttons):
+            self.terminal.say(f"Please give the number of a button, 1 to {len(self.buttons)}, e.g. /press 1.")
+            return
+        button = self.buttons[int(number) - 1]
+        if button.confirm and not await self.confirmed(button.confirm):
+            self.terminal.say("OK, nothing has changed.")
+            return
+        work = interactions.press(self.services, self.actor, button.action_id, button.value, _request_key())
+        await self.show_outcome(await attempt(work, self.actor, button.action_id))
+
+    async def confirmed(self, question: str) -> bool:
+        answer = await self.terminal.ask(f"{question} [y/N]> ")
+        return (answer or "").strip().lower() in ("y", "yes")
+
+    async def fill_in(self, form: Form) -> None:
+        """A modal as questions, one field at a time, then submitted as Slack would submit it."""
+        self.terminal.say(f"\n── {form.title} ──")
+        if form.intro:
+            self.terminal.say(form.intro)
+        try:
+            values: FormValues = {field.name: await self.answer(field) for field in form.fields}
+        except FormAbandoned:
+            self.terminal.say("Form abandoned; nothing was sent.")
+            return
+        work = interactions.submit(self.services, self.actor, form.form_id, form.context, values, _request_key())
+        outcome = await attempt(work, self.actor, form.form_id)
+        await self.show_outcome(outcome)
+        if isinstance(outcome, Failure):
+            self.terminal.say("The form was not sent, so nothing was saved. Please start again with the command.")
+
+    async def answer(self, field: Field) -> str | tuple[str, ...] | None:
+        names = await self.directory.display_names(self.actor.workspace_id, _people_named_in(field))
+        self.terminal.say(render.field_question(field, names))
+        prompt = render.field_prompt(field, names)
+        while True:
+            typed = await (self.read_lines(prompt) if field.kind == "multiline" else self.answer_line(prompt))
+            try:
+                return field_value(field, typed, self.directory)
+            except InvalidAnswer as problem:
+                self.terminal.say(f"{render.INDENT}{problem}")
+
+    async def answer_line(self, prompt: str) -> str:
+        line = await self.terminal.ask(prompt)
+        if line is None or line.strip() == CANCEL:
+            raise FormAbandoned()
+        return line
+
+    async def read_lines(self, prompt: str) -> str:
+        """Lines up to one holding just "."."""
+        lines = [await self.answer_line(prompt)]
+        while lines[-1].strip() != ".":
+            if (line := await self.terminal.ask("...> ")) is None:
+                raise FormAbandoned()
+            lines.append(line)
+        return "\n".join(lines[:-1])
+
+    async def act_as(self, typed: str) -> None:
+        if not typed:
+            self.terminal.say("Whom? E.g. /as UCLERK or /as @director.")
+            return
+        self.actor = replace(self.actor, user_id=self.directory.user_id_for(typed))
+        await self.whoami("")
+
+    async def move_to(self, typed: str) -> None:
+        if not typed:
+            self.terminal.say(f"Which channel? E.g. /channel {seed.CHANNEL_ID}.")
+            return
+        self.actor = replace(self.actor, channel_id=seed.channel_id_for(typed))
+        await self.whoami("")
+
+    async def whoami(self, _: str) -> None:
+        person = self.directory.people.get(self.actor.user_id)
+        who = f"{person.name} ({person.user_id}), {person.role}" if person else f"{self.actor.user_id}, someone the seed doesn't know"
+        members = await self.directory.channel_members(self.actor.workspace_id, self.actor.channel_id)
+        membership = "a member of" if self.actor.user_id in members else "not a member of"
+        async with self.services.database.session() as session:
+            setup = await committees.current_setup(session, self.actor)
+        committee = f"the channel of the {setup.name}" if setup else "not set up as a committee"
+        channel = seed.channel_label(self.actor.channel_id)
+        self.terminal.say(f"You are {who}; you are {membership} {channel} ({self.actor.channel_id}), {committee}.")
+
+    async def help(self, _: str) -> None:
+        lines = ["The bot's commands, as in Slack:"]
+        lines += [f"{render.INDENT}{name}  {render.mrkdwn_to_text(text, {})}" for name, text in interactions.HELP.items()]
+        lines.append("The console's own commands:")
+        lines += [f"{render.INDENT}{name}  {text}" for name, text in CONSOLE_HELP.items()]
+        lines.append("People you can be (/as):")
+        lines += [f"{render.INDENT}{p.user_id} (@{p.handle})  {p.name}, {p.role}" for p in self.directory.people.values()]
+        self.terminal.say("\n".join(lines))
+
+    async def welcome(self, seeded: bool, database_url: str) -> None:
+        what = "I've set up" if seeded else "Using, as set up on an earlier run,"
+        say = self.terminal.say
+        say(f"{BOT_NAME} console: the bot in your terminal, no Slack needed. Data is kept in {database_url}.")
+        say(f"{what} the {seed.COMMITTEE_NAME} in {seed.channel_label(seed.CHANNEL_ID)},"
+            f" modelled on its minute of 6 September 2022 ({seed.MINUTE}).")
+        windows = await comment_windows.open_windows_for_member(self.services, seed.actor(seed.DEFAULT_USER))
+        for window in windows:
+            say(f'Comments are open on "{window.title}" until {window.deadline_text}; its reference is {window.ref}.')
+        say(f"You are {self.directory.name_of(self.actor.user_id)} ({self.actor.user_id}). Things to try:")
+        for example in _examples(windows[0] if windows else None):
+            say(f"{render.INDENT}{example}")
+        say("/help lists every command; /quit leaves.")
+        say()
+
+
+def _examples(window: WindowSummary | None) -> list[str]:
+    if window is None:
+        return ["/as UCLERK, then /report   (opens a comment window)"]
+    return [
+        f"/comment {window.ref} I welcome the focus on children's mental health",
+        "/comment   (a form, one question at a time)",
+        f"/as UCLERK, then /report export {window.ref}   (the comments as Word, Markdown and CSV)",
+    ]
+
+
+CONSOLE_COMMANDS = {
+    "/as": ConsoleSession.act_as,
+    "/channel": ConsoleSession.move_to,
+    "/press": ConsoleSession.press,
+    "/whoami": ConsoleSession.whoami,
+    "/help": ConsoleSession.help,
+}
+
+
+def field_value(field: Field, typed: str, directory: SeedDirectory) -> str | tuple[str, ...] | None:
+    """A typed answer as Slack's view state would give it: text, a choice's value, a user id or a tuple of them."""
+    typed = typed.strip()
+    if not typed:
+        if field.initial:
+            return field.initial
+        if field.optional:
+            return _empty(field)
+        raise InvalidAnswer(f"This one is needed. Please answer, or type {CANCEL}.")
+    if typed == "-" and field.optional:
+        return _empty(field)
+    if field.kind == "choice":
+        return _choice(field, typed)
+    if field.kind == "user":
+        return _person(typed, directory)
+    if field.kind == "users":
+        return tuple(_person(name, directory) for name in typed.split(",") if name.strip())
+    if field.max_length and len(typed) > field.max_length:
+        raise InvalidAnswer(f"That has {len(typed):,} characters; at most {field.max_length:,} fit here.")
+    return typed
+
+
+def _people_named_in(field: Field) -> tuple[str, ...]:
+    if field.kind not in ("user", "users") or not field.initial:
+        return ()
+    return (field.initial,) if isinstance(field.initial, str) else field.initial
+
+
+def _empty(field: Field) -> tuple[str, ...] | None:
+    return () if field.kind == "users" else None
+
+
+def _choice(field: Field, typed: str) -> str:
+    if typed.isdigit() and 1 <= int(typed) <= len(field.choices):
+        return field.choices[int(typed) - 1][0]
+    raise InvalidAnswer(f"Please type a number from 1 to {len(field.choices)}.")
+
+
+def _person(typed: str, directory: SeedDirectory) -> str:
+    user_id = directory.find(typed)
+    if user_id is None:
+        raise InvalidAnswer(f'I don\'t know anyone called "{typed.strip()}". Type /cancel, then /help to see who is here.')
+    return user_id
+
+
+async def run_console(settings: Settings, user: str | None, channel: str | None) -> int:
+    database = Database(settings.database_url)
+    try:
+        await database.upgrade()
+        directory = SeedDirectory()
+        services = Services(database, directory)
+        seeded = await seed.seed(services)
+        session = ConsoleSession(services, directory, Terminal(), _first_actor(directory, user, channel))
+        await session.welcome(seeded, settings.database_url)
+        return await session.run()
+    except asyncio.CancelledError:
+        # Ctrl-C: asyncio.run cancels us. Leaving quietly reads better than a KeyboardInterrupt traceback.
+        print("\nGoodbye.")
+        return 130
+    finally:
+        await database.dispose()
+
+
+def _first_actor(directory: SeedDirectory, user: str | None, channel: str | None) -> Actor:
+    user_id = directory.user_id_for(user) if user else seed.DEFAULT_USER
+    return seed.actor(user_id, seed.channel_id_for(channel) if channel else seed.CHANNEL_ID)

@@ -1,0 +1,106 @@
+"""Bad input gets a polite ephemeral message, a log line, and changes nothing."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+
+from storage.models import Comment, CommentRevision
+from tests.flows import comment_inline, open_window, set_up_committee, shown_text, stored
+from tests.stack import CHANNEL, MEMBERS
+
+PATEL, JONES, _ = MEMBERS
+
+
+async def _two_windows(stack) -> None:
+    await set_up_committee(stack)
+    await open_window(stack, "Draft annual report 2021/22")
+    await open_window(stack, "Draft annual report 2022/23")
+
+
+async def test_empty_comment(stack, caplog):
+    await _two_windows(stack)
+    with caplog.at_level(logging.INFO):
+        answer = await comment_inline(stack, PATEL, "annual-report-2021")
+    assert answer["response_type"] == "ephemeral"
+    assert "What would you like to say about Draft annual report 2021/22?" in shown_text(answer)
+    assert "refused" in caplog.text
+    assert await stored(stack, Comment) == []
+
+
+async def test_overlong_comment_says_the_limit(stack):
+    await _two_windows(stack)
+    answer = await comment_inline(stack, PATEL, "annual-report-2021 " + "x" * 3001)
+    assert "at most 3,000 characters; yours has 3,001" in shown_text(answer)
+    assert await stored(stack, Comment) == []
+
+
+async def test_exactly_the_limit_is_accepted(stack):
+    await _two_windows(stack)
+    answer = await comment_inline(stack, PATEL, "annual-report-2021 " + "x" * 3000)
+    assert "is saved" in shown_text(answer)
+
+
+async def test_unknown_report_lists_the_open_ones(stack):
+    await _two_windows(stack)
+    answer = await comment_inline(stack, PATEL, "budget-2024 Some view")
+    text_shown = shown_text(answer)
+    assert "can't find an open report" in text_shown
+    assert "`annual-report-2021`" in text_shown and "`annual-report-2022`" in text_shown
+
+
+async def test_ambiguous_report_lists_the_candidates(stack):
+    await _two_windows(stack)
+    stack.fake.members["COTHER"] = [PATEL]
+    await set_up_committee(stack, "Adults Scrutiny Commission", channel="COTHER")
+    await open_window(stack, "Draft annual report 2021/22", channel="COTHER")
+    answer = await comment_inline(stack, PATEL, "annual-report-2021 I like it")
+    shown = shown_text(answer)
+    assert '"annual-report-2021 I like it" could mean more than one report' in shown
+    assert "Adults Scrutiny Commission" in shown and "Children and Families Overview and Scrutiny Committee" in shown
+    assert await stored(stack, Comment) == []
+
+
+async def test_control_characters_are_refused(stack):
+    await _two_windows(stack)
+    answer = await comment_inline(stack, PATEL, "annual-report-2021 bad\x00byte")
+    assert "control characters" in shown_text(answer)
+    assert await stored(stack, Comment) == []
+
+
+async def test_unknown_button_values_are_refused_politely(stack):
+    await _two_windows(stack)
+    for action, value in (("comment.withdraw", "999999"), ("comment.none", "not-a-number"), ("comment.edit", "")):
+        reply = await stack.slack.block_action(action, value, user_id=PATEL, channel_id=CHANNEL)
+        assert reply.status == 200
+    bodies = [body for _, body in await stack.fake.wait_for_response(count=3)]
+    assert all(":warning:" in shown_text(body) for body in bodies)
+    assert await stored(stack, Comment) == []
+
+
+@asynccontextmanager
+async def _revisions_fail(database):
+    """Make the database refuse every new revision, as a full disk or a failing server would."""
+    async with database.engine.begin() as connection:
+        if database.is_sqlite:
+            await connection.execute(text("CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
+        else:
+            await connection.execute(text("CREATE FUNCTION fail_revisions() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"))
+            await connection.execute(text("CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision FOR EACH ROW EXECUTE FUNCTION fail_revisions()"))
+    try:
+        yield
+    finally:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("DROP TRIGGER fail_revisions" + ("" if database.is_sqlite else " ON comment_revision")))
+            if not database.is_sqlite:
+                await connection.execute(text("DROP FUNCTION fail_revisions()"))
+
+
+async def test_a_database_failure_tells_the_member_and_gives_their_text_back(stack):
+    await _two_windows(stack)
+    async with _revisions_fail(stack.database):
+        answer = await comment_inline(stack, PATEL, "annual-report-2021 My carefully written view")
+    shown = shown_text(answer)
+    assert "was not saved" in shown and "> annual-report-2021 My carefully written view" in shown
+    assert await stored(stack, Comment) == [] and await stored(stack, CommentRevision) == []
+    assert "is saved" in shown_text(await comment_inline(stack, PATEL, "annual-report-2021 My carefully written view"))
