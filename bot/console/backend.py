@@ -84,15 +84,15 @@ async def _in_daemon_thread(read: Callable[[], str]) -> str:
     loop = asyncio.get_running_loop()
     line: asyncio.Future[str] = loop.create_future()
 
-    def settle(outcome: str | BaseException) -> None:
-        if line.done():
+    def settle(outcome: str | Exception) -> None:
+        if line.done():  # cancelled by Ctrl-C while the thread waited
             return
-        line.set_exception(outcome) if isinstance(outcome, BaseException) else line.set_result(outcome)
+        line.set_exception(outcome) if isinstance(outcome, Exception) else line.set_result(outcome)
 
     def work() -> None:
         try:
-            outcome: str | BaseException = read()
-        except BaseException as error:  # EOFError above all; handed to the awaiting coroutine
+            outcome: str | Exception = read()
+        except Exception as error:  # noqa: BLE001 - EOFError above all; the awaiting coroutine raises it
             outcome = error
         loop.call_soon_threadsafe(settle, outcome)
 
@@ -160,9 +160,7 @@ class ConsoleSession:
         names = await self.directory.display_names(self.actor.workspace_id, render.mentioned_user_ids(message))
         heading = f"{BOT_NAME} in {seed.channel_label(posted_in)}:" if posted_in else f"{BOT_NAME} (only you can see this):"
         text, self.buttons = render.message_text(message, names, heading)
-        self.terminal.say()
-        self.terminal.say(text)
-        self.terminal.say()
+        self.terminal.say(text + "\n")
 
     async def announce(self, window: WindowSummary) -> None:
         await self.show(replies.announcement(window), posted_in=window.channel_id)

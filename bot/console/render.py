@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from bot.forms import Field
 from bot.replies import Button, Message, Note
 
-# Everything between < and > is markup: the presenters escape people's own < and > as &lt; and &gt;.
-MARKUP = re.compile(r"<([^<>]+)>")
+# Slack's markup: a mention, channel, special or link between < and >. The presenters escape people's own < and >,
+# but help texts write placeholders such as <report> unescaped, and those should read as typed.
+MARKUP = re.compile(r"<([@#!][^<>]*|[a-z][a-z0-9+.-]*:[^<>]*)>")
 USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 ENTITY = re.compile(r"&(amp|lt|gt);")
 EMPHASIS = (

@@ -1,0 +1,31 @@
+"""The manifest a clerk pastes into Slack declares exactly what the app listens for."""
+
+from pathlib import Path
+
+import yaml
+
+from bot.slack.listeners.commands import COMMANDS
+from bot.slack.listeners.shortcuts import CALLBACK_ID
+
+MANIFEST = yaml.safe_load((Path(__file__).parent.parent / "manifests" / "slack.yml").read_text())
+
+
+def test_every_command_the_app_handles_is_declared():
+    declared = {command["command"] for command in MANIFEST["features"]["slash_commands"]}
+    assert declared == set(COMMANDS)
+
+
+def test_the_message_shortcut_is_declared():
+    [shortcut] = MANIFEST["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", CALLBACK_ID)
+
+
+def test_scopes_cover_what_the_bot_calls():
+    scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "channels:read", "users:read", "im:write", "files:write", "channels:history"} <= scopes
+
+
+def test_thread_replies_and_membership_events_are_subscribed():
+    events = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    assert {"message.channels", "member_joined_channel", "member_left_channel"} <= events
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True

@@ -1,0 +1,81 @@
+"""`committee-bot serve` as a separate process answers signed requests, with SLACK_API_URL at a local fake."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+
+import aiohttp
+import pytest
+
+from tests.flows import shown_text
+from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER, SIGNING_SECRET
+from tests.support.fake_slack import FakeSlackWebAPI
+from tests.support.slack_client import SignedSlackClient
+
+STARTUP_SECONDS = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _environment(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    return env | overrides
+
+
+async def _wait_until_healthy(port: int, server: subprocess.Popen) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(STARTUP_SECONDS * 10):
+            assert server.poll() is None, server.stderr.read().decode()
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+    pytest.fail("committee-bot serve did not start")
+
+
+@pytest.fixture
+async def served(tmp_path):
+    fake = await FakeSlackWebAPI().start()
+    fake.members[CHANNEL] = [CLERK, OFFICER, *MEMBERS]
+    port = _free_port()
+    env = _environment(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.base_url,
+                       PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3")
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        await _wait_until_healthy(port, server)
+        client = SignedSlackClient(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, fake=fake)
+        yield client, fake
+        await client.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        await fake.stop()
+
+
+async def test_serve_answers_a_signed_comment(served):
+    slack, fake = served
+    await slack.slash_command("/committee", "setup Scrutiny Commission", user_id=CLERK, channel_id=CHANNEL)
+    preview = (await slack.slash_command("/report", f"open Draft plan | | <@{OFFICER}> | 1 June 2041", user_id=CLERK, channel_id=CHANNEL)).json()
+    value = next(e["value"] for b in preview["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "report.confirm")
+    await slack.block_action("report.confirm", value, user_id=CLERK, channel_id=CHANNEL)
+    await fake.wait_for("chat.getPermalink")
+    reply = await slack.slash_command("/comment", "plan Looks good to me.", user_id=MEMBERS[0], channel_id=CHANNEL)
+    assert reply.status == 200
+    assert "Your comment on *Draft plan* is saved" in shown_text(reply.json())
+
+
+def test_a_missing_variable_stops_start_up_naming_it(tmp_path):
+    env = _environment(SLACK_BOT_TOKEN="xoxb-test", DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3")
+    result = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "committee-bot: the environment variable SLACK_SIGNING_SECRET is not set; it is needed to serve Slack's requests."
+    )
