@@ -80,15 +80,23 @@ def _inline_window_request(rest: str) -> comment_windows.WindowRequest:
     title, url, officer, deadline = parts
     mentioned = USER_MENTION.search(officer)
     if not mentioned:
-        raise InvalidInput(f'Please mention the officer who receives the comments with @, e.g. @Director (I got "{officer[:60]}").', field="officer")
+        raise InvalidInput(
+            f'Please mention the officer who receives the comments with @, e.g. @Director (I got "{officer[:60]}").',
+            field="officer",
+        )
     return comment_windows.WindowRequest(title, url or None, mentioned.group(1), deadline)
 
 
 async def _preview(services: Services, actor: Actor, request: comment_windows.WindowRequest) -> Reply:
     preview = await comment_windows.preview_window(services, actor, request)
     # The token makes the confirmation idempotent: pressing "Open" twice opens one window.
-    draft = {"title": preview.title, "url": preview.document_url, "officer": preview.officer_user_id,
-             "deadline": request.deadline_text, "token": secrets.token_urlsafe(12)}
+    draft = {
+        "title": preview.title,
+        "url": preview.document_url,
+        "officer": preview.officer_user_id,
+        "deadline": request.deadline_text,
+        "token": secrets.token_urlsafe(12),
+    }
     return Reply(replies.window_preview(preview, json.dumps(draft)))
 
 
@@ -98,8 +106,14 @@ async def _export(services: Services, actor: Actor, ref: str) -> Reply:
     _, compiled = await collect.compile_comments(services, actor, ref)
     files = (
         Attachment(f"{compiled.file_stem}.docx", f"Comments on {compiled.report_title} (Word)", to_docx(compiled)),
-        Attachment(f"{compiled.file_stem}.md", f"Comments on {compiled.report_title} (Markdown)", to_markdown(compiled).encode()),
-        Attachment(f"{compiled.file_stem}.csv", f"Comments on {compiled.report_title} (CSV)", to_csv(compiled).encode()),
+        Attachment(
+            f"{compiled.file_stem}.md",
+            f"Comments on {compiled.report_title} (Markdown)",
+            to_markdown(compiled).encode(),
+        ),
+        Attachment(
+            f"{compiled.file_stem}.csv", f"Comments on {compiled.report_title} (CSV)", to_csv(compiled).encode()
+        ),
     )
     return Reply(replies.export_sent(compiled), files=files)
 
@@ -132,7 +146,9 @@ async def press(services: Services, actor: Actor, action_id: str, value: str, re
     return Reply(replies.receipt(receipt, services.clock()))
 
 
-async def _press_comment_button(services: Services, actor: Actor, action_id: str, number: int, request_key: str) -> comments.CommentReceipt:
+async def _press_comment_button(
+    services: Services, actor: Actor, action_id: str, number: int, request_key: str
+) -> comments.CommentReceipt:
     if action_id == "comment.none":
         return await comments.record_no_comments(services, actor, number, request_key)
     if action_id == "comment.withdraw":
@@ -171,22 +187,39 @@ async def _confirm_window(services: Services, actor: Actor, value: str) -> Reply
     return Reply(replies.window_opened(window), announce=window if created else None)
 
 
-async def submit(services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str) -> Reply:
+async def submit(
+    services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
+) -> Reply:
     if form_id == "committee.setup":
         setup = committees.CommitteeSetup(
-            _text(values, "name"), _text(values, "timezone"), tuple(values.get("clerks") or ()), values.get("chair") or None,
+            _text(values, "name"),
+            _text(values, "timezone"),
+            tuple(values.get("clerks") or ()),
+            values.get("chair") or None,
         )
         summary = await committees.set_up_committee(services, actor, setup)
         return Reply(replies.committee_set_up(summary), in_channel=summary.created)
     if form_id == "report.open":
         request = comment_windows.WindowRequest(
-            _text(values, "title"), _text(values, "document_url") or None, values.get("officer") or None, _text(values, "deadline"),
+            _text(values, "title"),
+            _text(values, "document_url") or None,
+            values.get("officer") or None,
+            _text(values, "deadline"),
         )
         return await _preview(services, actor, request)
     if form_id == "comment.add":
-        receipt = await comments.add_comment(services, actor, _number(_text(values, "report")), _text(values, "text"), _text(values, "section"), request_key)
+        receipt = await comments.add_comment(
+            services,
+            actor,
+            _number(_text(values, "report")),
+            _text(values, "text"),
+            _text(values, "section"),
+            request_key,
+        )
     elif form_id == "comment.edit":
-        receipt = await comments.edit_comment(services, actor, _number(context), _text(values, "text"), _text(values, "section"), request_key)
+        receipt = await comments.edit_comment(
+            services, actor, _number(context), _text(values, "text"), _text(values, "section"), request_key
+        )
     else:
         raise UserFacingError("That form is out of date. Please start again.")
     return Reply(replies.receipt(receipt, services.clock()))
@@ -206,7 +239,7 @@ async def thread_reply(services: Services, actor: Actor, thread_ts: str, text: s
 
 
 async def shortcut_form(services: Services, actor: Actor, text: str) -> Form:
-    """"Add as comment on a report" on any message: the comment form, filled in with that message's text."""
+    """ "Add as comment on a report" on any message: the comment form, filled in with that message's text."""
     windows = await comment_windows.open_windows_for_member(services, actor)
     if not windows:
         raise NotFound(comment_windows.listing([]))

@@ -91,11 +91,14 @@ def committee_set_up(summary: CommitteeSummary) -> Message:
     clerks = ", ".join(mention(c) for c in summary.clerk_ids)
     chair = mention(summary.chair_id) if summary.chair_id else "not set"
     text = f"*{escape(summary.name)}* {verb} in this channel."
-    return Message(text, (
-        Section(text),
-        Note(f"Time zone: {summary.timezone} · Clerks: {clerks} · Chair: {chair}"),
-        Note("Members are the people in this channel. Next: open a comment window with `/report`."),
-    ))
+    return Message(
+        text,
+        (
+            Section(text),
+            Note(f"Time zone: {summary.timezone} · Clerks: {clerks} · Chair: {chair}"),
+            Note("Members are the people in this channel. Next: open a comment window with `/report`."),
+        ),
+    )
 
 
 def window_preview(preview: WindowPreview, confirm_value: str) -> Message:
@@ -106,12 +109,18 @@ def window_preview(preview: WindowPreview, confirm_value: str) -> Message:
         f"*Comments go to:* {mention(preview.officer_user_id)}\n"
         f"*Deadline:* {preview.deadline.describe()}{assumed}"
     )
-    return Message("Please check the comment window before it opens", (
-        Section(text, (
-            Button("Open comment window", "report.confirm", confirm_value, style="primary"),
-            Button("Cancel", "report.cancel", "cancel"),
-        )),
-    ))
+    return Message(
+        "Please check the comment window before it opens",
+        (
+            Section(
+                text,
+                (
+                    Button("Open comment window", "report.confirm", confirm_value, style="primary"),
+                    Button("Cancel", "report.cancel", "cancel"),
+                ),
+            ),
+        ),
+    )
 
 
 def announcement(window: WindowSummary) -> Message:
@@ -119,17 +128,25 @@ def announcement(window: WindowSummary) -> Message:
         f":memo: *Comments invited:* {link(window.document_url, window.title)}\n"
         f"Comments go to {mention(window.officer_user_id)} by *{window.deadline_text}*."
     )
-    return Message(f"Comments invited on {window.title}", (
-        Section(text, (
-            Button("Add comment", "comment.add", str(window.id), style="primary"),
-            Button("No comments", "comment.none", str(window.id)),
-        )),
-        Note(f"Or type `/comment {window.ref} your comment`, or reply in this thread. Reference: `{window.ref}`"),
-    ))
+    return Message(
+        f"Comments invited on {window.title}",
+        (
+            Section(
+                text,
+                (
+                    Button("Add comment", "comment.add", str(window.id), style="primary"),
+                    Button("No comments", "comment.none", str(window.id)),
+                ),
+            ),
+            Note(f"Or type `/comment {window.ref} your comment`, or reply in this thread. Reference: `{window.ref}`"),
+        ),
+    )
 
 
 def window_opened(window: WindowSummary) -> Message:
-    return notice(f"The comment window on *{escape(window.title)}* is open until {window.deadline_text}. I've announced it in the channel.")
+    return notice(
+        f"The comment window on *{escape(window.title)}* is open until {window.deadline_text}. I've announced it in the channel."
+    )
 
 
 def receipt(comment: CommentReceipt, now: datetime) -> Message:
@@ -143,26 +160,37 @@ def receipt(comment: CommentReceipt, now: datetime) -> Message:
         verb = "updated" if comment.edited else "saved"
         where = f" on _{escape(comment.section)}_" if comment.section else ""
         text = f"Your comment{where} on *{escape(window.title)}* is {verb} ({comment.at_text}):\n{quote(comment.text)}"
-    return Message(text, (Section(text, _change_buttons(comment, now)), _back_link(window), _how_to_change(comment, now)))
+    return Message(
+        text, (Section(text, _change_buttons(comment, now)), _back_link(window), _how_to_change(comment, now))
+    )
 
 
 def _change_buttons(comment: CommentReceipt, now: datetime) -> tuple[Button, ...]:
     if not comment.can_change(now):
         return ()
     edit = () if comment.kind == CommentKind.NO_COMMENTS else (Button("Edit", "comment.edit", str(comment.comment_id)),)
-    withdraw = Button("Withdraw", "comment.withdraw", str(comment.comment_id), style="danger",
-                      confirm=f"Withdraw your response on {comment.window.title}?")
+    withdraw = Button(
+        "Withdraw",
+        "comment.withdraw",
+        str(comment.comment_id),
+        style="danger",
+        confirm=f"Withdraw your response on {comment.window.title}?",
+    )
     return (*edit, withdraw)
 
 
 def _back_link(window: WindowSummary) -> Note:
-    where = f"<{window.announcement_permalink}|the announcement>" if window.announcement_permalink else "the announcement"
+    where = (
+        f"<{window.announcement_permalink}|the announcement>" if window.announcement_permalink else "the announcement"
+    )
     return Note(f"See {where} in {escape(window.committee_name)}. Deadline: {window.deadline_text}.")
 
 
 def _how_to_change(comment: CommentReceipt, now: datetime) -> Note:
     if comment.can_change(now):
-        return Note(f"You can edit or withdraw this until {comment.window.deadline_text}, here or with `/comment list`.")
+        return Note(
+            f"You can edit or withdraw this until {comment.window.deadline_text}, here or with `/comment list`."
+        )
     return Note("The comment window has closed, so this can no longer be changed.")
 
 
@@ -172,31 +200,44 @@ def my_comments(windows: list[WindowSummary], comments: list[CommentReceipt], no
     parts: list[Section | Note] = [Section("*Your responses on open reports*")]
     for comment in comments[:MAX_LISTED]:
         label = "No comments" if comment.kind == CommentKind.NO_COMMENTS else quote(comment.text)
-        parts.append(Section(f"*{escape(comment.window.title)}* · {comment.at_text}\n{label}", _change_buttons(comment, now)))
+        parts.append(
+            Section(f"*{escape(comment.window.title)}* · {comment.at_text}\n{label}", _change_buttons(comment, now))
+        )
     if len(comments) > MAX_LISTED:
         parts.append(Note(f"…and {len(comments) - MAX_LISTED} more."))
     answered = {comment.window.id for comment in comments}
     for window in [w for w in windows if w.id not in answered][:MAX_LISTED]:
-        parts.append(Section(
-            f"*{escape(window.title)}*: no response from you yet. Closes {window.deadline_text}.",
-            (Button("Add comment", "comment.add", str(window.id)), Button("No comments", "comment.none", str(window.id))),
-        ))
+        parts.append(
+            Section(
+                f"*{escape(window.title)}*: no response from you yet. Closes {window.deadline_text}.",
+                (
+                    Button("Add comment", "comment.add", str(window.id)),
+                    Button("No comments", "comment.none", str(window.id)),
+                ),
+            )
+        )
     return Message("Your responses on open reports", tuple(parts))
 
 
 def draft_offer(offer: DraftOffer) -> Message:
     text = f"Add your reply as your comment on *{escape(offer.window.title)}*?\n{quote(offer.text)}"
-    return Message("Add your reply as a comment?", (
-        Section(text, (
-            Button("Add as my comment", "draft.confirm", str(offer.draft_id), style="primary"),
-            Button("No thanks", "draft.dismiss", str(offer.draft_id)),
-        )),
-    ))
+    return Message(
+        "Add your reply as a comment?",
+        (
+            Section(
+                text,
+                (
+                    Button("Add as my comment", "draft.confirm", str(offer.draft_id), style="primary"),
+                    Button("No thanks", "draft.dismiss", str(offer.draft_id)),
+                ),
+            ),
+        ),
+    )
 
 
 def export_sent(compiled: CompiledComments) -> Message:
     return notice(
         f"I've sent you the comments on *{escape(compiled.report_title)}* "
-        f"({compiled.comment_count} comments, {len(compiled.no_comments)} \"no comments\", "
+        f'({compiled.comment_count} comments, {len(compiled.no_comments)} "no comments", '
         f"{len(compiled.not_responded)} not yet responded) as Word, Markdown and CSV files in a direct message."
     )

@@ -20,7 +20,9 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
     windows = await windows_for_export(services, actor)
     if not windows:
         log.warning("refused: %s asked to export comments but receives none and clerks no committee", actor.user_id)
-        raise NotAllowed("Only the officer who receives a report's comments, or the committee's clerks, can export them.")
+        raise NotAllowed(
+            "Only the officer who receives a report's comments, or the committee's clerks, can export them."
+        )
     window = choose_window(windows, ref_text, kind="a report you can export")
     async with services.database.session() as session:
         comments = await queries.live_comments(session, [window.id])
@@ -50,11 +52,13 @@ def _sections(comments: list[Comment], names: dict[str, str], zone: str) -> tupl
     grouped: dict[str, list[ExportedComment]] = defaultdict(list)
     for comment in comments:
         if comment.kind == CommentKind.COMMENT:
-            grouped[comment.section or GENERAL_SECTION].append(ExportedComment(
-                member_name=names[comment.author_user_id],
-                submitted_at=describe_instant(comment.updated_at, zone),
-                text=comment.text,
-                edited=comment.edited,
-            ))
+            grouped[comment.section or GENERAL_SECTION].append(
+                ExportedComment(
+                    member_name=names[comment.author_user_id],
+                    submitted_at=describe_instant(comment.updated_at, zone),
+                    text=comment.text,
+                    edited=comment.edited,
+                )
+            )
     ordered = sorted(grouped, key=lambda title: (title != GENERAL_SECTION, title.lower()))
     return tuple(ReportSection(title, tuple(grouped[title])) for title in ordered)

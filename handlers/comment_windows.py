@@ -69,17 +69,29 @@ class WindowSummary:
 
 def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
     return WindowSummary(
-        window.id, committee.id, window.ref, window.title, window.document_url, window.officer_user_id, committee.name,
-        committee.channel_id, committee.timezone, window.deadline, window.announcement_ts, window.announcement_permalink,
+        window.id,
+        committee.id,
+        window.ref,
+        window.title,
+        window.document_url,
+        window.officer_user_id,
+        committee.name,
+        committee.channel_id,
+        committee.timezone,
+        window.deadline,
+        window.announcement_ts,
+        window.announcement_permalink,
     )
 
 
 def _clean_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
-        raise InvalidInput("Please give the report a title, e.g. \"Draft annual report 2021/22\".", field="title")
+        raise InvalidInput('Please give the report a title, e.g. "Draft annual report 2021/22".', field="title")
     if len(title) > MAX_TITLE_LENGTH:
-        raise InvalidInput(f"Report titles can be at most {MAX_TITLE_LENGTH} characters; this one has {len(title)}.", field="title")
+        raise InvalidInput(
+            f"Report titles can be at most {MAX_TITLE_LENGTH} characters; this one has {len(title)}.", field="title"
+        )
     return title
 
 
@@ -88,13 +100,18 @@ def _clean_url(url: str | None) -> str | None:
     if not url:
         return None
     if not re.match(r"^https?://\S+$", url) or len(url) > MAX_URL_LENGTH:
-        raise InvalidInput(f'"{url[:100]}" is not a web link I can use. Please paste the document\'s full address, starting with https://', field="document_url")
+        raise InvalidInput(
+            f'"{url[:100]}" is not a web link I can use. Please paste the document\'s full address, starting with https://',
+            field="document_url",
+        )
     return url
 
 
 def _clean_officer(officer_user_id: str | None) -> str:
     if not officer_user_id:
-        raise InvalidInput("Please choose the officer who receives the comments (mention them, e.g. @Director).", field="officer")
+        raise InvalidInput(
+            "Please choose the officer who receives the comments (mention them, e.g. @Director).", field="officer"
+        )
     return officer_user_id
 
 
@@ -105,8 +122,12 @@ async def preview_window(services: Services, actor: Actor, request: WindowReques
         await require_clerk(session, committee, actor, "open comment windows")
     deadline = parse_deadline(request.deadline_text, services.clock(), committee.timezone)
     return WindowPreview(
-        committee.name, _clean_title(request.title), _clean_url(request.document_url),
-        _clean_officer(request.officer_user_id), deadline, request,
+        committee.name,
+        _clean_title(request.title),
+        _clean_url(request.document_url),
+        _clean_officer(request.officer_user_id),
+        deadline,
+        request,
     )
 
 
@@ -121,7 +142,9 @@ def make_ref(title: str, taken: set[str]) -> str:
     return ref
 
 
-async def open_window(services: Services, actor: Actor, request: WindowRequest, request_key: str) -> tuple[WindowSummary, bool]:
+async def open_window(
+    services: Services, actor: Actor, request: WindowRequest, request_key: str
+) -> tuple[WindowSummary, bool]:
     """Open the window; a replay of the same request returns the window it opened, with created=False."""
     preview = await preview_window(services, actor, request)
     async with services.database.session() as session:
@@ -129,9 +152,14 @@ async def open_window(services: Services, actor: Actor, request: WindowRequest, 
             return await _summary_of(session, actor, existing.id), False
         committee = await committee_here(session, actor)
         window = CommentWindow(
-            committee_id=committee.id, ref=make_ref(preview.title, await queries.refs_in_committee(session, committee.id)),
-            title=preview.title, document_url=preview.document_url, officer_user_id=preview.officer_user_id,
-            deadline=preview.deadline.instant, opened_by=actor.user_id, request_key=request_key,
+            committee_id=committee.id,
+            ref=make_ref(preview.title, await queries.refs_in_committee(session, committee.id)),
+            title=preview.title,
+            document_url=preview.document_url,
+            officer_user_id=preview.officer_user_id,
+            deadline=preview.deadline.instant,
+            opened_by=actor.user_id,
+            request_key=request_key,
         )
         session.add(window)
         try:

@@ -60,28 +60,43 @@ class DraftOffer:
 def clean_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("Your comment is empty. Please write what you'd like to say, then send it again.", field="text")
+        raise InvalidInput(
+            "Your comment is empty. Please write what you'd like to say, then send it again.", field="text"
+        )
     if len(text) > MAX_COMMENT_LENGTH:
         raise InvalidInput(
             f"Comments can be at most {MAX_COMMENT_LENGTH:,} characters; yours has {len(text):,}. "
-            "Please shorten it, or split it into two comments."
-        , field="text")
+            "Please shorten it, or split it into two comments.",
+            field="text",
+        )
     if DISALLOWED_CONTROL.search(text):
-        raise InvalidInput("Your comment contains invisible control characters, probably from a paste. Please retype or paste it as plain text.", field="text")
+        raise InvalidInput(
+            "Your comment contains invisible control characters, probably from a paste. Please retype or paste it as plain text.",
+            field="text",
+        )
     return text
 
 
 def clean_section(section: str | None) -> str | None:
     section = " ".join((section or "").split())
     if len(section) > MAX_SECTION_LENGTH or DISALLOWED_CONTROL.search(section):
-        raise InvalidInput(f"The section or paragraph can be at most {MAX_SECTION_LENGTH} characters of plain text.", field="section")
+        raise InvalidInput(
+            f"The section or paragraph can be at most {MAX_SECTION_LENGTH} characters of plain text.", field="section"
+        )
     return section or None
 
 
 def _receipt(comment: Comment, window: WindowSummary, duplicate: bool = False) -> CommentReceipt:
     return CommentReceipt(
-        comment.id, comment.kind, comment.text, comment.section, comment.updated_at,
-        comment.edited, comment.withdrawn_at is not None, window, duplicate,
+        comment.id,
+        comment.kind,
+        comment.text,
+        comment.section,
+        comment.updated_at,
+        comment.edited,
+        comment.withdrawn_at is not None,
+        window,
+        duplicate,
     )
 
 
@@ -107,13 +122,28 @@ async def _replayed(session: AsyncSession, actor: Actor, request_key: str) -> Co
     return _receipt(comment, await _loaded_window(session, actor, comment.window_id), duplicate=True)
 
 
-async def _commit_revision(session: AsyncSession, actor: Actor, comment: Comment, action: RevisionAction, request_key: str, window: WindowSummary) -> CommentReceipt:
+async def _commit_revision(
+    session: AsyncSession,
+    actor: Actor,
+    comment: Comment,
+    action: RevisionAction,
+    request_key: str,
+    window: WindowSummary,
+) -> CommentReceipt:
     session.add(comment)
     await session.flush()
-    session.add(CommentRevision(
-        comment_id=comment.id, number=comment.revision_count, action=action, section=comment.section,
-        text=comment.text, actor_user_id=actor.user_id, at=comment.updated_at, request_key=request_key,
-    ))
+    session.add(
+        CommentRevision(
+            comment_id=comment.id,
+            number=comment.revision_count,
+            action=action,
+            section=comment.section,
+            text=comment.text,
+            actor_user_id=actor.user_id,
+            at=comment.updated_at,
+            request_key=request_key,
+        )
+    )
     try:
         await session.commit()
     except IntegrityError:
@@ -134,7 +164,9 @@ async def _withdraw_no_comments(session: AsyncSession, window_id: int, author: s
             session.add(earlier)
 
 
-async def add_comment(services: Services, actor: Actor, window_id: int, text: str, section: str | None, request_key: str) -> CommentReceipt:
+async def add_comment(
+    services: Services, actor: Actor, window_id: int, text: str, section: str | None, request_key: str
+) -> CommentReceipt:
     async with services.database.session() as session:
         if (receipt := await _replayed(session, actor, request_key)) is not None:
             return receipt
@@ -142,7 +174,14 @@ async def add_comment(services: Services, actor: Actor, window_id: int, text: st
         window = await _writable_window(services, session, actor, window_id)
         now = services.clock()
         await _withdraw_no_comments(session, window.id, actor.user_id, now)
-        comment = Comment(window_id=window.id, author_user_id=actor.user_id, section=section, text=text, created_at=now, updated_at=now)
+        comment = Comment(
+            window_id=window.id,
+            author_user_id=actor.user_id,
+            section=section,
+            text=text,
+            created_at=now,
+            updated_at=now,
+        )
         return await _commit_revision(session, actor, comment, RevisionAction.CREATED, request_key, window)
 
 
@@ -169,11 +208,20 @@ async def record_no_comments(services: Services, actor: Actor, window_id: int, r
                 f"You've already commented on {window.title}. To say you have nothing to add, withdraw your comments first (`/comment list`)."
             )
         now = services.clock()
-        comment = Comment(window_id=window.id, author_user_id=actor.user_id, kind=CommentKind.NO_COMMENTS, text=NO_COMMENTS_TEXT, created_at=now, updated_at=now)
+        comment = Comment(
+            window_id=window.id,
+            author_user_id=actor.user_id,
+            kind=CommentKind.NO_COMMENTS,
+            text=NO_COMMENTS_TEXT,
+            created_at=now,
+            updated_at=now,
+        )
         return await _commit_revision(session, actor, comment, RevisionAction.CREATED, request_key, window)
 
 
-async def _own_changeable_comment(services: Services, session: AsyncSession, actor: Actor, comment_id: int) -> tuple[Comment, WindowSummary]:
+async def _own_changeable_comment(
+    services: Services, session: AsyncSession, actor: Actor, comment_id: int
+) -> tuple[Comment, WindowSummary]:
     comment = await session.get(Comment, comment_id)
     window = await _loaded_window(session, actor, comment.window_id) if comment else None
     if comment is None or window is None:
@@ -187,7 +235,9 @@ async def _own_changeable_comment(services: Services, session: AsyncSession, act
     return comment, window
 
 
-async def edit_comment(services: Services, actor: Actor, comment_id: int, text: str, section: str | None, request_key: str) -> CommentReceipt:
+async def edit_comment(
+    services: Services, actor: Actor, comment_id: int, text: str, section: str | None, request_key: str
+) -> CommentReceipt:
     async with services.database.session() as session:
         if (receipt := await _replayed(session, actor, request_key)) is not None:
             return receipt
@@ -228,22 +278,28 @@ async def comment_inline(services: Services, actor: Actor, typed: str, request_k
     windows = await open_windows_for_member(services, actor)
     window = choose_window(windows, typed)
     name = next(n for n in (window.title, window.ref) if typed.strip().lower().startswith(n.lower()))
-    text = typed.strip()[len(name):].strip()
+    text = typed.strip()[len(name) :].strip()
     if text.lower().rstrip(".!") in ("no comments", "no comment", "nothing to add"):
         return await record_no_comments(services, actor, window.id, request_key)
     if not text:
-        raise InvalidInput(f"What would you like to say about {window.title}? Type `/comment {window.ref} your comment`.")
+        raise InvalidInput(
+            f"What would you like to say about {window.title}? Type `/comment {window.ref} your comment`."
+        )
     return await add_comment(services, actor, window.id, text, None, request_key)
 
 
-async def hold_draft(services: Services, actor: Actor, thread_ts: str, text: str, source_key: str) -> tuple[DraftOffer, bool] | None:
+async def hold_draft(
+    services: Services, actor: Actor, thread_ts: str, text: str, source_key: str
+) -> tuple[DraftOffer, bool] | None:
     """Keep a reply to an announcement until its author confirms it; None if it replies to something else."""
     async with services.database.session() as session:
         window_row = await queries.window_announced_at(session, actor.workspace_id, actor.channel_id, thread_ts)
         if window_row is None:
             return None
         window = await _writable_window(services, session, actor, window_row.id)
-        draft = CommentDraft(window_id=window.id, author_user_id=actor.user_id, text=clean_text(text), source_key=source_key)
+        draft = CommentDraft(
+            window_id=window.id, author_user_id=actor.user_id, text=clean_text(text), source_key=source_key
+        )
         session.add(draft)
         try:
             await session.commit()

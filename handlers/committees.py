@@ -41,17 +41,22 @@ def validate_timezone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f'"{name}" is not a time zone I know. Use a name like "Europe/London" or "Europe/Dublin".'
-        , field="timezone") from None
+            f'"{name}" is not a time zone I know. Use a name like "Europe/London" or "Europe/Dublin".', field="timezone"
+        ) from None
     return name
 
 
 def _validated(setup: CommitteeSetup, actor: Actor) -> CommitteeSetup:
     name = " ".join(setup.name.split())
     if not name:
-        raise InvalidInput("Please give the committee a name, e.g. `/committee setup Children and Families Overview and Scrutiny Committee`.", field="name")
+        raise InvalidInput(
+            "Please give the committee a name, e.g. `/committee setup Children and Families Overview and Scrutiny Committee`.",
+            field="name",
+        )
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"Committee names can be at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.", field="name")
+        raise InvalidInput(
+            f"Committee names can be at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.", field="name"
+        )
     clerks = tuple(dict.fromkeys(setup.clerk_ids or (actor.user_id,)))
     return CommitteeSetup(name, validate_timezone(setup.timezone), clerks, setup.chair_id)
 
@@ -64,7 +69,9 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
         committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
         created = committee is None
         if committee is None:
-            committee = Committee(workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name)
+            committee = Committee(
+                workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name
+            )
         else:
             await require_clerk(session, committee, actor, "change the committee's set-up")
         committee.name, committee.timezone, committee.chair_user_id = setup.name, setup.timezone, setup.chair_id
@@ -72,8 +79,22 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
         await session.flush()
         await queries.replace_clerks(session, committee.id, setup.clerk_ids)
         await session.commit()
-    log.info("committee %s %s in %s by %s", committee.id, "created" if created else "updated", actor.channel_id, actor.user_id)
-    return CommitteeSummary(committee.id, committee.name, committee.channel_id, committee.timezone, setup.clerk_ids, committee.chair_user_id, created)
+    log.info(
+        "committee %s %s in %s by %s",
+        committee.id,
+        "created" if created else "updated",
+        actor.channel_id,
+        actor.user_id,
+    )
+    return CommitteeSummary(
+        committee.id,
+        committee.name,
+        committee.channel_id,
+        committee.timezone,
+        setup.clerk_ids,
+        committee.chair_user_id,
+        created,
+    )
 
 
 async def current_setup(session: AsyncSession, actor: Actor) -> CommitteeSetup | None:

@@ -20,7 +20,9 @@ from sqlmodel import SQLModel
 from storage.database import Database
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
-POSTGRES_REQUIRED = os.environ.get("CI", "").lower() == "true" or os.environ.get("COMMITTEE_BOT_REQUIRE_POSTGRES") == "1"
+POSTGRES_REQUIRED = (
+    os.environ.get("CI", "").lower() == "true" or os.environ.get("COMMITTEE_BOT_REQUIRE_POSTGRES") == "1"
+)
 
 
 def _run_in_own_loop(coroutine) -> object:

@@ -24,20 +24,35 @@ def buttons(answer) -> dict[str, dict]:
     return found
 
 
-async def set_up_committee(stack: Stack, name: str = "Children and Families Overview and Scrutiny Committee", channel: str = CHANNEL) -> dict:
+async def set_up_committee(
+    stack: Stack, name: str = "Children and Families Overview and Scrutiny Committee", channel: str = CHANNEL
+) -> dict:
     reply = await stack.slack.slash_command("/committee", f"setup {name}", user_id=CLERK, channel_id=channel)
     assert reply.status == 200, reply.text
     return reply.json()
 
 
-async def open_window(stack: Stack, title: str = "Draft annual report 2021/22", deadline: str = "20 September 2040", channel: str = CHANNEL) -> int:
+async def open_window(
+    stack: Stack,
+    title: str = "Draft annual report 2021/22",
+    deadline: str = "20 September 2040",
+    channel: str = CHANNEL,
+) -> int:
     """Open a window with `/report open`, confirm it, and wait for the announcement; returns the window id."""
     text = f"open {title} | https://example.org/report.pdf | <@{OFFICER}|director> | {deadline}"
     preview = (await stack.slack.slash_command("/report", text, user_id=CLERK, channel_id=channel)).json()
     confirm = buttons(preview)["Open comment window"]
-    await stack.slack.block_action("report.confirm", confirm["value"], user_id=CLERK, channel_id=channel,
-                                   container={"type": "message", "is_ephemeral": True, "channel_id": channel})
-    posts = await stack.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == channel and "Add comment" in str(call.params))
+    await stack.slack.block_action(
+        "report.confirm",
+        confirm["value"],
+        user_id=CLERK,
+        channel_id=channel,
+        container={"type": "message", "is_ephemeral": True, "channel_id": channel},
+    )
+    posts = await stack.fake.wait_for(
+        "chat.postMessage",
+        where=lambda call: call.params.get("channel") == channel and "Add comment" in str(call.params),
+    )
     add_button = buttons(posts[-1].params)["Add comment"]
     await stack.fake.wait_for("chat.getPermalink")
     await stack.bot.delivery.drain()
@@ -58,11 +73,15 @@ async def opened_view(stack: Stack, count: int = 1) -> dict:
 async def submit_view(stack: Stack, view: dict, values: dict, user_id: str):
     """Submit a modal the bot opened, carrying its callback_id and private_metadata as Slack does."""
     state = {block_id: {"value": entry} for block_id, entry in values.items()}
-    return await stack.slack.view_submission(view["callback_id"], state, user_id=user_id, private_metadata=view["private_metadata"])
+    return await stack.slack.view_submission(
+        view["callback_id"], state, user_id=user_id, private_metadata=view["private_metadata"]
+    )
 
 
 async def ephemerals_to(stack: Stack, user_id: str, count: int = 1) -> list[dict]:
-    calls = await stack.fake.wait_for("chat.postEphemeral", count=count, where=lambda call: call.params.get("user") == user_id)
+    calls = await stack.fake.wait_for(
+        "chat.postEphemeral", count=count, where=lambda call: call.params.get("user") == user_id
+    )
     return [call.params for call in calls]
 
 

@@ -83,15 +83,29 @@ async def _revisions_fail(database):
     """Make the database refuse every new revision, as a full disk or a failing server would."""
     async with database.engine.begin() as connection:
         if database.is_sqlite:
-            await connection.execute(text("CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
+            await connection.execute(
+                text(
+                    "CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                )
+            )
         else:
-            await connection.execute(text("CREATE FUNCTION fail_revisions() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"))
-            await connection.execute(text("CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision FOR EACH ROW EXECUTE FUNCTION fail_revisions()"))
+            await connection.execute(
+                text(
+                    "CREATE FUNCTION fail_revisions() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            await connection.execute(
+                text(
+                    "CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision FOR EACH ROW EXECUTE FUNCTION fail_revisions()"
+                )
+            )
     try:
         yield
     finally:
         async with database.engine.begin() as connection:
-            await connection.execute(text("DROP TRIGGER fail_revisions" + ("" if database.is_sqlite else " ON comment_revision")))
+            await connection.execute(
+                text("DROP TRIGGER fail_revisions" + ("" if database.is_sqlite else " ON comment_revision"))
+            )
             if not database.is_sqlite:
                 await connection.execute(text("DROP FUNCTION fail_revisions()"))
 

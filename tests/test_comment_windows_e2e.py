@@ -5,7 +5,17 @@ from datetime import UTC, datetime
 import time_machine
 
 from storage.models import CommentWindow
-from tests.flows import buttons, draft_value, ephemerals_to, open_window, opened_view, set_up_committee, shown_text, stored, submit_view
+from tests.flows import (
+    buttons,
+    draft_value,
+    ephemerals_to,
+    open_window,
+    opened_view,
+    set_up_committee,
+    shown_text,
+    stored,
+    submit_view,
+)
 from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER
 from tests.support.slack_client import text_value, user_value
 
@@ -20,7 +30,10 @@ async def _preview(stack, text: str) -> dict:
 
 async def test_inline_open_echoes_the_deadline_before_saving(stack):
     await set_up_committee(stack)
-    preview = await _preview(stack, f"open Draft annual report | https://example.org/r.pdf | <@{OFFICER}|dir> | by no later than 20 September 2040")
+    preview = await _preview(
+        stack,
+        f"open Draft annual report | https://example.org/r.pdf | <@{OFFICER}|dir> | by no later than 20 September 2040",
+    )
     text = shown_text(preview)
     assert "Thursday 20 September 2040 at 23:59 (Europe/London)" in text
     assert "end of that day" in text and f"<@{OFFICER}>" in text
@@ -67,13 +80,19 @@ async def test_report_form_then_preview_then_open(stack):
     await stack.slack.slash_command("/report", "", user_id=CLERK, channel_id=CHANNEL)
     view = await opened_view(stack)
     assert view["callback_id"] == "report.open"
-    values = {"title": text_value("Draft annual report"), "document_url": text_value("https://example.org/a.pdf"),
-              "officer": user_value(OFFICER), "deadline": text_value("20/09/2040")}
+    values = {
+        "title": text_value("Draft annual report"),
+        "document_url": text_value("https://example.org/a.pdf"),
+        "officer": user_value(OFFICER),
+        "deadline": text_value("20/09/2040"),
+    }
     answer = await submit_view(stack, view, values, CLERK)
     assert answer.status == 200 and not answer.text
     [preview] = await ephemerals_to(stack, CLERK)
     assert "Thursday 20 September 2040 at 23:59" in shown_text(preview)
-    await stack.slack.block_action("report.confirm", buttons(preview)["Open comment window"]["value"], user_id=CLERK, channel_id=CHANNEL)
+    await stack.slack.block_action(
+        "report.confirm", buttons(preview)["Open comment window"]["value"], user_id=CLERK, channel_id=CHANNEL
+    )
     await stack.fake.wait_for("chat.postMessage")
     assert [w.title for w in await stored(stack, CommentWindow)] == ["Draft annual report"]
 
@@ -82,7 +101,12 @@ async def test_unreadable_deadline_in_the_form_is_explained_beside_the_field(sta
     await set_up_committee(stack)
     await stack.slack.slash_command("/report", "", user_id=CLERK, channel_id=CHANNEL)
     view = await opened_view(stack)
-    values = {"title": text_value("Draft"), "document_url": text_value(""), "officer": user_value(OFFICER), "deadline": text_value("whenever suits")}
+    values = {
+        "title": text_value("Draft"),
+        "document_url": text_value(""),
+        "officer": user_value(OFFICER),
+        "deadline": text_value("whenever suits"),
+    }
     answer = (await submit_view(stack, view, values, CLERK)).json()
     assert answer["response_action"] == "errors"
     assert "couldn't read" in answer["errors"]["deadline"]
@@ -108,7 +132,9 @@ async def test_members_cannot_open_windows(stack):
     answer = (await stack.slack.slash_command("/report", "", user_id=PATEL, channel_id=CHANNEL)).json()
     assert "Only the committee's clerks can open comment windows" in shown_text(answer)
     assert stack.fake.calls_to("views.open") == []
-    answer = await stack.slack.slash_command("/report", f"open X | | <@{OFFICER}> | 1 May 2041", user_id=PATEL, channel_id=CHANNEL)
+    answer = await stack.slack.slash_command(
+        "/report", f"open X | | <@{OFFICER}> | 1 May 2041", user_id=PATEL, channel_id=CHANNEL
+    )
     assert "Only the committee's clerks" in shown_text(answer.json())
 
 

@@ -6,7 +6,16 @@ import time_machine
 
 from storage.models import Comment, CommentKind, CommentRevision, RevisionAction
 from tests.flows import (
-    buttons, comment_inline, ephemerals_to, open_window, opened_view, responses, set_up_committee, shown_text, stored, submit_view,
+    buttons,
+    comment_inline,
+    ephemerals_to,
+    open_window,
+    opened_view,
+    responses,
+    set_up_committee,
+    shown_text,
+    stored,
+    submit_view,
 )
 from tests.stack import CHANNEL, MEMBERS, STRANGER
 from tests.support.slack_client import select_value, text_value
@@ -28,7 +37,11 @@ async def test_comment_form_lists_open_windows_with_deadlines_and_saves_the_comm
     assert option["text"]["text"] == "Draft annual report 2021/22 (closes 20 September 2040)"
     assert next(b for b in view["blocks"] if b.get("block_id") == "text")["element"]["multiline"] is True
 
-    values = {"report": select_value(str(window_id)), "section": text_value("Section 4"), "text": text_value("Line one.\nLine two.")}
+    values = {
+        "report": select_value(str(window_id)),
+        "section": text_value("Section 4"),
+        "text": text_value("Line one.\nLine two."),
+    }
     answer = await submit_view(stack, view, values, PATEL)
     assert answer.status == 200 and not answer.text
     [receipt] = await ephemerals_to(stack, PATEL)
@@ -65,16 +78,28 @@ async def test_list_edit_and_withdraw_keep_every_revision(stack):
     listing = await comment_inline(stack, PATEL, "list")
     assert "First thoughts" in shown_text(listing) and {"Edit", "Withdraw"} <= set(buttons(listing))
 
-    await stack.slack.block_action("comment.edit", comment_id, user_id=PATEL, channel_id=CHANNEL,
-                                   container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL})
+    await stack.slack.block_action(
+        "comment.edit",
+        comment_id,
+        user_id=PATEL,
+        channel_id=CHANNEL,
+        container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL},
+    )
     view = await opened_view(stack)
-    assert next(b for b in view["blocks"] if b.get("block_id") == "text")["element"]["initial_value"] == "First thoughts"
+    assert (
+        next(b for b in view["blocks"] if b.get("block_id") == "text")["element"]["initial_value"] == "First thoughts"
+    )
     await submit_view(stack, view, {"section": text_value(""), "text": text_value("Second thoughts")}, PATEL)
     [updated] = await ephemerals_to(stack, PATEL)
     assert "is updated" in shown_text(updated) and "Second thoughts" in shown_text(updated)
 
-    await stack.slack.block_action("comment.withdraw", comment_id, user_id=PATEL, channel_id=CHANNEL,
-                                   container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL})
+    await stack.slack.block_action(
+        "comment.withdraw",
+        comment_id,
+        user_id=PATEL,
+        channel_id=CHANNEL,
+        container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL},
+    )
     [withdrawn] = await responses(stack)
     assert "has been withdrawn" in shown_text(withdrawn) and withdrawn["replace_original"] is True
 
@@ -82,7 +107,9 @@ async def test_list_edit_and_withdraw_keep_every_revision(stack):
     assert comment.withdrawn_at is not None and comment.text == "Second thoughts"
     revisions = sorted(await stored(stack, CommentRevision), key=lambda r: r.number)
     assert [(r.action, r.text) for r in revisions] == [
-        (RevisionAction.CREATED, "First thoughts"), (RevisionAction.EDITED, "Second thoughts"), (RevisionAction.WITHDRAWN, "Second thoughts"),
+        (RevisionAction.CREATED, "First thoughts"),
+        (RevisionAction.EDITED, "Second thoughts"),
+        (RevisionAction.WITHDRAWN, "Second thoughts"),
     ]
     assert "no response from you yet" in shown_text(await comment_inline(stack, PATEL, "list"))
 
@@ -145,7 +172,9 @@ async def test_non_members_cannot_comment(stack):
 
 async def test_a_retried_command_stores_one_comment(stack):
     await _ready(stack)
-    first = await stack.slack.slash_command("/comment", "annual-report-2021 Once only", user_id=PATEL, channel_id=CHANNEL)
+    first = await stack.slack.slash_command(
+        "/comment", "annual-report-2021 Once only", user_id=PATEL, channel_id=CHANNEL
+    )
     for retry in (1, 2, 3):
         again = await stack.slack.replay(first, retry_num=retry)
         assert again.status == 200
@@ -163,3 +192,28 @@ async def test_mentions_are_stored_verbatim_and_never_ping(stack):
     assert "&lt;!channel&gt;" in shown and "&amp; co" in shown
     [comment] = await stored(stack, Comment)
     assert comment.text == text
+
+
+async def test_a_retried_form_submission_stores_one_comment(stack):
+    window_id = await _ready(stack)
+    await stack.slack.slash_command("/comment", "", user_id=PATEL, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    values = {
+        "report": select_value(str(window_id)),
+        "section": text_value(""),
+        "text": text_value("Only once, please"),
+    }
+    first = await submit_view(stack, view, values, PATEL)
+    for retry in (1, 2):
+        assert (await stack.slack.replay(first, retry_num=retry)).status == 200
+    await stack.bot.delivery.drain()
+    assert [c.text for c in await stored(stack, Comment)] == ["Only once, please"]
+
+
+async def test_add_comment_on_a_closed_window_says_when_it_closed(stack):
+    window_id = await _ready(stack, deadline="tomorrow")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=2), tick=True):
+        await stack.slack.block_action("comment.add", str(window_id), user_id=PATEL, channel_id=CHANNEL)
+        [refusal] = await responses(stack)
+    assert "The comment window on Draft annual report 2021/22 closed on" in shown_text(refusal)
+    assert stack.fake.calls_to("views.open") == []

@@ -16,13 +16,21 @@ async def test_set_up_through_the_form_with_zone_clerks_and_chair(stack):
     zone_block = next(b for b in view["blocks"] if b.get("block_id") == "timezone")
     assert zone_block["element"]["initial_value"] == "Europe/London"
 
-    values = {"name": text_value("Children and Families OSC"), "timezone": text_value("Europe/Dublin"),
-              "clerks": users_value([CLERK, "UCLERK2"]), "chair": user_value(CHAIR)}
+    values = {
+        "name": text_value("Children and Families OSC"),
+        "timezone": text_value("Europe/Dublin"),
+        "clerks": users_value([CLERK, "UCLERK2"]),
+        "chair": user_value(CHAIR),
+    }
     answer = await submit_view(stack, view, values, CLERK)
     assert answer.status == 200 and not answer.text
 
     [committee] = await stored(stack, Committee)
-    assert (committee.name, committee.timezone, committee.chair_user_id) == ("Children and Families OSC", "Europe/Dublin", CHAIR)
+    assert (committee.name, committee.timezone, committee.chair_user_id) == (
+        "Children and Families OSC",
+        "Europe/Dublin",
+        CHAIR,
+    )
     assert {c.user_id for c in await stored(stack, CommitteeClerk)} == {CLERK, "UCLERK2"}
     [note] = [c.params for c in await stack.fake.wait_for("chat.postEphemeral")]
     assert "is now set up" in shown_text(note) and "Europe/Dublin" in shown_text(note)
@@ -31,7 +39,12 @@ async def test_set_up_through_the_form_with_zone_clerks_and_chair(stack):
 async def test_unknown_time_zone_is_shown_beside_the_field_and_nothing_is_saved(stack):
     await stack.slack.slash_command("/committee", "setup", user_id=CLERK, channel_id=CHANNEL)
     view = await opened_view(stack)
-    values = {"name": text_value("Scrutiny"), "timezone": text_value("Mars/Olympus"), "clerks": users_value([CLERK]), "chair": user_value(None)}
+    values = {
+        "name": text_value("Scrutiny"),
+        "timezone": text_value("Mars/Olympus"),
+        "clerks": users_value([CLERK]),
+        "chair": user_value(None),
+    }
     answer = (await submit_view(stack, view, values, CLERK)).json()
     assert answer["response_action"] == "errors"
     assert "Mars/Olympus" in answer["errors"]["timezone"]

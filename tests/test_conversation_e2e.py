@@ -1,7 +1,16 @@
 """Comments from the conversation: a reply in the announcement's thread, or the message shortcut."""
 
 from storage.models import Comment, CommentDraft
-from tests.flows import buttons, ephemerals_to, open_window, opened_view, responses, set_up_committee, shown_text, stored
+from tests.flows import (
+    buttons,
+    ephemerals_to,
+    open_window,
+    opened_view,
+    responses,
+    set_up_committee,
+    shown_text,
+    stored,
+)
 from tests.stack import CHANNEL, MEMBERS, TEAM
 
 PATEL, JONES, _ = MEMBERS
@@ -15,8 +24,17 @@ async def _announced(stack) -> str:
 
 
 def _reply(thread_ts: str, user: str, text: str, ts: str = "1800000000.000200") -> dict:
-    return {"type": "message", "channel": CHANNEL, "channel_type": "channel", "user": user, "text": text,
-            "ts": ts, "thread_ts": thread_ts, "team": TEAM, "event_ts": ts}
+    return {
+        "type": "message",
+        "channel": CHANNEL,
+        "channel_type": "channel",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "thread_ts": thread_ts,
+        "team": TEAM,
+        "event_ts": ts,
+    }
 
 
 async def test_thread_reply_becomes_a_comment_once_its_author_confirms(stack):
@@ -29,8 +47,12 @@ async def test_thread_reply_becomes_a_comment_once_its_author_confirms(stack):
 
     confirm = buttons(offer)["Add as my comment"]
     container = {"type": "message", "is_ephemeral": True, "channel_id": CHANNEL}
-    await stack.slack.block_action("draft.confirm", confirm["value"], user_id=PATEL, channel_id=CHANNEL, container=container)
-    await stack.slack.block_action("draft.confirm", confirm["value"], user_id=PATEL, channel_id=CHANNEL, container=container)
+    await stack.slack.block_action(
+        "draft.confirm", confirm["value"], user_id=PATEL, channel_id=CHANNEL, container=container
+    )
+    await stack.slack.block_action(
+        "draft.confirm", confirm["value"], user_id=PATEL, channel_id=CHANNEL, container=container
+    )
     receipts = await responses(stack, count=2)
     assert all("I support recommendation 3." in shown_text(r) for r in receipts)
     [comment] = await stored(stack, Comment)
@@ -51,7 +73,9 @@ async def test_only_the_author_can_confirm_their_reply(stack):
     thread_ts = await _announced(stack)
     await stack.slack.event(_reply(thread_ts, PATEL, "Mine"))
     [offer] = await ephemerals_to(stack, PATEL)
-    await stack.slack.block_action("draft.confirm", buttons(offer)["Add as my comment"]["value"], user_id=JONES, channel_id=CHANNEL)
+    await stack.slack.block_action(
+        "draft.confirm", buttons(offer)["Add as my comment"]["value"], user_id=JONES, channel_id=CHANNEL
+    )
     [refusal] = await responses(stack)
     assert "Only the person who wrote that reply" in shown_text(refusal)
     assert await stored(stack, Comment) == []
@@ -69,8 +93,15 @@ async def test_replies_elsewhere_and_bot_messages_are_left_alone(stack):
 async def test_message_shortcut_opens_the_comment_form_with_the_message_text(stack):
     await set_up_committee(stack)
     await open_window(stack)
-    message = {"type": "message", "user": JONES, "ts": "1800000000.000300", "text": "We should ask about school places."}
-    reply = await stack.slack.message_shortcut("comment_from_message", user_id=PATEL, channel_id=CHANNEL, message=message)
+    message = {
+        "type": "message",
+        "user": JONES,
+        "ts": "1800000000.000300",
+        "text": "We should ask about school places.",
+    }
+    reply = await stack.slack.message_shortcut(
+        "comment_from_message", user_id=PATEL, channel_id=CHANNEL, message=message
+    )
     assert reply.status == 200
     view = await opened_view(stack)
     text_block = next(b for b in view["blocks"] if b.get("block_id") == "text")

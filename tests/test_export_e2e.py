@@ -17,9 +17,11 @@ async def _with_responses(stack) -> int:
     await comment_inline(stack, PATEL, "annual-report-2021 General point about data.")
     await stack.slack.slash_command("/comment", "", user_id=PATEL, channel_id=CHANNEL)
     view = (await stack.fake.wait_for("views.open"))[-1].params["view"]
-    state = {"report": {"value": {"type": "static_select", "selected_option": {"value": str(window_id)}}},
-             "section": {"value": {"type": "plain_text_input", "value": "Section 3"}},
-             "text": {"value": {"type": "plain_text_input", "value": "Mental health waiting lists.\nSecond line."}}}
+    state = {
+        "report": {"value": {"type": "static_select", "selected_option": {"value": str(window_id)}}},
+        "section": {"value": {"type": "plain_text_input", "value": "Section 3"}},
+        "text": {"value": {"type": "plain_text_input", "value": "Mental health waiting lists.\nSecond line."}},
+    }
     await stack.slack.view_submission("comment.add", state, user_id=PATEL, private_metadata=view["private_metadata"])
     await stack.slack.block_action("comment.none", str(window_id), user_id=JONES, channel_id=CHANNEL)
     await responses(stack)
@@ -29,7 +31,7 @@ async def _with_responses(stack) -> int:
 async def test_officer_gets_the_compiled_comments_in_a_dm(stack):
     await _with_responses(stack)
     reply = await stack.slack.slash_command("/report", "export annual-report-2021", user_id=OFFICER, channel_id=CHANNEL)
-    assert "2 comments, 1 \"no comments\", 2 not yet responded" in shown_text(reply.json())
+    assert '2 comments, 1 "no comments", 2 not yet responded' in shown_text(reply.json())
     await stack.fake.wait_for("files.completeUploadExternal")
     files = {f.filename.rsplit(".", 1)[1]: f for f in stack.fake.uploaded_files}
     assert set(files) == {"docx", "md", "csv"}
@@ -44,7 +46,10 @@ async def test_officer_gets_the_compiled_comments_in_a_dm(stack):
 
     rows = list(csv.DictReader(io.StringIO(files["csv"].content.decode())))
     assert {(r["member"], r["response"]) for r in rows} == {
-        ("Cllr Patel", "comment"), ("Cllr Jones", "no comments"), ("Cllr Smith", "not responded"), ("Cllr Chair", "not responded"),
+        ("Cllr Patel", "comment"),
+        ("Cllr Jones", "no comments"),
+        ("Cllr Smith", "not responded"),
+        ("Cllr Chair", "not responded"),
     }
     assert "Mental health waiting lists." in files["md"].content.decode()
 
@@ -53,10 +58,19 @@ async def test_edited_comments_are_marked(stack):
     await set_up_committee(stack)
     await open_window(stack)
     receipt = await comment_inline(stack, PATEL, "annual-report-2021 Draft wording")
-    comment_id = next(e["value"] for b in receipt["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "comment.edit")
+    comment_id = next(
+        e["value"]
+        for b in receipt["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "comment.edit"
+    )
     await stack.slack.block_action("comment.edit", comment_id, user_id=PATEL, channel_id=CHANNEL)
     view = (await stack.fake.wait_for("views.open"))[-1].params["view"]
-    state = {"section": {"value": {"type": "plain_text_input", "value": None}}, "text": {"value": {"type": "plain_text_input", "value": "Final wording"}}}
+    state = {
+        "section": {"value": {"type": "plain_text_input", "value": None}},
+        "text": {"value": {"type": "plain_text_input", "value": "Final wording"}},
+    }
     await stack.slack.view_submission("comment.edit", state, user_id=PATEL, private_metadata=view["private_metadata"])
     await stack.fake.wait_for("chat.postEphemeral")
     await stack.slack.slash_command("/report", "export annual-report-2021", user_id=CLERK, channel_id=CHANNEL)
@@ -77,4 +91,4 @@ async def test_export_of_an_unknown_report_lists_the_choices(stack):
     await _with_responses(stack)
     reply = await stack.slack.slash_command("/report", "export budget", user_id=CLERK, channel_id=CHANNEL)
     text = shown_text(reply.json())
-    assert "can't find a report you can export called \"budget\"" in text and "annual-report-2021" in text
+    assert 'can\'t find a report you can export called "budget"' in text and "annual-report-2021" in text

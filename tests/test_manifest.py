@@ -22,7 +22,15 @@ def test_the_message_shortcut_is_declared():
 
 def test_scopes_cover_what_the_bot_calls():
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "channels:read", "users:read", "im:write", "files:write", "channels:history"} <= scopes
+    assert {
+        "commands",
+        "chat:write",
+        "channels:read",
+        "users:read",
+        "im:write",
+        "files:write",
+        "channels:history",
+    } <= scopes
 
 
 def test_thread_replies_and_membership_events_are_subscribed():

@@ -12,8 +12,17 @@ PATEL = MEMBERS[0]
 
 
 def _command_body(text: str) -> bytes:
-    return urlencode({"team_id": "T0001", "channel_id": CHANNEL, "user_id": PATEL, "command": "/comment",
-                      "text": text, "trigger_id": "1.2.3", "response_url": "http://127.0.0.1:9/x"}).encode()
+    return urlencode(
+        {
+            "team_id": "T0001",
+            "channel_id": CHANNEL,
+            "user_id": PATEL,
+            "command": "/comment",
+            "text": text,
+            "trigger_id": "1.2.3",
+            "response_url": "http://127.0.0.1:9/x",
+        }
+    ).encode()
 
 
 async def test_bad_signature_stale_timestamp_and_missing_headers_get_401(stack):
@@ -45,11 +54,17 @@ async def test_another_workspace_sees_nothing_of_ours(stack):
     stranger = SignedSlackClient(stack.slack.url, SIGNING_SECRET, team_id="T0THER", fake=stack.fake)
     try:
         listing = (await stranger.slash_command("/comment", "list", user_id=PATEL, channel_id=CHANNEL)).json()
-        posted = (await stranger.slash_command("/comment", "annual-report-2021 Theirs", user_id=PATEL, channel_id=CHANNEL)).json()
-        export = (await stranger.slash_command("/report", "export annual-report-2021", user_id=PATEL, channel_id=CHANNEL)).json()
+        posted = (
+            await stranger.slash_command("/comment", "annual-report-2021 Theirs", user_id=PATEL, channel_id=CHANNEL)
+        ).json()
+        export = (
+            await stranger.slash_command("/report", "export annual-report-2021", user_id=PATEL, channel_id=CHANNEL)
+        ).json()
     finally:
         await stranger.close()
-    assert "isn't set up as a committee" in shown_text(listing) or "no comment windows open to you" in shown_text(listing)
+    assert "isn't set up as a committee" in shown_text(listing) or "no comment windows open to you" in shown_text(
+        listing
+    )
     assert "Ours" not in shown_text(listing)
     assert "no comment windows open to you" in shown_text(posted) or "can't find" in shown_text(posted)
     assert "Ours" not in shown_text(export) and "Only the officer" in shown_text(export)

@@ -46,9 +46,16 @@ async def served(tmp_path):
     fake = await FakeSlackWebAPI().start()
     fake.members[CHANNEL] = [CLERK, OFFICER, *MEMBERS]
     port = _free_port()
-    env = _environment(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.base_url,
-                       PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3")
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = _environment(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.base_url,
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         await _wait_until_healthy(port, server)
         client = SignedSlackClient(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, fake=fake)
@@ -63,8 +70,18 @@ async def served(tmp_path):
 async def test_serve_answers_a_signed_comment(served):
     slack, fake = served
     await slack.slash_command("/committee", "setup Scrutiny Commission", user_id=CLERK, channel_id=CHANNEL)
-    preview = (await slack.slash_command("/report", f"open Draft plan | | <@{OFFICER}> | 1 June 2041", user_id=CLERK, channel_id=CHANNEL)).json()
-    value = next(e["value"] for b in preview["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "report.confirm")
+    preview = (
+        await slack.slash_command(
+            "/report", f"open Draft plan | | <@{OFFICER}> | 1 June 2041", user_id=CLERK, channel_id=CHANNEL
+        )
+    ).json()
+    value = next(
+        e["value"]
+        for b in preview["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "report.confirm"
+    )
     await slack.block_action("report.confirm", value, user_id=CLERK, channel_id=CHANNEL)
     await fake.wait_for("chat.getPermalink")
     reply = await slack.slash_command("/comment", "plan Looks good to me.", user_id=MEMBERS[0], channel_id=CHANNEL)

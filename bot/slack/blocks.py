@@ -21,8 +21,10 @@ def _button(button: Button) -> dict:
         element["style"] = button.style
     if button.confirm:
         element["confirm"] = {
-            "title": _plain("Are you sure?"), "text": _plain(button.confirm, 300),
-            "confirm": _plain("Yes"), "deny": _plain("No, keep it"),
+            "title": _plain("Are you sure?"),
+            "text": _plain(button.confirm, 300),
+            "confirm": _plain("Yes"),
+            "deny": _plain("No, keep it"),
         }
     return element
 
@@ -57,7 +59,9 @@ def _input_element(field: Field) -> dict:
     elif field.kind == "choice":
         options = [{"text": _plain(label), "value": value} for value, label in field.choices]
         element = {"type": "static_select", "action_id": "value", "options": options[:100]}
-        element.update({"initial_option": o for o in options if o["value"] == field.initial})
+        chosen = next((option for option in options if option["value"] == field.initial), None)
+        if chosen:
+            element["initial_option"] = chosen
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": field.kind == "multiline"}
         if field.initial:
@@ -68,15 +72,22 @@ def _input_element(field: Field) -> dict:
 
 
 def _input_block(field: Field) -> dict:
-    block = {"type": "input", "block_id": field.name, "label": _plain(field.label, 2000),
-             "optional": field.optional, "element": _input_element(field)}
+    block = {
+        "type": "input",
+        "block_id": field.name,
+        "label": _plain(field.label, 2000),
+        "optional": field.optional,
+        "element": _input_element(field),
+    }
     if field.hint:
         block["hint"] = _plain(field.hint, 2000)
     return block
 
 
 def modal(form: Form, channel_id: str | None) -> dict:
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": form.intro[:MAX_SECTION_TEXT]}}] if form.intro else []
+    blocks = (
+        [{"type": "section", "text": {"type": "mrkdwn", "text": form.intro[:MAX_SECTION_TEXT]}}] if form.intro else []
+    )
     blocks += [_input_block(field) for field in form.fields]
     return {
         "type": "modal",

@@ -54,10 +54,17 @@ class SlackDelivery:
         """An ephemeral note in the channel; a DM when the bot cannot post there."""
         try:
             if channel_id:
-                await self._client.chat_postEphemeral(channel=channel_id, user=actor.user_id, **message_payload(message))
+                await self._client.chat_postEphemeral(
+                    channel=channel_id, user=actor.user_id, **message_payload(message)
+                )
                 return
         except SlackApiError as error:
-            log.info("ephemeral to %s in %s failed (%s); sending by DM", actor.user_id, channel_id, error.response.get("error"))
+            log.info(
+                "ephemeral to %s in %s failed (%s); sending by DM",
+                actor.user_id,
+                channel_id,
+                error.response.get("error"),
+            )
         await self._client.chat_postMessage(channel=actor.user_id, **message_payload(message))
 
     async def _announce(self, actor: Actor, window: WindowSummary) -> None:
@@ -76,4 +83,6 @@ class SlackDelivery:
             )
         except SlackApiError as error:
             log.error("sending files to %s failed: %s", actor.user_id, error.response.get("error"))
-            await self.tell(actor, None, error_message("Sorry, I couldn't send you the files. Please try again in a minute."))
+            await self.tell(
+                actor, None, error_message("Sorry, I couldn't send you the files. Please try again in a minute.")
+            )

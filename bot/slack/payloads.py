@@ -14,7 +14,9 @@ from handlers.errors import UserFacingError
 log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
-DID_NOT_SAVE = "Sorry, something went wrong on our side and this was not saved. Nothing has changed; please try again in a minute."
+DID_NOT_SAVE = (
+    "Sorry, something went wrong on our side and this was not saved. Nothing has changed; please try again in a minute."
+)
 WENT_WRONG = "Sorry, something went wrong on our side. Nothing has changed; please try again in a minute."
 
 

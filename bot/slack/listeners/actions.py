@@ -21,7 +21,9 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
     async def on_press(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         actor = interaction_actor(body)
-        work = interactions.press(services, actor, action["action_id"], action.get("value") or "", request_key(body, actor.workspace_id))
+        work = interactions.press(
+            services, actor, action["action_id"], action.get("value") or "", request_key(body, actor.workspace_id)
+        )
         outcome = await attempt(work, actor, action["action_id"])
         if isinstance(outcome, Form):
             refusal = await open_form(client, body["trigger_id"], outcome, actor.channel_id)

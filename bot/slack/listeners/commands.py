@@ -19,7 +19,9 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         actor = command_actor(body)
         text = body.get("text") or ""
         work = interactions.command(services, actor, body["command"], text, request_key(body, actor.workspace_id))
-        outcome = await attempt(work, actor, body["command"], their_text=text if body["command"] == "/comment" else None)
+        outcome = await attempt(
+            work, actor, body["command"], their_text=text if body["command"] == "/comment" else None
+        )
         if isinstance(outcome, Form):
             refusal = await open_form(client, body["trigger_id"], outcome, actor.channel_id)
             await ack(**message_payload(refusal)) if refusal else await ack()

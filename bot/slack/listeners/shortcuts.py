@@ -20,6 +20,10 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         actor = interaction_actor(body)
         text = (body.get("message") or {}).get("text") or ""
         outcome = await attempt(interactions.shortcut_form(services, actor, text), actor, CALLBACK_ID)
-        refusal = outcome.message if isinstance(outcome, Failure) else await open_form(client, body["trigger_id"], outcome, actor.channel_id)
+        refusal = (
+            outcome.message
+            if isinstance(outcome, Failure)
+            else await open_form(client, body["trigger_id"], outcome, actor.channel_id)
+        )
         if refusal:
             await respond(response_type="ephemeral", replace_original=False, **message_payload(refusal))

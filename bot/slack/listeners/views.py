@@ -19,7 +19,9 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         context, channel_id = modal_metadata(view)
         actor = interaction_actor(body, channel_id)
         values = submitted_values(view)
-        work = interactions.submit(services, actor, view["callback_id"], context, values, request_key(body, actor.workspace_id))
+        work = interactions.submit(
+            services, actor, view["callback_id"], context, values, request_key(body, actor.workspace_id)
+        )
         outcome = await attempt(work, actor, view["callback_id"])
         if isinstance(outcome, Failure):
             # The modal stays open with what they typed, the reason shown beside the field at fault.
