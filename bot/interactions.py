@@ -18,9 +18,12 @@ from handlers.export_formats import to_csv, to_docx, to_markdown
 log = logging.getLogger(__name__)
 
 HELP = {
-    "/committee": "`/committee setup` opens a form; `/committee setup <name>` sets this channel up as a committee with you as clerk.",
-    "/report": "`/report` opens a form; `/report open <title> | <link> | @officer | <deadline>` does it in one line; `/report export <report>` sends you the comments.",
-    "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; `/comment <report> no comments`; `/comment list` shows yours.",
+    "/committee": "`/committee setup` opens a form; `/committee setup <name>` sets this channel up as a committee "
+    "with you as clerk.",
+    "/report": "`/report` opens a form; `/report open <title> | <link> | @officer | <deadline>` does it in one line; "
+    "`/report export <report>` sends you the comments.",
+    "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
+    "`/comment <report> no comments`; `/comment list` shows yours.",
 }
 USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack writes mentions and links as <@U123|name> and <https://...|label>: their pipes are not separators.

@@ -145,7 +145,8 @@ def announcement(window: WindowSummary) -> Message:
 
 def window_opened(window: WindowSummary) -> Message:
     return notice(
-        f"The comment window on *{escape(window.title)}* is open until {window.deadline_text}. I've announced it in the channel."
+        f"The comment window on *{escape(window.title)}* is open until {window.deadline_text}. "
+        "I've announced it in the channel."
     )
 
 

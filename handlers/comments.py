@@ -71,7 +71,8 @@ def clean_text(text: str | None) -> str:
         )
     if DISALLOWED_CONTROL.search(text):
         raise InvalidInput(
-            "Your comment contains invisible control characters, probably from a paste. Please retype or paste it as plain text.",
+            "Your comment contains invisible control characters, probably from a paste. "
+            "Please retype it, or paste it as plain text.",
             field="text",
         )
     return text
@@ -205,7 +206,8 @@ async def record_no_comments(services: Services, actor: Actor, window_id: int, r
             return _receipt(next(c for c in earlier if c.kind == CommentKind.NO_COMMENTS), window, duplicate=True)
         if earlier:
             raise InvalidInput(
-                f"You've already commented on {window.title}. To say you have nothing to add, withdraw your comments first (`/comment list`)."
+                f"You've already commented on {window.title}. To say you have nothing to add, "
+                "withdraw your comments first (`/comment list`)."
             )
         now = services.clock()
         comment = Comment(

@@ -50,7 +50,8 @@ def _validated(setup: CommitteeSetup, actor: Actor) -> CommitteeSetup:
     name = " ".join(setup.name.split())
     if not name:
         raise InvalidInput(
-            "Please give the committee a name, e.g. `/committee setup Children and Families Overview and Scrutiny Committee`.",
+            "Please give the committee a name, e.g. "
+            "`/committee setup Children and Families Overview and Scrutiny Committee`.",
             field="name",
         )
     if len(name) > MAX_NAME_LENGTH:

@@ -118,3 +118,10 @@ async def test_a_database_failure_tells_the_member_and_gives_their_text_back(sta
     assert "was not saved" in shown and "> annual-report-2021 My carefully written view" in shown
     assert await stored(stack, Comment) == [] and await stored(stack, CommentRevision) == []
     assert "is saved" in shown_text(await comment_inline(stack, PATEL, "annual-report-2021 My carefully written view"))
+
+
+async def test_a_refused_paragraph_is_given_back(stack):
+    await _two_windows(stack)
+    paragraph = "budget-2024 I have read the whole report carefully and would like to raise three points."
+    answer = await comment_inline(stack, PATEL, paragraph)
+    assert f"> {paragraph}" in shown_text(answer)

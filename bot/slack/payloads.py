@@ -17,6 +17,7 @@ Result = TypeVar("Result")
 DID_NOT_SAVE = (
     "Sorry, something went wrong on our side and this was not saved. Nothing has changed; please try again in a minute."
 )
+MIN_TEXT_WORTH_RETURNING = 40
 WENT_WRONG = "Sorry, something went wrong on our side. Nothing has changed; please try again in a minute."
 
 
@@ -46,7 +47,7 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
         return await work
     except UserFacingError as refusal:
         log.info("%s by %s refused: %s", what, actor.user_id, refusal.message)
-        return Failure(error_message(refusal.message), refusal.field)
+        return Failure(error_message(_with_their_text(refusal.message, their_text)), refusal.field)
     except SQLAlchemyError:
         log.exception("%s by %s failed in the database", what, actor.user_id)
         return Failure(error_message(_with_their_text(DID_NOT_SAVE, their_text)))
@@ -56,6 +57,8 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
 
 
 def _with_their_text(sentence: str, their_text: str | None) -> str:
-    if not their_text or not their_text.strip():
+    # Slack does not show a slash command's text again after a refusal: a short command is easy to
+    # retype, but a paragraph written on a phone would be lost.
+    if not their_text or len(their_text.strip()) < MIN_TEXT_WORTH_RETURNING:
         return sentence
     return f"{sentence}\nHere is what you wrote, so you can send it again:\n{quote(their_text[:2500])}"
