@@ -7,6 +7,7 @@ the second delivery gets the first one's receipt back.
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -165,25 +166,37 @@ async def _withdraw_no_comments(session: AsyncSession, window_id: int, author: s
             session.add(earlier)
 
 
-async def add_comment(
-    services: Services, actor: Actor, window_id: int, text: str, section: str | None, request_key: str
-) -> CommentReceipt:
+Change = tuple[Comment, RevisionAction, WindowSummary]
+ChangeMaker = Callable[[AsyncSession], Awaitable[Change | CommentReceipt]]
+
+
+async def _write_once(services: Services, actor: Actor, request_key: str, change: ChangeMaker) -> CommentReceipt:
+    """Make a change and record its revision, unless this request already did (then its first receipt)."""
     async with services.database.session() as session:
         if (receipt := await _replayed(session, actor, request_key)) is not None:
             return receipt
-        text, section = clean_text(text), clean_section(section)
+        outcome = await change(session)
+        if isinstance(outcome, CommentReceipt):
+            return outcome
+        comment, action, window = outcome
+        return await _commit_revision(session, actor, comment, action, request_key, window)
+
+
+def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) -> Comment:
+    return Comment(window_id=window.id, author_user_id=actor.user_id, created_at=now, updated_at=now, **content)
+
+
+async def add_comment(
+    services: Services, actor: Actor, window_id: int, text: str, section: str | None, request_key: str
+) -> CommentReceipt:
+    async def add(session: AsyncSession) -> Change:
+        content = {"text": clean_text(text), "section": clean_section(section)}
         window = await _writable_window(services, session, actor, window_id)
         now = services.clock()
         await _withdraw_no_comments(session, window.id, actor.user_id, now)
-        comment = Comment(
-            window_id=window.id,
-            author_user_id=actor.user_id,
-            section=section,
-            text=text,
-            created_at=now,
-            updated_at=now,
-        )
-        return await _commit_revision(session, actor, comment, RevisionAction.CREATED, request_key, window)
+        return _new_comment(window, actor, now, **content), RevisionAction.CREATED, window
+
+    return await _write_once(services, actor, request_key, add)
 
 
 async def _writable_window(services: Services, session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
@@ -197,28 +210,20 @@ async def _writable_window(services: Services, session: AsyncSession, actor: Act
 
 
 async def record_no_comments(services: Services, actor: Actor, window_id: int, request_key: str) -> CommentReceipt:
-    async with services.database.session() as session:
-        if (receipt := await _replayed(session, actor, request_key)) is not None:
-            return receipt
+    async def record(session: AsyncSession) -> Change | CommentReceipt:
         window = await _writable_window(services, session, actor, window_id)
         earlier = await queries.live_comments(session, [window.id], actor.user_id)
-        if any(c.kind == CommentKind.NO_COMMENTS for c in earlier):
-            return _receipt(next(c for c in earlier if c.kind == CommentKind.NO_COMMENTS), window, duplicate=True)
+        if said_already := [c for c in earlier if c.kind == CommentKind.NO_COMMENTS]:
+            return _receipt(said_already[0], window, duplicate=True)
         if earlier:
             raise InvalidInput(
                 f"You've already commented on {window.title}. To say you have nothing to add, "
                 "withdraw your comments first (`/comment list`)."
             )
-        now = services.clock()
-        comment = Comment(
-            window_id=window.id,
-            author_user_id=actor.user_id,
-            kind=CommentKind.NO_COMMENTS,
-            text=NO_COMMENTS_TEXT,
-            created_at=now,
-            updated_at=now,
-        )
-        return await _commit_revision(session, actor, comment, RevisionAction.CREATED, request_key, window)
+        comment = _new_comment(window, actor, services.clock(), kind=CommentKind.NO_COMMENTS, text=NO_COMMENTS_TEXT)
+        return comment, RevisionAction.CREATED, window
+
+    return await _write_once(services, actor, request_key, record)
 
 
 async def _own_changeable_comment(
@@ -240,24 +245,24 @@ async def _own_changeable_comment(
 async def edit_comment(
     services: Services, actor: Actor, comment_id: int, text: str, section: str | None, request_key: str
 ) -> CommentReceipt:
-    async with services.database.session() as session:
-        if (receipt := await _replayed(session, actor, request_key)) is not None:
-            return receipt
-        text, section = clean_text(text), clean_section(section)
+    async def edit(session: AsyncSession) -> Change:
+        new_text, new_section = clean_text(text), clean_section(section)
         comment, window = await _own_changeable_comment(services, session, actor, comment_id)
-        comment.text, comment.section, comment.kind = text, section, CommentKind.COMMENT
+        comment.text, comment.section, comment.kind = new_text, new_section, CommentKind.COMMENT
         comment.updated_at, comment.revision_count = services.clock(), comment.revision_count + 1
-        return await _commit_revision(session, actor, comment, RevisionAction.EDITED, request_key, window)
+        return comment, RevisionAction.EDITED, window
+
+    return await _write_once(services, actor, request_key, edit)
 
 
 async def withdraw_comment(services: Services, actor: Actor, comment_id: int, request_key: str) -> CommentReceipt:
-    async with services.database.session() as session:
-        if (receipt := await _replayed(session, actor, request_key)) is not None:
-            return receipt
+    async def withdraw(session: AsyncSession) -> Change:
         comment, window = await _own_changeable_comment(services, session, actor, comment_id)
         comment.withdrawn_at = comment.updated_at = services.clock()
         comment.revision_count += 1
-        return await _commit_revision(session, actor, comment, RevisionAction.WITHDRAWN, request_key, window)
+        return comment, RevisionAction.WITHDRAWN, window
+
+    return await _write_once(services, actor, request_key, withdraw)
 
 
 async def own_comment(services: Services, actor: Actor, comment_id: int) -> CommentReceipt:

@@ -16,6 +16,11 @@ def shown_text(answer) -> str:
     return "\n".join(parts)
 
 
+def on_ephemeral(channel: str = CHANNEL) -> dict:
+    """The container Slack sends for a button pressed on an ephemeral message."""
+    return {"type": "message", "is_ephemeral": True, "channel_id": channel}
+
+
 def buttons(answer) -> dict[str, dict]:
     found = {}
     for block in answer.get("blocks") or []:
@@ -47,7 +52,7 @@ async def open_window(
         confirm["value"],
         user_id=CLERK,
         channel_id=channel,
-        container={"type": "message", "is_ephemeral": True, "channel_id": channel},
+        container=on_ephemeral(channel),
     )
     posts = await stack.fake.wait_for(
         "chat.postMessage",

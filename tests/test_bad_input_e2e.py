@@ -78,36 +78,38 @@ async def test_unknown_button_values_are_refused_politely(stack):
     assert await stored(stack, Comment) == []
 
 
+FAILING_TRIGGER = {
+    "sqlite": [
+        "CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION fail_revisions() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision "
+        "FOR EACH ROW EXECUTE FUNCTION fail_revisions()",
+    ],
+}
+REMOVE_TRIGGER = {
+    "sqlite": ["DROP TRIGGER fail_revisions"],
+    "postgresql": ["DROP TRIGGER fail_revisions ON comment_revision", "DROP FUNCTION fail_revisions()"],
+}
+
+
+async def _execute_all(database, statements: list[str]) -> None:
+    async with database.engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(text(statement))
+
+
 @asynccontextmanager
 async def _revisions_fail(database):
     """Make the database refuse every new revision, as a full disk or a failing server would."""
-    async with database.engine.begin() as connection:
-        if database.is_sqlite:
-            await connection.execute(
-                text(
-                    "CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-                )
-            )
-        else:
-            await connection.execute(
-                text(
-                    "CREATE FUNCTION fail_revisions() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql"
-                )
-            )
-            await connection.execute(
-                text(
-                    "CREATE TRIGGER fail_revisions BEFORE INSERT ON comment_revision FOR EACH ROW EXECUTE FUNCTION fail_revisions()"
-                )
-            )
+    dialect = database.engine.dialect.name
+    await _execute_all(database, FAILING_TRIGGER[dialect])
     try:
         yield
     finally:
-        async with database.engine.begin() as connection:
-            await connection.execute(
-                text("DROP TRIGGER fail_revisions" + ("" if database.is_sqlite else " ON comment_revision"))
-            )
-            if not database.is_sqlite:
-                await connection.execute(text("DROP FUNCTION fail_revisions()"))
+        await _execute_all(database, REMOVE_TRIGGER[dialect])
 
 
 async def test_a_database_failure_tells_the_member_and_gives_their_text_back(stack):

@@ -9,6 +9,7 @@ from tests.flows import (
     buttons,
     comment_inline,
     ephemerals_to,
+    on_ephemeral,
     open_window,
     opened_view,
     responses,
@@ -83,7 +84,7 @@ async def test_list_edit_and_withdraw_keep_every_revision(stack):
         comment_id,
         user_id=PATEL,
         channel_id=CHANNEL,
-        container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL},
+        container=on_ephemeral(),
     )
     view = await opened_view(stack)
     assert (
@@ -98,7 +99,7 @@ async def test_list_edit_and_withdraw_keep_every_revision(stack):
         comment_id,
         user_id=PATEL,
         channel_id=CHANNEL,
-        container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL},
+        container=on_ephemeral(),
     )
     [withdrawn] = await responses(stack)
     assert "has been withdrawn" in shown_text(withdrawn) and withdrawn["replace_original"] is True

@@ -4,6 +4,7 @@ from storage.models import Comment, CommentDraft
 from tests.flows import (
     buttons,
     ephemerals_to,
+    on_ephemeral,
     open_window,
     opened_view,
     responses,
@@ -46,7 +47,7 @@ async def test_thread_reply_becomes_a_comment_once_its_author_confirms(stack):
     assert await stored(stack, Comment) == []
 
     confirm = buttons(offer)["Add as my comment"]
-    container = {"type": "message", "is_ephemeral": True, "channel_id": CHANNEL}
+    container = on_ephemeral()
     await stack.slack.block_action(
         "draft.confirm", confirm["value"], user_id=PATEL, channel_id=CHANNEL, container=container
     )

@@ -5,7 +5,7 @@ import io
 
 from docx import Document
 
-from tests.flows import comment_inline, open_window, responses, set_up_committee, shown_text
+from tests.flows import buttons, comment_inline, open_window, responses, set_up_committee, shown_text
 from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER
 
 PATEL, JONES, SMITH = MEMBERS
@@ -58,13 +58,7 @@ async def test_edited_comments_are_marked(stack):
     await set_up_committee(stack)
     await open_window(stack)
     receipt = await comment_inline(stack, PATEL, "annual-report-2021 Draft wording")
-    comment_id = next(
-        e["value"]
-        for b in receipt["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "comment.edit"
-    )
+    comment_id = buttons(receipt)["Edit"]["value"]
     await stack.slack.block_action("comment.edit", comment_id, user_id=PATEL, channel_id=CHANNEL)
     view = (await stack.fake.wait_for("views.open"))[-1].params["view"]
     state = {

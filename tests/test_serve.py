@@ -9,7 +9,7 @@ import sys
 import aiohttp
 import pytest
 
-from tests.flows import shown_text
+from tests.flows import buttons, shown_text
 from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER, SIGNING_SECRET
 from tests.support.fake_slack import FakeSlackWebAPI
 from tests.support.slack_client import SignedSlackClient
@@ -75,13 +75,7 @@ async def test_serve_answers_a_signed_comment(served):
             "/report", f"open Draft plan | | <@{OFFICER}> | 1 June 2041", user_id=CLERK, channel_id=CHANNEL
         )
     ).json()
-    value = next(
-        e["value"]
-        for b in preview["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "report.confirm"
-    )
+    value = buttons(preview)["Open comment window"]["value"]
     await slack.block_action("report.confirm", value, user_id=CLERK, channel_id=CHANNEL)
     await fake.wait_for("chat.getPermalink")
     reply = await slack.slash_command("/comment", "plan Looks good to me.", user_id=MEMBERS[0], channel_id=CHANNEL)
@@ -94,5 +88,6 @@ def test_a_missing_variable_stops_start_up_naming_it(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == (
-        "committee-bot: the environment variable SLACK_SIGNING_SECRET is not set; it is needed to serve Slack's requests."
+        "committee-bot: the environment variable SLACK_SIGNING_SECRET is not set; "
+        "it is needed to serve Slack's requests."
     )
