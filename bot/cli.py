@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "console":
         from bot.console.backend import run_console
 
-        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger().setLevel(logging.ERROR)  # refusals are shown as messages; log lines would repeat them
         sys.exit(asyncio.run(run_console(settings, args.user, args.channel)))
     else:
         asyncio.run(upgrade(settings))

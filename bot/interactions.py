@@ -34,7 +34,7 @@ async def command(services: Services, actor: Actor, name: str, text: str, reques
     verb, _, rest = text.strip().partition(" ")
     verb = verb.lower()
     if verb in ("help", "?"):
-        return Reply(replies.notice(HELP[name]))
+        return Reply(replies.plain_notice(HELP[name]))
     if name == "/committee":
         return await _committee_command(services, actor, verb, rest)
     if name == "/report":
@@ -44,7 +44,7 @@ async def command(services: Services, actor: Actor, name: str, text: str, reques
 
 async def _committee_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
     if verb != "setup":
-        return Reply(replies.notice(HELP["/committee"]))
+        return Reply(replies.plain_notice(HELP["/committee"]))
     if not rest.strip():
         return forms.committee_setup(actor.user_id)
     summary = await committees.set_up_committee(services, actor, await _setup_keeping_existing(services, actor, rest))
@@ -64,7 +64,7 @@ async def _report_command(services: Services, actor: Actor, verb: str, rest: str
     if verb == "export":
         return await _export(services, actor, rest)
     if verb not in ("", "open"):
-        return Reply(replies.notice(HELP["/report"]))
+        return Reply(replies.plain_notice(HELP["/report"]))
     if not rest.strip():
         async with services.database.session() as session:
             committee = await committees.committee_here(session, actor)
@@ -128,7 +128,7 @@ async def _comment_command(services: Services, actor: Actor, verb: str, text: st
     if not text.strip():
         windows = await comment_windows.open_windows_for_member(services, actor)
         if not windows:
-            return Reply(replies.notice(comment_windows.listing([])))
+            return Reply(replies.plain_notice(comment_windows.listing([])))
         return forms.comment_add(windows)
     receipt = await comments.comment_inline(services, actor, text, request_key)
     return Reply(replies.receipt(receipt, services.clock()))

@@ -82,8 +82,17 @@ def notice(text: str) -> Message:
     return Message(text, (Section(text),))
 
 
-def error_message(text: str) -> Message:
-    return Message(text, (Section(f":warning: {text}"),))
+def plain_notice(text: str) -> Message:
+    """A sentence from the handlers: plain text that may quote what someone typed, so it is escaped."""
+    return notice(escape(text))
+
+
+def error_message(text: str, their_text: str | None = None) -> Message:
+    """A refusal or failure in plain words; `their_text`, if given, is handed back so nothing typed is lost."""
+    shown = f":warning: {escape(text)}"
+    if their_text:
+        shown += f"\nHere is what you wrote, so you can send it again:\n{quote(their_text[:2500])}"
+    return Message(text, (Section(shown),))
 
 
 def committee_set_up(summary: CommitteeSummary) -> Message:
@@ -239,6 +248,10 @@ def draft_offer(offer: DraftOffer) -> Message:
 def export_sent(compiled: CompiledComments) -> Message:
     return notice(
         f"I've sent you the comments on *{escape(compiled.report_title)}* "
-        f'({compiled.comment_count} comments, {len(compiled.no_comments)} "no comments", '
+        f'({_count(compiled.comment_count, "comment")}, {len(compiled.no_comments)} "no comments", '
         f"{len(compiled.not_responded)} not yet responded) as Word, Markdown and CSV files in a direct message."
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

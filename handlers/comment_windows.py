@@ -3,6 +3,7 @@
 import logging
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -194,8 +195,20 @@ async def window_summary(services: Services, actor: Actor, window_id: int) -> Wi
 
 
 async def open_windows_for_member(services: Services, actor: Actor) -> list[WindowSummary]:
+    return await _open_windows_of(services, lambda session: committees_of_member(services, session, actor))
+
+
+async def open_windows_in_workspace(services: Services, actor: Actor) -> list[WindowSummary]:
+    return await _open_windows_of(
+        services, lambda session: queries.committees_in_workspace(session, actor.workspace_id)
+    )
+
+
+async def _open_windows_of(
+    services: Services, committees_in: Callable[[AsyncSession], Awaitable[list[Committee]]]
+) -> list[WindowSummary]:
     async with services.database.session() as session:
-        committees = await committees_of_member(services, session, actor)
+        committees = await committees_in(session)
         rows = await queries.windows_of_committees(session, [c.id for c in committees], open_at=services.clock())
     return [summarise(window, committee) for window, committee in rows]
 

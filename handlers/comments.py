@@ -14,11 +14,19 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.comment_windows import WindowSummary, choose_window, open_windows_for_member, summarise
+from handlers.comment_windows import (
+    WindowSummary,
+    choose_window,
+    listing,
+    match_windows,
+    open_windows_for_member,
+    open_windows_in_workspace,
+    summarise,
+)
 from handlers.committees import require_member
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
-from handlers.errors import InvalidInput, NotAllowed, NotFound, WindowClosed
+from handlers.errors import InvalidInput, NotAllowed, NotAMember, NotFound, WindowClosed
 from storage import queries
 from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, RevisionAction
 
@@ -282,17 +290,32 @@ async def my_comments(services: Services, actor: Actor) -> tuple[list[WindowSumm
 
 async def comment_inline(services: Services, actor: Actor, typed: str, request_key: str) -> CommentReceipt:
     """`/comment <report> <text>`: the report is named by its ref or title at the start of the text."""
-    windows = await open_windows_for_member(services, actor)
-    window = choose_window(windows, typed)
+    window = await _window_named(services, actor, typed)
     name = next(n for n in (window.title, window.ref) if typed.strip().lower().startswith(n.lower()))
     text = typed.strip()[len(name) :].strip()
     if text.lower().rstrip(".!") in ("no comments", "no comment", "nothing to add"):
         return await record_no_comments(services, actor, window.id, request_key)
     if not text:
         raise InvalidInput(
-            f"What would you like to say about {window.title}? Type `/comment {window.ref} your comment`."
+            f"What would you like to say about {window.title}? Type `/comment {window.ref} your comment`.", field="text"
         )
     return await add_comment(services, actor, window.id, text, None, request_key)
+
+
+async def _window_named(services: Services, actor: Actor, typed: str) -> WindowSummary:
+    windows = await open_windows_for_member(services, actor)
+    try:
+        return choose_window(windows, typed)
+    except NotFound:
+        elsewhere = match_windows(await open_windows_in_workspace(services, actor), typed)
+        if elsewhere:
+            raise NotAMember(elsewhere[0].committee_name) from None
+        if not windows:
+            raise NotFound(listing(windows)) from None
+        raise NotFound(
+            f"Which report is this about? Start with its reference, e.g. `/comment {windows[0].ref} your comment`.\n"
+            + listing(windows)
+        ) from None
 
 
 async def hold_draft(

@@ -45,7 +45,7 @@ async def test_unknown_report_lists_the_open_ones(stack):
     await _two_windows(stack)
     answer = await comment_inline(stack, PATEL, "budget-2024 Some view")
     text_shown = shown_text(answer)
-    assert "can't find an open report" in text_shown
+    assert "Which report is this about? Start with its reference" in text_shown
     assert "`annual-report-2021`" in text_shown and "`annual-report-2022`" in text_shown
 
 

@@ -141,7 +141,7 @@ async def test_after_the_deadline_nothing_changes(stack):
         [refusal] = await responses(stack)
         assert "The comment window on Draft annual report 2021/22 closed on" in shown_text(refusal)
         answer = await comment_inline(stack, PATEL, "annual-report-2021 Too late")
-        assert "can't find an open report" in shown_text(answer)
+        assert "There are no comment windows open to you" in shown_text(answer)
     [comment] = await stored(stack, Comment)
     assert comment.withdrawn_at is None and comment.text == window_deadline.text == "Before the deadline"
 
@@ -164,7 +164,7 @@ async def test_a_member_cannot_change_someone_elses_comment(stack):
 async def test_non_members_cannot_comment(stack):
     window_id = await _ready(stack)
     answer = await comment_inline(stack, STRANGER, "annual-report-2021 Let me in")
-    assert "no comment windows open to you" in shown_text(answer)
+    assert "Only members of Children and Families Overview and Scrutiny Committee can comment" in shown_text(answer)
     await stack.slack.block_action("comment.none", str(window_id), user_id=STRANGER, channel_id=CHANNEL)
     [refusal] = await responses(stack)
     assert "Only members of Children and Families Overview and Scrutiny Committee" in shown_text(refusal)

@@ -32,8 +32,9 @@ async def test_set_up_through_the_form_with_zone_clerks_and_chair(stack):
         CHAIR,
     )
     assert {c.user_id for c in await stored(stack, CommitteeClerk)} == {CLERK, "UCLERK2"}
-    [note] = [c.params for c in await stack.fake.wait_for("chat.postEphemeral")]
-    assert "is now set up" in shown_text(note) and "Europe/Dublin" in shown_text(note)
+    [announcement] = [c.params for c in await stack.fake.wait_for("chat.postMessage")]
+    assert announcement["channel"] == CHANNEL
+    assert "is now set up" in shown_text(announcement) and "Europe/Dublin" in shown_text(announcement)
 
 
 async def test_unknown_time_zone_is_shown_beside_the_field_and_nothing_is_saved(stack):

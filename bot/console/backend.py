@@ -1,4 +1,4 @@
-"""`committee-bot console`: the whole bot in a terminal, driven through bot.interactions as the Slack listeners drive it.
+"""`committee-bot console`: the whole bot in a terminal, driven through bot.interactions as Slack's listeners drive it.
 
 Modelled on Errbot's text backend: one person types at a time, and can become someone else (`/as`) or move to
 another channel (`/channel`) to see the bot from their side. Buttons are pressed with `/press N`, forms are asked
@@ -115,7 +115,7 @@ class ConsoleSession:
     async def run(self) -> int:
         while (line := await self.terminal.ask(self.prompt())) is not None:
             line = line.strip()
-            if line in ("/quit", "/exit"):
+            if line == "/quit":
                 break
             if line:
                 await self.handle(line)
@@ -132,7 +132,9 @@ class ConsoleSession:
         elif name in CONSOLE_COMMANDS:
             await CONSOLE_COMMANDS[name](self, rest.strip())
         else:
-            self.terminal.say('I only understand commands starting with "/", such as /comment. Type /help to see them all.')
+            self.terminal.say(
+                'I only understand commands starting with "/", such as /comment. Type /help to see them all.'
+            )
 
     async def command(self, name: str, text: str) -> None:
         sent = self.directory.with_mentions(text) if name in COMMANDS_NAMING_PEOPLE else text
@@ -158,7 +160,9 @@ class ConsoleSession:
     async def show(self, message: Message, posted_in: str | None = None) -> None:
         """A message as its reader sees it; without `posted_in` it is ephemeral, for the actor alone."""
         names = await self.directory.display_names(self.actor.workspace_id, render.mentioned_user_ids(message))
-        heading = f"{BOT_NAME} in {seed.channel_label(posted_in)}:" if posted_in else f"{BOT_NAME} (only you can see this):"
+        heading = (
+            f"{BOT_NAME} in {seed.channel_label(posted_in)}:" if posted_in else f"{BOT_NAME} (only you can see this):"
+        )
         text, self.buttons = render.message_text(message, names, heading)
         self.terminal.say(text + "\n")
 
@@ -252,7 +256,11 @@ class ConsoleSession:
 
     async def whoami(self, _: str) -> None:
         person = self.directory.people.get(self.actor.user_id)
-        who = f"{person.name} ({person.user_id}), {person.role}" if person else f"{self.actor.user_id}, someone the seed doesn't know"
+        who = (
+            f"{person.name} ({person.user_id}), {person.role}"
+            if person
+            else f"{self.actor.user_id}, someone the seed doesn't know"
+        )
         members = await self.directory.channel_members(self.actor.workspace_id, self.actor.channel_id)
         membership = "a member of" if self.actor.user_id in members else "not a member of"
         async with self.services.database.session() as session:
@@ -263,32 +271,40 @@ class ConsoleSession:
 
     async def help(self, _: str) -> None:
         lines = ["The bot's commands, as in Slack:"]
-        lines += [f"{render.INDENT}{name}  {render.mrkdwn_to_text(text, {})}" for name, text in interactions.HELP.items()]
+        lines += [
+            f"{render.INDENT}{name}  {render.mrkdwn_to_text(text, {})}" for name, text in interactions.HELP.items()
+        ]
         lines.append("The console's own commands:")
         lines += [f"{render.INDENT}{name}  {text}" for name, text in CONSOLE_HELP.items()]
         lines.append("People you can be (/as):")
-        lines += [f"{render.INDENT}{p.user_id} (@{p.handle})  {p.name}, {p.role}" for p in self.directory.people.values()]
+        lines += [
+            f"{render.INDENT}{p.user_id} (@{p.handle})  {p.name}, {p.role}" for p in self.directory.people.values()
+        ]
         self.terminal.say("\n".join(lines))
 
     async def welcome(self, seeded: bool, database_url: str) -> None:
         what = "I've set up" if seeded else "Using, as set up on an earlier run,"
         say = self.terminal.say
         say(f"{BOT_NAME} console: the bot in your terminal, no Slack needed. Data is kept in {database_url}.")
-        say(f"{what} the {seed.COMMITTEE_NAME} in {seed.channel_label(seed.CHANNEL_ID)},"
-            f" modelled on its minute of 6 September 2022 ({seed.MINUTE}).")
+        say(
+            f"{what} the {seed.COMMITTEE_NAME} in {seed.channel_label(seed.CHANNEL_ID)},"
+            f" modelled on its minute of 6 September 2022 ({seed.MINUTE})."
+        )
         windows = await comment_windows.open_windows_for_member(self.services, seed.actor(seed.DEFAULT_USER))
         for window in windows:
             say(f'Comments are open on "{window.title}" until {window.deadline_text}; its reference is {window.ref}.')
         say(f"You are {self.directory.name_of(self.actor.user_id)} ({self.actor.user_id}). Things to try:")
-        for example in _examples(windows[0] if windows else None):
+        for example in _examples(windows):
             say(f"{render.INDENT}{example}")
         say("/help lists every command; /quit leaves.")
         say()
 
 
-def _examples(window: WindowSummary | None) -> list[str]:
-    if window is None:
+def _examples(open_windows: list[WindowSummary]) -> list[str]:
+    if not open_windows:
         return ["/as UCLERK, then /report   (opens a comment window)"]
+    # The seed's report, while it is open: the example comment is written for it.
+    window = next((w for w in open_windows if w.title == seed.REPORT_TITLE), open_windows[0])
     return [
         f"/comment {window.ref} I welcome the focus on children's mental health",
         "/comment   (a form, one question at a time)",
@@ -346,7 +362,9 @@ def _choice(field: Field, typed: str) -> str:
 def _person(typed: str, directory: SeedDirectory) -> str:
     user_id = directory.find(typed)
     if user_id is None:
-        raise InvalidAnswer(f'I don\'t know anyone called "{typed.strip()}". Type /cancel, then /help to see who is here.')
+        raise InvalidAnswer(
+            f'I don\'t know anyone called "{typed.strip()}". Type /cancel, then /help to see who is here.'
+        )
     return user_id
 
 

@@ -5,12 +5,12 @@ import re
 from collections.abc import Mapping
 
 from bot.forms import Field
+from bot.interactions import USER_MENTION
 from bot.replies import Button, Message, Note
 
 # Slack's markup: a mention, channel, special or link between < and >. The presenters escape people's own < and >,
 # but help texts write placeholders such as <report> unescaped, and those should read as typed.
 MARKUP = re.compile(r"<([@#!][^<>]*|[a-z][a-z0-9+.-]*:[^<>]*)>")
-USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 ENTITY = re.compile(r"&(amp|lt|gt);")
 EMPHASIS = (
     re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"),
@@ -40,6 +40,7 @@ def message_text(message: Message, names: Mapping[str, str], heading: str) -> tu
 
 
 def mrkdwn_to_text(text: str, names: Mapping[str, str]) -> str:
+    """What Slack would show, in plain text: `<@U1>` as @Name, `<url|label>` as "label (url)", no * or _ markers."""
     rendered: list[str] = []
 
     def set_aside(match: re.Match) -> str:
@@ -50,13 +51,13 @@ def mrkdwn_to_text(text: str, names: Mapping[str, str]) -> str:
     for emphasis in EMPHASIS:
         text = emphasis.sub(r"\1", text)
     text = EMOJI_CODE.sub(lambda match: EMOJI.get(match.group(1), match.group(0)), text)
-    text = ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+    text = _unescape(text)
     return PLACEHOLDER.sub(lambda match: rendered[int(match.group(1))], text)
 
 
 def _markup(inner: str, names: Mapping[str, str]) -> str:
     target, _, label = inner.partition("|")
-    label = ENTITY.sub(lambda match: html.unescape(match.group(0)), label)
+    label = _unescape(label)
     if target.startswith("@"):
         return "@" + names.get(target[1:], label or target[1:])
     if target.startswith("#"):
@@ -64,6 +65,10 @@ def _markup(inner: str, names: Mapping[str, str]) -> str:
     if target.startswith("!"):
         return label or "@" + target[1:]
     return f"{label} ({target})" if label else target
+
+
+def _unescape(text: str) -> str:
+    return ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
 
 
 def field_question(field: Field, names: Mapping[str, str]) -> str:
@@ -84,7 +89,7 @@ def _how_to_answer(field: Field) -> str:
         "user": "Type a user id or @name, e.g. UDIRECTOR or @director.",
         "users": "Type user ids or @names, separated by commas.",
         "multiline": 'Type as many lines as you like, then a line holding just "."'
-                     + (" (a \".\" straight away keeps the text above)." if field.initial else "."),
+        + (' (a "." straight away keeps the text above).' if field.initial else "."),
         "text": "Type your answer.",
     }[field.kind]
     return how + keep + clear + " /cancel abandons the form."

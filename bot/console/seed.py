@@ -45,18 +45,23 @@ COUNCILLORS = tuple(
     Person(f"UCLLR{surname.upper()}", f"Cllr {surname}", surname.lower(), "a councillor on the committee")
     for surname in ("Patel", "Jones", "Kaur", "Brown", "White")
 )
-DIRECTOR = Person("UDIRECTOR", "Director of Children and Family Services", "director", "the officer who receives the comments")
+DIRECTOR = Person(
+    "UDIRECTOR", "Director of Children and Family Services", "director", "the officer who receives the comments"
+)
 PEOPLE = (CLERK, CHAIR, *COUNCILLORS, DIRECTOR)
 DEFAULT_USER = COUNCILLORS[0].user_id
 
 
 class SeedDirectory:
-    """A MemberDirectory over the seed: everyone in it is in the committee's channel, and no other channel has members."""
+    """A MemberDirectory over the seed: everyone in it is in the committee's channel; no other channel has members."""
 
     def __init__(self, people: Iterable[Person] = PEOPLE) -> None:
         self.people = {person.user_id: person for person in people}
-        self._by_spelling = {spelling.lower(): person.user_id for person in self.people.values()
-                             for spelling in (person.user_id, person.handle, person.name)}
+        self._by_spelling = {
+            spelling.lower(): person.user_id
+            for person in self.people.values()
+            for spelling in (person.user_id, person.handle, person.name)
+        }
         longest_first = sorted(self._by_spelling, key=len, reverse=True)
         self._mention = re.compile(r"@(" + "|".join(map(re.escape, longest_first)) + r")(?!\w)", re.IGNORECASE)
 
@@ -111,7 +116,9 @@ async def seed(services: Services) -> bool:
             return False
     setup = committees.CommitteeSetup(COMMITTEE_NAME, TIMEZONE, (CLERK.user_id,), CHAIR.user_id)
     await committees.set_up_committee(services, clerk, setup)
-    request = comment_windows.WindowRequest(REPORT_TITLE, REPORT_URL, DIRECTOR.user_id, _deadline_text(services.clock()))
+    request = comment_windows.WindowRequest(
+        REPORT_TITLE, REPORT_URL, DIRECTOR.user_id, _deadline_text(services.clock())
+    )
     window, _ = await comment_windows.open_window(services, clerk, request, WINDOW_REQUEST_KEY)
     await comment_windows.record_announcement(services, clerk, window.id, message_ts(services.clock()), None)
     return True

@@ -44,7 +44,8 @@ class SlackDelivery:
     def follow_up(self, actor: Actor, reply: Reply, tell_in: str | None = None) -> None:
         """Send what a reply needs besides the direct answer; `tell_in` also posts its message ephemerally."""
         if tell_in is not None and reply.message is not None:
-            self.spawn(self.tell(actor, tell_in, reply.message))
+            say = self.post if reply.in_channel else self.tell
+            self.spawn(say(actor, tell_in, reply.message))
         if reply.announce is not None:
             self.spawn(self._announce(actor, reply.announce))
         if reply.files:
@@ -66,6 +67,9 @@ class SlackDelivery:
                 error.response.get("error"),
             )
         await self._client.chat_postMessage(channel=actor.user_id, **message_payload(message))
+
+    async def post(self, _actor: Actor, channel_id: str, message: Message) -> None:
+        await self._client.chat_postMessage(channel=channel_id, **message_payload(message))
 
     async def _announce(self, actor: Actor, window: WindowSummary) -> None:
         posted = await self._client.chat_postMessage(channel=window.channel_id, **message_payload(announcement(window)))

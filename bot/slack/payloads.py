@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.replies import Message, error_message, quote
+from bot.replies import Message, error_message
 from handlers.context import Actor
 from handlers.errors import UserFacingError
 
@@ -47,18 +47,16 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
         return await work
     except UserFacingError as refusal:
         log.info("%s by %s refused: %s", what, actor.user_id, refusal.message)
-        return Failure(error_message(_with_their_text(refusal.message, their_text)), refusal.field)
+        return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field)
     except SQLAlchemyError:
         log.exception("%s by %s failed in the database", what, actor.user_id)
-        return Failure(error_message(_with_their_text(DID_NOT_SAVE, their_text)))
+        return Failure(error_message(DID_NOT_SAVE, _worth_returning(their_text)))
     except Exception:
         log.exception("%s by %s failed", what, actor.user_id)
-        return Failure(error_message(_with_their_text(WENT_WRONG, their_text)))
+        return Failure(error_message(WENT_WRONG, _worth_returning(their_text)))
 
 
-def _with_their_text(sentence: str, their_text: str | None) -> str:
+def _worth_returning(their_text: str | None) -> str | None:
     # Slack does not show a slash command's text again after a refusal: a short command is easy to
     # retype, but a paragraph written on a phone would be lost.
-    if not their_text or len(their_text.strip()) < MIN_TEXT_WORTH_RETURNING:
-        return sentence
-    return f"{sentence}\nHere is what you wrote, so you can send it again:\n{quote(their_text[:2500])}"
+    return their_text if their_text and len(their_text.strip()) >= MIN_TEXT_WORTH_RETURNING else None
