@@ -168,8 +168,8 @@ def receipt(comment: CommentReceipt, now: datetime) -> Message:
         text = f"Thank you. I've recorded that you have no comments on *{escape(window.title)}* ({comment.at_text})."
     else:
         verb = "updated" if comment.edited else "saved"
-        where = f" on _{escape(comment.section)}_" if comment.section else ""
-        text = f"Your comment{where} on *{escape(window.title)}* is {verb} ({comment.at_text}):\n{quote(comment.text)}"
+        where = f" ({escape(comment.section)})" if comment.section else ""
+        text = f"Your comment on *{escape(window.title)}*{where} is {verb} ({comment.at_text}):\n{quote(comment.text)}"
     return Message(
         text, (Section(text, _change_buttons(comment, now)), _back_link(window), _how_to_change(comment, now))
     )

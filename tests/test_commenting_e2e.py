@@ -46,7 +46,7 @@ async def test_comment_form_lists_open_windows_with_deadlines_and_saves_the_comm
     answer = await submit_view(stack, view, values, PATEL)
     assert answer.status == 200 and not answer.text
     [receipt] = await ephemerals_to(stack, PATEL)
-    assert "Your comment on _Section 4_ on *Draft annual report 2021/22* is saved" in shown_text(receipt)
+    assert "Your comment on *Draft annual report 2021/22* (Section 4) is saved" in shown_text(receipt)
     assert "> Line one.\n> Line two." in shown_text(receipt)
     assert "You can edit or withdraw this until" in shown_text(receipt)
     [comment] = await stored(stack, Comment)

@@ -150,7 +150,7 @@ def test_the_comment_form_asks_each_question_and_saves_the_comment(first):
     form = first.after("/comment")
     assert "Comment on a report" in form
     assert "Section or paragraph" in form
-    assert "Your comment on Section 3" in form
+    assert "(Section 3) is saved" in form
     assert all(f"> {line}" in form for line in FORM_COMMENT)
 
 
