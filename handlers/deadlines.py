@@ -320,3 +320,12 @@ def _deadline(day: date, clock: time | None, now_local: datetime) -> Deadline:
     # when they go forward is read with the offset in force before the change.
     local = datetime.combine(day, END_OF_DAY if clock is None else clock, tzinfo=now_local.tzinfo)
     return Deadline(local.astimezone(UTC), now_local.tzinfo.key, end_of_day_assumed=clock is None)
+
+
+def end_of_day(day: date, zone: str) -> datetime:
+    """The last second of `day` in `zone`, in UTC: when something due "by" that day falls due."""
+    return datetime.combine(day, END_OF_DAY, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    return instant.astimezone(ZoneInfo(zone)).date()

@@ -1,14 +1,15 @@
 """The tables. Times are stored in UTC; each committee's zone is applied only for display and scheduling."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
 
 DEFAULT_TIMEZONE = "Europe/London"
+DEFAULT_AGENDA_LEAD_DAYS = 14
 
 
 def utc_now() -> datetime:
@@ -33,6 +34,10 @@ class Committee(SQLModel, table=True):
     name: str = Field(max_length=200)
     timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
     chair_user_id: str | None = Field(default=None, max_length=32)
+    # Reports due "at a future meeting" go to the first meeting at least this many days away.
+    agenda_lead_days: int = DEFAULT_AGENDA_LEAD_DAYS
+    # Unguessable: whoever holds the feed URL can read the committee's calendar.
+    calendar_token: str | None = Field(default=None, unique=True, max_length=64)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
 
@@ -131,3 +136,91 @@ class CommentDraft(SQLModel, table=True):
     text: str
     source_key: str = Field(unique=True, max_length=200)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+
+
+def text_column(length: int, nullable: bool = False) -> Column:
+    """A plain string column; kinds and statuses are validated by the handlers, not by a database enum."""
+    return Column(String(length), nullable=nullable)
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    __table_args__ = (Index("ix_meeting_committee_starts", "committee_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id")
+    starts_at: datetime = Field(sa_column=utc_column())
+    status: str = Field(default=MeetingStatus.SCHEDULED, sa_column=text_column(16))
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+    request_key: str = Field(unique=True, max_length=200)
+
+
+class ResolutionKind(StrEnum):
+    NOTED = "noted"
+    ACTION = "action"
+    COMMENT_DEADLINE = "comment_deadline"
+    REPORT_BACK = "report_back"
+
+
+class ResolutionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Resolution(SQLModel, table=True):
+    """A decision of a committee, and, where it asks for something, who owes it and when.
+
+    due_at is the instant it falls due: the end of due_date in the committee's zone, or the start of the
+    meeting it is due at. It is stored so that /actions can filter and order in the database, overdue
+    first simply by ascending due_at.
+    """
+
+    __table_args__ = (
+        Index("ix_resolution_committee_status_due", "committee_id", "status", "due_at"),
+        Index("ix_resolution_owner_status_due", "owner_user_id", "status", "due_at"),
+        Index("ix_resolution_due_meeting", "due_meeting_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    text: str
+    kind: str = Field(sa_column=text_column(24))
+    owner_user_id: str | None = Field(default=None, max_length=32)
+    owner_title: str | None = Field(default=None, max_length=200)
+    due_date: date | None = None
+    due_rule: str | None = Field(default=None, max_length=60)
+    due_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    due_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    status: str = Field(default=ResolutionStatus.OPEN, sa_column=text_column(16))
+    slipped_count: int = 0
+    comment_window_id: int | None = Field(default=None, foreign_key="comment_window.id")
+    closing_note: str | None = None
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+    request_key: str = Field(unique=True, max_length=200)
+
+
+class ResolutionChange(SQLModel, table=True):
+    """Append-only history of a resolution: who changed what, when, from what to what."""
+
+    __tablename__ = "resolution_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolution.id", index=True)
+    action: str = Field(sa_column=text_column(24))
+    actor_user_id: str = Field(max_length=32)
+    at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+    before: str | None = None
+    after: str | None = None
+    note: str | None = None
+    # Null for changes the bot makes itself (a slipped meeting); unique otherwise, so a replay changes nothing.
+    request_key: str | None = Field(default=None, unique=True, max_length=200)
+

@@ -1,9 +1,10 @@
 """Queries the use cases share. Every lookup is scoped to a workspace so that two installs never meet."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -13,8 +14,15 @@ from storage.models import (
     CommentWindow,
     Committee,
     CommitteeClerk,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+    ResolutionChange,
+    ResolutionStatus,
     Workspace,
 )
+
+MEETING_RULES = ("next meeting", "future meeting")
 
 
 async def ensure_workspace(session: AsyncSession, workspace_id: str) -> None:
@@ -124,3 +132,93 @@ async def live_comments(
 
 async def draft_by_source(session: AsyncSession, source_key: str) -> CommentDraft | None:
     return (await session.exec(select(CommentDraft).where(CommentDraft.source_key == source_key))).first()
+
+
+async def meeting_by_request(session: AsyncSession, request_key: str) -> Meeting | None:
+    return (await session.exec(select(Meeting).where(Meeting.request_key == request_key))).first()
+
+
+async def scheduled_meetings(
+    session: AsyncSession, committee_id: int, *, after: datetime, limit: int | None = None
+) -> list[Meeting]:
+    statement = (
+        select(Meeting)
+        .where(
+            Meeting.committee_id == committee_id, Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at > after
+        )
+        .order_by(Meeting.starts_at)
+        .limit(limit)
+    )
+    return list(await session.exec(statement))
+
+
+async def open_meeting_dues(session: AsyncSession, committee_id: int) -> list[Resolution]:
+    """Open resolutions of a committee that fall due at a meeting rather than on a date."""
+    statement = select(Resolution).where(
+        Resolution.committee_id == committee_id,
+        Resolution.status == ResolutionStatus.OPEN,
+        col(Resolution.due_rule).in_(MEETING_RULES),
+    )
+    return list(await session.exec(statement))
+
+
+async def resolution_by_request(session: AsyncSession, request_key: str) -> Resolution | None:
+    return (await session.exec(select(Resolution).where(Resolution.request_key == request_key))).first()
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    committee_ids: list[int]
+    owner_user_id: str | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+
+
+async def open_resolutions(
+    session: AsyncSession, filters: ActionFilters, *, offset: int, limit: int
+) -> tuple[list[Resolution], int]:
+    """One page of open resolutions, soonest due first (so overdue first), undated last; and how many in all.
+
+    Filtering, ordering and paging all happen in the database, on ix_resolution_committee_status_due.
+    """
+    conditions = [col(Resolution.committee_id).in_(filters.committee_ids), Resolution.status == ResolutionStatus.OPEN]
+    if filters.owner_user_id:
+        conditions.append(Resolution.owner_user_id == filters.owner_user_id)
+    if filters.due_before:
+        conditions.append(col(Resolution.due_at) < filters.due_before)
+    if filters.due_after:
+        conditions.append(col(Resolution.due_at) > filters.due_after)
+    page = (
+        select(Resolution)
+        .where(*conditions)
+        .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    total = select(func.count()).select_from(Resolution).where(*conditions)
+    return list(await session.exec(page)), (await session.exec(total)).one()
+
+
+async def resolution_with_committee(
+    session: AsyncSession, workspace_id: str, resolution_id: int
+) -> tuple[Resolution, Committee] | None:
+    statement = (
+        select(Resolution, Committee)
+        .join(Committee, col(Resolution.committee_id) == col(Committee.id))
+        .where(Resolution.id == resolution_id, Committee.workspace_id == workspace_id)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def resolution_change_by_request(session: AsyncSession, request_key: str) -> ResolutionChange | None:
+    statement = select(ResolutionChange).where(ResolutionChange.request_key == request_key)
+    return (await session.exec(statement)).first()
+
+
+async def resolution_changes(session: AsyncSession, resolution_ids: Iterable[int]) -> list[ResolutionChange]:
+    statement = (
+        select(ResolutionChange)
+        .where(col(ResolutionChange.resolution_id).in_(list(resolution_ids)))
+        .order_by(ResolutionChange.resolution_id, ResolutionChange.at, ResolutionChange.id)
+    )
+    return list(await session.exec(statement))

@@ -1,0 +1,79 @@
+"""Which meeting a resolution "to the next meeting" or "to a future meeting" is due at, kept true as
+meetings are added, moved, cancelled and held."""
+
+import json
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Committee, Meeting, MeetingStatus, Resolution, ResolutionChange
+
+NEXT_MEETING = "next meeting"
+FUTURE_MEETING = "future meeting"
+
+
+def first_meeting_for(rule: str, meetings: list[Meeting], committee: Committee, now: datetime) -> Meeting | None:
+    """A future meeting must leave the agenda lead time to prepare the report; the next one is simply the next."""
+    earliest = now if rule == NEXT_MEETING else now + timedelta(days=committee.agenda_lead_days)
+    return next((m for m in meetings if m.starts_at >= earliest), None)
+
+
+def _still_good(current: Meeting | None, now: datetime) -> bool:
+    return current is not None and current.status == MeetingStatus.SCHEDULED and current.starts_at > now
+
+
+async def reattach_to_meeting(
+    session: AsyncSession,
+    resolution: Resolution,
+    meetings: list[Meeting],
+    committee: Committee,
+    now: datetime,
+    actor_id: str,
+) -> None:
+    """One whose meeting was cancelled or has passed goes to the next suitable meeting and counts as slipped;
+    one whose meeting moved follows it; one that had no meeting yet takes the first suitable one."""
+    current = await session.get(Meeting, resolution.due_meeting_id) if resolution.due_meeting_id else None
+    if _still_good(current, now):
+        if resolution.due_at != current.starts_at:
+            _record_move(
+                session, resolution, current, "moved", actor_id, now, slipped=current.starts_at > resolution.due_at
+            )
+        return
+    target = first_meeting_for(resolution.due_rule, meetings, committee, now)
+    if target is None and current is None:
+        return
+    _record_move(
+        session, resolution, target, "slipped" if current else "scheduled", actor_id, now, slipped=current is not None
+    )
+
+
+def _record_move(
+    session: AsyncSession,
+    resolution: Resolution,
+    meeting: Meeting | None,
+    action: str,
+    actor_id: str,
+    now: datetime,
+    slipped: bool,
+) -> None:
+    before = {"due_meeting_id": resolution.due_meeting_id, "due_at": _iso(resolution.due_at)}
+    resolution.due_meeting_id = meeting.id if meeting else None
+    resolution.due_at = meeting.starts_at if meeting else None
+    resolution.slipped_count += int(slipped)
+    resolution.updated_at = now
+    after = {"due_meeting_id": resolution.due_meeting_id, "due_at": _iso(resolution.due_at)}
+    session.add(resolution)
+    session.add(
+        ResolutionChange(
+            resolution_id=resolution.id,
+            action=action,
+            actor_user_id=actor_id,
+            at=now,
+            before=json.dumps(before),
+            after=json.dumps(after),
+        )
+    )
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant else None

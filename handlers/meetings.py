@@ -1,0 +1,116 @@
+"""A committee's calendar: add, move and cancel meetings; which meeting a report is due back at."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.committees import committee_here, require_clerk
+from handlers.context import Actor, Services
+from handlers.deadlines import describe_date, describe_instant, parse_deadline
+from handlers.errors import InvalidInput, NotFound
+from handlers.resolutions import replan_meeting_dues
+from storage import queries
+from storage.models import Committee, Meeting, MeetingStatus
+
+log = logging.getLogger(__name__)
+
+UPCOMING_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    id: int
+    committee_name: str
+    timezone: str
+    starts_at: datetime
+    status: str
+
+    @property
+    def when_text(self) -> str:
+        return describe_instant(self.starts_at, self.timezone)
+
+    @property
+    def date_text(self) -> str:
+        return describe_date(self.starts_at, self.timezone)
+
+
+def summarise_meeting(meeting: Meeting, committee: Committee) -> MeetingSummary:
+    return MeetingSummary(meeting.id, committee.name, committee.timezone, meeting.starts_at, meeting.status)
+
+
+def _start_time(when_text: str, now: datetime, zone: str) -> datetime:
+    start = parse_deadline(when_text, now, zone)
+    if start.end_of_day_assumed:
+        raise InvalidInput(
+            f"Please give the meeting's start time as well as the date, e.g. `/meeting add {when_text.strip()} 10:00`.",
+            field="when",
+        )
+    return start.instant
+
+
+async def add_meeting(services: Services, actor: Actor, when_text: str, request_key: str) -> MeetingSummary:
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        await require_clerk(session, committee, actor, "keep the committee's calendar")
+        if (existing := await queries.meeting_by_request(session, request_key)) is not None:
+            return summarise_meeting(existing, committee)
+        starts_at = _start_time(when_text, services.clock(), committee.timezone)
+        meeting = Meeting(
+            committee_id=committee.id, starts_at=starts_at, created_by=actor.user_id, request_key=request_key
+        )
+        session.add(meeting)
+        try:
+            await session.flush()
+        except IntegrityError:
+            await session.rollback()
+            return summarise_meeting(await queries.meeting_by_request(session, request_key), committee)
+        await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
+        await session.commit()
+    log.info("meeting %s added to committee %s for %s by %s", meeting.id, committee.id, starts_at, actor.user_id)
+    return summarise_meeting(meeting, committee)
+
+
+async def _clerks_meeting(session: AsyncSession, actor: Actor, meeting_id: int) -> tuple[Meeting, Committee]:
+    committee = await committee_here(session, actor)
+    await require_clerk(session, committee, actor, "keep the committee's calendar")
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None or meeting.committee_id != committee.id:
+        raise NotFound("I can't find that meeting in this committee's calendar.")
+    if meeting.status == MeetingStatus.CANCELLED:
+        on = describe_date(meeting.starts_at, committee.timezone)
+        raise InvalidInput(f"The meeting on {on} was already cancelled.")
+    return meeting, committee
+
+
+async def move_meeting(services: Services, actor: Actor, meeting_id: int, when_text: str) -> MeetingSummary:
+    async with services.database.session() as session:
+        meeting, committee = await _clerks_meeting(session, actor, meeting_id)
+        meeting.starts_at = _start_time(when_text, services.clock(), committee.timezone)
+        session.add(meeting)
+        await session.flush()
+        await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
+        await session.commit()
+    log.info("meeting %s moved to %s by %s", meeting.id, meeting.starts_at, actor.user_id)
+    return summarise_meeting(meeting, committee)
+
+
+async def cancel_meeting(services: Services, actor: Actor, meeting_id: int) -> MeetingSummary:
+    async with services.database.session() as session:
+        meeting, committee = await _clerks_meeting(session, actor, meeting_id)
+        meeting.status = MeetingStatus.CANCELLED
+        session.add(meeting)
+        await session.flush()
+        await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
+        await session.commit()
+    log.info("meeting %s cancelled by %s", meeting.id, actor.user_id)
+    return summarise_meeting(meeting, committee)
+
+
+async def upcoming_meetings(services: Services, actor: Actor) -> tuple[str, list[MeetingSummary]]:
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        meetings = await queries.scheduled_meetings(session, committee.id, after=services.clock(), limit=UPCOMING_SHOWN)
+    return committee.name, [summarise_meeting(m, committee) for m in meetings]

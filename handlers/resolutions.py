@@ -1,0 +1,446 @@
+"""The resolutions register: record, list, close, reassign, re-date and cancel, with every change kept."""
+
+import json
+import logging
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.committees import committee_here, require_clerk
+from handlers.context import Actor, Services
+from handlers.deadlines import describe_date, end_of_day, local_date, parse_deadline
+from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, reattach_to_meeting
+from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
+from storage import queries
+from storage.models import Committee, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_LENGTH = 3000
+MAX_OWNER_TITLE_LENGTH = 200
+KIND_LABELS = {
+    ResolutionKind.NOTED: "Noted",
+    ResolutionKind.ACTION: "Action",
+    ResolutionKind.COMMENT_DEADLINE: "Comment deadline",
+    ResolutionKind.REPORT_BACK: "Report back",
+}
+NEXT_MEETING_WORDS = re.compile(r"\bnext meeting\b", re.IGNORECASE)
+FUTURE_MEETING_WORDS = re.compile(r"\b(future|later|subsequent) meeting\b", re.IGNORECASE)
+PERIOD_WORDS = re.compile(r"^\s*(within|in)\s+(?P<period>.+?)(?:'s|s'|s)?\s*(time)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a resolution falls due: a calendar date, a meeting rule, or neither."""
+
+    on: date | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolutionDraft:
+    text: str
+    kind: str
+    owner_user_id: str | None = None
+    owner_title: str | None = None
+    due: Due = Due()
+    meeting_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    id: int
+    committee_id: int
+    committee_name: str
+    timezone: str
+    text: str
+    kind: str
+    status: str
+    owner_user_id: str | None
+    owner_title: str | None
+    due_date: date | None
+    due_rule: str | None
+    due_at: datetime | None
+    slipped_count: int
+    created_at: datetime
+    updated_at: datetime
+    closing_note: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def due_text(self) -> str:
+        if self.due_rule in (NEXT_MEETING, FUTURE_MEETING):
+            if self.due_at is None:
+                return f"the {self.due_rule} (none scheduled yet)"
+            return f"meeting on {describe_date(self.due_at, self.timezone)}"
+        if self.due_date is not None:
+            return f"{self.due_date.day} {self.due_date:%B %Y}"
+        return "no due date"
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.status == ResolutionStatus.OPEN and self.due_at is not None and self.due_at < now
+
+    def is_open(self) -> bool:
+        return self.status == ResolutionStatus.OPEN
+
+
+def item_of(resolution: Resolution, committee: Committee) -> ActionItem:
+    r = resolution
+    return ActionItem(
+        r.id,
+        committee.id,
+        committee.name,
+        committee.timezone,
+        r.text,
+        r.kind,
+        r.status,
+        r.owner_user_id,
+        r.owner_title,
+        r.due_date,
+        r.due_rule,
+        r.due_at,
+        r.slipped_count,
+        r.created_at,
+        r.updated_at,
+        r.closing_note,
+    )
+
+
+class NoLongerOpen(UserFacingError):
+    """A button pressed on a resolution that someone else has already closed: show what it is now."""
+
+    def __init__(self, item: ActionItem) -> None:
+        super().__init__(
+            f"This resolution is already {item.status}, so nothing was changed. Here it is as it stands now."
+        )
+        self.item = item
+
+
+def interpret_due(text: str, meeting_day: date, zone: str) -> Due:
+    """Read "31 March 2023", "by the end of March 2023", "within six months", "at its next meeting"...
+
+    Periods and dates are counted from the meeting that made the resolution.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return Due()
+    if NEXT_MEETING_WORDS.search(text):
+        return Due(rule=NEXT_MEETING)
+    if FUTURE_MEETING_WORDS.search(text):
+        return Due(rule=FUTURE_MEETING)
+    period = PERIOD_WORDS.match(text)
+    readable = f"in {period.group('period')}" if period else text
+    meeting_start = datetime.combine(meeting_day, time(0, 0), tzinfo=UTC)
+    try:
+        deadline = parse_deadline(readable, meeting_start, zone)
+    except DeadlineNotUnderstood as not_understood:
+        raise _before_meeting_or(not_understood, readable, meeting_day, zone) from None
+    return Due(on=local_date(deadline.instant, zone), rule=text.lower() if period else None)
+
+
+def _before_meeting_or(original: DeadlineNotUnderstood, text: str, meeting_day: date, zone: str) -> UserFacingError:
+    """A date the reader only refused because it is before the meeting gets a message saying so."""
+    try:
+        parsed = parse_deadline(text, datetime(1970, 1, 1, tzinfo=UTC), zone)
+    except DeadlineNotUnderstood:
+        return original
+    return InvalidInput(
+        f"The due date, {describe_date(parsed.instant, zone)}, is before the meeting on "
+        f"{meeting_day.day} {meeting_day:%B %Y}. Please check it.",
+        field="due",
+    )
+
+
+def _validated(draft: ResolutionDraft) -> ResolutionDraft:
+    text = draft.text.strip()
+    if not text:
+        raise InvalidInput("Please give the resolution's text.", field="text")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidInput(
+            f"A resolution can be at most {MAX_TEXT_LENGTH:,} characters; this one has {len(text):,}.", field="text"
+        )
+    if draft.kind not in KIND_LABELS:
+        raise InvalidInput("Please choose what kind of resolution this is.", field="kind")
+    title = " ".join((draft.owner_title or "").split()) or None
+    if title and len(title) > MAX_OWNER_TITLE_LENGTH:
+        raise InvalidInput(
+            f"The owner's title can be at most {MAX_OWNER_TITLE_LENGTH} characters.", field="owner_title"
+        )
+    return replace(draft, text=text, owner_title=title)
+
+
+def _due_at(due: Due, zone: str) -> datetime | None:
+    return end_of_day(due.on, zone) if due.on else None
+
+
+async def record_resolution(services: Services, actor: Actor, draft: ResolutionDraft, request_key: str) -> ActionItem:
+    draft = _validated(draft)
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        await require_clerk(session, committee, actor, "record resolutions")
+        if (existing := await queries.resolution_by_request(session, request_key)) is not None:
+            return item_of(existing, committee)
+        resolution = await _insert(session, committee, actor, draft, request_key, services.clock())
+        if resolution is None:
+            return item_of(await queries.resolution_by_request(session, request_key), committee)
+        await session.commit()
+    log.info(
+        "resolution %s (%s) recorded in committee %s by %s", resolution.id, resolution.kind, committee.id, actor.user_id
+    )
+    return item_of(resolution, committee)
+
+
+async def _insert(
+    session: AsyncSession, committee: Committee, actor: Actor, draft: ResolutionDraft, request_key: str, now: datetime
+) -> Resolution | None:
+    """Add the resolution and its first history entry; None if another delivery of the request got there first."""
+    resolution = Resolution(
+        committee_id=committee.id,
+        meeting_id=draft.meeting_id,
+        text=draft.text,
+        kind=draft.kind,
+        owner_user_id=draft.owner_user_id,
+        owner_title=draft.owner_title,
+        due_date=draft.due.on,
+        due_rule=draft.due.rule,
+        due_at=_due_at(draft.due, committee.timezone),
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+        request_key=request_key,
+    )
+    session.add(resolution)
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        return None
+    session.add(
+        ResolutionChange(
+            resolution_id=resolution.id,
+            action="created",
+            actor_user_id=actor.user_id,
+            at=now,
+            after=json.dumps(_snapshot(resolution)),
+        )
+    )
+    if resolution.due_rule in (NEXT_MEETING, FUTURE_MEETING):
+        meetings = await queries.scheduled_meetings(session, committee.id, after=now)
+        await reattach_to_meeting(session, resolution, meetings, committee, now, actor.user_id)
+    return resolution
+
+
+def _snapshot(resolution: Resolution) -> dict:
+    return {
+        "status": resolution.status,
+        "owner_user_id": resolution.owner_user_id,
+        "owner_title": resolution.owner_title,
+        "due_date": resolution.due_date.isoformat() if resolution.due_date else None,
+        "due_rule": resolution.due_rule,
+    }
+
+
+PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class ActionQuery:
+    everywhere: bool = False
+    mine: bool = False
+    overdue: bool = False
+    due_from: date | None = None
+    due_to: date | None = None
+    committee_name: str | None = None
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    items: list[ActionItem]
+    total: int
+    query: ActionQuery
+    clerk_of: frozenset[int]
+    scope: str
+
+    @property
+    def has_next(self) -> bool:
+        return (self.query.page + 1) * PAGE_SIZE < self.total
+
+    @property
+    def first_shown(self) -> int:
+        return self.query.page * PAGE_SIZE + 1
+
+
+async def _committees_in_scope(
+    services: Services, session: AsyncSession, actor: Actor, query: ActionQuery
+) -> tuple[list[Committee], str]:
+    if not (query.everywhere or query.committee_name):
+        committee = await committee_here(session, actor)
+        return [committee], committee.name
+    clerked = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+    committees = [c for c in await queries.committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
+    if query.committee_name:
+        wanted = query.committee_name.lower()
+        committees = [c for c in committees if wanted in c.name.lower()]
+        if not committees:
+            raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
+    return committees, "all your committees"
+
+
+async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
+    now = services.clock()
+    async with services.database.session() as session:
+        committees, scope = await _committees_in_scope(services, session, actor, query)
+        for committee in committees:
+            await replan_meeting_dues(session, committee, now, "system")
+        await session.commit()
+        filters = queries.ActionFilters(
+            committee_ids=[c.id for c in committees],
+            owner_user_id=actor.user_id if query.mine else None,
+            due_before=now if query.overdue else _end_of(query.due_to, committees),
+            due_after=_start_of(query.due_from, committees),
+        )
+        rows, total = await queries.open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
+        clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+    by_id = {c.id: c for c in committees}
+    return ActionPage([item_of(r, by_id[r.committee_id]) for r in rows], total, query, frozenset(clerk_of), scope)
+
+
+def _zone_of(committees: list[Committee]) -> str:
+    return committees[0].timezone if committees else "Europe/London"
+
+
+def _start_of(day: date | None, committees: list[Committee]) -> datetime | None:
+    return end_of_day(day - timedelta(days=1), _zone_of(committees)) if day else None
+
+
+def _end_of(day: date | None, committees: list[Committee]) -> datetime | None:
+    return end_of_day(day, _zone_of(committees)) if day else None
+
+
+async def replan_meeting_dues(session: AsyncSession, committee: Committee, now: datetime, actor_id: str) -> None:
+    """Keep every open resolution due at a meeting attached to a meeting that will happen (see due_meetings)."""
+    meetings = await queries.scheduled_meetings(session, committee.id, after=now)
+    for resolution in await queries.open_meeting_dues(session, committee.id):
+        await reattach_to_meeting(session, resolution, meetings, committee, now, actor_id)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a clerk asks to change: exactly one of its fields (or `status` with an optional note)."""
+
+    action: str  # done | cancelled | reassigned | redated
+    note: str | None = None
+    owner_user_id: str | None = None
+    owner_title: str | None = None
+    due_text: str | None = None
+
+
+async def change_resolution(
+    services: Services, actor: Actor, resolution_id: int, change: Change, request_key: str
+) -> ActionItem:
+    async with services.database.session() as session:
+        resolution, committee = await _clerks_resolution(session, actor, resolution_id)
+        if await queries.resolution_change_by_request(session, request_key) is not None:
+            return item_of(resolution, committee)
+        if resolution.status != ResolutionStatus.OPEN:
+            raise NoLongerOpen(item_of(resolution, committee))
+        before = _snapshot(resolution)
+        await _apply(session, resolution, committee, change, services.clock())
+        session.add(
+            ResolutionChange(
+                resolution_id=resolution.id,
+                action=change.action,
+                actor_user_id=actor.user_id,
+                at=services.clock(),
+                before=json.dumps(before),
+                after=json.dumps(_snapshot(resolution)),
+                note=change.note,
+                request_key=request_key,
+            )
+        )
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            resolution, committee = await _clerks_resolution(session, actor, resolution_id)
+    log.info("resolution %s %s by %s", resolution_id, change.action, actor.user_id)
+    return item_of(resolution, committee)
+
+
+async def _clerks_resolution(session: AsyncSession, actor: Actor, resolution_id: int) -> tuple[Resolution, Committee]:
+    found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
+    if found is None:
+        raise NotFound("I can't find that resolution.")
+    resolution, committee = found
+    await require_clerk(session, committee, actor, "change resolutions")
+    return resolution, committee
+
+
+async def _apply(
+    session: AsyncSession, resolution: Resolution, committee: Committee, change: Change, now: datetime
+) -> None:
+    if change.action in (ResolutionStatus.DONE, ResolutionStatus.CANCELLED):
+        resolution.status, resolution.closing_note = change.action, (change.note or "").strip() or None
+    elif change.action == "reassigned":
+        _reassign(resolution, change)
+    elif change.action == "redated":
+        meeting_day = local_date(resolution.created_at, committee.timezone)
+        due = interpret_due(change.due_text or "", meeting_day, committee.timezone)
+        resolution.due_date, resolution.due_rule = due.on, due.rule
+        resolution.due_meeting_id, resolution.due_at = None, _due_at(due, committee.timezone)
+    else:
+        raise InvalidInput("That change is not one I know.")
+    resolution.updated_at = now
+    session.add(resolution)
+    if resolution.status == ResolutionStatus.OPEN and resolution.due_rule in (NEXT_MEETING, FUTURE_MEETING):
+        await session.flush()
+        meetings = await queries.scheduled_meetings(session, committee.id, after=now)
+        await reattach_to_meeting(session, resolution, meetings, committee, now, resolution.created_by)
+
+
+def _reassign(resolution: Resolution, change: Change) -> None:
+    title = " ".join((change.owner_title or "").split()) or None
+    if not change.owner_user_id and not title:
+        raise InvalidInput("Please choose the new owner, or type their title.", field="owner_user_id")
+    resolution.owner_user_id, resolution.owner_title = change.owner_user_id or None, title
+
+
+async def item(services: Services, actor: Actor, resolution_id: int) -> ActionItem:
+    async with services.database.session() as session:
+        found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
+    if found is None:
+        raise NotFound("I can't find that resolution.")
+    return item_of(*found)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    action: str
+    actor_user_id: str
+    at: datetime
+    before: dict | None
+    after: dict | None
+    note: str | None
+
+
+async def history(services: Services, actor: Actor, resolution_id: int) -> tuple[ActionItem, list[HistoryEntry]]:
+    async with services.database.session() as session:
+        found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
+        if found is None:
+            raise NotFound("I can't find that resolution.")
+        changes = await queries.resolution_changes(session, [resolution_id])
+    entries = [
+        HistoryEntry(c.action, c.actor_user_id, c.at, _loads(c.before), _loads(c.after), c.note) for c in changes
+    ]
+    return item_of(*found), entries
+
+
+def _loads(value: str | None) -> dict | None:
+    return json.loads(value) if value else None
