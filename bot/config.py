@@ -21,6 +21,7 @@ class Settings:
     app_token: str | None = None
     port: int = 3000
     slack_api_url: str = SLACK_API_DEFAULT
+    public_url: str = ""
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -35,6 +36,7 @@ class Settings:
             app_token=env.get("SLACK_APP_TOKEN") or None,
             port=int(port),
             slack_api_url=env.get("SLACK_API_URL") or SLACK_API_DEFAULT,
+            public_url=env.get("PUBLIC_URL") or "",
         )
 
     def require(self, *names: str, purpose: str) -> None:

@@ -1,20 +1,24 @@
 """Forms the bot asks people to fill in, independent of platform: a Slack modal, or prompts in the console."""
 
+import re
 from dataclasses import dataclass
 
 from handlers.comment_windows import WindowSummary
 from handlers.comments import MAX_COMMENT_LENGTH, MAX_SECTION_LENGTH, CommentReceipt
 from handlers.deadlines import describe_date
+from handlers.resolutions import KIND_LABELS
+from handlers.resolutions import MAX_TEXT_LENGTH as MAX_RESOLUTION_LENGTH
 from storage.models import DEFAULT_TIMEZONE
 
 MAX_CHOICE_LABEL = 75  # Slack's limit for an option's text
+MAX_PASTE_LENGTH = 3000  # Slack's limit for a text input
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
     label: str
-    kind: str  # text | multiline | user | users | choice
+    kind: str  # text | multiline | user | users | choice | note (text to read, nothing to fill in)
     optional: bool = False
     initial: str | tuple[str, ...] | None = None
     choices: tuple[tuple[str, str], ...] = ()
@@ -118,4 +122,185 @@ def comment_edit(comment: CommentReceipt) -> Form:
         ),
         context=str(comment.comment_id),
         intro=f"{comment.window.title}: you can change this until {comment.window.deadline_text}.",
+    )
+
+
+def meeting_when(form_id: str, title: str, context: str = "") -> Form:
+    return Form(
+        form_id,
+        title,
+        "Save",
+        (Field("when", "Date and start time", "text", max_length=100, hint="e.g. 14 March 2027 10:00"),),
+        context=context,
+    )
+
+
+DUE_HINT = (
+    '"31 March 2027", "by the end of March 2027", "within six months", "at its next meeting", "to a future meeting"'
+)
+
+
+def _kind_field(name: str = "kind", initial: str | None = None) -> Field:
+    return Field(name, "Kind", "choice", initial=initial, choices=tuple(KIND_LABELS.items()))
+
+
+def resolution_record() -> Form:
+    return Form(
+        "action.record",
+        "Record a resolution",
+        "Record",
+        (
+            Field("text", "Resolution", "multiline", max_length=MAX_RESOLUTION_LENGTH),
+            _kind_field(),
+            Field("owner_user_id", "Owner (a person here)", "user", optional=True),
+            Field(
+                "owner_title",
+                "…or the owner's title",
+                "text",
+                optional=True,
+                max_length=200,
+                hint='e.g. "Director of Children and Family Services"',
+            ),
+            Field("due", "When it is due", "text", optional=True, max_length=200, hint=DUE_HINT),
+            Field(
+                "meeting_date",
+                "Date of the meeting that made it",
+                "text",
+                optional=True,
+                max_length=60,
+                hint="Periods are counted from this date. Empty means today.",
+            ),
+        ),
+    )
+
+
+def action_close(resolution_id: int, action: str) -> Form:
+    title = "Mark done" if action == "done" else "Cancel resolution"
+    return Form(
+        f"action.{action}",
+        title,
+        "Save",
+        (
+            Field(
+                "note", "Note", "multiline", optional=True, max_length=1000, hint="What was done, or why it was dropped"
+            ),
+        ),
+        context=str(resolution_id),
+    )
+
+
+def action_reassign(resolution_id: int) -> Form:
+    return Form(
+        "action.reassign",
+        "Reassign",
+        "Save",
+        (
+            Field("owner_user_id", "New owner (a person here)", "user", optional=True),
+            Field("owner_title", "…or their title", "text", optional=True, max_length=200),
+        ),
+        context=str(resolution_id),
+    )
+
+
+def action_redate(resolution_id: int) -> Form:
+    return Form(
+        "action.redate",
+        "Change when due",
+        "Save",
+        (Field("due", "When it is due", "text", max_length=200, hint=DUE_HINT),),
+        context=str(resolution_id),
+    )
+
+
+def minutes_paste(today: str) -> Form:
+    return Form(
+        "minutes.paste",
+        "Import minutes",
+        "Find resolutions",
+        (
+            Field("meeting_date", "Date of the meeting", "text", initial=today, max_length=60),
+            Field(
+                "minutes",
+                "Minutes",
+                "multiline",
+                max_length=MAX_PASTE_LENGTH,
+                hint="Paste the minute, including its RESOLVED part. Longer minutes: use the message shortcut.",
+            ),
+        ),
+        intro="I'll show you what I found before anything is saved.",
+    )
+
+
+REPORT_NAMED = re.compile(r"views on (?:the )?(?P<title>.+?)\s+to\s+the\b", re.IGNORECASE | re.DOTALL)
+
+
+def _report_title(text: str) -> str | None:
+    """ "...submit their views on the draft annual report to the Director..." -> "draft annual report"."""
+    named = REPORT_NAMED.search(text)
+    return named.group("title")[:200] if named else None
+
+
+def _due_words(due_date, due_rule: str | None) -> str:
+    if due_rule:
+        return due_rule
+    return f"{due_date.day} {due_date:%B %Y}" if due_date else ""
+
+
+def _found_fields(number: int, found) -> tuple[Field, ...]:
+    doubts = " ".join(found.doubts) if found.doubts else "I'm fairly sure of this one."
+    marker = f" {found.marker}" if found.marker else ""
+    fields = (
+        Field(f"about_{number}", f"Resolution {number}{marker}: {doubts}", "note"),
+        _kind_field(f"kind_{number}", str(found.kind)),
+        Field(
+            f"text_{number}",
+            f"Text of resolution {number}",
+            "multiline",
+            initial=found.text,
+            max_length=MAX_RESOLUTION_LENGTH,
+        ),
+        Field(f"owner_{number}", "Owner", "text", optional=True, initial=found.owner, max_length=200),
+        Field(
+            f"due_{number}",
+            "When it is due",
+            "text",
+            optional=True,
+            initial=_due_words(found.due_date, found.due_rule),
+            max_length=200,
+        ),
+    )
+    if str(found.kind) != "comment_deadline":
+        return fields
+    return (
+        *fields,
+        Field(
+            f"title_{number}",
+            "Report the comments are on",
+            "text",
+            optional=True,
+            max_length=200,
+            initial=_report_title(found.text),
+        ),
+        Field(
+            f"officer_{number}",
+            "Officer who receives the comments",
+            "user",
+            optional=True,
+            hint="Needed to open a comment window for members",
+        ),
+    )
+
+
+def minutes_confirm(found: list, meeting_day: str) -> Form:
+    fields = [Field("meeting_date", "Date of the meeting", "text", initial=meeting_day, max_length=60)]
+    for number, resolution in enumerate(found, start=1):
+        fields.extend(_found_fields(number, resolution))
+    return Form(
+        "minutes.confirm",
+        "Check resolutions",
+        "Save all",
+        tuple(fields),
+        context=str(len(found)),
+        intro=f"I found {len(found)} resolution{'s' if len(found) != 1 else ''}. Correct anything I got wrong, "
+        "then save. Nothing is saved until you do.",
     )

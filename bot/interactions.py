@@ -1,249 +1,46 @@
-"""The bot's conversation, independent of platform: commands, button presses and form submissions in,
-Replies or Forms out. The Slack app and the console both drive the bot through these three functions.
+"""What people do, routed to the conversation it belongs to.
+
+The Slack app and the console drive the bot only through these functions: commands, button presses and
+form submissions come in as plain values; Replies (what to say) or Forms (what to ask) go out.
 """
 
-import json
-import logging
-import re
-import secrets
-
-from bot import forms, replies
+from bot.conversations import comment_windows, meetings, minutes, register
 from bot.forms import Form, FormValues
-from bot.replies import Attachment, Reply
-from handlers import collect, comment_windows, comments, committees
+from bot.replies import Reply
 from handlers.context import Actor, Services
-from handlers.errors import InvalidInput, NotAMember, NotFound, UserFacingError, WindowClosed
-from handlers.export_formats import to_csv, to_docx, to_markdown
+from handlers.errors import NotFound
 
-log = logging.getLogger(__name__)
+CONVERSATIONS = (comment_windows, meetings, register, minutes)
+HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.HELP.items()}
+SHORTCUTS = {"comment_from_message": comment_windows.shortcut_form, "minutes_from_message": minutes.shortcut_form}
+thread_reply = comment_windows.thread_reply
 
-HELP = {
-    "/committee": "`/committee setup` opens a form; `/committee setup <name>` sets this channel up as a committee "
-    "with you as clerk.",
-    "/report": "`/report` opens a form; `/report open <title> | <link> | @officer | <deadline>` does it in one line; "
-    "`/report export <report>` sends you the comments.",
-    "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
-    "`/comment <report> no comments`; `/comment list` shows yours.",
-}
-USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
-# Slack writes mentions and links as <@U123|name> and <https://...|label>: their pipes are not separators.
-OUTSIDE_ANGLE_BRACKETS_PIPE = re.compile(r"\|(?![^<]*>)")
+
+def _owner_of(identifier: str):
+    """The conversation whose buttons or forms start with this prefix ("comment.edit" -> comment windows)."""
+    prefix = identifier.split(".", 1)[0]
+    for conversation in CONVERSATIONS:
+        if prefix in conversation.PREFIXES:
+            return conversation
+    raise NotFound("That button or form is no longer in use. Please type the command again.")
 
 
 async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
-    verb, _, rest = text.strip().partition(" ")
-    verb = verb.lower()
-    if verb in ("help", "?"):
-        return Reply(replies.plain_notice(HELP[name]))
-    if name == "/committee":
-        return await _committee_command(services, actor, verb, rest)
-    if name == "/report":
-        return await _report_command(services, actor, verb, rest)
-    return await _comment_command(services, actor, verb, text, request_key)
-
-
-async def _committee_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
-    if verb != "setup":
-        return Reply(replies.plain_notice(HELP["/committee"]))
-    if not rest.strip():
-        return forms.committee_setup(actor.user_id)
-    summary = await committees.set_up_committee(services, actor, await _setup_keeping_existing(services, actor, rest))
-    return Reply(replies.committee_set_up(summary), in_channel=summary.created)
-
-
-async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:
-    """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone."""
-    async with services.database.session() as session:
-        existing = await committees.current_setup(session, actor)
-    if existing is None:
-        return committees.CommitteeSetup(name=name)
-    return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids, existing.chair_id)
-
-
-async def _report_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
-    if verb == "export":
-        return await _export(services, actor, rest)
-    if verb not in ("", "open"):
-        return Reply(replies.plain_notice(HELP["/report"]))
-    if not rest.strip():
-        async with services.database.session() as session:
-            committee = await committees.committee_here(session, actor)
-            await committees.require_clerk(session, committee, actor, "open comment windows")
-        return forms.report_open()
-    return await _preview(services, actor, _inline_window_request(rest))
-
-
-def _inline_window_request(rest: str) -> comment_windows.WindowRequest:
-    parts = [part.strip() for part in OUTSIDE_ANGLE_BRACKETS_PIPE.split(rest)]
-    if len(parts) != 4:
-        raise InvalidInput(
-            "Please give four parts separated by `|`: title, link, officer and deadline, e.g. "
-            "`/report open Draft annual report | https://example.org/report.pdf | @Director | by 20 September 2026`"
-        )
-    title, url, officer, deadline = parts
-    mentioned = USER_MENTION.search(officer)
-    if not mentioned:
-        raise InvalidInput(
-            f'Please mention the officer who receives the comments with @, e.g. @Director (I got "{officer[:60]}").',
-            field="officer",
-        )
-    return comment_windows.WindowRequest(title, url or None, mentioned.group(1), deadline)
-
-
-async def _preview(services: Services, actor: Actor, request: comment_windows.WindowRequest) -> Reply:
-    preview = await comment_windows.preview_window(services, actor, request)
-    # The token makes the confirmation idempotent: pressing "Open" twice opens one window.
-    draft = {
-        "title": preview.title,
-        "url": preview.document_url,
-        "officer": preview.officer_user_id,
-        "deadline": request.deadline_text,
-        "token": secrets.token_urlsafe(12),
-    }
-    return Reply(replies.window_preview(preview, json.dumps(draft)))
-
-
-async def _export(services: Services, actor: Actor, ref: str) -> Reply:
-    if not ref.strip():
-        raise InvalidInput("Which report? Type `/report export <report>`, e.g. `/report export annual-report-2021`.")
-    _, compiled = await collect.compile_comments(services, actor, ref)
-    files = (
-        Attachment(f"{compiled.file_stem}.docx", f"Comments on {compiled.report_title} (Word)", to_docx(compiled)),
-        Attachment(
-            f"{compiled.file_stem}.md",
-            f"Comments on {compiled.report_title} (Markdown)",
-            to_markdown(compiled).encode(),
-        ),
-        Attachment(
-            f"{compiled.file_stem}.csv", f"Comments on {compiled.report_title} (CSV)", to_csv(compiled).encode()
-        ),
-    )
-    return Reply(replies.export_sent(compiled), files=files)
-
-
-async def _comment_command(services: Services, actor: Actor, verb: str, text: str, request_key: str) -> Reply | Form:
-    if verb == "list":
-        windows, mine = await comments.my_comments(services, actor)
-        return Reply(replies.my_comments(windows, mine, services.clock()))
-    if not text.strip():
-        windows = await comment_windows.open_windows_for_member(services, actor)
-        if not windows:
-            return Reply(replies.plain_notice(comment_windows.listing([])))
-        return forms.comment_add(windows)
-    receipt = await comments.comment_inline(services, actor, text, request_key)
-    return Reply(replies.receipt(receipt, services.clock()))
+    conversation = next(c for c in CONVERSATIONS if name in c.HELP)
+    return await conversation.command(services, actor, name, text, request_key)
 
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
-    if action_id == "report.confirm":
-        return await _confirm_window(services, actor, value)
-    if action_id == "report.cancel":
-        return Reply(replies.notice("Cancelled. No comment window was opened."))
-    if action_id == "draft.dismiss":
-        return Reply(replies.notice("OK. Your reply stays in the thread and is not recorded as a comment."))
-    if action_id == "comment.add":
-        return await _comment_form_for(services, actor, _number(value))
-    if action_id == "comment.edit":
-        return forms.comment_edit(await comments.own_comment(services, actor, _number(value)))
-    receipt = await _press_comment_button(services, actor, action_id, _number(value), request_key)
-    return Reply(replies.receipt(receipt, services.clock()))
-
-
-async def _press_comment_button(
-    services: Services, actor: Actor, action_id: str, number: int, request_key: str
-) -> comments.CommentReceipt:
-    if action_id == "comment.none":
-        return await comments.record_no_comments(services, actor, number, request_key)
-    if action_id == "comment.withdraw":
-        return await comments.withdraw_comment(services, actor, number, request_key)
-    if action_id == "draft.confirm":
-        return await comments.confirm_draft(services, actor, number)
-    log.warning("unknown action %r from %s", action_id, actor.user_id)
-    raise NotFound("That button is no longer in use. Please type the command again.")
-
-
-def _number(value: str) -> int:
-    if not value.isdigit():
-        raise NotFound("That button is out of date. Please type the command again.")
-    return int(value)
-
-
-async def _comment_form_for(services: Services, actor: Actor, window_id: int, text: str | None = None) -> Form:
-    chosen = await comment_windows.window_summary(services, actor, window_id)
-    if not chosen.is_open(services.clock()):
-        raise WindowClosed(chosen.title, chosen.deadline_text)
-    windows = await comment_windows.open_windows_for_member(services, actor)
-    if chosen.id not in {w.id for w in windows}:
-        raise NotAMember(chosen.committee_name)
-    return forms.comment_add(windows, chosen, text)
-
-
-async def _confirm_window(services: Services, actor: Actor, value: str) -> Reply:
-    try:
-        draft = json.loads(value)
-        request = comment_windows.WindowRequest(draft["title"], draft["url"], draft["officer"], draft["deadline"])
-        token = str(draft["token"])
-    except (ValueError, KeyError, TypeError):
-        log.warning("malformed report.confirm value from %s", actor.user_id)
-        raise InvalidInput("That confirmation is out of date. Please start again with `/report`.") from None
-    window, created = await comment_windows.open_window(services, actor, request, f"report:{token}")
-    return Reply(replies.window_opened(window), announce=window if created else None)
+    return await _owner_of(action_id).press(services, actor, action_id, value, request_key)
 
 
 async def submit(
     services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
-) -> Reply:
-    if form_id == "committee.setup":
-        setup = committees.CommitteeSetup(
-            _text(values, "name"),
-            _text(values, "timezone"),
-            tuple(values.get("clerks") or ()),
-            values.get("chair") or None,
-        )
-        summary = await committees.set_up_committee(services, actor, setup)
-        return Reply(replies.committee_set_up(summary), in_channel=summary.created)
-    if form_id == "report.open":
-        request = comment_windows.WindowRequest(
-            _text(values, "title"),
-            _text(values, "document_url") or None,
-            values.get("officer") or None,
-            _text(values, "deadline"),
-        )
-        return await _preview(services, actor, request)
-    if form_id == "comment.add":
-        receipt = await comments.add_comment(
-            services,
-            actor,
-            _number(_text(values, "report")),
-            _text(values, "text"),
-            _text(values, "section"),
-            request_key,
-        )
-    elif form_id == "comment.edit":
-        receipt = await comments.edit_comment(
-            services, actor, _number(context), _text(values, "text"), _text(values, "section"), request_key
-        )
-    else:
-        raise UserFacingError("That form is out of date. Please start again.")
-    return Reply(replies.receipt(receipt, services.clock()))
+) -> Reply | Form:
+    return await _owner_of(form_id).submit(services, actor, form_id, context, values, request_key)
 
 
-def _text(values: FormValues, name: str) -> str:
-    value = values.get(name)
-    return value if isinstance(value, str) else ""
-
-
-async def thread_reply(services: Services, actor: Actor, thread_ts: str, text: str, source_key: str) -> Reply | None:
-    """A reply in an announcement's thread: offer to record it as the author's comment, once."""
-    held = await comments.hold_draft(services, actor, thread_ts, text, source_key)
-    if held is None or not held[1]:
-        return None
-    return Reply(replies.draft_offer(held[0]))
-
-
-async def shortcut_form(services: Services, actor: Actor, text: str) -> Form:
-    """ "Add as comment on a report" on any message: the comment form, filled in with that message's text."""
-    windows = await comment_windows.open_windows_for_member(services, actor)
-    if not windows:
-        raise NotFound(comment_windows.listing([]))
-    return forms.comment_add(windows, None, text[: forms.MAX_COMMENT_LENGTH])
+async def shortcut(services: Services, actor: Actor, callback_id: str, text: str) -> Form:
+    if callback_id not in SHORTCUTS:
+        raise NotFound("That shortcut is no longer in use.")
+    return await SHORTCUTS[callback_id](services, actor, text)

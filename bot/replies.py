@@ -6,6 +6,7 @@ the bot posts can ever ping a channel. Each backend renders Messages its own way
 plain text for the console.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +17,8 @@ from handlers.export_formats import CompiledComments
 from storage.models import CommentKind
 
 MAX_LISTED = 15
+# How chat text writes a mention: <@U123> or, from a slash command with escaping on, <@U123|name>.
+USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def escape(text: str) -> str:
@@ -73,7 +76,7 @@ class Reply:
     """The outcome of one request: what its author sees, and anything to post or deliver besides."""
 
     message: Message | None = None
-    announce: WindowSummary | None = None
+    announce: tuple[WindowSummary, ...] = ()
     files: tuple[Attachment, ...] = field(default=())
     in_channel: bool = False
 

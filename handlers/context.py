@@ -34,3 +34,5 @@ class Services:
     database: Database
     directory: MemberDirectory
     clock: Callable[[], datetime] = system_clock
+    # Where people reach the bot's own pages (the calendar feed); empty when it is not public.
+    public_url: str = ""

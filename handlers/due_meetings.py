@@ -8,6 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Committee, Meeting, MeetingStatus, Resolution, ResolutionChange
 
+# Who the history names for changes the bot makes itself, such as a report slipping to the next meeting.
+SYSTEM_ACTOR = "system"
 NEXT_MEETING = "next meeting"
 FUTURE_MEETING = "future meeting"
 

@@ -58,9 +58,14 @@ class CompiledComments:
 
     @property
     def file_stem(self) -> str:
-        ascii_title = unicodedata.normalize("NFKD", self.report_title).encode("ascii", "ignore").decode()
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:_MAX_SLUG_LENGTH].rstrip("-")
+        slug = file_slug(self.report_title)
         return f"comments-{slug}" if slug else "comments"
+
+
+def file_slug(title: str) -> str:
+    """A file-name-safe, ASCII form of a title; empty when nothing usable is left."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:_MAX_SLUG_LENGTH].rstrip("-")
 
 
 def _title(compiled: CompiledComments) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.committees import committee_here, require_clerk
+from handlers.committees import committee_here, is_clerk, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, describe_instant, parse_deadline
 from handlers.errors import InvalidInput, NotFound
@@ -109,8 +109,16 @@ async def cancel_meeting(services: Services, actor: Actor, meeting_id: int) -> M
     return summarise_meeting(meeting, committee)
 
 
-async def upcoming_meetings(services: Services, actor: Actor) -> tuple[str, list[MeetingSummary]]:
+@dataclass(frozen=True)
+class Calendar:
+    committee_name: str
+    meetings: list[MeetingSummary]
+    viewer_is_clerk: bool
+
+
+async def upcoming_meetings(services: Services, actor: Actor) -> Calendar:
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         meetings = await queries.scheduled_meetings(session, committee.id, after=services.clock(), limit=UPCOMING_SHOWN)
-    return committee.name, [summarise_meeting(m, committee) for m in meetings]
+        clerk = await is_clerk(session, committee, actor.user_id)
+    return Calendar(committee.name, [summarise_meeting(m, committee) for m in meetings], clerk)

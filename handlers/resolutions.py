@@ -12,10 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_deadline
-from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, reattach_to_meeting
+from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
 from storage import queries
-from storage.models import Committee, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
+from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ class ResolutionDraft:
     kind: str
     owner_user_id: str | None = None
     owner_title: str | None = None
-    due: Due = Due()
-    meeting_id: int | None = None
+    due_text: str = ""
+    meeting_day: date | None = None  # the meeting that made it; periods count from here (default: today)
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,8 @@ class NoLongerOpen(UserFacingError):
     """A button pressed on a resolution that someone else has already closed: show what it is now."""
 
     def __init__(self, item: ActionItem) -> None:
-        super().__init__(
-            f"This resolution is already {item.status}, so nothing was changed. Here it is as it stands now."
-        )
+        when = describe_date(item.updated_at, item.timezone)
+        super().__init__(f"R{item.id} was already marked {item.status} on {when}, so nothing was changed.")
         self.item = item
 
 
@@ -186,7 +185,10 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
         await require_clerk(session, committee, actor, "record resolutions")
         if (existing := await queries.resolution_by_request(session, request_key)) is not None:
             return item_of(existing, committee)
-        resolution = await _insert(session, committee, actor, draft, request_key, services.clock())
+        meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
+        due = interpret_due(draft.due_text, meeting_day, committee.timezone)
+        meeting = await queries.meeting_on(session, committee.id, meeting_day, committee.timezone)
+        resolution = await _insert(session, committee, actor, draft, due, meeting, request_key, services.clock())
         if resolution is None:
             return item_of(await queries.resolution_by_request(session, request_key), committee)
         await session.commit()
@@ -197,19 +199,26 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
 
 
 async def _insert(
-    session: AsyncSession, committee: Committee, actor: Actor, draft: ResolutionDraft, request_key: str, now: datetime
+    session: AsyncSession,
+    committee: Committee,
+    actor: Actor,
+    draft: ResolutionDraft,
+    due: Due,
+    meeting: Meeting | None,
+    request_key: str,
+    now: datetime,
 ) -> Resolution | None:
     """Add the resolution and its first history entry; None if another delivery of the request got there first."""
     resolution = Resolution(
         committee_id=committee.id,
-        meeting_id=draft.meeting_id,
+        meeting_id=meeting.id if meeting else None,
         text=draft.text,
         kind=draft.kind,
         owner_user_id=draft.owner_user_id,
         owner_title=draft.owner_title,
-        due_date=draft.due.on,
-        due_rule=draft.due.rule,
-        due_at=_due_at(draft.due, committee.timezone),
+        due_date=due.on,
+        due_rule=due.rule,
+        due_at=_due_at(due, committee.timezone),
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -298,7 +307,7 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
     async with services.database.session() as session:
         committees, scope = await _committees_in_scope(services, session, actor, query)
         for committee in committees:
-            await replan_meeting_dues(session, committee, now, "system")
+            await replan_meeting_dues(session, committee, now, SYSTEM_ACTOR)
         await session.commit()
         filters = queries.ActionFilters(
             committee_ids=[c.id for c in committees],
@@ -422,6 +431,7 @@ async def item(services: Services, actor: Actor, resolution_id: int) -> ActionIt
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    resolution_id: int
     action: str
     actor_user_id: str
     at: datetime
@@ -436,11 +446,46 @@ async def history(services: Services, actor: Actor, resolution_id: int) -> tuple
         if found is None:
             raise NotFound("I can't find that resolution.")
         changes = await queries.resolution_changes(session, [resolution_id])
-    entries = [
-        HistoryEntry(c.action, c.actor_user_id, c.at, _loads(c.before), _loads(c.after), c.note) for c in changes
-    ]
-    return item_of(*found), entries
+    return item_of(*found), [entry_of_change(change) for change in changes]
+
+
+def entry_of_change(change: ResolutionChange) -> HistoryEntry:
+    return HistoryEntry(
+        change.resolution_id,
+        change.action,
+        change.actor_user_id,
+        change.at,
+        _loads(change.before),
+        _loads(change.after),
+        change.note,
+    )
 
 
 def _loads(value: str | None) -> dict | None:
     return json.loads(value) if value else None
+
+
+async def changeable_item(services: Services, actor: Actor, resolution_id: int) -> ActionItem:
+    """The resolution a clerk's button is about, if it can still be changed."""
+    async with services.database.session() as session:
+        found = await _clerks_resolution(session, actor, resolution_id)
+    item = item_of(*found)
+    if not item.is_open():
+        raise NoLongerOpen(item)
+    return item
+
+
+async def require_register_clerk(services: Services, actor: Actor) -> None:
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        await require_clerk(session, committee, actor, "record resolutions")
+
+
+async def check_resolution(services: Services, actor: Actor, draft: ResolutionDraft) -> None:
+    """Everything record_resolution would refuse, refused now, without saving anything."""
+    draft = _validated(draft)
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        await require_clerk(session, committee, actor, "record resolutions")
+    meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
+    interpret_due(draft.due_text, meeting_day, committee.timezone)

@@ -223,4 +223,3 @@ class ResolutionChange(SQLModel, table=True):
     note: str | None = None
     # Null for changes the bot makes itself (a slipped meeting); unique otherwise, so a replay changes nothing.
     request_key: str | None = Field(default=None, unique=True, max_length=200)
-

@@ -2,7 +2,8 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -220,5 +221,35 @@ async def resolution_changes(session: AsyncSession, resolution_ids: Iterable[int
         select(ResolutionChange)
         .where(col(ResolutionChange.resolution_id).in_(list(resolution_ids)))
         .order_by(ResolutionChange.resolution_id, ResolutionChange.at, ResolutionChange.id)
+    )
+    return list(await session.exec(statement))
+
+
+async def meeting_on(session: AsyncSession, committee_id: int, day: date, zone: str) -> Meeting | None:
+    """The committee's meeting held on that local day, if the calendar has one."""
+    start = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    statement = (
+        select(Meeting)
+        .where(
+            Meeting.committee_id == committee_id,
+            Meeting.starts_at >= start,
+            Meeting.starts_at < start + timedelta(days=1),
+        )
+        .order_by(Meeting.starts_at)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def resolutions_of_committee(session: AsyncSession, committee_id: int) -> list[Resolution]:
+    """Every resolution, open first and soonest due first, then the closed ones."""
+    statement = (
+        select(Resolution)
+        .where(Resolution.committee_id == committee_id)
+        .order_by(
+            Resolution.status != ResolutionStatus.OPEN,
+            col(Resolution.due_at).is_(None),
+            Resolution.due_at,
+            Resolution.id,
+        )
     )
     return list(await session.exec(statement))

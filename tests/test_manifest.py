@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.interactions import SHORTCUTS
 from bot.slack.listeners.commands import COMMANDS
-from bot.slack.listeners.shortcuts import CALLBACK_ID
 
 MANIFEST = yaml.safe_load((Path(__file__).parent.parent / "manifests" / "slack.yml").read_text())
 
@@ -15,9 +15,9 @@ def test_every_command_the_app_handles_is_declared():
     assert declared == set(COMMANDS)
 
 
-def test_the_message_shortcut_is_declared():
-    [shortcut] = MANIFEST["features"]["shortcuts"]
-    assert (shortcut["type"], shortcut["callback_id"]) == ("message", CALLBACK_ID)
+def test_every_message_shortcut_is_declared():
+    declared = {(s["type"], s["callback_id"]) for s in MANIFEST["features"]["shortcuts"]}
+    assert declared == {("message", callback_id) for callback_id in SHORTCUTS}
 
 
 def test_scopes_cover_what_the_bot_calls():

@@ -19,8 +19,8 @@ from bot.config import Settings
 from bot.console import render, seed
 from bot.console.seed import SeedDirectory
 from bot.forms import Field, Form, FormValues
+from bot.outcomes import Failure, attempt
 from bot.replies import Attachment, Button, Message, Reply
-from bot.slack.payloads import Failure, attempt
 from handlers import comment_windows, committees
 from handlers.comment_windows import WindowSummary
 from handlers.context import Actor, Services
@@ -152,8 +152,8 @@ class ConsoleSession:
     async def deliver(self, reply: Reply) -> None:
         if reply.message is not None:
             await self.show(reply.message, posted_in=self.actor.channel_id if reply.in_channel else None)
-        if reply.announce is not None:
-            await self.announce(reply.announce)
+        for window in reply.announce:
+            await self.announce(window)
         if reply.files:
             self.send_files(reply.files)
 

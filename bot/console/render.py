@@ -5,8 +5,7 @@ import re
 from collections.abc import Mapping
 
 from bot.forms import Field
-from bot.interactions import USER_MENTION
-from bot.replies import Button, Message, Note
+from bot.replies import USER_MENTION, Button, Message, Note
 
 # Slack's markup: a mention, channel, special or link between < and >. The presenters escape people's own < and >,
 # but help texts write placeholders such as <report> unescaped, and those should read as typed.

@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.calendar_feed import add_calendar_route
 from bot.config import Settings
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
@@ -42,7 +43,7 @@ class SlackBot:
     def __init__(self, settings: Settings, database: Database) -> None:
         client = web_client(settings)
         self.directory = SlackDirectory(client)
-        self.services = Services(database, self.directory)
+        self.services = Services(database, self.directory, public_url=settings.public_url)
         self.delivery = SlackDelivery(self.services, client)
         # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
         self.app = AsyncApp(client=client, signing_secret=settings.signing_secret, process_before_response=True)
@@ -51,6 +52,7 @@ class SlackBot:
     def web_app(self) -> web.Application:
         application = self.app.web_app(path=EVENTS_PATH)
         application.router.add_get("/healthz", _healthy)
+        add_calendar_route(application, self.services)
         application.on_shutdown.append(self._drain)
         return application
 

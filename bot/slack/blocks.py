@@ -3,7 +3,7 @@
 import json
 
 from bot.forms import Field, Form, FormValues
-from bot.replies import Button, Message, Note, Section
+from bot.replies import Button, Message, Note, Section, escape
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -32,15 +32,18 @@ def _button(button: Button) -> dict:
 def _section_blocks(part: Section | Note) -> list[dict]:
     if isinstance(part, Note):
         return [{"type": "context", "elements": [{"type": "mrkdwn", "text": part.text[:MAX_SECTION_TEXT]}]}]
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": part.text[:MAX_SECTION_TEXT]}}]
+    # Slack refuses a section with empty text; a row of buttons alone is just an actions block.
+    blocks = (
+        [{"type": "section", "text": {"type": "mrkdwn", "text": part.text[:MAX_SECTION_TEXT]}}] if part.text else []
+    )
     if part.buttons:
         blocks.append({"type": "actions", "elements": [_button(b) for b in part.buttons]})
     return blocks
 
 
-def message_blocks(message: Message) -> list[dict]:
+def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict]:
     blocks = [block for part in message.parts for block in _section_blocks(part)]
-    return blocks[:MAX_MESSAGE_BLOCKS]
+    return blocks[:limit]
 
 
 def message_payload(message: Message) -> dict:
@@ -72,6 +75,8 @@ def _input_element(field: Field) -> dict:
 
 
 def _input_block(field: Field) -> dict:
+    if field.kind == "note":
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(field.label)[:MAX_SECTION_TEXT]}]}
     block = {
         "type": "input",
         "block_id": field.name,

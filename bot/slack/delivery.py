@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.replies import Message, Reply, announcement, error_message
 from bot.slack.blocks import message_payload
+from bot.slack.home import publish_home
 from handlers.comment_windows import WindowSummary, record_announcement
 from handlers.context import Actor, Services
 
@@ -46,10 +47,14 @@ class SlackDelivery:
         if tell_in is not None and reply.message is not None:
             say = self.post if reply.in_channel else self.tell
             self.spawn(say(actor, tell_in, reply.message))
-        if reply.announce is not None:
-            self.spawn(self._announce(actor, reply.announce))
+        for window in reply.announce:
+            self.spawn(self._announce(actor, window))
         if reply.files:
             self.spawn(self._send_files(actor, reply))
+
+    def refresh_home(self, actor: Actor) -> None:
+        """Something this person did may have changed what their Home tab shows."""
+        self.spawn(publish_home(self._services, self._client, actor))
 
     async def tell(self, actor: Actor, channel_id: str | None, message: Message) -> None:
         """An ephemeral note in the channel; a DM when the bot cannot post there."""

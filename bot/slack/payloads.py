@@ -1,30 +1,6 @@
-"""Reading Slack payloads into plain inputs, and turning failures into polite messages."""
+"""Reading Slack payloads into plain inputs."""
 
-import logging
-from collections.abc import Awaitable
-from dataclasses import dataclass
-from typing import TypeVar
-
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.replies import Message, error_message
 from handlers.context import Actor
-from handlers.errors import UserFacingError
-
-log = logging.getLogger(__name__)
-Result = TypeVar("Result")
-
-DID_NOT_SAVE = (
-    "Sorry, something went wrong on our side and this was not saved. Nothing has changed; please try again in a minute."
-)
-MIN_TEXT_WORTH_RETURNING = 40
-WENT_WRONG = "Sorry, something went wrong on our side. Nothing has changed; please try again in a minute."
-
-
-@dataclass(frozen=True)
-class Failure:
-    message: Message
-    field: str | None = None
 
 
 def command_actor(body: dict) -> Actor:
@@ -40,23 +16,3 @@ def interaction_actor(body: dict, channel_id: str | None = None) -> Actor:
 def request_key(body: dict, team_id: str) -> str:
     """Slack sends the same trigger_id when it retries a request, and a new one for every new request."""
     return f"slack:{team_id}:{body['trigger_id']}"
-
-
-async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: str | None = None) -> Result | Failure:
-    try:
-        return await work
-    except UserFacingError as refusal:
-        log.info("%s by %s refused: %s", what, actor.user_id, refusal.message)
-        return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field)
-    except SQLAlchemyError:
-        log.exception("%s by %s failed in the database", what, actor.user_id)
-        return Failure(error_message(DID_NOT_SAVE, _worth_returning(their_text)))
-    except Exception:
-        log.exception("%s by %s failed", what, actor.user_id)
-        return Failure(error_message(WENT_WRONG, _worth_returning(their_text)))
-
-
-def _worth_returning(their_text: str | None) -> str | None:
-    # Slack does not show a slash command's text again after a refusal: a short command is easy to
-    # retype, but a paragraph written on a phone would be lost.
-    return their_text if their_text and len(their_text.strip()) >= MIN_TEXT_WORTH_RETURNING else None

@@ -4,7 +4,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
-from bot.slack.listeners import actions, commands, events, shortcuts, views
+from bot.slack.listeners import actions, commands, events, home, shortcuts, views
 from handlers.context import Services
 
 
@@ -14,3 +14,4 @@ def register_listeners(app: AsyncApp, services: Services, delivery: SlackDeliver
     views.register(app, services, delivery)
     shortcuts.register(app, services, delivery)
     events.register(app, services, delivery, directory)
+    home.register(app, services)

@@ -7,13 +7,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import interactions
 from bot.forms import Form
+from bot.outcomes import Failure, attempt
 from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.listeners.forms import open_form
-from bot.slack.payloads import Failure, attempt, interaction_actor, request_key
+from bot.slack.payloads import interaction_actor, request_key
 from handlers.context import Services
 
-OUR_ACTIONS = re.compile(r"^(comment|report|draft)\.[a-z]+$")
+OUR_ACTIONS = re.compile(r"^(comment|report|draft|meeting|action|actions)\.[a-z]+$")
 
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:
@@ -33,6 +34,10 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         # A button on an ephemeral note replaces that note; one on a channel post must not touch the post.
         on_ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
         replace = on_ephemeral and not isinstance(outcome, Failure)
-        await respond(response_type="ephemeral", replace_original=replace, **message_payload(outcome.message))
+        if not isinstance(outcome, Failure) and outcome.in_channel:
+            await respond(response_type="in_channel", replace_original=False, **message_payload(outcome.message))
+        else:
+            await respond(response_type="ephemeral", replace_original=replace, **message_payload(outcome.message))
         if not isinstance(outcome, Failure):
             delivery.follow_up(actor, outcome)
+            delivery.refresh_home(actor)

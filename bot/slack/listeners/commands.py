@@ -5,13 +5,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import interactions
 from bot.forms import Form
+from bot.outcomes import Failure, attempt
 from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.listeners.forms import open_form
-from bot.slack.payloads import Failure, attempt, command_actor, request_key
+from bot.slack.payloads import command_actor, request_key
 from handlers.context import Services
 
-COMMANDS = ("/committee", "/report", "/comment")
+COMMANDS = tuple(interactions.HELP)
 
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:

@@ -3,9 +3,9 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot import interactions
+from bot.outcomes import attempt
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
-from bot.slack.payloads import attempt
 from handlers.context import Actor, Services
 
 

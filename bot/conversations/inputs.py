@@ -1,0 +1,20 @@
+"""Reading what came back from a button or a form, whatever the platform."""
+
+from bot.forms import FormValues
+from handlers.errors import NotFound
+
+
+def number(value: str) -> int:
+    """Buttons carry ids; anything else is a stale or forged button."""
+    if not value.isdigit():
+        raise NotFound("That button is out of date. Please type the command again.")
+    return int(value)
+
+
+def text_of(values: FormValues, name: str) -> str:
+    value = values.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def user_of(values: FormValues, name: str) -> str | None:
+    return text_of(values, name) or None

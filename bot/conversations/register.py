@@ -1,0 +1,179 @@
+"""/actions: the resolutions register, its filters, pages and clerks' buttons."""
+
+import json
+import logging
+from dataclasses import asdict
+from datetime import date
+
+from bot import forms, register_replies, replies
+from bot.conversations.inputs import number, text_of, user_of
+from bot.forms import Form, FormValues
+from bot.replies import Attachment, Reply
+from handlers import register, resolutions
+from handlers.context import Actor, Services
+from handlers.deadlines import local_date
+from handlers.due_ranges import read_day, read_range
+from handlers.errors import InvalidInput, NotFound
+from handlers.register_export import register_to_csv, register_to_docx
+from handlers.resolutions import ActionQuery, Change, NoLongerOpen
+from storage.models import DEFAULT_TIMEZONE
+
+log = logging.getLogger(__name__)
+
+PREFIXES = ("action", "actions")
+HELP = {
+    "/actions": "`/actions` lists this committee's open resolutions, overdue first. Add `all` (every committee you "
+    "clerk), `mine`, `overdue`, `due this month` / `due March 2027` / `due 1/3/2027 to 31/3/2027`, or "
+    "`committee <name>`. Clerks: `/actions add` records one; `/actions export` sends the register as Word and CSV.",
+}
+CLOSING_FORMS = {"action.done": "done", "action.cancel": "cancelled"}
+
+
+def parse_query(text: str, today: date) -> ActionQuery:
+    words = text.split()
+    query = ActionQuery()
+    while words:
+        word = words.pop(0).lower()
+        if word == "all":
+            query = _with(query, everywhere=True)
+        elif word == "mine":
+            query = _with(query, mine=True)
+        elif word == "overdue":
+            query = _with(query, overdue=True)
+        elif word == "committee":
+            query, words = _with(query, committee_name=" ".join(words)), []
+        elif word == "due":
+            start, end = read_range(" ".join(words), today)
+            query, words = _with(query, due_from=start, due_to=end), []
+        else:
+            raise InvalidInput(f'I don\'t know the filter "{word}". {HELP["/actions"]}')
+    return query
+
+
+def _with(query: ActionQuery, **changes) -> ActionQuery:
+    return ActionQuery(**(asdict(query) | changes))
+
+
+def _page_value(query: ActionQuery) -> str:
+    return json.dumps(
+        {key: value.isoformat() if isinstance(value, date) else value for key, value in asdict(query).items()}
+    )
+
+
+def _query_from(value: str) -> ActionQuery:
+    try:
+        fields = json.loads(value)
+        for key in ("due_from", "due_to"):
+            fields[key] = date.fromisoformat(fields[key]) if fields.get(key) else None
+        return ActionQuery(**fields)
+    except (ValueError, TypeError, KeyError):
+        raise NotFound("That list is out of date. Please type `/actions` again.") from None
+
+
+async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
+    verb = text.strip().lower()
+    if verb == "help":
+        return Reply(replies.plain_notice(HELP[name]))
+    if verb in ("add", "record"):
+        await resolutions.require_register_clerk(services, actor)
+        return forms.resolution_record()
+    if verb == "export":
+        return await _export(services, actor)
+    # Ranges like "due this week" are read in the council's zone; a committee elsewhere differs by hours at most.
+    return await _listing(services, actor, parse_query(text, local_date(services.clock(), DEFAULT_TIMEZONE)))
+
+
+async def _listing(services: Services, actor: Actor, query: ActionQuery, shared: bool = False) -> Reply:
+    page = await resolutions.list_actions(services, actor, query)
+    message = register_replies.action_page(page, services.clock(), _page_value(query), shared=shared)
+    return Reply(message, in_channel=shared)
+
+
+async def _export(services: Services, actor: Actor) -> Reply:
+    compiled = await register.compile_register(services, actor)
+    files = (
+        Attachment(f"{compiled.file_stem}.docx", f"{compiled.title} (Word)", register_to_docx(compiled)),
+        Attachment(
+            f"{compiled.file_stem}.csv", f"{compiled.title} (CSV)", register_to_csv(compiled).encode("utf-8-sig")
+        ),
+    )
+    message = replies.plain_notice(
+        f"I've sent you the register ({len(compiled.entries)} resolutions) as Word and CSV files."
+    )
+    return Reply(message, files=files)
+
+
+async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
+    try:
+        return await _press(services, actor, action_id, value)
+    except NoLongerOpen as stale:
+        log.info("stale %s on R%s by %s", action_id, stale.item.id, actor.user_id)
+        return Reply(register_replies.no_longer_open(stale.message, stale.item, services.clock()))
+
+
+async def _press(services: Services, actor: Actor, action_id: str, value: str) -> Reply | Form:
+    if action_id == "actions.next":
+        query = _query_from(value)
+        return await _listing(services, actor, _with(query, page=query.page + 1))
+    if action_id == "actions.share":
+        return await _listing(services, actor, _query_from(value), shared=True)
+    if action_id == "actions.record":
+        await resolutions.require_register_clerk(services, actor)
+        return forms.resolution_record()
+    if action_id == "action.more":
+        return Reply(register_replies.full_text(await resolutions.item(services, actor, number(value))))
+    if action_id == "action.history":
+        item, entries = await resolutions.history(services, actor, number(value))
+        names = await register.people_named(services, actor, [item], entries)
+        return Reply(register_replies.history(item, [register.change_of(e, names, item.timezone) for e in entries]))
+    return await _change_form(services, actor, action_id, number(value))
+
+
+async def _change_form(services: Services, actor: Actor, action_id: str, resolution_id: int) -> Form:
+    item = await resolutions.changeable_item(services, actor, resolution_id)
+    if action_id in CLOSING_FORMS:
+        return forms.action_close(item.id, CLOSING_FORMS[action_id])
+    if action_id == "action.reassign":
+        return forms.action_reassign(item.id)
+    if action_id == "action.redate":
+        return forms.action_redate(item.id)
+    raise NotFound("That button is no longer in use. Please type `/actions` again.")
+
+
+async def submit(
+    services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
+) -> Reply:
+    now = services.clock()
+    if form_id == "action.record":
+        item = await resolutions.record_resolution(services, actor, _draft(values), request_key)
+        return Reply(register_replies.resolution_saved(item, "recorded", now))
+    change = _change(form_id, values)
+    try:
+        item = await resolutions.change_resolution(services, actor, number(context), change, request_key)
+    except NoLongerOpen as stale:
+        return Reply(register_replies.no_longer_open(stale.message, stale.item, now))
+    return Reply(register_replies.resolution_saved(item, change.action, now))
+
+
+def _change(form_id: str, values: FormValues) -> Change:
+    if form_id in ("action.done", "action.cancelled"):
+        return Change(form_id.split(".", 1)[1], note=text_of(values, "note"))
+    if form_id == "action.reassign":
+        return Change(
+            "reassigned", owner_user_id=user_of(values, "owner_user_id"), owner_title=text_of(values, "owner_title")
+        )
+    if form_id == "action.redate":
+        return Change("redated", due_text=text_of(values, "due"))
+    raise NotFound("That form is out of date. Please start again.")
+
+
+def _draft(values: FormValues) -> resolutions.ResolutionDraft:
+    meeting_text = text_of(values, "meeting_date")
+    return resolutions.ResolutionDraft(
+        text=text_of(values, "text"),
+        kind=text_of(values, "kind"),
+        owner_user_id=user_of(values, "owner_user_id"),
+        owner_title=text_of(values, "owner_title"),
+        due_text=text_of(values, "due"),
+        meeting_day=read_day(meeting_text, field="meeting_date") if meeting_text.strip() else None,
+    )

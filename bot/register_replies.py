@@ -1,0 +1,175 @@
+"""What the bot says about meetings and the resolutions register (see replies.py for the conventions)."""
+
+from datetime import datetime
+
+from bot.replies import Button, Message, Note, Section, escape, mention, notice, quote
+from handlers.home import Home
+from handlers.meetings import Calendar, MeetingSummary
+from handlers.register_export import RegisterChange
+from handlers.resolutions import ActionItem, ActionPage
+
+SHORT_TEXT = 180
+MAX_SECTION_TEXT = 2900
+
+
+def meeting_saved(meeting: MeetingSummary, verb: str) -> Message:
+    return notice(f"Meeting {verb}: *{meeting.when_text}*. Resolutions due at meetings have been re-planned.")
+
+
+def meetings_list(calendar: Calendar) -> Message:
+    if not calendar.meetings:
+        hint = " Add one with `/meeting add 14 March 2027 10:00`." if calendar.viewer_is_clerk else ""
+        return notice(f"No meetings of {escape(calendar.committee_name)} are scheduled.{hint}")
+    parts: list[Section | Note] = [Section(f"*Next meetings of {escape(calendar.committee_name)}*")]
+    for meeting in calendar.meetings:
+        buttons = (
+            (
+                Button("Move", "meeting.move", str(meeting.id)),
+                Button(
+                    "Cancel meeting",
+                    "meeting.cancel",
+                    str(meeting.id),
+                    style="danger",
+                    confirm=f"Cancel the meeting on {meeting.date_text}? Reports due at it move to the next one.",
+                ),
+            )
+            if calendar.viewer_is_clerk
+            else ()
+        )
+        parts.append(Section(meeting.when_text, buttons))
+    parts.append(Note("`/meeting calendar` gives a calendar feed of meetings, comment deadlines and due dates."))
+    return Message(f"Next meetings of {calendar.committee_name}", tuple(parts))
+
+
+def _owner(item: ActionItem) -> str:
+    if item.owner_user_id:
+        return mention(item.owner_user_id)
+    return escape(item.owner_title) if item.owner_title else "_no owner yet_"
+
+
+def _age(item: ActionItem, now: datetime) -> str:
+    days = (now - item.created_at).days
+    if days < 1:
+        return "recorded today"
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''} old"
+    if days < 60:
+        return f"{days // 7} weeks old"
+    return f"{days // 30} months old"
+
+
+def _summary_line(item: ActionItem, now: datetime) -> str:
+    flags = " · :red_circle: *overdue*" if item.is_overdue(now) else ""
+    slipped = f" · slipped {item.slipped_count}×" if item.slipped_count else ""
+    return (
+        f"*R{item.id}* · {item.kind_label} · due {item.due_text}{flags}{slipped}\n"
+        f"Owner: {_owner(item)} · {_age(item, now)} · {escape(item.committee_name)}"
+    )
+
+
+def _short(text: str) -> tuple[str, bool]:
+    if len(text) <= SHORT_TEXT:
+        return text, False
+    return text[:SHORT_TEXT].rsplit(" ", 1)[0] + "…", True
+
+
+def _item_buttons(item: ActionItem, can_change: bool, shortened: bool) -> tuple[Button, ...]:
+    reading = (Button("Full text", "action.more", str(item.id)),) if shortened else ()
+    reading += (Button("History", "action.history", str(item.id)),)
+    if not can_change or not item.is_open():
+        return reading
+    value = str(item.id)
+    return (
+        Button("Mark done", "action.done", value, style="primary"),
+        Button("Reassign", "action.reassign", value),
+        Button("Change due", "action.redate", value),
+        Button("Cancel", "action.cancel", value, style="danger"),
+        *reading,
+    )
+
+
+def action_item(item: ActionItem, now: datetime, can_change: bool) -> Section:
+    text, shortened = _short(item.text)
+    return Section(f"{_summary_line(item, now)}\n{quote(text)}", _item_buttons(item, can_change, shortened))
+
+
+def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
+    if not page.items:
+        return notice(f"There are no open resolutions in {escape(page.scope)} that match.")
+    last = page.first_shown + len(page.items) - 1
+    header = f"*Open resolutions: {escape(page.scope)}* (showing {page.first_shown}–{last} of {page.total})"
+    parts: list[Section | Note] = [Section(header)]
+    for item in page.items:
+        parts.append(action_item(item, now, can_change=not shared and item.committee_id in page.clerk_of))
+    if not shared:
+        parts.append(Section("", _page_buttons(page, page_value)))
+    return Message(f"Open resolutions: {page.scope}", tuple(parts))
+
+
+def _page_buttons(page: ActionPage, page_value: str) -> tuple[Button, ...]:
+    buttons = (Button("Next page", "actions.next", page_value),) if page.has_next else ()
+    buttons += (Button("Share in channel", "actions.share", page_value),)
+    if page.clerk_of:
+        buttons += (Button("Record a resolution", "actions.record", "new"),)
+    return buttons
+
+
+def resolution_saved(item: ActionItem, verb: str, now: datetime) -> Message:
+    text = f"Resolution R{item.id} {verb}."
+    return Message(text, (Section(text), action_item(item, now, can_change=False)))
+
+
+def no_longer_open(message: str, item: ActionItem, now: datetime) -> Message:
+    note = f"\nClosing note: {escape(item.closing_note)}" if item.closing_note else ""
+    return Message(message, (Section(f":information_source: {escape(message)}{note}"), action_item(item, now, False)))
+
+
+def full_text(item: ActionItem) -> Message:
+    return Message(f"R{item.id}", (Section(f"*R{item.id}* · {escape(item.committee_name)}\n{quote(item.text)}"),))
+
+
+def history(item: ActionItem, changes: list[RegisterChange]) -> Message:
+    lines = [_history_line(change) for change in changes]
+    text = f"*History of R{item.id}*\n" + "\n".join(lines)
+    return Message(f"History of R{item.id}", (Section(text[:MAX_SECTION_TEXT]),))
+
+
+def _history_line(change: RegisterChange) -> str:
+    moved = f": {change.before} → {change.after}" if change.before and change.after else ""
+    note = f" ({change.note})" if change.note else ""
+    return escape(f"• {change.at}: {change.action} by {change.who}{moved}{note}")
+
+
+def minutes_saved(saved: list[ActionItem], windows: list, notes: list[str], now: datetime) -> Message:
+    text = f"Saved {len(saved)} resolution{'s' if len(saved) != 1 else ''} to the register."
+    if windows:
+        text += (
+            f" Opened {len(windows)} comment window{'s' if len(windows) != 1 else ''} and announced it in the channel."
+        )
+    parts: list[Section | Note] = [Section(text)]
+    parts += [action_item(item, now, can_change=False) for item in saved[:20]]
+    parts += [Note(escape(note)) for note in notes]
+    return Message(text, tuple(parts))
+
+
+def home(view: Home, now: datetime) -> Message:
+    parts: list[Section | Note] = [Section("*Comment windows open to you*")]
+    for window, responded in view.windows:
+        state = ":white_check_mark: you have responded" if responded else ":hourglass: no response from you yet"
+        buttons = () if responded else (Button("Add comment", "comment.add", str(window.id)),)
+        parts.append(
+            Section(
+                f"*{escape(window.title)}* ({escape(window.committee_name)})\nCloses {window.deadline_text} · {state}",
+                buttons,
+            )
+        )
+    if not view.windows:
+        parts.append(Note("None at the moment."))
+    parts.append(Section("*Resolutions you own*"))
+    parts += [action_item(item, now, can_change=False) for item in view.owned] or [Note("None.")]
+    if view.overdue_for_clerk is not None:
+        parts.append(Section("*Overdue in the committees you clerk*"))
+        parts += [action_item(item, now, can_change=False) for item in view.overdue_for_clerk] or [
+            Note("Nothing is overdue.")
+        ]
+    return Message("Your committees", tuple(parts))

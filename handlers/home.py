@@ -1,0 +1,38 @@
+"""What concerns one person, gathered for their Home tab."""
+
+from dataclasses import dataclass
+
+from handlers.comment_windows import WindowSummary, open_windows_for_member
+from handlers.context import Actor, Services
+from handlers.resolutions import ActionItem, item_of
+from storage import queries
+
+MOST_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Home:
+    windows: list[tuple[WindowSummary, bool]]  # each open window, and whether this person has responded
+    owned: list[ActionItem]
+    overdue_for_clerk: list[ActionItem] | None  # None for someone who clerks no committee
+
+
+async def home_for(services: Services, actor: Actor) -> Home:
+    windows = await open_windows_for_member(services, actor)
+    now = services.clock()
+    async with services.database.session() as session:
+        mine = await queries.live_comments(session, [w.id for w in windows], actor.user_id)
+        committees = {c.id: c for c in await queries.committees_in_workspace(session, actor.workspace_id)}
+        clerked = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+        owned, _ = await queries.open_resolutions(
+            session, queries.ActionFilters(list(committees), owner_user_id=actor.user_id), offset=0, limit=MOST_SHOWN
+        )
+        overdue, _ = await queries.open_resolutions(
+            session, queries.ActionFilters(list(clerked), due_before=now), offset=0, limit=MOST_SHOWN
+        )
+    responded = {comment.window_id for comment in mine}
+    return Home(
+        [(window, window.id in responded) for window in windows[:MOST_SHOWN]],
+        [item_of(r, committees[r.committee_id]) for r in owned],
+        [item_of(r, committees[r.committee_id]) for r in overdue] if clerked else None,
+    )

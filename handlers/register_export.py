@@ -1,0 +1,279 @@
+"""The resolutions register as the files the officer keeps: a Word document to file and a CSV for spreadsheets.
+
+Both carry every resolution with its history. Resolution text, owner titles and notes are typed by clerks, so the
+comment export's defences apply here too (see export_formats): XML-illegal characters are dropped from Word, and
+cells a spreadsheet would run as formulas are defused.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from docx import Document
+from docx.document import Document as WordDocument
+from docx.shared import Cm, Mm
+from docx.text.paragraph import Paragraph
+
+from handlers.deadlines import describe_date
+from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING
+from handlers.export_formats import _lines, _spreadsheet_safe, _xml_safe, file_slug
+from storage.models import DEFAULT_TIMEZONE, ResolutionStatus
+
+NO_RESOLUTIONS = "No resolutions recorded yet."
+OVERDUE = "overdue"
+BOT_NAME = "committee-bot"
+_NO_OWNER = "not assigned"
+_MEETING_RULES = {NEXT_MEETING: "the next meeting", FUTURE_MEETING: "a future meeting"}
+
+
+@dataclass(frozen=True)
+class RegisterChange:
+    at: str  # formatted, in the committee's zone
+    who: str  # display name, or "committee-bot" for automatic changes
+    action: str  # created | done | cancelled | reassigned | redated | slipped | moved | scheduled
+    before: str  # describe_snapshot of the state before; "" if none
+    after: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    reference: str  # e.g. "R12"
+    committee_name: str
+    text: str  # verbatim
+    kind: str  # label, e.g. "Report back"
+    status: str  # open | done | cancelled
+    owner: str  # display name or title, or "Not assigned"
+    due: str  # "31 March 2023" / "meeting on 14 March 2023" / "no due date"
+    overdue: bool
+    slipped_count: int
+    recorded_on: str
+    closing_note: str | None
+    history: tuple[RegisterChange, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ResolutionStatus.OPEN
+
+
+@dataclass(frozen=True)
+class Register:
+    title: str  # e.g. "Resolutions register: Children and Families Overview and Scrutiny Committee"
+    generated_at: str
+    entries: tuple[RegisterEntry, ...]
+
+    @property
+    def file_stem(self) -> str:
+        return file_slug(self.title) or "resolutions-register"
+
+
+def _open_then_closed(register: Register) -> tuple[list[RegisterEntry], list[RegisterEntry]]:
+    """Open resolutions with the overdue ones first, since those are what the officer has to chase; then closed."""
+    open_entries = sorted((entry for entry in register.entries if entry.is_open), key=lambda entry: not entry.overdue)
+    return open_entries, [entry for entry in register.entries if not entry.is_open]
+
+
+def _summary(register: Register) -> str:
+    statuses = [entry.status for entry in register.entries]
+    overdue = sum(entry.overdue for entry in register.entries if entry.is_open)
+    return (
+        f"{statuses.count(ResolutionStatus.OPEN)} open, of which {overdue} overdue; "
+        f"{statuses.count(ResolutionStatus.DONE)} done; {statuses.count(ResolutionStatus.CANCELLED)} cancelled."
+    )
+
+
+def _heading(entry: RegisterEntry) -> str:
+    return " · ".join([entry.reference, entry.kind, entry.status] + ([OVERDUE] if entry.overdue else []))
+
+
+def _describe_change(change: RegisterChange) -> str:
+    """E.g. "14 March 2023 10:02 Jane Clerk reassigned: owner: A; due: 31 March 2023 → owner: B; due: ... (note)"."""
+    line = f"{change.at} {change.who} {change.action}"
+    if states := " → ".join(state for state in (change.before, change.after) if state):
+        line += f": {states}"
+    return f"{line} ({change.note})" if change.note else line
+
+
+# --- Snapshots ----------------------------------------------------------------------------------------------------
+
+
+def describe_snapshot(snapshot: dict | None, owner_names: dict[str, str], zone: str = DEFAULT_TIMEZONE) -> str:
+    """A resolution_change snapshot as "owner: Director of Children's Services; due: 31 March 2023".
+
+    Each kind of change stores only the fields it is about (see resolutions._snapshot and due_meetings._record_move),
+    so each part is said only when its keys are there. `zone` is the committee's, for the day a meeting falls on.
+    """
+    if not snapshot:
+        return ""
+    parts = (_status_part(snapshot), _owner_part(snapshot, owner_names), _due_part(snapshot, zone))
+    return "; ".join(part for part in parts if part)
+
+
+def _status_part(snapshot: dict) -> str | None:
+    # Every change before a resolution closes is made to an open one, so only a closed status tells the reader anything.
+    status = snapshot.get("status")
+    return f"status: {status}" if status and status != ResolutionStatus.OPEN else None
+
+
+def _owner_part(snapshot: dict, owner_names: dict[str, str]) -> str | None:
+    if "owner_user_id" not in snapshot and "owner_title" not in snapshot:
+        return None
+    user_id, title = snapshot.get("owner_user_id"), snapshot.get("owner_title")
+    # Someone who has since left the workspace has no name to look up; their title, or at worst their id, remains.
+    owner = (owner_names.get(user_id) if user_id else None) or title or user_id
+    return f"owner: {owner or _NO_OWNER}"
+
+
+def _due_part(snapshot: dict, zone: str) -> str | None:
+    if "due_at" in snapshot:
+        return f"due: {_meeting_due(snapshot['due_at'], zone)}"
+    if "due_date" in snapshot or "due_rule" in snapshot:
+        return f"due: {_date_or_rule_due(snapshot.get('due_date'), snapshot.get('due_rule'))}"
+    return None
+
+
+def _meeting_due(due_at: str | None, zone: str) -> str:
+    """Moves between meetings record only the meeting's start, or nothing when no suitable meeting is scheduled."""
+    return f"meeting on {describe_date(datetime.fromisoformat(due_at), zone)}" if due_at else "no meeting scheduled"
+
+
+def _date_or_rule_due(due_date: str | None, due_rule: str | None) -> str:
+    if due_rule in _MEETING_RULES:
+        return _MEETING_RULES[due_rule]
+    if due_date:
+        day = date.fromisoformat(due_date)
+        return f"{day.day} {day:%B %Y}"
+    return "no due date"
+
+
+# --- Word ---------------------------------------------------------------------------------------------------------
+
+
+def register_to_docx(register: Register) -> bytes:
+    document = Document()
+    _set_up_page_and_properties(document, register)
+    document.add_heading(_xml_safe(register.title), level=0)
+    _add_labelled_line(document, "Generated", register.generated_at)
+    if register.entries:
+        document.add_paragraph(_summary(register))
+        _add_entries(document, register)
+    else:
+        document.add_paragraph(NO_RESOLUTIONS)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def _set_up_page_and_properties(document: WordDocument, register: Register) -> None:
+    # python-docx's template is US Letter and claims to be "generated by python-docx" in 2013.
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Cm(2.54)
+    properties = document.core_properties
+    properties.title = _xml_safe(register.title)
+    committees = ", ".join(dict.fromkeys(entry.committee_name for entry in register.entries))
+    properties.subject = properties.author = properties.last_modified_by = _xml_safe(committees) or BOT_NAME
+    properties.comments = ""
+    properties.created = properties.modified = datetime.now(UTC)
+
+
+def _add_entries(document: WordDocument, register: Register) -> None:
+    # A register exported across several committees has to say which one each resolution belongs to.
+    show_committee = len({entry.committee_name for entry in register.entries}) > 1
+    open_entries, closed_entries = _open_then_closed(register)
+    for heading, entries in (("Open resolutions", open_entries), ("Closed resolutions", closed_entries)):
+        if entries:
+            document.add_heading(heading, level=1)
+        for entry in entries:
+            _add_entry(document, entry, show_committee)
+
+
+def _add_entry(document: WordDocument, entry: RegisterEntry, show_committee: bool) -> None:
+    document.add_heading(_xml_safe(_heading(entry)), level=2)
+    _add_text(document.add_paragraph(), entry.text)
+    for label, value in _entry_details(entry, show_committee):
+        _add_labelled_line(document, label, value)
+    _add_history(document, entry.history)
+
+
+def _entry_details(entry: RegisterEntry, show_committee: bool) -> list[tuple[str, str]]:
+    details = [("Committee", entry.committee_name)] if show_committee else []
+    details += [("Owner", entry.owner), ("Due", f"{entry.due} ({OVERDUE})" if entry.overdue else entry.due)]
+    if entry.slipped_count:
+        details.append(("Slipped", f"{entry.slipped_count} time{'s' if entry.slipped_count != 1 else ''}"))
+    details.append(("Recorded", entry.recorded_on))
+    if entry.closing_note:
+        details.append(("Closing note", entry.closing_note))
+    return details
+
+
+def _add_labelled_line(document: WordDocument, label: str, value: str) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_after = Mm(1)
+    paragraph.add_run(f"{label}: ").bold = True
+    _add_text(paragraph, value)
+
+
+def _add_history(document: WordDocument, history: tuple[RegisterChange, ...]) -> None:
+    if not history:
+        return
+    label = document.add_paragraph()
+    label.paragraph_format.keep_with_next = True  # never strand the label at the foot of a page
+    label.add_run("History").bold = True
+    for change in history:
+        _add_text(document.add_paragraph(style="List Bullet"), _describe_change(change))
+
+
+def _add_text(paragraph: Paragraph, text: str) -> None:
+    """Typed text with its line breaks kept as breaks inside the one paragraph."""
+    lines = _lines(_xml_safe(text))
+    for line_number, line in enumerate(lines, start=1):
+        run = paragraph.add_run(line)
+        if line_number < len(lines):
+            run.add_break()
+
+
+# --- CSV ----------------------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "reference",
+    "committee",
+    "kind",
+    "status",
+    "owner",
+    "due",
+    "overdue",
+    "slipped",
+    "recorded_on",
+    "closing_note",
+    "text",
+    "history",
+)
+
+
+def register_to_csv(register: Register) -> str:
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow(CSV_COLUMNS)
+    open_entries, closed_entries = _open_then_closed(register)
+    for entry in open_entries + closed_entries:
+        writer.writerow([_spreadsheet_safe(cell) for cell in _csv_row(entry)])
+    return output.getvalue()
+
+
+def _csv_row(entry: RegisterEntry) -> tuple[str, ...]:
+    return (
+        entry.reference,
+        entry.committee_name,
+        entry.kind,
+        entry.status,
+        entry.owner,
+        entry.due,
+        "yes" if entry.overdue else "no",
+        str(entry.slipped_count),
+        entry.recorded_on,
+        entry.closing_note or "",
+        entry.text,
+        "; ".join(_describe_change(change) for change in entry.history),
+    )

@@ -1,0 +1,205 @@
+"""/actions: the register of open resolutions, overdue first, with clerks' buttons and every change kept."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import time_machine
+
+from storage.models import Resolution, ResolutionChange, ResolutionStatus
+from tests.flows import (
+    add_meeting,
+    button_list,
+    buttons,
+    opened_view,
+    record_resolution,
+    responses,
+    set_up_committee,
+    shown_text,
+    stored,
+    submit_view,
+)
+from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER
+from tests.support.slack_client import text_value, user_value
+
+PATEL = MEMBERS[0]
+
+
+async def _actions(stack, text: str = "", user: str = CLERK) -> dict:
+    reply = await stack.slack.slash_command("/actions", text, user_id=user, channel_id=CHANNEL)
+    assert reply.status == 200, reply.text
+    return reply.json()
+
+
+def _item_order(answer: dict) -> list[str]:
+    return [line.split(" · ")[0].strip("*") for line in shown_text(answer).splitlines() if line.startswith("*R")]
+
+
+async def test_recording_a_resolution_with_a_date_and_owner_title(stack):
+    await set_up_committee(stack)
+    saved = await record_resolution(stack, "Officers to review school transport.", due="by the end of March 2041",
+                                    owner_title="Director of Children and Family Services")
+    assert "Resolution R1 recorded" in shown_text(saved)
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.due_date == date(2041, 3, 31)
+    assert resolution.owner_title == "Director of Children and Family Services"
+    [created] = await stored(stack, ResolutionChange)
+    assert created.action == "created" and created.actor_user_id == CLERK
+
+
+async def test_a_period_counts_from_the_meeting_date(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "Report on progress.", kind="report_back", due="within six months",
+                            meeting_date="6 September 2040")
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.due_date == date(2041, 3, 6) and resolution.due_rule == "within six months"
+
+
+async def test_a_due_date_before_the_meeting_is_refused_beside_the_field(stack):
+    await set_up_committee(stack)
+    answer = await record_resolution(stack, "Something.", due="1 August 2040", meeting_date="6 September 2040")
+    assert answer["response_action"] == "errors"
+    assert "before the meeting on 6 September 2040" in answer["errors"]["due"]
+    assert await stored(stack, Resolution) == []
+
+
+async def test_list_is_overdue_first_then_by_due_date_with_undated_last(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "Later one.", due="1 June 2041")
+    await record_resolution(stack, "No date.", due="")
+    await record_resolution(stack, "Sooner one.", due="1 May 2041")
+    with time_machine.travel(datetime(2041, 5, 10, 9, 0, tzinfo=UTC), tick=True):
+        answer = await _actions(stack)
+    assert _item_order(answer) == ["R3", "R1", "R2"]
+    text = shown_text(answer)
+    assert "*overdue*" in text.split("R1")[0] and "showing 1–3 of 3" in text
+
+
+async def test_members_see_the_list_read_only(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "An action.", due="1 June 2041")
+    answer = await _actions(stack, user=PATEL)
+    assert "An action." in shown_text(answer)
+    assert set(buttons(answer)) == {"History", "Share in channel"}
+
+
+async def test_a_member_forging_a_clerks_button_is_refused(stack, caplog):
+    await set_up_committee(stack)
+    await record_resolution(stack, "An action.", due="1 June 2041")
+    await stack.slack.block_action("action.done", "1", user_id=PATEL, channel_id=CHANNEL)
+    [refusal] = await responses(stack)
+    assert "Only the committee's clerks can change resolutions" in shown_text(refusal)
+    assert "is not a clerk" in caplog.text
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.status == ResolutionStatus.OPEN
+
+
+async def test_mark_done_with_a_note_then_history(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "An action.", due="1 June 2041")
+    listing = await _actions(stack)
+    await stack.slack.block_action("action.done", buttons(listing)["Mark done"]["value"], user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack, count=2)
+    await submit_view(stack, view, {"note": text_value("Reported on 3 May.")}, CLERK)
+    [resolution] = await stored(stack, Resolution)
+    assert (resolution.status, resolution.closing_note) == ("done", "Reported on 3 May.")
+    assert "no open resolutions" in shown_text(await _actions(stack))
+    await stack.slack.block_action("action.history", "1", user_id=PATEL, channel_id=CHANNEL)
+    [history] = await responses(stack)
+    assert "created by" in shown_text(history) and "done by" in shown_text(history) and "Reported on 3 May." in shown_text(history)
+
+
+async def test_reassign_and_redate_are_kept_in_history(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "An action.", due="1 June 2041", owner_title="Head of Service")
+    await stack.slack.block_action("action.reassign", "1", user_id=CLERK, channel_id=CHANNEL)
+    await submit_view(stack, await opened_view(stack, count=2), {"owner_user_id": user_value(OFFICER), "owner_title": text_value("")}, CLERK)
+    await stack.slack.block_action("action.redate", "1", user_id=CLERK, channel_id=CHANNEL)
+    await submit_view(stack, await opened_view(stack, count=3), {"due": text_value("30 September 2041")}, CLERK)
+    [resolution] = await stored(stack, Resolution)
+    assert (resolution.owner_user_id, resolution.owner_title, resolution.due_date) == (OFFICER, None, date(2041, 9, 30))
+    actions = [c.action for c in sorted(await stored(stack, ResolutionChange), key=lambda c: c.id)]
+    assert actions == ["created", "reassigned", "redated"]
+
+
+async def test_a_stale_button_shows_the_current_state(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "An action.", due="1 June 2041")
+    stale_list = await _actions(stack)
+    await stack.slack.block_action("action.cancel", "1", user_id=CLERK, channel_id=CHANNEL)
+    await submit_view(stack, await opened_view(stack, count=2), {"note": text_value("Superseded.")}, CLERK)
+    await stack.slack.block_action("action.done", buttons(stale_list)["Mark done"]["value"], user_id="UCLERK", channel_id=CHANNEL)
+    [current] = await responses(stack)
+    assert "R1 was already marked cancelled" in shown_text(current) and "Superseded." in shown_text(current)
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.status == ResolutionStatus.CANCELLED
+
+
+async def test_long_lists_page_within_block_kit_limits(stack):
+    await set_up_committee(stack)
+    for n in range(23):
+        await record_resolution(stack, f"Action number {n}.", due=f"{n + 1} June 2041")
+    first = await _actions(stack)
+    assert len(first["blocks"]) <= 50 and "showing 1–10 of 23" in shown_text(first)
+    await stack.slack.block_action("actions.next", buttons(first)["Next page"]["value"], user_id=CLERK, channel_id=CHANNEL,
+                                   container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL})
+    [second] = await responses(stack)
+    assert "showing 11–20 of 23" in shown_text(second) and second["replace_original"] is True
+    assert _item_order(second)[0] == "R11"
+
+
+async def test_share_in_channel_posts_without_buttons(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "An action.", due="1 June 2041")
+    listing = await _actions(stack)
+    await stack.slack.block_action("actions.share", buttons(listing)["Share in channel"]["value"], user_id=PATEL, channel_id=CHANNEL)
+    [shared] = await responses(stack)
+    assert shared["response_type"] == "in_channel" and "An action." in shown_text(shared)
+    assert set(buttons(shared)) <= {"Full text", "History"}
+
+
+async def test_filters_mine_overdue_and_due_range(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "Mine.", due="1 May 2041", owner_user_id=CLERK)
+    await record_resolution(stack, "Theirs.", due="1 July 2041", owner_user_id=OFFICER)
+    assert _item_order(await _actions(stack, "mine")) == ["R1"]
+    assert _item_order(await _actions(stack, "due July 2041")) == ["R2"]
+    with time_machine.travel(datetime(2041, 6, 1, tzinfo=UTC), tick=True):
+        assert _item_order(await _actions(stack, "overdue")) == ["R1"]
+    assert "don't know the filter" in shown_text(await _actions(stack, "soonish"))
+
+
+async def test_future_meeting_attaches_with_lead_time_and_slips_when_the_meeting_passes(stack):
+    await set_up_committee(stack)
+    now = datetime.now(UTC)
+    soon, later, latest = (now + timedelta(days=days) for days in (5, 30, 60))
+    for meeting in (soon, later, latest):
+        await add_meeting(stack, f"{meeting.day} {meeting:%B %Y} 10:00")
+    await record_resolution(stack, "A report from the task and finish group.", kind="report_back", due="to a future meeting")
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.due_at.date() == later.date()
+    assert f"meeting on {later.day} {later:%B %Y}" in shown_text(await _actions(stack))
+    with time_machine.travel(later + timedelta(days=1), tick=True):
+        answer = await _actions(stack)
+    assert f"meeting on {latest.day} {latest:%B %Y}" in shown_text(answer) and "slipped 1×" in shown_text(answer)
+    assert "slipped" in [c.action for c in await stored(stack, ResolutionChange)]
+
+
+async def test_cancelling_the_meeting_moves_its_reports_to_the_next(stack):
+    await set_up_committee(stack)
+    first, second = (datetime.now(UTC) + timedelta(days=days) for days in (3, 40))
+    await add_meeting(stack, f"{first.day} {first:%B %Y} 10:00")
+    await add_meeting(stack, f"{second.day} {second:%B %Y} 10:00")
+    await record_resolution(stack, "Update at the next meeting.", kind="report_back", due="at its next meeting")
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.due_at.date() == first.date()
+    listing = (await stack.slack.slash_command("/meeting", "", user_id=CLERK, channel_id=CHANNEL)).json()
+    first_cancel = next(b for b in button_list(listing) if b["action_id"] == "meeting.cancel")
+    await stack.slack.block_action("meeting.cancel", first_cancel["value"], user_id=CLERK, channel_id=CHANNEL)
+    await responses(stack)
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.due_at.date() == second.date() and resolution.slipped_count == 1
+
+
+async def test_no_meeting_scheduled_is_shown_not_dropped(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "Report back later.", kind="report_back", due="to a future meeting")
+    assert "the future meeting (none scheduled yet)" in shown_text(await _actions(stack))
