@@ -204,7 +204,12 @@ class ConsoleSession:
         if form.intro:
             self.terminal.say(form.intro)
         try:
-            values: FormValues = {field.name: await self.answer(field) for field in form.fields}
+            values: FormValues = {}
+            for field in form.fields:
+                if field.kind == "note":
+                    self.terminal.say(f"\n{field.label}")
+                else:
+                    values[field.name] = await self.answer(field)
         except FormAbandoned:
             self.terminal.say("Form abandoned; nothing was sent.")
             return
