@@ -39,8 +39,8 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
         deadline=window.deadline_text,
         generated_at=describe_instant(services.clock(), window.timezone),
         sections=_sections(comments, names, window.timezone),
-        no_comments=tuple(sorted(names[a] for a in _said_no_comments(comments))),
-        not_responded=tuple(sorted(names[user] for user in waiting_for)),
+        no_comments=tuple(sorted(names.get(a, a) for a in _said_no_comments(comments))),
+        not_responded=tuple(sorted(names.get(user, user) for user in waiting_for)),
     )
 
 
@@ -54,7 +54,7 @@ def _sections(comments: list[Comment], names: dict[str, str], zone: str) -> tupl
         if comment.kind == CommentKind.COMMENT:
             grouped[comment.section or GENERAL_SECTION].append(
                 ExportedComment(
-                    member_name=names[comment.author_user_id],
+                    member_name=names.get(comment.author_user_id, comment.author_user_id),
                     submitted_at=describe_instant(comment.updated_at, zone),
                     text=comment.text,
                     edited=comment.edited,

@@ -22,7 +22,9 @@ class MemberDirectory(Protocol):
 
     async def channel_members(self, workspace_id: str, channel_id: str) -> frozenset[str]: ...
 
-    async def display_names(self, workspace_id: str, user_ids: Iterable[str]) -> dict[str, str]: ...
+    async def display_names(self, workspace_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+        """Names of the people who exist; an id the platform does not know is left out."""
+        ...
 
 
 def system_clock() -> datetime:

@@ -176,6 +176,8 @@ _MARKER = re.compile(
     r"|(?P<bullet>[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2219\uf0b7*\u2013\u2014-])(?=\s))\s*",
     re.IGNORECASE,
 )
+# "(a) That the report be noted; (b) That ..." on one line: split before a marker that follows a ";" or ".".
+_INLINE_ITEM = re.compile(r"(?<=[;.])(?:\s+(?:and|or))?\s+(?=\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s)", re.IGNORECASE)
 _ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})", re.IGNORECASE)
 _STEM_END = re.compile(r"(?:[:\-\u2013\u2014]|\bto)\s*$", re.IGNORECASE)
 
@@ -244,6 +246,11 @@ class _BlockReader:
 
     def take(self, line: str) -> bool:
         """Consume `line` if it belongs to the block; False where the block ends."""
+        if _MARKER.match(line):
+            return all(self._take_line(piece) for piece in _INLINE_ITEM.split(line))
+        return self._take_line(line)
+
+    def _take_line(self, line: str) -> bool:
         text = line.strip()
         if not text:
             self.blank_before = True
@@ -264,8 +271,8 @@ class _BlockReader:
         return self.items
 
     def _is_agenda_heading(self, words: str) -> bool:
-        shouting = sum(c.isalpha() for c in words) >= 8 and words.isupper() and not words.startswith("THAT ")
-        return shouting and (self.blank_before or self.sentence_ended)
+        at_break = self.blank_before or self.sentence_ended
+        return at_break and words.isupper() and not words.startswith("THAT ") and sum(map(str.isalpha, words)) >= 8
 
     def _take_plain(self, text: str) -> bool:
         current = self.current
@@ -342,12 +349,12 @@ def _read_block(lines: list[str], start: int, first_line: str) -> tuple[list[_It
 
 
 def _joined(lines: list[str]) -> str:
-    text = ""
-    for line in lines:
-        # A word broken across lines ("long-" / "term") keeps its hyphen but not the line break.
-        glue = "" if text.endswith("-") and text[-2:-1].isalpha() and line[:1].islower() else " "
-        text = f"{text}{glue}{line}" if text else line
-    return " ".join(text.split())
+    parts = lines[:1]
+    for line in lines[1:]:
+        # A word broken across lines ("multi-" / "agency") keeps its hyphen but not the line break.
+        broken_word = parts[-1].endswith("-") and parts[-1][-2:-1].isalpha() and line[:1].islower()
+        parts.append(line if broken_word else f" {line}")
+    return " ".join("".join(parts).split())
 
 
 _LIST_JOINER = re.compile(r"(?:[;,]\s*(?:and|or)?|\s+(?:and|or))\s*$", re.IGNORECASE)
@@ -373,12 +380,17 @@ _RECOMMENDATION = re.compile(
 _COMMENT_NOUN = re.compile(r"\b(?:views|comments|feedback|observations)\b", re.IGNORECASE)
 _COMMENT_REQUEST = re.compile(
     r"\b(?:submit|send|provide|forward|e-?mail|return)s?\b[^.;]{0,60}?\b(?:views|comments|feedback|observations)\b"
-    r"|\b(?:views|comments|feedback|observations)\b[^.;]{0,80}?\bbe\s+(?:submitted|sent|provided|forwarded|e-?mailed)"
     r"|\b(?:invited|asked|requested)\s+to\s+comment\b",
     re.IGNORECASE,
 )
+# "Comments be submitted to X by <date>" asks for views; "the Committee's comments be forwarded to X" with no
+# deadline passes the committee's own views on, which is an action.
+_COMMENTS_SENT = re.compile(
+    r"\b(?:views|comments|feedback|observations)\b[^.;]{0,80}?\bbe\s+(?:submitted|sent|provided|forwarded|e-?mailed)",
+    re.IGNORECASE,
+)
 _MEETING_TARGET = re.compile(
-    r"\b(?:to|at|for|before|by)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[a-z]+'s\s+)?"
+    r"\b(?:to|at|for|before|by|until)\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[a-z]+'s\s+)?"
     rf"(?P<which>next|future|later|subsequent|forthcoming|early|(?P<month>{_MONTHS})(?:\s+\d{{4}})?)"
     r"(?:\s+(?:available|appropriate|scheduled))?\s+meeting\b",
     re.IGNORECASE,
@@ -386,7 +398,7 @@ _MEETING_TARGET = re.compile(
 _REPORT_BACK = re.compile(
     r"\breport(?:s|ed|ing)?\s+(?:back|its|their)\b"
     r"|\b(?:brought|bought|brough|bring|brings|come|comes|coming|taken|take|returns?|returned)\s+back\b"
-    r"|\bfurther\s+(?:report|update|briefing)\b"
+    r"|\bfurther\s+(?:report|update|briefing)\b|\bupdate\s+(?:the|this)\s+(?:committee|commission|board|panel)\b"
     r"|\b(?:requests?|requested|receives?|received|asks?\s+for|seeks?|provides?|submits?|presents?|brings?)"
     r"\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|update|briefing|presentation)\b"
     r"|(?<!the\s)(?<!this\s)(?<!a\s)\breport\s+to\s+(?:the|this)\s+(?:committee|commission|board|panel)\b",
@@ -412,8 +424,10 @@ _DELEGATION = re.compile(
 )
 _ACTION = re.compile(
     r"\b(?:write\s+to|arrange|circulate|liaise|lobby|convene|investigate|explore)s?\b"
-    r"|\bbe\s+(?:circulated|arranged|sent|written|established|set\s+up|convened|investigated|explored|undertaken"
-    r"|prepared|published|shared|implemented|reviewed|added|amended|updated|submitted|forwarded)\b",
+    r"|\bagree(?:s|d)?\s+to\s+(?!the\b|a\b|an\b|its\b|their\b|this\b|these\b)[a-z]+"
+    r"|\bbe\s+(?:\w+\s+and\s+)?(?:circulated|arranged|sent|written|established|set\s+up|convened|investigated"
+    r"|explored|undertaken|prepared|published|shared|implemented|reviewed|added|amended|updated|submitted"
+    r"|forwarded|passed|referred)\b",
     re.IGNORECASE,
 )
 # Approving, agreeing or endorsing with nothing further to do records a decision but asks no one to act, so a
@@ -432,7 +446,7 @@ def _kind(text: str, recommended_to: str | None) -> ResolutionKind | None:
     something someone must do, then a decision simply recorded."""
     if recommended_to or _RECOMMENDATION.search(text):
         return ResolutionKind.ACTION
-    if _COMMENT_REQUEST.search(text):
+    if _COMMENT_REQUEST.search(text) or (_COMMENTS_SENT.search(text) and _DATE.search(text)):
         return ResolutionKind.COMMENT_DEADLINE
     if _REPORT_BACK.search(text) or _MEETING_TARGET.search(text):
         return ResolutionKind.REPORT_BACK
@@ -458,7 +472,7 @@ _CONSULTATION = re.compile(r",?\s+(?:in\s+consultation|following\s+consultation|
 _ACTING_VERB = re.compile(
     r"\b(?:to\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore|present|provide"
     r"|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e)s?"
-    r"|reports?\s+(?:back|its|their))\b",
+    r"|reports?\s+(?:back|its|their)|agree(?:s|d)?\s+to)\b",
     re.IGNORECASE,
 )
 _REPORT_AUTHOR = re.compile(
@@ -472,7 +486,11 @@ _BACK_BY = re.compile(
 )
 _ADDRESSEE = re.compile(
     r"\b(?i:to)\s+(?P<owner>(?i:the)\s+[^;.]{2,150}?|[A-Z][^;.]{1,150}?)"
-    r"(?=\s+(?i:by|before|no\s+later|not\s+later|on\s+or\s+before|within|in\s+respect|regarding|on\s+the)\b|[;.]|$)"
+    r"(?=\s+(?i:by|before|no\s+later|not\s+later|on\s+or\s+before|within|in\s+respect|regarding|on\s+the"
+    r"|for\s+(?:consideration|information|comment|approval|decision))\b|[;.]|$)"
+)
+_REFERRED_TO = re.compile(
+    r"\bbe\s+referred\s+to\s+(?P<owner>[^,;.]{2,120}?)(?=\s+(?:for|by|at|within)\b|[,;.]|$)", re.IGNORECASE
 )
 
 
@@ -518,7 +536,13 @@ def _not_a_date(find: Callable[[str], str | None]) -> Callable[[str], str | None
     return owner
 
 
-_ACTOR_FINDERS = (_requested_subject, _captured(_DELEGATION), _captured(_REQUEST_OF), _acting_subject)
+_ACTOR_FINDERS = (
+    _requested_subject,
+    _captured(_DELEGATION),
+    _captured(_REQUEST_OF),
+    _captured(_REFERRED_TO),
+    _acting_subject,
+)
 _OWNER_FINDERS = {
     ResolutionKind.ACTION: _ACTOR_FINDERS,
     ResolutionKind.REPORT_BACK: (_captured(_REPORT_AUTHOR), *_ACTOR_FINDERS, _not_a_date(_captured(_BACK_BY))),
@@ -562,6 +586,7 @@ _DATE = re.compile(
     rf"|\b(?P<end_of>end\s+of\s+(?:the\s+month\s+of\s+)?{_MONTHS}(?:\s+\d{{4}})?)"
     rf"|\b(?P<day_month>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?(?:,?\s+\d{{4}})?)"
     r"|\b(?P<numeric>\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2}))\b"
+    rf"|\b(?P<month_day>{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b"
     rf"|\b(?P<month_year>{_MONTHS}(?:\s+\d{{4}}|(?=\s+meeting)))"
     # A season is a date only when introduced ("by the spring") or dated ("spring 2023"), not in "the spring term".
     r"|(?:\b(?:by|in|before|during)\s+(?:the\s+)?(?=(?:spring|summer|autumn|winter)\b)|\b(?=\w+\s+\d{4}\b))"

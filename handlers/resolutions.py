@@ -180,6 +180,7 @@ def _due_at(due: Due, zone: str) -> datetime | None:
 
 async def record_resolution(services: Services, actor: Actor, draft: ResolutionDraft, request_key: str) -> ActionItem:
     draft = _validated(draft)
+    await require_known_person(services, actor, draft.owner_user_id)
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "record resolutions")
@@ -354,6 +355,7 @@ class Change:
 async def change_resolution(
     services: Services, actor: Actor, resolution_id: int, change: Change, request_key: str
 ) -> ActionItem:
+    await require_known_person(services, actor, change.owner_user_id)
     async with services.database.session() as session:
         resolution, committee = await _clerks_resolution(session, actor, resolution_id)
         if await queries.resolution_change_by_request(session, request_key) is not None:
@@ -489,3 +491,10 @@ async def check_resolution(services: Services, actor: Actor, draft: ResolutionDr
         await require_clerk(session, committee, actor, "record resolutions")
     meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
     interpret_due(draft.due_text, meeting_day, committee.timezone)
+
+
+async def require_known_person(services: Services, actor: Actor, user_id: str | None) -> None:
+    if user_id and user_id not in await services.directory.display_names(actor.workspace_id, [user_id]):
+        raise InvalidInput(
+            "I can't find that person in this workspace. Please choose the owner again.", field="owner_user_id"
+        )

@@ -37,7 +37,9 @@ def _confirm_values(view: dict, **overrides) -> dict:
 async def _paste(stack, minutes: str, meeting_date: str) -> dict:
     await stack.slack.slash_command("/minutes", "", user_id=CLERK, channel_id=CHANNEL)
     view = await opened_view(stack)
-    answer = await submit_view(stack, view, {"meeting_date": text_value(meeting_date), "minutes": text_value(minutes[:3000])}, CLERK)
+    answer = await submit_view(
+        stack, view, {"meeting_date": text_value(meeting_date), "minutes": text_value(minutes[:3000])}, CLERK
+    )
     return answer.json()
 
 
@@ -53,13 +55,24 @@ async def test_the_lscpb_minute_is_found_checked_and_saved(stack):
     assert "task and finish group" in _field(confirm, "owner_2")["element"]["initial_value"]
     assert await stored(stack, Resolution) == []
 
-    done = await stack.slack.view_submission("minutes.confirm", {k: {"value": v} for k, v in _confirm_values(confirm).items()},
-                                             user_id=CLERK, private_metadata=confirm["private_metadata"], view_id="VMINUTES")
+    done = await stack.slack.view_submission(
+        "minutes.confirm",
+        {k: {"value": v} for k, v in _confirm_values(confirm).items()},
+        user_id=CLERK,
+        private_metadata=confirm["private_metadata"],
+        view_id="VMINUTES",
+    )
     assert done.status == 200 and not done.text
     saved = sorted(await stored(stack, Resolution), key=lambda r: r.id)
-    assert [(r.kind, r.due_rule) for r in saved] == [("noted", None), ("report_back", "future meeting"), ("noted", None)]
+    assert [(r.kind, r.due_rule) for r in saved] == [
+        ("noted", None),
+        ("report_back", "future meeting"),
+        ("noted", None),
+    ]
     listing = (await stack.slack.slash_command("/actions", "", user_id=CLERK, channel_id=CHANNEL)).json()
-    assert "task and finish group" in shown_text(listing) and "the future meeting (none scheduled yet)" in shown_text(listing)
+    assert "task and finish group" in shown_text(listing) and "the future meeting (none scheduled yet)" in shown_text(
+        listing
+    )
 
 
 async def test_a_comment_deadline_opens_a_comment_window_for_members(stack):
@@ -70,8 +83,13 @@ async def test_a_comment_deadline_opens_a_comment_window_for_members(stack):
     assert _field(confirm, "kind_2")["element"]["initial_option"]["value"] == "comment_deadline"
     assert _field(confirm, "due_2")["element"]["initial_value"] == "20 September 2040"
     values = _confirm_values(confirm, officer_2=user_value(OFFICER))
-    await stack.slack.view_submission("minutes.confirm", {k: {"value": v} for k, v in values.items()},
-                                      user_id=CLERK, private_metadata=confirm["private_metadata"], view_id="VCFOS")
+    await stack.slack.view_submission(
+        "minutes.confirm",
+        {k: {"value": v} for k, v in values.items()},
+        user_id=CLERK,
+        private_metadata=confirm["private_metadata"],
+        view_id="VCFOS",
+    )
     [window] = await stored(stack, CommentWindow)
     assert window.officer_user_id == OFFICER and window.title == "draft annual report"
     await stack.fake.wait_for("chat.postMessage", where=lambda call: "Comments invited" in str(call.params))
@@ -82,7 +100,9 @@ async def test_a_comment_deadline_opens_a_comment_window_for_members(stack):
 
 async def test_text_with_no_resolutions_saves_nothing(stack):
     await set_up_committee(stack)
-    answer = await _paste(stack, "The Chair welcomed everyone. Apologies were received from Cllr Smith.", "3 December 2040")
+    answer = await _paste(
+        stack, "The Chair welcomed everyone. Apologies were received from Cllr Smith.", "3 December 2040"
+    )
     assert answer["response_action"] == "errors"
     assert "couldn't find any resolutions" in answer["errors"]["minutes"]
     assert await stored(stack, Resolution) == []
@@ -98,8 +118,13 @@ async def test_a_bad_correction_is_shown_beside_its_field_and_nothing_is_saved(s
     await set_up_committee(stack)
     confirm = (await _paste(stack, LSCPB[-2500:], "3 December 2020"))["view"]
     values = _confirm_values(confirm, due_1=text_value("1 January 2019"))
-    answer = await stack.slack.view_submission("minutes.confirm", {k: {"value": v} for k, v in values.items()},
-                                               user_id=CLERK, private_metadata=confirm["private_metadata"], view_id="VBAD")
+    answer = await stack.slack.view_submission(
+        "minutes.confirm",
+        {k: {"value": v} for k, v in values.items()},
+        user_id=CLERK,
+        private_metadata=confirm["private_metadata"],
+        view_id="VBAD",
+    )
     errors = answer.json()["errors"]
     assert "Resolution 1" in errors["due_1"] and "before the meeting" in errors["due_1"]
     assert await stored(stack, Resolution) == []
@@ -111,3 +136,14 @@ async def test_the_import_shortcut_on_a_long_message(stack):
     await stack.slack.message_shortcut("minutes_from_message", user_id=CLERK, channel_id=CHANNEL, message=message)
     view = await opened_view(stack)
     assert view["callback_id"] == "minutes.confirm"
+
+
+async def test_a_paste_over_slacks_limit_is_refused(stack):
+    await set_up_committee(stack)
+    answer = (
+        await stack.slack.slash_command(
+            "/minutes", "RESOLVED: That the report be noted. " * 1200, user_id=CLERK, channel_id=CHANNEL
+        )
+    ).json()
+    assert "more than the 40,000 Slack allows" in shown_text(answer)
+    assert await stored(stack, Resolution) == []

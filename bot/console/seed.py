@@ -71,7 +71,7 @@ class SeedDirectory:
         return frozenset(self.people)
 
     async def display_names(self, workspace_id: str, user_ids: Iterable[str]) -> dict[str, str]:
-        return {user_id: self.name_of(user_id) for user_id in user_ids}
+        return {user_id: self.name_of(user_id) for user_id in user_ids if user_id in self.people}
 
     def name_of(self, user_id: str) -> str:
         person = self.people.get(user_id)

@@ -26,6 +26,8 @@ HELP = {
 }
 # A modal holds 100 blocks; each resolution takes up to seven.
 MOST_AT_ONCE = 12
+# Slack's own message limit; anything longer did not come from Slack and is not read.
+MOST_CHARACTERS = 40_000
 
 
 async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
@@ -48,6 +50,12 @@ def _day_words(day: date) -> str:
 
 
 def _found(minutes: str, meeting_day: date) -> Form:
+    if len(minutes) > MOST_CHARACTERS:
+        raise InvalidInput(
+            f"That is {len(minutes):,} characters, more than the {MOST_CHARACTERS:,} Slack allows in a message. "
+            "Please import the minutes one item at a time.",
+            field="minutes",
+        )
     found = extract_resolutions(minutes, meeting_day)
     if not found:
         raise InvalidInput(

@@ -3,6 +3,7 @@
 import time
 from collections.abc import Iterable
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 MEMBERS_TTL_SECONDS = 300
@@ -47,13 +48,19 @@ class SlackDirectory:
         self._members.pop((workspace_id, channel_id), None)
 
     async def display_names(self, workspace_id: str, user_ids: Iterable[str]) -> dict[str, str]:
-        return {user_id: await self._display_name(workspace_id, user_id) for user_id in user_ids}
+        names = {user_id: await self._display_name(workspace_id, user_id) for user_id in user_ids}
+        return {user_id: name for user_id, name in names.items() if name is not None}
 
-    async def _display_name(self, workspace_id: str, user_id: str) -> str:
+    async def _display_name(self, workspace_id: str, user_id: str) -> str | None:
         cached = self._names.get((workspace_id, user_id))
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        user = (await self._client.users_info(user=user_id))["user"]
+        try:
+            user = (await self._client.users_info(user=user_id))["user"]
+        except SlackApiError as error:
+            if error.response.get("error") == "user_not_found":
+                return None
+            raise
         profile = user.get("profile") or {}
         name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user_id
         self._names[(workspace_id, user_id)] = (time.monotonic() + NAMES_TTL_SECONDS, name)
