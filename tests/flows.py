@@ -23,7 +23,12 @@ def on_ephemeral(channel: str = CHANNEL) -> dict:
 
 def button_list(answer) -> list[dict]:
     """Every button, in the order shown."""
-    return [element for block in answer.get("blocks") or [] if block.get("type") == "actions" for element in block["elements"]]
+    return [
+        element
+        for block in answer.get("blocks") or []
+        if block.get("type") == "actions"
+        for element in block["elements"]
+    ]
 
 
 def buttons(answer) -> dict[str, dict]:
@@ -115,16 +120,29 @@ async def stored(stack: Stack, model, **where) -> list:
         return list(await session.exec(statement))
 
 
-async def record_resolution(stack: Stack, text: str, kind: str = "action", due: str = "", owner_title: str = "",
-                            owner_user_id: str | None = None, meeting_date: str = "") -> dict:
+async def record_resolution(
+    stack: Stack,
+    text: str,
+    kind: str = "action",
+    due: str = "",
+    owner_title: str = "",
+    owner_user_id: str | None = None,
+    meeting_date: str = "",
+) -> dict:
     """Record a resolution through the `/actions add` form as a clerk; returns the ephemeral confirmation."""
     from tests.support.slack_client import select_value, text_value, user_value
 
     await stack.slack.slash_command("/actions", "add", user_id=CLERK, channel_id=CHANNEL)
     count = len(stack.fake.calls_to("views.open"))
     view = await opened_view(stack, count=count)
-    values = {"text": text_value(text), "kind": select_value(kind), "owner_user_id": user_value(owner_user_id),
-              "owner_title": text_value(owner_title), "due": text_value(due), "meeting_date": text_value(meeting_date)}
+    values = {
+        "text": text_value(text),
+        "kind": select_value(kind),
+        "owner_user_id": user_value(owner_user_id),
+        "owner_title": text_value(owner_title),
+        "due": text_value(due),
+        "meeting_date": text_value(meeting_date),
+    }
     answer = await submit_view(stack, view, values, CLERK)
     assert answer.status == 200
     if answer.text:

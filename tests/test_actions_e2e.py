@@ -35,8 +35,12 @@ def _item_order(answer: dict) -> list[str]:
 
 async def test_recording_a_resolution_with_a_date_and_owner_title(stack):
     await set_up_committee(stack)
-    saved = await record_resolution(stack, "Officers to review school transport.", due="by the end of March 2041",
-                                    owner_title="Director of Children and Family Services")
+    saved = await record_resolution(
+        stack,
+        "Officers to review school transport.",
+        due="by the end of March 2041",
+        owner_title="Director of Children and Family Services",
+    )
     assert "Resolution R1 recorded" in shown_text(saved)
     [resolution] = await stored(stack, Resolution)
     assert resolution.due_date == date(2041, 3, 31)
@@ -47,8 +51,9 @@ async def test_recording_a_resolution_with_a_date_and_owner_title(stack):
 
 async def test_a_period_counts_from_the_meeting_date(stack):
     await set_up_committee(stack)
-    await record_resolution(stack, "Report on progress.", kind="report_back", due="within six months",
-                            meeting_date="6 September 2040")
+    await record_resolution(
+        stack, "Report on progress.", kind="report_back", due="within six months", meeting_date="6 September 2040"
+    )
     [resolution] = await stored(stack, Resolution)
     assert resolution.due_date == date(2041, 3, 6) and resolution.due_rule == "within six months"
 
@@ -96,7 +101,9 @@ async def test_mark_done_with_a_note_then_history(stack):
     await set_up_committee(stack)
     await record_resolution(stack, "An action.", due="1 June 2041")
     listing = await _actions(stack)
-    await stack.slack.block_action("action.done", buttons(listing)["Mark done"]["value"], user_id=CLERK, channel_id=CHANNEL)
+    await stack.slack.block_action(
+        "action.done", buttons(listing)["Mark done"]["value"], user_id=CLERK, channel_id=CHANNEL
+    )
     view = await opened_view(stack, count=2)
     await submit_view(stack, view, {"note": text_value("Reported on 3 May.")}, CLERK)
     [resolution] = await stored(stack, Resolution)
@@ -104,14 +111,23 @@ async def test_mark_done_with_a_note_then_history(stack):
     assert "no open resolutions" in shown_text(await _actions(stack))
     await stack.slack.block_action("action.history", "1", user_id=PATEL, channel_id=CHANNEL)
     [history] = await responses(stack)
-    assert "created by" in shown_text(history) and "done by" in shown_text(history) and "Reported on 3 May." in shown_text(history)
+    assert (
+        "created by" in shown_text(history)
+        and "done by" in shown_text(history)
+        and "Reported on 3 May." in shown_text(history)
+    )
 
 
 async def test_reassign_and_redate_are_kept_in_history(stack):
     await set_up_committee(stack)
     await record_resolution(stack, "An action.", due="1 June 2041", owner_title="Head of Service")
     await stack.slack.block_action("action.reassign", "1", user_id=CLERK, channel_id=CHANNEL)
-    await submit_view(stack, await opened_view(stack, count=2), {"owner_user_id": user_value(OFFICER), "owner_title": text_value("")}, CLERK)
+    await submit_view(
+        stack,
+        await opened_view(stack, count=2),
+        {"owner_user_id": user_value(OFFICER), "owner_title": text_value("")},
+        CLERK,
+    )
     await stack.slack.block_action("action.redate", "1", user_id=CLERK, channel_id=CHANNEL)
     await submit_view(stack, await opened_view(stack, count=3), {"due": text_value("30 September 2041")}, CLERK)
     [resolution] = await stored(stack, Resolution)
@@ -126,7 +142,9 @@ async def test_a_stale_button_shows_the_current_state(stack):
     stale_list = await _actions(stack)
     await stack.slack.block_action("action.cancel", "1", user_id=CLERK, channel_id=CHANNEL)
     await submit_view(stack, await opened_view(stack, count=2), {"note": text_value("Superseded.")}, CLERK)
-    await stack.slack.block_action("action.done", buttons(stale_list)["Mark done"]["value"], user_id="UCLERK", channel_id=CHANNEL)
+    await stack.slack.block_action(
+        "action.done", buttons(stale_list)["Mark done"]["value"], user_id="UCLERK", channel_id=CHANNEL
+    )
     [current] = await responses(stack)
     assert "R1 was already marked cancelled" in shown_text(current) and "Superseded." in shown_text(current)
     [resolution] = await stored(stack, Resolution)
@@ -139,8 +157,13 @@ async def test_long_lists_page_within_block_kit_limits(stack):
         await record_resolution(stack, f"Action number {n}.", due=f"{n + 1} June 2041")
     first = await _actions(stack)
     assert len(first["blocks"]) <= 50 and "showing 1–10 of 23" in shown_text(first)
-    await stack.slack.block_action("actions.next", buttons(first)["Next page"]["value"], user_id=CLERK, channel_id=CHANNEL,
-                                   container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL})
+    await stack.slack.block_action(
+        "actions.next",
+        buttons(first)["Next page"]["value"],
+        user_id=CLERK,
+        channel_id=CHANNEL,
+        container={"type": "message", "is_ephemeral": True, "channel_id": CHANNEL},
+    )
     [second] = await responses(stack)
     assert "showing 11–20 of 23" in shown_text(second) and second["replace_original"] is True
     assert _item_order(second)[0] == "R11"
@@ -150,7 +173,9 @@ async def test_share_in_channel_posts_without_buttons(stack):
     await set_up_committee(stack)
     await record_resolution(stack, "An action.", due="1 June 2041")
     listing = await _actions(stack)
-    await stack.slack.block_action("actions.share", buttons(listing)["Share in channel"]["value"], user_id=PATEL, channel_id=CHANNEL)
+    await stack.slack.block_action(
+        "actions.share", buttons(listing)["Share in channel"]["value"], user_id=PATEL, channel_id=CHANNEL
+    )
     [shared] = await responses(stack)
     assert shared["response_type"] == "in_channel" and "An action." in shown_text(shared)
     assert set(buttons(shared)) <= {"Full text", "History"}
@@ -173,7 +198,9 @@ async def test_future_meeting_attaches_with_lead_time_and_slips_when_the_meeting
     soon, later, latest = (now + timedelta(days=days) for days in (5, 30, 60))
     for meeting in (soon, later, latest):
         await add_meeting(stack, f"{meeting.day} {meeting:%B %Y} 10:00")
-    await record_resolution(stack, "A report from the task and finish group.", kind="report_back", due="to a future meeting")
+    await record_resolution(
+        stack, "A report from the task and finish group.", kind="report_back", due="to a future meeting"
+    )
     [resolution] = await stored(stack, Resolution)
     assert resolution.due_at.date() == later.date()
     assert f"meeting on {later.day} {later:%B %Y}" in shown_text(await _actions(stack))

@@ -51,7 +51,9 @@ async def test_members_see_the_next_meetings_without_clerks_buttons(stack):
 
 async def test_members_cannot_add_meetings(stack):
     await set_up_committee(stack)
-    answer = (await stack.slack.slash_command("/meeting", "add 14 March 2041 10:00", user_id=PATEL, channel_id=CHANNEL)).json()
+    answer = (
+        await stack.slack.slash_command("/meeting", "add 14 March 2041 10:00", user_id=PATEL, channel_id=CHANNEL)
+    ).json()
     assert "Only the committee's clerks can keep the committee's calendar" in shown_text(answer)
     assert await stored(stack, Meeting) == []
 
