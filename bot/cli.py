@@ -7,7 +7,9 @@ import sys
 
 from aiohttp import web
 
+from bot import minutes_command
 from bot.config import Settings
+from bot.scheduler import ReminderScheduler
 from storage.database import Database
 
 
@@ -16,9 +18,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve Slack's HTTP requests on $PORT")
     commands.add_parser("socket", help="connect to Slack over Socket Mode (development, firewalled installs)")
+    commands.add_parser("scheduler", help="send reminders on its own, without serving requests")
     console = commands.add_parser("console", help="the whole bot in this terminal, on SQLite, no Slack account needed")
     console.add_argument("--as", dest="user", help="act as this user (default: a councillor on the seed committee)")
     console.add_argument("--channel", help="act in this channel (default: the seed committee's)")
+    minutes = commands.add_parser("minutes", help="read resolutions from minutes, without touching the database")
+    minutes_command.add_arguments(minutes)
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="bring the schema to the newest migration")
     return parser
@@ -32,6 +37,10 @@ def main(argv: list[str] | None = None) -> None:
         serve(settings)
     elif args.command == "socket":
         asyncio.run(socket_mode(settings))
+    elif args.command == "scheduler":
+        asyncio.run(scheduler_only(settings))
+    elif args.command == "minutes":
+        sys.exit(minutes_command.run(args))
     elif args.command == "console":
         from bot.console.backend import run_console
 
@@ -59,10 +68,33 @@ def serve(settings: Settings) -> None:
         await database.upgrade()
         bot = SlackBot(settings, database)
         app = bot.web_app()
+        if settings.reminders:
+            scheduler = ReminderScheduler(bot.services, bot.reminders)
+            app.on_startup.append(lambda _app: _start(scheduler))
+            app.on_cleanup.append(lambda _app: _stop(scheduler))
         app.on_cleanup.append(lambda _app: database.dispose())
         return app
 
     web.run_app(application(), port=settings.port, access_log=None)
+
+
+async def _start(scheduler: ReminderScheduler) -> None:
+    scheduler.start()
+
+
+async def _stop(scheduler: ReminderScheduler) -> None:
+    scheduler.shutdown()
+
+
+async def scheduler_only(settings: Settings) -> None:
+    from bot.slack.app import SlackBot
+
+    settings.require("SLACK_BOT_TOKEN", purpose="to post reminders")
+    database = Database(settings.database_url)
+    await database.upgrade()
+    bot = SlackBot(settings, database)
+    ReminderScheduler(bot.services, bot.reminders).start()
+    await asyncio.Event().wait()
 
 
 async def socket_mode(settings: Settings) -> None:

@@ -22,6 +22,9 @@ class Settings:
     port: int = 3000
     slack_api_url: str = SLACK_API_DEFAULT
     public_url: str = ""
+    slack_timeout_seconds: float = 10
+    # Off where a separate `committee-bot scheduler` process sends the reminders.
+    reminders: bool = True
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -37,6 +40,7 @@ class Settings:
             port=int(port),
             slack_api_url=env.get("SLACK_API_URL") or SLACK_API_DEFAULT,
             public_url=env.get("PUBLIC_URL") or "",
+            reminders=(env.get("REMINDERS") or "on").lower() not in ("off", "0", "false", "no"),
         )
 
     def require(self, *names: str, purpose: str) -> None:

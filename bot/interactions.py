@@ -4,13 +4,13 @@ The Slack app and the console drive the bot only through these functions: comman
 form submissions come in as plain values; Replies (what to say) or Forms (what to ask) go out.
 """
 
-from bot.conversations import comment_windows, meetings, minutes, register
+from bot.conversations import comment_windows, meetings, minutes, register, reminders
 from bot.forms import Form, FormValues
 from bot.replies import Reply
 from handlers.context import Actor, Services
 from handlers.errors import NotFound
 
-CONVERSATIONS = (comment_windows, meetings, register, minutes)
+CONVERSATIONS = (comment_windows, meetings, register, minutes, reminders)
 HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.HELP.items()}
 SHORTCUTS = {"comment_from_message": comment_windows.shortcut_form, "minutes_from_message": minutes.shortcut_form}
 thread_reply = comment_windows.thread_reply

@@ -2,6 +2,7 @@
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 
 from handlers.comment_windows import WindowSummary, choose_window, windows_for_export
 from handlers.context import Actor, Services
@@ -24,15 +25,35 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
             "Only the officer who receives a report's comments, or the committee's clerks, can export them."
         )
     window = choose_window(windows, ref_text, kind="a report you can export")
+    log.info("comments on window %s compiled for %s", window.id, actor.user_id)
+    return window, await compile_window(services, actor.workspace_id, window)
+
+
+@dataclass(frozen=True)
+class Responses:
+    comments: list[Comment]
+    waiting_for: list[str]  # members who have neither commented nor said "no comments"
+
+    @property
+    def responded(self) -> set[str]:
+        return {comment.author_user_id for comment in self.comments}
+
+
+async def responses_to(services: Services, workspace_id: str, window: WindowSummary) -> Responses:
+    """Who has responded to a window; clerks and the receiving officer are not asked to."""
     async with services.database.session() as session:
         comments = await queries.live_comments(session, [window.id])
         not_expected = set(await queries.clerk_ids(session, window.committee_id)) | {window.officer_user_id}
-    members = await services.directory.channel_members(actor.workspace_id, window.channel_id)
-    responded = {comment.author_user_id for comment in comments}
-    waiting_for = sorted(members - responded - not_expected)
-    names = await services.directory.display_names(actor.workspace_id, responded | set(waiting_for))
-    log.info("comments on window %s compiled for %s: %d entries", window.id, actor.user_id, len(comments))
-    return window, CompiledComments(
+    members = await services.directory.channel_members(workspace_id, window.channel_id)
+    waiting_for = sorted(members - {c.author_user_id for c in comments} - not_expected)
+    return Responses(comments, waiting_for)
+
+
+async def compile_window(services: Services, workspace_id: str, window: WindowSummary) -> CompiledComments:
+    found = await responses_to(services, workspace_id, window)
+    comments, waiting_for = found.comments, found.waiting_for
+    names = await services.directory.display_names(workspace_id, found.responded | set(waiting_for))
+    return CompiledComments(
         committee_name=window.committee_name,
         report_title=window.title,
         document_url=window.document_url,

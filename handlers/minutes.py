@@ -11,7 +11,7 @@ length of the minutes.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from handlers.deadlines import local_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING
 from handlers.errors import DeadlineNotUnderstood
+from handlers.resolutions import MAX_TEXT_LENGTH
 from storage.models import ResolutionKind
 
 __all__ = ["ExtractedResolution", "ResolutionKind", "extract_resolutions"]
@@ -30,15 +31,15 @@ ZONE = "Europe/London"
 
 @dataclass(frozen=True)
 class ExtractedResolution:
-    text: str
+    text: str  # the resolution's own words on one line, without its list marker
     kind: ResolutionKind
-    owner: str | None
+    owner: str | None  # who must act or receive: "Director of Children and Family Services", "Cabinet"
     due_date: date | None
-    due_rule: str | None
-    confidence: float
-    doubts: tuple[str, ...]
-    respondents: str | None = None
-    marker: str | None = None
+    due_rule: str | None  # "next meeting", "future meeting", "March 2023 meeting" or a period: "within six months"
+    confidence: float  # 0..1, lower for each doubt
+    doubts: tuple[str, ...]  # sentences for the clerk confirming it: "I couldn't tell who owns this."
+    respondents: str | None = None  # for comment deadlines: who is asked for views
+    marker: str | None = None  # as written: "a)", "(ii)", "1.", "(b)(i)" for a sub-item
 
     def as_json(self) -> dict:
         return {
@@ -135,7 +136,7 @@ def _items_under_headings(lines: list[str]) -> list[_Item]:
             index += 1
             continue
         block, index = _read_block(lines, index + 1, heading.rest)
-        items += [_Item(item.text, item.marker, heading.recommended_to) for item in block]
+        items += [replace(item, recommended_to=heading.recommended_to) for item in block]
     return items
 
 
@@ -162,7 +163,7 @@ def _closing_decision_list(lines: list[str]) -> list[_Item]:
             continue
         block, end = _read_block(lines, index, "")
         if block and all(_DECISION_OPENING.match(item.text) for item in block):
-            closing = [_Item(item.text, item.marker, headless=True) for item in block]
+            closing = [replace(item, headless=True) for item in block]
         index = max(end, index + 1)
     return closing
 
@@ -279,6 +280,8 @@ class _BlockReader:
         if current is not None and not current.lines:  # a marker alone on its line
             current.lines.append(text)
             return True
+        if self._starts_narrative(text):
+            return False
         if current is not None and (not self.blank_before or text[0].islower()):
             if self._starts_unmarked_item(text):
                 self._start(None, text, None)
@@ -290,10 +293,18 @@ class _BlockReader:
             return True
         return False
 
+    def _starts_narrative(self, text: str) -> bool:
+        """A new sentence on a new line that is not a new item: the minute has moved on ("The meeting closed.")."""
+        return self.current is not None and self.sentence_ended and text[0].isupper() and not text.startswith("That ")
+
     def _starts_unmarked_item(self, text: str) -> bool:
         return not self.levels and text.startswith("That ") and self.current.lines[-1].endswith((".", ";"))
 
     def _take_marked(self, readings: list[_Numbering], marker: re.Match[str], rest: str) -> bool:
+        return self._continue_list(readings, marker, rest) or self._begin_list(readings, marker, rest)
+
+    def _continue_list(self, readings: list[_Numbering], marker: re.Match[str], rest: str) -> bool:
+        """The next item of an open list, innermost first; closing a sub-list returns to its parent."""
         for depth in range(len(self.levels) - 1, -1, -1):
             level = self.levels[depth]
             reading = next((r for r in readings if r.continues(level)), None)
@@ -301,18 +312,22 @@ class _BlockReader:
                 del self.levels[depth + 1 :]
                 self._start_in(level, reading, marker, rest)
                 return True
+        return False
+
+    def _begin_list(self, readings: list[_Numbering], marker: re.Match[str], rest: str) -> bool:
+        """The block's first list, or a sub-list under an item ending "to:", whose words its items continue."""
         first = next((r for r in readings if r.value in (0, 1)), readings[-1])
         if self.current is None and not self.items:
             self._open_level(first, marker, rest, stem="", stem_marker="")
             return True
         current = self.current
-        if current is not None and first.value in (0, 1) and _STEM_END.search(_joined(current.lines)):
-            stem = _STEM_END.sub("", _joined(current.lines)).strip()
-            stem = f"{current.level.stem} {stem}".strip() if current.level else stem
-            self.current = None  # the stem is not itself a resolution, its items are
-            self._open_level(first, marker, rest, stem=stem, stem_marker=current.marker or "")
-            return True
-        return False
+        if current is None or first.value not in (0, 1) or not _STEM_END.search(_joined(current.lines)):
+            return False
+        stem = _STEM_END.sub("", _joined(current.lines)).strip()
+        stem = f"{current.level.stem} {stem}".strip() if current.level else stem
+        self.current = None  # the stem is not itself a resolution; its items are
+        self._open_level(first, marker, rest, stem=stem, stem_marker=current.marker or "")
+        return True
 
     def _open_level(self, reading: _Numbering, marker: re.Match[str], rest: str, stem: str, stem_marker: str) -> None:
         level = _Level(reading.style, reading.counts_in, reading.value, stem, stem_marker)
@@ -468,7 +483,7 @@ _NOT_A_NAME = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_NAME_START = re.compile(r"(?:a|an|any|further|report|update|to|next|end|no|not|within)\b", re.IGNORECASE)
-_CONSULTATION = re.compile(r",?\s+(?:in\s+consultation|following\s+consultation|after\s+consulting)\b", re.I)
+_CONSULTATION = re.compile(r",?\s+(?:in\s+consultation|following\s+consultation|after\s+consulting)\b", re.IGNORECASE)
 _ACTING_VERB = re.compile(
     r"\b(?:to\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore|present|provide"
     r"|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e)s?"
@@ -689,6 +704,7 @@ def _spoken(day: date) -> str:
 
 # --- One resolution ------------------------------------------------------------------------------
 
+TOO_LONG = f"This is longer than the {MAX_TEXT_LENGTH:,} characters a resolution may have; please check where it ends."
 NO_OWNER = "I couldn't tell who owns this."
 NO_RECEIVER = "I couldn't tell who the views go to."
 NO_RESPONDENTS = "I couldn't tell who is asked for views."
@@ -698,9 +714,12 @@ UNKNOWN_KIND = "I couldn't tell what kind of resolution this is, so I took it as
 
 
 def _resolution(item: _Item, meeting_date: date) -> ExtractedResolution:
-    text = item.text
+    # Anything longer than a resolution may be has swallowed text that is not one; reading only its opening keeps
+    # the work for one item bounded.
+    text = item.text[:MAX_TEXT_LENGTH]
     kind = _kind(text, item.recommended_to)
-    doubts = [UNKNOWN_KIND] if kind is None else []
+    doubts = [TOO_LONG] if len(item.text) > MAX_TEXT_LENGTH else []
+    doubts += [UNKNOWN_KIND] if kind is None else []
     kind = kind or ResolutionKind.ACTION
     owner = _owner(text, kind, item.recommended_to)
     due = _Due() if kind == ResolutionKind.NOTED else _due(text, meeting_date)
@@ -708,7 +727,7 @@ def _resolution(item: _Item, meeting_date: date) -> ExtractedResolution:
     doubts += [*_missing(kind, owner, due, respondents), *due.doubts]
     base = 0.8 if item.headless else 0.95
     return ExtractedResolution(
-        text=text,
+        text=item.text,
         kind=kind,
         owner=owner,
         due_date=due.on,

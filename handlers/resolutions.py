@@ -68,6 +68,7 @@ class ActionItem:
     created_at: datetime
     updated_at: datetime
     closing_note: str | None
+    due_meeting_id: int | None = None
 
     @property
     def kind_label(self) -> str:
@@ -109,6 +110,7 @@ def item_of(resolution: Resolution, committee: Committee) -> ActionItem:
         r.created_at,
         r.updated_at,
         r.closing_note,
+        r.due_meeting_id,
     )
 
 

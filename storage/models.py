@@ -10,6 +10,7 @@ from storage.types import UTCDateTime
 
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_AGENDA_LEAD_DAYS = 14
+DEFAULT_REMINDER_HOUR = 9
 
 
 def utc_now() -> datetime:
@@ -36,6 +37,10 @@ class Committee(SQLModel, table=True):
     chair_user_id: str | None = Field(default=None, max_length=32)
     # Reports due "at a future meeting" go to the first meeting at least this many days away.
     agenda_lead_days: int = DEFAULT_AGENDA_LEAD_DAYS
+    reminder_hour: int = DEFAULT_REMINDER_HOUR
+    # Advance notices due on a Saturday or Sunday go out on the Friday before, unless set otherwise.
+    skip_weekends: bool = True
+    escalate_to_chair: bool = True
     # Unguessable: whoever holds the feed URL can read the committee's calendar.
     calendar_token: str | None = Field(default=None, unique=True, max_length=64)
     created_by: str = Field(max_length=32)
@@ -223,3 +228,55 @@ class ResolutionChange(SQLModel, table=True):
     note: str | None = None
     # Null for changes the bot makes itself (a slipped meeting); unique otherwise, so a replay changes nothing.
     request_key: str | None = Field(default=None, unique=True, max_length=200)
+
+
+class ReminderState(StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"
+
+
+class Reminder(SQLModel, table=True):
+    """The ledger that makes each reminder go out once.
+
+    A reminder is claimed by inserting its row; the unique key (item, kind, due, target) means only one
+    instance can. It is completed after the post. A claim left unfinished by a crash is taken over after a
+    timeout, and the channel's history is checked for the post first (each post carries its key).
+    """
+
+    __table_args__ = (
+        UniqueConstraint("item", "kind", "due", "target", name="uq_reminder_key"),
+        Index("ix_reminder_state_claimed", "state", "claimed_at"),
+        Index("ix_reminder_item", "item"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id")
+    item: str = Field(max_length=40)
+    kind: str = Field(max_length=40)
+    due: datetime = Field(sa_column=utc_column())
+    target: str = Field(max_length=32)
+    state: str = Field(default=ReminderState.CLAIMED, sa_column=text_column(16))
+    claimed_by: str = Field(max_length=64)
+    claimed_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+    attempts: int = 1
+    completed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    message_ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=200)
+
+
+class ReminderMute(SQLModel, table=True):
+    """Reminders silenced for one item: for everyone until a date (a clerk's snooze) or for good (mute), or
+    just one person's direct messages."""
+
+    __tablename__ = "reminder_mute"
+    __table_args__ = (UniqueConstraint("item", "user_id", name="uq_reminder_mute"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(max_length=40)
+    # Empty for a mute that applies to everyone; a member's id for their own direct messages only.
+    user_id: str = Field(default="", max_length=32)
+    until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    set_by: str = Field(max_length=32)
+    set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -17,6 +17,8 @@ from storage.models import (
     CommitteeClerk,
     Meeting,
     MeetingStatus,
+    Reminder,
+    ReminderMute,
     Resolution,
     ResolutionChange,
     ResolutionStatus,
@@ -252,4 +254,53 @@ async def resolutions_of_committee(session: AsyncSession, committee_id: int) -> 
             Resolution.id,
         )
     )
+    return list(await session.exec(statement))
+
+
+async def committees_by_id(session: AsyncSession, committee_ids: Iterable[int]) -> dict[int, Committee]:
+    statement = select(Committee).where(col(Committee.id).in_(list(committee_ids)))
+    return {committee.id: committee for committee in await session.exec(statement)}
+
+
+async def windows_closing_between(session: AsyncSession, start: datetime, end: datetime) -> list[CommentWindow]:
+    statement = select(CommentWindow).where(CommentWindow.deadline >= start, CommentWindow.deadline <= end)
+    return list(await session.exec(statement))
+
+
+async def open_resolutions_due_before(session: AsyncSession, end: datetime) -> list[Resolution]:
+    """Open resolutions that fall due before `end`, overdue ones included, soonest first."""
+    statement = (
+        select(Resolution)
+        .where(
+            Resolution.status == ResolutionStatus.OPEN, col(Resolution.due_at).is_not(None), Resolution.due_at <= end
+        )
+        .order_by(Resolution.due_at)
+    )
+    return list(await session.exec(statement))
+
+
+async def meetings_between(session: AsyncSession, start: datetime, end: datetime) -> list[Meeting]:
+    statement = select(Meeting).where(
+        Meeting.status == MeetingStatus.SCHEDULED, Meeting.starts_at >= start, Meeting.starts_at <= end
+    )
+    return list(await session.exec(statement))
+
+
+async def clerks_by_committee(session: AsyncSession, committee_ids: Iterable[int]) -> dict[int, list[str]]:
+    statement = select(CommitteeClerk).where(col(CommitteeClerk.committee_id).in_(list(committee_ids)))
+    clerks: dict[int, list[str]] = {}
+    for clerk in await session.exec(statement):
+        clerks.setdefault(clerk.committee_id, []).append(clerk.user_id)
+    return clerks
+
+
+async def ledger_keys(session: AsyncSession, items: Iterable[str]) -> set[tuple[str, str, datetime, str]]:
+    statement = select(Reminder.item, Reminder.kind, Reminder.due, Reminder.target).where(
+        col(Reminder.item).in_(list(items))
+    )
+    return {tuple(row) for row in await session.exec(statement)}
+
+
+async def active_mutes(session: AsyncSession, now: datetime) -> list[ReminderMute]:
+    statement = select(ReminderMute).where(or_(col(ReminderMute.until).is_(None), ReminderMute.until > now))
     return list(await session.exec(statement))

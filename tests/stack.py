@@ -48,7 +48,9 @@ def _people(fake: FakeSlackWebAPI) -> None:
 async def start_stack(database: Database) -> Stack:
     fake = await FakeSlackWebAPI().start()
     _people(fake)
-    settings = Settings(bot_token="xoxb-test", signing_secret=SIGNING_SECRET, slack_api_url=fake.base_url)
+    settings = Settings(
+        bot_token="xoxb-test", signing_secret=SIGNING_SECRET, slack_api_url=fake.base_url, slack_timeout_seconds=2
+    )
     bot = SlackBot(settings, database)
     runner = web.AppRunner(bot.web_app())
     await runner.setup()

@@ -1,16 +1,22 @@
 """Resolutions read from minutes the way a clerk reads them: the decision block only, with kind, owner and due.
 
 Not handled yet (each comes back wrong or incomplete, for the clerk to correct in the confirm modal):
-- several list items run together on one line ("RESOLVED: (a) That ...; (b) That ...") are read as one resolution;
-- narrative decisions without a capitalised heading ("The Committee agreed to write to the Minister") are missed,
-  as is "The Committee AGREED to ..." (only "AGREED:", "AGREED that" and the like open a decision block);
+- decisions without a decision heading in the middle of a minute ("The Committee agreed to write to the
+  Minister", "The Committee AGREED to ..."); only "AGREED:", "AGREED that" and the like open a decision block;
 - in a minute with no decision heading only the last numbered list of decisions is taken, so a headless minute
   covering several agenda items keeps only the last item's decisions;
-- quarters and municipal years ("by Quarter 3", "by the end of the municipal year") give no date;
+- quarters and municipal years ("by Quarter 3", "by the end of the municipal year") and a bare month with no
+  "end of" or year ("in November") give no date;
 - a stem that is itself a decision ("That the report be noted and the following actions be taken: (i) ...")
   yields its sub-items only;
-- a body that is referred to ("That the matter be referred to Cabinet") is not taken as the owner;
-- US-style dates ("September 20, 2022") are not read.
+- an owner named only as the subject of a passive ("That a task and finish group be established ... and report
+  back") or after "by" ("be taken into account by the Director") is not found; such items may read as noted;
+- attending a meeting ("be asked to attend the next meeting") gives no due rule;
+- a heading in the middle of a wrapped line ("... after discussion it was RESOLVED that") is missed unless the
+  line starts with it, "It was" or "The <body>";
+- a resolution that runs to a second sentence on a new line after a full stop is cut at the full stop, since a
+  new sentence there usually means the minute has moved on;
+- Word's automatic list numbering is not in the document's text, so .docx items come through as bullets.
 """
 
 from datetime import date
@@ -184,6 +190,24 @@ SINGLE_RESOLUTIONS = [
                  id="feedback by Friday 30 September 2022"),
     pytest.param("RESOLVED: That the Committee asks Members to email their observations to the Scrutiny Officer "
                  "by 3.10.2022.", COMMENT, "Scrutiny Officer", date(2022, 10, 3), None, id="dotted date 3.10.2022"),
+    # Less common wordings.
+    pytest.param("RESOLVED: That the matter be referred to Cabinet for consideration.", ACTION, "Cabinet", None,
+                 None, id="referred to Cabinet"),
+    pytest.param("RESOLVED: That consideration of the item be deferred until the next meeting.", REPORT_BACK, None,
+                 None, "next meeting", id="deferred until the next meeting"),
+    pytest.param("AGREED: The Panel agreed to hold an additional meeting on 15 November 2022.", ACTION, "Panel",
+                 date(2022, 11, 15), None, id="AGREED: The Panel agreed to hold"),
+    pytest.param("RESOLVED: That the Commission's comments, as set out above, be forwarded to the Executive.",
+                 ACTION, None, None, None, id="the committee's own comments forwarded"),
+    pytest.param("RESOLVED: That the Council's response to the consultation be approved and submitted to the "
+                 "Department for Education by 30th September 2022.", ACTION, None, date(2022, 9, 30), None,
+                 id="approved and submitted by"),
+    pytest.param("RESOLVED that the Strategic Director, Social Care and Education, be requested to update the "
+                 "Commission at its February 2023 meeting.", REPORT_BACK,
+                 "Strategic Director, Social Care and Education", date(2023, 2, 28), "February 2023 meeting",
+                 id="update the Commission at its February 2023 meeting"),
+    pytest.param("RESOLVED: That officers report back by September 20, 2022.", REPORT_BACK, "officers",
+                 date(2022, 9, 20), None, id="month-first date with comma"),
 ]  # fmt: skip
 
 
@@ -204,7 +228,9 @@ def test_a_report_back_with_no_author_says_so() -> None:
 
 
 def test_comments_without_a_named_respondent_or_a_year() -> None:
-    resolution = only("RESOLVED: That comments on the draft Budget be submitted to the Director of Finance by 14 January.")
+    resolution = only(
+        "RESOLVED: That comments on the draft Budget be submitted to the Director of Finance by 14 January."
+    )
 
     assert summary(resolution) == (COMMENT, "Director of Finance", date(2023, 1, 14), None)
     assert resolution.respondents is None
@@ -271,6 +297,17 @@ def test_a_resolution_of_no_recognisable_kind_is_an_action_with_doubts() -> None
     assert resolution.confidence <= 0.55
 
 
+def test_a_resolution_that_runs_on_too_long_is_flagged() -> None:
+    minutes = "RESOLVED:\na) That the report be noted and\n" + "the discussion continued at length and\n" * 100
+
+    resolution = only(minutes)
+
+    assert resolution.kind == NOTED
+    assert resolution.doubts == (
+        "This is longer than the 3,000 characters a resolution may have; please check where it ends.",
+    )
+
+
 # --- Blocks of several resolutions ----------------------------------------------------------------
 
 
@@ -315,6 +352,14 @@ def test_every_common_list_marker(first: str, second: str, third: str) -> None:
     assert noted.text == "That the report be noted"
     assert summary(action) == (ACTION, "Head of Waste Services", None, None)
     assert summary(comments) == (COMMENT, "Head of Waste Services", date(2022, 9, 30), None)
+
+
+def test_items_run_together_on_one_line() -> None:
+    minutes = "RESOLVED: (a) That the report be noted; and (b) That the Chair write to the Minister."
+
+    noted, action = extract(minutes)
+    assert (noted.marker, noted.text, noted.kind) == ("(a)", "That the report be noted", NOTED)
+    assert (action.marker, summary(action)) == ("(b)", (ACTION, "Chair", None, None))
 
 
 def test_numbered_items_separated_by_blank_lines() -> None:
@@ -412,6 +457,20 @@ def test_the_block_ends_at_the_next_agenda_heading() -> None:
     assert [r.marker for r in extract(minutes)] == ["1.", "2."]
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        pytest.param("The Chairman then closed the meeting at 4.15 pm.", id="narrative sentence"),
+        pytest.param("Medium Term Financial Strategy", id="title-case agenda heading"),
+        pytest.param("\n12. MEDIUM TERM FINANCIAL STRATEGY", id="numbered capitals heading"),
+    ],
+)
+def test_the_block_ends_where_the_minute_moves_on(after: str) -> None:
+    resolution = only(f"RESOLVED:\na) That the report be noted.\n{after}\nThe Director presented the report.\n")
+
+    assert resolution.text == "That the report be noted."
+
+
 def test_recommended_to_cabinet_after_a_resolved_block() -> None:
     minutes = (
         "RESOLVED:\nThat the report be noted.\n"
@@ -490,7 +549,12 @@ def test_smart_quotes_are_read_like_straight_ones() -> None:
         "\u201cSafe Spaces\u201d pilot."
     )
 
-    assert summary(resolution) == (REPORT_BACK, "Director of Children's Services", date(2023, 3, 6), "in six months' time")
+    assert summary(resolution) == (
+        REPORT_BACK,
+        "Director of Children's Services",
+        date(2023, 3, 6),
+        "in six months' time",
+    )
     assert '"Safe Spaces"' in resolution.text
 
 

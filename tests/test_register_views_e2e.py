@@ -56,9 +56,8 @@ async def test_calendar_feed_served_with_its_token_and_sent_as_a_file(stack):
         datetime(2041, 3, 14, 10, 0, tzinfo=events[0]["DTSTART"].dt.tzinfo)
     ]
     base = stack.slack.url.rsplit("/slack/events", 1)[0]
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{base}/calendar/not-the-token.ics") as wrong:
-            assert wrong.status == 404
+    async with aiohttp.ClientSession() as session, session.get(f"{base}/calendar/not-the-token.ics") as wrong:
+        assert wrong.status == 404
 
 
 async def test_home_tab_shows_what_concerns_the_person(stack):

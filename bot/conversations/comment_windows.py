@@ -9,7 +9,7 @@ from bot import forms, replies
 from bot.conversations.inputs import number, text_of
 from bot.forms import Form, FormValues
 from bot.replies import USER_MENTION, Attachment, Reply
-from handlers import collect, comment_windows, comments, committees
+from handlers import collect, comment_windows, comments, committees, reminder_settings
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotAMember, NotFound, UserFacingError, WindowClosed
 from handlers.export_formats import to_csv, to_docx, to_markdown
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 PREFIXES = ("comment", "report", "draft", "committee")
 HELP = {
     "/committee": "`/committee setup` opens a form; `/committee setup <name>` sets this channel up as a committee "
-    "with you as clerk.",
+    "with you as clerk. `/committee reminders 9 weekdays` sets when reminders go out (`weekends` to send any day).",
     "/report": "`/report` opens a form; `/report open <title> | <link> | @officer | <deadline>` does it in one line; "
     "`/report export <report>` sends you the comments.",
     "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
@@ -42,12 +42,33 @@ async def command(services: Services, actor: Actor, name: str, text: str, reques
 
 
 async def _committee_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
+    if verb == "reminders":
+        return await _reminder_settings(services, actor, rest)
     if verb != "setup":
         return Reply(replies.plain_notice(HELP["/committee"]))
     if not rest.strip():
         return forms.committee_setup(actor.user_id)
     summary = await committees.set_up_committee(services, actor, await _setup_keeping_existing(services, actor, rest))
     return Reply(replies.committee_set_up(summary), in_channel=summary.created)
+
+
+async def _reminder_settings(services: Services, actor: Actor, rest: str) -> Reply:
+    """`/committee reminders 8 weekdays`: the hour reminders go out, and whether they wait out weekends."""
+    hour, skip_weekends = None, None
+    for word in rest.lower().split():
+        if word.isdigit():
+            hour = int(word)
+        elif word in ("weekdays", "weekends"):
+            skip_weekends = word == "weekdays"
+        else:
+            raise InvalidInput(f'I don\'t understand "{word}". {HELP["/committee"]}')
+    settings = await reminder_settings.set_reminder_settings(services, actor, hour, skip_weekends)
+    days = "on weekdays only (unless a deadline falls at a weekend)" if settings.skip_weekends else "any day"
+    return Reply(
+        replies.notice(
+            f"Reminders for *{replies.escape(settings.committee_name)}* go out at {settings.hour:02d}:00, {days}."
+        )
+    )
 
 
 async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:

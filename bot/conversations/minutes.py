@@ -3,8 +3,6 @@
 import logging
 from datetime import date
 
-from handlers.minutes import extract_resolutions
-
 from bot import forms, register_replies, replies
 from bot.conversations.inputs import number, text_of, user_of
 from bot.forms import Form, FormValues
@@ -14,6 +12,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import local_date
 from handlers.due_ranges import read_day
 from handlers.errors import InvalidInput, UserFacingError
+from handlers.minutes import extract_resolutions
 from storage.models import DEFAULT_TIMEZONE, ResolutionKind
 
 log = logging.getLogger(__name__)

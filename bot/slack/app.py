@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import register_listeners
+from bot.slack.reminders import SlackReminderSender
 from handlers.context import Services
 from storage.database import Database
 
@@ -27,13 +28,24 @@ def web_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=settings.slack_timeout_seconds,
         # Slack answers 429 with Retry-After when we post too fast; honour it rather than drop the post.
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
+    )
+
+
+def reminder_client(settings: Settings) -> AsyncWebClient:
+    """Only a 429 is retried here: it means Slack did nothing. After a timeout or a 5xx the post may have
+    landed, so the reminder ledger retries it later, having first looked for it in the channel."""
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=settings.slack_timeout_seconds,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
     )
 
 
@@ -45,6 +57,7 @@ class SlackBot:
         self.directory = SlackDirectory(client)
         self.services = Services(database, self.directory, public_url=settings.public_url)
         self.delivery = SlackDelivery(self.services, client)
+        self.reminders = SlackReminderSender(self.services, reminder_client(settings))
         # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
         self.app = AsyncApp(client=client, signing_secret=settings.signing_secret, process_before_response=True)
         register_listeners(self.app, self.services, self.delivery, self.directory)

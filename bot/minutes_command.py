@@ -1,0 +1,100 @@
+"""`committee-bot minutes extract FILE --meeting-date YYYY-MM-DD [--json]`: the resolutions a minutes file holds.
+
+It reads the file and prints what it found; it never opens the database.
+"""
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+from handlers.document_text import minutes_text
+from handlers.errors import InvalidInput
+from handlers.minutes import ExtractedResolution, ResolutionKind, extract_resolutions
+
+KIND_LABELS = {
+    ResolutionKind.NOTED: "Noted",
+    ResolutionKind.ACTION: "Action",
+    ResolutionKind.COMMENT_DEADLINE: "Comment deadline",
+    ResolutionKind.REPORT_BACK: "Report back",
+}
+BAD_INPUT = 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the `extract` subcommand to the `minutes` parser."""
+    actions = parser.add_subparsers(dest="minutes_action", required=True)
+    extract = actions.add_parser("extract", help="list the resolutions in a minutes file (.txt, .docx or .pdf)")
+    extract.add_argument("file", help="the minutes: a .txt, .docx or .pdf file")
+    extract.add_argument(
+        "--meeting-date", required=True, help="the date of the meeting, YYYY-MM-DD; periods are counted from it"
+    )
+    extract.add_argument("--json", action="store_true", help="print a JSON list instead of a readable one")
+
+
+def run(args: argparse.Namespace) -> int:
+    # pypdf logs each oddity it repairs in a damaged file; the one line below is all the clerk needs.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        meeting_date = _meeting_date(args.meeting_date)
+        text = minutes_text(args.file, _read(Path(args.file)))
+    except InvalidInput as refusal:
+        print(refusal.message, file=sys.stderr)
+        return BAD_INPUT
+    resolutions = extract_resolutions(text, meeting_date)
+    if args.json:
+        print(json.dumps([r.as_json() for r in resolutions], indent=2, ensure_ascii=False))
+    else:
+        print(_readable(resolutions, Path(args.file).name, meeting_date))
+    return 0
+
+
+def _meeting_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f'"{text}" isn\'t a meeting date I can read. Please give it as YYYY-MM-DD, for example 2022-09-06.'
+        ) from None
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"I couldn't find {path}. Please check the file name.") from None
+    except OSError as error:
+        raise InvalidInput(f"I couldn't open {path}: {error.strerror or error}.") from None
+
+
+def _readable(resolutions: list[ExtractedResolution], filename: str, meeting_date: date) -> str:
+    meeting = f"{meeting_date.day} {meeting_date:%B %Y}"
+    if not resolutions:
+        return f"I found no resolutions in {filename} (meeting of {meeting})."
+    count = f"{len(resolutions)} resolution{'s' if len(resolutions) != 1 else ''}"
+    blocks = [_described(number, r) for number, r in enumerate(resolutions, start=1)]
+    return "\n\n".join([f"{count} in {filename} (meeting of {meeting}):", *blocks])
+
+
+def _described(number: int, resolution: ExtractedResolution) -> str:
+    item = f" - item {resolution.marker}" if resolution.marker else ""
+    heading = f"{number}. {KIND_LABELS[resolution.kind]}{item}"
+    details = [
+        ("Owner", resolution.owner),
+        ("Views from", resolution.respondents),
+        ("Due", _due_words(resolution)),
+        ("Confidence", f"{resolution.confidence:.0%}"),
+    ]
+    lines = [heading, f"   {resolution.text}"]
+    lines += [f"   {label}: {value}" for label, value in details if value]
+    lines += [f"   Check: {doubt}" for doubt in resolution.doubts]
+    return "\n".join(lines)
+
+
+def _due_words(resolution: ExtractedResolution) -> str | None:
+    on = f"{resolution.due_date.day} {resolution.due_date:%B %Y}" if resolution.due_date else None
+    if on and resolution.due_rule:
+        return f"{on} ({resolution.due_rule})"
+    return on or resolution.due_rule

@@ -1,0 +1,55 @@
+"""The reminder tick: one short APScheduler job, about a minute apart, coalesced, never two at once.
+
+The job store is APScheduler's in-memory one, private to this process: the database ledger, not the
+scheduler, is what stops several running copies from posting the same reminder.
+"""
+
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from handlers.context import Services
+from handlers.reminders import ReminderSender, tick
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+
+
+def instance_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class ReminderScheduler:
+    def __init__(self, services: Services, sender: ReminderSender) -> None:
+        self.services = services
+        self.sender = sender
+        self.instance = instance_name()
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            # A late tick still runs (misfire grace), missed ticks merge into one (coalesce), and a slow tick
+            # is never overlapped by the next (max_instances).
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
+        )
+
+    async def run_once(self) -> None:
+        try:
+            await tick(self.services, self.sender, self.instance)
+        except Exception:
+            log.exception("reminder tick failed; the next tick will pick up what this one missed")
+
+    def start(self) -> None:
+        trigger = IntervalTrigger(seconds=TICK_SECONDS, timezone=UTC)
+        self._scheduler.add_job(
+            self.run_once, trigger, id="reminders", replace_existing=True, next_run_time=datetime.now(UTC)
+        )
+        self._scheduler.start()
+        log.info("reminder scheduler %s started, ticking every %d s", self.instance, TICK_SECONDS)
+
+    def shutdown(self) -> None:
+        self._scheduler.shutdown(wait=False)

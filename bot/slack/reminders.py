@@ -1,0 +1,100 @@
+"""Posting reminders through Slack's Web API: each post carries its ledger key in message metadata."""
+
+import logging
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.reminder_replies import failures_message, reminder_message
+from bot.slack.blocks import message_payload
+from handlers.collect import compile_window
+from handlers.context import Services
+from handlers.export_formats import to_docx
+from handlers.reminder_plan import DueReminder
+from handlers.reminders import DeliveryFailed
+from storage.models import Committee
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "committee_bot_reminder"
+# Errors that no retry will cure: recorded, reported to the clerks, never retried.
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "account_inactive",
+    "user_not_found",
+    "user_disabled",
+    "cannot_dm_bot",
+    "invalid_auth",
+    "not_authed",
+    "restricted_action",
+}
+HISTORY_SEARCHED = 200
+
+
+class SlackReminderSender:
+    def __init__(self, services: Services, client: AsyncWebClient) -> None:
+        self._services = services
+        self._client = client
+        self._direct_channels: dict[str, str] = {}
+
+    async def _channel_of(self, target: str) -> str:
+        """A person's direct-message channel (opened once and remembered), or the channel itself."""
+        if not target.startswith(("U", "W")):
+            return target
+        if target not in self._direct_channels:
+            opened = await self._client.conversations_open(users=target)
+            self._direct_channels[target] = opened["channel"]["id"]
+        return self._direct_channels[target]
+
+    async def send(self, reminder: DueReminder) -> str:
+        try:
+            return await self._post(reminder)
+        except SlackApiError as error:
+            reason = error.response.get("error") or str(error)
+            raise DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS) from None
+        except (TimeoutError, ClientError) as error:
+            raise DeliveryFailed(f"network: {error.__class__.__name__}", permanent=False) from None
+
+    async def _post(self, reminder: DueReminder) -> str:
+        channel = await self._channel_of(reminder.target)
+        metadata = {"event_type": METADATA_TYPE, "event_payload": {"key": reminder.key}}
+        posted = await self._client.chat_postMessage(
+            channel=channel, metadata=metadata, unfurl_links=False, **message_payload(reminder_message(reminder))
+        )
+        if reminder.kind == "window.compiled":
+            await self._attach_compiled(reminder, posted["channel"], posted["ts"])
+        return posted["ts"]
+
+    async def _attach_compiled(self, reminder: DueReminder, channel: str, thread_ts: str) -> None:
+        compiled = await compile_window(self._services, reminder.committee.workspace_id, reminder.window)
+        await self._client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            filename=f"{compiled.file_stem}.docx",
+            title=f"Comments on {compiled.report_title}",
+            content=to_docx(compiled),
+        )
+
+    async def find(self, reminder: DueReminder) -> str | None:
+        channel = await self._channel_of(reminder.target)
+        # The most recent posts, not those after the planned time: a reminder is only ever retried within
+        # minutes of its first attempt, so it is among them if it landed.
+        history = await self._client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=HISTORY_SEARCHED
+        )
+        for message in history.get("messages", []):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == reminder.key:
+                return message["ts"]
+        return None
+
+    async def report_failures(self, committee: Committee, clerks: list[str], failures: list) -> None:
+        message = message_payload(failures_message(committee.name, failures))
+        for clerk in clerks:
+            try:
+                await self._client.chat_postMessage(channel=await self._channel_of(clerk), **message)
+            except (TimeoutError, SlackApiError, ClientError):
+                log.exception("could not tell clerk %s about undelivered reminders", clerk)

@@ -1,0 +1,313 @@
+"""Sending each due reminder exactly once, across restarts, crashes, retries and several bot instances.
+
+A tick plans what is due (reminder_plan), claims each new reminder by inserting its ledger row (the unique
+key lets exactly one instance succeed), posts it, and records the outcome. A claim left unfinished, by a
+crash or a Slack outage, is taken over after CLAIM_TIMEOUT; because the earlier attempt may have posted
+before dying, the target's recent history is searched for the reminder's key before posting again.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.collect import responses_to
+from handlers.comment_windows import WindowSummary, summarise
+from handlers.context import Services
+from handlers.meetings import summarise_meeting
+from handlers.reminder_plan import WEEK, CommitteeState, DueReminder, plan
+from handlers.resolutions import item_of
+from storage import queries
+from storage.models import CommentKind, Committee, Reminder, ReminderMute, ReminderState
+
+log = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+MOST_ATTEMPTS = 5
+# A tick catches up on what it missed in the last fortnight (sending or dropping it); older is ignored.
+CATCH_UP = timedelta(days=14)
+# Far enough ahead to see every item whose first reminder could be due now (two lead times before a meeting).
+LOOK_AHEAD = timedelta(days=130)
+# Slack accepts about one message a second per channel.
+CHANNEL_PACE_SECONDS = 1.0
+PARALLEL_TARGETS = 50
+MOST_OVERDUE_LISTED = 20
+ALL_DIRECT_MESSAGES = "*"
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class ReminderSender(Protocol):
+    """How a platform posts reminders; Slack's lives in bot/slack/reminders.py, the console's in bot/console."""
+
+    async def send(self, reminder: DueReminder) -> str: ...  # the posted message's id; raises DeliveryFailed
+
+    async def find(self, reminder: DueReminder) -> str | None: ...  # an earlier post carrying reminder.key
+
+    async def report_failures(
+        self, committee: Committee, clerks: list[str], failures: list[tuple[DueReminder, str]]
+    ) -> None: ...
+
+
+@dataclass
+class TickReport:
+    sent: int = 0
+    dropped: int = 0
+    failed: int = 0
+    retried: int = 0
+
+
+async def tick(
+    services: Services, sender: ReminderSender, instance: str, pace: float = CHANNEL_PACE_SECONDS
+) -> TickReport:
+    now = services.clock()
+    report = TickReport()
+    due = await due_reminders(services, now)
+    by_key = {reminder.key: reminder for reminder in due}
+    fresh = [r for r in due if r.stale_after > now]
+    report.dropped = await _record(
+        services, [r for r in due if r.stale_after <= now], instance, now, ReminderState.DROPPED
+    )
+    mine = await _claim(services, fresh, instance, now)
+    taken_over = await _take_over_abandoned(services, by_key, instance, now)
+    report.retried = len(taken_over)
+    outcomes = await _deliver(sender, mine + await _not_already_posted(sender, taken_over, services), pace)
+    await _complete(services, sender, outcomes, now, report)
+    if report.sent or report.failed or report.dropped:
+        log.info("reminders tick by %s: %s", instance, report)
+    return report
+
+
+async def due_reminders(services: Services, now: datetime) -> list[DueReminder]:
+    """Every reminder whose instant has come within the catch-up span, except muted ones."""
+    async with services.database.session() as session:
+        states = await _committee_states(services, session, now)
+        mutes = await queries.active_mutes(session, now)
+    due = [r for state in states for r in plan(state, now) if now - CATCH_UP <= r.due <= now]
+    return [r for r in due if not _muted(r, mutes)]
+
+
+def _muted(reminder: DueReminder, mutes: list[ReminderMute]) -> bool:
+    for mute in mutes:
+        if mute.item == reminder.item and not mute.user_id:
+            return True
+        if mute.user_id == reminder.target and reminder.is_direct and mute.item in (reminder.item, ALL_DIRECT_MESSAGES):
+            return True
+    return False
+
+
+async def _committee_states(services: Services, session: AsyncSession, now: datetime) -> list[CommitteeState]:
+    windows = await queries.windows_closing_between(session, now - 5 * WEEK, now + 2 * WEEK)
+    resolutions = await queries.open_resolutions_due_before(session, now + LOOK_AHEAD)
+    meetings = await queries.meetings_between(session, now, now + LOOK_AHEAD)
+    ids = {w.committee_id for w in windows} | {r.committee_id for r in resolutions} | {m.committee_id for m in meetings}
+    committees = await queries.committees_by_id(session, ids)
+    clerks = await queries.clerks_by_committee(session, ids)
+    states = {cid: CommitteeState(committee, clerks.get(cid, [])) for cid, committee in committees.items()}
+    for window in windows:
+        state = states[window.committee_id]
+        state.windows.append(
+            await _window_with_responses(services, summarise(window, state.committee), state.committee)
+        )
+    for resolution in resolutions:
+        state = states[resolution.committee_id]
+        state.actions.append(item_of(resolution, state.committee))
+    for meeting in meetings:
+        states[meeting.committee_id].meetings.append(summarise_meeting(meeting, states[meeting.committee_id].committee))
+    for state in states.values():
+        state.overdue = tuple(a for a in state.actions if a.is_overdue(now))[:MOST_OVERDUE_LISTED]
+    return list(states.values())
+
+
+async def _window_with_responses(
+    services: Services, window: WindowSummary, committee: Committee
+) -> tuple[WindowSummary, list[str], tuple[int, int]]:
+    """The window, who has not responded (for the nudge), and how many comments from how many members."""
+    found = await responses_to(services, committee.workspace_id, window)
+    comments = sum(1 for comment in found.comments if comment.kind == CommentKind.COMMENT)
+    return window, found.waiting_for, (comments, len(found.responded))
+
+
+def _row(reminder: DueReminder, instance: str, now: datetime, state: str) -> dict:
+    return {
+        "committee_id": reminder.committee.id,
+        "item": reminder.item,
+        "kind": reminder.kind,
+        "due": reminder.due,
+        "target": reminder.target,
+        "state": state,
+        "claimed_by": instance,
+        "claimed_at": now,
+        "attempts": 1,
+        "completed_at": now if state != ReminderState.CLAIMED else None,
+    }
+
+
+async def _unrecorded(session: AsyncSession, reminders: list[DueReminder]) -> list[DueReminder]:
+    known = await queries.ledger_keys(session, {r.item for r in reminders})
+    return [r for r in reminders if (r.item, r.kind, r.due, r.target) not in known]
+
+
+async def _insert_new(session: AsyncSession, rows: list[dict]) -> set[tuple]:
+    """Insert the rows no other instance has inserted; the keys of those this call inserted."""
+    insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(Reminder)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["item", "kind", "due", "target"])
+        .returning(Reminder.item, Reminder.kind, Reminder.due, Reminder.target)
+    )
+    return {tuple(row) for row in await session.execute(statement)}
+
+
+async def _claim(services: Services, reminders: list[DueReminder], instance: str, now: datetime) -> list[DueReminder]:
+    async with services.database.session() as session:
+        new = await _unrecorded(session, reminders)
+        if not new:
+            return []
+        inserted = await _insert_new(session, [_row(r, instance, now, ReminderState.CLAIMED) for r in new])
+        await session.commit()
+    return [r for r in new if (r.item, r.kind, r.due, r.target) in inserted]
+
+
+async def _record(services: Services, reminders: list[DueReminder], instance: str, now: datetime, state: str) -> int:
+    async with services.database.session() as session:
+        new = await _unrecorded(session, reminders)
+        if not new:
+            return 0
+        inserted = await _insert_new(session, [_row(r, instance, now, state) for r in new])
+        await session.commit()
+    return len(inserted)
+
+
+async def _take_over_abandoned(
+    services: Services, planned: dict[str, DueReminder], instance: str, now: datetime
+) -> list[DueReminder]:
+    """Claims whose instance went quiet; each is taken over by one instance (row locks, SKIP LOCKED)."""
+    async with services.database.session() as session:
+        statement = (
+            select(Reminder)
+            .where(Reminder.state == ReminderState.CLAIMED, Reminder.claimed_at < now - CLAIM_TIMEOUT)
+            .limit(500)
+            .with_for_update(skip_locked=True)
+        )
+        abandoned = list(await session.exec(statement))
+        taken = []
+        for row in abandoned:
+            reminder = planned.get(_key_of(row))
+            if reminder is None or row.attempts >= MOST_ATTEMPTS:
+                _finish(
+                    row,
+                    ReminderState.DROPPED if reminder is None else ReminderState.FAILED,
+                    now,
+                    error=None if reminder is None else f"gave up after {row.attempts} attempts",
+                )
+            else:
+                row.claimed_by, row.claimed_at, row.attempts = instance, now, row.attempts + 1
+                taken.append(reminder)
+            session.add(row)
+        await session.commit()
+    return taken
+
+
+def _key_of(row: Reminder) -> str:
+    return f"{row.item}|{row.kind}|{row.due.isoformat()}|{row.target}"
+
+
+def _finish(row: Reminder, state: str, now: datetime, message_ts: str | None = None, error: str | None = None) -> None:
+    row.state, row.completed_at, row.message_ts, row.error = state, now, message_ts, error
+
+
+async def _not_already_posted(
+    sender: ReminderSender, reminders: list[DueReminder], services: Services
+) -> list[DueReminder]:
+    """Of reminders whose earlier attempt ended unknown, those not found in the target's history; the found
+    ones are recorded as sent."""
+    still_to_send = []
+    for reminder in reminders:
+        found = await sender.find(reminder)
+        if found is None:
+            still_to_send.append(reminder)
+        else:
+            await _set_outcome(services, reminder, ReminderState.SENT, services.clock(), message_ts=found)
+    return still_to_send
+
+
+Outcome = tuple[DueReminder, str | None, DeliveryFailed | None]
+
+
+async def _deliver(sender: ReminderSender, reminders: list[DueReminder], pace: float) -> list[Outcome]:
+    """Posts to one target go one after another, paced; different targets proceed side by side."""
+    by_target: dict[str, list[DueReminder]] = defaultdict(list)
+    for reminder in sorted(reminders, key=lambda r: r.due):
+        by_target[reminder.target].append(reminder)
+    gate = asyncio.Semaphore(PARALLEL_TARGETS)
+
+    async def one_target(queue: list[DueReminder]) -> list[Outcome]:
+        async with gate:
+            outcomes = []
+            for position, reminder in enumerate(queue):
+                if position:
+                    await asyncio.sleep(pace)
+                outcomes.append(await _send_one(sender, reminder))
+            return outcomes
+
+    results = await asyncio.gather(*(one_target(queue) for queue in by_target.values()))
+    return [outcome for outcomes in results for outcome in outcomes]
+
+
+async def _send_one(sender: ReminderSender, reminder: DueReminder) -> Outcome:
+    try:
+        return reminder, await sender.send(reminder), None
+    except DeliveryFailed as failure:
+        log.warning("reminder %s not delivered: %s", reminder.key, failure.reason)
+        return reminder, None, failure
+
+
+async def _set_outcome(services: Services, reminder: DueReminder, state: str, now: datetime, **fields) -> None:
+    async with services.database.session() as session:
+        statement = (
+            update(Reminder)
+            .where(
+                col(Reminder.item) == reminder.item,
+                col(Reminder.kind) == reminder.kind,
+                col(Reminder.due) == reminder.due,
+                col(Reminder.target) == reminder.target,
+            )
+            .values(state=state, completed_at=now, **fields)
+        )
+        await session.exec(statement)
+        await session.commit()
+
+
+async def _complete(
+    services: Services, sender: ReminderSender, outcomes: list[Outcome], now: datetime, report: TickReport
+) -> None:
+    failures: dict[int, list[tuple[DueReminder, str]]] = defaultdict(list)
+    for reminder, message_ts, failure in outcomes:
+        if failure is None:
+            await _set_outcome(services, reminder, ReminderState.SENT, now, message_ts=message_ts)
+            report.sent += 1
+        elif failure.permanent:
+            await _set_outcome(services, reminder, ReminderState.FAILED, now, error=failure.reason[:200])
+            failures[reminder.committee.id].append((reminder, failure.reason))
+            report.failed += 1
+        # A temporary failure stays claimed: it is taken over after CLAIM_TIMEOUT, history checked first.
+    for committee_failures in failures.values():
+        committee = committee_failures[0][0].committee
+        async with services.database.session() as session:
+            clerks = await queries.clerk_ids(session, committee.id)
+        await sender.report_failures(committee, clerks, committee_failures)
