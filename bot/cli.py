@@ -69,7 +69,7 @@ def serve(settings: Settings) -> None:
         bot = SlackBot(settings, database)
         app = bot.web_app()
         if settings.reminders:
-            scheduler = ReminderScheduler(bot.services, bot.reminders)
+            scheduler = ReminderScheduler(bot.services, bot.reminders, settings)
             app.on_startup.append(lambda _app: _start(scheduler))
             app.on_cleanup.append(lambda _app: _stop(scheduler))
         app.on_cleanup.append(lambda _app: database.dispose())
@@ -93,7 +93,7 @@ async def scheduler_only(settings: Settings) -> None:
     database = Database(settings.database_url)
     await database.upgrade()
     bot = SlackBot(settings, database)
-    ReminderScheduler(bot.services, bot.reminders).start()
+    ReminderScheduler(bot.services, bot.reminders, settings).start()
     await asyncio.Event().wait()
 
 

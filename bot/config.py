@@ -23,6 +23,8 @@ class Settings:
     slack_api_url: str = SLACK_API_DEFAULT
     public_url: str = ""
     slack_timeout_seconds: float = 10
+    reminder_tick_seconds: float = 60
+    reminder_claim_timeout_seconds: float = 300
     # Off where a separate `committee-bot scheduler` process sends the reminders.
     reminders: bool = True
 
@@ -40,6 +42,9 @@ class Settings:
             port=int(port),
             slack_api_url=env.get("SLACK_API_URL") or SLACK_API_DEFAULT,
             public_url=env.get("PUBLIC_URL") or "",
+            slack_timeout_seconds=_number(env, "SLACK_TIMEOUT_SECONDS", 10),
+            reminder_tick_seconds=_number(env, "REMINDER_TICK_SECONDS", 60),
+            reminder_claim_timeout_seconds=_number(env, "REMINDER_CLAIM_TIMEOUT_SECONDS", 300),
             reminders=(env.get("REMINDERS") or "on").lower() not in ("off", "0", "false", "no"),
         )
 
@@ -51,3 +56,13 @@ class Settings:
 
 
 _ATTRIBUTES = {"SLACK_BOT_TOKEN": "bot_token", "SLACK_SIGNING_SECRET": "signing_secret", "SLACK_APP_TOKEN": "app_token"}
+
+
+def _number(env, name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise SystemExit(f"committee-bot: {name} must be a number of seconds, not {value!r}.") from None

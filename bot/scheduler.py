@@ -8,17 +8,16 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.config import Settings
 from handlers.context import Services
-from handlers.reminders import ReminderSender, tick
+from handlers.reminders import ReminderSender, ReminderTiming, tick
 
 log = logging.getLogger(__name__)
-
-TICK_SECONDS = 60
 
 
 def instance_name() -> str:
@@ -26,30 +25,32 @@ def instance_name() -> str:
 
 
 class ReminderScheduler:
-    def __init__(self, services: Services, sender: ReminderSender) -> None:
+    def __init__(self, services: Services, sender: ReminderSender, settings: Settings) -> None:
         self.services = services
         self.sender = sender
         self.instance = instance_name()
+        self.tick_seconds = settings.reminder_tick_seconds
+        self.timing = ReminderTiming(claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds))
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
             # A late tick still runs (misfire grace), missed ticks merge into one (coalesce), and a slow tick
             # is never overlapped by the next (max_instances).
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.reminder_tick_seconds},
         )
 
     async def run_once(self) -> None:
         try:
-            await tick(self.services, self.sender, self.instance)
+            await tick(self.services, self.sender, self.instance, self.timing)
         except Exception:
             log.exception("reminder tick failed; the next tick will pick up what this one missed")
 
     def start(self) -> None:
-        trigger = IntervalTrigger(seconds=TICK_SECONDS, timezone=UTC)
+        trigger = IntervalTrigger(seconds=self.tick_seconds, timezone=UTC)
         self._scheduler.add_job(
             self.run_once, trigger, id="reminders", replace_existing=True, next_run_time=datetime.now(UTC)
         )
         self._scheduler.start()
-        log.info("reminder scheduler %s started, ticking every %d s", self.instance, TICK_SECONDS)
+        log.info("reminder scheduler %s started, ticking every %s s", self.instance, self.tick_seconds)
 
     def shutdown(self) -> None:
         self._scheduler.shutdown(wait=False)

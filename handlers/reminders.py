@@ -2,7 +2,7 @@
 
 A tick plans what is due (reminder_plan), claims each new reminder by inserting its ledger row (the unique
 key lets exactly one instance succeed), posts it, and records the outcome. A claim left unfinished, by a
-crash or a Slack outage, is taken over after CLAIM_TIMEOUT; because the earlier attempt may have posted
+crash or a Slack outage, is taken over after a timeout; because the earlier attempt may have posted
 before dying, the target's recent history is searched for the reminder's key before posting again.
 """
 
@@ -30,14 +30,11 @@ from storage.models import CommentKind, Committee, Reminder, ReminderMute, Remin
 
 log = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=5)
 MOST_ATTEMPTS = 5
 # A tick catches up on what it missed in the last fortnight (sending or dropping it); older is ignored.
 CATCH_UP = timedelta(days=14)
 # Far enough ahead to see every item whose first reminder could be due now (two lead times before a meeting).
 LOOK_AHEAD = timedelta(days=130)
-# Slack accepts about one message a second per channel.
-CHANNEL_PACE_SECONDS = 1.0
 PARALLEL_TARGETS = 50
 MOST_OVERDUE_LISTED = 20
 ALL_DIRECT_MESSAGES = "*"
@@ -62,6 +59,13 @@ class ReminderSender(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True)
+class ReminderTiming:
+    # Slack accepts about one message a second per channel.
+    pace_seconds: float = 1.0
+    claim_timeout: timedelta = timedelta(minutes=5)
+
+
 @dataclass
 class TickReport:
     sent: int = 0
@@ -71,7 +75,7 @@ class TickReport:
 
 
 async def tick(
-    services: Services, sender: ReminderSender, instance: str, pace: float = CHANNEL_PACE_SECONDS
+    services: Services, sender: ReminderSender, instance: str, timing: ReminderTiming = ReminderTiming()
 ) -> TickReport:
     now = services.clock()
     report = TickReport()
@@ -82,9 +86,11 @@ async def tick(
         services, [r for r in due if r.stale_after <= now], instance, now, ReminderState.DROPPED
     )
     mine = await _claim(services, fresh, instance, now)
-    taken_over = await _take_over_abandoned(services, by_key, instance, now)
+    taken_over = await _take_over_abandoned(services, by_key, instance, now, timing.claim_timeout)
     report.retried = len(taken_over)
-    outcomes = await _deliver(sender, mine + await _not_already_posted(sender, taken_over, services), pace)
+    outcomes = await _deliver(
+        sender, mine + await _not_already_posted(sender, taken_over, services), timing.pace_seconds
+    )
     await _complete(services, sender, outcomes, now, report)
     if report.sent or report.failed or report.dropped:
         log.info("reminders tick by %s: %s", instance, report)
@@ -194,13 +200,13 @@ async def _record(services: Services, reminders: list[DueReminder], instance: st
 
 
 async def _take_over_abandoned(
-    services: Services, planned: dict[str, DueReminder], instance: str, now: datetime
+    services: Services, planned: dict[str, DueReminder], instance: str, now: datetime, claim_timeout: timedelta
 ) -> list[DueReminder]:
     """Claims whose instance went quiet; each is taken over by one instance (row locks, SKIP LOCKED)."""
     async with services.database.session() as session:
         statement = (
             select(Reminder)
-            .where(Reminder.state == ReminderState.CLAIMED, Reminder.claimed_at < now - CLAIM_TIMEOUT)
+            .where(Reminder.state == ReminderState.CLAIMED, Reminder.claimed_at < now - claim_timeout)
             .limit(500)
             .with_for_update(skip_locked=True)
         )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import update
 
-from handlers.reminders import tick
+from handlers.reminders import ReminderTiming, tick
 from storage.models import Reminder, ReminderState
 from tests.flows import (
     add_meeting,
@@ -22,6 +22,7 @@ from tests.flows import (
 from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS, OFFICER
 
 PATEL, JONES, SMITH = MEMBERS
+FAST = ReminderTiming(pace_seconds=0)
 
 
 def _posts(stack, channel: str | None = None) -> list:
@@ -35,7 +36,7 @@ def _kinds(posts) -> list[str]:
 
 async def _tick_at(stack, instant: datetime, instance: str = "test") -> None:
     with time_machine.travel(instant, tick=False):
-        await tick(stack.bot.services, stack.bot.reminders, instance, pace=0)
+        await tick(stack.bot.services, stack.bot.reminders, instance, FAST)
 
 
 async def _window_across_spring_clock_change(stack) -> int:
@@ -62,7 +63,7 @@ async def test_a_whole_comment_window_across_the_spring_clock_change(stack):
         ), f"nothing may go out before {instant}"
         await _tick_at(stack, instant)
         await _tick_at(stack, instant + timedelta(minutes=1))
-        assert sorted(_kinds(_posts(stack))[-len(kinds):]) == sorted(kinds)
+        assert sorted(_kinds(_posts(stack))[-len(kinds) :]) == sorted(kinds)
     posts = _posts(stack)
     texts = [shown_text(p.params) for p in posts]
     assert "close *in 7 days*" in texts[0] and "1 members have responded" in texts[0]
@@ -79,7 +80,7 @@ async def test_each_reminder_is_posted_once_by_two_instances_ticking_together(st
     await _window_across_spring_clock_change(stack)
     instant = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
     with time_machine.travel(instant, tick=False):
-        await asyncio.gather(*(tick(stack.bot.services, stack.bot.reminders, f"instance-{n}", pace=0) for n in range(3)))
+        await asyncio.gather(*(tick(stack.bot.services, stack.bot.reminders, f"instance-{n}", FAST) for n in range(3)))
     keys = [p.params["metadata"]["event_payload"]["key"] for p in _posts(stack)]
     assert len(keys) == len(set(keys)) and len(keys) >= 2
 
@@ -93,7 +94,9 @@ async def test_after_downtime_sensible_reminders_are_sent_and_stale_ones_dropped
 
 
 def _in_history(stack, channel: str, kind: str) -> int:
-    return sum(1 for m in stack.fake.history.get(channel, []) if kind in str((m.get("metadata") or {}).get("event_payload")))
+    return sum(
+        1 for m in stack.fake.history.get(channel, []) if kind in str((m.get("metadata") or {}).get("event_payload"))
+    )
 
 
 async def test_a_crash_between_posting_and_recording_does_not_post_twice(stack):
@@ -101,7 +104,9 @@ async def test_a_crash_between_posting_and_recording_does_not_post_twice(stack):
     instant = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)
     await _tick_at(stack, instant)
     async with stack.database.engine.begin() as connection:  # the process died before recording the post
-        await connection.execute(update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None, message_ts=None))
+        await connection.execute(
+            update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None, message_ts=None)
+        )
     await _tick_at(stack, instant + timedelta(minutes=10))
     assert _in_history(stack, CHANNEL, "window.week") == 1
     [sent] = await stored(stack, Reminder)
@@ -131,7 +136,9 @@ async def test_a_permanent_error_is_recorded_and_reported_to_the_clerk(stack):
     [report] = [c for c in stack.fake.calls_to("chat.postMessage") if c.params["channel"] == f"D{CLERK}"]
     assert "could not be delivered" in shown_text(report.params) and "channel_not_found" in shown_text(report.params)
     await _tick_at(stack, datetime(2026, 3, 24, 10, 0, tzinfo=UTC))
-    assert len([c for c in stack.fake.calls_to("chat.postMessage") if "window.week" in str(c.params.get("metadata"))]) == 1
+    assert (
+        len([c for c in stack.fake.calls_to("chat.postMessage") if "window.week" in str(c.params.get("metadata"))]) == 1
+    )
 
 
 async def test_rate_limited_posts_are_retried_and_delivered_once(stack):
@@ -150,7 +157,12 @@ async def test_autumn_clock_change_and_a_committee_in_another_zone(stack):
         await open_window(stack, "Budget consultation", "27 October 2026")
     await _tick_at(stack, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))  # 08:00 BST, a week before
     await _tick_at(stack, datetime(2026, 10, 26, 8, 0, tzinfo=UTC))  # 08:00 GMT after the change
-    assert _kinds(_posts(stack)) == ["window.week", "window.tomorrow", "window.nudge", "window.nudge", "window.nudge", "window.nudge"][: len(_posts(stack))]
+    assert (
+        _kinds(_posts(stack))
+        == ["window.week", "window.tomorrow", "window.nudge", "window.nudge", "window.nudge", "window.nudge"][
+            : len(_posts(stack))
+        ]
+    )
     assert _kinds(_posts(stack))[:2] == ["window.week", "window.tomorrow"]
 
 
@@ -172,9 +184,14 @@ async def test_dated_action_reminds_owner_and_channel(stack):
     await _tick_at(stack, datetime(2026, 6, 10, 8, 0, tzinfo=UTC))
     await _tick_at(stack, datetime(2026, 6, 17, 8, 0, tzinfo=UTC))
     posts = _posts(stack)
-    assert sorted((p.params["channel"], _kinds([p])[0]) for p in posts) == sorted([
-        (CHANNEL, "action.week"), (f"D{OFFICER}", "action.week"), (CHANNEL, "action.today"), (f"D{OFFICER}", "action.today"),
-    ])
+    assert sorted((p.params["channel"], _kinds([p])[0]) for p in posts) == sorted(
+        [
+            (CHANNEL, "action.week"),
+            (f"D{OFFICER}", "action.week"),
+            (CHANNEL, "action.today"),
+            (f"D{OFFICER}", "action.today"),
+        ]
+    )
     assert "Due today" in shown_text(posts[-1].params)
 
 
@@ -182,8 +199,13 @@ async def test_report_back_and_the_clerks_agenda_digest(stack):
     with time_machine.travel(datetime(2026, 6, 1, 10, 0, tzinfo=UTC), tick=True):
         await set_up_committee(stack)
         await add_meeting(stack, "29 July 2026 10:00")
-        await record_resolution(stack, "Report from the task and finish group.", kind="report_back",
-                                due="to a future meeting", owner_user_id=OFFICER)
+        await record_resolution(
+            stack,
+            "Report from the task and finish group.",
+            kind="report_back",
+            due="to a future meeting",
+            owner_user_id=OFFICER,
+        )
     for day in (1, 8, 15):  # lead time begins 1 July, a week later, agenda deadline 15 July
         await _tick_at(stack, datetime(2026, 7, day, 8, 0, tzinfo=UTC))
     channel_kinds = _kinds(_posts(stack, CHANNEL))
@@ -200,8 +222,12 @@ async def test_closing_an_item_cancels_its_reminders(stack):
         await record_resolution(stack, "Write to the Minister.", due="17 June 2026")
         await stack.slack.block_action("action.cancel", "1", user_id=CLERK, channel_id=CHANNEL)
         view = (await stack.fake.wait_for("views.open", count=2))[-1].params["view"]
-        await stack.slack.view_submission("action.cancelled", {"note": {"value": {"type": "plain_text_input", "value": "No longer needed"}}},
-                                          user_id=CLERK, private_metadata=view["private_metadata"])
+        await stack.slack.view_submission(
+            "action.cancelled",
+            {"note": {"value": {"type": "plain_text_input", "value": "No longer needed"}}},
+            user_id=CLERK,
+            private_metadata=view["private_metadata"],
+        )
     await _tick_at(stack, datetime(2026, 6, 10, 8, 0, tzinfo=UTC))
     assert _posts(stack) == []
 
@@ -223,6 +249,8 @@ async def test_members_cannot_snooze_but_can_stop_their_own_messages(stack):
     await _window_across_spring_clock_change(stack)
     await _tick_at(stack, datetime(2026, 3, 30, 8, 0, tzinfo=UTC))
     [week] = _posts(stack, CHANNEL)
-    await stack.slack.block_action("reminder.snooze", buttons(week.params)["Snooze a week"]["value"], user_id=JONES, channel_id=CHANNEL)
+    await stack.slack.block_action(
+        "reminder.snooze", buttons(week.params)["Snooze a week"]["value"], user_id=JONES, channel_id=CHANNEL
+    )
     [refusal] = await responses(stack)
     assert "Only the committee's clerks can snooze or mute reminders" in shown_text(refusal)
