@@ -3,8 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.replies import Button, Message, Note, Section, escape, link, mention
-from handlers.deadlines import describe_instant
+from bot.replies import Button, Message, Note, Section, count_of, escape, link, mention
 from handlers.reminder_plan import DueReminder, agenda_deadline
 from handlers.resolutions import ActionItem
 
@@ -40,12 +39,11 @@ def _window_message(reminder: DueReminder) -> Message:
     window = reminder.window
     comments, responded = reminder.counts
     title = link(window.announcement_permalink or window.document_url, window.title)
+    counted = f"{count_of(comments, 'comment')} from {count_of(responded, 'member')}"
     if reminder.kind == "window.closed":
-        counted = f"{comments} comments from {responded} members"
         text = f":lock: *Comments closed* on {title}: {counted}. {mention(window.officer_user_id)} has them."
         return Message(f"Comments closed on {window.title}", (Section(text),))
     if reminder.kind == "window.compiled":
-        counted = f"{comments} comments from {responded} members"
         text = f"Comments on {title} have closed: {counted}. The compiled comments are attached."
         return Message(f"Compiled comments on {window.title}", (Section(text),))
     when = _day_phrase(reminder, window.deadline)
@@ -54,7 +52,8 @@ def _window_message(reminder: DueReminder) -> Message:
             f"Comments on {title} close *{when}* and you have not responded yet. Add a comment, or say you have none."
         )
     else:
-        text = f":hourglass: Comments on {title} close *{when}* ({window.deadline_text}). {responded} members have responded so far."
+        so_far = f"{count_of(responded, 'member')} {'has' if responded == 1 else 'have'} responded so far"
+        text = f":hourglass: Comments on {title} close *{when}* ({window.deadline_text}). {so_far}."
     buttons = (
         Button("Add comment", "comment.add", str(window.id), style="primary"),
         Button("No comments", "comment.none", str(window.id)),
@@ -74,7 +73,12 @@ def _action_message(reminder: DueReminder) -> Message:
     owner = mention(action.owner_user_id) if action.owner_user_id else escape(action.owner_title or "no owner yet")
     if reminder.kind.startswith("report."):
         meeting = reminder.meeting.date_text
-        text = f":page_facing_up: *Report due back at the meeting on {meeting}*: R{action.id} {escape(_short(action.text))}\nOwner: {owner}. Reports for the agenda are due {_agenda_words(reminder)}."
+        text = (
+            f":page_facing_up: *Report due back at the meeting on {meeting}*: R{action.id} "
+            f"{escape(_short(action.text))}\nOwner: {owner}. Reports for the agenda are due {_agenda_words(reminder)}."
+        )
+        if reminder.kind == "report.escalation":
+            text += "\nYou are told as chair: the owner has not updated it through two reminders."
     else:
         when = "today" if reminder.kind == "action.today" else f"in 7 days ({action.due_text})"
         text = f":date: *Due {when}*: R{action.id} {escape(_short(action.text))}\nOwner: {owner}."
@@ -131,7 +135,3 @@ def failures_message(committee_name: str, failures: list[tuple[DueReminder, str]
         f"Reminders not delivered for {committee_name}",
         (Section(text), Note("Check the bot is still in the channel and the people are still in the workspace.")),
     )
-
-
-def when_text(reminder: DueReminder) -> str:
-    return describe_instant(reminder.due, reminder.committee.timezone)

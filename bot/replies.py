@@ -251,10 +251,10 @@ def draft_offer(offer: DraftOffer) -> Message:
 def export_sent(compiled: CompiledComments) -> Message:
     return notice(
         f"I've sent you the comments on *{escape(compiled.report_title)}* "
-        f'({_count(compiled.comment_count, "comment")}, {len(compiled.no_comments)} "no comments", '
+        f'({count_of(compiled.comment_count, "comment")}, {len(compiled.no_comments)} "no comments", '
         f"{len(compiled.not_responded)} not yet responded) as Word, Markdown and CSV files in a direct message."
     )
 
 
-def _count(number: int, noun: str) -> str:
+def count_of(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -164,13 +164,35 @@ def report_back_reminders(action: ActionItem, meeting: MeetingSummary, committee
         (kind, at_reminder_hour(day, committee, deadline_day))
         for kind, day in zip(("report.lead", "report.week", "report.deadline"), days, strict=True)
     ]
-    return [
+    planned = [
         DueReminder(
             committee, f"resolution:{action.id}", kind, due, target, stale_after, action=action, meeting=meeting
         )
         for kind, due, stale_after in _superseded(notices, meeting.starts_at)
         for target in _to_channel_and_owner(committee, action)
     ]
+    return planned + _escalation(action, meeting, committee, notices)
+
+
+def _escalation(
+    action: ActionItem, meeting: MeetingSummary, committee: Committee, notices: list[tuple[str, datetime]]
+) -> list[DueReminder]:
+    """On the agenda deadline, the chair hears of a report whose owner has not touched it through the two
+    reminders before."""
+    (_, second_due), (_, deadline_due) = notices[1], notices[2]
+    if not (committee.escalate_to_chair and committee.chair_user_id) or action.updated_at >= second_due:
+        return []
+    escalation = DueReminder(
+        committee,
+        f"resolution:{action.id}",
+        "report.escalation",
+        deadline_due,
+        committee.chair_user_id,
+        meeting.starts_at,
+        action=action,
+        meeting=meeting,
+    )
+    return [escalation]
 
 
 def meeting_digests(

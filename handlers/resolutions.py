@@ -48,6 +48,7 @@ class ResolutionDraft:
     owner_title: str | None = None
     due_text: str = ""
     meeting_day: date | None = None  # the meeting that made it; periods count from here (default: today)
+    comment_window_id: int | None = None  # the window a comment deadline opened
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ async def _insert(
         owner_title=draft.owner_title,
         due_date=due.on,
         due_rule=due.rule,
+        comment_window_id=draft.comment_window_id,
         due_at=_due_at(due, committee.timezone),
         created_by=actor.user_id,
         created_at=now,

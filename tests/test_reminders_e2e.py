@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import update
 
 from handlers.reminders import ReminderTiming, tick
-from storage.models import Reminder, ReminderState
+from storage.models import Committee, Reminder, ReminderState
 from tests.flows import (
     add_meeting,
     buttons,
@@ -66,12 +66,12 @@ async def test_a_whole_comment_window_across_the_spring_clock_change(stack):
         assert sorted(_kinds(_posts(stack))[-len(kinds) :]) == sorted(kinds)
     posts = _posts(stack)
     texts = [shown_text(p.params) for p in posts]
-    assert "close *in 7 days*" in texts[0] and "1 members have responded" in texts[0]
+    assert "close *in 7 days*" in texts[0] and "1 member has responded" in texts[0]
     assert "close *tomorrow*" in texts[1]
     nudged = {p.params["channel"] for p in posts if _kinds([p]) == ["window.nudge"]}
     assert nudged == {f"D{JONES}", f"D{SMITH}", f"D{CHAIR}"}  # members who have not responded; not Cllr Patel
     assert any("close *today at 23:59*" in t for t in texts)
-    assert any("Comments closed" in t and "1 comments from 1 members" in t for t in texts)
+    assert any("Comments closed" in t and "1 comment from 1 member" in t for t in texts)
     [compiled] = [f for f in stack.fake.uploaded_files if f.filename.endswith(".docx")]
     assert compiled.channel_id == f"D{OFFICER}"
 
@@ -198,6 +198,8 @@ async def test_dated_action_reminds_owner_and_channel(stack):
 async def test_report_back_and_the_clerks_agenda_digest(stack):
     with time_machine.travel(datetime(2026, 6, 1, 10, 0, tzinfo=UTC), tick=True):
         await set_up_committee(stack)
+        async with stack.database.engine.begin() as connection:  # as the set-up form would record a chair
+            await connection.execute(update(Committee).values(chair_user_id=CHAIR))
         await add_meeting(stack, "29 July 2026 10:00")
         await record_resolution(
             stack,
@@ -213,6 +215,8 @@ async def test_report_back_and_the_clerks_agenda_digest(stack):
     assert "Report due back at the meeting on 29 July 2026" in shown_text(_posts(stack, CHANNEL)[0].params)
     [digest] = _posts(stack, f"D{CLERK}")
     assert "Agenda deadline for the meeting on 29 July 2026" in shown_text(digest.params)
+    [escalation] = _posts(stack, f"D{CHAIR}")  # nobody updated the report through two reminders
+    assert "You are told as chair" in shown_text(escalation.params)
     assert "Report from the task and finish group." in shown_text(digest.params)
 
 

@@ -1,6 +1,7 @@
 """/minutes: resolutions found in pasted minutes, checked by a clerk, then saved to the register."""
 
 import logging
+from dataclasses import replace
 from datetime import date
 
 from bot import forms, register_replies, replies
@@ -115,6 +116,7 @@ async def _save_all(
             window, note = await _comment_window(services, actor, values, n, draft, f"{request_key}:window:{n}")
             windows += [window] if window else []
             notes += [note] if note else []
+            draft = replace(draft, comment_window_id=window.id if window else None)
         saved.append(await resolutions.record_resolution(services, actor, draft, f"{request_key}:{n}"))
     message = register_replies.minutes_saved(saved, windows, notes, services.clock())
     return Reply(message, announce=tuple(windows))
