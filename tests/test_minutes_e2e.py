@@ -1,7 +1,10 @@
 """/minutes: resolutions found in a pasted minute, checked by the clerk in a form, then saved."""
 
+import io
 from datetime import date
 from pathlib import Path
+
+from docx import Document
 
 from storage.models import CommentWindow, Resolution
 from tests.flows import opened_view, set_up_committee, shown_text, stored, submit_view
@@ -147,3 +150,34 @@ async def test_a_paste_over_slacks_limit_is_refused(stack):
     ).json()
     assert "more than the 40,000 Slack allows" in shown_text(answer)
     assert await stored(stack, Resolution) == []
+
+
+async def test_minutes_shared_as_a_word_file_are_read(stack):
+
+    await set_up_committee(stack)
+    document = Document()
+    for line in LSCPB.splitlines():
+        document.add_paragraph(line)
+    content = io.BytesIO()
+    document.save(content)
+    shared = stack.fake.host_file("lscpb-minutes.docx", content.getvalue())
+    message = {
+        "type": "message",
+        "user": CLERK,
+        "ts": "1800000000.000200",
+        "text": "Minutes attached",
+        "files": [shared],
+    }
+    await stack.slack.message_shortcut("minutes_from_message", user_id=CLERK, channel_id=CHANNEL, message=message)
+    view = await opened_view(stack)
+    assert "I found 3 resolutions" in view["blocks"][0]["text"]["text"]
+
+
+async def test_an_unreadable_file_is_explained(stack):
+    await set_up_committee(stack)
+    shared = stack.fake.host_file("minutes.pdf", b"%PDF-1.4 not really a pdf")
+    message = {"type": "message", "user": CLERK, "ts": "1800000000.000300", "text": "", "files": [shared]}
+    await stack.slack.message_shortcut("minutes_from_message", user_id=CLERK, channel_id=CHANNEL, message=message)
+    [answer] = [body for _, body in await stack.fake.wait_for_response()]
+    assert ":warning:" in shown_text(answer)
+    assert stack.fake.calls_to("views.open") == []

@@ -116,6 +116,7 @@ class FakeSlackWebAPI:
         self.replies: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.generate_unknown_users = True
         self.views: dict[str, dict[str, Any]] = {}
+        self.hosted_files: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._closing = asyncio.Event()
@@ -134,6 +135,7 @@ class FakeSlackWebAPI:
         app.router.add_route("*", "/api/{method}", self._handle_api_call)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_get("/files/{name}", self._handle_file_download)
         # A short shutdown timeout: a handler sleeping for an injected delay must
         # not hold up the end of a test.
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
@@ -294,6 +296,17 @@ class FakeSlackWebAPI:
             if fault.status or fault.error:
                 return fault_response(fault)
         return web.json_response(self._answer(method, params))
+
+    def host_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file someone shared in Slack, as it appears in a message's `files`, downloadable with the bot token."""
+        self.hosted_files[name] = content
+        return {"id": self._new_id("F"), "name": name, "url_private_download": f"{self.root_url}files/{name}"}
+
+    async def _handle_file_download(self, request: web.Request) -> web.Response:
+        content = self.hosted_files.get(request.match_info["name"])
+        if bearer_token(request) is None:
+            return web.Response(status=302, headers={"Location": "https://example.slack.com/login"})
+        return web.Response(body=content) if content is not None else web.Response(status=404)
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         file_id = request.match_info["file_id"]

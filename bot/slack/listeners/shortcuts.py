@@ -4,21 +4,30 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import interactions
+from bot.forms import Form
 from bot.outcomes import Failure, attempt
 from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
+from bot.slack.files import shared_minutes
 from bot.slack.listeners.forms import open_form
 from bot.slack.payloads import interaction_actor
-from handlers.context import Services
+from handlers.context import Actor, Services
 
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:
+    async def _shortcut(body: dict, actor: Actor, client: AsyncWebClient) -> Form:
+        """A file of minutes attached to the message is read in place of its text."""
+        message = body.get("message") or {}
+        text = message.get("text") or ""
+        if body["callback_id"] == "minutes_from_message" and message.get("files"):
+            text = await shared_minutes(message["files"], client.token) or text
+        return await interactions.shortcut(services, actor, body["callback_id"], text)
+
     async def on_shortcut(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         actor = interaction_actor(body)
         callback_id = body["callback_id"]
-        text = (body.get("message") or {}).get("text") or ""
-        outcome = await attempt(interactions.shortcut(services, actor, callback_id, text), actor, callback_id)
+        outcome = await attempt(_shortcut(body, actor, client), actor, callback_id)
         refusal = (
             outcome.message
             if isinstance(outcome, Failure)
