@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.replies import Button, Message, Note, Section, count_of, escape, link, mention
+from handlers.deadlines import describe_instant
 from handlers.reminder_plan import DueReminder, agenda_deadline
 from handlers.resolutions import ActionItem
 
@@ -108,6 +109,7 @@ def _digest_message(reminder: DueReminder) -> Message:
     else:
         title = f"*Overdue resolutions in {committee}*"
     lines = [_digest_line(item, reminder.due) for item in reminder.items[:MOST_LISTED]] or ["Nothing outstanding."]
+    lines += _dropped_lines(reminder)
     more = (
         [f"…and {len(reminder.items) - MOST_LISTED} more: see `/actions`."] if len(reminder.items) > MOST_LISTED else []
     )
@@ -115,6 +117,30 @@ def _digest_message(reminder: DueReminder) -> Message:
         title,
         (Section("\n".join([title, *lines, *more])[:2900]), Note("`/actions` lists them with buttons to update each.")),
     )
+
+
+KIND_NAMES = {
+    "window.week": "the week's notice",
+    "window.tomorrow": "the day-before notice",
+    "window.today": "the closing-day notice",
+    "action.week": "the week's notice",
+    "action.today": "the due-day notice",
+    "report.lead": "the first report notice",
+    "report.week": "the second report notice",
+    "report.deadline": "the agenda-deadline notice",
+}
+
+
+def _dropped_lines(reminder: DueReminder) -> list[str]:
+    """Reminders the bot could not send in time (it was down) and did not send late, so the clerk knows."""
+    if not reminder.dropped:
+        return []
+    zone = reminder.committee.timezone
+    lines = [
+        f"• {KIND_NAMES.get(kind, kind)} for {item}, due {describe_instant(due, zone)}"
+        for kind, item, due in reminder.dropped
+    ]
+    return ["", "*Not sent, because they were out of date by the time the bot could send them:*", *lines[:MOST_LISTED]]
 
 
 def reminder_message(reminder: DueReminder) -> Message:

@@ -32,6 +32,7 @@ class DueReminder:
     action: ActionItem | None = None
     meeting: MeetingSummary | None = None
     items: tuple[ActionItem, ...] = ()  # what a digest lists
+    dropped: tuple[tuple[str, str, datetime], ...] = ()  # (kind, item, planned instant) a digest owns up to
     counts: tuple[int, int] = (0, 0)  # comments and members responded, for comment-window notices
 
     @property
@@ -69,6 +70,7 @@ class CommitteeState:
     actions: list[ActionItem] = field(default_factory=list)
     meetings: list[MeetingSummary] = field(default_factory=list)
     overdue: tuple[ActionItem, ...] = ()
+    dropped: tuple[tuple[str, str, datetime], ...] = ()  # reminders not sent lately because they came too late
 
 
 def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
@@ -82,8 +84,8 @@ def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
     for meeting in state.meetings:
         due_here = by_meeting.get(meeting.id, ())
         planned += [r for action in due_here for r in report_back_reminders(action, meeting, committee)]
-        planned += meeting_digests(meeting, committee, state.clerks, due_here, state.overdue)
-    planned += overdue_digests(committee, state.clerks, state.overdue, now)
+        planned += meeting_digests(meeting, state, due_here)
+    planned += overdue_digests(state, now)
     return planned
 
 
@@ -196,41 +198,30 @@ def _escalation(
 
 
 def meeting_digests(
-    meeting: MeetingSummary,
-    committee: Committee,
-    clerks: list[str],
-    due_here: tuple[ActionItem, ...],
-    overdue: tuple[ActionItem, ...],
+    meeting: MeetingSummary, state: CommitteeState, due_here: tuple[ActionItem, ...]
 ) -> list[DueReminder]:
     """For the clerks, on the agenda deadline: what is due at the meeting and what is outstanding."""
+    committee = state.committee
     deadline_day = agenda_deadline(meeting, committee)
     due = at_reminder_hour(deadline_day, committee, deadline_day)
-    listed = due_here + tuple(item for item in overdue if item not in due_here)
+    listed = due_here + tuple(item for item in state.overdue if item not in due_here)
+    about = dict(meeting=meeting, items=listed, dropped=state.dropped)
     return [
-        DueReminder(
-            committee,
-            f"meeting:{meeting.id}",
-            "meeting.digest",
-            due,
-            clerk,
-            meeting.starts_at,
-            meeting=meeting,
-            items=listed,
-        )
-        for clerk in clerks
+        DueReminder(committee, f"meeting:{meeting.id}", "meeting.digest", due, clerk, meeting.starts_at, **about)
+        for clerk in state.clerks
     ]
 
 
-def overdue_digests(
-    committee: Committee, clerks: list[str], overdue: tuple[ActionItem, ...], now: datetime
-) -> list[DueReminder]:
-    """Each Monday, to each clerk, while anything is overdue."""
-    if not overdue:
+def overdue_digests(state: CommitteeState, now: datetime) -> list[DueReminder]:
+    """Each Monday, to each clerk, while anything is overdue or reminders were dropped after downtime."""
+    committee = state.committee
+    if not (state.overdue or state.dropped):
         return []
     today = local_day(now, committee)
     monday = today - timedelta(days=today.weekday())
     due = at_reminder_hour(monday, committee, monday)
+    about = dict(items=state.overdue, dropped=state.dropped)
     return [
-        DueReminder(committee, f"committee:{committee.id}", "overdue.digest", due, clerk, due + WEEK, items=overdue)
-        for clerk in clerks
+        DueReminder(committee, f"committee:{committee.id}", "overdue.digest", due, clerk, due + WEEK, **about)
+        for clerk in state.clerks
     ]

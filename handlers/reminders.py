@@ -133,8 +133,10 @@ async def _committee_states(services: Services, session: AsyncSession, now: date
         state.actions.append(item_of(resolution, state.committee))
     for meeting in meetings:
         states[meeting.committee_id].meetings.append(summarise_meeting(meeting, states[meeting.committee_id].committee))
+    dropped = await queries.dropped_reminders_since(session, ids, now - WEEK)
     for state in states.values():
         state.overdue = tuple(a for a in state.actions if a.is_overdue(now))[:MOST_OVERDUE_LISTED]
+        state.dropped = tuple((r.kind, r.item, r.due) for r in dropped if r.committee_id == state.committee.id)
     return list(states.values())
 
 

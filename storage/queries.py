@@ -19,6 +19,7 @@ from storage.models import (
     MeetingStatus,
     Reminder,
     ReminderMute,
+    ReminderState,
     Resolution,
     ResolutionChange,
     ResolutionStatus,
@@ -303,4 +304,20 @@ async def ledger_keys(session: AsyncSession, items: Iterable[str]) -> set[tuple[
 
 async def active_mutes(session: AsyncSession, now: datetime) -> list[ReminderMute]:
     statement = select(ReminderMute).where(or_(col(ReminderMute.until).is_(None), ReminderMute.until > now))
+    return list(await session.exec(statement))
+
+
+async def dropped_reminders_since(
+    session: AsyncSession, committee_ids: Iterable[int], since: datetime
+) -> list[Reminder]:
+    statement = (
+        select(Reminder)
+        .where(
+            col(Reminder.committee_id).in_(list(committee_ids)),
+            Reminder.state == ReminderState.DROPPED,
+            Reminder.completed_at >= since,
+            Reminder.target.startswith("C"),
+        )
+        .order_by(Reminder.due)
+    )
     return list(await session.exec(statement))

@@ -91,6 +91,10 @@ async def test_after_downtime_sensible_reminders_are_sent_and_stale_ones_dropped
     assert sorted(_kinds(_posts(stack))) == ["window.today"]
     dropped = [r.kind for r in await stored(stack, Reminder) if r.state == ReminderState.DROPPED]
     assert "window.week" in dropped and "window.tomorrow" in dropped
+    await _tick_at(stack, datetime(2026, 4, 6, 8, 0, tzinfo=UTC))  # Monday: the clerk's digest owns up to them
+    [digest] = _posts(stack, f"D{CLERK}")
+    text = shown_text(digest.params)
+    assert "Not sent, because they were out of date" in text and "the week's notice" in text
 
 
 def _in_history(stack, channel: str, kind: str) -> int:
