@@ -256,3 +256,19 @@ async def windows_for_export(services: Services, actor: Actor) -> list[WindowSum
         for window, committee in rows
         if window.officer_user_id == actor.user_id or committee.id in clerk_of
     ]
+
+
+async def move_deadline(services: Services, actor: Actor, ref_text: str, deadline_text: str) -> WindowSummary:
+    """A clerk extends (or shortens) a window; it may reopen one that has closed."""
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        await require_clerk(session, committee, actor, "change comment deadlines")
+        windows = [summarise(w, c) for w, c in await queries.windows_of_committees(session, [committee.id])]
+        chosen = choose_window(windows, ref_text, kind="a report in this committee")
+        deadline = parse_deadline(deadline_text, services.clock(), committee.timezone)
+        window = await session.get(CommentWindow, chosen.id)
+        window.deadline = deadline.instant
+        session.add(window)
+        await session.commit()
+    log.info("deadline of window %s moved to %s by %s", window.id, window.deadline, actor.user_id)
+    return summarise(window, committee)

@@ -155,3 +155,20 @@ async def test_missing_parts_and_bad_link_are_explained(stack):
     assert "not a web link" in shown_text(answer)
     answer = await _preview(stack, "open Draft | | the director | 1 May 2041")
     assert "mention the officer" in shown_text(answer)
+
+
+async def test_a_clerk_moves_a_deadline_and_the_channel_is_told(stack):
+    await set_up_committee(stack)
+    await open_window(stack, "Draft annual report 2021/22", "20 September 2040")
+    reply = await stack.slack.slash_command(
+        "/report", "deadline annual-report-2021 4 October 2040", user_id=CLERK, channel_id=CHANNEL
+    )
+    answer = reply.json()
+    assert answer["response_type"] == "in_channel"
+    assert "is now *Thursday 4 October 2040 at 23:59 (Europe/London)*" in shown_text(answer)
+    [window] = await stored(stack, CommentWindow)
+    assert window.deadline == datetime(2040, 10, 4, 22, 59, 59, tzinfo=UTC)
+    refusal = await stack.slack.slash_command(
+        "/report", "deadline annual-report-2021 5 October 2040", user_id=PATEL, channel_id=CHANNEL
+    )
+    assert "Only the committee's clerks can change comment deadlines" in shown_text(refusal.json())

@@ -21,7 +21,7 @@ HELP = {
     "/committee": "`/committee setup` opens a form; `/committee setup <name>` sets this channel up as a committee "
     "with you as clerk. `/committee reminders 9 weekdays` sets when reminders go out (`weekends` to send any day).",
     "/report": "`/report` opens a form; `/report open <title> | <link> | @officer | <deadline>` does it in one line; "
-    "`/report export <report>` sends you the comments.",
+    "`/report export <report>` sends you the comments; `/report deadline <report> <new deadline>` moves a deadline.",
     "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
     "`/comment <report> no comments`; `/comment list` shows yours.",
 }
@@ -83,6 +83,8 @@ async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -
 async def _report_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
     if verb == "export":
         return await _export(services, actor, rest)
+    if verb == "deadline":
+        return await _move_deadline(services, actor, rest)
     if verb not in ("", "open"):
         return Reply(replies.plain_notice(HELP["/report"]))
     if not rest.strip():
@@ -91,6 +93,18 @@ async def _report_command(services: Services, actor: Actor, verb: str, rest: str
             await committees.require_clerk(session, committee, actor, "open comment windows")
         return forms.report_open()
     return await _preview(services, actor, _inline_window_request(rest))
+
+
+async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
+    """`/report deadline <report> <new deadline>`: reminders follow, since they are planned from the deadline."""
+    ref, _, deadline_text = rest.strip().partition(" ")
+    if not ref or not deadline_text.strip():
+        raise InvalidInput(
+            "Please name the report and the new deadline, e.g. `/report deadline annual-report 4 October 2027`."
+        )
+    window = await comment_windows.move_deadline(services, actor, ref, deadline_text)
+    text = f"The deadline for comments on *{replies.escape(window.title)}* is now *{window.deadline_text}*."
+    return Reply(replies.notice(text), in_channel=True)
 
 
 def _inline_window_request(rest: str) -> comment_windows.WindowRequest:
