@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # A line for every tick would bury the ones that matter; the tick logs what it sent itself.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     settings = Settings.from_environment()
     if args.command == "serve":
         serve(settings)

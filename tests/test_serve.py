@@ -31,7 +31,7 @@ def _environment(**overrides: str) -> dict[str, str]:
 async def _wait_until_healthy(port: int, server: subprocess.Popen) -> None:
     async with aiohttp.ClientSession() as session:
         for _ in range(STARTUP_SECONDS * 10):
-            assert server.poll() is None, server.stderr.read().decode()
+            assert server.poll() is None, "committee-bot serve exited during start-up"
             try:
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
                     if response.status == 200:
@@ -53,8 +53,13 @@ async def served(tmp_path):
         PORT=str(port),
         DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3",
     )
+    log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        # A file, not a pipe: nobody reads a pipe here, and a full one would block the server's logging.
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         await _wait_until_healthy(port, server)
@@ -64,6 +69,7 @@ async def served(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
         await fake.stop()
 
 
