@@ -3,14 +3,13 @@
 import logging
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.committees import committee_here, committees_of_member, require_clerk
+from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_instant, parse_deadline
 from handlers.errors import InvalidInput, NotFound
@@ -195,21 +194,21 @@ async def window_summary(services: Services, actor: Actor, window_id: int) -> Wi
 
 
 async def open_windows_for_member(services: Services, actor: Actor) -> list[WindowSummary]:
-    return await _open_windows_of(services, lambda session: committees_of_member(services, session, actor))
+    """Open windows of the committees whose channels this person is in. Only committees with an open window
+    are asked about membership: a council may have hundreds of committees and a handful of open windows."""
+    windows = await open_windows_in_workspace(services, actor)
+    channels = {window.channel_id for window in windows}
+    member_of = {
+        channel
+        for channel in channels
+        if actor.user_id in await services.directory.channel_members(actor.workspace_id, channel)
+    }
+    return [window for window in windows if window.channel_id in member_of]
 
 
 async def open_windows_in_workspace(services: Services, actor: Actor) -> list[WindowSummary]:
-    return await _open_windows_of(
-        services, lambda session: queries.committees_in_workspace(session, actor.workspace_id)
-    )
-
-
-async def _open_windows_of(
-    services: Services, committees_in: Callable[[AsyncSession], Awaitable[list[Committee]]]
-) -> list[WindowSummary]:
     async with services.database.session() as session:
-        committees = await committees_in(session)
-        rows = await queries.windows_of_committees(session, [c.id for c in committees], open_at=services.clock())
+        rows = await queries.open_windows_in_workspace(session, actor.workspace_id, services.clock())
     return [summarise(window, committee) for window, committee in rows]
 
 

@@ -128,12 +128,3 @@ async def require_member(services: Services, committee: Committee, actor: Actor)
     if actor.user_id not in members:
         log.warning("refused: %s is not a member of committee %s", actor.user_id, committee.id)
         raise NotAMember(committee.name)
-
-
-async def committees_of_member(services: Services, session: AsyncSession, actor: Actor) -> list[Committee]:
-    committees = await queries.committees_in_workspace(session, actor.workspace_id)
-    return [
-        committee
-        for committee in committees
-        if actor.user_id in await services.directory.channel_members(committee.workspace_id, committee.channel_id)
-    ]

@@ -321,3 +321,15 @@ async def dropped_reminders_since(
         .order_by(Reminder.due)
     )
     return list(await session.exec(statement))
+
+
+async def open_windows_in_workspace(
+    session: AsyncSession, workspace_id: str, now: datetime
+) -> list[tuple[CommentWindow, Committee]]:
+    statement = (
+        select(CommentWindow, Committee)
+        .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
+        .where(Committee.workspace_id == workspace_id, CommentWindow.deadline > now)
+        .order_by(CommentWindow.deadline, CommentWindow.id)
+    )
+    return list(await session.exec(statement))
