@@ -248,7 +248,7 @@ def _due_words(due_date, due_rule: str | None) -> str:
 
 def _found_fields(number: int, found) -> tuple[Field, ...]:
     doubts = " ".join(found.doubts) if found.doubts else "I'm fairly sure of this one."
-    marker = f" {found.marker}" if found.marker else ""
+    marker = f" ({found.marker.rstrip('.)').lstrip('(')})" if found.marker else ""
     fields = (
         Field(f"about_{number}", f"Resolution {number}{marker}: {doubts}", "note"),
         _kind_field(f"kind_{number}", str(found.kind)),

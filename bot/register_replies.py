@@ -62,9 +62,13 @@ def _summary_line(item: ActionItem, now: datetime) -> str:
     flags = " · :red_circle: *overdue*" if item.is_overdue(now) else ""
     slipped = f" · slipped {item.slipped_count}×" if item.slipped_count else ""
     return (
-        f"*R{item.id}* · {item.kind_label} · due {item.due_text}{flags}{slipped}\n"
+        f"*R{item.id}* · {item.kind_label} · {_due_words(item)}{flags}{slipped}\n"
         f"Owner: {_owner(item)} · {_age(item, now)} · {escape(item.committee_name)}"
     )
+
+
+def _due_words(item: ActionItem) -> str:
+    return item.due_text if item.due_text == "no due date" else f"due {item.due_text}"
 
 
 def _short(text: str) -> tuple[str, bool]:

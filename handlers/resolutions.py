@@ -335,7 +335,8 @@ def _start_of(day: date | None, committees: list[Committee]) -> datetime | None:
 
 
 def _end_of(day: date | None, committees: list[Committee]) -> datetime | None:
-    return end_of_day(day, _zone_of(committees)) if day else None
+    """The first instant after `day`: something due at the very end of the day is still in the range."""
+    return end_of_day(day, _zone_of(committees)) + timedelta(seconds=1) if day else None
 
 
 async def replan_meeting_dues(session: AsyncSession, committee: Committee, now: datetime, actor_id: str) -> None:

@@ -187,6 +187,7 @@ async def test_filters_mine_overdue_and_due_range(stack):
     await record_resolution(stack, "Theirs.", due="1 July 2041", owner_user_id=OFFICER)
     assert _item_order(await _actions(stack, "mine")) == ["R1"]
     assert _item_order(await _actions(stack, "due July 2041")) == ["R2"]
+    assert _item_order(await _actions(stack, "due 1/5/2041 to 1/5/2041")) == ["R1"]  # due at the very end of the day
     with time_machine.travel(datetime(2041, 6, 1, tzinfo=UTC), tick=True):
         assert _item_order(await _actions(stack, "overdue")) == ["R1"]
     assert "don't know the filter" in shown_text(await _actions(stack, "soonish"))

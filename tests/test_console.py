@@ -1,8 +1,9 @@
 """`committee-bot console`, as a person at a terminal would use it: scripted sessions piped into the real command.
 
-Two sessions run once for the module (starting the bot takes a couple of seconds): a first one that walks
+Sessions run once for the module (starting the bot takes a couple of seconds): a first one that walks
 through commenting, withdrawing, the comment form, refusals and the clerk's export, and a second one on the
-same database. The tests read their transcripts for what a person would notice.
+same database; on databases of their own, a clerk importing a minute into the register, and a fortnight of
+reminders watched by moving the console's clock. The tests read their transcripts for what a person would notice.
 """
 
 import csv
@@ -12,7 +13,10 @@ import re
 import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import docx
@@ -20,6 +24,7 @@ import pytest
 
 from bot.console import render, seed
 from bot.console.backend import InvalidAnswer, field_value
+from bot.console.reminders import ConsoleClock, UnreadableStep, read_step
 from bot.forms import Field
 from bot.replies import Button, Message, Note, Section
 from handlers.comment_windows import make_ref
@@ -56,6 +61,38 @@ FIRST_SESSION = [
     f"/report export {REF}",
     "/quit",
 ]
+LSCPB = (Path(__file__).parent / "fixtures" / "leicester-lscpb-annual-report-2019-20-minute.txt").read_text("utf-8")
+# From the first of its numbered resolutions; the report back is the second.
+LSCPB_RESOLUTIONS = LSCPB[LSCPB.index("1.\u00a0") :].splitlines()
+MINUTES_SESSION = [
+    "/as UCLERK",
+    "/minutes",
+    "3 December 2020",
+    *LSCPB_RESOLUTIONS,
+    ".",
+    *[""] * 13,  # the meeting date, then kind, text, owner and due of each of the three resolutions, as proposed
+    "/actions",
+]
+CLOCK_COMMENT = "The report should say more about waiting times"
+CLOCK_SESSION = [
+    f"/comment {REF} {CLOCK_COMMENT}",
+    "/home",
+    "/clock +15d",
+    "/clock +1d",
+    "/clock -1d",
+    "/clock soon",
+    "/clock",
+    "/help",
+]
+CHANNEL_NOTICES = {  # what each of a comment window's notices in the channel says
+    "week": "close in 7 days",
+    # When the deadline is a Monday the day-before notice goes out on the Friday, so it says "in 3 days".
+    "day before": r"close (tomorrow|in 3 days) \(",
+    "closing day": "close today at",
+    "closed": "Comments closed on",
+}
+NOT_RESPONDED = {"Cllr Richardson", "Cllr Jones", "Cllr Kaur", "Cllr Brown", "Cllr White"}  # not the clerk or officer
+REMINDER_HEADING = re.compile(r"^\[\w{3} \d{1,2} \w{3} \d{4} (?P<time>\d\d:\d\d)\] committee-bot (?P<to>.+):$")
 
 
 @dataclass(frozen=True)
@@ -72,38 +109,78 @@ class Run:
         return "\n".join(lines[start + 1 : end])
 
 
-def console(workdir: Path, script: list[str], *options: str) -> Run:
-    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'c.sqlite3'}"}
-    finished = subprocess.run(
-        [sys.executable, "-m", "bot", "console", *options],
-        input="\n".join(script) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=workdir,
-        env=environment,
-        timeout=60,
-    )
-    return Run(finished.stdout, finished.stderr, finished.returncode)
+class Console:
+    """`committee-bot console` running on a script, in the background so that sessions can run side by side.
+
+    Input and output go through files rather than pipes, so that no session waits on a pipe nobody is reading.
+    """
+
+    def __init__(self, workdir: Path, script: list[str], *options: str) -> None:
+        self.workdir = workdir
+        files = workdir / f"session-{uuid.uuid4().hex[:8]}"
+        typed, self._stdout, self._stderr = (files.with_suffix(suffix) for suffix in (".in", ".out", ".err"))
+        typed.write_text("\n".join(script) + "\n", encoding="utf-8")
+        environment = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'c.sqlite3'}", "PYTHONIOENCODING": "utf-8"}
+        with typed.open("rb") as stdin, self._stdout.open("wb") as stdout, self._stderr.open("wb") as stderr:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "console", *options],
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                cwd=workdir,
+                env=environment,
+            )
+
+    def finished(self) -> Run:
+        returncode = self._process.wait(timeout=60)
+        return Run(self._stdout.read_text(encoding="utf-8"), self._stderr.read_text(encoding="utf-8"), returncode)
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("console")
+def sessions(tmp_path_factory) -> Iterator[dict[str, Console]]:
+    """The sessions that start on a database of their own, started together: most of each is the bot starting."""
+    scripts = {"first": FIRST_SESSION, "minutes": MINUTES_SESSION, "clock": CLOCK_SESSION}
+    started = {name: Console(tmp_path_factory.mktemp(name), script) for name, script in scripts.items()}
+    yield started
+    for session in started.values():
+        session.finished()  # none outlives the module, even when only some of its tests ran
 
 
 @pytest.fixture(scope="module")
-def first(workdir) -> Run:
-    return console(workdir, FIRST_SESSION)
+def workdir(sessions) -> Path:
+    return sessions["first"].workdir
+
+
+@pytest.fixture(scope="module")
+def first(sessions) -> Run:
+    return sessions["first"].finished()
 
 
 @pytest.fixture(scope="module")
 def second(workdir, first) -> Run:
-    return console(workdir, ["/comment list"], "--as", "UCLERK")
+    return Console(workdir, ["/comment list"], "--as", "UCLERK").finished()
 
 
-def test_the_session_ends_cleanly_without_tracebacks(first):
-    assert first.returncode == 0, first.stderr
-    assert "Traceback" not in first.stdout + first.stderr
+@pytest.fixture(scope="module")
+def minutes(sessions) -> Run:
+    return sessions["minutes"].finished()
+
+
+@pytest.fixture(scope="module")
+def clock_workdir(sessions) -> Path:
+    return sessions["clock"].workdir
+
+
+@pytest.fixture(scope="module")
+def clock(sessions) -> Run:
+    return sessions["clock"].finished()
+
+
+@pytest.mark.parametrize("session", ["first", "minutes", "clock"])
+def test_the_session_ends_cleanly_without_tracebacks(session, request):
+    run = request.getfixturevalue(session)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
 
 
 def test_the_welcome_names_the_seed_report_and_how_to_comment_on_it(first):
@@ -112,6 +189,8 @@ def test_the_welcome_names_the_seed_report_and_how_to_comment_on_it(first):
     assert seed.COMMITTEE_NAME in welcome
     assert f"/comment {REF} " in welcome
     assert "You are Cllr Patel (UCLLRPATEL)" in welcome
+    assert "/clock +15d" in welcome
+    assert re.search(r"next meets on Tuesday \d+ \w+ \d{4} at 10:00", welcome)
 
 
 def test_whoami_says_who_and_where(first):
@@ -198,6 +277,93 @@ def test_a_second_run_reuses_the_seed_and_keeps_the_comments(second, workdir):
     with sqlite3.connect(workdir / "c.sqlite3") as database:
         assert database.execute("SELECT count(*) FROM committee").fetchone() == (1,)
         assert database.execute("SELECT count(*) FROM comment_window").fetchone() == (1,)
+        assert database.execute("SELECT count(*) FROM meeting").fetchone() == (1,)
+
+
+def test_a_clerk_imports_a_minute_and_the_report_back_is_due_at_the_seeded_meeting(minutes):
+    checking = minutes.after("/minutes")
+    assert "I found 3 resolutions" in checking
+    assert "Resolution 2 (2): I'm fairly sure of this one." in checking  # a note field, shown as text to read
+    assert "Saved 3 resolutions to the register." in checking
+    meeting_day = re.search(r"next meets on \w+ (\d+ \w+ \d{4})", minutes.stdout).group(1)
+    listing = minutes.after("/actions")
+    report_back = next(block for block in listing.split("\n  R") if "task and finish group" in block)
+    assert f"Report back · due meeting on {meeting_day}" in report_back
+    assert "Owner: task and finish group focusing on mental health" in report_back
+
+
+def _posts(transcript: str) -> list[tuple[str, str, str]]:
+    """The reminders in a transcript, in order: (console time, to whom, what they say)."""
+    posts = []
+    for block in transcript.split("\n\n"):
+        heading, _, body = block.strip("\n").partition("\n")
+        if labelled := REMINDER_HEADING.match(heading):
+            posts.append((labelled["time"], labelled["to"], body))
+    return posts
+
+
+def _kind_of(to: str, body: str) -> str:
+    if to == "in #children-and-families":
+        return next(kind for kind, says in CHANNEL_NOTICES.items() if re.search(says, body))
+    return "nudge" if "you have not responded yet" in body else "to the officer"
+
+
+def test_a_fortnight_on_the_clock_shows_each_reminder_of_the_window_in_turn(clock, clock_workdir):
+    posts = _posts(clock.after("/clock +15d"))
+    kinds = [_kind_of(to, body) for _, to, body in posts]
+    assert kinds == ["week", "day before", *["nudge"] * len(NOT_RESPONDED), "closing day", "closed", "to the officer"]
+    # Notices at the committee's reminder hour; the closing ones at the deadline, the end of its day.
+    assert [time for time, _, _ in posts] == ["09:00"] * (len(posts) - 2) + ["23:59"] * 2
+    nudged = {
+        to.removeprefix("(direct message to ").removesuffix(")")
+        for (_, to, _), kind in zip(posts, kinds, strict=True)
+        if kind == "nudge"
+    }
+    assert nudged == NOT_RESPONDED
+    _, to_officer, compiled = posts[-1]
+    assert to_officer == "(direct message to Director of Children and Family Services)"
+    assert "The compiled comments are attached." in compiled
+    [document] = (clock_workdir / "exports").glob("*.docx")
+    assert str(Path("exports") / document.name) in compiled
+    assert CLOCK_COMMENT in _docx_text(document)
+
+
+def test_each_reminder_goes_out_once(clock):
+    assert "No reminders fell due." in clock.after("/clock +1d")
+    assert clock.stdout.count("Comments closed on") == 1
+
+
+def test_home_shows_the_open_window_and_that_you_have_responded(clock):
+    home = clock.after("/home")
+    assert "your Home tab" in home
+    assert f"{seed.REPORT_TITLE} ({seed.COMMITTEE_NAME})" in home
+    assert "you have responded" in home
+
+
+def test_the_clock_refuses_to_go_back_or_to_guess_politely(clock):
+    assert "only moves forward" in clock.after("/clock -1d")
+    assert 'I can\'t read "soon"' in clock.after("/clock soon")
+    assert "16 days ahead of real time" in clock.after("/clock")
+
+
+def test_help_lists_the_console_clock_and_home(clock):
+    assert "/clock [+7d]" in clock.after("/help")
+    assert "/home" in clock.after("/help")
+
+
+def test_clock_steps_are_read_forward_only():
+    assert read_step("+1d12h") == timedelta(days=1, hours=12)
+    assert read_step("+ 3H") == timedelta(hours=3)
+    for typed in ("-1d", "7", "+1w", "+0d", "+400d", "+99999999d"):
+        with pytest.raises(UnreadableStep):
+            read_step(typed)
+
+
+def test_the_console_clock_never_goes_back():
+    clock = ConsoleClock()
+    clock.move_to(clock() + timedelta(days=2))
+    clock.move_to(clock() - timedelta(days=1))
+    assert clock.ahead > timedelta(days=1, hours=23)
 
 
 def test_mrkdwn_is_rendered_as_plain_readable_text():

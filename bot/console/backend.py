@@ -3,31 +3,35 @@
 Modelled on Errbot's text backend: one person types at a time, and can become someone else (`/as`) or move to
 another channel (`/channel`) to see the bot from their side. Buttons are pressed with `/press N`, forms are asked
 one question at a time, announcements are printed as channel posts and exported files land in ./exports/.
+Reminders are printed as they fall due, on a console clock that `/clock +7d` moves on.
 """
 
 import asyncio
+import dataclasses
 import sys
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
+from datetime import timedelta
 from typing import TextIO
 
-from bot import interactions, replies
+from bot import interactions, register_replies, replies
 from bot.config import Settings
-from bot.console import render, seed
+from bot.console import exports, render, seed
+from bot.console.reminders import ConsoleClock, ConsoleReminders, ConsoleReminderSender, UnreadableStep, read_step
+from bot.console.render import BOT_NAME
 from bot.console.seed import SeedDirectory
 from bot.forms import Field, Form, FormValues
 from bot.outcomes import Failure, attempt
-from bot.replies import Attachment, Button, Message, Reply
-from handlers import comment_windows, committees
+from bot.replies import Attachment, Button, Message, Reply, count_of
+from handlers import comment_windows, committees, meetings
 from handlers.comment_windows import WindowSummary
 from handlers.context import Actor, Services
+from handlers.deadlines import describe_instant
+from handlers.home import home_for
 from storage.database import Database
 
-BOT_NAME = "committee-bot"
-EXPORTS_DIR = Path("exports")
 # Slack turns @names into <@U123> in these commands' text; /comment text is kept as the member typed it.
 COMMANDS_NAMING_PEOPLE = ("/committee", "/report")
 CONSOLE_HELP = {
@@ -35,6 +39,8 @@ CONSOLE_HELP = {
     "/channel <id>": "act in another channel, e.g. `/channel CCFOS`",
     "/press <n>": "press button [n] of the last message",
     "/whoami": "who and where you are",
+    "/home": "your Home tab: open comment windows and whether you have responded, resolutions you own",
+    "/clock [+7d]": "the console's time; `/clock +7d`, `+3h` or `+1d12h` moves it on, reminders going out as due",
     "/help": "this list",
     "/quit": "leave (end of input does too)",
 }
@@ -110,15 +116,23 @@ class ConsoleSession:
     directory: SeedDirectory
     terminal: Terminal
     actor: Actor
+    clock: ConsoleClock  # the one services.clock reads
     buttons: tuple[Button, ...] = ()  # of the last message shown, for /press
+    reminders: ConsoleReminders = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        sender = ConsoleReminderSender(self.services, self.directory, self.show_under)
+        self.reminders = ConsoleReminders(self.services, self.clock, sender)
 
     async def run(self) -> int:
+        await self.reminders.tick()  # what fell due since the console last ran
         while (line := await self.terminal.ask(self.prompt())) is not None:
             line = line.strip()
             if line == "/quit":
                 break
             if line:
                 await self.handle(line)
+                await self.reminders.tick()  # as the scheduler would within the minute: what falls due now
         self.terminal.say("Goodbye.")
         return 0
 
@@ -159,10 +173,12 @@ class ConsoleSession:
 
     async def show(self, message: Message, posted_in: str | None = None) -> None:
         """A message as its reader sees it; without `posted_in` it is ephemeral, for the actor alone."""
+        audience = f"in {seed.channel_label(posted_in)}" if posted_in else "(only you can see this)"
+        await self.show_under(render.heading(audience), message)
+
+    async def show_under(self, heading: str, message: Message) -> None:
+        """Any message the bot shows, whoever it is for; its buttons become the ones /press presses."""
         names = await self.directory.display_names(self.actor.workspace_id, render.mentioned_user_ids(message))
-        heading = (
-            f"{BOT_NAME} in {seed.channel_label(posted_in)}:" if posted_in else f"{BOT_NAME} (only you can see this):"
-        )
         text, self.buttons = render.message_text(message, names, heading)
         self.terminal.say(text + "\n")
 
@@ -172,11 +188,10 @@ class ConsoleSession:
         await comment_windows.record_announcement(self.services, self.actor, window.id, ts, None)
 
     def send_files(self, files: tuple[Attachment, ...]) -> None:
-        EXPORTS_DIR.mkdir(exist_ok=True)
-        self.terminal.say(f"{BOT_NAME} sent you {len(files)} files by direct message (saved in {EXPORTS_DIR}/):")
+        sent = count_of(len(files), "file")
+        self.terminal.say(f"{BOT_NAME} sent you {sent} by direct message (saved in {exports.EXPORTS_DIR}/):")
         for attachment in files:
-            path = EXPORTS_DIR / Path(attachment.filename).name  # a file name, never a path out of exports/
-            path.write_bytes(attachment.content)
+            path = exports.save(attachment.filename, attachment.content)
             self.terminal.say(f"{render.INDENT}{path}  {attachment.title}")
         self.terminal.say()
 
@@ -224,7 +239,7 @@ class ConsoleSession:
         self.terminal.say(render.field_question(field, names))
         prompt = render.field_prompt(field, names)
         while True:
-            typed = await (self.read_lines(prompt) if field.kind == "multiline" else self.answer_line(prompt))
+            typed = await (self.read_lines(prompt, field) if field.kind == "multiline" else self.answer_line(prompt))
             try:
                 return field_value(field, typed, self.directory)
             except InvalidAnswer as problem:
@@ -236,9 +251,12 @@ class ConsoleSession:
             raise FormAbandoned()
         return line
 
-    async def read_lines(self, prompt: str) -> str:
-        """Lines up to one holding just "."."""
+    async def read_lines(self, prompt: str, field: Field) -> str:
+        """Lines up to one holding just "."; where there is text already, an empty first line keeps it, as an
+        empty answer does in every other field."""
         lines = [await self.answer_line(prompt)]
+        if field.initial and not lines[0].strip():
+            return ""
         while lines[-1].strip() != ".":
             if (line := await self.terminal.ask("...> ")) is None:
                 raise FormAbandoned()
@@ -274,6 +292,33 @@ class ConsoleSession:
         channel = seed.channel_label(self.actor.channel_id)
         self.terminal.say(f"You are {who}; you are {membership} {channel} ({self.actor.channel_id}), {committee}.")
 
+    async def home(self, _: str) -> None:
+        outcome = await attempt(home_for(self.services, self.actor), self.actor, "/home")
+        if isinstance(outcome, Failure):
+            await self.show(outcome.message)
+            return
+        await self.show_under(render.heading("(your Home tab)"), register_replies.home(outcome, self.services.clock()))
+
+    async def move_clock(self, typed: str) -> None:
+        """`/clock` tells the time; `/clock +7d` also moves it on, showing each reminder as it falls due."""
+        if typed:
+            try:
+                step = read_step(typed)
+            except UnreadableStep as problem:
+                self.terminal.say(str(problem))
+                return
+            if not await self.reminders.advance(step):
+                self.terminal.say("No reminders fell due.")
+        zone = await self.zone_here()
+        self.terminal.say(
+            f"The console's clock says {describe_instant(self.services.clock(), zone)}, {_ahead(self.clock.ahead)}."
+        )
+
+    async def zone_here(self) -> str:
+        async with self.services.database.session() as session:
+            setup = await committees.current_setup(session, self.actor)
+        return setup.timezone if setup else seed.TIMEZONE
+
     async def help(self, _: str) -> None:
         lines = ["The bot's commands, as in Slack:"]
         lines += [
@@ -298,6 +343,9 @@ class ConsoleSession:
         windows = await comment_windows.open_windows_for_member(self.services, seed.actor(seed.DEFAULT_USER))
         for window in windows:
             say(f'Comments are open on "{window.title}" until {window.deadline_text}; its reference is {window.ref}.')
+        calendar = await meetings.upcoming_meetings(self.services, seed.actor(seed.DEFAULT_USER))
+        if calendar.meetings:
+            say(f"The committee next meets on {calendar.meetings[0].when_text}.")
         say(f"You are {self.directory.name_of(self.actor.user_id)} ({self.actor.user_id}). Things to try:")
         for example in _examples(windows):
             say(f"{render.INDENT}{example}")
@@ -306,15 +354,30 @@ class ConsoleSession:
 
 
 def _examples(open_windows: list[WindowSummary]) -> list[str]:
+    always = [
+        "/home   (your Home tab)",
+        "/as UCLERK, then /minutes   (a minute's resolutions into the register; /actions lists them)",
+        "/clock +15d   (the console's clock a fortnight on: watch the reminders go out as they fall due)",
+    ]
     if not open_windows:
-        return ["/as UCLERK, then /report   (opens a comment window)"]
+        return ["/as UCLERK, then /report   (opens a comment window)", *always]
     # The seed's report, while it is open: the example comment is written for it.
     window = next((w for w in open_windows if w.title == seed.REPORT_TITLE), open_windows[0])
     return [
         f"/comment {window.ref} I welcome the focus on children's mental health",
         "/comment   (a form, one question at a time)",
         f"/as UCLERK, then /report export {window.ref}   (the comments as Word, Markdown and CSV)",
+        *always,
     ]
+
+
+def _ahead(ahead: timedelta) -> str:
+    hours = round(ahead / timedelta(hours=1))
+    if not hours:
+        return "the same as real time"
+    days, hours = divmod(hours, 24)
+    parts = ([count_of(days, "day")] if days else []) + ([count_of(hours, "hour")] if hours else [])
+    return " and ".join(parts) + " ahead of real time"
 
 
 CONSOLE_COMMANDS = {
@@ -322,6 +385,8 @@ CONSOLE_COMMANDS = {
     "/channel": ConsoleSession.move_to,
     "/press": ConsoleSession.press,
     "/whoami": ConsoleSession.whoami,
+    "/home": ConsoleSession.home,
+    "/clock": ConsoleSession.move_clock,
     "/help": ConsoleSession.help,
 }
 
@@ -378,9 +443,10 @@ async def run_console(settings: Settings, user: str | None, channel: str | None)
     try:
         await database.upgrade()
         directory = SeedDirectory()
-        services = Services(database, directory)
+        clock = ConsoleClock()
+        services = Services(database, directory, clock)
         seeded = await seed.seed(services)
-        session = ConsoleSession(services, directory, Terminal(), _first_actor(directory, user, channel))
+        session = ConsoleSession(services, directory, Terminal(), _first_actor(directory, user, channel), clock)
         await session.welcome(seeded, settings.database_url)
         return await session.run()
     except asyncio.CancelledError:

@@ -16,10 +16,19 @@ EMPHASIS = (
     re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"),
 )
 EMOJI_CODE = re.compile(r":([a-z0-9_+-]+): ?")
-EMOJI = {"warning": "! ", "memo": ""}
+# The one that carries meaning in the bot's messages becomes a mark; the rest only decorate, and are dropped.
+EMOJI = {"warning": "! "} | dict.fromkeys(
+    ("memo", "hourglass", "lock", "date", "page_facing_up", "red_circle", "white_check_mark", "information_source"), ""
+)
 # Stands in for a piece of rendered markup while emphasis and entities are dealt with around it.
 PLACEHOLDER = re.compile("\x00(\\d+)\x00")
 INDENT = "  "
+BOT_NAME = "committee-bot"
+
+
+def heading(audience: str) -> str:
+    """Whom the bot is showing a message to: "in #channel", "(only you can see this)", "(direct message to ...)"."""
+    return f"{BOT_NAME} {audience}:"
 
 
 def mentioned_user_ids(message: Message) -> set[str]:
@@ -88,7 +97,7 @@ def _how_to_answer(field: Field) -> str:
         "user": "Type a user id or @name, e.g. UDIRECTOR or @director.",
         "users": "Type user ids or @names, separated by commas.",
         "multiline": 'Type as many lines as you like, then a line holding just "."'
-        + (' (a "." straight away keeps the text above).' if field.initial else "."),
+        + (' (an empty line or "." straight away keeps the text above).' if field.initial else "."),
         "text": "Type your answer.",
     }[field.kind]
     return how + keep + clear + " /cancel abandons the form."

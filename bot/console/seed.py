@@ -2,7 +2,8 @@
 
 Leicestershire's Children and Families Overview and Scrutiny Committee asked its members, on 6 September 2022,
 for their views on the draft annual report of the safeguarding children partnership "by no later than" a date
-two weeks on. The seed recreates that moment, with the deadline two weeks from now.
+two weeks on. The seed recreates that moment, with the deadline two weeks from now, and the committee's next
+meeting on a Tuesday (as that one was) about eight weeks on, for reports "to a future meeting" to be due at.
 
 Everything is created through the handlers, as a clerk would do it in Slack, so the seed passes the same
 validation and leaves the same rows as a real set-up.
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from handlers import comment_windows, committees
+from handlers import comment_windows, committees, meetings
 from handlers.context import Actor, Services
 
 MINUTE = Path(__file__).with_name("seed_minute.txt")
@@ -29,6 +30,9 @@ REPORT_URL = "https://example.org/children-and-families-scrutiny/2022-09-06/agen
 # Fixed, so that a seed interrupted after opening the window finds that window again instead of opening another.
 WINDOW_REQUEST_KEY = "console-seed:annual-report-2021-22"
 COMMENT_DAYS = 14
+MEETING_REQUEST_KEY = "console-seed:next-meeting"
+MEETING_WEEKS = 8
+TUESDAY = 1
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,8 @@ def actor(user_id: str, channel_id: str = CHANNEL_ID) -> Actor:
 
 
 async def seed(services: Services) -> bool:
-    """Set up the demo committee and open its comment window, unless the committee exists; True if done now."""
+    """Set up the demo committee, open its comment window and schedule its next meeting, unless the committee
+    exists; True if done now."""
     clerk = actor(CLERK.user_id)
     async with services.database.session() as session:
         if await committees.current_setup(session, clerk) is not None:
@@ -121,7 +126,15 @@ async def seed(services: Services) -> bool:
     )
     window, _ = await comment_windows.open_window(services, clerk, request, WINDOW_REQUEST_KEY)
     await comment_windows.record_announcement(services, clerk, window.id, message_ts(services.clock()), None)
+    await meetings.add_meeting(services, clerk, _meeting_text(services.clock()), MEETING_REQUEST_KEY)
     return True
+
+
+def _meeting_text(now: datetime) -> str:
+    """The Tuesday of the week eight weeks on, at 10:00."""
+    today = now.astimezone(ZoneInfo(TIMEZONE)).date()
+    day = today + timedelta(weeks=MEETING_WEEKS, days=TUESDAY - today.weekday())
+    return f"{day.day} {day:%B %Y} 10:00"
 
 
 def _deadline_text(now: datetime) -> str:

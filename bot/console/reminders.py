@@ -1,0 +1,148 @@
+"""Reminders in the console: printed as the posts and direct messages they would be, on a clock `/clock` moves on.
+
+The console runs the tick the Slack scheduler runs (handlers.reminders), so a reminder goes out here when, and as
+often as, it would in Slack; moving the clock a fortnight on shows a comment window's whole run in seconds.
+"""
+
+import itertools
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.console import exports, render, seed
+from bot.console.seed import SeedDirectory
+from bot.reminder_replies import failures_message, reminder_message
+from bot.replies import Message, Note, escape
+from handlers.collect import compile_window
+from handlers.context import Services, system_clock
+from handlers.export_formats import to_docx
+from handlers.reminder_plan import DueReminder
+from handlers.reminders import ReminderTiming, due_reminders, tick
+from storage.models import Committee
+
+INSTANCE = "console"
+# Nothing to rate-limit: the terminal is not Slack.
+UNPACED = ReminderTiming(pace_seconds=0)
+# The plan is read one day ahead at a time: a weekly digest is planned only within its own week, so reading
+# further ahead could miss one.
+PLAN_STEP = timedelta(days=1)
+LONGEST_STEP = timedelta(days=366)
+# Digits are bounded so that no typed number overflows a timedelta before it can be refused politely.
+STEP = re.compile(r"\+(?:(?P<days>\d{1,4})d)?(?:(?P<hours>\d{1,5})h)?")
+STEP_EXAMPLES = "/clock +7d, /clock +3h or /clock +1d12h"
+
+ShowPost = Callable[[str, Message], Awaitable[None]]  # a heading and the message under it
+
+
+class ConsoleClock:
+    """Real time plus an offset that only ever grows, so that a fortnight of reminders can be watched in seconds."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return system_clock() + self.ahead
+
+    def move_to(self, instant: datetime) -> None:
+        self.ahead = max(self.ahead, instant - system_clock())
+
+
+class UnreadableStep(ValueError):
+    """A `/clock` argument that is not a step forward; the message says what to type instead."""
+
+
+def read_step(typed: str) -> timedelta:
+    """How far to move the clock forward, from "+7d", "+3h" or "+1d12h" (spaces and case ignored)."""
+    written = typed.replace(" ", "").lower()
+    if written.startswith("-"):
+        raise UnreadableStep(f"The console's clock only moves forward. Try {STEP_EXAMPLES}.")
+    found = STEP.fullmatch(written)
+    if not found or not any(found.groups()):
+        raise UnreadableStep(f'I can\'t read "{typed}" as a step forward. Try {STEP_EXAMPLES}.')
+    step = timedelta(days=int(found["days"] or 0), hours=int(found["hours"] or 0))
+    if not step:
+        raise UnreadableStep(f"That would leave the clock where it is. Try {STEP_EXAMPLES}.")
+    if step > LONGEST_STEP:
+        raise UnreadableStep(f"At most {LONGEST_STEP.days} days at a time, please.")
+    return step
+
+
+def time_label(instant: datetime, zone: str) -> str:
+    """When a reminder went out on the console's clock, e.g. "Fri 4 Dec 2026 09:00"."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+
+
+class ConsoleReminderSender:
+    """The ReminderSender protocol for the console: each reminder is printed, labelled with the console's time."""
+
+    def __init__(self, services: Services, directory: SeedDirectory, show_post: ShowPost) -> None:
+        self._services = services
+        self._directory = directory
+        self._show_post = show_post
+        self._posted: dict[str, str] = {}  # reminder key -> message id: the console's channel history, for find()
+        self._sequence = itertools.count(1)
+
+    async def send(self, reminder: DueReminder) -> str:
+        message = reminder_message(reminder)
+        if reminder.kind == "window.compiled":
+            message = await self._with_compiled_document(message, reminder)
+        await self._show_post(self._heading(reminder.committee, reminder.target), message)
+        message_id = f"{self._services.clock().timestamp():.0f}.{next(self._sequence):06d}"
+        self._posted[reminder.key] = message_id
+        return message_id
+
+    async def find(self, reminder: DueReminder) -> str | None:
+        return self._posted.get(reminder.key)
+
+    async def report_failures(
+        self, committee: Committee, clerks: list[str], failures: list[tuple[DueReminder, str]]
+    ) -> None:
+        for clerk in clerks:
+            await self._show_post(self._heading(committee, clerk), failures_message(committee.name, failures))
+
+    async def _with_compiled_document(self, message: Message, reminder: DueReminder) -> Message:
+        """The officer's message with its Word document, which Slack would attach and the console saves."""
+        compiled = await compile_window(self._services, reminder.committee.workspace_id, reminder.window)
+        path = exports.save(f"{compiled.file_stem}.docx", to_docx(compiled))
+        attached = Note(escape(f"Attached: Comments on {compiled.report_title} (saved as {path})"))
+        return replace(message, parts=(*message.parts, attached))
+
+    def _heading(self, committee: Committee, target: str) -> str:
+        to = (
+            f"in {seed.channel_label(target)}"
+            if target == committee.channel_id
+            else f"(direct message to {self._directory.name_of(target)})"
+        )
+        return f"[{time_label(self._services.clock(), committee.timezone)}] {render.heading(to)}"
+
+
+class ConsoleReminders:
+    """The console's scheduler: a tick after each command, and one at each instant a reminder falls due while
+    `/clock` moves the clock on."""
+
+    def __init__(self, services: Services, clock: ConsoleClock, sender: ConsoleReminderSender) -> None:
+        self._services = services
+        self._clock = clock
+        self._sender = sender
+
+    async def tick(self) -> int:
+        """Send whatever is due now; how many went out."""
+        return (await tick(self._services, self._sender, INSTANCE, UNPACED)).sent
+
+    async def advance(self, step: timedelta) -> int:
+        """Move the clock on by `step`, stopping at each instant a reminder falls due; how many went out."""
+        end = self._clock() + step
+        sent = 0
+        while (now := self._clock()) < end:
+            until = min(now + PLAN_STEP, end)
+            for instant in await self._due_instants(now, until):
+                self._clock.move_to(instant)
+                sent += await self.tick()
+            self._clock.move_to(until)
+        return sent + await self.tick()
+
+    async def _due_instants(self, after: datetime, until: datetime) -> list[datetime]:
+        return sorted({r.due for r in await due_reminders(self._services, until) if after < r.due <= until})
