@@ -204,7 +204,8 @@ async def _record(services: Services, reminders: list[DueReminder], instance: st
 async def _take_over_abandoned(
     services: Services, planned: dict[str, DueReminder], instance: str, now: datetime, claim_timeout: timedelta
 ) -> list[DueReminder]:
-    """Claims whose instance went quiet; each is taken over by one instance (row locks, SKIP LOCKED)."""
+    """Claims whose instance went quiet. PostgreSQL hands each batch to one instance (row locks, SKIP LOCKED);
+    the conditional update makes each take-over single on SQLite too, which has no row locks."""
     async with services.database.session() as session:
         statement = (
             select(Reminder)
@@ -212,31 +213,32 @@ async def _take_over_abandoned(
             .limit(500)
             .with_for_update(skip_locked=True)
         )
-        abandoned = list(await session.exec(statement))
-        taken = []
-        for row in abandoned:
-            reminder = planned.get(_key_of(row))
-            if reminder is None or row.attempts >= MOST_ATTEMPTS:
-                _finish(
-                    row,
-                    ReminderState.DROPPED if reminder is None else ReminderState.FAILED,
-                    now,
-                    error=None if reminder is None else f"gave up after {row.attempts} attempts",
-                )
-            else:
-                row.claimed_by, row.claimed_at, row.attempts = instance, now, row.attempts + 1
-                taken.append(reminder)
-            session.add(row)
+        taken = [
+            r for row in await session.exec(statement) if (r := await _take_over(session, row, planned, instance, now))
+        ]
         await session.commit()
     return taken
 
 
+async def _take_over(
+    session: AsyncSession, row: Reminder, planned: dict[str, DueReminder], instance: str, now: datetime
+) -> DueReminder | None:
+    reminder = planned.get(_key_of(row))
+    if reminder is None or row.attempts >= MOST_ATTEMPTS:
+        outcome = ReminderState.DROPPED if reminder is None else ReminderState.FAILED
+        error = None if reminder is None else f"gave up after {row.attempts} attempts"
+        changes = dict(state=outcome, completed_at=now, error=error)
+    else:
+        changes = dict(claimed_by=instance, claimed_at=now, attempts=row.attempts + 1)
+    still_abandoned = (
+        (Reminder.id == row.id) & (Reminder.state == ReminderState.CLAIMED) & (Reminder.claimed_at == row.claimed_at)
+    )
+    result = await session.exec(update(Reminder).where(still_abandoned).values(**changes))
+    return reminder if result.rowcount == 1 and "claimed_by" in changes else None
+
+
 def _key_of(row: Reminder) -> str:
     return f"{row.item}|{row.kind}|{row.due.isoformat()}|{row.target}"
-
-
-def _finish(row: Reminder, state: str, now: datetime, message_ts: str | None = None, error: str | None = None) -> None:
-    row.state, row.completed_at, row.message_ts, row.error = state, now, message_ts, error
 
 
 async def _not_already_posted(
@@ -246,7 +248,12 @@ async def _not_already_posted(
     ones are recorded as sent."""
     still_to_send = []
     for reminder in reminders:
-        found = await sender.find(reminder)
+        try:
+            found = await sender.find(reminder)
+        except DeliveryFailed as failure:
+            # Unknown whether it went out: it stays claimed and is looked for again after the claim timeout.
+            log.warning("could not check whether %s was posted: %s", reminder.key, failure.reason)
+            continue
         if found is None:
             still_to_send.append(reminder)
         else:

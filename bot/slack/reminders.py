@@ -1,6 +1,8 @@
 """Posting reminders through Slack's Web API: each post carries its ledger key in message metadata."""
 
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
@@ -16,6 +18,7 @@ from handlers.reminders import DeliveryFailed
 from storage.models import Committee
 
 log = logging.getLogger(__name__)
+Result = TypeVar("Result")
 
 METADATA_TYPE = "committee_bot_reminder"
 # Errors that no retry will cure: recorded, reported to the clerks, never retried.
@@ -50,13 +53,10 @@ class SlackReminderSender:
         return self._direct_channels[target]
 
     async def send(self, reminder: DueReminder) -> str:
-        try:
-            return await self._post(reminder)
-        except SlackApiError as error:
-            reason = error.response.get("error") or str(error)
-            raise DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS) from None
-        except (TimeoutError, ClientError) as error:
-            raise DeliveryFailed(f"network: {error.__class__.__name__}", permanent=False) from None
+        return await _as_delivery(self._post(reminder))
+
+    async def find(self, reminder: DueReminder) -> str | None:
+        return await _as_delivery(self._find(reminder))
 
     async def _post(self, reminder: DueReminder) -> str:
         channel = await self._channel_of(reminder.target)
@@ -78,7 +78,7 @@ class SlackReminderSender:
             content=to_docx(compiled),
         )
 
-    async def find(self, reminder: DueReminder) -> str | None:
+    async def _find(self, reminder: DueReminder) -> str | None:
         channel = await self._channel_of(reminder.target)
         # The most recent posts, not those after the planned time: a reminder is only ever retried within
         # minutes of its first attempt, so it is among them if it landed.
@@ -98,3 +98,14 @@ class SlackReminderSender:
                 await self._client.chat_postMessage(channel=await self._channel_of(clerk), **message)
             except (TimeoutError, SlackApiError, ClientError):
                 log.exception("could not tell clerk %s about undelivered reminders", clerk)
+
+
+async def _as_delivery(call: Awaitable[Result]) -> Result:
+    """Slack's and the network's errors, as the ledger understands them: permanent or worth another try."""
+    try:
+        return await call
+    except SlackApiError as error:
+        reason = error.response.get("error") or str(error)
+        raise DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS) from None
+    except (TimeoutError, ClientError) as error:
+        raise DeliveryFailed(f"network: {error.__class__.__name__}", permanent=False) from None
