@@ -77,7 +77,7 @@ def serve(settings: Settings) -> None:
         app.on_cleanup.append(lambda _app: database.dispose())
         return app
 
-    web.run_app(application(), port=settings.port, access_log=None)
+    web.run_app(application(), port=settings.port, access_log=None, shutdown_timeout=10)
 
 
 async def _start(scheduler: ReminderScheduler) -> None:

@@ -12,6 +12,8 @@ from handlers.errors import InvalidInput
 # Two defaults that differ in every field: a field that parses the same under both was really typed.
 FIRST_DEFAULT = datetime(2000, 1, 1)
 SECOND_DEFAULT = datetime(2004, 2, 2)
+# Council business lies well within these; outside them date arithmetic can overflow.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 RANGE_SEPARATOR = re.compile(r"\s+(?:to|until|-|–)\s+", re.IGNORECASE)
 
 
@@ -30,6 +32,8 @@ def read_day(text: str, field: str | None = None) -> date:
     first, second = _read(text)
     if first.day != second.day or first.month != second.month or first.year != second.year:
         raise InvalidInput(f'Please give a full date, with day, month and year, instead of "{text}".', field=field)
+    if not EARLIEST_YEAR <= first.year <= LATEST_YEAR:
+        raise InvalidInput(f'"{text}" is not a date a committee would use. Please check the year.', field=field)
     return first.date()
 
 

@@ -122,3 +122,10 @@ async def upcoming_meetings(services: Services, actor: Actor) -> Calendar:
         meetings = await queries.scheduled_meetings(session, committee.id, after=services.clock(), limit=UPCOMING_SHOWN)
         clerk = await is_clerk(session, committee, actor.user_id)
     return Calendar(committee.name, [summarise_meeting(m, committee) for m in meetings], clerk)
+
+
+async def clerks_meeting(services: Services, actor: Actor, meeting_id: int) -> MeetingSummary:
+    """A meeting this person may move or cancel, checked before a form is opened for it."""
+    async with services.database.session() as session:
+        meeting, committee = await _clerks_meeting(session, actor, meeting_id)
+    return summarise_meeting(meeting, committee)

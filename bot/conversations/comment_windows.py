@@ -56,7 +56,7 @@ async def _reminder_settings(services: Services, actor: Actor, rest: str) -> Rep
     """`/committee reminders 8 weekdays`: the hour reminders go out, and whether they wait out weekends."""
     hour, skip_weekends = None, None
     for word in rest.lower().split():
-        if word.isdigit():
+        if word.isascii() and word.isdigit() and len(word) <= 2:
             hour = int(word)
         elif word in ("weekdays", "weekends"):
             skip_weekends = word == "weekdays"

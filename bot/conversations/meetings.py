@@ -54,7 +54,8 @@ async def _calendar(services: Services, actor: Actor) -> Reply:
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
     if action_id == "meeting.move":
-        return forms.meeting_when("meeting.move", "Move the meeting", context=str(number(value)))
+        meeting = await meetings.clerks_meeting(services, actor, number(value))
+        return forms.meeting_when("meeting.move", "Move the meeting", context=str(meeting.id))
     if action_id == "meeting.cancel":
         meeting = await meetings.cancel_meeting(services, actor, number(value))
         return Reply(register_replies.meeting_saved(meeting, "cancelled"))

@@ -83,7 +83,10 @@ async def submit(
     meeting_day = read_day(text_of(values, "meeting_date"), field="meeting_date")
     if form_id == "minutes.paste":
         return _found(text_of(values, "minutes"), meeting_day)
-    drafts = [_draft(values, n, meeting_day) for n in range(1, number(context) + 1)]
+    count = number(context)
+    if count > MOST_AT_ONCE:
+        raise InvalidInput("That form is out of date. Please import the minutes again.")
+    drafts = [_draft(values, n, meeting_day) for n in range(1, count + 1)]
     for n, draft in enumerate(drafts, start=1):
         await _checked(resolutions.check_resolution(services, actor, draft), n)
     return await _save_all(services, actor, values, drafts, request_key)

@@ -26,6 +26,7 @@ HELP = {
     "clerk), `mine`, `overdue`, `due this month` / `due March 2027` / `due 1/3/2027 to 31/3/2027`, or "
     "`committee <name>`. Clerks: `/actions add` records one; `/actions export` sends the register as Word and CSV.",
 }
+MOST_PAGES = 10_000
 CLOSING_FORMS = {"action.done": "done", "action.cancel": "cancelled"}
 
 
@@ -61,13 +62,27 @@ def _page_value(query: ActionQuery) -> str:
 
 
 def _query_from(value: str) -> ActionQuery:
+    """The list a page button belongs to; anything else in its value is a stale or forged button."""
     try:
         fields = json.loads(value)
-        for key in ("due_from", "due_to"):
-            fields[key] = date.fromisoformat(fields[key]) if fields.get(key) else None
-        return ActionQuery(**fields)
-    except (ValueError, TypeError, KeyError):
-        raise NotFound("That list is out of date. Please type `/actions` again.") from None
+        query = ActionQuery(
+            everywhere=fields["everywhere"] is True,
+            mine=fields["mine"] is True,
+            overdue=fields["overdue"] is True,
+            due_from=_day_or_none(fields["due_from"]),
+            due_to=_day_or_none(fields["due_to"]),
+            committee_name=str(fields["committee_name"]) if fields["committee_name"] else None,
+            page=int(fields["page"]),
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        query = None
+    if query is None or not 0 <= query.page < MOST_PAGES:
+        raise NotFound("That list is out of date. Please type `/actions` again.")
+    return query
+
+
+def _day_or_none(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
 async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:

@@ -1,6 +1,8 @@
 """The Bolt app: one AsyncApp, its Web API client, and the listeners wired in one place."""
 
+import json
 import logging
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -9,6 +11,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.calendar_feed import add_calendar_route
@@ -60,17 +63,44 @@ class SlackBot:
         self.reminders = SlackReminderSender(self.services, reminder_client(settings))
         # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
         self.app = AsyncApp(client=client, signing_secret=settings.signing_secret, process_before_response=True)
+        self._verifier = SignatureVerifier(settings.signing_secret or "")
         register_listeners(self.app, self.services, self.delivery, self.directory)
 
     def web_app(self) -> web.Application:
         application = self.app.web_app(path=EVENTS_PATH)
+        application.middlewares.append(self._refuse_unreadable)
         application.router.add_get("/healthz", _healthy)
         add_calendar_route(application, self.services)
         application.on_shutdown.append(self._drain)
         return application
 
+    @web.middleware
+    async def _refuse_unreadable(self, request: web.Request, handler) -> web.StreamResponse:
+        """Bolt answers a body it cannot parse with a 500, even before checking its signature: check the
+        signature first (401), then refuse an unreadable body (400), so neither reaches Bolt."""
+        if request.path != EVENTS_PATH or request.method != "POST":
+            return await handler(request)
+        body = await request.read()
+        if not self._verifier.is_valid_request(body, dict(request.headers)):
+            return web.Response(status=401)
+        if not _readable(body, request.content_type):
+            log.warning("refused a signed but unreadable request body")
+            return web.Response(status=400)
+        return await handler(request)
+
     async def _drain(self, _application: web.Application) -> None:
         await self.delivery.drain()
+
+
+def _readable(body: bytes, content_type: str) -> bool:
+    """Slack sends JSON (events) or a form, whose `payload` field, when present, is a JSON object."""
+    try:
+        if content_type == "application/json":
+            return isinstance(json.loads(body), dict)
+        payload = parse_qs(body.decode()).get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except (ValueError, UnicodeDecodeError):
+        return False
 
 
 async def _healthy(_request: web.Request) -> web.Response:

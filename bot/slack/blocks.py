@@ -47,7 +47,14 @@ def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[di
 
 
 def message_payload(message: Message) -> dict:
-    return {"text": message.summary, "blocks": message_blocks(message)}
+    return {"text": _plain_summary(message.summary), "blocks": message_blocks(message)}
+
+
+def _plain_summary(summary: str) -> str:
+    """The notification text: Slack reads it as mrkdwn too, so it is escaped exactly once, whether or not
+    the summary was already escaped, and a typed <!channel> in it cannot ping anyone."""
+    unescaped = summary.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return escape(unescaped)
 
 
 def _input_element(field: Field) -> dict:

@@ -6,6 +6,7 @@ from bot import interactions
 from bot.outcomes import attempt
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
+from bot.slack.payloads import tolerant
 from handlers.context import Actor, Services
 
 
@@ -16,6 +17,7 @@ def _is_person_replying_in_thread(event: dict) -> bool:
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directory: SlackDirectory) -> None:
     @app.event("message")
+    @tolerant
     async def on_message(event: dict, body: dict) -> None:
         if not _is_person_replying_in_thread(event):
             return

@@ -4,11 +4,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.home import publish_home
+from bot.slack.payloads import tolerant
 from handlers.context import Actor, Services
 
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.event("app_home_opened")
+    @tolerant
     async def on_home_opened(event: dict, body: dict, client: AsyncWebClient) -> None:
         if event.get("tab", "home") == "home":
             await publish_home(services, client, Actor(body["team_id"], event["user"]))
