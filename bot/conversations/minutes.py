@@ -80,11 +80,12 @@ async def press(services: Services, actor: Actor, action_id: str, value: str, re
 async def submit(
     services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
 ) -> Reply | Form:
+    await resolutions.require_register_clerk(services, actor)
     meeting_day = read_day(text_of(values, "meeting_date"), field="meeting_date")
     if form_id == "minutes.paste":
         return _found(text_of(values, "minutes"), meeting_day)
     count = number(context)
-    if count > MOST_AT_ONCE:
+    if not 1 <= count <= MOST_AT_ONCE:
         raise InvalidInput("That form is out of date. Please import the minutes again.")
     drafts = [_draft(values, n, meeting_day) for n in range(1, count + 1)]
     for n, draft in enumerate(drafts, start=1):
