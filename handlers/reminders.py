@@ -31,6 +31,7 @@ from storage.models import CommentKind, Committee, Reminder, ReminderMute, Remin
 log = logging.getLogger(__name__)
 
 MOST_ATTEMPTS = 5
+ROWS_PER_INSERT = 1000
 # A tick catches up on what it missed in the last fortnight (sending or dropping it); older is ignored.
 CATCH_UP = timedelta(days=14)
 # Far enough ahead to see every item whose first reminder could be due now (two lead times before a meeting).
@@ -86,12 +87,17 @@ async def tick(
         services, [r for r in due if r.stale_after <= now], instance, now, ReminderState.DROPPED
     )
     mine = await _claim(services, fresh, instance, now)
-    taken_over = await _take_over_abandoned(services, by_key, instance, now, timing.claim_timeout)
+    abandoned = await _take_over_abandoned(services, by_key, instance, now, timing.claim_timeout)
+    taken_over = [reminder for reminder, attempt in abandoned if attempt <= MOST_ATTEMPTS]
+    given_up: list[Outcome] = [
+        (reminder, None, DeliveryFailed(f"gave up after {attempt - 1} attempts", permanent=True))
+        for reminder, attempt in abandoned
+        if attempt > MOST_ATTEMPTS
+    ]
     report.retried = len(taken_over)
-    outcomes = await _deliver(
-        sender, mine + await _not_already_posted(sender, taken_over, services), timing.pace_seconds
-    )
-    await _complete(services, sender, outcomes, now, report)
+    to_send, unfindable = await _not_already_posted(sender, taken_over, services)
+    outcomes = await _deliver(sender, mine + to_send, timing.pace_seconds)
+    await _complete(services, sender, outcomes + unfindable + given_up, now, report)
     if report.sent or report.failed or report.dropped:
         log.info("reminders tick by %s: %s", instance, report)
     return report
@@ -172,13 +178,17 @@ async def _unrecorded(session: AsyncSession, reminders: list[DueReminder]) -> li
 async def _insert_new(session: AsyncSession, rows: list[dict]) -> set[tuple]:
     """Insert the rows no other instance has inserted; the keys of those this call inserted."""
     insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(Reminder)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["item", "kind", "due", "target"])
-        .returning(Reminder.item, Reminder.kind, Reminder.due, Reminder.target)
-    )
-    return {tuple(row) for row in await session.execute(statement)}
+    inserted: set[tuple] = set()
+    # In slices: PostgreSQL takes at most 32,767 parameters in one statement, and a row has ten.
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        statement = (
+            insert(Reminder)
+            .values(rows[start : start + ROWS_PER_INSERT])
+            .on_conflict_do_nothing(index_elements=["item", "kind", "due", "target"])
+            .returning(Reminder.item, Reminder.kind, Reminder.due, Reminder.target)
+        )
+        inserted |= {tuple(row) for row in await session.execute(statement)}
+    return inserted
 
 
 async def _claim(services: Services, reminders: list[DueReminder], instance: str, now: datetime) -> list[DueReminder]:
@@ -222,19 +232,19 @@ async def _take_over_abandoned(
 
 async def _take_over(
     session: AsyncSession, row: Reminder, planned: dict[str, DueReminder], instance: str, now: datetime
-) -> DueReminder | None:
+) -> tuple[DueReminder, int] | None:
+    """The reminder now claimed by this instance, and its attempt number; None if it is no longer planned or
+    another instance won."""
     reminder = planned.get(_key_of(row))
-    if reminder is None or row.attempts >= MOST_ATTEMPTS:
-        outcome = ReminderState.DROPPED if reminder is None else ReminderState.FAILED
-        error = None if reminder is None else f"gave up after {row.attempts} attempts"
-        changes = dict(state=outcome, completed_at=now, error=error)
+    if reminder is None:
+        changes = dict(state=ReminderState.DROPPED, completed_at=now)
     else:
         changes = dict(claimed_by=instance, claimed_at=now, attempts=row.attempts + 1)
     still_abandoned = (
         (Reminder.id == row.id) & (Reminder.state == ReminderState.CLAIMED) & (Reminder.claimed_at == row.claimed_at)
     )
     result = await session.exec(update(Reminder).where(still_abandoned).values(**changes))
-    return reminder if result.rowcount == 1 and "claimed_by" in changes else None
+    return (reminder, row.attempts + 1) if result.rowcount == 1 and reminder is not None else None
 
 
 def _key_of(row: Reminder) -> str:
@@ -243,22 +253,24 @@ def _key_of(row: Reminder) -> str:
 
 async def _not_already_posted(
     sender: ReminderSender, reminders: list[DueReminder], services: Services
-) -> list[DueReminder]:
-    """Of reminders whose earlier attempt ended unknown, those not found in the target's history; the found
-    ones are recorded as sent."""
-    still_to_send = []
+) -> tuple[list[DueReminder], list["Outcome"]]:
+    """Of reminders whose earlier attempt ended unknown, those not found in the target's history (the found
+    ones are recorded as sent), and those whose target is gone for good."""
+    still_to_send, gone = [], []
     for reminder in reminders:
         try:
             found = await sender.find(reminder)
         except DeliveryFailed as failure:
-            # Unknown whether it went out: it stays claimed and is looked for again after the claim timeout.
+            if failure.permanent:
+                gone.append((reminder, None, failure))
+            # Otherwise unknown whether it went out: it stays claimed and is looked for again later.
             log.warning("could not check whether %s was posted: %s", reminder.key, failure.reason)
             continue
         if found is None:
             still_to_send.append(reminder)
         else:
             await _set_outcome(services, reminder, ReminderState.SENT, services.clock(), message_ts=found)
-    return still_to_send
+    return still_to_send, gone
 
 
 Outcome = tuple[DueReminder, str | None, DeliveryFailed | None]
@@ -272,13 +284,14 @@ async def _deliver(sender: ReminderSender, reminders: list[DueReminder], pace: f
     gate = asyncio.Semaphore(PARALLEL_TARGETS)
 
     async def one_target(queue: list[DueReminder]) -> list[Outcome]:
-        async with gate:
-            outcomes = []
-            for position, reminder in enumerate(queue):
-                if position:
-                    await asyncio.sleep(pace)
+        # The gate bounds posts in flight, not queues: a channel waiting out its pace holds no place.
+        outcomes = []
+        for position, reminder in enumerate(queue):
+            if position:
+                await asyncio.sleep(pace)
+            async with gate:
                 outcomes.append(await _send_one(sender, reminder))
-            return outcomes
+        return outcomes
 
     results = await asyncio.gather(*(one_target(queue) for queue in by_target.values()))
     return [outcome for outcomes in results for outcome in outcomes]

@@ -193,10 +193,10 @@ async def _all_sent(database, count: int) -> bool:
 async def test_a_scheduler_process_killed_while_posting_is_finished_by_the_next(database, fake, tmp_path):
     # Reminder hour 0 makes today's notices due at local midnight: already past, and fresh all day. No clerks:
     # should the test straddle midnight, the actions turn overdue and a clerks' digest would join in.
-    load = Load(committees=60, actions_per_committee=3, reminder_hour=0, clerks=False)
+    load = Load(committees=50, actions_per_committee=3, reminder_hour=0, clerks=False)
     expected = await seed_actions(database, load, datetime.now(ZoneInfo(ZONE)).date())
     log = tmp_path / "scheduler.log"
-    kill_after = random.Random(11).randint(10, 170)  # posts go out in 3 rounds a second apart (pace per channel)
+    kill_after = random.Random(11).randint(10, 140)  # posts go out in 3 rounds a second apart (pace per channel)
     started = asyncio.get_running_loop().time()
     processes = [_scheduler_process(database.url, fake, log)]
     try:
@@ -310,10 +310,12 @@ async def _tick_as_the_scheduler_does(instance) -> bool:
         return False
 
 
-async def _tick_until_settled(database, fake: ScriptedSlack, instances, most_rounds: int) -> tuple[int, int]:
+async def _tick_until_settled(
+    database, fake: ScriptedSlack, instances, most_rounds: int, start: datetime = AFTER_REMINDER_HOUR
+) -> tuple[int, int]:
     """Rounds of ticks, each a claim timeout after the last (so unfinished claims are taken over), until no
     reminder is left claimed; how many rounds it took, and how many ticks raised."""
-    instant, raised = AFTER_REMINDER_HOUR, 0
+    instant, raised = start, 0
     for round_number in range(1, most_rounds + 1):
         with time_machine.travel(instant, tick=False):
             finished = await asyncio.gather(*(_tick_as_the_scheduler_does(instance) for instance in instances))
@@ -419,3 +421,25 @@ async def test_a_failing_history_check_delays_a_reminder_but_never_loses_it(data
     print(f"ledger: {dict(await day_notices_by_state(database))}; failed with: {dict(errors)}")
     _assert_each_posted_once(posted, expected)
     assert await day_notices_by_state(database) == {ReminderState.SENT: len(expected)}
+
+
+@pytest.mark.parametrize("faulty_fake", [dict(seed=0, faults={}, faulty_calls=0)], indirect=True)
+async def test_a_channel_deleted_after_a_failed_post_is_reported_to_the_clerks(database, faulty_fake):
+    fake = faulty_fake
+    expected = await seed_actions(database, Load(committees=1, actions_per_committee=3), TODAY)
+    fake.fail("chat.postMessage", status=503, times=len(expected))  # the first attempts fail, outcome unknown
+    instance = start_instance("instance", database.url, fake, SLACK_TIMEOUT)
+    with time_machine.travel(AFTER_REMINDER_HOUR, tick=False):
+        await instance.tick(FAST)
+    fake.deleted_channels.add(channel_of(0))  # then the channel goes: the history check answers channel_not_found
+    after_timeout = AFTER_REMINDER_HOUR + FAST.claim_timeout + timedelta(minutes=1)
+    rounds, _raised = await _tick_until_settled(database, fake, [instance], MOST_ATTEMPTS, start=after_timeout)
+    await instance.stop()
+
+    rows = [row for row in await ledger(database) if row.kind == "action.today"]
+    print(f"\n[channel deleted after a failed post] rounds: {rounds}; ledger: {[(r.state, r.error) for r in rows]}")
+    assert {row.state for row in rows} == {ReminderState.FAILED}
+    assert max(row.attempts for row in rows) <= MOST_ATTEMPTS
+    report = _failure_report_to(fake, clerk_of(0))
+    assert "could not be delivered" in report, "the clerk was never told the reminders failed"
+    assert all(f"{key.split('|')[0]} " in report for key in expected)
