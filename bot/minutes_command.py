@@ -12,14 +12,9 @@ from pathlib import Path
 
 from handlers.document_text import minutes_text
 from handlers.errors import InvalidInput
-from handlers.minutes import ExtractedResolution, ResolutionKind, extract_resolutions
+from handlers.minutes import ExtractedResolution, extract_resolutions
+from handlers.resolutions import KIND_LABELS
 
-KIND_LABELS = {
-    ResolutionKind.NOTED: "Noted",
-    ResolutionKind.ACTION: "Action",
-    ResolutionKind.COMMENT_DEADLINE: "Comment deadline",
-    ResolutionKind.REPORT_BACK: "Report back",
-}
 BAD_INPUT = 2
 
 

@@ -7,12 +7,10 @@ from pathlib import PurePath
 from zipfile import BadZipFile
 
 import docx
-import pypdf
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
-from pypdf.errors import PyPdfError
 
 from handlers.errors import InvalidInput
 
@@ -92,6 +90,10 @@ def _style_is_numbered(paragraph: Paragraph) -> bool:
 
 
 def _pdf_text(content: bytes) -> str:
+    # Imported here: pypdf is a slow import that only a PDF of minutes needs, and the bot starts often.
+    import pypdf
+    from pypdf.errors import PyPdfError
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(content))
         if reader.is_encrypted and not reader.decrypt(""):
