@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Actor, Services
@@ -66,20 +67,18 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
     """Create the channel's committee, or update it when one of its clerks runs set-up again."""
     setup = _validated(setup, actor)
     async with services.database.session() as session:
-        await queries.ensure_workspace(session, actor.workspace_id)
-        committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
-        created = committee is None
-        if committee is None:
-            committee = Committee(
-                workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name
+        try:
+            committee, created = await _store_setup(session, actor, setup)
+        except IntegrityError:
+            await session.rollback()
+            # Another delivery of the same set-up may have created the committee a moment ago.
+            committee, created = (
+                await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id),
+                False,
             )
-        else:
-            await require_clerk(session, committee, actor, "change the committee's set-up")
-        committee.name, committee.timezone, committee.chair_user_id = setup.name, setup.timezone, setup.chair_id
-        session.add(committee)
-        await session.flush()
-        await queries.replace_clerks(session, committee.id, setup.clerk_ids)
-        await session.commit()
+            if committee is None:
+                raise
+        clerk_ids = tuple(await queries.clerk_ids(session, committee.id))
     log.info(
         "committee %s %s in %s by %s",
         committee.id,
@@ -92,10 +91,28 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
         committee.name,
         committee.channel_id,
         committee.timezone,
-        setup.clerk_ids,
+        clerk_ids,
         committee.chair_user_id,
         created,
     )
+
+
+async def _store_setup(session: AsyncSession, actor: Actor, setup: CommitteeSetup) -> tuple[Committee, bool]:
+    await queries.ensure_workspace(session, actor.workspace_id)
+    committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
+    created = committee is None
+    if committee is None:
+        committee = Committee(
+            workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name
+        )
+    else:
+        await require_clerk(session, committee, actor, "change the committee's set-up")
+    committee.name, committee.timezone, committee.chair_user_id = setup.name, setup.timezone, setup.chair_id
+    session.add(committee)
+    await session.flush()
+    await queries.replace_clerks(session, committee.id, setup.clerk_ids)
+    await session.commit()
+    return committee, created
 
 
 async def current_setup(session: AsyncSession, actor: Actor) -> CommitteeSetup | None:

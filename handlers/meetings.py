@@ -65,8 +65,11 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
         try:
             await session.flush()
         except IntegrityError:
+            # The rollback expired `committee`; another delivery of this request stored the meeting.
             await session.rollback()
-            return summarise_meeting(await queries.meeting_by_request(session, request_key), committee)
+            return summarise_meeting(
+                await queries.meeting_by_request(session, request_key), await committee_here(session, actor)
+            )
         await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s added to committee %s for %s by %s", meeting.id, committee.id, starts_at, actor.user_id)

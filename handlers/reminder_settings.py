@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotFound
+from handlers.identifiers import parse_id
 from storage.models import CommentWindow, Committee, Meeting, ReminderMute, Resolution
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,11 @@ async def set_reminder_settings(
 
 async def _committee_of_item(session: AsyncSession, actor: Actor, item: str) -> Committee:
     kind, _, number = item.partition(":")
-    if not number.isdigit() or kind not in (*ITEM_TABLES, "committee"):
+    item_id = parse_id(number)
+    if item_id is None or kind not in (*ITEM_TABLES, "committee"):
         raise NotFound("That reminder is out of date.")
     committee_id = (
-        int(number)
-        if kind == "committee"
-        else getattr(await session.get(ITEM_TABLES[kind], int(number)), "committee_id", None)
+        item_id if kind == "committee" else getattr(await session.get(ITEM_TABLES[kind], item_id), "committee_id", None)
     )
     committee = await session.get(Committee, committee_id) if committee_id else None
     if committee is None or committee.workspace_id != actor.workspace_id:

@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -177,7 +175,7 @@ async def _unrecorded(session: AsyncSession, reminders: list[DueReminder]) -> li
 
 async def _insert_new(session: AsyncSession, rows: list[dict]) -> set[tuple]:
     """Insert the rows no other instance has inserted; the keys of those this call inserted."""
-    insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = queries.upsert_insert(session)
     inserted: set[tuple] = set()
     # In slices: PostgreSQL takes at most 32,767 parameters in one statement, and a row has ten.
     for start in range(0, len(rows), ROWS_PER_INSERT):

@@ -193,8 +193,10 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
         due = interpret_due(draft.due_text, meeting_day, committee.timezone)
         meeting = await queries.meeting_on(session, committee.id, meeting_day, committee.timezone)
         resolution = await _insert(session, committee, actor, draft, due, meeting, request_key, services.clock())
-        if resolution is None:
-            return item_of(await queries.resolution_by_request(session, request_key), committee)
+        if resolution is None:  # the rollback expired `committee`
+            return item_of(
+                await queries.resolution_by_request(session, request_key), await committee_here(session, actor)
+            )
         await session.commit()
     log.info(
         "resolution %s (%s) recorded in committee %s by %s", resolution.id, resolution.kind, committee.id, actor.user_id

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,10 +31,20 @@ from storage.models import (
 MEETING_RULES = ("next meeting", "future meeting")
 
 
+def upsert_insert(session: AsyncSession):
+    """INSERT with ON CONFLICT, in the dialect of the session's database."""
+    return postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
 async def ensure_workspace(session: AsyncSession, workspace_id: str) -> None:
     if await session.get(Workspace, workspace_id) is None:
-        session.add(Workspace(id=workspace_id))
-        await session.flush()
+        # Two first requests from a new workspace can arrive together.
+        insert = (
+            upsert_insert(session)(Workspace)
+            .values(Workspace(id=workspace_id).model_dump())
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        await session.exec(insert)
 
 
 async def committee_in_channel(session: AsyncSession, workspace_id: str, channel_id: str) -> Committee | None:

@@ -45,11 +45,18 @@ def _people(fake: FakeSlackWebAPI) -> None:
         fake.add_user(member, name)
 
 
-async def start_stack(database: Database) -> Stack:
+# Short, so that tests of a Slack that answers late finish quickly.
+SLACK_TIMEOUT_SECONDS = 2
+
+
+async def start_stack(database: Database, slack_timeout_seconds: float = SLACK_TIMEOUT_SECONDS) -> Stack:
     fake = await FakeSlackWebAPI().start()
     _people(fake)
     settings = Settings(
-        bot_token="xoxb-test", signing_secret=SIGNING_SECRET, slack_api_url=fake.base_url, slack_timeout_seconds=2
+        bot_token="xoxb-test",
+        signing_secret=SIGNING_SECRET,
+        slack_api_url=fake.base_url,
+        slack_timeout_seconds=slack_timeout_seconds,
     )
     bot = SlackBot(settings, database)
     runner = web.AppRunner(bot.web_app())

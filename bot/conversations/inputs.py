@@ -2,16 +2,14 @@
 
 from bot.forms import FormValues
 from handlers.errors import NotFound
-
-# Ids are 32-bit integers in the database; a larger number was never one of ours.
-LARGEST_ID = 2**31 - 1
+from handlers.identifiers import parse_id
 
 
 def number(value: str) -> int:
     """Buttons carry ids; anything else is a stale or forged button."""
-    if not value.isascii() or not value.isdigit() or len(value) > len(str(LARGEST_ID)) or int(value) > LARGEST_ID:
+    if (parsed := parse_id(value)) is None:
         raise NotFound("That button is out of date. Please type the command again.")
-    return int(value)
+    return parsed
 
 
 def text_of(values: FormValues, name: str) -> str:

@@ -87,7 +87,13 @@ class SlackBot:
         if not _readable(body, request.content_type):
             log.warning("refused a signed but unreadable request body")
             return web.Response(status=400)
-        return await handler(request)
+        try:
+            return await handler(request)
+        except (TypeError, AttributeError, KeyError, IndexError) as malformed:
+            # Bolt reads ids out of the payload (team, user, channel...) assuming Slack's shapes before any
+            # listener runs; errors inside listeners never get here, Bolt answers those itself.
+            log.warning("refused a signed payload Bolt could not read (%s: %s)", type(malformed).__name__, malformed)
+            return web.Response(status=400)
 
     def _signed_by_slack(self, body: bytes, request: web.Request) -> bool:
         if self._verifier is None:
@@ -101,15 +107,33 @@ class SlackBot:
         await self.delivery.drain()
 
 
+OBJECTS_BOLT_READS = ("user", "team", "channel", "container", "view", "message", "enterprise")
+
+
 def _readable(body: bytes, content_type: str) -> bool:
     """Slack sends JSON (events) or a form, whose `payload` field, when present, is a JSON object."""
     try:
         if content_type == "application/json":
             return isinstance(json.loads(body), dict)
-        payload = parse_qs(body.decode()).get("payload")
-        return payload is None or isinstance(json.loads(payload[0]), dict)
+        payload = parse_qs(body.decode(), keep_blank_values=True).get("payload")
+        return payload is None or _interaction_readable(json.loads(payload[0]))
     except (ValueError, UnicodeDecodeError):
         return False
+
+
+def _interaction_readable(payload: object) -> bool:
+    """Bolt reads these parts of an interaction before any listener of ours can refuse it, assuming Slack's
+    shapes; a payload of any other shape would make it answer 500."""
+    if not isinstance(payload, dict):
+        return False
+    if any(not isinstance(payload.get(part), dict | None) for part in OBJECTS_BOLT_READS):
+        return False
+    if payload.get("type") in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
+        return False
+    if payload.get("type") != "block_actions":
+        return True
+    actions = payload.get("actions")
+    return isinstance(actions, list) and bool(actions) and all(isinstance(action, dict) for action in actions)
 
 
 async def _healthy(_request: web.Request) -> web.Response:

@@ -131,6 +131,7 @@ def submitted_values(view: dict) -> FormValues:
 def modal_metadata(view: dict) -> tuple[str, str | None]:
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
-        return str(metadata.get("context") or ""), metadata.get("channel")
+        channel = metadata.get("channel")
+        return str(metadata.get("context") or ""), channel if isinstance(channel, str) else None
     except (ValueError, AttributeError):
         return "", None

@@ -16,7 +16,14 @@ def command_actor(body: dict) -> Actor:
 def interaction_actor(body: dict, channel_id: str | None = None) -> Actor:
     team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
     channel = channel_id or (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    return Actor(team, body["user"]["id"], channel)
+    return Actor(_text(team), _text(body["user"]["id"]), _text(channel) if channel else None)
+
+
+def _text(value: object) -> str:
+    """Ids are strings in every payload Slack sends; anything else is forged, and must not reach a query."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected an id, got {type(value).__name__}")
+    return value
 
 
 def request_key(body: dict, team_id: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import math
@@ -353,10 +354,8 @@ class FakeSlackWebAPI:
     async def _sleep(self, seconds: float | None) -> None:
         # Wake early when the server stops so a long delay cannot stall teardown.
         if seconds:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), seconds)
-            except TimeoutError:
-                pass
 
     async def _record(self, call: Call) -> None:
         self.calls.append(call)
