@@ -22,17 +22,19 @@ async def home_for(services: Services, actor: Actor) -> Home:
     now = services.clock()
     async with services.database.session() as session:
         mine = await queries.live_comments(session, [w.id for w in windows], actor.user_id)
-        committees = {c.id: c for c in await queries.committees_in_workspace(session, actor.workspace_id)}
         clerked = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
         owned, _ = await queries.open_resolutions(
-            session, queries.ActionFilters(list(committees), owner_user_id=actor.user_id), offset=0, limit=MOST_SHOWN
+            session, queries.ActionFilters(actor.workspace_id, owner_user_id=actor.user_id), offset=0, limit=MOST_SHOWN
         )
         overdue, _ = await queries.open_resolutions(
-            session, queries.ActionFilters(list(clerked), due_before=now), offset=0, limit=MOST_SHOWN
+            session,
+            queries.ActionFilters(actor.workspace_id, committee_ids=list(clerked), due_before=now),
+            offset=0,
+            limit=MOST_SHOWN,
         )
     responded = {comment.window_id for comment in mine}
     return Home(
         [(window, window.id in responded) for window in windows[:MOST_SHOWN]],
-        [item_of(r, committees[r.committee_id]) for r in owned],
-        [item_of(r, committees[r.committee_id]) for r in overdue] if clerked else None,
+        [item_of(*row) for row in owned],
+        [item_of(*row) for row in overdue] if clerked else None,
     )

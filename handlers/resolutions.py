@@ -313,10 +313,9 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
     now = services.clock()
     async with services.database.session() as session:
         committees, scope = await _committees_in_scope(services, session, actor, query)
-        for committee in committees:
-            await replan_meeting_dues(session, committee, now, SYSTEM_ACTOR)
-        await session.commit()
+        await _replan_passed_meetings(session, committees, now)
         filters = queries.ActionFilters(
+            actor.workspace_id,
             committee_ids=[c.id for c in committees],
             owner_user_id=actor.user_id if query.mine else None,
             due_before=now if query.overdue else _end_of(query.due_to, committees),
@@ -324,8 +323,16 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
         )
         rows, total = await queries.open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
         clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
-    by_id = {c.id: c for c in committees}
-    return ActionPage([item_of(r, by_id[r.committee_id]) for r in rows], total, query, frozenset(clerk_of), scope)
+    return ActionPage([item_of(*row) for row in rows], total, query, frozenset(clerk_of), scope)
+
+
+async def _replan_passed_meetings(session: AsyncSession, committees: list[Committee], now: datetime) -> None:
+    """Reports due at a meeting that has now started slip to the next one before the list is shown."""
+    stale = set(await queries.committees_with_passed_meeting_dues(session, [c.id for c in committees], now))
+    for committee in (c for c in committees if c.id in stale):
+        await replan_meeting_dues(session, committee, now, SYSTEM_ACTOR)
+    if stale:
+        await session.commit()
 
 
 def _zone_of(committees: list[Committee]) -> str:

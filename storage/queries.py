@@ -184,35 +184,70 @@ async def resolution_by_request(session: AsyncSession, request_key: str) -> Reso
 
 @dataclass(frozen=True)
 class ActionFilters:
-    committee_ids: list[int]
+    workspace_id: str
+    committee_ids: list[int] | None = None  # None: every committee of the workspace
     owner_user_id: str | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
 
 
-async def open_resolutions(
-    session: AsyncSession, filters: ActionFilters, *, offset: int, limit: int
-) -> tuple[list[Resolution], int]:
-    """One page of open resolutions, soonest due first (so overdue first), undated last; and how many in all.
-
-    Filtering, ordering and paging all happen in the database, on ix_resolution_committee_status_due.
-    """
-    conditions = [col(Resolution.committee_id).in_(filters.committee_ids), Resolution.status == ResolutionStatus.OPEN]
+def _action_conditions(filters: ActionFilters) -> list:
+    conditions = [Committee.workspace_id == filters.workspace_id, Resolution.status == ResolutionStatus.OPEN]
+    if filters.committee_ids is not None:
+        conditions.append(col(Resolution.committee_id).in_(filters.committee_ids))
     if filters.owner_user_id:
         conditions.append(Resolution.owner_user_id == filters.owner_user_id)
     if filters.due_before:
         conditions.append(col(Resolution.due_at) < filters.due_before)
     if filters.due_after:
         conditions.append(col(Resolution.due_at) > filters.due_after)
+    return conditions
+
+
+async def open_resolutions(
+    session: AsyncSession, filters: ActionFilters, *, offset: int, limit: int
+) -> tuple[list[tuple[Resolution, Committee]], int]:
+    """One page of open resolutions with their committees, soonest due first (so overdue first), undated last;
+    and how many in all.
+
+    Filtering, ordering and paging all happen in the database, on ix_resolution_committee_status_due or, for
+    one person's, ix_resolution_owner_status_due.
+    """
+    conditions = _action_conditions(filters)
     page = (
-        select(Resolution)
+        select(Resolution, Committee)
+        .join(Committee, col(Resolution.committee_id) == col(Committee.id))
         .where(*conditions)
         .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
         .offset(offset)
         .limit(limit)
     )
-    total = select(func.count()).select_from(Resolution).where(*conditions)
-    return list(await session.exec(page)), (await session.exec(total)).one()
+    total = (
+        select(func.count())
+        .select_from(Resolution)
+        .join(Committee, col(Resolution.committee_id) == col(Committee.id))
+        .where(*conditions)
+    )
+    return [tuple(row) for row in await session.exec(page)], (await session.exec(total)).one()
+
+
+async def committees_with_passed_meeting_dues(
+    session: AsyncSession, committee_ids: list[int], now: datetime
+) -> list[int]:
+    """Committees with an open resolution still attached to a meeting that has started: those must be re-planned
+    before anyone sees them (a meeting passing is the one change no clerk's action announces)."""
+    statement = (
+        select(Resolution.committee_id)
+        .where(
+            col(Resolution.committee_id).in_(committee_ids),
+            Resolution.status == ResolutionStatus.OPEN,
+            col(Resolution.due_rule).in_(MEETING_RULES),
+            col(Resolution.due_meeting_id).is_not(None),
+            col(Resolution.due_at) <= now,
+        )
+        .distinct()
+    )
+    return list(await session.exec(statement))
 
 
 async def resolution_with_committee(
