@@ -218,3 +218,34 @@ async def test_add_comment_on_a_closed_window_says_when_it_closed(stack):
         [refusal] = await responses(stack)
     assert "The comment window on Draft annual report 2021/22 closed on" in shown_text(refusal)
     assert stack.fake.calls_to("views.open") == []
+
+
+async def _home_of(stack, user_id: str) -> dict:
+    [home] = await stack.fake.wait_for("views.publish", where=lambda call: call.params.get("user_id") == user_id)
+    return {**home.params["view"], "id": "VHOME"}
+
+
+async def test_a_comment_sent_from_the_home_tab_shows_there_at_once(stack):
+    await set_up_committee(stack)
+    window_id = await open_window(stack)
+    await stack.slack.event({"type": "app_home_opened", "user": PATEL, "channel": "DHOME", "tab": "home"})
+    home = await _home_of(stack, PATEL)
+    assert "no response from you yet" in shown_text(home)
+    stack.fake.reset()
+
+    await stack.slack.block_action("comment.add", str(window_id), user_id=PATEL, view=home)
+    form = await opened_view(stack)
+    values = {"report": select_value(str(window_id)), "section": text_value(""), "text": text_value("Agreed.")}
+    assert (await submit_view(stack, form, values, PATEL)).status == 200
+
+    assert "you have responded" in shown_text(await _home_of(stack, PATEL))
+
+
+async def test_a_comment_sent_in_the_channel_leaves_home_to_be_drawn_when_opened(stack):
+    await set_up_committee(stack)
+    await open_window(stack)
+    await stack.bot.delivery.drain()
+    stack.fake.reset()
+    assert "is saved" in shown_text(await comment_inline(stack, PATEL, "annual-report-2021 Agreed."))
+    await stack.bot.delivery.drain()
+    assert stack.fake.calls_to("views.publish") == []

@@ -11,7 +11,7 @@ from bot.outcomes import Failure, attempt
 from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.listeners.forms import open_form
-from bot.slack.payloads import interaction_actor, request_key, tolerant
+from bot.slack.payloads import interaction_actor, pressed_on_home, request_key, tolerant
 from handlers.context import Services
 
 OUR_ACTIONS = re.compile(r"^(comment|report|draft|meeting|action|actions|reminder)\.[a-z]+$")
@@ -41,4 +41,5 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
             await respond(response_type="ephemeral", replace_original=replace, **message_payload(outcome.message))
         if not isinstance(outcome, Failure):
             delivery.follow_up(actor, outcome)
-            delivery.refresh_home(actor)
+            if pressed_on_home(body):
+                delivery.refresh_home(actor)

@@ -41,4 +41,5 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         else:
             await ack()
             delivery.follow_up(actor, outcome, tell_in=channel_id)
-            delivery.refresh_home(actor)
+            if channel_id is None:  # opened from the Home tab, which should show the change now
+                delivery.refresh_home(actor)
