@@ -49,9 +49,13 @@ def _people(fake: FakeSlackWebAPI) -> None:
 SLACK_TIMEOUT_SECONDS = 2
 
 
-async def start_stack(database: Database, slack_timeout_seconds: float = SLACK_TIMEOUT_SECONDS) -> Stack:
-    fake = await FakeSlackWebAPI().start()
-    _people(fake)
+async def start_stack(
+    database: Database, slack_timeout_seconds: float = SLACK_TIMEOUT_SECONDS, fake: FakeSlackWebAPI | None = None
+) -> Stack:
+    """The bot served on loopback; given another stack's `fake`, a second instance talking to the same Slack."""
+    if fake is None:
+        fake = await FakeSlackWebAPI().start()
+        _people(fake)
     settings = Settings(
         bot_token="xoxb-test",
         signing_secret=SIGNING_SECRET,

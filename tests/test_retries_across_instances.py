@@ -18,11 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp import web
 from sqlalchemy import Select, func, select, text
 
-from bot.config import Settings
-from bot.slack.app import EVENTS_PATH, SlackBot
 from storage.database import Database
 from storage.models import Meeting
 from tests.flows import open_window, record_resolution, set_up_committee, shown_text
@@ -351,26 +348,6 @@ def composer_for(stack: Stack) -> Composer:
     return Composer(stack.slack.url, SIGNING_SECRET, team_id=TEAM, fake=stack.fake)
 
 
-async def start_instance(fake_stack: Stack, database: Database) -> Stack:
-    """Another bot process in all but name: its own app, client, caches and connection pool, one Slack."""
-    settings = Settings(
-        bot_token="xoxb-test",
-        signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_stack.fake.base_url,
-        slack_timeout_seconds=PATIENT_SLACK_TIMEOUT_SECONDS,
-    )
-    bot = SlackBot(settings, database)
-    runner = web.AppRunner(bot.web_app())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    slack = SignedSlackClient(
-        f"http://127.0.0.1:{port}{EVENTS_PATH}", SIGNING_SECRET, team_id=TEAM, fake=fake_stack.fake
-    )
-    return Stack(slack, fake_stack.fake, bot, database, runner)
-
-
 @pytest.fixture
 async def stack(database):
     running = await start_stack(database, slack_timeout_seconds=PATIENT_SLACK_TIMEOUT_SECONDS)
@@ -380,7 +357,7 @@ async def stack(database):
 
 @pytest.fixture
 async def second_instance(stack, postgres_url):
-    other = await start_instance(stack, Database(postgres_url))
+    other = await start_stack(Database(postgres_url), PATIENT_SLACK_TIMEOUT_SECONDS, fake=stack.fake)
     yield other
     await other.bot.delivery.drain()
     await other.runner.cleanup()
