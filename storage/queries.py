@@ -222,13 +222,16 @@ async def open_resolutions(
         .offset(offset)
         .limit(limit)
     )
+    rows = [tuple(row) for row in await session.exec(page)]
+    if len(rows) < limit and (rows or offset == 0):
+        return rows, offset + len(rows)  # the last page: no need to count
     total = (
         select(func.count())
         .select_from(Resolution)
         .join(Committee, col(Resolution.committee_id) == col(Committee.id))
         .where(*conditions)
     )
-    return [tuple(row) for row in await session.exec(page)], (await session.exec(total)).one()
+    return rows, (await session.exec(total)).one()
 
 
 async def committees_with_passed_meeting_dues(
