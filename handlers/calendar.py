@@ -4,6 +4,8 @@ Calendar apps cannot sign in, so the feed is found by an unguessable token alone
 read the calendar, and any other token reads as no calendar at all.
 """
 
+from __future__ import annotations
+
 import logging
 import re
 import secrets
@@ -12,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +24,9 @@ from handlers.committees import committee_here, require_member
 from handlers.context import Actor, Services
 from storage import queries
 from storage.models import CommentWindow, Committee, Meeting, MeetingStatus, Resolution, ResolutionStatus
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +118,9 @@ def _people_named(contents: _CalendarContents) -> set[str]:
 
 
 def _ics(contents: _CalendarContents, names: dict[str, str], now: datetime) -> bytes:
+    # Imported here: icalendar is a slow import that only building a calendar needs, and the bot starts often.
+    from icalendar import Calendar
+
     committee = contents.committee
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -140,6 +148,8 @@ def _add_time_zone(calendar: Calendar, instants: list[datetime]) -> None:
 
 
 def _event(kind: str, row_id: int, summary: str, start: date | datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     # The UID never changes for the same row, so a subscribed calendar updates its copy instead of adding another.
     event.add("uid", f"{kind}-{row_id}@{UID_DOMAIN}")

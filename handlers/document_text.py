@@ -1,18 +1,19 @@
 """The text of a minutes file a clerk uploads: plain text, a Word document, or the PDF the council published."""
 
+from __future__ import annotations
+
 import codecs
 import io
 from collections.abc import Callable, Iterator
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 from zipfile import BadZipFile
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from lxml.etree import XMLSyntaxError
-
 from handlers.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
 MAX_BYTES = 5 * 1024 * 1024
 # A small compressed .docx can hold far more text than any minutes; this bounds what the extractor is given.
@@ -55,6 +56,11 @@ def _plain_text(content: bytes) -> str:
 
 
 def _word_text(content: bytes) -> str:
+    # Imported here, like pypdf below: python-docx (with lxml) is slow to import and only a Word file needs it.
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
+
     try:
         document = docx.Document(io.BytesIO(content))
     except (BadZipFile, KeyError, ValueError, PackageNotFoundError, XMLSyntaxError):
@@ -66,6 +72,8 @@ def _word_text(content: bytes) -> str:
 
 def _lines_of(blocks: Iterator[Paragraph | Table]) -> Iterator[str]:
     """Paragraphs and table cells in reading order; a cell merged across columns is read once."""
+    from docx.text.paragraph import Paragraph
+
     for block in blocks:
         if isinstance(block, Paragraph):
             yield _paragraph_line(block)

@@ -5,20 +5,22 @@ comment export's defences apply here too (see export_formats): XML-illegal chara
 cells a spreadsheet would run as formulas are defused.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from docx import Document
-from docx.document import Document as WordDocument
-from docx.shared import Mm
-from docx.text.paragraph import Paragraph
+from typing import TYPE_CHECKING
 
 from handlers.deadlines import describe_date
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING
 from handlers.export_formats import _lines, _spreadsheet_safe, _xml_safe, file_slug, set_up_a4
 from storage.models import DEFAULT_TIMEZONE, ResolutionStatus
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.text.paragraph import Paragraph
 
 NO_RESOLUTIONS = "No resolutions recorded yet."
 OVERDUE = "overdue"
@@ -151,6 +153,9 @@ def _date_or_rule_due(due_date: str | None, due_rule: str | None) -> str:
 
 
 def register_to_docx(register: Register) -> bytes:
+    # Imported here for start-up time, as in export_formats.to_docx.
+    from docx import Document
+
     document = Document()
     _set_up_page_and_properties(document, register)
     document.add_heading(_xml_safe(register.title), level=0)
@@ -201,6 +206,8 @@ def _entry_details(entry: RegisterEntry, show_committee: bool) -> list[tuple[str
 
 
 def _add_labelled_line(document: WordDocument, label: str, value: str) -> None:
+    from docx.shared import Mm
+
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.space_after = Mm(1)
     paragraph.add_run(f"{label}: ").bold = True
