@@ -9,18 +9,22 @@ before dying, the target's recent history is searched for the reminder's key bef
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.collect import responses_to
 from handlers.comment_windows import WindowSummary, summarise
 from handlers.context import Services
 from handlers.meetings import summarise_meeting
+from handlers.reminder_outcomes import OutcomeBatches
 from handlers.reminder_plan import WEEK, CommitteeState, DueReminder, plan
 from handlers.resolutions import item_of
 from storage import queries
@@ -29,12 +33,14 @@ from storage.models import CommentKind, Committee, Reminder, ReminderMute, Remin
 log = logging.getLogger(__name__)
 
 MOST_ATTEMPTS = 5
-ROWS_PER_INSERT = 1000
+# A post refused this many times for rate is left claimed, to be taken over and tried again later.
+MOST_RATE_LIMITED = 5
 # A tick catches up on what it missed in the last fortnight (sending or dropping it); older is ignored.
 CATCH_UP = timedelta(days=14)
 # Far enough ahead to see every item whose first reminder could be due now (two lead times before a meeting).
 LOOK_AHEAD = timedelta(days=130)
-PARALLEL_TARGETS = 50
+POSTS_IN_FLIGHT = 100
+OUTCOMES_PER_BATCH = 500
 MOST_OVERDUE_LISTED = 20
 ALL_DIRECT_MESSAGES = "*"
 
@@ -46,8 +52,18 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+class RateLimited(DeliveryFailed):
+    """The platform refused the post for now and did nothing with it: it may be sent again after a wait."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after} s", permanent=False)
+        self.retry_after = retry_after
+
+
 class ReminderSender(Protocol):
     """How a platform posts reminders; Slack's lives in bot/slack/reminders.py, the console's in bot/console."""
+
+    def sending(self) -> AbstractAsyncContextManager[None]: ...  # around a tick's posts: connections to keep open
 
     async def send(self, reminder: DueReminder) -> str: ...  # the posted message's id; raises DeliveryFailed
 
@@ -63,6 +79,8 @@ class ReminderTiming:
     # Slack accepts about one message a second per channel.
     pace_seconds: float = 1.0
     claim_timeout: timedelta = timedelta(minutes=5)
+    # Outcomes are written in batches this far apart; a crash loses at most this much of the record.
+    record_every_seconds: float = 0.5
 
 
 @dataclass
@@ -77,28 +95,55 @@ async def tick(
     services: Services, sender: ReminderSender, instance: str, timing: ReminderTiming = ReminderTiming()
 ) -> TickReport:
     now = services.clock()
-    report = TickReport()
     due = await due_reminders(services, now)
-    by_key = {reminder.key: reminder for reminder in due}
-    fresh = [r for r in due if r.stale_after > now]
-    report.dropped = await _record(
-        services, [r for r in due if r.stale_after <= now], instance, now, ReminderState.DROPPED
-    )
-    mine = await _claim(services, fresh, instance, now)
-    abandoned = await _take_over_abandoned(services, by_key, instance, now, timing.claim_timeout)
+    taken_over, given_up = await _abandoned_claims(services, due, instance, now, timing.claim_timeout)
+    firsts, later = _first_for_each_target([r for r in due if r.stale_after > now])
+    mine = await _claim(services, firsts, instance, now)
+    # No target can take its second reminder before the pace has passed: meanwhile the rest are claimed, and
+    # what is out of date is recorded as dropped.
+    claiming = asyncio.create_task(_claim(services, later, instance, now))
+    stale = [r for r in due if r.stale_after <= now]
+    dropping = asyncio.create_task(_record(services, stale, instance, now, ReminderState.DROPPED))
+    outcomes = await _post_and_record(services, sender, timing, mine, claiming, taken_over, given_up)
+    await claiming  # raises if that claim failed, now that what was posted is recorded
+    report = TickReport(retried=len(taken_over), dropped=await dropping)
+    await _count_and_report_failures(services, sender, outcomes, report)
+    if report.sent or report.failed or report.dropped:
+        log.info("reminders tick by %s: %s", instance, report)
+    return report
+
+
+async def _post_and_record(
+    services: Services,
+    sender: ReminderSender,
+    timing: ReminderTiming,
+    claimed: list[DueReminder],
+    claiming: asyncio.Task[list[DueReminder]],
+    taken_over: list[DueReminder],
+    given_up: list["Outcome"],
+) -> list["Outcome"]:
+    """Posts what this instance claimed or took over (unless found already posted), and records every outcome."""
+    async with sender.sending(), OutcomeBatches(services, timing.record_every_seconds, OUTCOMES_PER_BATCH) as ledger:
+        to_send, unfindable = await _not_already_posted(sender, taken_over, ledger)
+        delivered = await _deliver(sender, claimed + to_send, claiming, timing.pace_seconds, ledger)
+        for outcome in unfindable + given_up:
+            _note(ledger, outcome)
+    return delivered + unfindable + given_up
+
+
+async def _abandoned_claims(
+    services: Services, due: list[DueReminder], instance: str, now: datetime, claim_timeout: timedelta
+) -> tuple[list[DueReminder], list["Outcome"]]:
+    """Reminders taken over from instances that went quiet, and those given up after too many attempts."""
+    planned = {reminder.key: reminder for reminder in due}
+    abandoned = await _take_over_abandoned(services, planned, instance, now, claim_timeout)
     taken_over = [reminder for reminder, attempt in abandoned if attempt <= MOST_ATTEMPTS]
     given_up: list[Outcome] = [
         (reminder, None, DeliveryFailed(f"gave up after {attempt - 1} attempts", permanent=True))
         for reminder, attempt in abandoned
         if attempt > MOST_ATTEMPTS
     ]
-    report.retried = len(taken_over)
-    to_send, unfindable = await _not_already_posted(sender, taken_over, services)
-    outcomes = await _deliver(sender, mine + to_send, timing.pace_seconds)
-    await _complete(services, sender, outcomes + unfindable + given_up, now, report)
-    if report.sent or report.failed or report.dropped:
-        log.info("reminders tick by %s: %s", instance, report)
-    return report
+    return taken_over, given_up
 
 
 async def due_reminders(services: Services, now: datetime) -> list[DueReminder]:
@@ -176,17 +221,16 @@ async def _unrecorded(session: AsyncSession, reminders: list[DueReminder]) -> li
 async def _insert_new(session: AsyncSession, rows: list[dict]) -> set[tuple]:
     """Insert the rows no other instance has inserted; the keys of those this call inserted."""
     insert = queries.upsert_insert(session)
-    inserted: set[tuple] = set()
-    # In slices: PostgreSQL takes at most 32,767 parameters in one statement, and a row has ten.
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        statement = (
-            insert(Reminder)
-            .values(rows[start : start + ROWS_PER_INSERT])
-            .on_conflict_do_nothing(index_elements=["item", "kind", "due", "target"])
-            .returning(Reminder.item, Reminder.kind, Reminder.due, Reminder.target)
-        )
-        inserted |= {tuple(row) for row in await session.execute(statement)}
-    return inserted
+    ledger = Reminder.__table__
+    statement = (
+        insert(ledger)
+        .on_conflict_do_nothing(index_elements=["item", "kind", "due", "target"])
+        .returning(ledger.c.item, ledger.c.kind, ledger.c.due, ledger.c.target)
+    )
+    # Compiled once for all the rows (compiling a statement holding every row took seconds), then sent in
+    # pages of multi-row VALUES, each within PostgreSQL's limit of 32,767 parameters.
+    connection = await session.connection()
+    return {tuple(row) for row in await connection.execute(statement, rows)}
 
 
 async def _claim(services: Services, reminders: list[DueReminder], instance: str, now: datetime) -> list[DueReminder]:
@@ -250,7 +294,7 @@ def _key_of(row: Reminder) -> str:
 
 
 async def _not_already_posted(
-    sender: ReminderSender, reminders: list[DueReminder], services: Services
+    sender: ReminderSender, reminders: list[DueReminder], ledger: OutcomeBatches
 ) -> tuple[list[DueReminder], list["Outcome"]]:
     """Of reminders whose earlier attempt ended unknown, those not found in the target's history (the found
     ones are recorded as sent), and those whose target is gone for good."""
@@ -267,71 +311,119 @@ async def _not_already_posted(
         if found is None:
             still_to_send.append(reminder)
         else:
-            await _set_outcome(services, reminder, ReminderState.SENT, services.clock(), message_ts=found)
+            ledger.sent(reminder, found)
     return still_to_send, gone
 
 
 Outcome = tuple[DueReminder, str | None, DeliveryFailed | None]
 
 
-async def _deliver(sender: ReminderSender, reminders: list[DueReminder], pace: float) -> list[Outcome]:
-    """Posts to one target go one after another, paced; different targets proceed side by side."""
+def _first_for_each_target(reminders: list[DueReminder]) -> tuple[list[DueReminder], list[DueReminder]]:
+    """The earliest reminder due for each target, and the others."""
+    firsts: dict[str, DueReminder] = {}
+    for reminder in sorted(reminders, key=lambda r: r.due):
+        firsts.setdefault(reminder.target, reminder)
+    first_keys = {reminder.key for reminder in firsts.values()}
+    return list(firsts.values()), [r for r in reminders if r.key not in first_keys]
+
+
+def _by_target(reminders: list[DueReminder]) -> dict[str, list[DueReminder]]:
     by_target: dict[str, list[DueReminder]] = defaultdict(list)
     for reminder in sorted(reminders, key=lambda r: r.due):
         by_target[reminder.target].append(reminder)
-    gate = asyncio.Semaphore(PARALLEL_TARGETS)
+    return by_target
 
-    async def one_target(queue: list[DueReminder]) -> list[Outcome]:
-        # The gate bounds posts in flight, not queues: a channel waiting out its pace holds no place.
-        outcomes = []
-        for position, reminder in enumerate(queue):
-            if position:
-                await asyncio.sleep(pace)
-            async with gate:
-                outcomes.append(await _send_one(sender, reminder))
+
+async def _deliver(
+    sender: ReminderSender,
+    claimed: list[DueReminder],
+    claiming: asyncio.Task[list[DueReminder]],
+    pace: float,
+    ledger: OutcomeBatches,
+) -> list[Outcome]:
+    """Each target has its own queue, posted in order a pace apart; the targets proceed side by side. A queue
+    starts with what is claimed already and goes on with what `claiming` claims meanwhile."""
+    slots = asyncio.Semaphore(POSTS_IN_FLIGHT)
+    early = _by_target(claimed)
+    late = asyncio.create_task(_by_target_once_claimed(claiming))
+
+    async def queue_of(target: str) -> AsyncIterator[DueReminder]:
+        for reminder in early.get(target, []):
+            yield reminder
+        for reminder in (await late).get(target, []):
+            yield reminder
+
+    async def one_target(target: str) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        clock = asyncio.get_running_loop().time
+        next_post_at = 0.0
+        async for reminder in queue_of(target):
+            await asyncio.sleep(max(0.0, next_post_at - clock()))
+            outcome = await _send_one(sender, reminder, slots)
+            next_post_at = clock() + pace
+            _note(ledger, outcome)
+            outcomes.append(outcome)
         return outcomes
 
-    results = await asyncio.gather(*(one_target(queue) for queue in by_target.values()))
+    async def targets_claimed_late() -> list[Outcome]:
+        results = await asyncio.gather(*(one_target(target) for target in (await late).keys() - early.keys()))
+        return [outcome for outcomes in results for outcome in outcomes]
+
+    results = await asyncio.gather(*(one_target(target) for target in early), targets_claimed_late())
     return [outcome for outcomes in results for outcome in outcomes]
 
 
-async def _send_one(sender: ReminderSender, reminder: DueReminder) -> Outcome:
+async def _by_target_once_claimed(claiming: asyncio.Task[list[DueReminder]]) -> dict[str, list[DueReminder]]:
+    """What `claiming` claimed, by target; nothing if the claim failed (it inserted nothing then, and the next
+    tick claims those reminders), the error being raised once the posts under way are done."""
     try:
-        return reminder, await sender.send(reminder), None
-    except DeliveryFailed as failure:
-        log.warning("reminder %s not delivered: %s", reminder.key, failure.reason)
-        return reminder, None, failure
+        return _by_target(await claiming)
+    except SQLAlchemyError:
+        return {}
 
 
-async def _set_outcome(services: Services, reminder: DueReminder, state: str, now: datetime, **fields) -> None:
-    async with services.database.session() as session:
-        statement = (
-            update(Reminder)
-            .where(
-                col(Reminder.item) == reminder.item,
-                col(Reminder.kind) == reminder.kind,
-                col(Reminder.due) == reminder.due,
-                col(Reminder.target) == reminder.target,
-            )
-            .values(state=state, completed_at=now, **fields)
-        )
-        await session.exec(statement)
-        await session.commit()
+async def _send_one(sender: ReminderSender, reminder: DueReminder, slots: asyncio.Semaphore) -> Outcome:
+    """A slot bounds the posts in flight, not the targets: waiting out the pace or a rate limit holds none.
+    A rate-limited post did nothing, so it is sent again once the wait the platform asked for is over."""
+    refusals = 0
+    while True:
+        try:
+            async with slots:
+                return reminder, await sender.send(reminder), None
+        except RateLimited as limited:
+            refusals += 1
+            if refusals == MOST_RATE_LIMITED:
+                return _undelivered(reminder, limited)
+            await asyncio.sleep(limited.retry_after)
+        except DeliveryFailed as failure:
+            return _undelivered(reminder, failure)
 
 
-async def _complete(
-    services: Services, sender: ReminderSender, outcomes: list[Outcome], now: datetime, report: TickReport
+def _undelivered(reminder: DueReminder, failure: DeliveryFailed) -> Outcome:
+    log.warning("reminder %s not delivered: %s", reminder.key, failure.reason)
+    return reminder, None, failure
+
+
+def _note(ledger: OutcomeBatches, outcome: Outcome) -> None:
+    reminder, message_ts, failure = outcome
+    if failure is None:
+        ledger.sent(reminder, message_ts)
+    elif failure.permanent:
+        ledger.failed(reminder, failure.reason)
+    # A temporary failure stays claimed: it is taken over after the claim timeout, history checked first.
+
+
+async def _count_and_report_failures(
+    services: Services, sender: ReminderSender, outcomes: list[Outcome], report: TickReport
 ) -> None:
+    """Counts the outcomes, and tells each committee's clerks which reminders could not be delivered."""
     failures: dict[int, list[tuple[DueReminder, str]]] = defaultdict(list)
-    for reminder, message_ts, failure in outcomes:
+    for reminder, _message_ts, failure in outcomes:
         if failure is None:
-            await _set_outcome(services, reminder, ReminderState.SENT, now, message_ts=message_ts)
             report.sent += 1
         elif failure.permanent:
-            await _set_outcome(services, reminder, ReminderState.FAILED, now, error=failure.reason[:200])
             failures[reminder.committee.id].append((reminder, failure.reason))
             report.failed += 1
-        # A temporary failure stays claimed: it is taken over after CLAIM_TIMEOUT, history checked first.
     for committee_failures in failures.values():
         committee = committee_failures[0][0].committee
         async with services.database.session() as session:

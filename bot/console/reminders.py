@@ -7,6 +7,7 @@ often as, it would in Slack; moving the clock a fortnight on shows a comment win
 import itertools
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -84,6 +85,9 @@ class ConsoleReminderSender:
         self._show_post = show_post
         self._posted: dict[str, str] = {}  # reminder key -> message id: the console's channel history, for find()
         self._sequence = itertools.count(1)
+
+    def sending(self) -> AbstractAsyncContextManager[None]:
+        return nullcontext()
 
     async def send(self, reminder: DueReminder) -> str:
         message = reminder_message(reminder)

@@ -1,10 +1,11 @@
 """Posting reminders through Slack's Web API: each post carries its ledger key in message metadata."""
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Mapping
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientSession, ClientTimeout
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -14,10 +15,14 @@ from handlers.collect import compile_window
 from handlers.context import Services
 from handlers.export_formats import to_docx
 from handlers.reminder_plan import DueReminder
-from handlers.reminders import DeliveryFailed
+from handlers.reminders import DeliveryFailed, RateLimited
 from storage.models import Committee
 
 log = logging.getLogger(__name__)
+# slack_sdk formats a debug line for every request, whole message included, unless its logger's own level is
+# above DEBUG (an unset level counts as DEBUG, whatever the logging configuration says).
+POSTS_LOG = logging.getLogger(f"{__name__}.posts")
+POSTS_LOG.setLevel(logging.INFO)
 Result = TypeVar("Result")
 
 METADATA_TYPE = "committee_bot_reminder"
@@ -35,12 +40,16 @@ PERMANENT_ERRORS = {
     "restricted_action",
 }
 HISTORY_SEARCHED = 200
+# When Slack's 429 leaves out Retry-After.
+DEFAULT_RETRY_AFTER = 1.0
 
 
 class SlackReminderSender:
     def __init__(self, services: Services, client: AsyncWebClient) -> None:
         self._services = services
         self._client = client
+        self._poster = _poster_like(client)
+        self._ticks_sending = 0
         self._direct_channels: dict[str, str] = {}
 
     async def _channel_of(self, target: str) -> str:
@@ -52,6 +61,24 @@ class SlackReminderSender:
             self._direct_channels[target] = opened["channel"]["id"]
         return self._direct_channels[target]
 
+    @asynccontextmanager
+    async def sending(self) -> AsyncIterator[None]:
+        """Posts share kept-alive connections while ticks are sending: without a session of its own, slack_sdk
+        opens and closes a connection for every call, which cost more than the post itself. Ticks may overlap,
+        so the last one out closes the session."""
+        if self._ticks_sending == 0:
+            # slack_sdk applies its timeout only to the sessions it makes itself; a post that hung for longer
+            # than the claim timeout could be posted again by whoever takes the claim over.
+            self._poster.session = ClientSession(timeout=ClientTimeout(total=self._poster.timeout))
+        self._ticks_sending += 1
+        try:
+            yield
+        finally:
+            self._ticks_sending -= 1
+            if self._ticks_sending == 0:
+                session, self._poster.session = self._poster.session, None
+                await session.close()
+
     async def send(self, reminder: DueReminder) -> str:
         return await _as_delivery(self._post(reminder))
 
@@ -61,7 +88,7 @@ class SlackReminderSender:
     async def _post(self, reminder: DueReminder) -> str:
         channel = await self._channel_of(reminder.target)
         metadata = {"event_type": METADATA_TYPE, "event_payload": {"key": reminder.key}}
-        posted = await self._client.chat_postMessage(
+        posted = await self._poster.chat_postMessage(
             channel=channel, metadata=metadata, unfurl_links=False, **message_payload(reminder_message(reminder))
         )
         if reminder.kind == "window.compiled":
@@ -100,12 +127,36 @@ class SlackReminderSender:
                 log.exception("could not tell clerk %s about undelivered reminders", clerk)
 
 
+def _poster_like(client: AsyncWebClient) -> AsyncWebClient:
+    """The client for posting reminders. It does not retry: a 429 comes back to the delivery loop, which waits
+    out Retry-After without holding one of its places for posts in flight, as the client's own retry would."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
+        logger=POSTS_LOG,
+        retry_handlers=[],
+    )
+
+
 async def _as_delivery(call: Awaitable[Result]) -> Result:
     """Slack's and the network's errors, as the ledger understands them: permanent or worth another try."""
     try:
         return await call
     except SlackApiError as error:
+        if error.response.status_code == 429:
+            raise RateLimited(_retry_after(error.response.headers)) from None
         reason = error.response.get("error") or str(error)
         raise DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS) from None
     except (TimeoutError, ClientError) as error:
         raise DeliveryFailed(f"network: {error.__class__.__name__}", permanent=False) from None
+
+
+def _retry_after(headers: Mapping[str, str]) -> float:
+    try:
+        return float(headers.get("Retry-After", DEFAULT_RETRY_AFTER))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
