@@ -4,7 +4,7 @@ import json
 import logging
 from urllib.parse import parse_qs
 
-from aiohttp import web
+from aiohttp import ClientSession, ClientTimeout, web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -25,6 +25,10 @@ from storage.database import Database
 
 EVENTS_PATH = "/slack/events"
 log = logging.getLogger(__name__)
+# slack_sdk formats a debug line of every request, whole message included, unless its logger's own level is
+# above DEBUG (an unset level counts as DEBUG, whatever the logging configuration says).
+WEB_API_LOG = logging.getLogger(f"{__name__}.web_api")
+WEB_API_LOG.setLevel(logging.INFO)
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -32,6 +36,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
         token=settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=settings.slack_timeout_seconds,
+        logger=WEB_API_LOG,
         # Slack answers 429 with Retry-After when we post too fast; honour it rather than drop the post.
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -48,6 +53,7 @@ def reminder_client(settings: Settings) -> AsyncWebClient:
         token=settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=settings.slack_timeout_seconds,
+        logger=WEB_API_LOG,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
     )
 
@@ -56,7 +62,7 @@ class SlackBot:
     """The app and what it owns, so that a server can start it and shut it down cleanly."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
-        client = web_client(settings)
+        self._client = client = web_client(settings)
         self.directory = SlackDirectory(client)
         self.services = Services(database, self.directory, public_url=settings.public_url)
         self.delivery = SlackDelivery(self.services, client)
@@ -72,8 +78,20 @@ class SlackBot:
         application.middlewares.append(self._refuse_unreadable)
         application.router.add_get("/healthz", _healthy)
         add_calendar_route(application, self.services)
+        application.on_startup.append(self._keep_connections_alive)
         application.on_shutdown.append(self._drain)
+        application.on_cleanup.append(self._close_connections)
         return application
+
+    async def _keep_connections_alive(self, _application: web.Application) -> None:
+        """Without a session of its own, slack_sdk opens and closes a connection for every call, which costs
+        more CPU than the call: receipts and announcements would take it from the acks."""
+        # slack_sdk applies its timeout only to the sessions it makes itself.
+        self._client.session = ClientSession(timeout=ClientTimeout(total=self._client.timeout))
+
+    async def _close_connections(self, _application: web.Application) -> None:
+        session, self._client.session = self._client.session, None
+        await session.close()
 
     @web.middleware
     async def _refuse_unreadable(self, request: web.Request, handler) -> web.StreamResponse:
