@@ -15,6 +15,7 @@ from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -191,32 +192,43 @@ async def _all_sent(database, count: int) -> bool:
     return await day_notices_by_state(database) == {ReminderState.SENT: count}
 
 
+def _start(count: int, database_url: str, fake: FakeSlackWebAPI, log: Path) -> list[subprocess.Popen]:
+    return [_scheduler_process(database_url, fake, log) for _ in range(count)]
+
+
+KILLS = 3
+
+
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-async def test_a_scheduler_process_killed_while_posting_is_finished_by_the_next(database, fake, tmp_path):
+@pytest.mark.parametrize("at_once", [1, 2], ids=["one-process", "two-processes"])
+async def test_scheduler_processes_killed_at_random_points_post_each_reminder_once(database, fake, tmp_path, at_once):
     # Reminder hour 0 makes today's notices due at local midnight: already past, and fresh all day. No clerks:
     # should the test straddle midnight, the actions turn overdue and a clerks' digest would join in.
-    load = Load(committees=50, actions_per_committee=3, reminder_hour=0, clerks=False)
+    load = Load(committees=250, actions_per_committee=4, reminder_hour=0, clerks=False)
     expected = await seed_actions(database, load, datetime.now(ZoneInfo(ZONE)).date())
     log = tmp_path / "scheduler.log"
-    kill_after = random.Random(11).randint(10, 140)  # posts go out in 3 rounds a second apart (pace per channel)
+    # Counts of posts landed at which every running scheduler is SIGKILLed; any may come while one is starting.
+    kill_points = sorted(random.Random(at_once).sample(range(1, len(expected) - 100), KILLS))
     started = asyncio.get_running_loop().time()
-    processes = [_scheduler_process(database.url, fake, log)]
+    processes: list[subprocess.Popen] = []
     try:
-        killed = await wait_until(lambda: _posted_at_least(fake, kill_after), timeout=20, poll=0.005)
-        _stop(processes)
-        assert killed, f"the first scheduler never posted {kill_after} reminders:\n{log.read_text()[-3000:]}"
-        await fake.settle()
-        before_kill = posted_keys(fake)
-        assert (await day_notices_by_state(database))[ReminderState.SENT] < len(expected), "killed too late"
-        processes.append(_scheduler_process(database.url, fake, log))
-        finished = await wait_until(lambda: _all_sent(database, len(expected)), timeout=25, poll=0.2)
+        for kill_after in kill_points:
+            processes = _start(at_once, database.url, fake, log)
+            reached = await wait_until(partial(_posted_at_least, fake, kill_after), timeout=40, poll=0.005)
+            _stop(processes)
+            assert reached, f"the schedulers never posted {kill_after} reminders:\n{log.read_text()[-3000:]}"
+            await fake.settle()
+        before_last_start = sum(posted_keys(fake).values())
+        assert (await day_notices_by_state(database)).get(ReminderState.SENT, 0) < len(expected), "killed too late"
+        processes = _start(at_once, database.url, fake, log)
+        finished = await wait_until(lambda: _all_sent(database, len(expected)), timeout=60, poll=0.2)
     finally:
         _stop(processes)
     elapsed = asyncio.get_running_loop().time() - started
 
     posted = posted_keys(fake)
-    _report("scheduler process killed with SIGKILL", posted, expected)
-    print(f"killed after {sum(before_kill.values())} posts; finished by the next process in {elapsed:.1f} s")
+    _report(f"{at_once} scheduler process(es) SIGKILLed after {kill_points} posts", posted, expected)
+    print(f"{before_last_start} posted before the last start; all recorded sent after {elapsed:.1f} s")
     assert finished, f"ledger: {await day_notices_by_state(database)}\n{log.read_text()[-3000:]}"
     _assert_each_posted_once(posted, expected)
     assert all(count == 1 for count in post_calls_by_key(fake).values()), "a post found in history was posted again"
