@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, func, or_, select
+from sqlmodel import col, delete, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -72,9 +72,8 @@ async def committee_ids_clerked_by(session: AsyncSession, workspace_id: str, use
 
 
 async def replace_clerks(session: AsyncSession, committee_id: int, user_ids: Iterable[str]) -> None:
-    for clerk in await session.exec(select(CommitteeClerk).where(CommitteeClerk.committee_id == committee_id)):
-        await session.delete(clerk)
-    await session.flush()
+    # One statement, which a concurrent set-up of the same committee cannot make delete a row twice.
+    await session.exec(delete(CommitteeClerk).where(col(CommitteeClerk.committee_id) == committee_id))
     session.add_all(CommitteeClerk(committee_id=committee_id, user_id=user_id) for user_id in set(user_ids))
 
 
