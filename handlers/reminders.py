@@ -67,7 +67,8 @@ class ReminderSender(Protocol):
 
     async def send(self, reminder: DueReminder) -> str: ...  # the posted message's id; raises DeliveryFailed
 
-    async def find(self, reminder: DueReminder) -> str | None: ...  # an earlier post carrying reminder.key
+    # Earlier posts to `target` carrying any of `keys`: the message id of each found, by key.
+    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]: ...
 
     async def report_failures(
         self, committee: Committee, clerks: list[str], failures: list[tuple[DueReminder, str]]
@@ -299,23 +300,29 @@ async def _not_already_posted(
     """Of reminders whose earlier attempt ended unknown, those not found in the target's history (the found
     ones are recorded as sent), and those whose target is gone for good."""
     still_to_send, gone = [], []
-    for reminder in reminders:
+    # One look at each target's history: Slack allows about 50 a minute, and a crash can leave thousands.
+    for target, waiting in _by_target(reminders).items():
         try:
-            found = await sender.find(reminder)
+            found = await sender.find_posted(target, {reminder.key for reminder in waiting})
         except DeliveryFailed as failure:
-            if failure.permanent:
-                gone.append((reminder, None, failure))
-            # Otherwise unknown whether it went out: it stays claimed and is looked for again later.
-            log.warning("could not check whether %s was posted: %s", reminder.key, failure.reason)
+            gone.extend(_unchecked(target, waiting, failure))
             continue
-        if found is None:
-            still_to_send.append(reminder)
-        else:
-            ledger.sent(reminder, found)
+        for reminder in waiting:
+            if reminder.key in found:
+                ledger.sent(reminder, found[reminder.key])
+            else:
+                still_to_send.append(reminder)
     return still_to_send, gone
 
 
 Outcome = tuple[DueReminder, str | None, DeliveryFailed | None]
+
+
+def _unchecked(target: str, waiting: list[DueReminder], failure: DeliveryFailed) -> list[Outcome]:
+    """Reminders whose target's history could not be read: failed for good if the target is gone; otherwise
+    unknown whether they went out, so they stay claimed and are looked for again later."""
+    log.warning("could not check whether %d reminder(s) to %s were posted: %s", len(waiting), target, failure.reason)
+    return [(reminder, None, failure) for reminder in waiting] if failure.permanent else []
 
 
 def _first_for_each_target(reminders: list[DueReminder]) -> tuple[list[DueReminder], list[DueReminder]]:

@@ -159,6 +159,8 @@ async def test_a_tick_killed_part_way_is_finished_by_fresh_instances_without_rep
     assert sum(r.sent for r in reports) == len(expected) - len(before_crash)
     rows = [row for row in await ledger(database) if row.kind == "action.today"]
     assert {(row.state, row.attempts) for row in rows} == {(ReminderState.SENT, 2)}
+    # Slack allows about 50 history reads a minute: one per channel, not one per reminder taken over.
+    assert len(fake.calls_to("conversations.history")) <= load.committees * fresh_instances
 
 
 # ---------------------------------------------------------------- a real scheduler process killed with SIGKILL

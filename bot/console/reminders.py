@@ -98,8 +98,8 @@ class ConsoleReminderSender:
         self._posted[reminder.key] = message_id
         return message_id
 
-    async def find(self, reminder: DueReminder) -> str | None:
-        return self._posted.get(reminder.key)
+    async def find_posted(self, _target: str, keys: set[str]) -> dict[str, str]:
+        return {key: self._posted[key] for key in keys if key in self._posted}
 
     async def report_failures(
         self, committee: Committee, clerks: list[str], failures: list[tuple[DueReminder, str]]

@@ -82,8 +82,8 @@ class SlackReminderSender:
     async def send(self, reminder: DueReminder) -> str:
         return await _as_delivery(self._post(reminder))
 
-    async def find(self, reminder: DueReminder) -> str | None:
-        return await _as_delivery(self._find(reminder))
+    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+        return await _as_delivery(self._find_posted(target, keys))
 
     async def _post(self, reminder: DueReminder) -> str:
         channel = await self._channel_of(reminder.target)
@@ -105,18 +105,19 @@ class SlackReminderSender:
             content=to_docx(compiled),
         )
 
-    async def _find(self, reminder: DueReminder) -> str | None:
-        channel = await self._channel_of(reminder.target)
+    async def _find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+        channel = await self._channel_of(target)
         # The most recent posts, not those after the planned time: a reminder is only ever retried within
         # minutes of its first attempt, so it is among them if it landed.
         history = await self._client.conversations_history(
             channel=channel, include_all_metadata=True, limit=HISTORY_SEARCHED
         )
+        found = {}
         for message in history.get("messages", []):
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("key") == reminder.key:
-                return message["ts"]
-        return None
+            key = ((message.get("metadata") or {}).get("event_payload") or {}).get("key")
+            if key in keys:
+                found[key] = message["ts"]
+        return found
 
     async def report_failures(self, committee: Committee, clerks: list[str], failures: list) -> None:
         message = message_payload(failures_message(committee.name, failures))
