@@ -6,7 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 DEFAULT_DATABASE_URL = "sqlite:///committee-bot.sqlite3"
@@ -35,12 +37,22 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _refuse_closed(_dbapi_connection, record: ConnectionPoolEntry, _proxy) -> None:
+    """A pooled connection the server has closed (a restart, a terminated backend) is replaced before use.
+    asyncpg notices the close as it happens, so asking costs nothing, where SQLAlchemy's pre-ping costs three
+    round trips on every checkout; the pool retries the checkout with a fresh connection."""
+    if record.driver_connection.is_closed():
+        raise DisconnectionError("PostgreSQL closed this pooled connection")
+
+
 class Database:
     def __init__(self, url: str = DEFAULT_DATABASE_URL, **engine_options) -> None:
         self.url = async_url(url)
-        self.engine: AsyncEngine = create_async_engine(self.url, pool_pre_ping=True, **engine_options)
+        self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
+        else:
+            event.listen(self.engine.sync_engine, "checkout", _refuse_closed)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property

@@ -1,9 +1,8 @@
 """Database outages (issue 5): PostgreSQL connections dropped, or the server restarted, while members comment.
-
 Requests caught by the outage must fail politely (HTTP 200, a private message that says nothing was saved
-and gives the comment back), requests after it must succeed (the engine pings pooled connections before
-use), and nothing may be half-written: every comment has each of its revisions, and every receipt a member
-got stands for exactly one stored comment. PostgreSQL only: SQLite has no server to lose.
+and gives the comment back), requests after it must succeed (pooled connections the server closed are
+replaced before use), and nothing may be half-written: every comment has each of its revisions, and every
+receipt a member got stands for exactly one stored comment. PostgreSQL only: SQLite has no server to lose.
 """
 
 import asyncio
@@ -165,6 +164,17 @@ async def test_requests_caught_by_dropped_connections_fail_politely_and_later_on
     later = [(words, verdict(words, reply)) for words, reply in await _many(stack, IN_FLIGHT * 2)]
     assert [outcome for _, outcome in later] == ["saved"] * IN_FLIGHT * 2, later
     await assert_consistent(stack, in_flight + later, strict=True)
+
+
+async def test_connections_dropped_while_idle_are_replaced_before_anyone_notices(stack, admin):
+    await committee_ready(stack)
+    # Fill the pool with idle connections, then drop them all while no request is using one.
+    warm = [(words, verdict(words, reply)) for words, reply in await _many(stack, IN_FLIGHT)]
+    assert await terminate_bot_connections(admin) >= 2
+    await asyncio.sleep(0.2)  # the server's goodbye reaches the bot's event loop
+    after = [(words, verdict(words, reply)) for words, reply in await _many(stack, IN_FLIGHT)]
+    assert [outcome for _, outcome in warm + after] == ["saved"] * IN_FLIGHT * 2, after
+    await assert_consistent(stack, warm + after, strict=True)
 
 
 async def _many(stack: Stack, how_many: int) -> list[tuple[str, Reply]]:
