@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from itertools import count
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -635,18 +636,36 @@ FORGED_PRESSES = [
 ]
 
 
-async def test_forged_button_values_from_the_generated_cases_are_refused_politely(stack, committee, caplog):
+def refusal_missing(case: Exchange, surface: Surface) -> dict[str, str]:
+    return {} if surface.refused(case) else {"not refused": (case.reply.text or json.dumps(case.messages))[:300]}
+
+
+Attempts = dict[str, Callable[[], Awaitable[Reply]]]
+
+
+def presses(stack: Stack, buttons: list[tuple[str, str]], user_id: str) -> Attempts:
+    """Each (action_id, value) pressed in the committee channel, labelled."""
+    press = partial(stack.slack.block_action, user_id=user_id, channel_id=CHANNEL)
+    return {f"{action_id} {value[:40]}": partial(press, action_id, value) for action_id, value in buttons}
+
+
+def typings(stack: Stack, commands: list[tuple[str, str]], user_id: str) -> Attempts:
+    """Each (command, text) typed in the committee channel, labelled."""
+    type_in = partial(stack.slack.slash_command, user_id=user_id, channel_id=CHANNEL)
+    return {f"{name} {typed_text[:40]}": partial(type_in, name, typed_text) for name, typed_text in commands}
+
+
+async def assert_refused_politely(stack: Stack, caplog, attempts: Attempts, surface: Surface) -> None:
+    """Each attempt (by its label) refused with a polite message, and none of them falling short otherwise."""
     found = {}
-    for action_id, value in FORGED_PRESSES:
-        case = await exchange(
-            stack, caplog, stack.slack.block_action(action_id, value, user_id=CLERK, channel_id=CHANNEL)
-        )
-        found[f"{action_id} {value[:40]}"] = problems(case, BUTTON) | refusal_missing(case, BUTTON)
+    for label, attempt in attempts.items():
+        case = await exchange(stack, caplog, attempt())
+        found[label] = problems(case, surface) | refusal_missing(case, surface)
     assert_no_problems(found)
 
 
-def refusal_missing(case: Exchange, surface: Surface) -> dict[str, str]:
-    return {} if surface.refused(case) else {"not refused": (case.reply.text or json.dumps(case.messages))[:300]}
+async def test_forged_button_values_from_the_generated_cases_are_refused_politely(stack, committee, caplog):
+    await assert_refused_politely(stack, caplog, presses(stack, FORGED_PRESSES, CLERK), BUTTON)
 
 
 FORGED_FORMS = [
@@ -661,14 +680,14 @@ FORGED_FORMS = [
 
 
 async def test_forged_form_metadata_from_the_generated_cases_is_refused_politely(stack, committee, caplog):
-    found = {}
+    attempts = {}
     for form_id, forged, fields in FORGED_FORMS:
         metadata = json.dumps({"context": "", "channel": CHANNEL} | forged)
         values = {block_id: {"value": entry} for block_id, entry in fields.items()}
-        submission = stack.slack.view_submission(form_id, values, user_id=CLERK, private_metadata=metadata)
-        case = await exchange(stack, caplog, submission)
-        found[f"{form_id} {metadata}"] = problems(case, FORM) | refusal_missing(case, FORM)
-    assert_no_problems(found)
+        attempts[f"{form_id} {metadata}"] = partial(
+            stack.slack.view_submission, form_id, values, user_id=CLERK, private_metadata=metadata
+        )
+    await assert_refused_politely(stack, caplog, attempts, FORM)
 
 
 EXTREME_COMMANDS = [
@@ -680,13 +699,7 @@ EXTREME_COMMANDS = [
 
 
 async def test_extreme_numbers_in_commands_are_refused_politely(stack, committee, caplog):
-    found = {}
-    for name, typed_text in EXTREME_COMMANDS:
-        case = await exchange(
-            stack, caplog, stack.slack.slash_command(name, typed_text, user_id=CLERK, channel_id=CHANNEL)
-        )
-        found[f"{name} {typed_text[:40]}"] = problems(case, COMMAND) | refusal_missing(case, COMMAND)
-    assert_no_problems(found)
+    await assert_refused_politely(stack, caplog, typings(stack, EXTREME_COMMANDS, CLERK), COMMAND)
 
 
 async def test_the_fallback_text_of_a_refusal_escapes_what_was_typed(stack, committee, caplog):
@@ -819,12 +832,15 @@ CLERKS_COMMANDS = [
 ]
 
 
+async def assert_members_refused(stack: Stack, caplog, attempts: Attempts, surface: Surface) -> None:
+    """Each attempt (by its label) made by a member in turn, and each refused as only a clerk's to make."""
+    assert_no_problems(
+        {label: await member_refusal_problems(stack, caplog, attempt(), surface) for label, attempt in attempts.items()}
+    )
+
+
 async def test_members_cannot_use_clerks_commands(stack, committee, caplog):
-    found = {}
-    for name, typed_text in CLERKS_COMMANDS:
-        request = stack.slack.slash_command(name, typed_text, user_id=PATEL, channel_id=CHANNEL)
-        found[f"{name} {typed_text}"] = await member_refusal_problems(stack, caplog, request, COMMAND)
-    assert_no_problems(found)
+    await assert_members_refused(stack, caplog, typings(stack, CLERKS_COMMANDS, PATEL), COMMAND)
 
 
 CLERKS_BUTTONS = [
@@ -841,11 +857,8 @@ CLERKS_BUTTONS = [
 
 
 async def test_members_cannot_press_clerks_buttons(stack, committee, caplog):
-    found = {}
-    for action_id, value in [*CLERKS_BUTTONS, ("report.confirm", await _preview_value(stack))]:
-        request = stack.slack.block_action(action_id, value, user_id=PATEL, channel_id=CHANNEL)
-        found[f"{action_id} {value[:30]}"] = await member_refusal_problems(stack, caplog, request, BUTTON)
-    assert_no_problems(found)
+    buttons = [*CLERKS_BUTTONS, ("report.confirm", await _preview_value(stack))]
+    await assert_members_refused(stack, caplog, presses(stack, buttons, PATEL), BUTTON)
 
 
 def _minutes_values(count_of: int) -> dict:
