@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -105,7 +105,8 @@ async def tick(
     claiming = asyncio.create_task(_claim(services, later, instance, now))
     stale = [r for r in due if r.stale_after <= now]
     dropping = asyncio.create_task(_record(services, stale, instance, now, ReminderState.DROPPED))
-    outcomes = await _post_and_record(services, sender, timing, mine, claiming, taken_over, given_up)
+    async with _claims_renewed(services, instance, now, timing.claim_timeout):
+        outcomes = await _post_and_record(services, sender, timing, mine, claiming, taken_over, given_up)
     await claiming  # raises if that claim failed, now that what was posted is recorded
     report = TickReport(retried=len(taken_over), dropped=await dropping)
     await _count_and_report_failures(services, sender, outcomes, report)
@@ -288,6 +289,41 @@ async def _take_over(
     )
     result = await session.exec(update(Reminder).where(still_abandoned).values(**changes))
     return (reminder, row.attempts + 1) if result.rowcount == 1 and reminder is not None else None
+
+
+@asynccontextmanager
+async def _claims_renewed(
+    services: Services, instance: str, since: datetime, claim_timeout: timedelta
+) -> AsyncIterator[None]:
+    """A tick held back by Slack's pace (thousands of posts, a storm of 429s) can outlast the claim timeout.
+    Renewing its claims three times a timeout keeps other instances from taking them over, and posting them
+    again, while it is still working through them."""
+
+    async def renew_periodically() -> None:
+        while True:
+            await asyncio.sleep(claim_timeout.total_seconds() / 3)
+            try:
+                await _renew_claims(services, instance, since)
+            except (SQLAlchemyError, OSError):
+                log.exception("could not renew the claims of %s; trying again shortly", instance)
+
+    renewing = asyncio.create_task(renew_periodically())
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        with suppress(asyncio.CancelledError):
+            await renewing
+
+
+async def _renew_claims(services: Services, instance: str, since: datetime) -> None:
+    """This tick's claims (made or taken over since it began) that have no outcome yet."""
+    still_mine = (
+        (Reminder.claimed_by == instance) & (Reminder.state == ReminderState.CLAIMED) & (Reminder.claimed_at >= since)
+    )
+    async with services.database.session() as session:
+        await session.exec(update(Reminder).where(still_mine).values(claimed_at=services.clock()))
+        await session.commit()
 
 
 def _key_of(row: Reminder) -> str:

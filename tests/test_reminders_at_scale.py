@@ -111,6 +111,31 @@ async def test_two_instances_ticking_together_post_each_reminder_once(database, 
     assert await day_notices_by_state(database) == {ReminderState.SENT: len(expected)}
 
 
+# ---------------------------------------------------------------- a tick that outlasts the claim timeout
+
+
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"], indirect=True)
+async def test_a_tick_longer_than_the_claim_timeout_is_not_taken_over_while_it_posts(database, fake):
+    """A tick held back by Slack's pace (thousands of posts, or a storm of 429s) must not look abandoned: its
+    claims are renewed as it goes, so another instance ticking meanwhile posts nothing of it again."""
+    load = Load(committees=5, actions_per_committee=6)
+    expected = await seed_actions(database, load, TODAY)
+    slow = ReminderTiming(pace_seconds=0.5, claim_timeout=timedelta(seconds=1))  # six posts a channel: ~3 s
+    busy, other = start_instance("busy", database.url, fake), start_instance("other", database.url, fake)
+    with time_machine.travel(AFTER_REMINDER_HOUR, tick=True):
+        long_tick = asyncio.create_task(busy.tick(slow))
+        await asyncio.sleep(2)  # the first claims are twice the claim timeout old
+        meanwhile = await other.tick(slow)
+        await long_tick
+    await busy.stop()
+    await other.stop()
+
+    posted = posted_keys(fake)
+    _report(f"a long tick and another instance, {database.engine.dialect.name}", posted, expected)
+    assert meanwhile.retried == 0
+    _assert_each_posted_once(posted, expected)
+
+
 # ---------------------------------------------------------------- a crash part-way through a tick
 
 
