@@ -45,6 +45,7 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=10, help="length of each concurrent phase")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of load before each concurrent phase")
     parser.add_argument("--requests", type=int, default=300, help="requests in each one-client phase")
+    parser.add_argument("--workers", type=int, default=1, help="processes serving the bot (WEB_CONCURRENCY)")
     return parser.parse_args()
 
 
@@ -115,7 +116,7 @@ async def run(args) -> list[Measured]:
         makers = await request_makers(args)
         async with FakeSlackProcess(args.committees, args.members) as fake:
             servers = (
-                benchlib.bot_server(url, fake.base_url),
+                benchlib.bot_server(url, fake.base_url, args.workers),
                 benchlib.baseline_server(fake.base_url),
                 benchlib.baseline_server(fake.base_url, process_before_response=True),
             )
@@ -172,7 +173,7 @@ def all_phases(measured: list[Measured]) -> None:
 
 def main() -> None:
     args = parse_args()
-    benchlib.print_machine("ack path: committee-bot serve vs an empty Bolt app")
+    benchlib.print_machine(f"ack path: committee-bot serve ({args.workers} worker(s)) vs an empty Bolt app")
     measured = asyncio.run(run(args))
     all_phases(measured)
     benchlib.report(figures(measured, args.clients), args.json)

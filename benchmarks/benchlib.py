@@ -297,14 +297,16 @@ async def _healthy(session: aiohttp.ClientSession, url: str) -> bool:
         return False
 
 
-def bot_server(database_url: str, slack_api_url: str) -> Server:
-    """`committee-bot serve`, exactly as deployed, with its reminder tick off."""
+def bot_server(database_url: str, slack_api_url: str, workers: int = 1) -> Server:
+    """`committee-bot serve`, exactly as deployed, with its reminder tick off. With several workers the CPU
+    figure printed for the server is gunicorn's master only."""
     env = {
         "DATABASE_URL": database_url,
         "SLACK_API_URL": slack_api_url,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "REMINDERS": "off",
+        "WEB_CONCURRENCY": str(workers),
     }
     return Server("committee-bot", [sys.executable, "-m", "bot", "serve"], env)
 

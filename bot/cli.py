@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import functools
 import logging
 import sys
 
@@ -60,24 +61,32 @@ async def upgrade(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> None:
-    """aiohttp's production server; Bolt's own app.start() is meant for development only."""
+    """aiohttp's production server (Bolt's own app.start() is meant for development only); with
+    WEB_CONCURRENCY above 1, that many processes under gunicorn."""
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
+    if settings.workers == 1:
+        web.run_app(_served_app(settings, migrate=True), port=settings.port, access_log=None, shutdown_timeout=10)
+        return
+    from bot.workers import serve_with_workers
+
+    asyncio.run(upgrade(settings))  # once, before the workers start
+    serve_with_workers(functools.partial(_served_app, settings, migrate=False), settings)
+
+
+async def _served_app(settings: Settings, migrate: bool) -> web.Application:
     from bot.slack.app import SlackBot
 
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
-
-    async def application() -> web.Application:
-        database = Database(settings.database_url)
+    database = Database(settings.database_url)
+    if migrate:
         await database.upgrade()
-        bot = SlackBot(settings, database)
-        app = bot.web_app()
-        if settings.reminders:
-            scheduler = ReminderScheduler(bot.services, bot.reminders, settings)
-            app.on_startup.append(lambda _app: _start(scheduler))
-            app.on_cleanup.append(lambda _app: _stop(scheduler))
-        app.on_cleanup.append(lambda _app: database.dispose())
-        return app
-
-    web.run_app(application(), port=settings.port, access_log=None, shutdown_timeout=10)
+    bot = SlackBot(settings, database)
+    app = bot.web_app()
+    if settings.reminders:
+        scheduler = ReminderScheduler(bot.services, bot.reminders, settings)
+        app.on_startup.append(lambda _app: _start(scheduler))
+        app.on_cleanup.append(lambda _app: _stop(scheduler))
+    app.on_cleanup.append(lambda _app: database.dispose())
+    return app
 
 
 async def _start(scheduler: ReminderScheduler) -> None:

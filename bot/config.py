@@ -27,25 +27,26 @@ class Settings:
     reminder_claim_timeout_seconds: float = 300
     # Off where a separate `committee-bot scheduler` process sends the reminders.
     reminders: bool = True
+    # Processes serving requests on the one port; gunicorn's conventional variable.
+    workers: int = 1
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
-        port = env.get("PORT", "3000")
-        if not port.isdigit():
-            raise SystemExit(f"committee-bot: PORT must be a number, not {port!r}.")
+        port, workers = _whole_number(env, "PORT", "3000"), _whole_number(env, "WEB_CONCURRENCY", "1")
         return cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
-            port=int(port),
+            port=port,
             slack_api_url=env.get("SLACK_API_URL") or SLACK_API_DEFAULT,
             public_url=env.get("PUBLIC_URL") or "",
             slack_timeout_seconds=_number(env, "SLACK_TIMEOUT_SECONDS", 10),
             reminder_tick_seconds=_number(env, "REMINDER_TICK_SECONDS", 60),
             reminder_claim_timeout_seconds=_number(env, "REMINDER_CLAIM_TIMEOUT_SECONDS", 300),
             reminders=(env.get("REMINDERS") or "on").lower() not in ("off", "0", "false", "no"),
+            workers=max(1, workers),
         )
 
     def require(self, *names: str, purpose: str) -> None:
@@ -53,6 +54,13 @@ class Settings:
         for name in names:
             if not getattr(self, _ATTRIBUTES[name]):
                 raise MissingSetting(name, purpose)
+
+
+def _whole_number(env, name: str, default: str) -> int:
+    value = env.get(name) or default
+    if not value.isascii() or not value.isdigit():
+        raise SystemExit(f"committee-bot: {name} must be a whole number, not {value!r}.")
+    return int(value)
 
 
 _ATTRIBUTES = {"SLACK_BOT_TOKEN": "bot_token", "SLACK_SIGNING_SECRET": "signing_secret", "SLACK_APP_TOKEN": "app_token"}

@@ -41,8 +41,8 @@ async def _wait_until_healthy(port: int, server: subprocess.Popen) -> None:
     pytest.fail("committee-bot serve did not start")
 
 
-@pytest.fixture
-async def served(tmp_path):
+@pytest.fixture(params=["1", "2"], ids=["one-process", "two-workers"])
+async def served(tmp_path, request):
     fake = await FakeSlackWebAPI().start()
     fake.members[CHANNEL] = [CLERK, OFFICER, *MEMBERS]
     port = _free_port()
@@ -52,6 +52,7 @@ async def served(tmp_path):
         SLACK_API_URL=fake.base_url,
         PORT=str(port),
         DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3",
+        WEB_CONCURRENCY=request.param,
     )
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(

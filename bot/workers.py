@@ -1,0 +1,38 @@
+"""Several processes serving one port, under gunicorn's supervision.
+
+One event loop tops out at one core. gunicorn forks the workers, restarts any that die and stops them
+gracefully on SIGTERM; aiohttp's worker class runs our application in each. Every worker is a full instance:
+de-duplication and the reminder ledger live in the database, so workers need not know of each other.
+"""
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from gunicorn.app.base import BaseApplication
+
+from bot.config import Settings
+
+AppFactory = Callable[[], Awaitable[web.Application]]
+
+
+class _Workers(BaseApplication):
+    def __init__(self, make_app: AppFactory, settings: Settings) -> None:
+        self._make_app = make_app
+        self._settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", f"0.0.0.0:{self._settings.port}")
+        self.cfg.set("workers", self._settings.workers)
+        self.cfg.set("worker_class", "aiohttp.GunicornWebWorker")
+        # As `serve` with one process: ten seconds for deliveries under way to finish.
+        self.cfg.set("graceful_timeout", 10)
+        # gunicorn's runtime control socket is one path per user: two deployments on a host would collide.
+        self.cfg.set("control_socket_disable", True)
+
+    def load(self) -> AppFactory:
+        return self._make_app
+
+
+def serve_with_workers(make_app: AppFactory, settings: Settings) -> None:
+    _Workers(make_app, settings).run()
