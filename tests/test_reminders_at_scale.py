@@ -120,11 +120,12 @@ async def test_a_tick_longer_than_the_claim_timeout_is_not_taken_over_while_it_p
     claims are renewed as it goes, so another instance ticking meanwhile posts nothing of it again."""
     load = Load(committees=5, actions_per_committee=6)
     expected = await seed_actions(database, load, TODAY)
-    slow = ReminderTiming(pace_seconds=0.5, claim_timeout=timedelta(seconds=1))  # six posts a channel: ~3 s
+    # Six posts a channel: about 5 s, over twice the claim timeout; renewal comes every 2/3 s.
+    slow = ReminderTiming(pace_seconds=0.8, claim_timeout=timedelta(seconds=2))
     busy, other = start_instance("busy", database.url, fake), start_instance("other", database.url, fake)
     with time_machine.travel(AFTER_REMINDER_HOUR, tick=True):
         long_tick = asyncio.create_task(busy.tick(slow))
-        await asyncio.sleep(2)  # the first claims are twice the claim timeout old
+        await asyncio.sleep(3)  # the first claims are half as old again as the claim timeout
         meanwhile = await other.tick(slow)
         await long_tick
     await busy.stop()
