@@ -363,11 +363,8 @@ def _unchecked(target: str, waiting: list[DueReminder], failure: DeliveryFailed)
 
 def _first_for_each_target(reminders: list[DueReminder]) -> tuple[list[DueReminder], list[DueReminder]]:
     """The earliest reminder due for each target, and the others."""
-    firsts: dict[str, DueReminder] = {}
-    for reminder in sorted(reminders, key=lambda r: r.due):
-        firsts.setdefault(reminder.target, reminder)
-    first_keys = {reminder.key for reminder in firsts.values()}
-    return list(firsts.values()), [r for r in reminders if r.key not in first_keys]
+    queues = _by_target(reminders).values()
+    return [queue[0] for queue in queues], [reminder for queue in queues for reminder in queue[1:]]
 
 
 def _by_target(reminders: list[DueReminder]) -> dict[str, list[DueReminder]]:

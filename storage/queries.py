@@ -78,17 +78,15 @@ async def replace_clerks(session: AsyncSession, committee_id: int, user_ids: Ite
 
 
 async def windows_of_committees(
-    session: AsyncSession, committee_ids: Iterable[int], *, open_at: datetime | None = None
+    session: AsyncSession, committee_ids: Iterable[int]
 ) -> list[tuple[CommentWindow, Committee]]:
-    """Comment windows with their committee, soonest deadline first; only those still open if `open_at` is given."""
+    """Comment windows with their committee, soonest deadline first."""
     statement = (
         select(CommentWindow, Committee)
         .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
         .where(col(CommentWindow.committee_id).in_(list(committee_ids)))
         .order_by(CommentWindow.deadline, CommentWindow.id)
     )
-    if open_at is not None:
-        statement = statement.where(CommentWindow.deadline > open_at)
     return list(await session.exec(statement))
 
 

@@ -898,6 +898,15 @@ async def test_members_cannot_submit_clerks_forms_with_forged_metadata(stack, co
     assert_no_problems(found)
 
 
+async def test_a_clerks_forged_resolution_count_is_refused_as_an_out_of_date_form(stack, committee):
+    values = {block_id: {"value": entry} for block_id, entry in _minutes_values(1).items()}
+    for forged_count in ("200000", "0"):
+        forged = json.dumps({"context": forged_count, "channel": CHANNEL})
+        reply = await stack.slack.view_submission("minutes.confirm", values, user_id=CLERK, private_metadata=forged)
+        errors = reply.json()["errors"]
+        assert "That form is out of date. Please import the minutes again." in errors.values(), forged_count
+
+
 async def test_a_forged_resolution_count_is_refused_before_any_work(stack, committee):
     """The confirm form never holds more than twelve resolutions; a larger count must not be worked through
     (the work is synchronous, so the whole bot waits meanwhile)."""

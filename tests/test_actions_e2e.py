@@ -231,3 +231,9 @@ async def test_no_meeting_scheduled_is_shown_not_dropped(stack):
     await set_up_committee(stack)
     await record_resolution(stack, "Report back later.", kind="report_back", due="to a future meeting")
     assert "the future meeting (none scheduled yet)" in shown_text(await _actions(stack))
+
+
+async def test_a_due_range_outside_any_committee_business_is_refused_with_a_reason(stack):
+    await set_up_committee(stack)
+    answer = await _actions(stack, "due before 1/1/0001")
+    assert "is not a date a committee would use. Please check the year." in shown_text(answer)

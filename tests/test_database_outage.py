@@ -69,29 +69,26 @@ async def admin(postgres_url) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def terminate_bot_connections(admin: Database) -> int:
-    """Every connection to the test database but the admin's own, as a crash or failover would drop them."""
+async def _over_bot_connections(admin: Database, aggregate: str, condition: str = "TRUE") -> int:
+    """`aggregate` over the test database's connections that meet `condition`, all but the admin's own."""
     async with admin.engine.begin() as connection:
-        killed = await connection.execute(
+        result = await connection.execute(
             text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND application_name <> :admin"
+                f"SELECT {aggregate} FROM pg_stat_activity "
+                f"WHERE datname = current_database() AND application_name <> :admin AND {condition}"
             ),
             {"admin": ADMIN},
         )
-        return killed.scalar_one()
+        return result.scalar_one()
+
+
+async def terminate_bot_connections(admin: Database) -> int:
+    """Every connection to the test database but the admin's own, as a crash or failover would drop them."""
+    return await _over_bot_connections(admin, "count(pg_terminate_backend(pid))")
 
 
 async def waiting_on_locks(admin: Database) -> int:
-    async with admin.engine.connect() as connection:
-        waiting = await connection.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND application_name <> :admin"
-            ),
-            {"admin": ADMIN},
-        )
-        return waiting.scalar_one()
+    return await _over_bot_connections(admin, "count(*)", "wait_event_type = 'Lock'")
 
 
 @asynccontextmanager

@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from handlers.reminders import MOST_ATTEMPTS, ReminderTiming
+from handlers.reminders import MOST_ATTEMPTS, ReminderTiming, TickReport
 from storage.models import ReminderState
 from tests.flows import shown_text
 from tests.reminder_load import (
     ZONE,
+    Instance,
     Load,
     channel_of,
     clerk_of,
@@ -82,6 +83,15 @@ def _report(label: str, posted, expected: list[str]) -> None:
     print(f"\n[{label}] reminders posted vs expected: {delivered}/{len(expected)}, duplicates: {duplicates}")
 
 
+async def _tick_together(instances: list[Instance], at: datetime) -> list[TickReport]:
+    """Each instance ticks once, all of them at once, with the clock standing at `at`; then they stop."""
+    with time_machine.travel(at, tick=False):
+        reports = await asyncio.gather(*(instance.tick(FAST) for instance in instances))
+    for instance in instances:
+        await instance.stop()
+    return reports
+
+
 def _assert_each_posted_once(posted, expected: list[str]) -> None:
     assert not [key for key in expected if posted[key] != 1], "reminders not posted exactly once"
     assert set(posted) <= set(expected), f"unexpected reminders: {sorted(set(posted) - set(expected))[:5]}"
@@ -97,11 +107,8 @@ async def test_two_instances_ticking_together_post_each_reminder_once(database, 
     expected = await seed_actions(database, load, TODAY)
     instances = [start_instance(name, database.url, fake) for name in ("instance-a", "instance-b")]
     started = asyncio.get_running_loop().time()
-    with time_machine.travel(AFTER_REMINDER_HOUR, tick=False):
-        reports = await asyncio.gather(*(instance.tick(FAST) for instance in instances))
+    reports = await _tick_together(instances, AFTER_REMINDER_HOUR)
     elapsed = asyncio.get_running_loop().time() - started
-    for instance in instances:
-        await instance.stop()
 
     posted = posted_keys(fake)
     _report(f"two instances, {database.engine.dialect.name}", posted, expected)
@@ -171,10 +178,7 @@ async def test_a_tick_killed_part_way_is_finished_by_fresh_instances_without_rep
     # even when both read the abandoned claims before either has recorded taking them over.
     in_step = asyncio.Barrier(fresh_instances)
     fresh = [start_instance(f"fresh-{n}", database.url, fake, in_step=in_step) for n in range(fresh_instances)]
-    with time_machine.travel(AFTER_REMINDER_HOUR + FAST.claim_timeout + timedelta(seconds=1), tick=False):
-        reports = await asyncio.gather(*(instance.tick(FAST) for instance in fresh))
-    for instance in fresh:
-        await instance.stop()
+    reports = await _tick_together(fresh, AFTER_REMINDER_HOUR + FAST.claim_timeout + timedelta(seconds=1))
 
     posted = posted_keys(fake)
     _report(f"restart after a crash, {fresh_instances} fresh, {database.engine.dialect.name}", posted, expected)

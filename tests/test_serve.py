@@ -104,6 +104,18 @@ def test_a_missing_variable_stops_start_up_naming_it(tmp_path):
     )
 
 
+def test_a_worker_count_that_is_not_a_number_stops_start_up_naming_it(tmp_path):
+    env = _environment(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+        WEB_CONCURRENCY="two",
+    )
+    result = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == "committee-bot: WEB_CONCURRENCY must be a whole number, not 'two'."
+
+
 def test_serving_starts_without_loading_the_document_libraries():
     """Word, PDF and calendar files are built or read only on request; loading their libraries at start-up
     cost a tenth of a second of every restart."""

@@ -6,7 +6,7 @@ import re
 import secrets
 
 from bot import forms, replies
-from bot.conversations.inputs import number, text_of
+from bot.conversations.inputs import number, required_text, text_of
 from bot.forms import Form, FormValues
 from bot.replies import USER_MENTION, Attachment, Reply
 from handlers import collect, comment_windows, comments, committees, reminder_settings
@@ -211,20 +211,16 @@ async def _comment_form_for(services: Services, actor: Actor, window_id: int, te
 async def _confirm_window(services: Services, actor: Actor, value: str) -> Reply:
     try:
         draft = json.loads(value)
-        title, officer, deadline, token = (_string(draft[name]) for name in ("title", "officer", "deadline", "token"))
-        url = _string(draft["url"]) if draft["url"] is not None else None
+        title, officer, deadline, token = (
+            required_text(draft[name]) for name in ("title", "officer", "deadline", "token")
+        )
+        url = required_text(draft["url"]) if draft["url"] is not None else None
         request = comment_windows.WindowRequest(title, url, officer, deadline)
     except (ValueError, KeyError, TypeError):
         log.warning("malformed report.confirm value from %s", actor.user_id)
         raise InvalidInput("That confirmation is out of date. Please start again with `/report`.") from None
     window, created = await comment_windows.open_window(services, actor, request, f"report:{token}")
     return Reply(replies.window_opened(window), announce=(window,) if created else ())
-
-
-def _string(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected text, got {type(value).__name__}")
-    return value
 
 
 async def submit(

@@ -12,6 +12,14 @@ def number(value: str) -> int:
     return parsed
 
 
+def required_text(value: object) -> str:
+    """Text where a payload we built, or Slack's, always has text; anything else was forged. The TypeError is
+    read as "out of date" by whoever asked."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
 def text_of(values: FormValues, name: str) -> str:
     value = values.get(name)
     return value if isinstance(value, str) else ""

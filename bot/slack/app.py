@@ -4,15 +4,9 @@ import json
 import logging
 from urllib.parse import parse_qs
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.calendar_feed import add_calendar_route
 from bot.config import Settings
@@ -20,42 +14,12 @@ from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import register_listeners
 from bot.slack.reminders import SlackReminderSender
+from bot.slack.web_api import keep_alive, reminder_client, reminder_poster, stop_keeping_alive, web_client
 from handlers.context import Services
 from storage.database import Database
 
 EVENTS_PATH = "/slack/events"
 log = logging.getLogger(__name__)
-# slack_sdk formats a debug line of every request, whole message included, unless its logger's own level is
-# above DEBUG (an unset level counts as DEBUG, whatever the logging configuration says).
-WEB_API_LOG = logging.getLogger(f"{__name__}.web_api")
-WEB_API_LOG.setLevel(logging.INFO)
-
-
-def web_client(settings: Settings) -> AsyncWebClient:
-    return AsyncWebClient(
-        token=settings.bot_token,
-        base_url=settings.slack_api_url,
-        timeout=settings.slack_timeout_seconds,
-        logger=WEB_API_LOG,
-        # Slack answers 429 with Retry-After when we post too fast; honour it rather than drop the post.
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
-
-
-def reminder_client(settings: Settings) -> AsyncWebClient:
-    """Only a 429 is retried here: it means Slack did nothing. After a timeout or a 5xx the post may have
-    landed, so the reminder ledger retries it later, having first looked for it in the channel."""
-    return AsyncWebClient(
-        token=settings.bot_token,
-        base_url=settings.slack_api_url,
-        timeout=settings.slack_timeout_seconds,
-        logger=WEB_API_LOG,
-        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
-    )
 
 
 class SlackBot:
@@ -66,9 +30,15 @@ class SlackBot:
         self.directory = SlackDirectory(client)
         self.services = Services(database, self.directory, public_url=settings.public_url)
         self.delivery = SlackDelivery(self.services, client)
-        self.reminders = SlackReminderSender(self.services, reminder_client(settings))
+        self.reminders = SlackReminderSender(self.services, reminder_client(settings), reminder_poster(settings))
         # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
-        self.app = AsyncApp(client=client, signing_secret=settings.signing_secret, process_before_response=True)
+        # request_verification off: _refuse_unreadable checks every signature before Bolt sees the request.
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=settings.signing_secret,
+            process_before_response=True,
+            request_verification_enabled=False,
+        )
         # None where the bot only sends (the scheduler); then no request is taken as Slack's.
         self._verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         register_listeners(self.app, self.services, self.delivery, self.directory)
@@ -84,14 +54,11 @@ class SlackBot:
         return application
 
     async def _keep_connections_alive(self, _application: web.Application) -> None:
-        """Without a session of its own, slack_sdk opens and closes a connection for every call, which costs
-        more CPU than the call: receipts and announcements would take it from the acks."""
-        # slack_sdk applies its timeout only to the sessions it makes itself.
-        self._client.session = ClientSession(timeout=ClientTimeout(total=self._client.timeout))
+        # Receipts and announcements would otherwise take the CPU of a new connection each from the acks.
+        keep_alive(self._client)
 
     async def _close_connections(self, _application: web.Application) -> None:
-        session, self._client.session = self._client.session, None
-        await session.close()
+        await stop_keeping_alive(self._client)
 
     @web.middleware
     async def _refuse_unreadable(self, request: web.Request, handler) -> web.StreamResponse:

@@ -19,15 +19,12 @@ from handlers.context import Actor, Services
 
 log = logging.getLogger(__name__)
 
-HOME_SETTLE_SECONDS = 0.5
-
 
 class SlackDelivery:
     def __init__(self, services: Services, client: AsyncWebClient) -> None:
         self._services = services
         self._client = client
         self._tasks: set[asyncio.Task] = set()
-        self._homes_due: set[tuple[str, str]] = set()
 
     def spawn(self, work: Coroutine) -> None:
         task = asyncio.create_task(self._logged(work))
@@ -56,18 +53,8 @@ class SlackDelivery:
             self.spawn(self._send_files(actor, reply))
 
     def refresh_home(self, actor: Actor) -> None:
-        """Something this person did may have changed what their Home tab shows. Someone working through
-        several comments in a row gets one refresh, drawn after the last of them."""
-        person = (actor.workspace_id, actor.user_id)
-        if person not in self._homes_due:
-            self._homes_due.add(person)
-            self.spawn(self._refresh_home_soon(actor, person))
-
-    async def _refresh_home_soon(self, actor: Actor, person: tuple[str, str]) -> None:
-        await asyncio.sleep(HOME_SETTLE_SECONDS)
-        # Off the list before reading, so a change made while this one is drawn is drawn again.
-        self._homes_due.discard(person)
-        await publish_home(self._services, self._client, actor)
+        """Something this person did from their Home tab changed what it shows."""
+        self.spawn(publish_home(self._services, self._client, actor))
 
     async def tell(self, actor: Actor, channel_id: str | None, message: Message) -> None:
         """An ephemeral note in the channel; a DM when the bot cannot post there."""

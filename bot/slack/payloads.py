@@ -4,6 +4,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.conversations.inputs import required_text
 from handlers.context import Actor
 
 log = logging.getLogger(__name__)
@@ -16,14 +17,8 @@ def command_actor(body: dict) -> Actor:
 def interaction_actor(body: dict, channel_id: str | None = None) -> Actor:
     team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
     channel = channel_id or (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    return Actor(_text(team), _text(body["user"]["id"]), _text(channel) if channel else None)
-
-
-def _text(value: object) -> str:
-    """Ids are strings in every payload Slack sends; anything else is forged, and must not reach a query."""
-    if not isinstance(value, str):
-        raise TypeError(f"expected an id, got {type(value).__name__}")
-    return value
+    # Ids are strings in every payload Slack sends; anything else is forged, and must not reach a query.
+    return Actor(required_text(team), required_text(body["user"]["id"]), required_text(channel) if channel else None)
 
 
 def pressed_on_home(body: dict) -> bool:

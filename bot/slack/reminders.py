@@ -5,12 +5,13 @@ from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from aiohttp import ClientError, ClientSession, ClientTimeout
+from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.reminder_replies import failures_message, reminder_message
 from bot.slack.blocks import message_payload
+from bot.slack.web_api import keep_alive, stop_keeping_alive
 from handlers.collect import compile_window
 from handlers.context import Services
 from handlers.export_formats import to_docx
@@ -19,10 +20,6 @@ from handlers.reminders import DeliveryFailed, RateLimited
 from storage.models import Committee
 
 log = logging.getLogger(__name__)
-# slack_sdk formats a debug line for every request, whole message included, unless its logger's own level is
-# above DEBUG (an unset level counts as DEBUG, whatever the logging configuration says).
-POSTS_LOG = logging.getLogger(f"{__name__}.posts")
-POSTS_LOG.setLevel(logging.INFO)
 Result = TypeVar("Result")
 
 METADATA_TYPE = "committee_bot_reminder"
@@ -45,10 +42,10 @@ DEFAULT_RETRY_AFTER = 1.0
 
 
 class SlackReminderSender:
-    def __init__(self, services: Services, client: AsyncWebClient) -> None:
+    def __init__(self, services: Services, client: AsyncWebClient, poster: AsyncWebClient) -> None:
         self._services = services
         self._client = client
-        self._poster = _poster_like(client)
+        self._poster = poster  # posts the reminders themselves; see bot.slack.web_api.reminder_poster
         self._ticks_sending = 0
         self._direct_channels: dict[str, str] = {}
 
@@ -63,21 +60,17 @@ class SlackReminderSender:
 
     @asynccontextmanager
     async def sending(self) -> AsyncIterator[None]:
-        """Posts share kept-alive connections while ticks are sending: without a session of its own, slack_sdk
-        opens and closes a connection for every call, which cost more than the post itself. Ticks may overlap,
-        so the last one out closes the session."""
+        """Posts share kept-alive connections while ticks are sending. Ticks may overlap, so the last one out
+        closes the session."""
         if self._ticks_sending == 0:
-            # slack_sdk applies its timeout only to the sessions it makes itself; a post that hung for longer
-            # than the claim timeout could be posted again by whoever takes the claim over.
-            self._poster.session = ClientSession(timeout=ClientTimeout(total=self._poster.timeout))
+            keep_alive(self._poster)
         self._ticks_sending += 1
         try:
             yield
         finally:
             self._ticks_sending -= 1
             if self._ticks_sending == 0:
-                session, self._poster.session = self._poster.session, None
-                await session.close()
+                await stop_keeping_alive(self._poster)
 
     async def send(self, reminder: DueReminder) -> str:
         return await _as_delivery(self._post(reminder))
@@ -126,21 +119,6 @@ class SlackReminderSender:
                 await self._client.chat_postMessage(channel=await self._channel_of(clerk), **message)
             except (TimeoutError, SlackApiError, ClientError):
                 log.exception("could not tell clerk %s about undelivered reminders", clerk)
-
-
-def _poster_like(client: AsyncWebClient) -> AsyncWebClient:
-    """The client for posting reminders. It does not retry: a 429 comes back to the delivery loop, which waits
-    out Retry-After without holding one of its places for posts in flight, as the client's own retry would."""
-    return AsyncWebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        ssl=client.ssl,
-        proxy=client.proxy,
-        headers=client.headers,
-        logger=POSTS_LOG,
-        retry_handlers=[],
-    )
 
 
 async def _as_delivery(call: Awaitable[Result]) -> Result:
