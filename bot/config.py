@@ -34,6 +34,15 @@ class Settings:
     def from_environment(cls, environ: dict[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
         port, workers = _whole_number(env, "PORT", "3000"), _whole_number(env, "WEB_CONCURRENCY", "1")
+        slack_timeout = _number(env, "SLACK_TIMEOUT_SECONDS", 10)
+        claim_timeout = _number(env, "REMINDER_CLAIM_TIMEOUT_SECONDS", 300)
+        # A tick stops posting a third of a claim timeout before its claims could be taken over; a post has to
+        # fit in that third, or a reminder could go out from two instances.
+        if claim_timeout < 3 * slack_timeout:
+            raise SystemExit(
+                "committee-bot: REMINDER_CLAIM_TIMEOUT_SECONDS must be at least three times SLACK_TIMEOUT_SECONDS "
+                f"({slack_timeout:g}), not {claim_timeout:g}."
+            )
         return cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
@@ -42,9 +51,9 @@ class Settings:
             port=port,
             slack_api_url=env.get("SLACK_API_URL") or SLACK_API_DEFAULT,
             public_url=env.get("PUBLIC_URL") or "",
-            slack_timeout_seconds=_number(env, "SLACK_TIMEOUT_SECONDS", 10),
+            slack_timeout_seconds=slack_timeout,
             reminder_tick_seconds=_number(env, "REMINDER_TICK_SECONDS", 60),
-            reminder_claim_timeout_seconds=_number(env, "REMINDER_CLAIM_TIMEOUT_SECONDS", 300),
+            reminder_claim_timeout_seconds=claim_timeout,
             reminders=(env.get("REMINDERS") or "on").lower() not in ("off", "0", "false", "no"),
             workers=max(1, workers),
         )

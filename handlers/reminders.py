@@ -9,7 +9,7 @@ before dying, the target's recent history is searched for the reminder's key bef
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,6 +60,13 @@ class RateLimited(DeliveryFailed):
         self.retry_after = retry_after
 
 
+class ClaimLapsed(DeliveryFailed):
+    """This tick may no longer hold the claim: the reminder is left for whoever takes it over."""
+
+    def __init__(self) -> None:
+        super().__init__("the claim lapsed before it could be posted", permanent=False)
+
+
 class ReminderSender(Protocol):
     """How a platform posts reminders; Slack's lives in bot/slack/reminders.py, the console's in bot/console."""
 
@@ -105,8 +112,9 @@ async def tick(
     claiming = asyncio.create_task(_claim(services, later, instance, now))
     stale = [r for r in due if r.stale_after <= now]
     dropping = asyncio.create_task(_record(services, stale, instance, now, ReminderState.DROPPED))
-    async with _claims_renewed(services, instance, now, timing.claim_timeout):
-        outcomes = await _post_and_record(services, sender, timing, mine, claiming, taken_over, given_up)
+    lease = Lease(services.clock, now, timing.claim_timeout)
+    async with _claims_renewed(services, instance, lease, claiming):
+        outcomes = await _post_and_record(services, sender, timing, lease, mine, claiming, taken_over, given_up)
     await claiming  # raises if that claim failed, now that what was posted is recorded
     report = TickReport(retried=len(taken_over), dropped=await dropping)
     await _count_and_report_failures(services, sender, outcomes, report)
@@ -119,6 +127,7 @@ async def _post_and_record(
     services: Services,
     sender: ReminderSender,
     timing: ReminderTiming,
+    lease: "Lease",
     claimed: list[DueReminder],
     claiming: asyncio.Task[list[DueReminder]],
     taken_over: list[DueReminder],
@@ -127,7 +136,7 @@ async def _post_and_record(
     """Posts what this instance claimed or took over (unless found already posted), and records every outcome."""
     async with sender.sending(), OutcomeBatches(services, timing.record_every_seconds, OUTCOMES_PER_BATCH) as ledger:
         to_send, unfindable = await _not_already_posted(sender, taken_over, ledger)
-        delivered = await _deliver(sender, claimed + to_send, claiming, timing.pace_seconds, ledger)
+        delivered = await _deliver(sender, claimed + to_send, claiming, timing.pace_seconds, lease, ledger)
         for outcome in unfindable + given_up:
             _note(ledger, outcome)
     return delivered + unfindable + given_up
@@ -291,21 +300,61 @@ async def _take_over(
     return (reminder, row.attempts + 1) if result.rowcount == 1 and reminder is not None else None
 
 
+class Lease:
+    """Until when this tick's claims are surely its own: another instance takes a claim over only once it is a
+    claim timeout old, by the same clock. Posting stops a third of a timeout before that (far longer than a post
+    may take), so a tick whose renewals fail, or whose process stalled, leaves the rest to the instance that
+    takes them over instead of posting them alongside it."""
+
+    def __init__(self, clock: Callable[[], datetime], claimed_at: datetime, claim_timeout: timedelta) -> None:
+        self.clock, self.claimed_at, self.timeout = clock, claimed_at, claim_timeout
+        self.only: set[str] | None = None  # after a late renewal, the keys of the claims it found still ours
+        self._lapse_logged = False
+
+    @property
+    def renewal_interval(self) -> float:
+        return self.timeout.total_seconds() / 3
+
+    def renewed(self, written: datetime, still_ours: set[str]) -> None:
+        # A renewal that finished before any claim could be taken over holds every one; a later one holds only
+        # those it found still ours.
+        if self.clock() >= self.claimed_at + self.timeout or self.only is not None:
+            self.only = still_ours
+        self.claimed_at = written
+
+    def holds(self, key: str) -> bool:
+        if self.clock() < self.claimed_at + self.timeout * 2 / 3 and (self.only is None or key in self.only):
+            return True
+        if not self._lapse_logged:
+            log.warning("claims renewed at %s may have been taken over; posting them stops", self.claimed_at)
+            self._lapse_logged = True
+        return False
+
+
 @asynccontextmanager
 async def _claims_renewed(
-    services: Services, instance: str, since: datetime, claim_timeout: timedelta
+    services: Services, instance: str, lease: Lease, claiming: asyncio.Task[list[DueReminder]]
 ) -> AsyncIterator[None]:
     """A tick held back by Slack's pace (thousands of posts, a storm of 429s) can outlast the claim timeout.
     Renewing its claims three times a timeout keeps other instances from taking them over, and posting them
     again, while it is still working through them."""
+    since = lease.claimed_at
+
+    async def renew() -> None:
+        try:
+            lease.renewed(*await _renew_claims(services, instance, since))
+        except (SQLAlchemyError, OSError):
+            log.exception("could not renew the claims of %s; trying again shortly", instance)
 
     async def renew_periodically() -> None:
+        # Renewals wait until every claim is in: one inserted after a renewal would keep the tick's first claim
+        # time, which the lease would then have moved past. Claims that came in late are renewed at once.
+        await asyncio.wait({claiming})
+        if claiming.exception() is None and claiming.result():
+            await renew()
         while True:
-            await asyncio.sleep(claim_timeout.total_seconds() / 3)
-            try:
-                await _renew_claims(services, instance, since)
-            except (SQLAlchemyError, OSError):
-                log.exception("could not renew the claims of %s; trying again shortly", instance)
+            await asyncio.sleep(lease.renewal_interval)
+            await renew()
 
     renewing = asyncio.create_task(renew_periodically())
     try:
@@ -316,14 +365,19 @@ async def _claims_renewed(
             await renewing
 
 
-async def _renew_claims(services: Services, instance: str, since: datetime) -> None:
-    """This tick's claims (made or taken over since it began) that have no outcome yet."""
+async def _renew_claims(services: Services, instance: str, since: datetime) -> tuple[datetime, set[str]]:
+    """This tick's claims (made or taken over since it began) that have no outcome yet: when they were renewed,
+    and the keys of those renewed."""
     still_mine = (
         (Reminder.claimed_by == instance) & (Reminder.state == ReminderState.CLAIMED) & (Reminder.claimed_at >= since)
     )
+    renewed_at = services.clock()
+    renewal = update(Reminder).where(still_mine).values(claimed_at=renewed_at)
     async with services.database.session() as session:
-        await session.exec(update(Reminder).where(still_mine).values(claimed_at=services.clock()))
+        renewed = await session.exec(renewal.returning(Reminder.item, Reminder.kind, Reminder.due, Reminder.target))
+        keys = {_key_of(row) for row in renewed}
         await session.commit()
+    return renewed_at, keys
 
 
 def _key_of(row: Reminder) -> str:
@@ -379,6 +433,7 @@ async def _deliver(
     claimed: list[DueReminder],
     claiming: asyncio.Task[list[DueReminder]],
     pace: float,
+    lease: Lease,
     ledger: OutcomeBatches,
 ) -> list[Outcome]:
     """Each target has its own queue, posted in order a pace apart; the targets proceed side by side. A queue
@@ -399,7 +454,7 @@ async def _deliver(
         next_post_at = 0.0
         async for reminder in queue_of(target):
             await asyncio.sleep(max(0.0, next_post_at - clock()))
-            outcome = await _send_one(sender, reminder, slots)
+            outcome = await _send_one(sender, reminder, slots, lease)
             next_post_at = clock() + pace
             _note(ledger, outcome)
             outcomes.append(outcome)
@@ -422,13 +477,15 @@ async def _by_target_once_claimed(claiming: asyncio.Task[list[DueReminder]]) -> 
         return {}
 
 
-async def _send_one(sender: ReminderSender, reminder: DueReminder, slots: asyncio.Semaphore) -> Outcome:
+async def _send_one(sender: ReminderSender, reminder: DueReminder, slots: asyncio.Semaphore, lease: Lease) -> Outcome:
     """A slot bounds the posts in flight, not the targets: waiting out the pace or a rate limit holds none.
     A rate-limited post did nothing, so it is sent again once the wait the platform asked for is over."""
     refusals = 0
     while True:
         try:
             async with slots:
+                if not lease.holds(reminder.key):
+                    return reminder, None, ClaimLapsed()
                 return reminder, await sender.send(reminder), None
         except RateLimited as limited:
             refusals += 1

@@ -144,6 +144,31 @@ async def test_a_tick_longer_than_the_claim_timeout_is_not_taken_over_while_it_p
     _assert_each_posted_once(posted, expected)
 
 
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"], indirect=True)
+async def test_a_tick_stalled_past_the_claim_timeout_leaves_the_rest_to_the_instance_that_took_it_over(database, fake):
+    """A process frozen for longer than the claim timeout (a paused VM, a stopped container, a database too
+    slow to renew) wakes to find its claims taken over: it must not go on posting them beside the new owner."""
+    load = Load(committees=5, actions_per_committee=6)
+    expected = await seed_actions(database, load, TODAY)
+    timing = ReminderTiming(pace_seconds=0.5, claim_timeout=timedelta(seconds=30))
+    stalled, other = start_instance("stalled", database.url, fake), start_instance("other", database.url, fake)
+    with time_machine.travel(AFTER_REMINDER_HOUR, tick=True) as traveller:
+        stalled_tick = asyncio.create_task(stalled.tick(timing))
+        # Two posts a channel: every claim is in and renewed, and the next renewal is a third of a timeout away.
+        assert await wait_until(partial(_posted_at_least, fake, 2 * load.committees), timeout=10, poll=0.005)
+        traveller.shift(timing.claim_timeout + timedelta(seconds=1))  # the freeze, between two posts
+        took_over = await other.tick(timing)
+        await stalled_tick
+    await stalled.stop()
+    await other.stop()
+
+    posted = posted_keys(fake)
+    _report(f"a stalled tick and the instance that took it over, {database.engine.dialect.name}", posted, expected)
+    assert took_over.retried >= len(expected) - 2 * load.committees  # all but what was posted and recorded
+    _assert_each_posted_once(posted, expected)
+    assert await day_notices_by_state(database) == {ReminderState.SENT: len(expected)}
+
+
 # ---------------------------------------------------------------- a crash part-way through a tick
 
 
@@ -204,7 +229,7 @@ def _scheduler_process(database_url: str, fake: FakeSlackWebAPI, log: Path) -> s
         "SLACK_API_URL": fake.base_url,
         "SLACK_BOT_TOKEN": "xoxb-test",
         "REMINDER_TICK_SECONDS": "1",
-        "REMINDER_CLAIM_TIMEOUT_SECONDS": "2",
+        "REMINDER_CLAIM_TIMEOUT_SECONDS": "6",
         "SLACK_TIMEOUT_SECONDS": "2",
     }
     with log.open("ab") as output:

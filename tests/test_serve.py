@@ -94,11 +94,16 @@ async def test_serve_answers_a_signed_comment(served):
     assert "Your comment on *Draft plan* is saved" in shown_text(reply.json())
 
 
+def _start_up_error(command: str, env: dict[str, str]) -> str:
+    """The last line a command that refused to start printed."""
+    result = subprocess.run([sys.executable, "-m", "bot", command], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    return result.stderr.strip().splitlines()[-1]
+
+
 def test_a_missing_variable_stops_start_up_naming_it(tmp_path):
     env = _environment(SLACK_BOT_TOKEN="xoxb-test", DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3")
-    result = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True, timeout=30)
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert _start_up_error("serve", env) == (
         "committee-bot: the environment variable SLACK_SIGNING_SECRET is not set; "
         "it is needed to serve Slack's requests."
     )
@@ -111,9 +116,19 @@ def test_a_worker_count_that_is_not_a_number_stops_start_up_naming_it(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
         WEB_CONCURRENCY="two",
     )
-    result = subprocess.run([sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True, timeout=30)
-    assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1] == "committee-bot: WEB_CONCURRENCY must be a whole number, not 'two'."
+    assert _start_up_error("serve", env) == "committee-bot: WEB_CONCURRENCY must be a whole number, not 'two'."
+
+
+def test_a_claim_timeout_too_short_for_a_post_stops_start_up_naming_it(tmp_path):
+    env = _environment(
+        SLACK_BOT_TOKEN="xoxb-test",
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
+        SLACK_TIMEOUT_SECONDS="10",
+        REMINDER_CLAIM_TIMEOUT_SECONDS="20",
+    )
+    assert _start_up_error("scheduler", env) == (
+        "committee-bot: REMINDER_CLAIM_TIMEOUT_SECONDS must be at least three times SLACK_TIMEOUT_SECONDS (10), not 20."
+    )
 
 
 def test_serving_starts_without_loading_the_document_libraries():
