@@ -31,9 +31,11 @@ def async_url(url: str) -> str:
 def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets the scheduler read while a request writes; busy_timeout waits out a writer instead of failing.
+    # WAL lets the scheduler read while a request writes. SQLite takes one writer at a time and its busy handler
+    # is not a queue: in a burst of writes one can wait behind the others for seconds. Waiting is better than
+    # failing: an answer Slack gets late is retried and de-duplicated, a refused comment has to be typed again.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
