@@ -166,14 +166,6 @@ async def _commit_revision(
     return _receipt(comment, window)
 
 
-async def _withdraw_no_comments(session: AsyncSession, window_id: int, author: str, now: datetime) -> None:
-    """A member who comments after saying "no comments" has changed their mind; the comment is what counts."""
-    for earlier in await queries.live_comments(session, [window_id], author):
-        if earlier.kind == CommentKind.NO_COMMENTS:
-            earlier.withdrawn_at = now
-            session.add(earlier)
-
-
 Change = tuple[Comment, RevisionAction, WindowSummary]
 ChangeMaker = Callable[[AsyncSession], Awaitable[Change | CommentReceipt]]
 
@@ -201,7 +193,8 @@ async def add_comment(
         content = {"text": clean_text(text), "section": clean_section(section)}
         window = await _writable_window(services, session, actor, window_id)
         now = services.clock()
-        await _withdraw_no_comments(session, window.id, actor.user_id, now)
+        # A member who comments after saying "no comments" has changed their mind: the comment is what counts.
+        await queries.withdraw_no_comments(session, window.id, actor.user_id, now)
         return _new_comment(window, actor, now, **content), RevisionAction.CREATED, window
 
     return await _write_once(services, actor, request_key, add)
