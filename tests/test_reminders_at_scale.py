@@ -121,6 +121,19 @@ async def test_two_instances_ticking_together_post_each_reminder_once(database, 
 # ---------------------------------------------------------------- a tick that outlasts the claim timeout
 
 
+async def _another_instance_ticks_meanwhile(database, fake, timing: ReminderTiming, interlude) -> TickReport:
+    """One instance ticks; once `interlude(traveller)` is over, a second ticks beside it. The second's report."""
+    first, second = start_instance("first", database.url, fake), start_instance("second", database.url, fake)
+    with time_machine.travel(AFTER_REMINDER_HOUR, tick=True) as traveller:
+        first_tick = asyncio.create_task(first.tick(timing))
+        await interlude(traveller)
+        meanwhile = await second.tick(timing)
+        await first_tick
+    await first.stop()
+    await second.stop()
+    return meanwhile
+
+
 @pytest.mark.parametrize("database", ["postgresql", "sqlite"], indirect=True)
 async def test_a_tick_longer_than_the_claim_timeout_is_not_taken_over_while_it_posts(database, fake):
     """A tick held back by Slack's pace (thousands of posts, or a storm of 429s) must not look abandoned: its
@@ -129,14 +142,11 @@ async def test_a_tick_longer_than_the_claim_timeout_is_not_taken_over_while_it_p
     expected = await seed_actions(database, load, TODAY)
     # Six posts a channel: about 5 s, over twice the claim timeout; renewal comes every 2/3 s.
     slow = ReminderTiming(pace_seconds=0.8, claim_timeout=timedelta(seconds=2))
-    busy, other = start_instance("busy", database.url, fake), start_instance("other", database.url, fake)
-    with time_machine.travel(AFTER_REMINDER_HOUR, tick=True):
-        long_tick = asyncio.create_task(busy.tick(slow))
-        await asyncio.sleep(3)  # the first claims are half as old again as the claim timeout
-        meanwhile = await other.tick(slow)
-        await long_tick
-    await busy.stop()
-    await other.stop()
+
+    async def half_as_long_again_as_the_claim_timeout(_traveller) -> None:
+        await asyncio.sleep(3)
+
+    meanwhile = await _another_instance_ticks_meanwhile(database, fake, slow, half_as_long_again_as_the_claim_timeout)
 
     posted = posted_keys(fake)
     _report(f"a long tick and another instance, {database.engine.dialect.name}", posted, expected)
@@ -151,16 +161,13 @@ async def test_a_tick_stalled_past_the_claim_timeout_leaves_the_rest_to_the_inst
     load = Load(committees=5, actions_per_committee=6)
     expected = await seed_actions(database, load, TODAY)
     timing = ReminderTiming(pace_seconds=0.5, claim_timeout=timedelta(seconds=30))
-    stalled, other = start_instance("stalled", database.url, fake), start_instance("other", database.url, fake)
-    with time_machine.travel(AFTER_REMINDER_HOUR, tick=True) as traveller:
-        stalled_tick = asyncio.create_task(stalled.tick(timing))
+
+    async def frozen_between_two_posts(traveller) -> None:
         # Two posts a channel: every claim is in and renewed, and the next renewal is a third of a timeout away.
         assert await wait_until(partial(_posted_at_least, fake, 2 * load.committees), timeout=10, poll=0.005)
-        traveller.shift(timing.claim_timeout + timedelta(seconds=1))  # the freeze, between two posts
-        took_over = await other.tick(timing)
-        await stalled_tick
-    await stalled.stop()
-    await other.stop()
+        traveller.shift(timing.claim_timeout + timedelta(seconds=1))
+
+    took_over = await _another_instance_ticks_meanwhile(database, fake, timing, frozen_between_two_posts)
 
     posted = posted_keys(fake)
     _report(f"a stalled tick and the instance that took it over, {database.engine.dialect.name}", posted, expected)
