@@ -1,15 +1,17 @@
 """Queries the use cases share. Every lookup is scoped to a workspace so that two installs never meet."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
+from sqlalchemy import Select, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
     Comment,
@@ -226,17 +228,38 @@ class ActionFilters:
     due_after: datetime | None = None
 
 
-def _action_conditions(filters: ActionFilters) -> list:
-    conditions = [Committee.workspace_id == filters.workspace_id, Resolution.status == ResolutionStatus.OPEN]
-    if filters.committee_ids is not None:
-        conditions.append(col(Resolution.committee_id).in_(filters.committee_ids))
-    if filters.owner_user_id:
-        conditions.append(Resolution.owner_user_id == filters.owner_user_id)
-    if filters.due_before:
-        conditions.append(col(Resolution.due_at) < filters.due_before)
-    if filters.due_after:
-        conditions.append(col(Resolution.due_at) > filters.due_after)
-    return conditions
+_OPTIONAL_FILTERS = ("committee_ids", "owner_user_id", "due_before", "due_after")
+
+
+@cache
+def _action_statements(
+    by_committee: bool, by_owner: bool, due_before: bool, due_after: bool
+) -> tuple[Select, SelectOfScalar[int]]:
+    """The page and count statements for one combination of filters, built once (see above)."""
+    conditions = [Committee.workspace_id == bindparam("workspace_id"), Resolution.status == ResolutionStatus.OPEN]
+    if by_committee:
+        conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
+    if by_owner:
+        conditions.append(Resolution.owner_user_id == bindparam("owner_user_id"))
+    if due_before:
+        conditions.append(col(Resolution.due_at) < bindparam("due_before"))
+    if due_after:
+        conditions.append(col(Resolution.due_at) > bindparam("due_after"))
+    page = (
+        select(Resolution, Committee)
+        .join(Committee, col(Resolution.committee_id) == col(Committee.id))
+        .where(*conditions)
+        .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    total = (
+        select(func.count())
+        .select_from(Resolution)
+        .join(Committee, col(Resolution.committee_id) == col(Committee.id))
+        .where(*conditions)
+    )
+    return page, total
 
 
 async def open_resolutions(
@@ -248,25 +271,12 @@ async def open_resolutions(
     Filtering, ordering and paging all happen in the database, on ix_resolution_committee_status_due or, for
     one person's, ix_resolution_owner_status_due.
     """
-    conditions = _action_conditions(filters)
-    page = (
-        select(Resolution, Committee)
-        .join(Committee, col(Resolution.committee_id) == col(Committee.id))
-        .where(*conditions)
-        .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    rows = [tuple(row) for row in await session.exec(page)]
+    given = {name: value for name, value in asdict(filters).items() if value is not None}
+    page, total = _action_statements(*(name in given for name in _OPTIONAL_FILTERS))
+    rows = [tuple(row) for row in await session.exec(page, params={**given, "offset": offset, "limit": limit})]
     if len(rows) < limit and (rows or offset == 0):
         return rows, offset + len(rows)  # the last page: no need to count
-    total = (
-        select(func.count())
-        .select_from(Resolution)
-        .join(Committee, col(Resolution.committee_id) == col(Committee.id))
-        .where(*conditions)
-    )
-    return rows, (await session.exec(total)).one()
+    return rows, (await session.exec(total, params=given)).one()
 
 
 _COMMITTEES_WITH_PASSED_MEETING_DUES = (
