@@ -347,14 +347,13 @@ async def _claims_renewed(
             log.exception("could not renew the claims of %s; trying again shortly", instance)
 
     async def renew_periodically() -> None:
-        # Renewals wait until every claim is in: one inserted after a renewal would keep the tick's first claim
-        # time, which the lease would then have moved past. Claims that came in late are renewed at once.
+        await asyncio.sleep(lease.renewal_interval)
+        # A renewal waits until every claim is in: one inserted after it would keep the tick's first claim time,
+        # which the lease would then have moved past.
         await asyncio.wait({claiming})
-        if claiming.exception() is None and claiming.result():
-            await renew()
         while True:
-            await asyncio.sleep(lease.renewal_interval)
             await renew()
+            await asyncio.sleep(lease.renewal_interval)
 
     renewing = asyncio.create_task(renew_periodically())
     try:
