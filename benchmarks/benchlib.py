@@ -324,8 +324,10 @@ def baseline_server(slack_api_url: str, process_before_response: bool = False) -
 class FakeSlackProcess(Server):
     """tests/support/fake_slack.py in a process of its own, so its work does not disturb the load client."""
 
-    def __init__(self, channels: int, members: int) -> None:
+    def __init__(self, channels: int, members: int, per_channel_seconds: float | None = None) -> None:
         command = [sys.executable, str(BENCH_DIR / "fake_slack_server.py"), str(channels), str(members)]
+        if per_channel_seconds is not None:
+            command.append(str(per_channel_seconds))
         super().__init__("fake-slack", command, {})
 
     async def _until_healthy(self, started: float, timeout: float = 30) -> "Server":
@@ -346,8 +348,15 @@ class FakeSlackProcess(Server):
 
     async def calls(self) -> int:
         """How many Web API calls the bot has made so far (bench.calls is this process's own method)."""
-        async with aiohttp.ClientSession() as session, session.post(self.base_url + "bench.calls") as response:
-            return (await response.json())["calls"]
+        return (await self._bench("calls"))["calls"]
+
+    async def posts(self) -> list[dict]:
+        """Each chat.postMessage so far: when it arrived (time.monotonic), its ledger key, and if it was refused."""
+        return (await self._bench("posts"))["posts"]
+
+    async def _bench(self, method: str) -> dict:
+        async with aiohttp.ClientSession() as session, session.post(f"{self.base_url}bench.{method}") as response:
+            return await response.json()
 
     async def wait_until_quiet(self, quiet_for: float = 1.0, timeout: float = 120) -> None:
         """Wait for the bot's work after its acks (ephemeral notes, Home tabs) to finish before measuring on."""

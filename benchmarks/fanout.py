@@ -2,9 +2,10 @@
 
 One tick of handlers.reminders.tick with the bot's real SlackReminderSender (and its Web API client, retrying
 429s) and the default ReminderTiming (1 s between posts to one channel), on PostgreSQL. Slack's Web API is the
-test suite's fake, enforcing one chat.postMessage per second per channel (`per_channel_rate(1.0)`: a 429 with
-Retry-After beyond that). Each committee has its reminder hour set to the current hour and its actions due
-today, so their "due today" notices are due now; the "week before" notices are already superseded and dropped.
+test suite's fake in a process of its own (Slack's work is not the bot's), enforcing one chat.postMessage per
+second per channel (`per_channel_rate(1.0)`: a 429 with Retry-After beyond that). Each committee has its
+reminder hour set to the current hour and its actions due today, so their "due today" notices are due now; the
+"week before" notices are already superseded and dropped.
 
 Floor: the largest number of reminders in one channel x 1 s, the least any sender could take. Targets: total
 time / floor <= 1.2; duplicates 0 and lost 0, read from the message metadata keys the fake received.
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import benchlib
 import population
-from benchlib import Figure, figure
+from benchlib import FakeSlackProcess, Figure, figure
 
 from bot.config import Settings
 from bot.slack.app import SlackBot
@@ -30,22 +31,8 @@ from handlers.deadlines import end_of_day
 from handlers.reminders import ReminderTiming, tick
 from storage.database import Database
 from storage.models import Reminder, Resolution
-from tests.support.fake_slack import FakeSlackWebAPI
 
 NAME = "fanout"
-
-
-class TimedFake(FakeSlackWebAPI):
-    """The fake, noting when each chat.postMessage arrived, so the tick's time can be split into phases."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.post_times: list[float] = []
-
-    async def _record(self, call) -> None:
-        if call.method == "chat.postMessage":
-            self.post_times.append(time.perf_counter())
-        await super()._record(call)
 
 
 def parse_args():
@@ -112,9 +99,8 @@ async def ledger_states(url: str) -> Counter:
         await database.dispose()
 
 
-def delivered_keys(fake: FakeSlackWebAPI) -> list[str]:
-    posts = [c for c in fake.calls_to("chat.postMessage") if not c.failed and "metadata" in c.params]
-    return [c.params["metadata"]["event_payload"]["key"] for c in posts]
+def delivered_keys(posts: list[dict]) -> list[str]:
+    return [post["key"] for post in posts if not post["failed"] and post["key"]]
 
 
 @dataclass
@@ -122,13 +108,14 @@ class Tick:
     seconds: float
     outcome: str  # the tick's report, or the error it stopped with
     post_offsets: list[float]  # when each chat.postMessage reached the fake, in seconds from the tick's start
+    posts: list[dict]
 
     @property
     def completed(self) -> bool:
         return not self.outcome.startswith("FAILED")
 
 
-async def run_tick(url: str, fake: TimedFake) -> Tick:
+async def run_tick(url: str, fake: FakeSlackProcess) -> Tick:
     """One tick as the scheduler runs it, with the bot's own Slack wiring (SlackBot.reminders)."""
     settings = Settings(
         bot_token=benchlib.BOT_TOKEN,
@@ -138,25 +125,26 @@ async def run_tick(url: str, fake: TimedFake) -> Tick:
     )
     database = Database(url)
     bot = SlackBot(settings, database)
-    started = time.perf_counter()
+    started = time.monotonic()  # the fake notes arrivals by the same clock
     try:
         outcome = str(await tick(bot.services, bot.reminders, "bench", ReminderTiming()))
     except Exception as error:  # the benchmark reports a failed tick rather than dying with it
         outcome = f"FAILED with {type(error).__name__}: {str(error.__cause__ or error).splitlines()[0][:200]}"
     finally:
         await database.dispose()
-    return Tick(time.perf_counter() - started, outcome, [moment - started for moment in fake.post_times])
+    posts = await fake.posts()
+    return Tick(time.monotonic() - started, outcome, [post["at"] - started for post in posts], posts)
 
 
 async def run(args) -> list[Figure]:
-    async with benchlib.scratch_postgres(NAME) as url, TimedFake() as fake:
+    pace = ReminderTiming().pace_seconds
+    async with benchlib.scratch_postgres(NAME) as url, FakeSlackProcess(args.channels, 1, pace) as fake:
         planned, per_channel = await seed(url, args.reminders, args.channels)
         expected = await expected_keys(url, planned)
-        fake.per_channel_rate(1.0)
         print(f"{len(expected):,} reminders due at {planned:%H:%M} UTC over {len(per_channel)} channels; ticking ...")
         ticked = await run_tick(url, fake)
-        keys = delivered_keys(fake)
-        throttled = sum(1 for c in fake.calls_to("chat.postMessage") if c.failed)
+        keys = delivered_keys(ticked.posts)
+        throttled = sum(1 for post in ticked.posts if post["failed"])
         print(f"tick: {ticked.seconds:.1f} s, {ticked.outcome}")
         if ticked.post_offsets:
             first, last = ticked.post_offsets[0], ticked.post_offsets[-1]
@@ -164,7 +152,7 @@ async def run(args) -> list[Figure]:
             print(f"  posts from {first:.1f} s to {last:.1f} s into the tick, which ended {after:.1f} s later")
         print(f"{len(keys):,} posts landed, {throttled:,} answered 429, {len(set(keys) - expected)} unexpected")
         print(f"ledger (kind, state): {dict(await ledger_states(url))}")
-    floor = max(per_channel.values()) * ReminderTiming().pace_seconds
+    floor = max(per_channel.values()) * pace
     return figures(ticked, floor, keys, expected, throttled)
 
 
