@@ -235,7 +235,7 @@ _OPTIONAL_FILTERS = ("committee_ids", "owner_user_id", "due_before", "due_after"
 def _action_statements(
     by_committee: bool, by_owner: bool, due_before: bool, due_after: bool
 ) -> tuple[Select, SelectOfScalar[int]]:
-    """The page and count statements for one combination of filters, built once (see above)."""
+    """The page and count statements for one combination of filters, built once like the other hot statements."""
     conditions = [Committee.workspace_id == bindparam("workspace_id"), Resolution.status == ResolutionStatus.OPEN]
     if by_committee:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
