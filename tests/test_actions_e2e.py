@@ -118,6 +118,23 @@ async def test_mark_done_with_a_note_then_history(stack):
     )
 
 
+async def test_history_pressed_on_the_home_tab_comes_by_direct_message(stack):
+    """Home has no response_url to answer through, so a reply sent there would go nowhere."""
+    await set_up_committee(stack)
+    await record_resolution(stack, "That officers circulate the action log.", due="1 June 2041", owner_user_id=PATEL)
+    await stack.slack.event({"type": "app_home_opened", "user": PATEL, "channel": "DHOME", "tab": "home"})
+    [home] = await stack.fake.wait_for("views.publish", where=lambda call: call.params.get("user_id") == PATEL)
+    view = {**home.params["view"], "id": "VHOME"}
+    stack.fake.reset()
+
+    pressed = await stack.slack.block_action(
+        "action.history", buttons(view)["History"]["value"], user_id=PATEL, view=view
+    )
+    assert pressed.status == 200
+    [direct] = await stack.fake.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == PATEL)
+    assert "History of R1" in shown_text(direct.params) and "created by" in shown_text(direct.params)
+
+
 async def test_reassign_and_redate_are_kept_in_history(stack):
     await set_up_committee(stack)
     await record_resolution(stack, "An action.", due="1 June 2041", owner_title="Head of Service")

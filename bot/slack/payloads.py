@@ -21,12 +21,6 @@ def interaction_actor(body: dict, channel_id: str | None = None) -> Actor:
     return Actor(required_text(team), required_text(body["user"]["id"]), required_text(channel) if channel else None)
 
 
-def pressed_on_home(body: dict) -> bool:
-    """Home shows the change at once only when its owner is looking at it; otherwise app_home_opened redraws
-    it when they next open it."""
-    return (body.get("container") or {}).get("type") == "view" and (body.get("view") or {}).get("type") == "home"
-
-
 def request_key(body: dict, team_id: str) -> str:
     """Slack sends the same trigger_id when it retries a request, and a new one for every new request."""
     return f"slack:{team_id}:{body['trigger_id']}"
