@@ -132,8 +132,9 @@ async def run_tick(url: str, fake: FakeSlackProcess) -> Tick:
         outcome = f"FAILED with {type(error).__name__}: {str(error.__cause__ or error).splitlines()[0][:200]}"
     finally:
         await database.dispose()
+    seconds = time.monotonic() - started
     posts = await fake.posts()
-    return Tick(time.monotonic() - started, outcome, [post["at"] - started for post in posts], posts)
+    return Tick(seconds, outcome, [post["at"] - started for post in posts], posts)
 
 
 async def run(args) -> list[Figure]:

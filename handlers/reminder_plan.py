@@ -20,6 +20,11 @@ FRIDAY = 4
 WEEK = timedelta(days=7)
 
 
+def ledger_key(item: str, kind: str, due: datetime, target: str) -> str:
+    """A planned reminder's key, or a ledger row's: the same text for the same reminder."""
+    return f"{item}|{kind}|{due.isoformat()}|{target}"
+
+
 @dataclass(frozen=True)
 class DueReminder:
     committee: Committee
@@ -38,7 +43,7 @@ class DueReminder:
     @property
     def key(self) -> str:
         """Unique per reminder, and carried in the post's metadata so an unknown outcome can be checked."""
-        return f"{self.item}|{self.kind}|{self.due.isoformat()}|{self.target}"
+        return ledger_key(self.item, self.kind, self.due, self.target)
 
     @property
     def is_direct(self) -> bool:

@@ -25,7 +25,7 @@ from handlers.comment_windows import WindowSummary, summarise
 from handlers.context import Services
 from handlers.meetings import summarise_meeting
 from handlers.reminder_outcomes import OutcomeBatches
-from handlers.reminder_plan import WEEK, CommitteeState, DueReminder, plan
+from handlers.reminder_plan import WEEK, CommitteeState, DueReminder, ledger_key, plan
 from handlers.resolutions import item_of
 from storage import queries
 from storage.models import CommentKind, Committee, Reminder, ReminderMute, ReminderState
@@ -288,7 +288,7 @@ async def _take_over(
 ) -> tuple[DueReminder, int] | None:
     """The reminder now claimed by this instance, and its attempt number; None if it is no longer planned or
     another instance won."""
-    reminder = planned.get(_key_of(row))
+    reminder = planned.get(ledger_key(row.item, row.kind, row.due, row.target))
     if reminder is None:
         changes = dict(state=ReminderState.DROPPED, completed_at=now)
     else:
@@ -374,13 +374,9 @@ async def _renew_claims(services: Services, instance: str, since: datetime) -> t
     renewal = update(Reminder).where(still_mine).values(claimed_at=renewed_at)
     async with services.database.session() as session:
         renewed = await session.exec(renewal.returning(Reminder.item, Reminder.kind, Reminder.due, Reminder.target))
-        keys = {_key_of(row) for row in renewed}
+        keys = {ledger_key(*row) for row in renewed}  # (item, kind, due, target), as returned
         await session.commit()
     return renewed_at, keys
-
-
-def _key_of(row: Reminder) -> str:
-    return f"{row.item}|{row.kind}|{row.due.isoformat()}|{row.target}"
 
 
 async def _not_already_posted(

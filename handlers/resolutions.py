@@ -294,12 +294,11 @@ class ActionPage:
 
 
 async def _committees_in_scope(
-    services: Services, session: AsyncSession, actor: Actor, query: ActionQuery
+    session: AsyncSession, actor: Actor, query: ActionQuery, clerked: set[int]
 ) -> tuple[list[Committee], str]:
     if not (query.everywhere or query.committee_name):
         committee = await committee_here(session, actor)
         return [committee], committee.name
-    clerked = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
     committees = [c for c in await queries.committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
     if query.committee_name:
         wanted = query.committee_name.lower()
@@ -312,7 +311,8 @@ async def _committees_in_scope(
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
     now = services.clock()
     async with services.database.session() as session:
-        committees, scope = await _committees_in_scope(services, session, actor, query)
+        clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+        committees, scope = await _committees_in_scope(session, actor, query, clerk_of)
         await _replan_passed_meetings(session, committees, now)
         filters = queries.ActionFilters(
             actor.workspace_id,
@@ -322,7 +322,6 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
             due_after=_start_of(query.due_from, committees),
         )
         rows, total = await queries.open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
-        clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
     return ActionPage([item_of(*row) for row in rows], total, query, frozenset(clerk_of), scope)
 
 

@@ -228,22 +228,18 @@ class ActionFilters:
     due_after: datetime | None = None
 
 
-_OPTIONAL_FILTERS = ("committee_ids", "owner_user_id", "due_before", "due_after")
-
-
 @cache
-def _action_statements(
-    by_committee: bool, by_owner: bool, due_before: bool, due_after: bool
-) -> tuple[Select, SelectOfScalar[int]]:
-    """The page and count statements for one combination of filters, built once like the other hot statements."""
+def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
+    """The page and count statements for the filters `given` (ActionFilters' names), built once like the other
+    hot statements."""
     conditions = [Committee.workspace_id == bindparam("workspace_id"), Resolution.status == ResolutionStatus.OPEN]
-    if by_committee:
+    if "committee_ids" in given:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
-    if by_owner:
+    if "owner_user_id" in given:
         conditions.append(Resolution.owner_user_id == bindparam("owner_user_id"))
-    if due_before:
+    if "due_before" in given:
         conditions.append(col(Resolution.due_at) < bindparam("due_before"))
-    if due_after:
+    if "due_after" in given:
         conditions.append(col(Resolution.due_at) > bindparam("due_after"))
     page = (
         select(Resolution, Committee)
@@ -272,7 +268,7 @@ async def open_resolutions(
     one person's, ix_resolution_owner_status_due.
     """
     given = {name: value for name, value in asdict(filters).items() if value is not None}
-    page, total = _action_statements(*(name in given for name in _OPTIONAL_FILTERS))
+    page, total = _action_statements(frozenset(given))
     rows = [tuple(row) for row in await session.exec(page, params={**given, "offset": offset, "limit": limit})]
     if len(rows) < limit and (rows or offset == 0):
         return rows, offset + len(rows)  # the last page: no need to count
