@@ -192,6 +192,7 @@ async def add_comment(
     async def add(session: AsyncSession) -> Change:
         content = {"text": clean_text(text), "section": clean_section(section)}
         window = await _writable_window(services, session, actor, window_id)
+        await queries.lock_author(session, actor.workspace_id, actor.user_id)
         now = services.clock()
         # A member who comments after saying "no comments" has changed their mind: the comment is what counts.
         await queries.withdraw_no_comments(session, window.id, actor.user_id, now)
@@ -213,6 +214,7 @@ async def _writable_window(services: Services, session: AsyncSession, actor: Act
 async def record_no_comments(services: Services, actor: Actor, window_id: int, request_key: str) -> CommentReceipt:
     async def record(session: AsyncSession) -> Change | CommentReceipt:
         window = await _writable_window(services, session, actor, window_id)
+        await queries.lock_author(session, actor.workspace_id, actor.user_id)
         earlier = await queries.live_comments(session, [window.id], actor.user_id)
         if said_already := [c for c in earlier if c.kind == CommentKind.NO_COMMENTS]:
             return _receipt(said_already[0], window, duplicate=True)
@@ -248,6 +250,7 @@ async def edit_comment(
 ) -> CommentReceipt:
     async def edit(session: AsyncSession) -> Change:
         new_text, new_section = clean_text(text), clean_section(section)
+        await queries.lock_author(session, actor.workspace_id, actor.user_id)
         comment, window = await _own_changeable_comment(services, session, actor, comment_id)
         comment.text, comment.section, comment.kind = new_text, new_section, CommentKind.COMMENT
         comment.updated_at, comment.revision_count = services.clock(), comment.revision_count + 1
@@ -258,6 +261,7 @@ async def edit_comment(
 
 async def withdraw_comment(services: Services, actor: Actor, comment_id: int, request_key: str) -> CommentReceipt:
     async def withdraw(session: AsyncSession) -> Change:
+        await queries.lock_author(session, actor.workspace_id, actor.user_id)
         comment, window = await _own_changeable_comment(services, session, actor, comment_id)
         comment.withdrawn_at = comment.updated_at = services.clock()
         comment.revision_count += 1

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -83,10 +83,25 @@ class CommentKind(StrEnum):
     NO_COMMENTS = "no_comments"
 
 
+# The kind column stores the enum's names.
+LIVE_NO_COMMENTS = text("kind = 'NO_COMMENTS' AND withdrawn_at IS NULL")
+
+
 class Comment(SQLModel, table=True):
     """The current state of one member's comment; its history lives in CommentRevision."""
 
-    __table_args__ = (Index("ix_comment_window_author", "window_id", "author_user_id"),)
+    __table_args__ = (
+        Index("ix_comment_window_author", "window_id", "author_user_id"),
+        # A member's "no comments" is their one response to the report: two presses at once store it once.
+        Index(
+            "uq_comment_live_no_comments",
+            "window_id",
+            "author_user_id",
+            unique=True,
+            sqlite_where=LIVE_NO_COMMENTS,
+            postgresql_where=LIVE_NO_COMMENTS,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     window_id: int = Field(foreign_key="comment_window.id")
@@ -118,6 +133,8 @@ class CommentRevision(SQLModel, table=True):
     """
 
     __tablename__ = "comment_revision"
+    # Two edits at once cannot both become the comment's next revision.
+    __table_args__ = (UniqueConstraint("comment_id", "number", name="uq_comment_revision_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     comment_id: int = Field(foreign_key="comment.id", index=True)

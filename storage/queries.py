@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, func, or_, select, update
@@ -163,6 +163,20 @@ async def live_comments(
     if author_user_id is not None:
         statement = statement.where(Comment.author_user_id == author_user_id)
     return list(await session.exec(statement))
+
+
+_LOCK_AUTHOR = text("SELECT pg_advisory_xact_lock(hashtext(:author))")
+# A write that changes nothing: it takes SQLite's one write lock, held until the transaction ends.
+_TAKE_SQLITE_WRITE_LOCK = text("UPDATE comment SET id = id WHERE 0 = 1")
+
+
+async def lock_author(session: AsyncSession, workspace_id: str, user_id: str) -> None:
+    """Until the transaction ends, one member's changes to their comments wait for each other, so that what
+    each change reads (a "no comments" already said, the latest revision) is what the one before it left."""
+    if session.bind.dialect.name == "postgresql":
+        await session.exec(_LOCK_AUTHOR, params={"author": f"comment-author:{workspace_id}:{user_id}"})
+    else:
+        await session.exec(_TAKE_SQLITE_WRITE_LOCK)
 
 
 _WITHDRAW_NO_COMMENTS = (
