@@ -35,7 +35,8 @@ def mention(user_id: str) -> str:
 
 
 def link(url: str | None, label: str) -> str:
-    return f"<{url}|{escape(label)}>" if url else f"*{escape(label)}*"
+    """Both halves escaped: a `>` in either would end the link early, and what follows would be read as markup."""
+    return f"<{escape(url)}|{escape(label)}>" if url else f"*{escape(label)}*"
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def _change_buttons(comment: CommentReceipt, now: datetime) -> tuple[Button, ...
 
 def _back_link(window: WindowSummary) -> Note:
     where = (
-        f"<{window.announcement_permalink}|the announcement>" if window.announcement_permalink else "the announcement"
+        link(window.announcement_permalink, "the announcement") if window.announcement_permalink else "the announcement"
     )
     return Note(f"See {where} in {escape(window.committee_name)}. Deadline: {window.deadline_text}.")
 

@@ -1,5 +1,7 @@
 """Opening comment windows on draft reports, and finding the ones a person may act on."""
 
+import html
+import ipaddress
 import logging
 import re
 import unicodedata
@@ -8,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
+from yarl import URL
 
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
@@ -20,6 +23,8 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE_LENGTH = 200
 MAX_URL_LENGTH = 1000
+SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?", re.IGNORECASE)
 REF_WORDS = 3
 FILLER_WORDS = {"a", "an", "and", "for", "of", "on", "the", "to", "draft"}
 
@@ -96,15 +101,45 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_url(url: str | None) -> str | None:
-    url = (url or "").strip().strip("<>").split("|")[0]
+    """A web address as typed, pasted, or linked by Slack (`<https://...|label>`, with `&amp;` for `&`; `&lt;` and
+    `&gt;` for what was typed as `<` and `>`), checked
+    and percent-encoded: anything a web address cannot hold (`<`, `>`, `|`, spaces) could otherwise end a link
+    early and ping a channel."""
+    url = (url or "").strip()
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1].split("|")[0].strip()
+    url = SLACK_ENTITY.sub(lambda entity: html.unescape(entity.group()), url)
     if not url:
         return None
-    if not re.match(r"^https?://\S+$", url) or len(url) > MAX_URL_LENGTH:
+    address = _web_address(url)
+    if address is None or len(address) > MAX_URL_LENGTH:
         raise InvalidInput(
-            f'"{url[:100]}" is not a web link I can use. Please paste the document\'s full address, starting with https://',
+            f'"{url[:100]}" is not a web link I can use. Please paste the document\'s full address, '
+            "starting with https://",
             field="document_url",
         )
-    return url
+    return address
+
+
+def _web_address(url: str) -> str | None:
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError):
+        return None
+    if parsed.scheme not in ("http", "https") or parsed.user is not None or not _is_host_name(parsed.raw_host):
+        return None
+    return str(parsed)
+
+
+def _is_host_name(host: str | None) -> bool:
+    """A domain name (international ones arrive as xn--) or an IP address; nothing else names a web server."""
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return HOST_NAME.fullmatch(host) is not None
 
 
 def _clean_officer(officer_user_id: str | None) -> str:

@@ -1,5 +1,7 @@
 """A clerk opens a comment window on a draft report; the bot echoes what it understood, then announces it."""
 
+import json
+import re
 from datetime import UTC, datetime
 
 import time_machine
@@ -172,3 +174,64 @@ async def test_a_clerk_moves_a_deadline_and_the_channel_is_told(stack):
         "/report", "deadline annual-report-2021 5 October 2040", user_id=PATEL, channel_id=CHANNEL
     )
     assert "Only the committee's clerks can change comment deadlines" in shown_text(refusal.json())
+
+
+SPECIAL_MENTION = re.compile(r"<!(channel|here|everyone)")
+
+
+async def _announced(stack, preview: dict) -> str:
+    """Confirm a previewed window and return the announcement's blocks as text."""
+    assert not SPECIAL_MENTION.search(json.dumps(preview)), preview
+    confirm = buttons(preview)["Open comment window"]
+    await stack.slack.block_action("report.confirm", confirm["value"], user_id=CLERK, channel_id=CHANNEL)
+    posts = await stack.fake.wait_for("chat.postMessage")
+    return json.dumps(posts[-1].params["blocks"])
+
+
+async def _previewed_from_the_form(stack, link: str) -> dict:
+    await stack.slack.slash_command("/report", "", user_id=CLERK, channel_id=CHANNEL)
+    values = {
+        "title": text_value("Draft plan"),
+        "document_url": text_value(link),
+        "officer": user_value(OFFICER),
+        "deadline": text_value("1 May 2041"),
+    }
+    await submit_view(stack, await opened_view(stack), values, CLERK)
+    return (await ephemerals_to(stack, CLERK))[-1]
+
+
+async def test_a_link_that_closes_itself_early_cannot_ping_the_channel(stack):
+    await set_up_committee(stack)
+    announced = await _announced(stack, await _previewed_from_the_form(stack, "https://example.org/a><!channel"))
+    assert not SPECIAL_MENTION.search(announced), announced
+    assert "<https://example.org/a%3E%3C!channel|Draft plan>" in announced
+    [window] = await stored(stack, CommentWindow)
+    assert window.document_url == "https://example.org/a%3E%3C!channel"
+
+
+async def test_the_same_link_typed_in_a_command_as_slack_escapes_it(stack):
+    await set_up_committee(stack)
+    typed = f"open Draft plan | https://example.org/a&gt;&lt;!channel | <@{OFFICER}> | 1 May 2041"
+    announced = await _announced(stack, await _preview(stack, typed))
+    assert "<https://example.org/a%3E%3C!channel|Draft plan>" in announced
+
+
+async def test_an_ampersand_in_a_link_is_escaped_inside_the_link(stack):
+    """Slack sends a typed link as <url> with & as &amp;; stored as the address it is, and escaped again when shown."""
+    await set_up_committee(stack)
+    typed = f"open Draft plan | <https://example.org/r?doc=1&amp;v=2|example.org/r> | <@{OFFICER}> | 1 May 2041"
+    announced = await _announced(stack, await _preview(stack, typed))
+    assert "<https://example.org/r?doc=1&amp;v=2|Draft plan>" in announced
+    [window] = await stored(stack, CommentWindow)
+    assert window.document_url == "https://example.org/r?doc=1&v=2"
+
+
+async def test_only_web_addresses_are_accepted_as_links(stack):
+    await set_up_committee(stack)
+    for typed in ("javascript:alert(1)", "ftp://example.org/r.pdf", "mailto:clerk@example.org", "https://<!channel>/"):
+        answer = await _preview(stack, f"open Draft | {typed} | <@{OFFICER}> | 1 May 2041")
+        assert "is not a web link I can use" in shown_text(answer), typed
+        assert not SPECIAL_MENTION.search(json.dumps(answer)), typed
+    answer = await _preview(stack, f"open Draft | https://example.org@evil.example/r.pdf | <@{OFFICER}> | 1 May 2041")
+    assert "is not a web link I can use" in shown_text(answer)
+    assert await stored(stack, CommentWindow) == []

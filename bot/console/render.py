@@ -65,7 +65,7 @@ def mrkdwn_to_text(text: str, names: Mapping[str, str]) -> str:
 
 def _markup(inner: str, names: Mapping[str, str]) -> str:
     target, _, label = inner.partition("|")
-    label = _unescape(label)
+    target, label = _unescape(target), _unescape(label)
     if target.startswith("@"):
         return "@" + names.get(target[1:], label or target[1:])
     if target.startswith("#"):

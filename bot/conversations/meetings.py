@@ -43,7 +43,7 @@ async def _calendar(services: Services, actor: Actor) -> Reply:
     content = await calendar.committee_calendar(services, token)
     url = calendar_url(services.public_url, token) if services.public_url else None
     where = (
-        f"Subscribe in your calendar app with this private address:\n{url}"
+        f"Subscribe in your calendar app with this private address:\n{replies.escape(url)}"
         if url
         else ("Ask whoever runs the bot to set PUBLIC_URL, and this will give you an address to subscribe to.")
     )
