@@ -30,10 +30,14 @@ class Stack:
     runner: web.AppRunner
 
     async def stop(self) -> None:
+        await self.stop_instance()
+        await self.fake.stop()
+
+    async def stop_instance(self) -> None:
+        """Stop this bot, leaving the fake Slack running for the other instances that share it."""
         await self.bot.delivery.drain()
         await self.runner.cleanup()
         await self.slack.close()
-        await self.fake.stop()
 
 
 def _people(fake: FakeSlackWebAPI) -> None:
@@ -50,14 +54,20 @@ SLACK_TIMEOUT_SECONDS = 2
 
 
 async def start_stack(
-    database: Database, slack_timeout_seconds: float = SLACK_TIMEOUT_SECONDS, fake: FakeSlackWebAPI | None = None
+    database: Database,
+    slack_timeout_seconds: float = SLACK_TIMEOUT_SECONDS,
+    fake: FakeSlackWebAPI | None = None,
+    team: str = TEAM,
 ) -> Stack:
-    """The bot served on loopback; given another stack's `fake`, a second instance talking to the same Slack."""
+    """The bot served on loopback; given another stack's `fake`, a second instance talking to the same Slack,
+    installed in `team`'s workspace (requests are signed as coming from there)."""
     if fake is None:
         fake = await FakeSlackWebAPI().start()
         _people(fake)
+    token = "xoxb-test" if team == TEAM else f"xoxb-{team.lower()}"
+    fake.teams_by_token[token] = team
     settings = Settings(
-        bot_token="xoxb-test",
+        bot_token=token,
         signing_secret=SIGNING_SECRET,
         slack_api_url=fake.base_url,
         slack_timeout_seconds=slack_timeout_seconds,
@@ -68,5 +78,5 @@ async def start_stack(
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
-    slack = SignedSlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", SIGNING_SECRET, team_id=TEAM, fake=fake)
+    slack = SignedSlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", SIGNING_SECRET, team_id=team, fake=fake)
     return Stack(slack, fake, bot, database, runner)

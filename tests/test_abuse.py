@@ -33,7 +33,7 @@ from tests.flows import (
     set_up_committee,
     shown_text,
 )
-from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER, SIGNING_SECRET, STRANGER, TEAM, Stack
+from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER, SIGNING_SECRET, STRANGER, TEAM, Stack, start_stack
 from tests.support.slack_client import (
     Reply,
     SignedSlackClient,
@@ -925,7 +925,9 @@ async def test_a_forged_resolution_count_is_refused_before_any_work(stack, commi
 @dataclasses.dataclass(frozen=True)
 class TwoWorkspaces:
     """Ours (T0001) and theirs (T0THER) with the same people and channel id, as in a channel shared between
-    two councils' workspaces, so that only the workspace tells them apart."""
+    two councils' workspaces, so that only the workspace tells them apart. Each has its own install of the bot
+    over one database: the bot refuses requests from a workspace it is not installed in, and these check that
+    the data of one install never reaches another's."""
 
     ours: Stack
     theirs: Stack
@@ -941,9 +943,8 @@ def leaked(seen: Any) -> list[str]:
 
 
 async def _their_workspace(ours: Stack) -> Stack:
-    theirs = dataclasses.replace(
-        ours, slack=SignedSlackClient(ours.slack.url, SIGNING_SECRET, team_id=OTHER_TEAM, fake=ours.fake)
-    )
+    """Their own install of the bot (ours refuses their requests), sharing our database."""
+    theirs = await start_stack(ours.database, fake=ours.fake, team=OTHER_TEAM)
     await set_up_committee(theirs, "Their Scrutiny Board")
     await open_window(theirs, "Their budget consultation")
     await comment_inline(theirs, PATEL, "budget-consultation THEIRS-comment")
@@ -961,7 +962,7 @@ async def workspaces(stack):
     theirs = await _their_workspace(stack)
     await stack.bot.delivery.drain()
     yield TwoWorkspaces(stack, theirs, ours)
-    await theirs.slack.close()
+    await theirs.stop_instance()
 
 
 THEIR_READS = [
@@ -975,6 +976,55 @@ THEIR_READS = [
     (CLERK, "/actions", "export"),
     (CLERK, "/meeting", "calendar"),
 ]
+
+
+def _from_another_workspace(stranger: SignedSlackClient, ours: Committee) -> dict[str, tuple[Surface, Callable]]:
+    """One request of each kind, signed as Slack signs, from a workspace our install does not serve, each of
+    which would change something of ours were it believed."""
+    window, forged = str(ours.window_id), json.dumps({"context": "", "channel": CHANNEL})
+    values = {"report": {"value": select_value(window)}, "text": {"value": text_value("Slipped in")}}
+    message = {"type": "message", "user": PATEL, "text": "RESOLVED: That the report be noted.", "ts": "1.000001"}
+    at = partial(dict, user_id=CLERK, channel_id=CHANNEL)
+    return {
+        "set up a committee": (COMMAND, partial(stranger.slash_command, "/committee", "setup Theirs", **at())),
+        "comment": (COMMAND, partial(stranger.slash_command, "/comment", f"{REF} Theirs", **at(user_id=PATEL))),
+        "no comments": (BUTTON, partial(stranger.block_action, "comment.none", window, **at(user_id=PATEL))),
+        "close an action": (BUTTON, partial(stranger.block_action, "action.done", "1", **at())),
+        "add a comment by form": (
+            FORM,
+            partial(stranger.view_submission, "comment.add", values, user_id=PATEL, private_metadata=forged),
+        ),
+        "import minutes": (
+            BUTTON,
+            partial(stranger.message_shortcut, "minutes_from_message", message=message, **at()),
+        ),
+        "reply in the thread": (QUIET, partial(stranger.event, thread_reply(ours.announcement_ts, PATEL, "Hi", None))),
+    }
+
+
+async def test_requests_from_a_workspace_we_are_not_installed_in_are_refused(stack, committee, caplog):
+    stranger = SignedSlackClient(stack.slack.url, SIGNING_SECRET, team_id=OTHER_TEAM, fake=stack.fake)
+    before, found = await contents(stack), {}
+    try:
+        for label, (surface, request) in _from_another_workspace(stranger, committee).items():
+            posts_before = len(stack.fake.calls_to("chat.postMessage"))
+            with caplog.at_level(logging.INFO):
+                case = await exchange(stack, caplog, request())
+                logged = caplog.text
+            faults = problems(case, surface) | refusal_missing(case, surface)
+            if surface is not QUIET and "installed for another Slack workspace" not in json.dumps(
+                case.messages or case.answer
+            ):
+                faults["unexplained"] = json.dumps(case.messages or case.answer)[:300]
+            if case.forms or len(stack.fake.calls_to("chat.postMessage")) != posts_before:
+                faults["acted"] = "a form was opened or a message posted"
+            if f"refused a request from workspace {OTHER_TEAM}" not in logged:
+                faults["unlogged"] = "the refusal was not logged"
+            found[label] = faults
+    finally:
+        await stranger.close()
+    assert_no_problems(found)
+    assert await contents(stack) == before
 
 
 async def test_another_workspace_never_sees_our_lists_or_exports(workspaces, caplog):

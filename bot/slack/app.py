@@ -15,6 +15,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import register_listeners
 from bot.slack.reminders import SlackReminderSender
 from bot.slack.web_api import keep_alive, reminder_client, reminder_poster, stop_keeping_alive, web_client
+from bot.slack.workspace import only_our_workspace
 from handlers.context import Services
 from storage.database import Database
 
@@ -41,6 +42,7 @@ class SlackBot:
         )
         # None where the bot only sends (the scheduler); then no request is taken as Slack's.
         self._verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
+        self.app.middleware(only_our_workspace)
         register_listeners(self.app, self.services, self.delivery, self.directory)
 
     def web_app(self) -> web.Application:

@@ -10,15 +10,31 @@ from handlers.context import Actor
 log = logging.getLogger(__name__)
 
 
+def workspace_of(body: dict) -> str | None:
+    """The workspace a request acts in, read the same way for every check and every listener: a command's or
+    event's team_id, an interaction's team (or, where Slack leaves it out, its user's team). None if the
+    payload names none as Slack would."""
+    team, user = body.get("team"), body.get("user")
+    found = (
+        (team.get("id") if isinstance(team, dict) else None)
+        or body.get("team_id")
+        or (user.get("team_id") if isinstance(user, dict) else None)
+    )
+    return found if isinstance(found, str) else None
+
+
 def command_actor(body: dict) -> Actor:
-    return Actor(body["team_id"], body["user_id"], body.get("channel_id"))
+    return Actor(required_text(workspace_of(body)), body["user_id"], body.get("channel_id"))
 
 
 def interaction_actor(body: dict, channel_id: str | None = None) -> Actor:
-    team = (body.get("team") or {}).get("id") or body["user"]["team_id"]
     channel = channel_id or (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     # Ids are strings in every payload Slack sends; anything else is forged, and must not reach a query.
-    return Actor(required_text(team), required_text(body["user"]["id"]), required_text(channel) if channel else None)
+    return Actor(
+        required_text(workspace_of(body)),
+        required_text(body["user"]["id"]),
+        required_text(channel) if channel else None,
+    )
 
 
 def request_key(body: dict, team_id: str) -> str:

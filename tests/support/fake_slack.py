@@ -118,6 +118,8 @@ class FakeSlackWebAPI:
         self.generate_unknown_users = True
         self.views: dict[str, dict[str, Any]] = {}
         self.hosted_files: dict[str, bytes] = {}
+        # The workspace each bot token was installed in, as auth.test tells it; any other token is TEAM_ID's.
+        self.teams_by_token: dict[str, str] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._closing = asyncio.Event()
@@ -296,6 +298,8 @@ class FakeSlackWebAPI:
             await self._sleep(fault.delay)
             if fault.status or fault.error:
                 return fault_response(fault)
+        if method == "auth.test":
+            return web.json_response({"ok": True, **self._auth_test(token)})
         return web.json_response(self._answer(method, params))
 
     def host_file(self, name: str, content: bytes) -> dict[str, Any]:
@@ -395,7 +399,6 @@ class FakeSlackWebAPI:
 
     def _method_handlers(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         return {
-            "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -414,12 +417,12 @@ class FakeSlackWebAPI:
             "files.completeUploadExternal": self._files_complete_upload,
         }
 
-    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, token: str | None) -> dict[str, Any]:
         return {
             "url": f"https://{TEAM_DOMAIN}.slack.com/",
             "team": "Example Council",
             "user": "committee-bot",
-            "team_id": TEAM_ID,
+            "team_id": self.teams_by_token.get(token or "", TEAM_ID),
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,

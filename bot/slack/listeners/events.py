@@ -3,10 +3,11 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot import interactions
+from bot.conversations.inputs import required_text
 from bot.outcomes import attempt
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
-from bot.slack.payloads import tolerant
+from bot.slack.payloads import tolerant, workspace_of
 from handlers.context import Actor, Services
 
 
@@ -21,7 +22,7 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directo
     async def on_message(event: dict, body: dict) -> None:
         if not _is_person_replying_in_thread(event):
             return
-        actor = Actor(body["team_id"], event["user"], event["channel"])
+        actor = Actor(required_text(workspace_of(body)), event["user"], event["channel"])
         # The message's own identity, not the event delivery's: a retried delivery offers nothing twice.
         source_key = f"slack:{actor.workspace_id}:{event['channel']}:{event['ts']}"
         work = interactions.thread_reply(services, actor, event["thread_ts"], event.get("text") or "", source_key)
@@ -32,4 +33,4 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directo
     @app.event("member_joined_channel")
     @app.event("member_left_channel")
     async def on_membership_change(event: dict, body: dict) -> None:
-        directory.forget_channel(body["team_id"], event["channel"])
+        directory.forget_channel(required_text(workspace_of(body)), event["channel"])

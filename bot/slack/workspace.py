@@ -1,0 +1,40 @@
+"""One install serves one workspace: requests from any other are refused before a listener sees them."""
+
+import json
+import logging
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.replies import error_message
+from bot.slack.blocks import message_payload
+from bot.slack.payloads import workspace_of
+
+log = logging.getLogger(__name__)
+
+ANOTHER_WORKSPACE = (
+    "Sorry, this committee-bot is installed for another Slack workspace, so it can't act on requests from yours. "
+    "Nothing has changed."
+)
+
+
+async def only_our_workspace(req: AsyncBoltRequest, context: AsyncBoltContext, next) -> BoltResponse | None:  # noqa: A002
+    """Bolt learns the token's workspace once from auth.test; until the bot can be installed in several
+    workspaces, a request naming any other is refused politely, changing nothing. The workspace compared is the
+    one the listeners act on, whatever else the payload says."""
+    ours = context.authorize_result.team_id if context.authorize_result else None
+    theirs = workspace_of(req.body)
+    if ours is None or theirs == ours:
+        return await next()
+    log.warning("refused a request from workspace %s: this install serves %s", theirs, ours)
+    refusal = message_payload(error_message(ANOTHER_WORKSPACE))
+    if req.body.get("command"):
+        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", **refusal}))
+    if req.body.get("type") == "view_submission":
+        fields = list(((req.body.get("view") or {}).get("state") or {}).get("values") or {})
+        errors = {"response_action": "errors", "errors": {fields[0]: ANOTHER_WORKSPACE}} if fields else {}
+        return BoltResponse(status=200, body=json.dumps(errors) if errors else "")
+    if context.response_url:
+        await context.respond(response_type="ephemeral", replace_original=False, **refusal)
+    return BoltResponse(status=200, body="")
