@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Actor, Services
-from handlers.errors import InvalidInput, NotAClerk, NotACommitteeChannel, NotAMember
+from handlers.errors import InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
 from storage import queries
 from storage.models import DEFAULT_TIMEZONE, Committee
 
@@ -138,6 +138,21 @@ async def require_clerk(session: AsyncSession, committee: Committee, actor: Acto
     if not await is_clerk(session, committee, actor.user_id):
         log.warning("refused: %s is not a clerk of committee %s (tried to %s)", actor.user_id, committee.id, what)
         raise NotAClerk(what)
+
+
+async def require_in_committee(
+    services: Services, session: AsyncSession, committee: Committee, actor: Actor, also: tuple[str | None, ...] = ()
+) -> None:
+    """A committee's business is shown to its clerks and the people in its channel (and to `also`, such as the
+    owner of a resolution), not to anyone in the workspace who presses a button carrying its id."""
+    if actor.user_id in also or await is_clerk(session, committee, actor.user_id):
+        return
+    if actor.user_id not in await services.directory.channel_members(committee.workspace_id, committee.channel_id):
+        log.warning("refused: %s is not in committee %s, and asked to see its business", actor.user_id, committee.id)
+        raise NotAllowed(
+            "That belongs to a committee you are not a member of, so I can't show it. "
+            "If you should be a member, ask a clerk to add you to the committee's channel."
+        )
 
 
 async def require_member(services: Services, committee: Committee, actor: Actor) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.committees import committee_here, require_clerk
+from handlers.committees import committee_here, require_clerk, require_in_committee
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
@@ -294,10 +294,12 @@ class ActionPage:
 
 
 async def _committees_in_scope(
-    session: AsyncSession, actor: Actor, query: ActionQuery, clerked: set[int]
+    services: Services, session: AsyncSession, actor: Actor, query: ActionQuery, clerked: set[int]
 ) -> tuple[list[Committee], str]:
     if not (query.everywhere or query.committee_name):
         committee = await committee_here(session, actor)
+        if committee.id not in clerked:  # a page button can carry any channel
+            await require_in_committee(services, session, committee, actor)
         return [committee], committee.name
     committees = [c for c in await queries.committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
     if query.committee_name:
@@ -312,7 +314,7 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
     now = services.clock()
     async with services.database.session() as session:
         clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
-        committees, scope = await _committees_in_scope(session, actor, query, clerk_of)
+        committees, scope = await _committees_in_scope(services, session, actor, query, clerk_of)
         await _replan_passed_meetings(session, committees, now)
         filters = queries.ActionFilters(
             actor.workspace_id,
@@ -438,10 +440,18 @@ def _reassign(resolution: Resolution, change: Change) -> None:
 
 async def item(services: Services, actor: Actor, resolution_id: int) -> ActionItem:
     async with services.database.session() as session:
-        found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
+        return item_of(*await _visible_resolution(services, session, actor, resolution_id))
+
+
+async def _visible_resolution(
+    services: Services, session: AsyncSession, actor: Actor, resolution_id: int
+) -> tuple[Resolution, Committee]:
+    found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
     if found is None:
         raise NotFound("I can't find that resolution.")
-    return item_of(*found)
+    resolution, committee = found
+    await require_in_committee(services, session, committee, actor, also=(resolution.owner_user_id,))
+    return found
 
 
 @dataclass(frozen=True)
@@ -457,9 +467,7 @@ class HistoryEntry:
 
 async def history(services: Services, actor: Actor, resolution_id: int) -> tuple[ActionItem, list[HistoryEntry]]:
     async with services.database.session() as session:
-        found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
-        if found is None:
-            raise NotFound("I can't find that resolution.")
+        found = await _visible_resolution(services, session, actor, resolution_id)
         changes = await queries.resolution_changes(session, [resolution_id])
     return item_of(*found), [entry_of_change(change) for change in changes]
 

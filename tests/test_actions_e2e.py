@@ -17,10 +17,11 @@ from tests.flows import (
     stored,
     submit_view,
 )
-from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER
+from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER, STRANGER
 from tests.support.slack_client import text_value, user_value
 
 PATEL = MEMBERS[0]
+OUTSIDER = "UOUTSIDER"  # in the workspace, not in the committee's channel
 
 
 async def _actions(stack, text: str = "", user: str = CLERK) -> dict:
@@ -254,3 +255,25 @@ async def test_a_due_range_outside_any_committee_business_is_refused_with_a_reas
     await set_up_committee(stack)
     answer = await _actions(stack, "due before 1/1/0001")
     assert "is not a date a committee would use. Please check the year." in shown_text(answer)
+
+
+async def test_a_resolution_is_shown_only_to_its_committee_whatever_button_is_forged(stack):
+    """Anyone in the workspace can press a button carrying any id or channel; only clerks, the people in the
+    committee's channel and the resolution's owner see it."""
+    await set_up_committee(stack)
+    secret = "Confidential: to review the children's home contract."
+    await record_resolution(stack, secret, due="1 May 2041", owner_user_id=STRANGER)
+    listing = '{"everywhere": false, "mine": false, "overdue": false, "due_from": null, "due_to": null, '
+    listing += '"committee_name": null, "page": 0}'
+    forged = [("action.more", "1"), ("action.history", "1"), ("actions.share", listing), ("actions.next", listing)]
+    stack.fake.responses.clear()
+    for action_id, value in forged:
+        await stack.slack.block_action(action_id, value, user_id=OUTSIDER, channel_id=CHANNEL)
+    refusals = [shown_text(body) for body in await responses(stack, count=len(forged))]
+    assert all("belongs to a committee you are not a member of" in r and secret not in r for r in refusals), refusals
+    assert not [c for c in stack.fake.calls_to("chat.postMessage") if secret in str(c.params)]
+    stack.fake.responses.clear()
+    for person in (PATEL, STRANGER, CLERK):
+        await stack.slack.block_action("action.more", "1", user_id=person, channel_id="DSOMEWHERE")
+    shown = [shown_text(body) for body in await responses(stack, count=3)]
+    assert all(secret in text for text in shown), shown
