@@ -539,17 +539,31 @@ def _valid_bodies(committee: Committee, response_url: str) -> dict[str, dict]:
         | {"trigger_id": "1.2.5", "view": {"id": "VMAL", "type": "modal", "callback_id": "comment.add"}},
         "event": {"type": "event_callback", "team_id": TEAM, "event_id": "EvMAL", "api_app_id": "A0001"}
         | {"event": thread_reply(committee.announcement_ts, PATEL, "malformed", None)},
+        "shortcut": {"type": "message_action", "user": {"id": CLERK, "team_id": TEAM}, "team": {"id": TEAM}}
+        | {"callback_id": "comment_from_message", "trigger_id": "1.2.6", "channel": {"id": CHANNEL}}
+        | {"message": {"type": "message", "user": PATEL, "text": "A view", "ts": "1.1"}, "response_url": response_url},
+        "home opened": {"type": "event_callback", "team_id": TEAM, "event_id": "EvHOME", "api_app_id": "A0001"}
+        | {"event": {"type": "app_home_opened", "user": PATEL, "channel": "DHOME", "tab": "home"}},
+        "member joined": {"type": "event_callback", "team_id": TEAM, "event_id": "EvJOIN", "api_app_id": "A0001"}
+        | {"event": {"type": "member_joined_channel", "user": PATEL, "channel": CHANNEL}},
     }
 
 
-def _broken(body: Any, path: list[str], replacement: Any) -> Any:
-    """The body with the value at `path` deleted (replacement is ...) or replaced, e.g. a list for a dict."""
-    if not path or not isinstance(body, dict):
+Path = list[str | int]
+
+
+def _broken(body: Any, path: Path, replacement: Any) -> Any:
+    """The body with the value at `path` (keys of objects, indexes of lists) deleted (replacement is ...) or
+    replaced, e.g. a list for an object, null, or an empty object in a list."""
+    if not path:
         return replacement if replacement is not ... else None
     key, rest = path[0], path[1:]
-    if key not in body:
+    if isinstance(body, dict) and key in body:
+        changed = dict(body)
+    elif isinstance(body, list) and isinstance(key, int) and key < len(body):
+        changed = list(body)
+    else:
         return body
-    changed = dict(body)
     if not rest and replacement is ...:
         del changed[key]
     else:
@@ -557,10 +571,16 @@ def _broken(body: Any, path: list[str], replacement: Any) -> Any:
     return changed
 
 
-def _paths(body: Any, prefix: tuple[str, ...] = ()) -> list[list[str]]:
-    if not isinstance(body, dict):
-        return []
-    return [[*prefix, key] for key in body] + [p for key, v in body.items() for p in _paths(v, (*prefix, key))]
+def _paths(body: Any, prefix: tuple[str | int, ...] = ()) -> list[Path]:
+    children = body.items() if isinstance(body, dict) else enumerate(body) if isinstance(body, list) else ()
+    return [p for key, value in children for p in ([[*prefix, key]] + _paths(value, (*prefix, key)))]
+
+
+# The shapes that broke Bolt or the listeners before: nothing where an object was, an empty object or list.
+hollow = st.sampled_from((None, {}, [], [{}], "", 0, [None]))
+
+
+EVENTS = ("event", "home opened", "member joined")
 
 
 def _encoded(kind: str, body: Any, truncate_at: int | None) -> bytes:
@@ -568,7 +588,7 @@ def _encoded(kind: str, body: Any, truncate_at: int | None) -> bytes:
         raw = urlencode(body if isinstance(body, dict) else {"text": json.dumps(body)})
         return raw.encode()[:truncate_at]
     raw = json.dumps(body)[:truncate_at]
-    return raw.encode() if kind == "event" else urlencode({"payload": raw}).encode()
+    return raw.encode() if kind in EVENTS else urlencode({"payload": raw}).encode()
 
 
 @st.composite
@@ -578,12 +598,12 @@ def malformed_bodies(draw, committee: Committee, response_url: str) -> bytes:
         body = body | {"view": view | {"state": {"values": {"text": {"value": draw(json_values)}}}}}
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(_paths(body)))
-        body = _broken(body, path, draw(st.one_of(st.just(...), json_values)))
+        body = _broken(body, path, draw(st.one_of(st.just(...), hollow, json_values)))
     truncate_at = draw(st.one_of(st.none(), st.integers(0, 400)))
     return _encoded(kind, body, truncate_at)
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=150)
 @given(data=st.data())
 async def test_signed_but_malformed_payloads_get_no_5xx(stack, committee, caplog, data):
     body = data.draw(malformed_bodies(committee, stack.fake.response_url()))
@@ -604,6 +624,17 @@ def _signed_malformed(committee: Committee, response_url: str) -> dict[str, byte
         "thread reply without a user": _encoded("event", _broken(bodies["event"], ["event", "user"], ...), None),
         "Home tab opened by nobody": _encoded("event", bodies["event"] | {"event": {"type": "app_home_opened"}}, None),
         "command without a user": _encoded("command", _broken(bodies["command"], ["user_id"], ...), None),
+        # Issue 9, finding 19: each of these answered 500 with a traceback.
+        "a press whose action is empty": _encoded(
+            "block_actions", _broken(bodies["block_actions"], ["actions", 0], {}), None
+        ),
+        "a view without a type": _encoded(
+            "view_submission", _broken(bodies["view_submission"], ["view", "type"], ...), None
+        ),
+        "an event that is null": _encoded("event", bodies["event"] | {"event": None}, None),
+        "a member who joined nowhere": _encoded(
+            "member joined", _broken(bodies["member joined"], ["event", "channel"], ...), None
+        ),
     }
 
 

@@ -1,11 +1,10 @@
 """The Bolt app: one AsyncApp, its Web API client, and the listeners wired in one place."""
 
-import json
 import logging
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.calendar_feed import add_calendar_route
@@ -42,6 +41,7 @@ class SlackBot:
         )
         # None where the bot only sends (the scheduler); then no request is taken as Slack's.
         self._verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
+        self.app.error(on_unhandled_error)
         self.app.middleware(only_our_workspace)
         register_listeners(self.app, self.services, self.delivery, self.directory)
 
@@ -64,23 +64,18 @@ class SlackBot:
 
     @web.middleware
     async def _refuse_unreadable(self, request: web.Request, handler) -> web.StreamResponse:
-        """Bolt answers a body it cannot parse with a 500, even before checking its signature: check the
-        signature first (401), then refuse an unreadable body (400), so neither reaches Bolt."""
+        """The signature is checked first (401), before anything reads the body. A signed body Bolt cannot even
+        parse into a request, or whose ids are not where Slack puts them, raises before Bolt's own error handler
+        can see it: it is answered like any other malformed payload."""
         if request.path != EVENTS_PATH or request.method != "POST":
             return await handler(request)
-        body = await request.read()
-        if not self._signed_by_slack(body, request):
+        if not self._signed_by_slack(await request.read(), request):
             return web.Response(status=401)
-        if not _readable(body, request.content_type):
-            log.warning("refused a signed but unreadable request body")
-            return web.Response(status=400)
         try:
             return await handler(request)
-        except (TypeError, AttributeError, KeyError, IndexError) as malformed:
-            # Bolt reads ids out of the payload (team, user, channel...) assuming Slack's shapes before any
-            # listener runs; errors inside listeners never get here, Bolt answers those itself.
-            log.warning("refused a signed payload Bolt could not read (%s: %s)", type(malformed).__name__, malformed)
-            return web.Response(status=400)
+        except MALFORMED as malformed:
+            log_malformed(malformed)
+            return web.Response(status=200)
 
     def _signed_by_slack(self, body: bytes, request: web.Request) -> bool:
         if self._verifier is None:
@@ -94,33 +89,27 @@ class SlackBot:
         await self.delivery.drain()
 
 
-OBJECTS_BOLT_READS = ("user", "team", "channel", "container", "view", "message", "enterprise")
+# What reading a payload of a shape Slack never sends raises: a missing key, a list for an object, a text id
+# that is not text. Slack does not retry interactions or send them malformed, so such a request, though signed,
+# was forged or truncated; it is ignored with a log line, and answered 200 so that nothing reads as a failure.
+MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 
 
-def _readable(body: bytes, content_type: str) -> bool:
-    """Slack sends JSON (events) or a form, whose `payload` field, when present, is a JSON object."""
-    try:
-        if content_type == "application/json":
-            return isinstance(json.loads(body), dict)
-        payload = parse_qs(body.decode(), keep_blank_values=True).get("payload")
-        return payload is None or _interaction_readable(json.loads(payload[0]))
-    except (ValueError, UnicodeDecodeError):
-        return False
+def log_malformed(error: Exception) -> None:
+    log.warning("ignored a signed Slack payload of a shape Slack does not send (%s: %s)", type(error).__name__, error)
 
 
-def _interaction_readable(payload: object) -> bool:
-    """Bolt reads these parts of an interaction before any listener of ours can refuse it, assuming Slack's
-    shapes; a payload of any other shape would make it answer 500."""
-    if not isinstance(payload, dict):
-        return False
-    if any(not isinstance(payload.get(part), dict | None) for part in OBJECTS_BOLT_READS):
-        return False
-    if payload.get("type") in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
-        return False
-    if payload.get("type") != "block_actions":
-        return True
-    actions = payload.get("actions")
-    return isinstance(actions, list) and bool(actions) and all(isinstance(action, dict) for action in actions)
+async def on_unhandled_error(error: Exception, response: BoltResponse | None) -> BoltResponse:
+    """Bolt's one error handler, for its middleware, its matching of listeners and the listeners themselves
+    (whose use cases answer their own failures, so what gets here is reading the payload or talking to Slack).
+    An answer already given (an ack with a message) is kept; only the status Bolt set to 500 is not."""
+    if isinstance(error, MALFORMED):
+        log_malformed(error)
+    else:
+        log.error("a Slack request failed outside its use case", exc_info=error)
+    if response is None:
+        return BoltResponse(status=200, body="")
+    return BoltResponse(status=200, body=response.body, headers=response.headers)
 
 
 async def _healthy(_request: web.Request) -> web.Response:

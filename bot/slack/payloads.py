@@ -1,13 +1,7 @@
 """Reading Slack payloads into plain inputs."""
 
-import functools
-import logging
-from collections.abc import Awaitable, Callable
-
 from bot.conversations.inputs import required_text
 from handlers.context import Actor
-
-log = logging.getLogger(__name__)
 
 
 def workspace_of(body: dict) -> str | None:
@@ -37,23 +31,13 @@ def interaction_actor(body: dict, channel_id: str | None = None) -> Actor:
     )
 
 
+def event_actor(body: dict, in_channel: bool = True) -> Actor:
+    """Who an event is about, and in which channel (not for the Home tab, whose "channel" is the app's own)."""
+    event = body["event"]
+    channel = required_text(event["channel"]) if in_channel else None
+    return Actor(required_text(workspace_of(body)), required_text(event["user"]), channel)
+
+
 def request_key(body: dict, team_id: str) -> str:
     """Slack sends the same trigger_id when it retries a request, and a new one for every new request."""
     return f"slack:{team_id}:{body['trigger_id']}"
-
-
-def tolerant(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """Slack never sends a payload without its user or team, but a forged or truncated one must get an empty
-    200 and a log line, not a 500 with a traceback. Bolt passes arguments by the listener's own names, which
-    functools.wraps keeps visible."""
-
-    @functools.wraps(listener)
-    async def guarded(**arguments) -> None:
-        try:
-            await listener(**arguments)
-        except (KeyError, TypeError, AttributeError, ValueError) as malformed:
-            log.warning("ignored a malformed Slack payload (%s: %s)", type(malformed).__name__, malformed)
-            if "ack" in arguments:
-                await arguments["ack"]()
-
-    return guarded

@@ -12,7 +12,7 @@ from bot.replies import Reply
 from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.listeners.forms import open_form
-from bot.slack.payloads import interaction_actor, request_key, tolerant
+from bot.slack.payloads import interaction_actor, request_key
 from handlers.context import Services
 
 OUR_ACTIONS = re.compile(r"^(comment|report|draft|meeting|action|actions|reminder)\.[a-z]+$")
@@ -20,7 +20,6 @@ OUR_ACTIONS = re.compile(r"^(comment|report|draft|meeting|action|actions|reminde
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:
     @app.action(OUR_ACTIONS)
-    @tolerant
     async def on_press(ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         actor = interaction_actor(body)

@@ -9,7 +9,7 @@ from bot.outcomes import Failure, attempt
 from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.listeners.forms import open_form
-from bot.slack.payloads import command_actor, request_key, tolerant
+from bot.slack.payloads import command_actor, request_key
 from handlers.context import Services
 
 COMMANDS = tuple(interactions.HELP)
@@ -34,4 +34,4 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
             delivery.follow_up(actor, outcome)
 
     for name in COMMANDS:
-        app.command(name)(tolerant(on_command))
+        app.command(name)(on_command)

@@ -7,8 +7,8 @@ from bot.conversations.inputs import required_text
 from bot.outcomes import attempt
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
-from bot.slack.payloads import tolerant, workspace_of
-from handlers.context import Actor, Services
+from bot.slack.payloads import event_actor, workspace_of
+from handlers.context import Services
 
 
 def _is_person_replying_in_thread(event: dict) -> bool:
@@ -18,14 +18,14 @@ def _is_person_replying_in_thread(event: dict) -> bool:
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directory: SlackDirectory) -> None:
     @app.event("message")
-    @tolerant
     async def on_message(event: dict, body: dict) -> None:
         if not _is_person_replying_in_thread(event):
             return
-        actor = Actor(required_text(workspace_of(body)), event["user"], event["channel"])
+        actor = event_actor(body)
         # The message's own identity, not the event delivery's: a retried delivery offers nothing twice.
-        source_key = f"slack:{actor.workspace_id}:{event['channel']}:{event['ts']}"
-        work = interactions.thread_reply(services, actor, event["thread_ts"], event.get("text") or "", source_key)
+        source_key = f"slack:{actor.workspace_id}:{actor.channel_id}:{required_text(event['ts'])}"
+        text = required_text(event.get("text") or "")
+        work = interactions.thread_reply(services, actor, required_text(event["thread_ts"]), text, source_key)
         outcome = await attempt(work, actor, "thread reply")
         if outcome is not None:
             delivery.spawn(delivery.tell(actor, actor.channel_id, outcome.message))
@@ -33,4 +33,4 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directo
     @app.event("member_joined_channel")
     @app.event("member_left_channel")
     async def on_membership_change(event: dict, body: dict) -> None:
-        directory.forget_channel(required_text(workspace_of(body)), event["channel"])
+        directory.forget_channel(required_text(workspace_of(body)), required_text(event["channel"]))

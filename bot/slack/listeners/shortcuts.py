@@ -10,7 +10,7 @@ from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.files import shared_minutes
 from bot.slack.listeners.forms import open_form
-from bot.slack.payloads import interaction_actor, tolerant
+from bot.slack.payloads import interaction_actor
 from handlers.context import Actor, Services
 
 
@@ -37,4 +37,4 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
             await respond(response_type="ephemeral", replace_original=False, **message_payload(refusal))
 
     for callback_id in interactions.SHORTCUTS:
-        app.shortcut(callback_id)(tolerant(on_shortcut))
+        app.shortcut(callback_id)(on_shortcut)

@@ -9,7 +9,7 @@ from bot.forms import Form
 from bot.outcomes import Failure, attempt
 from bot.slack.blocks import modal, modal_metadata, submitted_values
 from bot.slack.delivery import SlackDelivery
-from bot.slack.payloads import interaction_actor, tolerant
+from bot.slack.payloads import interaction_actor
 from handlers.context import Services
 
 OUR_FORMS = re.compile(r"^(committee|report|comment|meeting|action|minutes)\.[a-z]+$")
@@ -23,7 +23,6 @@ def view_request_key(body: dict, team_id: str) -> str:
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:
     @app.view(OUR_FORMS)
-    @tolerant
     async def on_submit(ack: AsyncAck, body: dict, view: dict) -> None:
         context, channel_id = modal_metadata(view)
         actor = interaction_actor(body, channel_id)
