@@ -21,7 +21,8 @@ MAX_NAME_LENGTH = 200
 class CommitteeSetup:
     name: str
     timezone: str = DEFAULT_TIMEZONE
-    clerk_ids: tuple[str, ...] = ()
+    # None: the person setting it up. A form always sends its clerks, so an empty list there was not chosen.
+    clerk_ids: tuple[str, ...] | None = None
     chair_id: str | None = None
 
 
@@ -37,7 +38,9 @@ class CommitteeSummary:
 
 
 def validate_timezone(name: str) -> str:
-    name = name.strip() or DEFAULT_TIMEZONE
+    name = name.strip()
+    if not name:
+        raise InvalidInput('Please give the committee\'s time zone, e.g. "Europe/London".', field="timezone")
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -59,7 +62,11 @@ def _validated(setup: CommitteeSetup, actor: Actor) -> CommitteeSetup:
         raise InvalidInput(
             f"Committee names can be at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.", field="name"
         )
-    clerks = tuple(dict.fromkeys(setup.clerk_ids or (actor.user_id,)))
+    clerks = tuple(dict.fromkeys((actor.user_id,) if setup.clerk_ids is None else setup.clerk_ids))
+    if not clerks:
+        raise InvalidInput(
+            "Please choose at least one clerk: they open comment windows and keep the register.", field="clerks"
+        )
     return CommitteeSetup(name, validate_timezone(setup.timezone), clerks, setup.chair_id)
 
 

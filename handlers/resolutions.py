@@ -417,6 +417,11 @@ async def _apply(
     elif change.action == "reassigned":
         _reassign(resolution, change)
     elif change.action == "redated":
+        if not (change.due_text or "").strip():
+            # Only a broken or forged form sends this empty; it must not read as "no due date any more".
+            raise InvalidInput(
+                'Please say when it is now due, e.g. "31 March 2027" or "at its next meeting".', field="due"
+            )
         meeting_day = local_date(resolution.created_at, committee.timezone)
         due = interpret_due(change.due_text or "", meeting_day, committee.timezone)
         resolution.due_date, resolution.due_rule = due.on, due.rule

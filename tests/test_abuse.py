@@ -913,7 +913,11 @@ CLERKS_FORMS = [
         "",
         {"title": text_value("Forged"), "officer": user_value(OFFICER), "deadline": text_value("1 May 2041")},
     ),
-    ("committee.setup", "", {"name": text_value("Renamed"), "clerks": users_value([PATEL])}),
+    (
+        "committee.setup",
+        "",
+        {"name": text_value("Renamed"), "timezone": text_value("Europe/London"), "clerks": users_value([PATEL])},
+    ),
     ("minutes.confirm", "1", _minutes_values(1)),
     ("minutes.confirm", "0", _minutes_values(0)),  # nothing to check, so nothing checked the clerk
 ]

@@ -1,5 +1,6 @@
 """/actions: the register of open resolutions, overdue first, with clerks' buttons and every change kept."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import time_machine
@@ -277,3 +278,28 @@ async def test_a_resolution_is_shown_only_to_its_committee_whatever_button_is_fo
         await stack.slack.block_action("action.more", "1", user_id=person, channel_id="DSOMEWHERE")
     shown = [shown_text(body) for body in await responses(stack, count=3)]
     assert all(secret in text for text in shown), shown
+
+
+async def test_a_change_form_sent_without_its_answer_changes_nothing(stack):
+    """Slack never sends a required field empty; a broken or forged submission that does must be refused beside
+    the field, and never read as "clear the due date" or "no owner"."""
+    await set_up_committee(stack)
+    await record_resolution(stack, "Officers to review school transport.", due="1 June 2041", owner_title="Director")
+    before = await stored(stack, Resolution)
+    context = json.dumps({"context": "1", "channel": CHANNEL})
+    submissions = [
+        ("action.redate", {}, "due"),
+        ("action.redate", {"due": {"value": text_value("  ")}}, "due"),
+        (
+            "action.reassign",
+            {"owner_user_id": {"value": user_value(None)}, "owner_title": {"value": text_value("")}},
+            "owner_user_id",
+        ),
+    ]
+    for form_id, values, field in submissions:
+        answer = (await stack.slack.view_submission(form_id, values, user_id=CLERK, private_metadata=context)).json()
+        # Beside the field when the form sent it; a form that left it out has it nowhere to show it.
+        [(shown_beside, message)] = answer["errors"].items()
+        assert message.startswith("Please") and (shown_beside == field or field not in values), answer
+    assert await stored(stack, Resolution) == before
+    assert [c.action for c in await stored(stack, ResolutionChange)] == ["created"]

@@ -1,11 +1,14 @@
 """A clerk sets up a channel as a committee; other commands refuse politely until one exists."""
 
+import json
+
 from storage.models import Committee, CommitteeClerk
 from tests.flows import opened_view, set_up_committee, shown_text, stored, submit_view
 from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS
 from tests.support.slack_client import text_value, user_value, users_value
 
 PATEL = MEMBERS[0]
+IN_CHANNEL = json.dumps({"context": "", "channel": CHANNEL})
 
 
 async def test_set_up_through_the_form_with_zone_clerks_and_chair(stack):
@@ -77,3 +80,26 @@ async def test_commands_elsewhere_point_to_setup(stack):
     answer = reply.json()
     assert answer["response_type"] == "ephemeral"
     assert "isn't set up as a committee" in shown_text(answer) and "/committee setup" in shown_text(answer)
+
+
+async def test_a_setup_form_sent_without_zone_or_clerks_changes_nothing(stack):
+    """The form always sends the zone and clerks it shows; without them, a re-setup must not reset the zone to
+    London or leave only the person submitting as clerk."""
+    await set_up_committee(stack)
+    form = {"name": {"value": text_value("Renamed")}, "timezone": {"value": text_value("Europe/Dublin")}}
+    form |= {"clerks": {"value": users_value([CLERK, CHAIR])}}
+    await stack.slack.view_submission("committee.setup", form, user_id=CLERK, private_metadata=IN_CHANNEL)
+    before = (await stored(stack, Committee), await stored(stack, CommitteeClerk))
+    emptied = {"timezone": {"value": text_value(" ")}, "clerks": {"value": users_value([])}}
+    for missing in ("timezone", "clerks"):
+        for values in (
+            {name: entry for name, entry in form.items() if name != missing},
+            form | {missing: emptied[missing]},
+        ):
+            reply = await stack.slack.view_submission(
+                "committee.setup", values, user_id=CLERK, private_metadata=IN_CHANNEL
+            )
+            errors = reply.json()["errors"]
+            assert list(errors.values())[0].startswith("Please"), errors
+            assert missing not in values or list(errors) == [missing], errors
+    assert (await stored(stack, Committee), await stored(stack, CommitteeClerk)) == before
