@@ -1,7 +1,8 @@
 """What people do, routed to the conversation it belongs to.
 
 The Slack app and the console drive the bot only through these functions: commands, button presses and
-form submissions come in as plain values; Replies (what to say) or Forms (what to ask) go out.
+form submissions come in as plain values; Replies (what to say) or Forms (what to ask) go out. Every text that
+comes in is made plain here (handlers.plain_text), once, whatever the front end.
 """
 
 from bot.conversations import comment_windows, meetings, minutes, register, reminders
@@ -9,11 +10,19 @@ from bot.forms import Form, FormValues
 from bot.replies import Reply
 from handlers.context import Actor, Services
 from handlers.errors import NotFound
+from handlers.plain_text import plain
 
 CONVERSATIONS = (comment_windows, meetings, register, minutes, reminders)
 HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.HELP.items()}
 SHORTCUTS = {"comment_from_message": comment_windows.shortcut_form, "minutes_from_message": minutes.shortcut_form}
-thread_reply = comment_windows.thread_reply
+
+
+def _plain(value):
+    """Text made plain, and a tuple of texts (people chosen in a form); anything else, which only a forged
+    payload carries, is left for the conversation to refuse."""
+    if isinstance(value, str):
+        return plain(value)
+    return tuple(map(_plain, value)) if isinstance(value, tuple) else value
 
 
 def _owner_of(identifier: str):
@@ -27,20 +36,26 @@ def _owner_of(identifier: str):
 
 async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
     conversation = next(c for c in CONVERSATIONS if name in c.HELP)
-    return await conversation.command(services, actor, name, text, request_key)
+    return await conversation.command(services, actor, name, _plain(text), request_key)
 
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
-    return await _owner_of(action_id).press(services, actor, action_id, value, request_key)
+    return await _owner_of(action_id).press(services, actor, action_id, _plain(value), request_key)
 
 
 async def submit(
     services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
 ) -> Reply | Form:
-    return await _owner_of(form_id).submit(services, actor, form_id, context, values, request_key)
+    return await _owner_of(form_id).submit(
+        services, actor, form_id, _plain(context), {n: _plain(v) for n, v in values.items()}, request_key
+    )
 
 
 async def shortcut(services: Services, actor: Actor, callback_id: str, text: str) -> Form:
     if callback_id not in SHORTCUTS:
         raise NotFound("That shortcut is no longer in use.")
-    return await SHORTCUTS[callback_id](services, actor, text)
+    return await SHORTCUTS[callback_id](services, actor, _plain(text))
+
+
+async def thread_reply(services: Services, actor: Actor, thread_ts: str, text: str, source_key: str) -> Reply | None:
+    return await comment_windows.thread_reply(services, actor, thread_ts, _plain(text), source_key)

@@ -6,7 +6,6 @@ the second delivery gets the first one's receipt back.
 """
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,8 +34,6 @@ log = logging.getLogger(__name__)
 MAX_COMMENT_LENGTH = 3000
 MAX_SECTION_LENGTH = 200
 NO_COMMENTS_TEXT = "No comments"
-# Newlines and tabs are how members lay out a comment; every other control character is a paste accident.
-DISALLOWED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -78,18 +75,12 @@ def clean_text(text: str | None) -> str:
             "Please shorten it, or split it into two comments.",
             field="text",
         )
-    if DISALLOWED_CONTROL.search(text):
-        raise InvalidInput(
-            "Your comment contains invisible control characters, probably from a paste. "
-            "Please retype it, or paste it as plain text.",
-            field="text",
-        )
     return text
 
 
 def clean_section(section: str | None) -> str | None:
     section = " ".join((section or "").split())
-    if len(section) > MAX_SECTION_LENGTH or DISALLOWED_CONTROL.search(section):
+    if len(section) > MAX_SECTION_LENGTH:
         raise InvalidInput(
             f"The section or paragraph can be at most {MAX_SECTION_LENGTH} characters of plain text.", field="section"
         )
