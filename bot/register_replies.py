@@ -9,7 +9,6 @@ from handlers.register_export import RegisterChange
 from handlers.resolutions import ActionItem, ActionPage
 
 SHORT_TEXT = 180
-MAX_SECTION_TEXT = 2900
 
 
 def meeting_saved(meeting: MeetingSummary, verb: str) -> Message:
@@ -135,7 +134,7 @@ def full_text(item: ActionItem) -> Message:
 def history(item: ActionItem, changes: list[RegisterChange]) -> Message:
     lines = [_history_line(change) for change in changes]
     text = f"*History of R{item.id}*\n" + "\n".join(lines)
-    return Message(f"History of R{item.id}", (Section(text[:MAX_SECTION_TEXT]),))
+    return Message(f"History of R{item.id}", (Section(text),))
 
 
 def _history_line(change: RegisterChange) -> str:

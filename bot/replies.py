@@ -95,7 +95,7 @@ def error_message(text: str, their_text: str | None = None) -> Message:
     """A refusal or failure in plain words; `their_text`, if given, is handed back so nothing typed is lost."""
     shown = f":warning: {escape(text)}"
     if their_text:
-        shown += f"\nHere is what you wrote, so you can send it again:\n{quote(their_text[:2500])}"
+        shown += f"\nHere is what you wrote, so you can send it again:\n{quote(their_text)}"
     return Message(text, (Section(shown),))
 
 

@@ -303,3 +303,24 @@ async def test_a_change_form_sent_without_its_answer_changes_nothing(stack):
         assert message.startswith("Please") and (shown_beside == field or field not in values), answer
     assert await stored(stack, Resolution) == before
     assert [c.action for c in await stored(stack, ResolutionChange)] == ["created"]
+
+
+def _sections(answer: dict) -> list[str]:
+    return [block["text"]["text"] for block in answer["blocks"] if block["type"] == "section"]
+
+
+def _unquoted(sections: list[str]) -> str:
+    lines = "\n".join(sections).splitlines()
+    return " ".join(" ".join(line.removeprefix("> ") for line in lines if line.startswith("> ")).split())
+
+
+async def test_full_text_of_a_long_resolution_is_shown_whole_over_several_blocks(stack):
+    await set_up_committee(stack)
+    text = ("That the Director & officers review <home-to-school> transport costs. " * 50)[:3000].strip()
+    await record_resolution(stack, text, due="1 June 2041")
+    await stack.slack.block_action("action.more", "1", user_id=CLERK, channel_id=CHANNEL)
+    [answer] = await responses(stack)
+    sections = _sections(answer)
+    assert len(sections) > 1 and all(len(section) <= 3000 for section in sections)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert _unquoted(sections) == " ".join(escaped.split())

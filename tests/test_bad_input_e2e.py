@@ -28,10 +28,15 @@ async def test_empty_comment(stack, caplog):
     assert await stored(stack, Comment) == []
 
 
-async def test_overlong_comment_says_the_limit(stack):
+async def test_overlong_comment_says_the_limit_and_gives_all_of_it_back(stack):
     await _two_windows(stack)
-    answer = await comment_inline(stack, PATEL, "annual-report-2021 " + "x" * 3001)
+    paragraph = ("A point about placements that I want the Director to read. " * 60)[:3001]
+    answer = await comment_inline(stack, PATEL, "annual-report-2021 " + paragraph)
     assert "at most 3,000 characters; yours has 3,001" in shown_text(answer)
+    sections = [block["text"]["text"] for block in answer["blocks"] if block["type"] == "section"]
+    assert all(len(section) <= 3000 for section in sections)
+    given_back = " ".join(line.removeprefix("> ") for line in "\n".join(sections).splitlines() if line.startswith("> "))
+    assert " ".join(given_back.split()) == " ".join(f"annual-report-2021 {paragraph}".split())
     assert await stored(stack, Comment) == []
 
 

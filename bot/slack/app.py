@@ -1,6 +1,7 @@
 """The Bolt app: one AsyncApp, its Web API client, and the listeners wired in one place."""
 
 import logging
+import traceback
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -96,7 +97,15 @@ MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 
 
 def log_malformed(error: Exception) -> None:
-    log.warning("ignored a signed Slack payload of a shape Slack does not send (%s: %s)", type(error).__name__, error)
+    # Where it was raised, so that a fault of ours mistaken for a malformed payload can still be found.
+    where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    log.warning(
+        "ignored a signed Slack payload of a shape Slack does not send (%s: %s, at %s:%s)",
+        type(error).__name__,
+        error,
+        where.filename if where else "?",
+        where.lineno if where else "?",
+    )
 
 
 async def on_unhandled_error(error: Exception, response: BoltResponse | None) -> BoltResponse:

@@ -7,6 +7,7 @@ from bot.replies import Button, Message, Note, Section, escape
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
+MAX_CONTEXT_ELEMENTS = 10
 MAX_BUTTON_LABEL = 75
 MAX_MODAL_TITLE = 24
 
@@ -31,14 +32,40 @@ def _button(button: Button) -> dict:
 
 def _section_blocks(part: Section | Note) -> list[dict]:
     if isinstance(part, Note):
-        return [{"type": "context", "elements": [{"type": "mrkdwn", "text": part.text[:MAX_SECTION_TEXT]}]}]
+        return [
+            {"type": "context", "elements": [_mrkdwn(chunk) for chunk in _chunks(part.text)][:MAX_CONTEXT_ELEMENTS]}
+        ]
     # Slack refuses a section with empty text; a row of buttons alone is just an actions block.
-    blocks = (
-        [{"type": "section", "text": {"type": "mrkdwn", "text": part.text[:MAX_SECTION_TEXT]}}] if part.text else []
-    )
+    blocks = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(part.text)]
     if part.buttons:
         blocks.append({"type": "actions", "elements": [_button(b) for b in part.buttons]})
     return blocks
+
+
+def _mrkdwn(text: str) -> dict:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _chunks(text: str) -> list[str]:
+    """Text longer than a block holds, split over several rather than cut: at a line break where there is one,
+    else at a space, and never inside an escaped character (&amp;) or a mention or link (<...>)."""
+    chunks = []
+    while len(text) > MAX_SECTION_TEXT:
+        cut = _cut_at(text)
+        chunks.append(text[:cut])
+        # A quoted line cut in the middle goes on quoted.
+        quoted = text[cut] != "\n" and text[text.rfind("\n", 0, cut) + 1 :].startswith("> ")
+        text = ("> " if quoted else "") + text[cut:].lstrip("\n ")
+    return [chunk for chunk in [*chunks, text] if chunk.strip()]
+
+
+def _cut_at(text: str) -> int:
+    window = text[: MAX_SECTION_TEXT + 1]
+    cut = max(window.rfind("\n"), window.rfind(" "))
+    cut = cut if cut > MAX_SECTION_TEXT // 2 else MAX_SECTION_TEXT
+    opened = max(text.rfind("&", 0, cut), text.rfind("<", 0, cut))
+    closed = max(text.rfind(";", 0, cut), text.rfind(">", 0, cut))
+    return opened if opened > closed and opened > 0 else cut
 
 
 def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict]:
@@ -83,7 +110,7 @@ def _input_element(field: Field) -> dict:
 
 def _input_block(field: Field) -> dict:
     if field.kind == "note":
-        return {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(field.label)[:MAX_SECTION_TEXT]}]}
+        return {"type": "context", "elements": [_mrkdwn(chunk) for chunk in _chunks(escape(field.label))]}
     block = {
         "type": "input",
         "block_id": field.name,
@@ -97,10 +124,7 @@ def _input_block(field: Field) -> dict:
 
 
 def modal(form: Form, channel_id: str | None) -> dict:
-    blocks = (
-        [{"type": "section", "text": {"type": "mrkdwn", "text": form.intro[:MAX_SECTION_TEXT]}}] if form.intro else []
-    )
-    blocks += [_input_block(field) for field in form.fields]
+    blocks = _section_blocks(Section(form.intro or "")) + [_input_block(field) for field in form.fields]
     return {
         "type": "modal",
         "callback_id": form.form_id,
