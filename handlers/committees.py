@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Actor, Services
-from handlers.errors import InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
+from handlers.errors import AlreadySetUp, InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
 from storage import queries
 from storage.models import DEFAULT_TIMEZONE, Committee
 
@@ -75,16 +75,16 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
     setup = _validated(setup, actor)
     async with services.database.session() as session:
         try:
-            committee, created = await _store_setup(session, actor, setup)
+            committee, created = await _store_setup(services, session, actor, setup)
         except IntegrityError:
             await session.rollback()
-            # Another delivery of the same set-up may have created the committee a moment ago.
-            committee, created = (
-                await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id),
-                False,
-            )
+            committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
             if committee is None:
                 raise
+            if committee.created_by != actor.user_id:
+                # Someone else's set-up of this channel got there first: nothing of this one was applied.
+                raise await _set_up_by_others(services, session, committee, actor) from None
+            created = True  # the same set-up delivered twice: the first delivery's answer
         clerk_ids = tuple(await queries.clerk_ids(session, committee.id))
     log.info(
         "committee %s %s in %s by %s",
@@ -104,7 +104,9 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
     )
 
 
-async def _store_setup(session: AsyncSession, actor: Actor, setup: CommitteeSetup) -> tuple[Committee, bool]:
+async def _store_setup(
+    services: Services, session: AsyncSession, actor: Actor, setup: CommitteeSetup
+) -> tuple[Committee, bool]:
     await queries.ensure_workspace(session, actor.workspace_id)
     committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
     created = committee is None
@@ -112,14 +114,23 @@ async def _store_setup(session: AsyncSession, actor: Actor, setup: CommitteeSetu
         committee = Committee(
             workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name
         )
-    else:
-        await require_clerk(session, committee, actor, "change the committee's set-up")
+    elif not await is_clerk(session, committee, actor.user_id):
+        raise await _set_up_by_others(services, session, committee, actor)
     committee.name, committee.timezone, committee.chair_user_id = setup.name, setup.timezone, setup.chair_id
     session.add(committee)
     await session.flush()
     await queries.replace_clerks(session, committee.id, setup.clerk_ids)
     await session.commit()
     return committee, created
+
+
+async def _set_up_by_others(
+    services: Services, session: AsyncSession, committee: Committee, actor: Actor
+) -> AlreadySetUp:
+    log.warning("refused: %s is not a clerk of committee %s (tried to set it up)", actor.user_id, committee.id)
+    clerk_ids = await queries.clerk_ids(session, committee.id)
+    names = await services.directory.display_names(actor.workspace_id, clerk_ids)
+    return AlreadySetUp(committee.name, [names.get(clerk, clerk) for clerk in clerk_ids])
 
 
 async def current_setup(session: AsyncSession, actor: Actor) -> CommitteeSetup | None:

@@ -26,6 +26,14 @@ class NotAClerk(UserFacingError):
         super().__init__(f"Only the committee's clerks can {what}. Please ask a clerk if you need this done.")
 
 
+class AlreadySetUp(UserFacingError):
+    def __init__(self, committee_name: str, clerk_names: list[str]) -> None:
+        super().__init__(
+            f"This channel is already set up as {committee_name}, so what you entered was not applied. "
+            f"Only its clerks ({', '.join(clerk_names)}) can change its set-up."
+        )
+
+
 class NotAMember(UserFacingError):
     def __init__(self, committee_name: str) -> None:
         super().__init__(

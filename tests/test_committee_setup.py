@@ -58,7 +58,9 @@ async def test_unknown_time_zone_is_shown_beside_the_field_and_nothing_is_saved(
 async def test_only_a_clerk_can_change_an_existing_committee(stack):
     await set_up_committee(stack, "Original name")
     reply = await stack.slack.slash_command("/committee", "setup Hijacked", user_id=PATEL, channel_id=CHANNEL)
-    assert "Only the committee's clerks" in shown_text(reply.json())
+    said = shown_text(reply.json())
+    assert "already set up as Original name, so what you entered was not applied" in said
+    assert "Only its clerks (Dana Clerk) can change its set-up" in said
     assert [c.name for c in await stored(stack, Committee)] == ["Original name"]
 
 

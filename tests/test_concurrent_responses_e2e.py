@@ -3,7 +3,9 @@ them: one member has one live response per report, and the loser of a race is to
 
 import asyncio
 
-from storage.models import Comment, CommentKind, CommentRevision
+from sqlalchemy import text
+
+from storage.models import Comment, CommentKind, CommentRevision, Committee
 from tests.flows import (
     buttons,
     comment_inline,
@@ -15,7 +17,7 @@ from tests.flows import (
     stored,
     submit_view,
 )
-from tests.stack import CHANNEL, MEMBERS
+from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS
 from tests.support.slack_client import text_value
 
 PATEL, JONES, SMITH = MEMBERS
@@ -72,3 +74,24 @@ async def test_two_edits_at_once_are_both_kept_in_order(stack):
     assert revisions == [(1, "created"), (2, "edited"), (3, "edited"), (4, "edited")]
     [comment] = await stored(stack, Comment)
     assert comment.revision_count == 4 and comment.text in {"Edit 0", "Edit 1", "Edit 2"}
+
+
+async def test_two_clerks_setting_up_one_channel_at_once_are_each_told_what_happened(stack):
+    names = {CLERK: "Children and Families Committee", CHAIR: "Scrutiny Commission"}
+    for _ in range(3):  # the race is not lost the same way every time
+        async with stack.database.engine.begin() as connection:
+            for table in ("committee_clerk", "committee"):
+                await connection.execute(text(f"DELETE FROM {table}"))
+        replies = await asyncio.gather(
+            *(
+                stack.slack.slash_command("/committee", f"setup {n}", user_id=u, channel_id=CHANNEL)
+                for u, n in names.items()
+            )
+        )
+        said = {user: shown_text(reply.json()) for user, reply in zip(names, replies, strict=True)}
+        [committee] = await stored(stack, Committee)
+        winner = committee.created_by
+        [loser] = [user for user in names if user != winner]
+        assert committee.name == names[winner] and "is now set up in this channel" in said[winner], said
+        assert "has been updated" not in said[loser] and "was not applied" in said[loser], said
+        assert names[winner] in said[loser]
