@@ -4,6 +4,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+from aiohttp import web
 from docx import Document
 
 from storage.models import CommentWindow, Resolution
@@ -181,3 +182,34 @@ async def test_an_unreadable_file_is_explained(stack):
     [answer] = [body for _, body in await stack.fake.wait_for_response()]
     assert ":warning:" in shown_text(answer)
     assert stack.fake.calls_to("views.open") == []
+
+
+async def test_the_bot_token_is_sent_only_to_slacks_file_hosts(stack):
+    """A message's files name their own download address; one anywhere but Slack must not get the bot token."""
+    await set_up_committee(stack)
+    seen: list[str | None] = []
+
+    async def serve_file(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.Response(body=b"RESOLVED: That the report be noted.")
+
+    elsewhere = web.Application()
+    elsewhere.router.add_get("/minutes.txt", serve_file)
+    runner = web.AppRunner(elsewhere)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        shared = {
+            "id": "F0ELSEWHERE",
+            "name": "minutes.txt",
+            "url_private_download": f"http://127.0.0.1:{port}/minutes.txt",
+        }
+        message = {"type": "message", "user": CLERK, "ts": "1800000000.000400", "text": "", "files": [shared]}
+        await stack.slack.message_shortcut("minutes_from_message", user_id=CLERK, channel_id=CHANNEL, message=message)
+        [answer] = [body for _, body in await stack.fake.wait_for_response()]
+    finally:
+        await runner.cleanup()
+    assert "I can only read files stored in Slack, and minutes.txt is not" in shown_text(answer)
+    assert seen == [] and stack.fake.calls_to("views.open") == []

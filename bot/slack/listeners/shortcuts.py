@@ -20,7 +20,7 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         message = body.get("message") or {}
         text = message.get("text") or ""
         if body["callback_id"] == "minutes_from_message" and message.get("files"):
-            text = await shared_minutes(message["files"], client.token) or text
+            text = await shared_minutes(message["files"], client) or text
         return await interactions.shortcut(services, actor, body["callback_id"], text)
 
     async def on_shortcut(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
