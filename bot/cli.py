@@ -7,11 +7,14 @@ import logging
 import sys
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import minutes_command
 from bot.config import Settings
 from bot.scheduler import ReminderScheduler
-from storage.database import Database
+from storage.database import Database, shown_url, unusable_database
+
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,8 +36,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # A line for every tick would bury the ones that matter; the tick logs what it sent itself.
+    # A line for every tick would bury the ones that matter; the tick logs what it sent itself. Migrations say
+    # only what went wrong: start-up is one line (where the bot listens, and on which database).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings.from_environment()
     if args.command == "serve":
         serve(settings)
@@ -54,10 +59,21 @@ def main(argv: list[str] | None = None) -> None:
 
 
 async def upgrade(settings: Settings) -> None:
-    database = Database(settings.database_url)
-    await database.upgrade()
+    database = await migrated(settings.database_url)
     await database.dispose()
-    logging.getLogger(__name__).info("database is at the newest schema")
+    log.info("database %s is at the newest schema", shown_url(settings.database_url))
+
+
+async def migrated(database_url: str) -> Database:
+    """The database, brought to the newest schema; one that cannot be used stops start-up with one line saying
+    what is wrong with it and how to put it right."""
+    database = Database(database_url)
+    try:
+        await database.upgrade()
+    except (SQLAlchemyError, OSError) as unusable:
+        await database.dispose()
+        raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable)}") from None
+    return database
 
 
 def serve(settings: Settings) -> None:
@@ -65,20 +81,40 @@ def serve(settings: Settings) -> None:
     WEB_CONCURRENCY above 1, that many processes under gunicorn."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
     if settings.workers == 1:
-        web.run_app(_served_app(settings, migrate=True), port=settings.port, access_log=None, shutdown_timeout=10)
+        web.run_app(
+            _served_app(settings, migrate=True),
+            port=settings.port,
+            access_log=None,
+            shutdown_timeout=10,
+            print=lambda _running_on: _log_started(settings),  # once it listens
+        )
         return
     from bot.workers import serve_with_workers
 
-    asyncio.run(upgrade(settings))  # once, before the workers start
+    asyncio.run(migrated(settings.database_url))  # once, before the workers start
+    _log_started(settings)
     serve_with_workers(functools.partial(_served_app, settings, migrate=False), settings)
+
+
+def _log_started(settings: Settings) -> None:
+    from bot.slack.app import EVENTS_PATH
+
+    processes = f" in {settings.workers} processes" if settings.workers > 1 else ""
+    reminders = "sending reminders" if settings.reminders else "reminders off"
+    log.info(
+        "committee-bot listening on port %s%s at %s, database %s, %s",
+        settings.port,
+        processes,
+        EVENTS_PATH,
+        shown_url(settings.database_url),
+        reminders,
+    )
 
 
 async def _served_app(settings: Settings, migrate: bool) -> web.Application:
     from bot.slack.app import SlackBot
 
-    database = Database(settings.database_url)
-    if migrate:
-        await database.upgrade()
+    database = await migrated(settings.database_url) if migrate else Database(settings.database_url)
     bot = SlackBot(settings, database)
     app = bot.web_app()
     if settings.reminders:
@@ -101,10 +137,10 @@ async def scheduler_only(settings: Settings) -> None:
     from bot.slack.app import SlackBot
 
     settings.require("SLACK_BOT_TOKEN", purpose="to post reminders")
-    database = Database(settings.database_url)
-    await database.upgrade()
+    database = await migrated(settings.database_url)
     bot = SlackBot(settings, database)
     ReminderScheduler(bot.services, bot.reminders, settings).start()
+    log.info("committee-bot sending reminders, database %s", shown_url(settings.database_url))
     await asyncio.Event().wait()
 
 
@@ -114,7 +150,7 @@ async def socket_mode(settings: Settings) -> None:
     from bot.slack.app import SlackBot
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", purpose="for Socket Mode")
-    database = Database(settings.database_url)
-    await database.upgrade()
+    database = await migrated(settings.database_url)
     bot = SlackBot(settings, database)
+    log.info("committee-bot connecting to Slack over Socket Mode, database %s", shown_url(settings.database_url))
     await AsyncSocketModeHandler(bot.app, settings.app_token).start_async()

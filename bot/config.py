@@ -3,7 +3,9 @@
 import os
 from dataclasses import dataclass
 
-from storage.database import DEFAULT_DATABASE_URL
+from sqlalchemy.exc import ArgumentError
+
+from storage.database import DEFAULT_DATABASE_URL, async_url
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
@@ -44,7 +46,7 @@ class Settings:
                 f"({slack_timeout:g}), not {claim_timeout:g}."
             )
         return cls(
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=checked_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
@@ -63,6 +65,20 @@ class Settings:
         for name in names:
             if not getattr(self, _ATTRIBUTES[name]):
                 raise MissingSetting(name, purpose)
+
+
+def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:
+    """A URL the bot can use, or start-up stops with one line saying how to write one (never echoing the URL,
+    which may hold a password)."""
+    how = "sqlite:///path/to/file.sqlite3 or postgresql://user@host:5432/dbname"
+    try:
+        async_url(url)
+    except ArgumentError:
+        raise SystemExit(f"committee-bot: {name} is not a database URL; write it as {how}.") from None
+    except ValueError:
+        scheme = url.split(":", 1)[0]
+        raise SystemExit(f"committee-bot: {name} must be a URL like {how}, not a {scheme}:// one.") from None
+    return url
 
 
 def _whole_number(env, name: str, default: str) -> int:

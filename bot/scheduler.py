@@ -50,7 +50,7 @@ class ReminderScheduler:
             self.run_once, trigger, id="reminders", replace_existing=True, next_run_time=datetime.now(UTC)
         )
         self._scheduler.start()
-        log.info("reminder scheduler %s started, ticking every %s s", self.instance, self.tick_seconds)
+        log.debug("reminder scheduler %s started, ticking every %s s", self.instance, self.tick_seconds)
 
     def shutdown(self) -> None:
         self._scheduler.shutdown(wait=False)

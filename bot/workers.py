@@ -29,6 +29,8 @@ class _Workers(BaseApplication):
         self.cfg.set("graceful_timeout", 10)
         # gunicorn's runtime control socket is one path per user: two deployments on a host would collide.
         self.cfg.set("control_socket_disable", True)
+        # Its start-up lines (listening, worker class, each worker booted) would bury the one `serve` logs.
+        self.cfg.set("loglevel", "warning")
 
     def load(self) -> AppFactory:
         return self._make_app

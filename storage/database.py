@@ -1,5 +1,6 @@
 """Engine set-up: plain URLs in, the right async driver out, migrations on demand."""
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,55 @@ DEFAULT_DATABASE_URL = "sqlite:///committee-bot.sqlite3"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any fixed number: it only has to be the same for every instance that might migrate at once.
 MIGRATION_LOCK_ID = 7_411_202
+
+
+def shown_url(url: str) -> str:
+    """The URL as it can be printed: without its password."""
+    return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+
+
+def unusable_database(url: str, error: BaseException) -> str:
+    """Why the database at `url` could not be used, in one sentence that says what to do about it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return (
+            f"cannot open the SQLite database {parsed.database or '(in memory)'} ({_last_words(error)}): check that "
+            "its folder exists and that this user can write there, or set DATABASE_URL to another sqlite:/// path."
+        )
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    causes = _causes(error)
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return f"nothing accepts connections at {where}: is PostgreSQL running there, and is DATABASE_URL's port right?"
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return f"the database host {parsed.host} cannot be found: check the host name in DATABASE_URL."
+    if any(isinstance(cause, TimeoutError) for cause in causes):
+        return f"PostgreSQL at {where} did not answer in time: check DATABASE_URL's host and port, and the network."
+    sqlstate = next((getattr(cause, "sqlstate", None) for cause in causes if getattr(cause, "sqlstate", None)), None)
+    if sqlstate == "3D000":
+        return (
+            f'the database "{parsed.database}" does not exist on {where}: create it (createdb {parsed.database}) '
+            "or correct the name in DATABASE_URL."
+        )
+    if sqlstate in ("28000", "28P01"):
+        return (
+            f"PostgreSQL at {where} refused the login ({_last_words(error)}): "
+            "check the user and password in DATABASE_URL."
+        )
+    return f"cannot use the database at {shown_url(url)} ({_last_words(error)}): check DATABASE_URL."
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    while error is not None and error not in found:
+        found.append(error)
+        error = error.__cause__ or error.__context__ or getattr(error, "orig", None)
+    return found
+
+
+def _last_words(error: BaseException) -> str:
+    """The innermost error's own message, without SQLAlchemy's wrapping."""
+    innermost = _causes(error)[-1]
+    return str(innermost).strip().splitlines()[0] if str(innermost).strip() else type(innermost).__name__
 
 
 def async_url(url: str) -> str:

@@ -5,6 +5,7 @@ import traceback
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
@@ -21,6 +22,17 @@ from storage.database import Database
 
 EVENTS_PATH = "/slack/events"
 log = logging.getLogger(__name__)
+
+
+class _TokenGivenTwice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself, and warns at every start that the client's token
+    (the same one, from the same variable) is used instead; nothing is wrong, so it is not said."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_TokenGivenTwice())
 
 
 class SlackBot:
