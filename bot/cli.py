@@ -10,11 +10,13 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import minutes_command
-from bot.config import Settings
+from bot.config import Settings, checked_database_url
 from bot.scheduler import ReminderScheduler
 from storage.database import Database, shown_url, unusable_database
 
 log = logging.getLogger(__name__)
+# In the folder it is started from, apart from the bot's own default database.
+CONSOLE_DATABASE_URL = "sqlite:///committee-bot-console.sqlite3"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="the whole bot in this terminal, on SQLite, no Slack account needed")
     console.add_argument("--as", dest="user", help="act as this user (default: a councillor on the seed committee)")
     console.add_argument("--channel", help="act in this channel (default: the seed committee's)")
+    console.add_argument(
+        "--database",
+        default=CONSOLE_DATABASE_URL,
+        help=f"where the console keeps its data and its clock (default: {CONSOLE_DATABASE_URL}; DATABASE_URL is "
+        "not used, so the console never writes into the bot's own database)",
+    )
     minutes = commands.add_parser("minutes", help="read resolutions from minutes, without touching the database")
     minutes_command.add_arguments(minutes)
     db = commands.add_parser("db", help="database maintenance")
@@ -40,6 +48,11 @@ def main(argv: list[str] | None = None) -> None:
     # only what went wrong: start-up is one line (where the bot listens, and on which database).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "console":
+        logging.getLogger().setLevel(logging.ERROR)  # refusals are shown as messages; log lines would repeat them
+        sys.exit(asyncio.run(_console(checked_database_url(args.database, "--database"), args.user, args.channel)))
+    if args.command == "minutes":
+        sys.exit(minutes_command.run(args))
     settings = Settings.from_environment()
     if args.command == "serve":
         serve(settings)
@@ -47,15 +60,14 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(socket_mode(settings))
     elif args.command == "scheduler":
         asyncio.run(scheduler_only(settings))
-    elif args.command == "minutes":
-        sys.exit(minutes_command.run(args))
-    elif args.command == "console":
-        from bot.console.backend import run_console
-
-        logging.getLogger().setLevel(logging.ERROR)  # refusals are shown as messages; log lines would repeat them
-        sys.exit(asyncio.run(run_console(settings, args.user, args.channel)))
     else:
         asyncio.run(upgrade(settings))
+
+
+async def _console(database_url: str, user: str | None, channel: str | None) -> int:
+    from bot.console.backend import run_console
+
+    return await run_console(await migrated(database_url, "--database"), database_url, user, channel)
 
 
 async def upgrade(settings: Settings) -> None:
@@ -64,7 +76,7 @@ async def upgrade(settings: Settings) -> None:
     log.info("database %s is at the newest schema", shown_url(settings.database_url))
 
 
-async def migrated(database_url: str) -> Database:
+async def migrated(database_url: str, setting: str = "DATABASE_URL") -> Database:
     """The database, brought to the newest schema; one that cannot be used stops start-up with one line saying
     what is wrong with it and how to put it right."""
     database = Database(database_url)
@@ -72,7 +84,7 @@ async def migrated(database_url: str) -> Database:
         await database.upgrade()
     except (SQLAlchemyError, OSError) as unusable:
         await database.dispose()
-        raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable)}") from None
+        raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable, setting)}") from None
     return database
 
 

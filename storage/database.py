@@ -23,34 +23,34 @@ def shown_url(url: str) -> str:
     return make_url(url)._replace(password=None).render_as_string(hide_password=False)
 
 
-def unusable_database(url: str, error: BaseException) -> str:
+def unusable_database(url: str, error: BaseException, setting: str = "DATABASE_URL") -> str:
     """Why the database at `url` could not be used, in one sentence that says what to do about it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return (
             f"cannot open the SQLite database {parsed.database or '(in memory)'} ({_last_words(error)}): check that "
-            "its folder exists and that this user can write there, or set DATABASE_URL to another sqlite:/// path."
+            f"its folder exists and that this user can write there, or set {setting} to another sqlite:/// path."
         )
     where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
     causes = _causes(error)
     if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
-        return f"nothing accepts connections at {where}: is PostgreSQL running there, and is DATABASE_URL's port right?"
+        return f"nothing accepts connections at {where}: is PostgreSQL running there, and is {setting}'s port right?"
     if any(isinstance(cause, socket.gaierror) for cause in causes):
-        return f"the database host {parsed.host} cannot be found: check the host name in DATABASE_URL."
+        return f"the database host {parsed.host} cannot be found: check the host name in {setting}."
     if any(isinstance(cause, TimeoutError) for cause in causes):
-        return f"PostgreSQL at {where} did not answer in time: check DATABASE_URL's host and port, and the network."
+        return f"PostgreSQL at {where} did not answer in time: check {setting}'s host and port, and the network."
     sqlstate = next((getattr(cause, "sqlstate", None) for cause in causes if getattr(cause, "sqlstate", None)), None)
     if sqlstate == "3D000":
         return (
             f'the database "{parsed.database}" does not exist on {where}: create it (createdb {parsed.database}) '
-            "or correct the name in DATABASE_URL."
+            f"or correct the name in {setting}."
         )
     if sqlstate in ("28000", "28P01"):
         return (
             f"PostgreSQL at {where} refused the login ({_last_words(error)}): "
-            "check the user and password in DATABASE_URL."
+            f"check the user and password in {setting}."
         )
-    return f"cannot use the database at {shown_url(url)} ({_last_words(error)}): check DATABASE_URL."
+    return f"cannot use the database at {shown_url(url)} ({_last_words(error)}): check {setting}."
 
 
 def _causes(error: BaseException) -> list[BaseException]:

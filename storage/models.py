@@ -297,3 +297,13 @@ class ReminderMute(SQLModel, table=True):
     until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     set_by: str = Field(max_length=32)
     set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+
+
+class ConsoleTime(SQLModel, table=True):
+    """How far the console's clock had got (the console only: its one row), so that a console started again on
+    the same data resumes there rather than before reminders it has already sent."""
+
+    __tablename__ = "console_time"
+
+    id: int = Field(default=1, primary_key=True)
+    reached: datetime = Field(sa_column=utc_column())

@@ -21,6 +21,7 @@ from storage.models import (
     CommentWindow,
     Committee,
     CommitteeClerk,
+    ConsoleTime,
     Meeting,
     MeetingStatus,
     Reminder,
@@ -441,3 +442,15 @@ async def open_windows_in_workspace(
         .order_by(CommentWindow.deadline, CommentWindow.id)
     )
     return list(await session.exec(statement))
+
+
+async def console_time(session: AsyncSession) -> datetime | None:
+    kept = await session.get(ConsoleTime, 1)
+    return kept.reached if kept else None
+
+
+async def keep_console_time(session: AsyncSession, reached: datetime) -> None:
+    kept = await session.get(ConsoleTime, 1) or ConsoleTime(id=1, reached=reached)
+    kept.reached = max(kept.reached, reached)
+    session.add(kept)
+    await session.commit()

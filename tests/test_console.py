@@ -74,6 +74,8 @@ MINUTES_SESSION = [
     "/actions",
 ]
 CLOCK_COMMENT = "The report should say more about waiting times"
+CONSOLE_FILE = "committee-bot-console.sqlite3"
+UNREACHABLE_DATABASE = "postgresql://nobody@127.0.0.1:1/nowhere"
 CLOCK_SESSION = [
     f"/comment {REF} {CLOCK_COMMENT}",
     "/home",
@@ -120,7 +122,8 @@ class Console:
         files = workdir / f"session-{uuid.uuid4().hex[:8]}"
         typed, self._stdout, self._stderr = (files.with_suffix(suffix) for suffix in (".in", ".out", ".err"))
         typed.write_text("\n".join(script) + "\n", encoding="utf-8")
-        environment = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'c.sqlite3'}", "PYTHONIOENCODING": "utf-8"}
+        # The bot's own database, nowhere to be reached: the console keeps to its own file in the folder it runs in.
+        environment = {**os.environ, "DATABASE_URL": UNREACHABLE_DATABASE, "PYTHONIOENCODING": "utf-8"}
         with typed.open("rb") as stdin, self._stdout.open("wb") as stdout, self._stderr.open("wb") as stderr:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "console", *options],
@@ -274,7 +277,7 @@ def test_a_second_run_reuses_the_seed_and_keeps_the_comments(second, workdir):
     assert "I've set up" not in second.stdout
     assert "earlier run" in second.stdout
     assert "Jo Ward in #children-and-families> /comment list" in second.stdout  # --as, and end of input ends it
-    with sqlite3.connect(workdir / "c.sqlite3") as database:
+    with sqlite3.connect(workdir / CONSOLE_FILE) as database:
         assert database.execute("SELECT count(*) FROM committee").fetchone() == (1,)
         assert database.execute("SELECT count(*) FROM comment_window").fetchone() == (1,)
         assert database.execute("SELECT count(*) FROM meeting").fetchone() == (1,)
@@ -357,6 +360,26 @@ def test_clock_steps_are_read_forward_only():
     for typed in ("-1d", "7", "+1w", "+0d", "+400d", "+99999999d"):
         with pytest.raises(UnreadableStep):
             read_step(typed)
+
+
+def test_the_console_keeps_to_its_own_file_whatever_database_url_says(first, workdir):
+    assert first.returncode == 0 and "Traceback" not in first.stderr, first.stderr
+    assert f"Its data, and its clock, are kept in {CONSOLE_FILE} (delete it to start afresh)." in first.stdout
+    assert (workdir / CONSOLE_FILE).exists()
+
+
+def test_a_console_started_again_resumes_at_the_time_it_had_reached(clock, clock_workdir):
+    """Reminders sent at the time reached are remembered with the data; so is the clock, or it would go back."""
+    again = Console(clock_workdir, ["/clock", "/clock +1d"]).finished()
+    assert "16 days ahead of real time" in again.after("/clock")
+    assert "No reminders fell due." in again.after("/clock +1d") and "Comments closed on" not in again.stdout
+
+
+def test_another_database_is_used_when_named(tmp_path):
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    run = Console(tmp_path, ["/clock"], "--database", f"sqlite:///{elsewhere}").finished()
+    assert f"kept in {elsewhere} (delete it to start afresh)" in run.stdout
+    assert elsewhere.exists() and not (tmp_path / CONSOLE_FILE).exists()
 
 
 def test_the_console_clock_never_goes_back():

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TextIO
 
+from sqlalchemy.engine import make_url
+
 from bot import interactions, register_replies, replies
-from bot.config import Settings
 from bot.console import exports, render, seed
 from bot.console.reminders import ConsoleClock, ConsoleReminders, ConsoleReminderSender, UnreadableStep, read_step
 from bot.console.render import BOT_NAME
@@ -25,12 +26,12 @@ from bot.console.seed import SeedDirectory
 from bot.forms import Field, Form, FormValues
 from bot.outcomes import Failure, attempt
 from bot.replies import Attachment, Button, Message, Reply, count_of
-from handlers import comment_windows, committees, meetings
+from handlers import comment_windows, committees, console_time, meetings
 from handlers.comment_windows import WindowSummary
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 from handlers.home import home_for
-from storage.database import Database
+from storage.database import Database, shown_url
 
 # Slack turns @names into <@U123> in these commands' text; /comment text is kept as the member typed it.
 COMMANDS_NAMING_PEOPLE = ("/committee", "/report")
@@ -133,8 +134,13 @@ class ConsoleSession:
             if line:
                 await self.handle(line)
                 await self.reminders.tick()  # as the scheduler would within the minute: what falls due now
+                await self.keep_the_time()
         self.terminal.say("Goodbye.")
         return 0
+
+    async def keep_the_time(self) -> None:
+        """The clock is kept with the data: started again, the console resumes at the time it had reached."""
+        await console_time.keep_time_reached(self.services.database, self.services.clock())
 
     def prompt(self) -> str:
         return f"{self.directory.name_of(self.actor.user_id)} in {seed.channel_label(self.actor.channel_id)}> "
@@ -335,7 +341,8 @@ class ConsoleSession:
     async def welcome(self, seeded: bool, database_url: str) -> None:
         what = "I've set up" if seeded else "Using, as set up on an earlier run,"
         say = self.terminal.say
-        say(f"{BOT_NAME} console: the bot in your terminal, no Slack needed. Data is kept in {database_url}.")
+        say(f"{BOT_NAME} console: the bot in your terminal, no Slack needed.")
+        say(f"Its data, and its clock, are kept in {_where_kept(database_url)}.")
         say(
             f"{what} the {seed.COMMITTEE_NAME} in {seed.channel_label(seed.CHANNEL_ID)},"
             f" modelled on its minute of 6 September 2022 ({seed.MINUTE})."
@@ -438,16 +445,14 @@ def _person(typed: str, directory: SeedDirectory) -> str:
     return user_id
 
 
-async def run_console(settings: Settings, user: str | None, channel: str | None) -> int:
-    database = Database(settings.database_url)
+async def run_console(database: Database, database_url: str, user: str | None, channel: str | None) -> int:
     try:
-        await database.upgrade()
         directory = SeedDirectory()
-        clock = ConsoleClock()
+        clock = ConsoleClock(resume_at=await console_time.time_reached(database))
         services = Services(database, directory, clock)
         seeded = await seed.seed(services)
         session = ConsoleSession(services, directory, Terminal(), _first_actor(directory, user, channel), clock)
-        await session.welcome(seeded, settings.database_url)
+        await session.welcome(seeded, database_url)
         return await session.run()
     except asyncio.CancelledError:
         # Ctrl-C: asyncio.run cancels us. Leaving quietly reads better than a KeyboardInterrupt traceback.
@@ -455,6 +460,13 @@ async def run_console(settings: Settings, user: str | None, channel: str | None)
         return 130
     finally:
         await database.dispose()
+
+
+def _where_kept(database_url: str) -> str:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        return f"{url.database} (delete it to start afresh)"
+    return shown_url(database_url)
 
 
 def _first_actor(directory: SeedDirectory, user: str | None, channel: str | None) -> Actor:

@@ -38,10 +38,13 @@ ShowPost = Callable[[str, Message], Awaitable[None]]  # a heading and the messag
 
 
 class ConsoleClock:
-    """Real time plus an offset that only ever grows, so that a fortnight of reminders can be watched in seconds."""
+    """Real time plus an offset that only ever grows, so that a fortnight of reminders can be watched in seconds;
+    started again, it resumes where an earlier run had got to."""
 
-    def __init__(self) -> None:
+    def __init__(self, resume_at: datetime | None = None) -> None:
         self.ahead = timedelta(0)
+        if resume_at is not None:
+            self.move_to(resume_at)
 
     def __call__(self) -> datetime:
         return system_clock() + self.ahead

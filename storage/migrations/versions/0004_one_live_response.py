@@ -1,7 +1,8 @@
 """one live response
 
 A member's live "no comments" is unique per report, and a comment's revisions are numbered once each, so that
-requests arriving at the same moment cannot store a response twice.
+requests arriving at the same moment cannot store a response twice. And the console's clock is kept with its
+data (console_time).
 
 Revision ID: 0004_one_live_response
 Revises: 0003
@@ -9,6 +10,7 @@ Create Date: 2026-12-10
 """
 from alembic import op
 import sqlalchemy as sa
+import storage.types
 
 
 revision = '0004_one_live_response'
@@ -45,9 +47,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table('comment_revision', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_comment_revision_number', ['comment_id', 'number'])
+    op.create_table('console_time',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reached', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('console_time')
     with op.batch_alter_table('comment_revision', schema=None) as batch_op:
         batch_op.drop_constraint('uq_comment_revision_number', type_='unique')
     with op.batch_alter_table('comment', schema=None) as batch_op:
