@@ -47,8 +47,7 @@ def unusable_database(url: str, error: BaseException, setting: str = "DATABASE_U
         )
     if sqlstate in ("28000", "28P01"):
         return (
-            f"PostgreSQL at {where} refused the login ({_last_words(error)}): "
-            f"check the user and password in {setting}."
+            f"PostgreSQL at {where} refused the login ({_last_words(error)}): check the user and password in {setting}."
         )
     return f"cannot use the database at {shown_url(url)} ({_last_words(error)}): check {setting}."
 
