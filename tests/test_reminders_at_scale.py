@@ -433,7 +433,7 @@ def _assert_reported_to_clerks(fake: FakeSlackWebAPI, undeliverable: list[str]) 
 
 
 async def _assert_ledger_outcomes(database, deliverable: list[str], undeliverable: list[str]) -> None:
-    rows = {reminder_key(r.item, r.kind, r.due, r.target): r for r in await ledger(database)}
+    rows = {reminder_key(r.item, r.kind, r.occasion, r.target): r for r in await ledger(database)}
     assert {rows[key].state for key in deliverable} == {ReminderState.SENT}
     assert {(rows[key].state, rows[key].error) for key in undeliverable} == {
         (ReminderState.FAILED, "channel_not_found")
