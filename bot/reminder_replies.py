@@ -7,7 +7,7 @@ Days are counted from the day a reminder actually goes out, so a notice moved of
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.replies import Button, Message, Note, Section, count_of, escape, link, mention
+from bot.replies import Button, Message, Note, Section, count_of, days_left, escape, link, mention
 from handlers.deadlines import describe_date, describe_instant
 from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, agenda_deadline, local_day
 from handlers.reminder_settings import ReminderSettings
@@ -52,11 +52,9 @@ def _days_left(reminder: DueReminder, day: date) -> int:
 
 
 def _window_day_phrase(reminder: DueReminder) -> str:
-    deadline = reminder.window.deadline
-    days = _days_left(reminder, local_day(deadline, reminder.committee))
-    if days == 0:
-        return f"today at {deadline.astimezone(ZoneInfo(reminder.committee.timezone)):%H:%M}"
-    return "tomorrow" if days == 1 else f"in {days} days"
+    deadline, zone = reminder.window.deadline, reminder.committee.timezone
+    left = days_left(deadline, reminder.due, zone)
+    return f"today at {deadline.astimezone(ZoneInfo(zone)):%H:%M}" if left == "today" else left
 
 
 def _mute_buttons(reminder: DueReminder) -> tuple[Button, ...]:

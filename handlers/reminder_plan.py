@@ -48,7 +48,7 @@ def window_about(title: str) -> str:
 
 def resolution_about(resolution_id: int, text: str) -> str:
     short = text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + "…"
-    return f"R{resolution_id} {short}"
+    return f"R{resolution_id} {short.rstrip('.')}"
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ def _series(
             kept.pop()
         kept.append((kind, due))
     ends = [due for _, due in kept[1:]] + [end]
-    return [(kind, due, stale_after) for (kind, due), stale_after in zip(kept, ends, strict=True)]
+    return [(kind, due, stale_after) for (kind, due), stale_after in zip(kept, ends, strict=False)]
 
 
 def window_reminders(

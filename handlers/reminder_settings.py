@@ -91,10 +91,10 @@ async def snooze(services: Services, actor: Actor, notice: str) -> tuple[datetim
     """A clerk's snooze of one notice (its button carries "item|kind|occasion"): it is posted again a week from
     today at the reminder hour, unless the item's next notice comes first. Returns when, and the zone to say it
     in. Nothing else about the item is held back."""
-    item, kind, occasion = _notice_of(notice)
     async with services.database.session() as session:
-        committee = await _committee_of_item(session, actor, item)
+        committee = await _committee_of_item(session, actor, notice.split("|")[0])
         await require_clerk(session, committee, actor, "snooze or mute reminders")
+        item, kind, occasion = _notice_of(notice)
         zone = ZoneInfo(committee.timezone)
         today = services.clock().astimezone(zone).date()
         until = datetime.combine(today + SNOOZE, time(0), tzinfo=zone).astimezone(UTC)

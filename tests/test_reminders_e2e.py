@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import update
 
-from handlers.reminders import ReminderTiming, tick
+from handlers.reminders import tick
 from storage.models import Committee, Reminder, ReminderState
 from tests.flows import (
+    FAST,
     add_meeting,
     buttons,
     comment_inline,
@@ -19,24 +20,12 @@ from tests.flows import (
     shown_text,
     stored,
 )
+from tests.flows import reminder_kinds as _kinds
+from tests.flows import reminder_posts as _posts
+from tests.flows import tick_at as _tick_at
 from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS, OFFICER
 
 PATEL, JONES, SMITH = MEMBERS
-FAST = ReminderTiming(pace_seconds=0)
-
-
-def _posts(stack, channel: str | None = None) -> list:
-    calls = [c for c in stack.fake.calls_to("chat.postMessage") if not c.failed and "metadata" in c.params]
-    return [c for c in calls if channel is None or c.params["channel"] == channel]
-
-
-def _kinds(posts) -> list[str]:
-    return [c.params["metadata"]["event_payload"]["key"].split("|")[1] for c in posts]
-
-
-async def _tick_at(stack, instant: datetime, instance: str = "test") -> None:
-    with time_machine.travel(instant, tick=False):
-        await tick(stack.bot.services, stack.bot.reminders, instance, FAST)
 
 
 async def _window_across_spring_clock_change(stack) -> int:

@@ -90,10 +90,11 @@ class ConsoleReminderSender:
         return nullcontext()
 
     async def send(self, reminder: DueReminder) -> str:
+        heading = self._heading(reminder.committee, reminder.target)  # when it went out, before any compiling
         message = reminder_message(reminder)
         if reminder.kind == "window.compiled":
             message = await self._with_compiled_document(message, reminder)
-        await self._show_post(self._heading(reminder.committee, reminder.target), message)
+        await self._show_post(heading, message)
         message_id = f"{self._services.clock().timestamp():.0f}.{next(self._sequence):06d}"
         self._posted[reminder.key] = message_id
         return message_id
@@ -137,7 +138,9 @@ class ConsoleReminders:
         return (await tick(self._services, self._sender, INSTANCE, UNPACED)).sent
 
     async def advance(self, step: timedelta) -> int:
-        """Move the clock on by `step`, stopping at each instant a reminder falls due; how many went out."""
+        """Move the clock on by `step`, stopping at each instant a reminder falls due, and ticking once a day
+        besides, as the scheduler ticks all the time: a meeting passing changes what is due next. How many
+        reminders went out."""
         end = self._clock() + step
         sent = 0
         while (now := self._clock()) < end:
@@ -146,7 +149,8 @@ class ConsoleReminders:
                 self._clock.move_to(instant)
                 sent += await self.tick()
             self._clock.move_to(until)
-        return sent + await self.tick()
+            sent += await self.tick()
+        return sent
 
     async def _due_instants(self, after: datetime, until: datetime) -> list[datetime]:
         return sorted({r.due for r in await due_reminders(self._services, until) if after < r.due <= until})

@@ -113,7 +113,10 @@ async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
             "Please name the report and the new deadline, e.g. `/report deadline annual-report 4 October 2027`."
         )
     window = await comment_windows.move_deadline(services, actor, ref, deadline_text)
-    text = f"The deadline for comments on *{replies.escape(window.title)}* is now *{window.deadline_text}*."
+    text = (
+        f"The deadline for comments on *{replies.escape(window.title)}* is now *{window.deadline_text}*: "
+        f"comments close {replies.closes_in(window)}."
+    )
     return Reply(replies.notice(text), in_channel=True)
 
 
