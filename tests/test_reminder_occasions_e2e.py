@@ -148,10 +148,10 @@ async def test_a_window_opened_two_days_before_its_deadline_gets_no_seven_day_no
     with at(london(2026, 12, 2, 10)):  # a Wednesday
         await set_up_committee(stack)
         await open_window(stack, REPORT, "Friday 4 December 2026")
-    [announcement] = [c for c in stack.fake.calls_to("chat.postMessage") if "Comments invited" in str(c.params)]
-    assert "they close in 2 days" in shown_text(announcement.params)
     await tick_at(stack, london(2026, 12, 2, 10, 1))
     assert reminder_posts(stack) == [], "a notice planned before the window existed went out at once"
+    [announcement] = [c for c in stack.fake.calls_to("chat.postMessage") if "Comments invited" in str(c.params)]
+    assert "they close in 2 days" in shown_text(announcement.params)  # what the 7-day notice would have said
     await _each_day_at_the_hour(stack, date(2026, 12, 3), date(2026, 12, 4))
     channel = reminder_posts(stack, CHANNEL)
     assert reminder_kinds(channel) == ["window.tomorrow", "window.today"]
@@ -192,9 +192,9 @@ async def test_a_deadline_moved_closer_skips_the_notices_already_past_and_one_mo
         moved = await stack.slack.slash_command(
             "/report", "deadline annual-report-2026 10 December 2026", user_id=CLERK, channel_id=CHANNEL
         )
-    assert "comments close in 3 days" in shown_text(moved.json())
     await tick_at(stack, london(2026, 12, 7, 10, 1))
     assert reminder_posts(stack) == []
+    assert "comments close in 3 days" in shown_text(moved.json())
     await _each_day_at_the_hour(stack, date(2026, 12, 8), date(2026, 12, 10))
     with at(london(2026, 12, 10, 12)):  # reopened for another week, the same day: a new occasion
         await stack.slack.slash_command(
@@ -365,12 +365,18 @@ async def test_an_agenda_deadline_on_a_bank_holiday_is_kept_on_the_working_day_b
         await set_up_committee(stack)
         await add_meeting(stack, "17 May 2027 10:00")  # agenda deadline Monday 3 May, a bank holiday
         await record_resolution(stack, REPORT_BACK, kind="report_back", due="at its next meeting")
+    await _each_day_at_the_hour(stack, date(2027, 4, 2), date(2027, 4, 29))
+    before = len(reminder_posts(stack))
     await tick_at(stack, london(2027, 4, 30))  # Friday
+    friday = reminder_posts(stack)[before:]
+    assert sorted(reminder_kinds(friday)) == ["meeting.digest", "report.deadline"]
+    assert (
+        "Reports for the agenda are due by 3 May 2027"
+        in _texts(friday)[reminder_kinds(friday).index("report.deadline")]
+    )
     await tick_at(stack, london(2027, 5, 3))
-    assert reminder_kinds(reminder_posts(stack, CLERKS_DM)) == ["meeting.digest"]
-    [*_, deadline] = reminder_posts(stack, CHANNEL)
-    assert "Reports for the agenda are due by 3 May 2027" in shown_text(deadline.params)
-    assert len(stack.fake.calls_to("chat.postMessage")) == len(reminder_posts(stack))  # nothing on 3 May
+    assert len(reminder_posts(stack)) == before + 2, "a reminder went out on the bank holiday"
+    assert reminder_kinds(reminder_posts(stack, CHANNEL)) == ["report.lead", "report.week", "report.deadline"]
 
 
 async def test_a_committee_in_scotland_keeps_scottish_bank_holidays(stack):
