@@ -469,12 +469,17 @@ def _failure_report_to(fake: FakeSlackWebAPI, clerk: str) -> str:
     )
 
 
+def _named(key: str) -> str:
+    """A reminder's resolution as clerks are told of it: "R7", not the ledger's "resolution:7"."""
+    return "R" + key.split("|")[0].removeprefix("resolution:")
+
+
 def _assert_reported_to_clerks(fake: FakeSlackWebAPI, undeliverable: list[str]) -> None:
     """Each deleted committee's clerk, and no other, hears by direct message which reminders failed and why."""
     for committee in DELETED:
         report = _failure_report_to(fake, clerk_of(committee))
-        assert "could not be delivered" in report and "channel_not_found" in report
-        items = [key.split("|")[0] for key in undeliverable if key.endswith(channel_of(committee))]
+        assert "could not be delivered" in report and "the channel no longer exists" in report
+        items = [_named(key) for key in undeliverable if key.endswith(channel_of(committee))]
         assert all(f"{item} " in report for item in items), f"not all of {items} reported to the clerk"
     told = {c.params["channel"] for c in fake.calls_to("chat.postMessage") if c.params["channel"].startswith("DUCLERK")}
     assert told == {f"D{clerk_of(n)}" for n in DELETED}
@@ -568,4 +573,4 @@ async def test_a_channel_deleted_after_a_failed_post_is_reported_to_the_clerks(d
     assert max(row.attempts for row in rows) <= MOST_ATTEMPTS
     report = _failure_report_to(fake, clerk_of(0))
     assert "could not be delivered" in report, "the clerk was never told the reminders failed"
-    assert all(f"{key.split('|')[0]} " in report for key in expected)
+    assert all(f"{_named(key)} " in report for key in expected)
