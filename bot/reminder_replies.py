@@ -164,7 +164,7 @@ def _short(text: str, limit: int = 200) -> str:
 
 def _digest_line(item: ActionItem, reminder: DueReminder) -> str:
     late = " *overdue*" if item.is_overdue(reminder.due) else ""
-    return f"• R{item.id} {escape(_short(item.text, 120))}: due {item.due_text}{late}"
+    return f"• R{item.id} {escape(_short(item.text, 120).removesuffix('.'))}: due {item.due_text}{late}"
 
 
 def _digest_message(reminder: DueReminder) -> Message:

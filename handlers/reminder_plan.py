@@ -186,7 +186,8 @@ def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
         planned += [r for action in due_here for r in report_back_reminders(action, meeting, committee)]
         planned += meeting_digests(meeting, state, due_here)
     planned += [r for slip in state.slips for r in slip_notices(slip, committee)]
-    planned += overdue_digests(state, now)
+    agenda_days = {local_day(r.due, committee) for r in planned if r.kind == "meeting.digest"}
+    planned += overdue_digests(state, now, agenda_days)
     return planned + snoozed_repeats(planned, state.snoozes)
 
 
@@ -365,9 +366,10 @@ def meeting_digests(
     ]
 
 
-def overdue_digests(state: CommitteeState, now: datetime) -> list[DueReminder]:
+def overdue_digests(state: CommitteeState, now: datetime, agenda_days: set[date]) -> list[DueReminder]:
     """On the first working day of each week, to each clerk, if anything was overdue by then, or reminders were
-    dropped after downtime. Something falling overdue later in the week waits for the next one."""
+    dropped after downtime. Something falling overdue later in the week waits for the next one. On the day of an
+    agenda digest, which lists everything overdue too, there is none."""
     committee = state.committee
     today = local_day(now, committee)
     monday = today - timedelta(days=today.weekday())
@@ -375,7 +377,7 @@ def overdue_digests(state: CommitteeState, now: datetime) -> list[DueReminder]:
     due, next_week = _at_hour(day, committee), _at_hour(monday + WEEK, committee)
     overdue = tuple(a for a in state.actions if a.is_overdue(due))[:MOST_OVERDUE_LISTED]
     dropped = _dropped_before(state, due)
-    if not (overdue or dropped) or due >= next_week:
+    if not (overdue or dropped) or due >= next_week or day in agenda_days:
         return []
     item, occasion = f"committee:{committee.id}", day_occasion(monday)
     return [

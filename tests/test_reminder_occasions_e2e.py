@@ -291,6 +291,17 @@ async def test_moving_a_meeting_is_not_a_slip(stack):
     assert resolution.slipped_count == 0
 
 
+async def test_on_the_day_of_an_agenda_digest_the_overdue_list_comes_once(stack):
+    with at(london(2026, 11, 2, 10)):
+        await set_up_committee(stack)
+        await record_resolution(stack, "Write to the Minister about school transport.", due="20 November 2026")
+        await add_meeting(stack, "21 December 2026 10:00")  # agenda deadline Monday 7 December
+    await tick_at(stack, london(2026, 12, 7))
+    [digest] = _texts(reminder_posts(stack, CLERKS_DM))
+    assert "Agenda deadline for the meeting on 21 December 2026" in digest
+    assert "Write to the Minister about school transport: due 20 November 2026 *overdue*" in digest
+
+
 # ---------------------------------------------------------------------------------------------------- finding 4
 
 
