@@ -418,7 +418,7 @@ async def test_something_falling_overdue_midweek_waits_for_the_next_weekly_diges
     assert reminder_posts(stack, CLERKS_DM) == [], "the week's digest went out late, at 11:45"
     await tick_at(stack, london(2026, 12, 14))
     [digest] = reminder_posts(stack, CLERKS_DM)
-    assert "Circulate the budget papers." in shown_text(digest.params)
+    assert "R1 Circulate the budget papers: due 8 December 2026 *overdue*" in shown_text(digest.params)
 
 
 # ---------------------------------------------------------------------------------------------------- finding 7
