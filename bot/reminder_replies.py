@@ -136,7 +136,7 @@ def _due_words(reminder: DueReminder) -> str:
     action = reminder.action
     days = _days_left(reminder, action.due_date)
     if days < 0:
-        return f"Overdue: it was due {action.due_text}"
+        return f"Overdue (due {action.due_text})"
     if days == 0:
         return "Due today"
     return f"Due tomorrow ({action.due_text})" if days == 1 else f"Due in {days} days ({action.due_text})"

@@ -199,6 +199,15 @@ async def due_reminders(services: Services, now: datetime) -> list[DueReminder]:
     return [r for r in due if not _muted(r, mutes)]
 
 
+async def instants_to_tick(services: Services, after: datetime, until: datetime) -> list[datetime]:
+    """When, after `after` and up to `until`, a tick has something to do: reminders fall due, or meetings start
+    (the reports owed to them then move on). For a front end that moves its own clock, like the console."""
+    due = {r.due for r in await due_reminders(services, until) if after < r.due <= until}
+    async with services.database.session() as session:
+        starts = {m.starts_at for m in await queries.meetings_between(session, after, until) if m.starts_at > after}
+    return sorted(due | starts)
+
+
 def _muted(reminder: DueReminder, mutes: list[ReminderMute]) -> bool:
     for mute in mutes:
         if mute.item == reminder.item and not mute.user_id:

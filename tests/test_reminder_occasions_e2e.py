@@ -340,7 +340,7 @@ async def test_a_snoozed_due_day_notice_is_posted_again_a_week_later(stack):
     assert "Nothing else about it is held back" in shown_text(answer)
     await _each_day_at_the_hour(stack, date(2026, 12, 10), date(2026, 12, 17))
     [_, again] = reminder_posts(stack, CHANNEL)
-    assert "Overdue: it was due 9 December 2026" in shown_text(again.params)
+    assert "Overdue (due 9 December 2026)" in shown_text(again.params)
     assert "Snooze a week" not in buttons(again.params)
 
 
