@@ -99,6 +99,14 @@ async def test_changing_the_reminder_hour_never_posts_a_sent_reminder_again(stac
     assert {row.state for row in await stored(stack, Reminder)} == {ReminderState.SENT}
 
 
+async def _move_the_meeting(stack, when: str) -> None:
+    """A clerk presses Move on the committee's next meeting and gives its new time."""
+    listing = (await stack.slack.slash_command("/meeting", "", user_id=CLERK, channel_id=CHANNEL)).json()
+    await stack.slack.block_action("meeting.move", buttons(listing)["Move"]["value"], user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack, count=len(stack.fake.calls_to("views.open")))
+    await submit_view(stack, view, {"when": text_value(when)}, CLERK)
+
+
 async def _change_zone(stack, zone: str) -> None:
     await stack.slack.slash_command("/committee", "setup", user_id=CLERK, channel_id=CHANNEL)
     view = await opened_view(stack, count=len(stack.fake.calls_to("views.open")))
@@ -125,12 +133,7 @@ async def test_moving_a_deadline_by_hours_a_meeting_within_its_day_or_changing_t
     await tick_at(stack, london(2026, 12, 4, 10, 1))
     await tick_at(stack, london(2026, 12, 7, 9))  # the agenda deadline: the report's notice and the clerk's digest
     with at(london(2026, 12, 7, 10)):
-        listing = (await stack.slack.slash_command("/meeting", "", user_id=CLERK, channel_id=CHANNEL)).json()
-        await stack.slack.block_action(
-            "meeting.move", buttons(listing)["Move"]["value"], user_id=CLERK, channel_id=CHANNEL
-        )
-        view = await opened_view(stack, count=len(stack.fake.calls_to("views.open")))
-        await submit_view(stack, view, {"when": text_value("21 December 2026 14:00")}, CLERK)
+        await _move_the_meeting(stack, "21 December 2026 14:00")
     await tick_at(stack, london(2026, 12, 7, 10, 1))
     with at(london(2026, 12, 7, 10, 30)):
         await _change_zone(stack, "Europe/Paris")
@@ -279,12 +282,7 @@ async def test_moving_a_meeting_is_not_a_slip(stack):
         await set_up_committee(stack)
         await add_meeting(stack, "26 January 2027 10:00")
         await record_resolution(stack, REPORT_BACK, kind="report_back", due="at its next meeting")
-        listing = (await stack.slack.slash_command("/meeting", "", user_id=CLERK, channel_id=CHANNEL)).json()
-        await stack.slack.block_action(
-            "meeting.move", buttons(listing)["Move"]["value"], user_id=CLERK, channel_id=CHANNEL
-        )
-        view = await opened_view(stack, count=len(stack.fake.calls_to("views.open")))
-        await submit_view(stack, view, {"when": text_value("2 February 2027 10:00")}, CLERK)
+        await _move_the_meeting(stack, "2 February 2027 10:00")
         shown = shown_text((await stack.slack.slash_command("/actions", "", user_id=CLERK, channel_id=CHANNEL)).json())
     assert "due meeting on 2 February 2027" in shown and "slipped" not in shown
     [resolution] = await stored(stack, Resolution)
