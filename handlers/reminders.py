@@ -281,7 +281,7 @@ def _about(item: str, found: dict[str, CommentWindow | Resolution | Meeting], co
         return resolution_about(named.id, named.text)
     if isinstance(named, Meeting):
         return f"the meeting on {describe_date(named.starts_at, committee.timezone)}"
-    return "the overdue resolutions"
+    return "an item that no longer exists"
 
 
 async def _window_with_responses(
