@@ -17,7 +17,7 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,7 @@ def due_today(number: int, channels: int, now: datetime) -> dict:
         created_by=population.clerk_of(committee),
         created_at=now,
         updated_at=now,
+        due_set_at=now - timedelta(days=1),  # dated before today's notices were planned
         request_key=f"seed:fanout:{number}",
     ).model_dump(exclude={"id"})
 
@@ -76,14 +77,15 @@ async def seed(url: str, reminders: int, channels: int) -> tuple[datetime, dict[
     return planned.astimezone(UTC), dict(per_channel)
 
 
-async def expected_keys(url: str, planned: datetime) -> set[str]:
-    """The ledger key of every "due today" notice, worked out from the seeded rows, not from the bot's plan."""
+async def expected_keys(url: str) -> set[str]:
+    """The ledger key of every "due today" notice, worked out from the seeded rows, not from the bot's plan: a
+    due-day notice is about the day its action is due."""
     database = Database(url)
     try:
         async with database.session() as session:
             rows = await session.exec(Resolution.__table__.select())
             return {
-                f"resolution:{row.id}|action.today|{planned.isoformat()}|{population.channel_of(row.committee_id)}"
+                f"resolution:{row.id}|action.today|{row.due_date.isoformat()}|{population.channel_of(row.committee_id)}"
                 for row in rows
             }
     finally:
@@ -141,7 +143,7 @@ async def run(args) -> list[Figure]:
     pace = ReminderTiming().pace_seconds
     async with benchlib.scratch_postgres(NAME) as url, FakeSlackProcess(args.channels, 1, pace) as fake:
         planned, per_channel = await seed(url, args.reminders, args.channels)
-        expected = await expected_keys(url, planned)
+        expected = await expected_keys(url)
         print(f"{len(expected):,} reminders due at {planned:%H:%M} UTC over {len(per_channel)} channels; ticking ...")
         ticked = await run_tick(url, fake)
         keys = delivered_keys(ticked.posts)

@@ -225,6 +225,7 @@ def _window(number: int, committee: int, now: datetime) -> dict:
         title=f"Draft annual report {number} of the Safeguarding Children Partnership",
         officer_user_id=member_of(committee, 0),
         deadline=end_of_day((now + timedelta(days=60)).date(), ZONE),
+        deadline_day=(now + timedelta(days=60)).date(),
         opened_by=clerk_of(committee),
         opened_at=now,
         request_key=f"seed:window:{number}",

@@ -1,31 +1,72 @@
-"""What reminders say. Each names what to do next and links to it (see replies.py for the conventions)."""
+"""What reminders say. Each names what to do next and links to it (see replies.py for the conventions).
 
-from datetime import datetime
+Days are counted from the day a reminder actually goes out, so a notice moved off a weekend or bank holiday says
+"in 3 days" rather than "tomorrow". Items are named as people name them, never by the bot's own ids.
+"""
+
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.replies import Button, Message, Note, Section, count_of, escape, link, mention
-from handlers.deadlines import describe_instant
-from handlers.reminder_plan import DueReminder, agenda_deadline
+from bot.replies import Button, Message, Note, Section, count_of, days_left, escape, link, mention
+from handlers.deadlines import describe_date, describe_instant
+from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, agenda_deadline, local_day
+from handlers.reminder_settings import ReminderSettings
 from handlers.resolutions import ActionItem
 
 MOST_LISTED = 15
+KIND_NAMES = {
+    "window.week": "the 7-day notice",
+    "window.tomorrow": "the day-before notice",
+    "window.today": "the closing-day notice",
+    "window.nudge": "the day-before direct message",
+    "window.closed": "the “comments closed” notice",
+    "window.compiled": "the compiled comments",
+    "action.week": "the 7-day notice",
+    "action.today": "the due-day notice",
+    "report.lead": "the first report reminder",
+    "report.week": "the second report reminder",
+    "report.deadline": "the agenda-deadline report reminder",
+    "report.escalation": "the note to the chair",
+    "report.slipped": "the notice that it moved to a later meeting",
+    "meeting.digest": "the agenda digest",
+    "overdue.digest": "the weekly overdue digest",
+}
+# Slack's error codes a clerk can act on, in words.
+FAILURE_WORDS = {
+    "channel_not_found": "the channel no longer exists",
+    "not_in_channel": "the bot is no longer in the channel",
+    "is_archived": "the channel is archived",
+    "account_inactive": "their account is deactivated",
+    "user_not_found": "they are no longer in the workspace",
+    "user_disabled": "their account is deactivated",
+}
 
 
-def _day_phrase(reminder: DueReminder, deadline: datetime) -> str:
-    zone = ZoneInfo(reminder.committee.timezone)
-    days = (deadline.astimezone(zone).date() - reminder.due.astimezone(zone).date()).days
-    if days == 0:
-        return f"today at {deadline.astimezone(zone):%H:%M}"
-    if days == 1:
-        return "tomorrow"
-    return f"in {days} days"
+def kind_name(kind: str) -> str:
+    name = KIND_NAMES.get(kind.removesuffix(AGAIN), "a reminder")
+    return f"{name} again, as snoozed" if kind.endswith(AGAIN) else name
+
+
+def _days_left(reminder: DueReminder, day: date) -> int:
+    return (day - local_day(reminder.due, reminder.committee)).days
+
+
+def _window_day_phrase(reminder: DueReminder) -> str:
+    deadline, zone = reminder.window.deadline, reminder.committee.timezone
+    left = days_left(deadline, reminder.due, zone)
+    return f"today at {deadline.astimezone(ZoneInfo(zone)):%H:%M}" if left == "today" else left
 
 
 def _mute_buttons(reminder: DueReminder) -> tuple[Button, ...]:
     if reminder.is_direct:
         return (Button("Stop these messages", "reminder.mutedm", reminder.item),)
+    snooze = (
+        (Button("Snooze a week", "reminder.snooze", f"{reminder.item}|{reminder.kind}|{reminder.occasion}"),)
+        if reminder.snoozable
+        else ()
+    )
     return (
-        Button("Snooze a week", "reminder.snooze", reminder.item),
+        *snooze,
         Button(
             "Mute for this item",
             "reminder.mute",
@@ -47,7 +88,7 @@ def _window_message(reminder: DueReminder) -> Message:
     if reminder.kind == "window.compiled":
         text = f"Comments on {title} have closed: {counted}. The compiled comments are attached."
         return Message(f"Compiled comments on {window.title}", (Section(text),))
-    when = _day_phrase(reminder, window.deadline)
+    when = _window_day_phrase(reminder)
     if reminder.kind == "window.nudge":
         text = (
             f"Comments on {title} close *{when}* and you have not responded yet. Add a comment, or say you have none."
@@ -69,37 +110,61 @@ def _mute_note(reminder: DueReminder) -> Section:
     return Section("", _mute_buttons(reminder))
 
 
+def _owner(action: ActionItem) -> str:
+    return mention(action.owner_user_id) if action.owner_user_id else escape(action.owner_title or "no owner yet")
+
+
 def _action_message(reminder: DueReminder) -> Message:
     action = reminder.action
-    owner = mention(action.owner_user_id) if action.owner_user_id else escape(action.owner_title or "no owner yet")
-    if reminder.kind.startswith("report."):
-        meeting = reminder.meeting.date_text
+    if reminder.base_kind == "report.slipped":
+        text = _slipped_text(reminder)
+    elif reminder.base_kind.startswith("report."):
         text = (
-            f":page_facing_up: *Report due back at the meeting on {meeting}*: R{action.id} "
-            f"{escape(_short(action.text))}\nOwner: {owner}. Reports for the agenda are due {_agenda_words(reminder)}."
+            f":page_facing_up: *Report due back at the meeting on {reminder.meeting.date_text}*: R{action.id} "
+            f"{escape(_short(action.text))}\nOwner: {_owner(action)}. {_agenda_words(reminder)}"
         )
         if reminder.kind == "report.escalation":
             text += "\nYou are told as chair: the owner has not updated it through two reminders."
     else:
-        when = "today" if reminder.kind == "action.today" else f"in 7 days ({action.due_text})"
-        text = f":date: *Due {when}*: R{action.id} {escape(_short(action.text))}\nOwner: {owner}."
+        text = f":date: *{_due_words(reminder)}*: R{action.id} {escape(_short(action.text))}\nOwner: {_owner(action)}."
     buttons = (Button("Full text", "action.more", str(action.id)), Button("History", "action.history", str(action.id)))
     note = Note("Clerks can mark it done or change it from `/actions`.")
     return Message(f"R{action.id} due", (Section(text, buttons), note, _mute_note(reminder)))
 
 
+def _due_words(reminder: DueReminder) -> str:
+    action = reminder.action
+    days = _days_left(reminder, action.due_date)
+    if days < 0:
+        return f"Overdue (due {action.due_text})"
+    if days == 0:
+        return "Due today"
+    return f"Due tomorrow ({action.due_text})" if days == 1 else f"Due in {days} days ({action.due_text})"
+
+
+def _slipped_text(reminder: DueReminder) -> str:
+    action, zone = reminder.action, reminder.committee.timezone
+    was = f"It was due at the meeting on {describe_date(reminder.slipped_from, zone)}."
+    about = f"R{action.id} {escape(_short(action.text))}\nOwner: {_owner(action)}."
+    if reminder.meeting is None:
+        return f":arrow_right: *Report still owed*: {about} {was} The next meeting is not in the calendar yet."
+    heading = f":arrow_right: *Report now due at the meeting on {reminder.meeting.date_text}*"
+    return f"{heading}: {about} {was} {_agenda_words(reminder)}"
+
+
 def _agenda_words(reminder: DueReminder) -> str:
     day = agenda_deadline(reminder.meeting, reminder.committee)
-    return f"by {day.day} {day:%B %Y}"
+    tense = "were" if day < local_day(reminder.due, reminder.committee) else "are"
+    return f"Reports for the agenda {tense} due by {day.day} {day:%B %Y}."
 
 
 def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _digest_line(item: ActionItem, now: datetime) -> str:
-    late = " *overdue*" if item.is_overdue(now) else ""
-    return f"• R{item.id} {escape(_short(item.text, 120))}: due {item.due_text}{late}"
+def _digest_line(item: ActionItem, reminder: DueReminder) -> str:
+    late = " *overdue*" if item.is_overdue(reminder.due) else ""
+    return f"• R{item.id} {escape(_short(item.text, 120).removesuffix('.'))}: due {item.due_text}{late}"
 
 
 def _digest_message(reminder: DueReminder) -> Message:
@@ -108,7 +173,7 @@ def _digest_message(reminder: DueReminder) -> Message:
         title = f"*Agenda deadline for the meeting on {reminder.meeting.date_text}* ({committee})"
     else:
         title = f"*Overdue resolutions in {committee}*"
-    lines = [_digest_line(item, reminder.due) for item in reminder.items[:MOST_LISTED]] or ["Nothing outstanding."]
+    lines = [_digest_line(item, reminder) for item in reminder.items[:MOST_LISTED]] or ["Nothing outstanding."]
     lines += _dropped_lines(reminder)
     more = (
         [f"…and {len(reminder.items) - MOST_LISTED} more: see `/actions`."] if len(reminder.items) > MOST_LISTED else []
@@ -119,27 +184,16 @@ def _digest_message(reminder: DueReminder) -> Message:
     )
 
 
-KIND_NAMES = {
-    "window.week": "the week's notice",
-    "window.tomorrow": "the day-before notice",
-    "window.today": "the closing-day notice",
-    "action.week": "the week's notice",
-    "action.today": "the due-day notice",
-    "report.lead": "the first report notice",
-    "report.week": "the second report notice",
-    "report.deadline": "the agenda-deadline notice",
-}
+def _dropped_line(dropped: DroppedNotice, zone: str) -> str:
+    when = describe_instant(dropped.due, zone)
+    return f"• {kind_name(dropped.kind)} about {escape(dropped.about)}, due to go out {when}"
 
 
 def _dropped_lines(reminder: DueReminder) -> list[str]:
     """Reminders the bot could not send in time (it was down) and did not send late, so the clerk knows."""
     if not reminder.dropped:
         return []
-    zone = reminder.committee.timezone
-    lines = [
-        f"• {KIND_NAMES.get(kind, kind)} for {item}, due {describe_instant(due, zone)}"
-        for kind, item, due in reminder.dropped
-    ]
+    lines = [_dropped_line(dropped, reminder.committee.timezone) for dropped in reminder.dropped]
     return ["", "*Not sent, because they were out of date by the time the bot could send them:*", *lines[:MOST_LISTED]]
 
 
@@ -151,9 +205,14 @@ def reminder_message(reminder: DueReminder) -> Message:
     return _digest_message(reminder)
 
 
+def _to_whom(reminder: DueReminder) -> str:
+    return f"to {mention(reminder.target)}" if reminder.is_direct else "in the channel"
+
+
 def failures_message(committee_name: str, failures: list[tuple[DueReminder, str]]) -> Message:
     lines = [
-        f"• {reminder.kind} for {reminder.item} to {reminder.target}: {escape(reason)}"
+        f"• {kind_name(reminder.kind)} about {escape(reminder.about)} {_to_whom(reminder)}: "
+        f"{escape(FAILURE_WORDS.get(reason, reason))}"
         for reminder, reason in failures[:20]
     ]
     text = f"*Some reminders for {escape(committee_name)} could not be delivered:*\n" + "\n".join(lines)
@@ -161,3 +220,18 @@ def failures_message(committee_name: str, failures: list[tuple[DueReminder, str]
         f"Reminders not delivered for {committee_name}",
         (Section(text), Note("Check the bot is still in the channel and the people are still in the workspace.")),
     )
+
+
+def settings_message(settings: ReminderSettings) -> Message:
+    """The committee's reminder settings, as `/committee reminders` sets or shows them."""
+    name = escape(settings.committee_name)
+    if settings.skip_weekends:
+        days = f"on working days: not at weekends or on bank holidays in {settings.region_name}"
+        moved = (
+            "A deadline on a day off keeps its day; its reminders go out on the working day before. "
+            "“Comments closed” goes out at the deadline itself."
+        )
+    else:
+        days, moved = "every day, weekends and bank holidays included", "“Comments closed” goes out at the deadline."
+    text = f"Reminders for *{name}* go out at {settings.hour:02d}:00 {days}."
+    return Message(text, (Section(text), Note(moved)))

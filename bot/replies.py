@@ -9,6 +9,7 @@ plain text for the console.
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from handlers.comment_windows import WindowPreview, WindowSummary
 from handlers.comments import CommentReceipt, DraftOffer
@@ -136,10 +137,22 @@ def window_preview(preview: WindowPreview, confirm_value: str) -> Message:
     )
 
 
+def days_left(deadline: datetime, since: datetime, zone: str) -> str:
+    """How far off a deadline is from `since`, in the committee's days: "today", "tomorrow", "in 2 days"."""
+    days = (deadline.astimezone(ZoneInfo(zone)).date() - since.astimezone(ZoneInfo(zone)).date()).days
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def closes_in(window: WindowSummary) -> str:
+    """How long the window has, from when its deadline was set: what its announcement says in place of the
+    advance notices that came too late for it."""
+    return days_left(window.deadline, window.deadline_set_at, window.timezone)
+
+
 def announcement(window: WindowSummary) -> Message:
     text = (
         f":memo: *Comments invited:* {link(window.document_url, window.title)}\n"
-        f"Comments go to {mention(window.officer_user_id)} by *{window.deadline_text}*."
+        f"Comments go to {mention(window.officer_user_id)} by *{window.deadline_text}*: they close {closes_in(window)}."
     )
     return Message(
         f"Comments invited on {window.title}",

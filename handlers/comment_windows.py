@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +14,7 @@ from yarl import URL
 
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
-from handlers.deadlines import Deadline, describe_instant, parse_deadline
+from handlers.deadlines import Deadline, describe_instant, local_date, parse_deadline
 from handlers.errors import InvalidInput, NotFound
 from storage import queries
 from storage.models import CommentWindow, Committee
@@ -63,6 +63,8 @@ class WindowSummary:
     deadline: datetime
     announcement_ts: str | None
     announcement_permalink: str | None
+    deadline_day: date
+    deadline_set_at: datetime
 
     @property
     def deadline_text(self) -> str:
@@ -86,6 +88,8 @@ def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
         window.deadline,
         window.announcement_ts,
         window.announcement_permalink,
+        window.deadline_day,
+        window.deadline_set_at,
     )
 
 
@@ -193,6 +197,8 @@ async def open_window(
             document_url=preview.document_url,
             officer_user_id=preview.officer_user_id,
             deadline=preview.deadline.instant,
+            deadline_day=local_date(preview.deadline.instant, committee.timezone),
+            deadline_set_at=services.clock(),
             opened_by=actor.user_id,
             request_key=request_key,
         )
@@ -302,6 +308,8 @@ async def move_deadline(services: Services, actor: Actor, ref_text: str, deadlin
         deadline = parse_deadline(deadline_text, services.clock(), committee.timezone)
         window = await session.get(CommentWindow, chosen.id)
         window.deadline = deadline.instant
+        window.deadline_day = local_date(deadline.instant, committee.timezone)
+        window.deadline_set_at = services.clock()
         session.add(window)
         await session.commit()
     log.info("deadline of window %s moved to %s by %s", window.id, window.deadline, actor.user_id)

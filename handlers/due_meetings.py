@@ -33,13 +33,12 @@ async def reattach_to_meeting(
     actor_id: str,
 ) -> None:
     """One whose meeting was cancelled or has passed goes to the next suitable meeting and counts as slipped;
-    one whose meeting moved follows it; one that had no meeting yet takes the first suitable one."""
+    one whose meeting moved follows it, which is no slip; one that had no meeting yet takes the first suitable
+    one."""
     current = await session.get(Meeting, resolution.due_meeting_id) if resolution.due_meeting_id else None
     if _still_good(current, now):
         if resolution.due_at != current.starts_at:
-            _record_move(
-                session, resolution, current, "moved", actor_id, now, slipped=current.starts_at > resolution.due_at
-            )
+            _record_move(session, resolution, current, "moved", actor_id, now, slipped=False)
         return
     target = first_meeting_for(resolution.due_rule, meetings, committee, now)
     if target is None and current is None:
@@ -62,7 +61,7 @@ def _record_move(
     resolution.due_meeting_id = meeting.id if meeting else None
     resolution.due_at = meeting.starts_at if meeting else None
     resolution.slipped_count += int(slipped)
-    resolution.updated_at = now
+    resolution.updated_at = resolution.due_set_at = now
     after = {"due_meeting_id": resolution.due_meeting_id, "due_at": _iso(resolution.due_at)}
     session.add(resolution)
     session.add(

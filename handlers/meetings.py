@@ -27,6 +27,7 @@ class MeetingSummary:
     timezone: str
     starts_at: datetime
     status: str
+    arranged_at: datetime
 
     @property
     def when_text(self) -> str:
@@ -38,7 +39,9 @@ class MeetingSummary:
 
 
 def summarise_meeting(meeting: Meeting, committee: Committee) -> MeetingSummary:
-    return MeetingSummary(meeting.id, committee.name, committee.timezone, meeting.starts_at, meeting.status)
+    return MeetingSummary(
+        meeting.id, committee.name, committee.timezone, meeting.starts_at, meeting.status, meeting.arranged_at
+    )
 
 
 def _start_time(when_text: str, now: datetime, zone: str) -> datetime:
@@ -59,7 +62,12 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
             return summarise_meeting(existing, committee)
         starts_at = _start_time(when_text, services.clock(), committee.timezone)
         meeting = Meeting(
-            committee_id=committee.id, starts_at=starts_at, created_by=actor.user_id, request_key=request_key
+            committee_id=committee.id,
+            starts_at=starts_at,
+            arranged_at=services.clock(),
+            created_by=actor.user_id,
+            created_at=services.clock(),
+            request_key=request_key,
         )
         session.add(meeting)
         try:
@@ -92,6 +100,7 @@ async def move_meeting(services: Services, actor: Actor, meeting_id: int, when_t
     async with services.database.session() as session:
         meeting, committee = await _clerks_meeting(session, actor, meeting_id)
         meeting.starts_at = _start_time(when_text, services.clock(), committee.timezone)
+        meeting.arranged_at = services.clock()
         session.add(meeting)
         await session.flush()
         await replan_meeting_dues(session, committee, services.clock(), actor.user_id)

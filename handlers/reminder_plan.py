@@ -1,28 +1,64 @@
 """Which reminders are due: worked out on each tick from the committees' own tables, never stored as jobs.
 
-Each reminder has a planned instant (the committee's reminder hour, in its zone, on a day counted back from a
-deadline) and an instant after which it no longer makes sense. A tick sends everything planned up to now that
-is still sensible, so catching up after downtime needs nothing special; what is no longer sensible is dropped
-and the clerks hear of it in their next digest.
+A reminder is one occasion of one item: "the 7-day notice about the deadline of 11 December for window 3".
+That, with its target, is its identity in the ledger; when it is planned to go out (the committee's reminder
+hour, on a working day counted back from the occasion) is only data, so a changed hour, a deadline moved by
+minutes or a changed zone never makes a sent reminder new. Each reminder also has an instant after which it no
+longer makes sense. A tick sends everything planned up to now that is still sensible, so catching up after
+downtime needs nothing special; what is no longer sensible is dropped and the clerks hear of it in their next
+digest. A notice planned before its item was given its date never made sense and is not planned at all: the
+announcement of the item said how long was left.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers import working_days
 from handlers.comment_windows import WindowSummary
 from handlers.meetings import MeetingSummary
 from handlers.resolutions import ActionItem
 from storage.models import Committee
 
-FRIDAY = 4
 WEEK = timedelta(days=7)
+SNOOZE = WEEK
+MOST_OVERDUE_LISTED = 20
+# A snoozed notice posted again: its kind and occasion are the original's, marked so.
+AGAIN = ".again"
+WINDOW_NOTICES = (("window.week", 7), ("window.tomorrow", 1), ("window.today", 0))
 
 
-def ledger_key(item: str, kind: str, due: datetime, target: str) -> str:
+def ledger_key(item: str, kind: str, occasion: str, target: str) -> str:
     """A planned reminder's key, or a ledger row's: the same text for the same reminder."""
-    return f"{item}|{kind}|{due.isoformat()}|{target}"
+    return f"{item}|{kind}|{occasion}|{target}"
+
+
+def day_occasion(day: date) -> str:
+    return day.isoformat()
+
+
+def instant_occasion(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat()
+
+
+def window_about(title: str) -> str:
+    return f"comments on “{title}”"
+
+
+def resolution_about(resolution_id: int, text: str) -> str:
+    short = text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + "…"
+    return f"R{resolution_id} {short.rstrip('.')}"
+
+
+@dataclass(frozen=True)
+class DroppedNotice:
+    """A reminder not sent because it was out of date by the time the bot could send it."""
+
+    kind: str
+    about: str  # the item, as people name it
+    due: datetime  # when it should have gone out
+    dropped_at: datetime
 
 
 @dataclass(frozen=True)
@@ -30,37 +66,95 @@ class DueReminder:
     committee: Committee
     item: str  # "window:12", "resolution:7", "meeting:3", "committee:4"
     kind: str
+    occasion: str  # what it is about: the day it counts down to, a deadline's instant, a digest's week
     due: datetime  # planned instant, UTC
     target: str  # the committee's channel, or a person's user id for a direct message
     stale_after: datetime
     window: WindowSummary | None = None
     action: ActionItem | None = None
-    meeting: MeetingSummary | None = None
+    meeting: MeetingSummary | None = None  # the meeting a report is due at, or a digest is for
     items: tuple[ActionItem, ...] = ()  # what a digest lists
-    dropped: tuple[tuple[str, str, datetime], ...] = ()  # (kind, item, planned instant) a digest owns up to
+    dropped: tuple[DroppedNotice, ...] = ()  # what a digest owns up to
     counts: tuple[int, int] = (0, 0)  # comments and members responded, for comment-window notices
+    slipped_from: datetime | None = None  # for a report that moved on: the meeting it was due at
 
     @property
     def key(self) -> str:
         """Unique per reminder, and carried in the post's metadata so an unknown outcome can be checked."""
-        return ledger_key(self.item, self.kind, self.due, self.target)
+        return ledger_key(self.item, self.kind, self.occasion, self.target)
 
     @property
     def is_direct(self) -> bool:
         return self.target != self.committee.channel_id
+
+    @property
+    def base_kind(self) -> str:
+        return self.kind.removesuffix(AGAIN)
+
+    @property
+    def snoozable(self) -> bool:
+        """A week's snooze only makes sense where the notice posted again a week on still comes before the
+        item's next notice (or the end of its run): it never holds back anything else."""
+        if self.is_direct or self.kind.endswith(AGAIN):
+            return False
+        return again_at(self.due + SNOOZE, self.committee) < self.stale_after
+
+    @property
+    def about(self) -> str:
+        """The item, as people name it."""
+        if self.window is not None:
+            return window_about(self.window.title)
+        if self.action is not None:
+            return resolution_about(self.action.id, self.action.text)
+        if self.meeting is not None:
+            return f"the meeting on {self.meeting.date_text}"
+        return "the overdue resolutions"
 
 
 def local_day(instant: datetime, committee: Committee) -> date:
     return instant.astimezone(ZoneInfo(committee.timezone)).date()
 
 
-def at_reminder_hour(day: date, committee: Committee, deadline_day: date) -> datetime:
-    """The committee's reminder hour on `day`, in its zone; a weekend day moves back to the Friday, unless
-    the deadline itself falls on a weekend."""
-    if committee.skip_weekends and day.weekday() > FRIDAY and deadline_day.weekday() <= FRIDAY:
-        day -= timedelta(days=day.weekday() - FRIDAY)
+def _at_hour(day: date, committee: Committee) -> datetime:
     local = datetime.combine(day, time(committee.reminder_hour), tzinfo=ZoneInfo(committee.timezone))
     return local.astimezone(UTC)
+
+
+def at_reminder_hour(day: date, committee: Committee) -> datetime:
+    """The committee's reminder hour on `day`, in its zone; on the last working day before, if `day` is not one
+    and the committee skips non-working days. The occasion itself keeps its day."""
+    if committee.skip_weekends:
+        day = working_days.on_or_before(day, committee.bank_holidays)
+    return _at_hour(day, committee)
+
+
+def again_at(instant: datetime, committee: Committee) -> datetime:
+    """The first reminder hour at or after `instant`, on a working day if the committee skips the others: when
+    something that happened at `instant` is told."""
+    day = local_day(instant, committee)
+    if _at_hour(day, committee) < instant:
+        day += timedelta(days=1)
+    if committee.skip_weekends:
+        day = working_days.on_or_after(day, committee.bank_holidays)
+    return _at_hour(day, committee)
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A report that moved on from a meeting (passed or cancelled) without being taken."""
+
+    action: ActionItem
+    at: datetime
+    from_meeting_at: datetime
+    to_meeting: MeetingSummary | None
+
+
+@dataclass(frozen=True)
+class Snooze:
+    item: str
+    kind: str
+    occasion: str
+    until: datetime
 
 
 @dataclass
@@ -74,8 +168,9 @@ class CommitteeState:
     )  # window, waiting, counts
     actions: list[ActionItem] = field(default_factory=list)
     meetings: list[MeetingSummary] = field(default_factory=list)
-    overdue: tuple[ActionItem, ...] = ()
-    dropped: tuple[tuple[str, str, datetime], ...] = ()  # reminders not sent lately because they came too late
+    slips: list[Slip] = field(default_factory=list)
+    snoozes: list[Snooze] = field(default_factory=list)
+    dropped: tuple[DroppedNotice, ...] = ()  # reminders not sent lately because they came too late
 
 
 def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
@@ -90,8 +185,10 @@ def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
         due_here = by_meeting.get(meeting.id, ())
         planned += [r for action in due_here for r in report_back_reminders(action, meeting, committee)]
         planned += meeting_digests(meeting, state, due_here)
-    planned += overdue_digests(state, now)
-    return planned
+    planned += [r for slip in state.slips for r in slip_notices(slip, committee)]
+    agenda_days = {local_day(r.due, committee) for r in planned if r.kind == "meeting.digest"}
+    planned += overdue_digests(state, now, agenda_days)
+    return planned + snoozed_repeats(planned, state.snoozes)
 
 
 def _reports_by_meeting(state: CommitteeState) -> dict[int, tuple[ActionItem, ...]]:
@@ -102,10 +199,23 @@ def _reports_by_meeting(state: CommitteeState) -> dict[int, tuple[ActionItem, ..
     return {meeting_id: tuple(actions) for meeting_id, actions in grouped.items()}
 
 
-def _superseded(notices: list[tuple[str, datetime]], final: datetime) -> list[tuple[str, datetime, datetime]]:
-    """Each notice stops making sense once the next one is due ("closes tomorrow" is wrong on the day)."""
-    ends = [due for _, due in notices[1:]] + [final]
-    return [(kind, due, end) for (kind, due), end in zip(notices, ends, strict=True)]
+def _series(
+    nominal: list[tuple[str, date]], committee: Committee, since: datetime, end: datetime
+) -> list[tuple[str, datetime, datetime]]:
+    """Notices counting down to one occasion, as (kind, due, stale after): each at the reminder hour of its day;
+    none planned before `since`, when the item was given this occasion; at most one a day (when moving off a
+    weekend brings two together, the nearer notice says it, in words that count the days); each out of date
+    once the next is due, the last at `end`."""
+    kept: list[tuple[str, datetime]] = []
+    for kind, day in nominal:
+        due = at_reminder_hour(day, committee)
+        if not since <= due < end:
+            continue
+        if kept and kept[-1][1] == due:
+            kept.pop()
+        kept.append((kind, due))
+    ends = [due for _, due in kept[1:]] + [end]
+    return [(kind, due, stale_after) for (kind, due), stale_after in zip(kept, ends, strict=False)]
 
 
 def window_reminders(
@@ -113,31 +223,37 @@ def window_reminders(
 ) -> list[DueReminder]:
     deadline_day = local_day(window.deadline, committee)
     channel, item, about = committee.channel_id, f"window:{window.id}", dict(window=window, counts=counts)
-    notices = [
-        (kind, at_reminder_hour(deadline_day - timedelta(days=days), committee, deadline_day))
-        for kind, days in (("window.week", 7), ("window.tomorrow", 1), ("window.today", 0))
+    occasion = day_occasion(window.deadline_day)
+    nominal = [(kind, deadline_day - timedelta(days=days)) for kind, days in WINDOW_NOTICES]
+    series = _series(nominal, committee, window.deadline_set_at, window.deadline)
+    planned = [
+        DueReminder(committee, item, kind, occasion, due, channel, stale, **about) for kind, due, stale in series
     ]
-    notices = [(kind, due) for kind, due in notices if due < window.deadline]
-    planned = []
-    for kind, due, stale_after in _superseded(notices, window.deadline):
-        planned.append(DueReminder(committee, item, kind, due, channel, stale_after, **about))
-        if kind == "window.tomorrow":
-            planned += [DueReminder(committee, item, "window.nudge", due, m, stale_after, **about) for m in waiting_for]
-    planned.append(
-        DueReminder(committee, item, "window.closed", window.deadline, channel, window.deadline + WEEK, **about)
+    planned += _nudges(window, committee, waiting_for, series, about)
+    closing = instant_occasion(window.deadline)
+    closed = DueReminder(
+        committee, item, "window.closed", closing, window.deadline, channel, window.deadline + WEEK, **about
     )
-    planned.append(
-        DueReminder(
-            committee,
-            item,
-            "window.compiled",
-            window.deadline,
-            window.officer_user_id,
-            window.deadline + 4 * WEEK,
-            **about,
-        )
+    compiled = replace(
+        closed, kind="window.compiled", target=window.officer_user_id, stale_after=window.deadline + 4 * WEEK
     )
-    return planned
+    return [*planned, closed, compiled]
+
+
+def _nudges(
+    window: WindowSummary,
+    committee: Committee,
+    waiting_for: list[str],
+    series: list[tuple[str, datetime, datetime]],
+    about: dict,
+) -> list[DueReminder]:
+    """A direct message to each member who has not responded, with the channel's notice of the day before."""
+    due = at_reminder_hour(local_day(window.deadline, committee) - timedelta(days=1), committee)
+    if not window.deadline_set_at <= due < window.deadline:
+        return []
+    stale_after = min((d for _, d, _ in series if d > due), default=window.deadline)
+    item, occasion = f"window:{window.id}", day_occasion(window.deadline_day)
+    return [DueReminder(committee, item, "window.nudge", occasion, due, m, stale_after, **about) for m in waiting_for]
 
 
 def _to_channel_and_owner(committee: Committee, action: ActionItem) -> list[str]:
@@ -146,13 +262,12 @@ def _to_channel_and_owner(committee: Committee, action: ActionItem) -> list[str]
 
 def action_reminders(action: ActionItem, committee: Committee) -> list[DueReminder]:
     """A dated action: a week's notice and a same-day notice, in the channel and to its owner."""
-    notices = [
-        (kind, at_reminder_hour(action.due_date - timedelta(days=days), committee, action.due_date))
-        for kind, days in (("action.week", 7), ("action.today", 0))
-    ]
+    nominal = [("action.week", action.due_date - WEEK), ("action.today", action.due_date)]
+    series = _series(nominal, committee, action.due_set_at, action.due_at + WEEK)
+    occasion, item = day_occasion(action.due_date), f"resolution:{action.id}"
     return [
-        DueReminder(committee, f"resolution:{action.id}", kind, due, target, stale_after, action=action)
-        for kind, due, stale_after in _superseded(notices, action.due_at + WEEK)
+        DueReminder(committee, item, kind, occasion, due, target, stale_after, action=action)
+        for kind, due, stale_after in series
         for target in _to_channel_and_owner(committee, action)
     ]
 
@@ -164,69 +279,123 @@ def agenda_deadline(meeting: MeetingSummary, committee: Committee) -> date:
 
 def report_back_reminders(action: ActionItem, meeting: MeetingSummary, committee: Committee) -> list[DueReminder]:
     """A report owed to a meeting: when the run-up to its agenda deadline begins (one lead time before it),
-    a week later, and on the agenda deadline itself. A report closed meanwhile is no longer planned."""
+    a week before it, and on the agenda deadline itself. A report closed meanwhile is no longer planned."""
     deadline_day = agenda_deadline(meeting, committee)
-    days = (deadline_day - timedelta(days=committee.agenda_lead_days), deadline_day - WEEK, deadline_day)
-    notices = [
-        (kind, at_reminder_hour(day, committee, deadline_day))
-        for kind, day in zip(("report.lead", "report.week", "report.deadline"), days, strict=True)
+    nominal = [
+        ("report.lead", deadline_day - timedelta(days=committee.agenda_lead_days)),
+        ("report.week", deadline_day - WEEK),
+        ("report.deadline", deadline_day),
     ]
+    series = _series(nominal, committee, action.due_set_at, meeting.starts_at)
+    occasion, item = day_occasion(local_day(meeting.starts_at, committee)), f"resolution:{action.id}"
     planned = [
-        DueReminder(
-            committee, f"resolution:{action.id}", kind, due, target, stale_after, action=action, meeting=meeting
-        )
-        for kind, due, stale_after in _superseded(notices, meeting.starts_at)
+        DueReminder(committee, item, kind, occasion, due, target, stale_after, action=action, meeting=meeting)
+        for kind, due, stale_after in series
         for target in _to_channel_and_owner(committee, action)
     ]
-    return planned + _escalation(action, meeting, committee, notices)
+    return planned + _escalation(action, meeting, committee, planned)
 
 
 def _escalation(
-    action: ActionItem, meeting: MeetingSummary, committee: Committee, notices: list[tuple[str, datetime]]
+    action: ActionItem, meeting: MeetingSummary, committee: Committee, planned: list[DueReminder]
 ) -> list[DueReminder]:
     """On the agenda deadline, the chair hears of a report whose owner has not touched it through the two
     reminders before."""
-    (_, second_due), (_, deadline_due) = notices[1], notices[2]
-    if not (committee.escalate_to_chair and committee.chair_user_id) or action.updated_at >= second_due:
+    due = {reminder.kind: reminder for reminder in planned}
+    if "report.week" not in due or "report.deadline" not in due:
         return []
-    escalation = DueReminder(
-        committee,
-        f"resolution:{action.id}",
-        "report.escalation",
-        deadline_due,
-        committee.chair_user_id,
-        meeting.starts_at,
-        action=action,
-        meeting=meeting,
-    )
-    return [escalation]
+    if not (committee.escalate_to_chair and committee.chair_user_id) or action.updated_at >= due["report.week"].due:
+        return []
+    return [replace(due["report.deadline"], kind="report.escalation", target=committee.chair_user_id)]
+
+
+def slip_notices(slip: Slip, committee: Committee) -> list[DueReminder]:
+    """A report that moved on to a later meeting is told at the next reminder hour: where it is due now."""
+    due = again_at(slip.at, committee)
+    stale_after = slip.to_meeting.starts_at if slip.to_meeting else due + WEEK
+    if stale_after <= due:
+        return []
+    occasion, item = day_occasion(local_day(slip.from_meeting_at, committee)), f"resolution:{slip.action.id}"
+    return [
+        DueReminder(
+            committee,
+            item,
+            "report.slipped",
+            occasion,
+            due,
+            target,
+            stale_after,
+            action=slip.action,
+            meeting=slip.to_meeting,
+            slipped_from=slip.from_meeting_at,
+        )
+        for target in _to_channel_and_owner(committee, slip.action)
+    ]
+
+
+def _dropped_before(state: CommitteeState, instant: datetime) -> tuple[DroppedNotice, ...]:
+    return tuple(d for d in state.dropped if instant - WEEK <= d.dropped_at < instant)
 
 
 def meeting_digests(
     meeting: MeetingSummary, state: CommitteeState, due_here: tuple[ActionItem, ...]
 ) -> list[DueReminder]:
-    """For the clerks, on the agenda deadline: what is due at the meeting and what is outstanding."""
+    """For the clerks, on the agenda deadline: what is due at the meeting, and what else is still owed by then
+    (a report due at an earlier meeting that may yet slip to this one included)."""
     committee = state.committee
-    deadline_day = agenda_deadline(meeting, committee)
-    due = at_reminder_hour(deadline_day, committee, deadline_day)
-    listed = due_here + tuple(item for item in state.overdue if item not in due_here)
-    about = dict(meeting=meeting, items=listed, dropped=state.dropped)
+    series = _series(
+        [("meeting.digest", agenda_deadline(meeting, committee))], committee, meeting.arranged_at, meeting.starts_at
+    )
+    owed_before = tuple(a for a in state.actions if a not in due_here and a.due_at < meeting.starts_at)
+    occasion, item = day_occasion(local_day(meeting.starts_at, committee)), f"meeting:{meeting.id}"
     return [
-        DueReminder(committee, f"meeting:{meeting.id}", "meeting.digest", due, clerk, meeting.starts_at, **about)
+        DueReminder(
+            committee,
+            item,
+            kind,
+            occasion,
+            due,
+            clerk,
+            stale_after,
+            meeting=meeting,
+            items=(due_here + owed_before)[:MOST_OVERDUE_LISTED],
+            dropped=_dropped_before(state, due),
+        )
+        for kind, due, stale_after in series
         for clerk in state.clerks
     ]
 
 
-def overdue_digests(state: CommitteeState, now: datetime) -> list[DueReminder]:
-    """Each Monday, to each clerk, while anything is overdue or reminders were dropped after downtime."""
+def overdue_digests(state: CommitteeState, now: datetime, agenda_days: set[date]) -> list[DueReminder]:
+    """On the first working day of each week, to each clerk, if anything was overdue by then, or reminders were
+    dropped after downtime. Something falling overdue later in the week waits for the next one. On the day of an
+    agenda digest, which lists everything overdue too, there is none."""
     committee = state.committee
-    if not (state.overdue or state.dropped):
-        return []
     today = local_day(now, committee)
     monday = today - timedelta(days=today.weekday())
-    due = at_reminder_hour(monday, committee, monday)
-    about = dict(items=state.overdue, dropped=state.dropped)
+    day = working_days.on_or_after(monday, committee.bank_holidays) if committee.skip_weekends else monday
+    due, next_week = _at_hour(day, committee), _at_hour(monday + WEEK, committee)
+    overdue = tuple(a for a in state.actions if a.is_overdue(due))[:MOST_OVERDUE_LISTED]
+    dropped = _dropped_before(state, due)
+    if not (overdue or dropped) or due >= next_week or day in agenda_days:
+        return []
+    item, occasion = f"committee:{committee.id}", day_occasion(monday)
     return [
-        DueReminder(committee, f"committee:{committee.id}", "overdue.digest", due, clerk, due + WEEK, **about)
+        DueReminder(committee, item, "overdue.digest", occasion, due, clerk, next_week, items=overdue, dropped=dropped)
         for clerk in state.clerks
     ]
+
+
+def snoozed_repeats(planned: list[DueReminder], snoozes: list[Snooze]) -> list[DueReminder]:
+    """Each snoozed notice posted again when its snooze ends, unless the item's next notice has come first."""
+    originals = {(r.item, r.kind, r.occasion): r for r in planned if not r.is_direct}
+    repeats = []
+    for snooze in snoozes:
+        original = originals.get((snooze.item, snooze.kind, snooze.occasion))
+        if original is None:
+            continue
+        due = again_at(snooze.until, original.committee)
+        if due < original.stale_after:
+            occasion = f"{original.occasion}/{local_day(due, original.committee).isoformat()}"
+            repeats.append(replace(original, kind=original.kind + AGAIN, occasion=occasion, due=due))
+    return repeats

@@ -1,23 +1,32 @@
-"""What clerks and members can change about reminders: the hour, weekends, and silencing one item."""
+"""What clerks and members can change about reminders: the hour, which days, snoozing one notice, silencing one
+item."""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import working_days
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotFound
 from handlers.identifiers import parse_id
-from storage.models import CommentWindow, Committee, Meeting, ReminderMute, Resolution
+from handlers.reminder_plan import SNOOZE, again_at
+from storage.models import CommentWindow, Committee, Meeting, ReminderMute, ReminderSnooze, Resolution
 
 log = logging.getLogger(__name__)
 
-SNOOZE = timedelta(days=7)
 ITEM_TABLES = {"window": CommentWindow, "resolution": Resolution, "meeting": Meeting}
+OUT_OF_DATE = "That reminder is out of date."
+# The Snooze buttons of reminders posted before a snooze was of one notice carry only the item.
+OLD_SNOOZE = (
+    "This Snooze button is from an older reminder and snoozes nothing: the reminders about this item go out as "
+    'planned. A clerk can stop them all with "Mute for this item".'
+)
 
 
 @dataclass(frozen=True)
@@ -25,10 +34,15 @@ class ReminderSettings:
     committee_name: str
     hour: int
     skip_weekends: bool
+    bank_holidays: str
+
+    @property
+    def region_name(self) -> str:
+        return working_days.region_name(self.bank_holidays)
 
 
 async def set_reminder_settings(
-    services: Services, actor: Actor, hour: int | None, skip_weekends: bool | None
+    services: Services, actor: Actor, hour: int | None, skip_weekends: bool | None, bank_holidays: str | None = None
 ) -> ReminderSettings:
     if hour is not None and not 0 <= hour <= 23:
         raise InvalidInput("The reminder hour must be between 0 and 23, e.g. `/committee reminders 9`.")
@@ -37,56 +51,98 @@ async def set_reminder_settings(
         await require_clerk(session, committee, actor, "change when reminders go out")
         committee.reminder_hour = committee.reminder_hour if hour is None else hour
         committee.skip_weekends = committee.skip_weekends if skip_weekends is None else skip_weekends
+        committee.bank_holidays = bank_holidays or committee.bank_holidays
         session.add(committee)
         await session.commit()
     log.info(
-        "reminders of committee %s: %s:00, weekends skipped %s",
+        "reminders of committee %s: %s:00, non-working days skipped %s, bank holidays of %s",
         committee.id,
         committee.reminder_hour,
         committee.skip_weekends,
+        committee.bank_holidays,
     )
-    return ReminderSettings(committee.name, committee.reminder_hour, committee.skip_weekends)
+    return ReminderSettings(committee.name, committee.reminder_hour, committee.skip_weekends, committee.bank_holidays)
 
 
 async def _committee_of_item(session: AsyncSession, actor: Actor, item: str) -> Committee:
     kind, _, number = item.partition(":")
     item_id = parse_id(number)
     if item_id is None or kind not in (*ITEM_TABLES, "committee"):
-        raise NotFound("That reminder is out of date.")
+        raise NotFound(OUT_OF_DATE)
     committee_id = (
         item_id if kind == "committee" else getattr(await session.get(ITEM_TABLES[kind], item_id), "committee_id", None)
     )
     committee = await session.get(Committee, committee_id) if committee_id else None
     if committee is None or committee.workspace_id != actor.workspace_id:
-        raise NotFound("That reminder is out of date.")
+        raise NotFound(OUT_OF_DATE)
     return committee
 
 
-async def silence(services: Services, actor: Actor, item: str, for_good: bool) -> tuple[datetime | None, str]:
-    """A clerk's snooze (a week) or mute (for good) of every reminder about one item; returns when it ends
-    (None for a mute) and the committee's zone to say it in."""
-    until = None if for_good else services.clock() + SNOOZE
+async def mute(services: Services, actor: Actor, item: str) -> None:
+    """A clerk's mute of every reminder about one item, for everyone, for good."""
     async with services.database.session() as session:
         committee = await _committee_of_item(session, actor, item)
         await require_clerk(session, committee, actor, "snooze or mute reminders")
-        await _upsert_mute(session, item, "", until, actor.user_id)
-    log.info("reminders for %s %s by %s", item, "muted" if for_good else f"snoozed until {until}", actor.user_id)
-    return until, committee.timezone
+        await _upsert_mute(session, item, "", actor.user_id)
+    log.info("reminders for %s muted by %s", item, actor.user_id)
+
+
+async def snooze(services: Services, actor: Actor, notice: str) -> tuple[datetime, str]:
+    """A clerk's snooze of one notice (its button carries "item|kind|occasion"): it is posted again a week from
+    today at the reminder hour, unless the item's next notice comes first. Returns when, and the zone to say it
+    in. Nothing else about the item is held back."""
+    async with services.database.session() as session:
+        committee = await _committee_of_item(session, actor, notice.split("|")[0])
+        await require_clerk(session, committee, actor, "snooze or mute reminders")
+        item, kind, occasion = _notice_of(notice)
+        zone = ZoneInfo(committee.timezone)
+        today = services.clock().astimezone(zone).date()
+        until = datetime.combine(today + SNOOZE, time(0), tzinfo=zone).astimezone(UTC)
+        snoozed = ReminderSnooze(item=item, kind=kind, occasion=occasion, until=until, set_by=actor.user_id)
+        await _upsert_snooze(session, snoozed)
+        again = again_at(until, committee)
+    log.info("reminder %s snoozed by %s until %s", notice, actor.user_id, again)
+    return again, committee.timezone
+
+
+def _notice_of(value: str) -> tuple[str, str, str]:
+    parts = value.split("|")
+    if len(parts) == 1:
+        raise NotFound(OLD_SNOOZE)
+    if len(parts) != 3 or not all(parts):
+        raise NotFound(OUT_OF_DATE)
+    return parts[0], parts[1], parts[2]
 
 
 async def stop_direct_messages(services: Services, actor: Actor, item: str) -> None:
     """A member stops the direct messages they get about one item; the channel still hears of it."""
     async with services.database.session() as session:
         await _committee_of_item(session, actor, item)
-        await _upsert_mute(session, item, actor.user_id, None, actor.user_id)
+        await _upsert_mute(session, item, actor.user_id, actor.user_id)
     log.info("direct reminders about %s stopped by %s", item, actor.user_id)
 
 
-async def _upsert_mute(session: AsyncSession, item: str, user_id: str, until: datetime | None, set_by: str) -> None:
+async def _upsert_mute(session: AsyncSession, item: str, user_id: str, set_by: str) -> None:
     statement = select(ReminderMute).where(ReminderMute.item == item, ReminderMute.user_id == user_id)
-    mute = (await session.exec(statement)).first() or ReminderMute(item=item, user_id=user_id, set_by=set_by)
-    mute.until, mute.set_by = until, set_by
-    session.add(mute)
+    if (await session.exec(statement)).first() is None:
+        session.add(ReminderMute(item=item, user_id=user_id, set_by=set_by))
+    await _commit_unless_raced(session)
+
+
+async def _upsert_snooze(session: AsyncSession, snoozed: ReminderSnooze) -> None:
+    statement = select(ReminderSnooze).where(
+        ReminderSnooze.item == snoozed.item,
+        ReminderSnooze.kind == snoozed.kind,
+        ReminderSnooze.occasion == snoozed.occasion,
+    )
+    existing = (await session.exec(statement)).first()
+    if existing is not None:
+        existing.until, existing.set_by = snoozed.until, snoozed.set_by
+    session.add(existing or snoozed)
+    await _commit_unless_raced(session)
+
+
+async def _commit_unless_raced(session: AsyncSession) -> None:
     try:
         await session.commit()
     except IntegrityError:

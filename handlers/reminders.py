@@ -7,6 +7,7 @@ before dying, the target's recent history is searched for the reminder's key bef
 """
 
 import asyncio
+import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -23,15 +24,40 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.collect import responses_to
 from handlers.comment_windows import WindowSummary, summarise
 from handlers.context import Services
+from handlers.deadlines import describe_date
 from handlers.meetings import summarise_meeting
 from handlers.reminder_outcomes import OutcomeBatches
-from handlers.reminder_plan import WEEK, CommitteeState, DueReminder, ledger_key, plan
-from handlers.resolutions import item_of
+from handlers.reminder_plan import (
+    WEEK,
+    CommitteeState,
+    DroppedNotice,
+    DueReminder,
+    Slip,
+    Snooze,
+    ledger_key,
+    plan,
+    resolution_about,
+    window_about,
+)
+from handlers.resolutions import item_of, replan_passed_meetings
 from storage import queries
-from storage.models import CommentKind, Committee, Reminder, ReminderMute, ReminderState
+from storage.models import (
+    CommentKind,
+    CommentWindow,
+    Committee,
+    Meeting,
+    Reminder,
+    ReminderMute,
+    ReminderState,
+    Resolution,
+    ResolutionChange,
+)
 
 log = logging.getLogger(__name__)
 
+# Posts tried and failed for now (a timeout, a 5xx) before a reminder is given up. Only tries count: a claim
+# taken over from an instance that died, or left by a tick too busy to post it before its lease ran out, tried
+# nothing, and a busy machine must never make a reminder be given up.
 MOST_ATTEMPTS = 5
 # A post refused this many times for rate is left claimed, to be taken over and tried again later.
 MOST_RATE_LIMITED = 5
@@ -41,7 +67,6 @@ CATCH_UP = timedelta(days=14)
 LOOK_AHEAD = timedelta(days=130)
 POSTS_IN_FLIGHT = 100
 OUTCOMES_PER_BATCH = 500
-MOST_OVERDUE_LISTED = 20
 ALL_DIRECT_MESSAGES = "*"
 
 
@@ -61,10 +86,17 @@ class RateLimited(DeliveryFailed):
 
 
 class ClaimLapsed(DeliveryFailed):
-    """This tick may no longer hold the claim: the reminder is left for whoever takes it over."""
+    """This tick may no longer hold the claim: the reminder is left, untried, for whoever takes it over."""
 
     def __init__(self) -> None:
         super().__init__("the claim lapsed before it could be posted", permanent=False)
+
+
+class GaveUp(DeliveryFailed):
+    """Posting was tried MOST_ATTEMPTS times, each failing for now: recorded as failed and reported."""
+
+    def __init__(self, tries: int) -> None:
+        super().__init__(f"gave up after {tries} tries", permanent=True)
 
 
 class ReminderSender(Protocol):
@@ -103,6 +135,9 @@ async def tick(
     services: Services, sender: ReminderSender, instance: str, timing: ReminderTiming = ReminderTiming()
 ) -> TickReport:
     now = services.clock()
+    # A meeting passing is the one change nobody makes: its reports move on here, before anything is planned,
+    # so that reminders, digests, /actions, Home and exports all see them where they now are.
+    await replan_passed_meetings(services, now)
     due = await due_reminders(services, now)
     taken_over, given_up = await _abandoned_claims(services, due, instance, now, timing.claim_timeout)
     firsts, later = _first_for_each_target([r for r in due if r.stale_after > now])
@@ -148,11 +183,9 @@ async def _abandoned_claims(
     """Reminders taken over from instances that went quiet, and those given up after too many attempts."""
     planned = {reminder.key: reminder for reminder in due}
     abandoned = await _take_over_abandoned(services, planned, instance, now, claim_timeout)
-    taken_over = [reminder for reminder, attempt in abandoned if attempt <= MOST_ATTEMPTS]
+    taken_over = [reminder for reminder, tries in abandoned if tries < MOST_ATTEMPTS]
     given_up: list[Outcome] = [
-        (reminder, None, DeliveryFailed(f"gave up after {attempt - 1} attempts", permanent=True))
-        for reminder, attempt in abandoned
-        if attempt > MOST_ATTEMPTS
+        (reminder, None, GaveUp(tries)) for reminder, tries in abandoned if tries >= MOST_ATTEMPTS
     ]
     return taken_over, given_up
 
@@ -161,9 +194,18 @@ async def due_reminders(services: Services, now: datetime) -> list[DueReminder]:
     """Every reminder whose instant has come within the catch-up span, except muted ones."""
     async with services.database.session() as session:
         states = await _committee_states(services, session, now)
-        mutes = await queries.active_mutes(session, now)
+        mutes = await queries.mutes(session)
     due = [r for state in states for r in plan(state, now) if now - CATCH_UP <= r.due <= now]
     return [r for r in due if not _muted(r, mutes)]
+
+
+async def instants_to_tick(services: Services, after: datetime, until: datetime) -> list[datetime]:
+    """When, after `after` and up to `until`, a tick has something to do: reminders fall due, or meetings start
+    (the reports owed to them then move on). For a front end that moves its own clock, like the console."""
+    due = {r.due for r in await due_reminders(services, until) if after < r.due <= until}
+    async with services.database.session() as session:
+        starts = {m.starts_at for m in await queries.meetings_between(session, after, until) if m.starts_at > after}
+    return sorted(due | starts)
 
 
 def _muted(reminder: DueReminder, mutes: list[ReminderMute]) -> bool:
@@ -179,7 +221,9 @@ async def _committee_states(services: Services, session: AsyncSession, now: date
     windows = await queries.windows_closing_between(session, now - 5 * WEEK, now + 2 * WEEK)
     resolutions = await queries.open_resolutions_due_before(session, now + LOOK_AHEAD)
     meetings = await queries.meetings_between(session, now, now + LOOK_AHEAD)
+    slips = await queries.latest_slips_since(session, now - CATCH_UP)
     ids = {w.committee_id for w in windows} | {r.committee_id for r in resolutions} | {m.committee_id for m in meetings}
+    ids |= {resolution.committee_id for resolution, _, _ in slips}
     committees = await queries.committees_by_id(session, ids)
     clerks = await queries.clerks_by_committee(session, ids)
     states = {cid: CommitteeState(committee, clerks.get(cid, [])) for cid, committee in committees.items()}
@@ -193,11 +237,51 @@ async def _committee_states(services: Services, session: AsyncSession, now: date
         state.actions.append(item_of(resolution, state.committee))
     for meeting in meetings:
         states[meeting.committee_id].meetings.append(summarise_meeting(meeting, states[meeting.committee_id].committee))
-    dropped = await queries.dropped_reminders_since(session, ids, now - WEEK)
+    for resolution, change, now_due_at in slips:
+        state = states[resolution.committee_id]
+        if slip := _slip(resolution, change, now_due_at, state.committee):
+            state.slips.append(slip)
+    snoozes = [
+        Snooze(s.item, s.kind, s.occasion, s.until) for s in await queries.snoozes_since(session, now - CATCH_UP)
+    ]
     for state in states.values():
-        state.overdue = tuple(a for a in state.actions if a.is_overdue(now))[:MOST_OVERDUE_LISTED]
-        state.dropped = tuple((r.kind, r.item, r.due) for r in dropped if r.committee_id == state.committee.id)
+        state.snoozes = snoozes
+    await _add_dropped(session, states, now)
     return list(states.values())
+
+
+def _slip(
+    resolution: Resolution, change: ResolutionChange, now_due_at: Meeting | None, committee: Committee
+) -> Slip | None:
+    """A report's latest slip, from its history entry: the meeting it was due at, and where it is due now."""
+    was_due_at = json.loads(change.before or "{}").get("due_at")
+    if not was_due_at:
+        return None
+    meeting = summarise_meeting(now_due_at, committee) if now_due_at else None
+    return Slip(item_of(resolution, committee), change.at, datetime.fromisoformat(was_due_at), meeting)
+
+
+async def _add_dropped(session: AsyncSession, states: dict[int, CommitteeState], now: datetime) -> None:
+    """The channel reminders dropped in the last fortnight, named as people name their items."""
+    rows = await queries.dropped_reminders_since(session, states.keys(), now - CATCH_UP)
+    names = await queries.items_named(session, {row.item for row in rows})
+    dropped: dict[int, list[DroppedNotice]] = defaultdict(list)
+    for row in rows:
+        about = _about(row.item, names, states[row.committee_id].committee)
+        dropped[row.committee_id].append(DroppedNotice(row.kind, about, row.due, row.completed_at))
+    for committee_id, notices in dropped.items():
+        states[committee_id].dropped = tuple(notices)
+
+
+def _about(item: str, found: dict[str, CommentWindow | Resolution | Meeting], committee: Committee) -> str:
+    named = found.get(item)
+    if isinstance(named, CommentWindow):
+        return window_about(named.title)
+    if isinstance(named, Resolution):
+        return resolution_about(named.id, named.text)
+    if isinstance(named, Meeting):
+        return f"the meeting on {describe_date(named.starts_at, committee.timezone)}"
+    return "an item that no longer exists"
 
 
 async def _window_with_responses(
@@ -214,34 +298,35 @@ def _row(reminder: DueReminder, instance: str, now: datetime, state: str) -> dic
         "committee_id": reminder.committee.id,
         "item": reminder.item,
         "kind": reminder.kind,
+        "occasion": reminder.occasion,
         "due": reminder.due,
         "target": reminder.target,
         "state": state,
         "claimed_by": instance,
         "claimed_at": now,
-        "attempts": 1,
+        "attempts": 0,
         "completed_at": now if state != ReminderState.CLAIMED else None,
     }
 
 
 async def _unrecorded(session: AsyncSession, reminders: list[DueReminder]) -> list[DueReminder]:
-    known = await queries.ledger_keys(session, {r.item for r in reminders})
-    return [r for r in reminders if (r.item, r.kind, r.due, r.target) not in known]
+    known = {ledger_key(*row) for row in await queries.ledger_keys(session, {r.item for r in reminders})}
+    return [r for r in reminders if r.key not in known]
 
 
-async def _insert_new(session: AsyncSession, rows: list[dict]) -> set[tuple]:
+async def _insert_new(session: AsyncSession, rows: list[dict]) -> set[str]:
     """Insert the rows no other instance has inserted; the keys of those this call inserted."""
     insert = queries.upsert_insert(session)
     ledger = Reminder.__table__
     statement = (
         insert(ledger)
-        .on_conflict_do_nothing(index_elements=["item", "kind", "due", "target"])
-        .returning(ledger.c.item, ledger.c.kind, ledger.c.due, ledger.c.target)
+        .on_conflict_do_nothing(index_elements=["item", "kind", "occasion", "target"])
+        .returning(ledger.c.item, ledger.c.kind, ledger.c.occasion, ledger.c.target)
     )
     # Compiled once for all the rows (compiling a statement holding every row took seconds), then sent in
     # pages of multi-row VALUES, each within PostgreSQL's limit of 32,767 parameters.
     connection = await session.connection()
-    return {tuple(row) for row in await connection.execute(statement, rows)}
+    return {ledger_key(*row) for row in await connection.execute(statement, rows)}
 
 
 async def _claim(services: Services, reminders: list[DueReminder], instance: str, now: datetime) -> list[DueReminder]:
@@ -251,7 +336,7 @@ async def _claim(services: Services, reminders: list[DueReminder], instance: str
             return []
         inserted = await _insert_new(session, [_row(r, instance, now, ReminderState.CLAIMED) for r in new])
         await session.commit()
-    return [r for r in new if (r.item, r.kind, r.due, r.target) in inserted]
+    return [r for r in new if r.key in inserted]
 
 
 async def _record(services: Services, reminders: list[DueReminder], instance: str, now: datetime, state: str) -> int:
@@ -286,18 +371,19 @@ async def _take_over_abandoned(
 async def _take_over(
     session: AsyncSession, row: Reminder, planned: dict[str, DueReminder], instance: str, now: datetime
 ) -> tuple[DueReminder, int] | None:
-    """The reminder now claimed by this instance, and its attempt number; None if it is no longer planned or
-    another instance won."""
-    reminder = planned.get(ledger_key(row.item, row.kind, row.due, row.target))
+    """The reminder now claimed by this instance, and how many posts of it were tried so far; None if it is no
+    longer planned or another instance won. Taking a claim over is not a try: the instance that went quiet may
+    have died before posting, or stopped because it was too busy to post in time."""
+    reminder = planned.get(ledger_key(row.item, row.kind, row.occasion, row.target))
     if reminder is None:
         changes = dict(state=ReminderState.DROPPED, completed_at=now)
     else:
-        changes = dict(claimed_by=instance, claimed_at=now, attempts=row.attempts + 1)
+        changes = dict(claimed_by=instance, claimed_at=now)
     still_abandoned = (
         (Reminder.id == row.id) & (Reminder.state == ReminderState.CLAIMED) & (Reminder.claimed_at == row.claimed_at)
     )
     result = await session.exec(update(Reminder).where(still_abandoned).values(**changes))
-    return (reminder, row.attempts + 1) if result.rowcount == 1 and reminder is not None else None
+    return (reminder, row.attempts) if result.rowcount == 1 and reminder is not None else None
 
 
 class Lease:
@@ -373,8 +459,10 @@ async def _renew_claims(services: Services, instance: str, since: datetime) -> t
     renewed_at = services.clock()
     renewal = update(Reminder).where(still_mine).values(claimed_at=renewed_at)
     async with services.database.session() as session:
-        renewed = await session.exec(renewal.returning(Reminder.item, Reminder.kind, Reminder.due, Reminder.target))
-        keys = {ledger_key(*row) for row in renewed}  # (item, kind, due, target), as returned
+        renewed = await session.exec(
+            renewal.returning(Reminder.item, Reminder.kind, Reminder.occasion, Reminder.target)
+        )
+        keys = {ledger_key(*row) for row in renewed}
         await session.commit()
     return renewed_at, keys
 
@@ -497,12 +585,16 @@ def _undelivered(reminder: DueReminder, failure: DeliveryFailed) -> Outcome:
 
 
 def _note(ledger: OutcomeBatches, outcome: Outcome) -> None:
+    """Records an outcome. A temporary failure stays claimed: it is taken over after the claim timeout, history
+    checked first. Only a post that reached the platform counts as a try: one this tick no longer held the claim
+    for, or one refused for rate (the platform did nothing with it), did not."""
     reminder, message_ts, failure = outcome
     if failure is None:
         ledger.sent(reminder, message_ts)
     elif failure.permanent:
-        ledger.failed(reminder, failure.reason)
-    # A temporary failure stays claimed: it is taken over after the claim timeout, history checked first.
+        ledger.failed(reminder, failure.reason, tried=not isinstance(failure, GaveUp))
+    elif not isinstance(failure, ClaimLapsed | RateLimited):
+        ledger.tried(reminder, failure.reason)
 
 
 async def _count_and_report_failures(

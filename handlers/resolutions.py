@@ -70,6 +70,7 @@ class ActionItem:
     updated_at: datetime
     closing_note: str | None
     due_meeting_id: int | None = None
+    due_set_at: datetime | None = None
 
     @property
     def kind_label(self) -> str:
@@ -112,6 +113,7 @@ def item_of(resolution: Resolution, committee: Committee) -> ActionItem:
         r.updated_at,
         r.closing_note,
         r.due_meeting_id,
+        r.due_set_at,
     )
 
 
@@ -226,6 +228,7 @@ async def _insert(
         due_rule=due.rule,
         comment_window_id=draft.comment_window_id,
         due_at=_due_at(due, committee.timezone),
+        due_set_at=now,
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -315,7 +318,6 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
     async with services.database.session() as session:
         clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
         committees, scope = await _committees_in_scope(services, session, actor, query, clerk_of)
-        await _replan_passed_meetings(session, committees, now)
         filters = queries.ActionFilters(
             actor.workspace_id,
             committee_ids=[c.id for c in committees],
@@ -327,13 +329,13 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
     return ActionPage([item_of(*row) for row in rows], total, query, frozenset(clerk_of), scope)
 
 
-async def _replan_passed_meetings(session: AsyncSession, committees: list[Committee], now: datetime) -> None:
-    """Reports due at a meeting that has now started slip to the next one before the list is shown."""
-    stale = set(await queries.committees_with_passed_meeting_dues(session, [c.id for c in committees], now))
-    for committee in (c for c in committees if c.id in stale):
-        await replan_meeting_dues(session, committee, now, SYSTEM_ACTOR)
-    if stale:
-        await session.commit()
+async def replan_passed_meetings(services: Services, now: datetime) -> None:
+    """Reports due at a meeting that has now started slip to the next one: the reminder tick's first step, so
+    that every view of the register shows them where they are now, without anyone asking."""
+    async with services.database.session() as session:
+        for committee in await queries.committees_with_passed_meeting_dues(session, now):
+            await replan_meeting_dues(session, committee, now, SYSTEM_ACTOR)
+            await session.commit()  # one committee at a time: its reports stay locked no longer than that
 
 
 def _zone_of(committees: list[Committee]) -> str:
@@ -426,6 +428,7 @@ async def _apply(
         due = interpret_due(change.due_text or "", meeting_day, committee.timezone)
         resolution.due_date, resolution.due_rule = due.on, due.rule
         resolution.due_meeting_id, resolution.due_at = None, _due_at(due, committee.timezone)
+        resolution.due_set_at = now
     else:
         raise InvalidInput("That change is not one I know.")
     resolution.updated_at = now

@@ -11,6 +11,7 @@ from storage.types import UTCDateTime
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_AGENDA_LEAD_DAYS = 14
 DEFAULT_REMINDER_HOUR = 9
+DEFAULT_BANK_HOLIDAYS = "england-and-wales"
 
 
 def utc_now() -> datetime:
@@ -38,8 +39,10 @@ class Committee(SQLModel, table=True):
     # Reports due "at a future meeting" go to the first meeting at least this many days away.
     agenda_lead_days: int = DEFAULT_AGENDA_LEAD_DAYS
     reminder_hour: int = DEFAULT_REMINDER_HOUR
-    # Advance notices due on a Saturday or Sunday go out on the Friday before, unless set otherwise.
+    # Routine reminders due on a weekend or bank holiday go out on the working day before, unless set otherwise.
     skip_weekends: bool = True
+    # Whose bank holidays count as non-working days: "england-and-wales", "scotland" or "northern-ireland".
+    bank_holidays: str = Field(default=DEFAULT_BANK_HOLIDAYS, max_length=24)
     escalate_to_chair: bool = True
     # Unguessable: whoever holds the feed URL can read the committee's calendar.
     calendar_token: str | None = Field(default=None, unique=True, max_length=64)
@@ -70,6 +73,11 @@ class CommentWindow(SQLModel, table=True):
     document_url: str | None = Field(default=None, max_length=1000)
     officer_user_id: str = Field(max_length=32)
     deadline: datetime = Field(sa_column=utc_column())
+    # The deadline's day in the committee's zone when it was set: what its reminders are about, kept when only
+    # the time of day or the committee's zone changes.
+    deadline_day: date
+    # When the deadline was last set: reminders planned before then never made sense for it.
+    deadline_set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     opened_by: str = Field(max_length=32)
     opened_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     # The slash command or view submission that opened it: a replayed request finds this row.
@@ -176,6 +184,8 @@ class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id")
     starts_at: datetime = Field(sa_column=utc_column())
+    # When the meeting was arranged for its current time: its agenda digest is only planned after that.
+    arranged_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     status: str = Field(default=MeetingStatus.SCHEDULED, sa_column=text_column(16))
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
@@ -220,6 +230,8 @@ class Resolution(SQLModel, table=True):
     due_rule: str | None = Field(default=None, max_length=60)
     due_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     due_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # When it was last given its due date or meeting: reminders planned before then never made sense for it.
+    due_set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     status: str = Field(default=ResolutionStatus.OPEN, sa_column=text_column(16))
     slipped_count: int = 0
     comment_window_id: int | None = Field(default=None, foreign_key="comment_window.id")
@@ -257,13 +269,16 @@ class ReminderState(StrEnum):
 class Reminder(SQLModel, table=True):
     """The ledger that makes each reminder go out once.
 
-    A reminder is claimed by inserting its row; the unique key (item, kind, due, target) means only one
-    instance can. It is completed after the post. A claim left unfinished by a crash is taken over after a
-    timeout, and the channel's history is checked for the post first (each post carries its key).
+    A reminder is one occasion of one item: "the 7-day notice about window 3's deadline of 11 December", to one
+    target. That is its unique key (item, kind, occasion, target); when it is planned to go out (`due`) is kept
+    as data, so changing the reminder hour, moving a deadline by minutes or changing the committee's zone never
+    makes a sent reminder new again. A reminder is claimed by inserting its row, so only one instance can, and
+    completed after the post. A claim left unfinished by a crash is taken over after a timeout, and the
+    channel's history is checked for the post first (each post carries its key).
     """
 
     __table_args__ = (
-        UniqueConstraint("item", "kind", "due", "target", name="uq_reminder_key"),
+        UniqueConstraint("item", "kind", "occasion", "target", name="uq_reminder_key"),
         Index("ix_reminder_state_claimed", "state", "claimed_at"),
         Index("ix_reminder_item", "item"),
     )
@@ -272,20 +287,23 @@ class Reminder(SQLModel, table=True):
     committee_id: int = Field(foreign_key="committee.id")
     item: str = Field(max_length=40)
     kind: str = Field(max_length=40)
+    # What the notice is about: the day of the deadline, due date or meeting it counts down to, the instant of a
+    # deadline for "comments closed", the Monday of a weekly digest's week.
+    occasion: str = Field(max_length=64)
     due: datetime = Field(sa_column=utc_column())
     target: str = Field(max_length=32)
     state: str = Field(default=ReminderState.CLAIMED, sa_column=text_column(16))
     claimed_by: str = Field(max_length=64)
     claimed_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
-    attempts: int = 1
+    # Posts tried: a claim taken over, or given up by a tick that could no longer hold it, tried nothing.
+    attempts: int = 0
     completed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=200)
 
 
 class ReminderMute(SQLModel, table=True):
-    """Reminders silenced for one item: for everyone until a date (a clerk's snooze) or for good (mute), or
-    just one person's direct messages."""
+    """Reminders silenced for good for one item: for everyone (a clerk's mute), or one person's direct messages."""
 
     __tablename__ = "reminder_mute"
     __table_args__ = (UniqueConstraint("item", "user_id", name="uq_reminder_mute"),)
@@ -294,7 +312,22 @@ class ReminderMute(SQLModel, table=True):
     item: str = Field(max_length=40)
     # Empty for a mute that applies to everyone; a member's id for their own direct messages only.
     user_id: str = Field(default="", max_length=32)
-    until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    set_by: str = Field(max_length=32)
+    set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+
+
+class ReminderSnooze(SQLModel, table=True):
+    """A clerk's "remind us again in a week" on one notice: it is posted again then, unless a later notice about
+    the item has come first. It never holds back any other notice."""
+
+    __tablename__ = "reminder_snooze"
+    __table_args__ = (UniqueConstraint("item", "kind", "occasion", name="uq_reminder_snooze"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str = Field(max_length=40)
+    kind: str = Field(max_length=40)
+    occasion: str = Field(max_length=64)
+    until: datetime = Field(sa_column=utc_column())
     set_by: str = Field(max_length=32)
     set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, bindparam, text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, delete, func, or_, select, update
+from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -26,6 +26,7 @@ from storage.models import (
     MeetingStatus,
     Reminder,
     ReminderMute,
+    ReminderSnooze,
     ReminderState,
     Resolution,
     ResolutionChange,
@@ -221,13 +222,19 @@ async def scheduled_meetings(
 
 
 async def open_meeting_dues(session: AsyncSession, committee_id: int) -> list[Resolution]:
-    """Open resolutions of a committee that fall due at a meeting rather than on a date."""
-    statement = select(Resolution).where(
-        Resolution.committee_id == committee_id,
-        Resolution.status == ResolutionStatus.OPEN,
-        col(Resolution.due_rule).in_(MEETING_RULES),
+    """Open resolutions of a committee that fall due at a meeting rather than on a date, locked until the
+    transaction ends on PostgreSQL: two instances re-planning at once would otherwise both record a slip."""
+    statement = (
+        select(Resolution)
+        .where(
+            Resolution.committee_id == committee_id,
+            Resolution.status == ResolutionStatus.OPEN,
+            col(Resolution.due_rule).in_(MEETING_RULES),
+        )
+        .order_by(Resolution.id)
+        .with_for_update()
     )
-    return list(await session.exec(statement))
+    return list(await session.exec(statement, execution_options={"populate_existing": True}))
 
 
 async def resolution_by_request(session: AsyncSession, request_key: str) -> Resolution | None:
@@ -290,26 +297,20 @@ async def open_resolutions(
     return rows, (await session.exec(total, params=given)).one()
 
 
-_COMMITTEES_WITH_PASSED_MEETING_DUES = (
-    select(Resolution.committee_id)
-    .where(
-        col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)),
-        Resolution.status == ResolutionStatus.OPEN,
-        col(Resolution.due_rule).in_(MEETING_RULES),
-        col(Resolution.due_meeting_id).is_not(None),
-        col(Resolution.due_at) <= bindparam("now"),
-    )
-    .distinct()
-)
-
-
-async def committees_with_passed_meeting_dues(
-    session: AsyncSession, committee_ids: list[int], now: datetime
-) -> list[int]:
+async def committees_with_passed_meeting_dues(session: AsyncSession, now: datetime) -> list[Committee]:
     """Committees with an open resolution still attached to a meeting that has started: those must be re-planned
-    before anyone sees them (a meeting passing is the one change no clerk's action announces)."""
-    params = {"committee_ids": committee_ids, "now": now}
-    return list(await session.exec(_COMMITTEES_WITH_PASSED_MEETING_DUES, params=params))
+    (a meeting passing is the one change no clerk's action announces)."""
+    passed = (
+        select(Resolution.committee_id)
+        .where(
+            Resolution.status == ResolutionStatus.OPEN,
+            col(Resolution.due_rule).in_(MEETING_RULES),
+            col(Resolution.due_meeting_id).is_not(None),
+            col(Resolution.due_at) <= now,
+        )
+        .distinct()
+    )
+    return list(await session.exec(select(Committee).where(col(Committee.id).in_(passed))))
 
 
 async def resolution_with_committee(
@@ -404,16 +405,58 @@ async def clerks_by_committee(session: AsyncSession, committee_ids: Iterable[int
     return clerks
 
 
-async def ledger_keys(session: AsyncSession, items: Iterable[str]) -> set[tuple[str, str, datetime, str]]:
-    statement = select(Reminder.item, Reminder.kind, Reminder.due, Reminder.target).where(
+async def ledger_keys(session: AsyncSession, items: Iterable[str]) -> list[tuple[str, str, str, str]]:
+    """The (item, kind, occasion, target) of every ledger row about these items."""
+    statement = select(Reminder.item, Reminder.kind, Reminder.occasion, Reminder.target).where(
         col(Reminder.item).in_(list(items))
     )
-    return {tuple(row) for row in await session.exec(statement)}
+    return [tuple(row) for row in await session.exec(statement)]
 
 
-async def active_mutes(session: AsyncSession, now: datetime) -> list[ReminderMute]:
-    statement = select(ReminderMute).where(or_(col(ReminderMute.until).is_(None), ReminderMute.until > now))
-    return list(await session.exec(statement))
+async def mutes(session: AsyncSession) -> list[ReminderMute]:
+    return list(await session.exec(select(ReminderMute)))
+
+
+async def snoozes_since(session: AsyncSession, since: datetime) -> list[ReminderSnooze]:
+    """Snoozes whose repeat may still be due."""
+    return list(await session.exec(select(ReminderSnooze).where(ReminderSnooze.until >= since)))
+
+
+async def latest_slips_since(
+    session: AsyncSession, since: datetime
+) -> list[tuple[Resolution, ResolutionChange, Meeting | None]]:
+    """Open reports that slipped to a later meeting since `since`: each with its latest slip, and the meeting it
+    is due at now (None when none is scheduled)."""
+    statement = (
+        select(Resolution, ResolutionChange, Meeting)
+        .join(ResolutionChange, col(ResolutionChange.resolution_id) == col(Resolution.id))
+        .outerjoin(Meeting, col(Meeting.id) == col(Resolution.due_meeting_id))
+        .where(
+            ResolutionChange.action == "slipped",
+            ResolutionChange.at >= since,
+            Resolution.status == ResolutionStatus.OPEN,
+        )
+        .order_by(ResolutionChange.at, ResolutionChange.id)
+    )
+    latest = {
+        resolution.id: (resolution, change, meeting) for resolution, change, meeting in await session.exec(statement)
+    }
+    return list(latest.values())
+
+
+async def items_named(session: AsyncSession, items: Iterable[str]) -> dict[str, CommentWindow | Resolution | Meeting]:
+    """The rows of reminder items ("window:3", "resolution:7", "meeting:2") that still exist, by item."""
+    ids: dict[str, set[int]] = {"window": set(), "resolution": set(), "meeting": set()}
+    for item in items:
+        kind, _, number = item.partition(":")
+        if kind in ids and number.isdigit():
+            ids[kind].add(int(number))
+    found: dict[str, CommentWindow | Resolution | Meeting] = {}
+    for kind, model in (("window", CommentWindow), ("resolution", Resolution), ("meeting", Meeting)):
+        if ids[kind]:
+            for row in await session.exec(select(model).where(col(model.id).in_(ids[kind]))):
+                found[f"{kind}:{row.id}"] = row
+    return found
 
 
 async def dropped_reminders_since(

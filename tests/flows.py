@@ -1,8 +1,14 @@
 """Steps many end-to-end tests share, each done the way a person does it in Slack."""
 
 import json
+from datetime import datetime
 
+import time_machine
+
+from handlers.reminders import ReminderTiming, tick
 from tests.stack import CHANNEL, CLERK, OFFICER, Stack
+
+FAST = ReminderTiming(pace_seconds=0)
 
 
 def shown_text(answer) -> str:
@@ -154,3 +160,19 @@ async def record_resolution(
 async def add_meeting(stack: Stack, when: str) -> None:
     reply = await stack.slack.slash_command("/meeting", f"add {when}", user_id=CLERK, channel_id=CHANNEL)
     assert "Meeting added" in shown_text(reply.json()), reply.text
+
+
+def reminder_posts(stack: Stack, channel: str | None = None) -> list:
+    """The reminders posted (each carries its ledger key in metadata), to one channel or everywhere."""
+    calls = [c for c in stack.fake.calls_to("chat.postMessage") if not c.failed and "metadata" in c.params]
+    return [c for c in calls if channel is None or c.params["channel"] == channel]
+
+
+def reminder_kinds(posts) -> list[str]:
+    return [c.params["metadata"]["event_payload"]["key"].split("|")[1] for c in posts]
+
+
+async def tick_at(stack: Stack, instant: datetime, instance: str = "test") -> None:
+    """One reminder tick, as the scheduler runs it, with the clock standing at `instant`."""
+    with time_machine.travel(instant, tick=False):
+        await tick(stack.bot.services, stack.bot.reminders, instance, FAST)

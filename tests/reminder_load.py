@@ -63,9 +63,9 @@ def at_hour(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
 
 
-def reminder_key(item: str, kind: str, due: datetime, target: str) -> str:
+def reminder_key(item: str, kind: str, occasion: str, target: str) -> str:
     """As DueReminder.key spells it; written out here so the expected keys do not come from the code under test."""
-    return f"{item}|{kind}|{due.isoformat()}|{target}"
+    return f"{item}|{kind}|{occasion}|{target}"
 
 
 async def seed_actions(database: Database, load: Load, today: date) -> list[str]:
@@ -90,8 +90,11 @@ async def seed_actions(database: Database, load: Load, today: date) -> list[str]
         last_week = at_hour(today - timedelta(days=7), load.reminder_hour)
         session.add_all(_sent_long_ago(action, "action.week", last_week, target) for action, target in targeted)
         await session.commit()
-    due = at_hour(today, load.reminder_hour)
-    return [reminder_key(f"resolution:{action.id}", "action.today", due, target) for action, target in targeted]
+    # A due-day notice is about the day the action is due.
+    return [
+        reminder_key(f"resolution:{action.id}", "action.today", today.isoformat(), target)
+        for action, target in targeted
+    ]
 
 
 def _committee(n: int, load: Load) -> Committee:
@@ -116,6 +119,7 @@ def _action(n: int, committee: Committee, load: Load, today: date) -> Resolution
         owner_title=None if load.owners else "Director of Children and Family Services",
         due_date=today,
         due_at=end_of_day(today, ZONE),
+        due_set_at=at_hour(today - timedelta(days=14), load.reminder_hour),  # recorded well before its notices
         status=ResolutionStatus.OPEN,
         created_by=committee.created_by,
         request_key=f"load-action-{n}",
@@ -132,6 +136,7 @@ def _sent_long_ago(action: Resolution, kind: str, due: datetime, target: str) ->
         committee_id=action.committee_id,
         item=f"resolution:{action.id}",
         kind=kind,
+        occasion=action.due_date.isoformat(),
         due=due,
         target=target,
         state=ReminderState.SENT,

@@ -86,6 +86,10 @@ CLOCK_SESSION = [
     "/clock",
     "/help",
 ]
+REPORT_BACK = "Report back on the placement sufficiency strategy."
+# A report owed at the seeded meeting, eight weeks on; then ten weeks of the console's clock, past that meeting.
+REPORT_SESSION = ["/as UCLERK", "/actions add", REPORT_BACK, ".", "4", "@director", "", "at its next meeting", ""]
+REPORT_SESSION += ["/clock +70d", "/actions"]
 CHANNEL_NOTICES = {  # what each of a comment window's notices in the channel says
     "week": "close in 7 days",
     # When the deadline is a Monday the day-before notice goes out on the Friday, so it says "in 3 days".
@@ -142,7 +146,12 @@ class Console:
 @pytest.fixture(scope="module")
 def sessions(tmp_path_factory) -> Iterator[dict[str, Console]]:
     """The sessions that start on a database of their own, started together: most of each is the bot starting."""
-    scripts = {"first": FIRST_SESSION, "minutes": MINUTES_SESSION, "clock": CLOCK_SESSION}
+    scripts = {
+        "first": FIRST_SESSION,
+        "minutes": MINUTES_SESSION,
+        "clock": CLOCK_SESSION,
+        "report_back": REPORT_SESSION,
+    }
     started = {name: Console(tmp_path_factory.mktemp(name), script) for name, script in scripts.items()}
     yield started
     for session in started.values():
@@ -179,7 +188,12 @@ def clock(sessions) -> Run:
     return sessions["clock"].finished()
 
 
-@pytest.mark.parametrize("session", ["first", "minutes", "clock"])
+@pytest.fixture(scope="module")
+def report_back(sessions) -> Run:
+    return sessions["report_back"].finished()
+
+
+@pytest.mark.parametrize("session", ["first", "minutes", "clock", "report_back"])
 def test_the_session_ends_cleanly_without_tracebacks(session, request):
     run = request.getfixturevalue(session)
     assert run.returncode == 0, run.stderr
@@ -329,6 +343,21 @@ def test_a_fortnight_on_the_clock_shows_each_reminder_of_the_window_in_turn(cloc
     [document] = (clock_workdir / "exports").glob("*.docx")
     assert str(Path("exports") / document.name) in compiled
     assert CLOCK_COMMENT in _docx_text(document)
+
+
+def test_a_report_not_taken_at_its_meeting_moves_on_by_itself_and_says_so_at_the_reminder_hour(report_back):
+    meeting_day = re.search(r"next meets on \w+ (\d+ \w+ \d{4})", report_back.stdout).group(1)
+    posts = _posts(report_back.after("/clock +70d"))
+    about_it = [(time, body.strip()) for time, to, body in posts if "#" in to and REPORT_BACK in body]
+    heads = [(time, body.split(":")[0]) for time, body in about_it]
+    assert heads == [("09:00", f"Report due back at the meeting on {meeting_day}")] * 3 + [
+        ("09:00", "Report still owed")
+    ]
+    assert (
+        f"It was due at the meeting on {meeting_day}. The next meeting is not in the calendar yet." in about_it[-1][1]
+    )
+    # Nobody asked /actions to look: the scheduler moved the report on when the meeting passed.
+    assert "due the next meeting (none scheduled yet) · slipped 1×" in report_back.after("/actions")
 
 
 def test_each_reminder_goes_out_once(clock):

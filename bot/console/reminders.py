@@ -20,7 +20,7 @@ from handlers.collect import compile_window
 from handlers.context import Services, system_clock
 from handlers.export_formats import to_docx
 from handlers.reminder_plan import DueReminder
-from handlers.reminders import ReminderTiming, due_reminders, tick
+from handlers.reminders import ReminderTiming, instants_to_tick, tick
 from storage.models import Committee
 
 INSTANCE = "console"
@@ -93,10 +93,11 @@ class ConsoleReminderSender:
         return nullcontext()
 
     async def send(self, reminder: DueReminder) -> str:
+        heading = self._heading(reminder.committee, reminder.target)  # when it went out, before any compiling
         message = reminder_message(reminder)
         if reminder.kind == "window.compiled":
             message = await self._with_compiled_document(message, reminder)
-        await self._show_post(self._heading(reminder.committee, reminder.target), message)
+        await self._show_post(heading, message)
         message_id = f"{self._services.clock().timestamp():.0f}.{next(self._sequence):06d}"
         self._posted[reminder.key] = message_id
         return message_id
@@ -140,16 +141,14 @@ class ConsoleReminders:
         return (await tick(self._services, self._sender, INSTANCE, UNPACED)).sent
 
     async def advance(self, step: timedelta) -> int:
-        """Move the clock on by `step`, stopping at each instant a reminder falls due; how many went out."""
+        """Move the clock on by `step`, ticking at each instant the scheduler, ticking all the time, would find
+        something to do (a reminder falling due, a meeting starting, whose reports then move on); how many
+        reminders went out. What is due next is worked out again after each tick, which may have changed it."""
         end = self._clock() + step
         sent = 0
         while (now := self._clock()) < end:
             until = min(now + PLAN_STEP, end)
-            for instant in await self._due_instants(now, until):
-                self._clock.move_to(instant)
-                sent += await self.tick()
-            self._clock.move_to(until)
-        return sent + await self.tick()
-
-    async def _due_instants(self, after: datetime, until: datetime) -> list[datetime]:
-        return sorted({r.due for r in await due_reminders(self._services, until) if after < r.due <= until})
+            instants = await instants_to_tick(self._services, now, until)
+            self._clock.move_to(instants[0] if instants else until)
+            sent += await self.tick()
+        return sent

@@ -8,8 +8,9 @@ import secrets
 from bot import forms, replies
 from bot.conversations.inputs import number, required_text, text_of
 from bot.forms import Form, FormValues
+from bot.reminder_replies import settings_message
 from bot.replies import USER_MENTION, Attachment, Reply
-from handlers import collect, comment_windows, comments, committees, reminder_settings
+from handlers import collect, comment_windows, comments, committees, reminder_settings, working_days
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotAMember, NotFound, UserFacingError, WindowClosed
 from handlers.export_formats import to_csv, to_docx, to_markdown
@@ -19,7 +20,9 @@ log = logging.getLogger(__name__)
 PREFIXES = ("comment", "report", "draft", "committee")
 HELP = {
     "/committee": "`/committee setup` opens a form; `/committee setup <name>` sets this channel up as a committee "
-    "with you as clerk. `/committee reminders 9 weekdays` sets when reminders go out (`weekends` to send any day).",
+    "with you as clerk. `/committee reminders 9 weekdays` sets when reminders go out: at 09:00 on working days "
+    "(`weekends` to send any day); add `scotland` or `northern ireland` for their bank holidays instead of "
+    "England and Wales'. `/committee reminders` shows the settings.",
     "/report": "`/report` opens a form; `/report open <title> | <link> | @officer | <deadline>` does it in one line; "
     "`/report export <report>` sends you the comments; `/report deadline <report> <new deadline>` moves a deadline.",
     "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
@@ -53,22 +56,29 @@ async def _committee_command(services: Services, actor: Actor, verb: str, rest: 
 
 
 async def _reminder_settings(services: Services, actor: Actor, rest: str) -> Reply:
-    """`/committee reminders 8 weekdays`: the hour reminders go out, and whether they wait out weekends."""
+    """`/committee reminders 8 weekdays scotland`: the hour reminders go out, whether they wait for a working
+    day, and whose bank holidays count."""
     hour, skip_weekends = None, None
-    for word in rest.lower().split():
+    region, words = _region_in(rest.lower())
+    for word in words:
         if word.isascii() and word.isdigit() and len(word) <= 2:
             hour = int(word)
         elif word in ("weekdays", "weekends"):
             skip_weekends = word == "weekdays"
         else:
             raise InvalidInput(f'I don\'t understand "{word}". {HELP["/committee"]}')
-    settings = await reminder_settings.set_reminder_settings(services, actor, hour, skip_weekends)
-    days = "on weekdays only (unless a deadline falls at a weekend)" if settings.skip_weekends else "any day"
-    return Reply(
-        replies.notice(
-            f"Reminders for *{replies.escape(settings.committee_name)}* go out at {settings.hour:02d}:00, {days}."
-        )
-    )
+    settings = await reminder_settings.set_reminder_settings(services, actor, hour, skip_weekends, region)
+    return Reply(settings_message(settings))
+
+
+def _region_in(text: str) -> tuple[str | None, list[str]]:
+    """A part of the UK named in the words ("northern ireland", "scotland", "england and wales"), and the rest."""
+    words = text.split()
+    for length in (3, 2, 1):
+        for start in range(len(words) - length + 1):
+            if region := working_days.read_region(" ".join(words[start : start + length])):
+                return region, words[:start] + words[start + length :]
+    return None, words
 
 
 async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:
@@ -103,7 +113,10 @@ async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
             "Please name the report and the new deadline, e.g. `/report deadline annual-report 4 October 2027`."
         )
     window = await comment_windows.move_deadline(services, actor, ref, deadline_text)
-    text = f"The deadline for comments on *{replies.escape(window.title)}* is now *{window.deadline_text}*."
+    text = (
+        f"The deadline for comments on *{replies.escape(window.title)}* is now *{window.deadline_text}*: "
+        f"comments close {replies.closes_in(window)}."
+    )
     return Reply(replies.notice(text), in_channel=True)
 
 

@@ -5,7 +5,7 @@ from bot.forms import Form
 from bot.replies import Reply
 from handlers import reminder_settings
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_date
+from handlers.deadlines import describe_instant
 
 PREFIXES = ("reminder",)
 HELP: dict[str, str] = {}
@@ -15,7 +15,13 @@ async def press(services: Services, actor: Actor, action_id: str, value: str, re
     if action_id == "reminder.mutedm":
         await reminder_settings.stop_direct_messages(services, actor, value)
         return Reply(replies.notice("You won't get any more direct messages about this. The channel still will."))
-    until, zone = await reminder_settings.silence(services, actor, value, for_good=action_id == "reminder.mute")
-    if until is None:
+    if action_id == "reminder.mute":
+        await reminder_settings.mute(services, actor, value)
         return Reply(replies.notice("Reminders about this item are muted for everyone."))
-    return Reply(replies.notice(f"Reminders about this item are snoozed until {describe_date(until, zone)}."))
+    again, zone = await reminder_settings.snooze(services, actor, value)
+    return Reply(
+        replies.notice(
+            f"Snoozed: I'll post this reminder again on {describe_instant(again, zone)}, unless another reminder "
+            "about it comes first. Nothing else about it is held back."
+        )
+    )
