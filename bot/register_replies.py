@@ -13,7 +13,14 @@ MAX_SECTION_TEXT = 2900
 
 
 def meeting_saved(meeting: MeetingSummary, verb: str) -> Message:
-    return notice(f"Meeting {verb}: *{meeting.when_text}*. Resolutions due at meetings have been re-planned.")
+    text = f"Meeting {verb}: *{meeting.when_text}*. Resolutions due at meetings have been re-planned."
+    if not meeting.notes:
+        return notice(text)
+    check = " ".join(escape(note) for note in meeting.notes) + " If that is not what you meant, move it."
+    return Message(
+        text,
+        (Section(text), Section(f":information_source: {check}", (Button("Move", "meeting.move", str(meeting.id)),))),
+    )
 
 
 def meetings_list(calendar: Calendar) -> Message:

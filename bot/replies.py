@@ -17,6 +17,7 @@ from handlers.export_formats import CompiledComments
 from storage.models import CommentKind
 
 MAX_LISTED = 15
+MAX_BUTTON_VALUE = 2000  # Slack's limit
 # How chat text writes a mention: <@U123> or, from a slash command with escaping on, <@U123|name>.
 USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -98,6 +99,15 @@ def error_message(text: str, their_text: str | None = None) -> Message:
     return Message(text, (Section(shown),))
 
 
+CHOOSE_DATE = "deadline.choose"
+
+
+def which_date(question: str, choices: list[tuple[str, str]]) -> Message:
+    """A date the bot could read two ways, asked about: one button per reading, each carrying its value."""
+    buttons = tuple(Button(label, CHOOSE_DATE, value) for label, value in choices)
+    return Message(question, (Section(f":question: {escape(question)}", buttons),))
+
+
 def committee_set_up(summary: CommitteeSummary) -> Message:
     verb = "is now set up" if summary.created else "has been updated"
     clerks = ", ".join(mention(c) for c in summary.clerk_ids)
@@ -120,6 +130,7 @@ def window_preview(preview: WindowPreview, confirm_value: str) -> Message:
         f"*Report:* {link(preview.document_url, preview.title)}\n"
         f"*Comments go to:* {mention(preview.officer_user_id)}\n"
         f"*Deadline:* {preview.deadline.describe()}{assumed}"
+        + "".join(f"\n:information_source: {escape(note)}" for note in preview.deadline.notes)
     )
     return Message(
         "Please check the comment window before it opens",
@@ -153,6 +164,12 @@ def announcement(window: WindowSummary) -> Message:
             Note(f"Or type `/comment {window.ref} your comment`, or reply in this thread. Reference: `{window.ref}`"),
         ),
     )
+
+
+def deadline_moved(window: WindowSummary, notes: tuple[str, ...]) -> Message:
+    """Posted in the channel: the note on how the date was read is for everyone who reads the new deadline."""
+    text = f"The deadline for comments on *{escape(window.title)}* is now *{window.deadline_text}*."
+    return Message(text, (Section(text), *(Note(f":information_source: {escape(note)}") for note in notes)))
 
 
 def window_opened(window: WindowSummary) -> Message:

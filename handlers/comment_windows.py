@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
-from handlers.deadlines import Deadline, describe_instant, parse_deadline
+from handlers.deadlines import Deadline, describe_instant, parse_committee_date
 from handlers.errors import InvalidInput, NotFound
 from storage import queries
 from storage.models import CommentWindow, Committee
@@ -120,7 +120,7 @@ async def preview_window(services: Services, actor: Actor, request: WindowReques
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "open comment windows")
-    deadline = parse_deadline(request.deadline_text, services.clock(), committee.timezone)
+    deadline = parse_committee_date(request.deadline_text, services.clock(), committee.timezone)
     return WindowPreview(
         committee.name,
         _clean_title(request.title),
@@ -257,17 +257,20 @@ async def windows_for_export(services: Services, actor: Actor) -> list[WindowSum
     ]
 
 
-async def move_deadline(services: Services, actor: Actor, ref_text: str, deadline_text: str) -> WindowSummary:
-    """A clerk extends (or shortens) a window; it may reopen one that has closed."""
+async def move_deadline(
+    services: Services, actor: Actor, ref_text: str, deadline_text: str
+) -> tuple[WindowSummary, Deadline]:
+    """A clerk extends (or shortens) a window; it may reopen one that has closed. The deadline as read comes back
+    too, for what the clerk should be told about how it was read."""
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "change comment deadlines")
         windows = [summarise(w, c) for w, c in await queries.windows_of_committees(session, [committee.id])]
         chosen = choose_window(windows, ref_text, kind="a report in this committee")
-        deadline = parse_deadline(deadline_text, services.clock(), committee.timezone)
+        deadline = parse_committee_date(deadline_text, services.clock(), committee.timezone)
         window = await session.get(CommentWindow, chosen.id)
         window.deadline = deadline.instant
         session.add(window)
         await session.commit()
     log.info("deadline of window %s moved to %s by %s", window.id, window.deadline, actor.user_id)
-    return summarise(window, committee)
+    return summarise(window, committee), deadline

@@ -4,8 +4,11 @@
 class UserFacingError(Exception):
     """A request that cannot be carried out and changes nothing; `message` is shown to its author.
 
-    `field` names the input at fault (title, deadline, text, ...) so a form can show the message beside it.
+    `field` names the input at fault (title, deadline, text, ...) so a form can show the message beside it;
+    `choices`, where there are any, are answers for that field that would be accepted, to offer the person.
     """
+
+    choices: tuple[str, ...] = ()
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -54,5 +57,5 @@ class NotAllowed(UserFacingError):
 class DeadlineNotUnderstood(UserFacingError):
     """A deadline that is unparseable, ambiguous or in the past; the message says what was understood."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="deadline")
+    def __init__(self, message: str, field: str = "deadline") -> None:
+        super().__init__(message, field)

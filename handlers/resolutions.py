@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_date, end_of_day, local_date, parse_deadline
+from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
 from storage import queries
@@ -140,7 +140,7 @@ def interpret_due(text: str, meeting_day: date, zone: str) -> Due:
     readable = f"in {period.group('period')}" if period else text
     meeting_start = datetime.combine(meeting_day, time(0, 0), tzinfo=UTC)
     try:
-        deadline = parse_deadline(readable, meeting_start, zone)
+        deadline = parse_committee_date(readable, meeting_start, zone, field="due")
     except DeadlineNotUnderstood as not_understood:
         raise _before_meeting_or(not_understood, readable, meeting_day, zone) from None
     return Due(on=local_date(deadline.instant, zone), rule=text.lower() if period else None)

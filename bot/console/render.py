@@ -18,7 +18,18 @@ EMPHASIS = (
 EMOJI_CODE = re.compile(r":([a-z0-9_+-]+): ?")
 # The one that carries meaning in the bot's messages becomes a mark; the rest only decorate, and are dropped.
 EMOJI = {"warning": "! "} | dict.fromkeys(
-    ("memo", "hourglass", "lock", "date", "page_facing_up", "red_circle", "white_check_mark", "information_source"), ""
+    (
+        "memo",
+        "question",
+        "hourglass",
+        "lock",
+        "date",
+        "page_facing_up",
+        "red_circle",
+        "white_check_mark",
+        "information_source",
+    ),
+    "",
 )
 # Stands in for a piece of rendered markup while emphasis and entities are dealt with around it.
 PLACEHOLDER = re.compile("\x00(\\d+)\x00")

@@ -102,9 +102,8 @@ async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
         raise InvalidInput(
             "Please name the report and the new deadline, e.g. `/report deadline annual-report 4 October 2027`."
         )
-    window = await comment_windows.move_deadline(services, actor, ref, deadline_text)
-    text = f"The deadline for comments on *{replies.escape(window.title)}* is now *{window.deadline_text}*."
-    return Reply(replies.notice(text), in_channel=True)
+    window, deadline = await comment_windows.move_deadline(services, actor, ref, deadline_text)
+    return Reply(replies.deadline_moved(window, deadline.notes), in_channel=True)
 
 
 def _inline_window_request(rest: str) -> comment_windows.WindowRequest:

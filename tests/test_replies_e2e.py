@@ -1,0 +1,128 @@
+"""What the bot answers, read as a councillor, a clerk or the receiving officer would read it (issue 9, findings
+8-14), each through signed HTTP to the real Bolt app, on SQLite and PostgreSQL."""
+
+from datetime import UTC, datetime
+
+import time_machine
+
+from storage.models import CommentWindow, Meeting
+from tests.flows import buttons, on_ephemeral, opened_view, responses, set_up_committee, shown_text, stored, submit_view
+from tests.stack import CHANNEL, CLERK, OFFICER
+from tests.support.slack_client import text_value, user_value
+
+# A Wednesday in the week the clocks go forward (Sunday 31 March 2030).
+WEDNESDAY = datetime(2030, 3, 27, 10, 0, tzinfo=UTC)
+
+
+async def _as_clerk(stack, command: str, text: str) -> dict:
+    reply = await stack.slack.slash_command(command, text, user_id=CLERK, channel_id=CHANNEL)
+    assert reply.status == 200, reply.text
+    return reply.json()
+
+
+async def _press(stack, button: dict, user_id: str = CLERK) -> dict:
+    stack.fake.responses.clear()
+    await stack.slack.block_action(
+        button["action_id"], button["value"], user_id=user_id, channel_id=CHANNEL, container=on_ephemeral()
+    )
+    [answer] = await responses(stack)
+    return answer
+
+
+# --- 13. Reading deadlines ----------------------------------------------------------------------------------------
+
+
+async def test_next_friday_typed_on_a_wednesday_is_asked_about_with_both_fridays_as_buttons(stack):
+    await set_up_committee(stack)
+    with time_machine.travel(WEDNESDAY, tick=True):
+        asked = await _as_clerk(stack, "/report", f"open Draft plan | | <@{OFFICER}> | next Friday 5pm")
+        assert shown_text(asked).startswith(
+            '"next Friday" could mean Friday 29 March 2030 (this week) or Friday 5 April 2030 (next week). '
+            "Which did you mean?"
+        )
+        assert list(buttons(asked)) == ["Friday 29 March 2030", "Friday 5 April 2030"]
+        preview = await _press(stack, buttons(asked)["Friday 5 April 2030"])
+        assert "*Deadline:* Friday 5 April 2030 at 17:00 (Europe/London)" in shown_text(preview)
+        assert await stored(stack, CommentWindow) == []
+        await _press(stack, buttons(preview)["Open comment window"])
+    [window] = await stored(stack, CommentWindow)
+    assert window.deadline == datetime(2030, 4, 5, 16, 0, tzinfo=UTC)  # 17:00 BST
+
+
+async def test_choosing_a_meeting_date_twice_adds_one_meeting(stack):
+    await set_up_committee(stack)
+    with time_machine.travel(WEDNESDAY, tick=True):
+        asked = await _as_clerk(stack, "/meeting", "add next Friday 10:00")
+        this_friday = buttons(asked)["Friday 29 March 2030"]
+        for _ in range(2):
+            added = await _press(stack, this_friday)
+            assert "Meeting added: *Friday 29 March 2030 at 10:00 (Europe/London)*" in shown_text(added)
+    assert [meeting.starts_at for meeting in await stored(stack, Meeting)] == [datetime(2030, 3, 29, 10, 0, tzinfo=UTC)]
+
+
+async def test_a_forged_choice_is_refused_politely(stack):
+    await set_up_committee(stack)
+    await stack.slack.block_action(
+        "deadline.choose", '{"command": "/rm", "text": "-rf", "of": "x"}', user_id=CLERK, channel_id=CHANNEL
+    )
+    [refusal] = await responses(stack)
+    assert "That choice is out of date. Please type the command again." in shown_text(refusal)
+
+
+async def test_a_date_only_month_first_can_mean_is_read_so_and_the_clerk_told(stack):
+    await set_up_committee(stack)
+    preview = await _as_clerk(stack, "/report", f"open Draft plan | | <@{OFFICER}> | 09/20/2040")
+    text = shown_text(preview)
+    assert "*Deadline:* Thursday 20 September 2040 at 23:59 (Europe/London)" in text
+    assert 'There is no month 20, so I read "09/20/2040" month first, as Thursday 20 September 2040.' in text
+
+
+async def test_a_time_the_clocks_skip_is_said_when_moving_a_deadline(stack):
+    await set_up_committee(stack)
+    with time_machine.travel(datetime(2027, 3, 1, 10, 0, tzinfo=UTC), tick=True):
+        preview = await _as_clerk(stack, "/report", f"open Draft plan | | <@{OFFICER}> | 20 March 2027")
+        await _press(stack, buttons(preview)["Open comment window"])
+        await stack.bot.delivery.drain()
+        moved = await _as_clerk(stack, "/report", "deadline plan 28 March 2027 1:30am")
+    text = shown_text(moved)
+    assert "is now *Sunday 28 March 2027 at 02:30 (Europe/London)*" in text
+    assert "There is no 01:30 on Sunday 28 March 2027 in Europe/London: the clocks go forward that night" in text
+    [window] = await stored(stack, CommentWindow)
+    assert window.deadline == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+
+
+async def test_next_friday_in_the_report_form_names_both_fridays_beside_the_deadline(stack):
+    await set_up_committee(stack)
+    await stack.slack.slash_command("/report", "", user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    values = {
+        "title": text_value("Draft plan"),
+        "document_url": text_value(""),
+        "officer": user_value(OFFICER),
+        "deadline": text_value("next Friday"),
+    }
+    with time_machine.travel(WEDNESDAY, tick=True):
+        answer = (await submit_view(stack, view, values, CLERK)).json()
+    assert answer["response_action"] == "errors"
+    assert answer["errors"] == {
+        "deadline": '"next Friday" could mean Friday 29 March 2030 (this week) or Friday 5 April 2030 (next week). '
+        "Which did you mean?"
+    }
+
+
+async def test_a_due_date_the_register_cannot_read_is_shown_beside_the_due_field(stack):
+    await set_up_committee(stack)
+    await stack.slack.slash_command("/actions", "add", user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    values = {
+        "text": text_value("That the Director reports on waiting times."),
+        "kind": {"type": "static_select", "selected_option": {"value": "action", "text": {"text": "Action"}}},
+        "owner_user_id": user_value(None),
+        "owner_title": text_value("Director"),
+        "due": text_value("whenever suits"),
+        "meeting_date": text_value(""),
+    }
+    answer = (await submit_view(stack, view, values, CLERK)).json()
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["due"]
+    assert 'I couldn\'t read "whenever suits" as a date.' in answer["errors"]["due"]
