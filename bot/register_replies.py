@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from bot.replies import Button, Message, Note, Section, escape, mention, notice, quote
-from handlers.home import Home
+from bot.replies import Button, Message, Note, Section, count_of, escape, mention, notice, quote
+from handlers.comment_windows import Role
+from handlers.home import Home, LookedAfter
 from handlers.meetings import Calendar, MeetingSummary
 from handlers.register_export import RegisterChange
 from handlers.resolutions import ActionItem, ActionPage
@@ -163,6 +164,15 @@ def minutes_saved(saved: list[ActionItem], windows: list, notes: list[str], now:
     return Message(text, tuple(parts))
 
 
+def _looked_after(entry: LookedAfter) -> Section:
+    window = entry.window
+    why = "you receive the comments" if entry.role == Role.OFFICER else "you clerk this committee"
+    return Section(
+        f"*{escape(window.title)}* ({escape(window.committee_name)})\nCloses {window.deadline_text} · "
+        f"{entry.responded} of {count_of(entry.expected, 'member')} responded · {why} · `/report export {window.ref}`"
+    )
+
+
 def home(view: Home, now: datetime) -> Message:
     parts: list[Section | Note] = [Section("*Comment windows open to you*")]
     for window, responded in view.windows:
@@ -176,6 +186,9 @@ def home(view: Home, now: datetime) -> Message:
         )
     if not view.windows:
         parts.append(Note("None at the moment."))
+    if view.looked_after:
+        parts.append(Section("*Comment windows you look after*"))
+        parts += [_looked_after(entry) for entry in view.looked_after]
     parts.append(Section("*Resolutions you own*"))
     parts += [action_item(item, now, can_change=False) for item in view.owned] or [Note("None.")]
     if view.overdue_for_clerk is not None:

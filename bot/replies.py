@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from handlers.comment_windows import WindowPreview, WindowSummary
-from handlers.comments import CommentReceipt, DraftOffer
+from handlers.comments import CommentReceipt, DraftOffer, MyResponses
 from handlers.committees import CommitteeSummary
 from handlers.export_formats import CompiledComments
 from storage.models import CommentKind
 
 MAX_LISTED = 15
+MOST_CLOSED_LISTED = 5
 MAX_BUTTON_VALUE = 2000  # Slack's limit
 # How chat text writes a mention: <@U123> or, from a slash command with escaping on, <@U123|name>.
 USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -188,8 +189,10 @@ def receipt(comment: CommentReceipt, now: datetime) -> Message:
         text = f"Thank you. I've recorded that you have no comments on *{escape(window.title)}* ({comment.at_text})."
     else:
         verb = "updated" if comment.edited else "saved"
-        where = f" ({escape(comment.section)})" if comment.section else ""
-        text = f"Your comment on *{escape(window.title)}*{where} is {verb} ({comment.at_text}):\n{quote(comment.text)}"
+        text = (
+            f"Your comment on *{escape(window.title)}*{_section_of(comment)} is {verb} ({comment.at_text}):\n"
+            f"{quote(comment.text)}"
+        )
     return Message(
         text, (Section(text, _change_buttons(comment, now)), _back_link(window), _how_to_change(comment, now))
     )
@@ -224,19 +227,29 @@ def _how_to_change(comment: CommentReceipt, now: datetime) -> Note:
     return Note("The comment window has closed, so this can no longer be changed.")
 
 
-def my_comments(windows: list[WindowSummary], comments: list[CommentReceipt], now: datetime) -> Message:
-    if not windows:
-        return notice("There are no comment windows open to you at the moment.")
+def my_comments(mine: MyResponses, now: datetime) -> Message:
+    if not mine.open and not mine.closed:
+        return plain_notice(mine.nothing_open or "")
+    parts: list[Section | Note] = []
+    if mine.open:
+        parts += _open_responses(mine, now)
+    else:
+        parts.append(Section(escape(mine.nothing_open or "")))
+    if mine.closed:
+        parts.append(Section("*Closed lately* (these can no longer be changed)"))
+        parts += [Section(_closed_window(window, mine.responses)) for window in mine.closed[:MOST_CLOSED_LISTED]]
+    return Message("Your responses on open reports", tuple(parts))
+
+
+def _open_responses(mine: MyResponses, now: datetime) -> list[Section | Note]:
     parts: list[Section | Note] = [Section("*Your responses on open reports*")]
-    for comment in comments[:MAX_LISTED]:
-        label = "No comments" if comment.kind == CommentKind.NO_COMMENTS else quote(comment.text)
-        parts.append(
-            Section(f"*{escape(comment.window.title)}* · {comment.at_text}\n{label}", _change_buttons(comment, now))
-        )
-    if len(comments) > MAX_LISTED:
-        parts.append(Note(f"…and {len(comments) - MAX_LISTED} more."))
-    answered = {comment.window.id for comment in comments}
-    for window in [w for w in windows if w.id not in answered][:MAX_LISTED]:
+    on_open = [comment for comment in mine.responses if comment.window.is_open(now)]
+    for comment in on_open[:MAX_LISTED]:
+        parts.append(Section(f"{_response_heading(comment)}\n{_response_text(comment)}", _change_buttons(comment, now)))
+    if len(on_open) > MAX_LISTED:
+        parts.append(Note(f"…and {len(on_open) - MAX_LISTED} more."))
+    answered = {comment.window.id for comment in on_open}
+    for window in [w for w in mine.open if w.id not in answered][:MAX_LISTED]:
         parts.append(
             Section(
                 f"*{escape(window.title)}*: no response from you yet. Closes {window.deadline_text}.",
@@ -246,7 +259,27 @@ def my_comments(windows: list[WindowSummary], comments: list[CommentReceipt], no
                 ),
             )
         )
-    return Message("Your responses on open reports", tuple(parts))
+    return parts
+
+
+def _response_heading(comment: CommentReceipt) -> str:
+    return f"*{escape(comment.window.title)}*{_section_of(comment)} · {comment.at_text}"
+
+
+def _response_text(comment: CommentReceipt) -> str:
+    return "No comments" if comment.kind == CommentKind.NO_COMMENTS else quote(comment.text)
+
+
+def _closed_window(window: WindowSummary, responses: list[CommentReceipt]) -> str:
+    theirs = [comment for comment in responses if comment.window.id == window.id]
+    said = [f"{comment.at_text}{_section_of(comment)}\n{_response_text(comment)}" for comment in theirs]
+    return f"*{escape(window.title)}*: closed {window.deadline_text}.\n" + (
+        "\n".join(said) if said else "You did not respond."
+    )
+
+
+def _section_of(comment: CommentReceipt) -> str:
+    return f" ({escape(comment.section)})" if comment.section else ""
 
 
 def draft_offer(offer: DraftOffer) -> Message:

@@ -4,7 +4,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from handlers.comment_windows import WindowSummary, choose_window, windows_for_export
+from handlers.comment_windows import WindowSummary, choose_window, expected_to_respond, windows_for_export
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 from handlers.errors import NotAllowed
@@ -33,6 +33,7 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
 class Responses:
     comments: list[Comment]
     waiting_for: list[str]  # members who have neither commented nor said "no comments"
+    expected: int  # how many members are asked to respond
 
     @property
     def responded(self) -> set[str]:
@@ -40,13 +41,15 @@ class Responses:
 
 
 async def responses_to(services: Services, workspace_id: str, window: WindowSummary) -> Responses:
-    """Who has responded to a window; clerks and the receiving officer are not asked to."""
+    """Who has responded to a window, and who is still waiting to, of the members asked (see expected_to_respond):
+    what exports, counts, the Home tab and the "closes tomorrow" direct messages all go by."""
     async with services.database.session() as session:
         comments = await queries.live_comments(session, [window.id])
-        not_expected = set(await queries.clerk_ids(session, window.committee_id)) | {window.officer_user_id}
+        clerk_ids = set(await queries.clerk_ids(session, window.committee_id))
     members = await services.directory.channel_members(workspace_id, window.channel_id)
-    waiting_for = sorted(members - {c.author_user_id for c in comments} - not_expected)
-    return Responses(comments, waiting_for)
+    expected = expected_to_respond(window, members, clerk_ids)
+    waiting_for = sorted(expected - {c.author_user_id for c in comments})
+    return Responses(comments, waiting_for, len(expected))
 
 
 async def compile_window(services: Services, workspace_id: str, window: WindowSummary) -> CompiledComments:

@@ -4,7 +4,8 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_instant, parse_committee_date
-from handlers.errors import InvalidInput, NotFound
+from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFound
 from storage import queries
 from storage.models import CommentWindow, Committee
 
@@ -22,6 +23,9 @@ MAX_TITLE_LENGTH = 200
 MAX_URL_LENGTH = 1000
 REF_WORDS = 3
 FILLER_WORDS = {"a", "an", "and", "for", "of", "on", "the", "to", "draft"}
+# A member looking for a report soon after it closed is told it closed, and what they said, for this long.
+RECENTLY_CLOSED = timedelta(days=30)
+EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class WindowSummary:
     deadline: datetime
     announcement_ts: str | None
     announcement_permalink: str | None
+    chair_user_id: str | None = None
 
     @property
     def deadline_text(self) -> str:
@@ -81,7 +86,41 @@ def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
         window.deadline,
         window.announcement_ts,
         window.announcement_permalink,
+        committee.chair_user_id,
     )
+
+
+class Role(StrEnum):
+    """How someone stands to a report open for comments."""
+
+    MEMBER = "member"  # in the committee's channel: asked for their views, chair included
+    OFFICER = "officer"  # receives the comments, so is not asked for any
+    CLERK = "clerk"  # staff who run the committee, not one of its councillors (unless they also chair it)
+
+
+def role_in(window: WindowSummary, user_id: str, clerks_it: bool) -> Role:
+    if user_id == window.officer_user_id:
+        return Role.OFFICER
+    if clerks_it and user_id != window.chair_user_id:
+        return Role.CLERK
+    return Role.MEMBER
+
+
+def expected_to_respond(window: WindowSummary, members: frozenset[str], clerk_ids: set[str]) -> set[str]:
+    """The people a report's comments are asked of: who counts, who is nudged, who is listed as not responding."""
+    return {user for user in members if role_in(window, user, user in clerk_ids) == Role.MEMBER}
+
+
+async def require_asked_to_comment(services: Services, session: AsyncSession, window: WindowSummary, actor: Actor):
+    """Refuses anyone a report's comments are not asked of, saying why."""
+    clerks_it = actor.user_id in await queries.clerk_ids(session, window.committee_id)
+    if (role := role_in(window, actor.user_id, clerks_it)) != Role.MEMBER:
+        log.warning("refused: %s is the %s of window %s, not asked to comment", actor.user_id, role, window.id)
+        raise NotAskedToComment(role, window.title, window.ref)
+    members = await services.directory.channel_members(actor.workspace_id, window.channel_id)
+    if actor.user_id not in members:
+        log.warning("refused: %s is not a member of committee %s", actor.user_id, window.committee_id)
+        raise NotAMember(window.committee_name)
 
 
 def _clean_title(title: str) -> str:
@@ -188,28 +227,87 @@ async def record_announcement(services: Services, actor: Actor, window_id: int, 
         await session.commit()
 
 
-async def window_summary(services: Services, actor: Actor, window_id: int) -> WindowSummary:
-    async with services.database.session() as session:
-        return await _summary_of(session, actor, window_id)
-
-
 async def open_windows_for_member(services: Services, actor: Actor) -> list[WindowSummary]:
-    """Open windows of the committees whose channels this person is in. Only committees with an open window
-    are asked about membership: a council may have hundreds of committees and a handful of open windows."""
-    windows = await open_windows_in_workspace(services, actor)
-    channels = {window.channel_id for window in windows}
+    """Open windows this person is asked to comment on: those of the committees whose channels they are in, but
+    not a report whose comments they receive, nor one of a committee they clerk."""
+    return await _windows_for_member(services, actor, services.clock())
+
+
+async def recently_closed_for_member(services: Services, actor: Actor) -> list[WindowSummary]:
+    """Windows this person was asked to comment on that closed in the last RECENTLY_CLOSED, latest first."""
+    now = services.clock()
+    windows = await _windows_for_member(services, actor, now - RECENTLY_CLOSED)
+    return sorted((w for w in windows if not w.is_open(now)), key=lambda w: w.deadline, reverse=True)
+
+
+async def _windows_for_member(services: Services, actor: Actor, closing_after: datetime) -> list[WindowSummary]:
+    """Only committees with such a window are asked about membership: a council may have hundreds of committees
+    and a handful of open windows."""
+    seen = [
+        window
+        for window, clerks_it in await _windows_with_clerking(services, actor, closing_after)
+        if role_in(window, actor.user_id, clerks_it) == Role.MEMBER
+    ]
     member_of = {
         channel
-        for channel in channels
+        for channel in {window.channel_id for window in seen}
         if actor.user_id in await services.directory.channel_members(actor.workspace_id, channel)
     }
-    return [window for window in windows if window.channel_id in member_of]
+    return [window for window in seen if window.channel_id in member_of]
 
 
-async def open_windows_in_workspace(services: Services, actor: Actor) -> list[WindowSummary]:
+async def windows_looked_after(services: Services, actor: Actor) -> list[tuple[WindowSummary, Role]]:
+    """Open windows whose comments this person receives, or whose committee they clerk."""
+    windows = await _windows_with_clerking(services, actor, services.clock())
+    looked_after = [(window, role_in(window, actor.user_id, clerks_it)) for window, clerks_it in windows]
+    return [(window, role) for window, role in looked_after if role != Role.MEMBER]
+
+
+async def every_window_in_workspace(services: Services, actor: Actor) -> list[WindowSummary]:
+    return [window for window, _ in await _windows_with_clerking(services, actor, EVER)]
+
+
+async def _windows_with_clerking(
+    services: Services, actor: Actor, closing_after: datetime
+) -> list[tuple[WindowSummary, bool]]:
     async with services.database.session() as session:
-        rows = await queries.open_windows_in_workspace(session, actor.workspace_id, services.clock())
-    return [summarise(window, committee) for window, committee in rows]
+        rows = await queries.windows_in_workspace(session, actor.workspace_id, closing_after, actor.user_id)
+    return [(summarise(window, committee), clerks_it) for window, committee, clerks_it in rows]
+
+
+async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
+    """Why this person has no report to comment on, and what would change that."""
+    looked_after = await windows_looked_after(services, actor)
+    if looked_after:
+        roles = [
+            f"you receive the comments on {window.title}"
+            if role == Role.OFFICER
+            else f"you clerk {window.committee_name}, which asks for comments on {window.title}"
+            for window, role in looked_after[:3]
+        ]
+        example = looked_after[0][0].ref
+        return (
+            f"There is no report for you to comment on: {'; '.join(roles)}. Comments come from the committee's "
+            f"members; `/report export {example}` sends you what they have said so far."
+        )
+    async with services.database.session() as session:
+        committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
+    if committee is None:
+        return (
+            "There are no comment windows open to you, and this channel isn't set up as a committee. "
+            "A clerk sets a committee up by typing `/committee setup <committee name>` in its channel, "
+            "then opens a comment window on a report with `/report`."
+        )
+    closed = [w for w in await recently_closed_for_member(services, actor) if w.committee_id == committee.id]
+    if closed:
+        return (
+            f"No comment windows are open in {committee.name} at the moment. Comments on {closed[0].title} closed "
+            f"on {closed[0].deadline_text}; if you need more time, ask the committee's clerk to reopen it."
+        )
+    return (
+        f"No comment windows are open in {committee.name} at the moment. "
+        "When a clerk opens one with `/report`, it is announced in the channel."
+    )
 
 
 def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummary]:
@@ -228,7 +326,7 @@ def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummar
 
 def listing(windows: list[WindowSummary]) -> str:
     if not windows:
-        return "There are no comment windows open to you at the moment."
+        return "There are no reports to choose from."
     lines = [f"• `{w.ref}`: {w.title} ({w.committee_name}), deadline {w.deadline_text}" for w in windows]
     return "Reports you can choose from:\n" + "\n".join(lines)
 

@@ -1,8 +1,9 @@
 """What concerns one person, gathered for their Home tab."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from handlers.comment_windows import WindowSummary, open_windows_for_member
+from handlers.collect import responses_to
+from handlers.comment_windows import Role, WindowSummary, open_windows_for_member, windows_looked_after
 from handlers.context import Actor, Services
 from handlers.resolutions import ActionItem, item_of
 from storage import queries
@@ -11,10 +12,21 @@ MOST_SHOWN = 20
 
 
 @dataclass(frozen=True)
+class LookedAfter:
+    """An open window whose comments this person receives, or whose committee they clerk, and how it is going."""
+
+    window: WindowSummary
+    role: Role
+    responded: int
+    expected: int
+
+
+@dataclass(frozen=True)
 class Home:
     windows: list[tuple[WindowSummary, bool]]  # each open window, and whether this person has responded
     owned: list[ActionItem]
     overdue_for_clerk: list[ActionItem] | None  # None for someone who clerks no committee
+    looked_after: list[LookedAfter] = field(default_factory=list)
 
 
 async def home_for(services: Services, actor: Actor) -> Home:
@@ -37,4 +49,13 @@ async def home_for(services: Services, actor: Actor) -> Home:
         [(window, window.id in responded) for window in windows[:MOST_SHOWN]],
         [item_of(*row) for row in owned],
         [item_of(*row) for row in overdue] if clerked else None,
+        await _looked_after(services, actor),
     )
+
+
+async def _looked_after(services: Services, actor: Actor) -> list[LookedAfter]:
+    looked_after = []
+    for window, role in (await windows_looked_after(services, actor))[:MOST_SHOWN]:
+        found = await responses_to(services, actor.workspace_id, window)
+        looked_after.append(LookedAfter(window, role, len(found.responded), found.expected))
+    return looked_after

@@ -417,13 +417,22 @@ async def dropped_reminders_since(
     return list(await session.exec(statement))
 
 
-async def open_windows_in_workspace(
-    session: AsyncSession, workspace_id: str, now: datetime
-) -> list[tuple[CommentWindow, Committee]]:
-    statement = (
-        select(CommentWindow, Committee)
-        .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
-        .where(Committee.workspace_id == workspace_id, CommentWindow.deadline > now)
-        .order_by(CommentWindow.deadline, CommentWindow.id)
+_OPEN_WINDOWS_IN_WORKSPACE = (
+    select(CommentWindow, Committee, col(CommitteeClerk.user_id).is_not(None))
+    .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
+    .outerjoin(
+        CommitteeClerk,
+        (col(CommitteeClerk.committee_id) == col(Committee.id)) & (CommitteeClerk.user_id == bindparam("user_id")),
     )
-    return list(await session.exec(statement))
+    .where(Committee.workspace_id == bindparam("workspace_id"), CommentWindow.deadline > bindparam("closing_after"))
+    .order_by(CommentWindow.deadline, CommentWindow.id)
+)
+
+
+async def windows_in_workspace(
+    session: AsyncSession, workspace_id: str, closing_after: datetime, user_id: str
+) -> list[tuple[CommentWindow, Committee, bool]]:
+    """Windows whose deadline is after `closing_after` (the open ones, given now), soonest first, each with its
+    committee and whether `user_id` clerks it."""
+    params = {"workspace_id": workspace_id, "closing_after": closing_after, "user_id": user_id}
+    return [tuple(row) for row in await session.exec(_OPEN_WINDOWS_IN_WORKSPACE, params=params)]

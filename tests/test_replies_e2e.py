@@ -1,14 +1,27 @@
 """What the bot answers, read as a councillor, a clerk or the receiving officer would read it (issue 9, findings
 8-14), each through signed HTTP to the real Bolt app, on SQLite and PostgreSQL."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from storage.models import CommentWindow, Meeting
-from tests.flows import buttons, on_ephemeral, opened_view, responses, set_up_committee, shown_text, stored, submit_view
-from tests.stack import CHANNEL, CLERK, OFFICER
-from tests.support.slack_client import text_value, user_value
+from storage.models import Comment, CommentWindow, Meeting
+from tests.flows import (
+    buttons,
+    comment_inline,
+    on_ephemeral,
+    open_window,
+    opened_view,
+    responses,
+    set_up_committee,
+    shown_text,
+    stored,
+    submit_view,
+)
+from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS, OFFICER
+from tests.support.slack_client import text_value, user_value, users_value
+
+PATEL, JONES, SMITH = MEMBERS
 
 # A Wednesday in the week the clocks go forward (Sunday 31 March 2030).
 WEDNESDAY = datetime(2030, 3, 27, 10, 0, tzinfo=UTC)
@@ -126,3 +139,102 @@ async def test_a_due_date_the_register_cannot_read_is_shown_beside_the_due_field
     assert answer["response_action"] == "errors"
     assert list(answer["errors"]) == ["due"]
     assert 'I couldn\'t read "whenever suits" as a date.' in answer["errors"]["due"]
+
+
+# --- 8. A report whose window has closed ------------------------------------------------------------------------
+
+
+async def _two_windows_one_closing_tomorrow(stack) -> tuple[int, int]:
+    await set_up_committee(stack)
+    closing = await open_window(stack, "Draft annual report 2021/22", "tomorrow")
+    later = await open_window(stack, "Budget consultation", "20 September 2040")
+    return closing, later
+
+
+async def test_commenting_on_a_closed_report_says_when_it_closed_and_to_ask_the_clerk(stack):
+    closing, _ = await _two_windows_one_closing_tomorrow(stack)
+    await comment_inline(stack, PATEL, "annual-report-2021 Section 2 needs figures")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=2), tick=True):
+        for typed in ("annual-report-2021 One more thought", "annual-report-2021 no comments"):
+            refusal = shown_text(await comment_inline(stack, JONES, typed))
+            assert refusal.startswith("Comments on Draft annual report 2021/22 closed on "), refusal
+            assert "If you need more time, ask the committee's clerk to reopen it." in refusal
+            assert "Which report is this about?" not in refusal
+        await stack.slack.block_action("comment.none", str(closing), user_id=JONES, channel_id=CHANNEL)
+        [pressed] = await responses(stack)
+        assert shown_text(pressed).startswith("Comments on Draft annual report 2021/22 closed on ")
+        listing = shown_text(await comment_inline(stack, PATEL, "list"))
+    assert "*Closed lately* (these can no longer be changed)" in listing
+    assert "*Draft annual report 2021/22*: closed " in listing and "> Section 2 needs figures" in listing
+    assert "*Budget consultation*: no response from you yet." in listing
+    assert [c.author_user_id for c in await stored(stack, Comment)] == [PATEL]
+
+
+# --- 9. /comment where there is nothing to comment on ----------------------------------------------------------
+
+
+async def test_comment_in_a_channel_that_is_no_committee_says_how_a_clerk_sets_one_up(stack):
+    for typed in ("", "annual-report Hello", "list"):
+        reply = await stack.slack.slash_command("/comment", typed, user_id=PATEL, channel_id="CELSEWHERE")
+        answer = shown_text(reply.json())
+        assert "this channel isn't set up as a committee" in answer, answer
+        assert "`/committee setup &lt;committee name&gt;`" in answer and "`/report`" in answer
+    assert stack.fake.calls_to("views.open") == []
+
+
+# --- 10. Who is asked to comment --------------------------------------------------------------------------------
+
+
+async def test_the_officer_and_the_clerk_are_not_asked_to_comment_and_see_how_it_is_going(stack):
+    await set_up_committee(stack)
+    window_id = await open_window(stack)
+    await comment_inline(stack, PATEL, "annual-report-2021 Agreed")
+
+    officer = shown_text(await comment_inline(stack, OFFICER, "annual-report-2021 My own view"))
+    assert officer.startswith("You receive the comments on Draft annual report 2021/22, so you aren't asked")
+    assert "`/report export annual-report-2021` sends you what members have said so far." in officer
+    clerk = shown_text(await comment_inline(stack, CLERK, "annual-report-2021 no comments"))
+    assert clerk.startswith("Clerks aren't asked to comment on Draft annual report 2021/22")
+    await stack.slack.block_action("comment.add", str(window_id), user_id=OFFICER, channel_id=CHANNEL)
+    [pressed] = await responses(stack)
+    assert shown_text(pressed).startswith("You receive the comments on Draft annual report 2021/22")
+    for person in (OFFICER, CLERK):
+        listing = shown_text(await comment_inline(stack, person, "list"))
+        assert "There is no report for you to comment on" in listing and "no response from you yet" not in listing
+
+    await stack.slack.event({"type": "app_home_opened", "user": OFFICER, "channel": "DHOME", "tab": "home"})
+    [home] = await stack.fake.wait_for("views.publish", where=lambda c: c.params.get("user_id") == OFFICER)
+    shown = shown_text(home.params["view"])
+    assert "no response from you yet" not in shown
+    assert "*Comment windows you look after*" in shown
+    # The chair and the three councillors are asked; the clerk and the officer are not.
+    assert "1 of 4 members responded · you receive the comments" in shown
+    assert [c.author_user_id for c in await stored(stack, Comment)] == [PATEL]
+
+
+async def test_a_chair_who_is_also_a_clerk_is_still_asked_and_listed_as_not_responding(stack):
+    await stack.slack.slash_command("/committee", "setup", user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    values = {
+        "name": text_value("Children and Families Overview and Scrutiny Committee"),
+        "timezone": text_value("Europe/London"),
+        "clerks": users_value([CLERK, CHAIR]),
+        "chair": user_value(CHAIR),
+    }
+    await submit_view(stack, view, values, CLERK)
+    await stack.fake.wait_for("chat.postMessage")
+    window_id = await open_window(stack)
+    for person in MEMBERS:
+        await stack.slack.block_action("comment.none", str(window_id), user_id=person, channel_id=CHANNEL)
+    await responses(stack, count=len(MEMBERS))
+    nothing = shown_text(await comment_inline(stack, CLERK, ""))
+    assert "There is no report for you to comment on: you clerk Children and Families" in nothing
+    export = await stack.slack.slash_command(
+        "/report", "export annual-report-2021", user_id=OFFICER, channel_id=CHANNEL
+    )
+    assert '3 "no comments", 1 not yet responded' in shown_text(export.json())
+    await stack.fake.wait_for("files.completeUploadExternal")
+    markdown = next(f for f in stack.fake.uploaded_files if f.filename.endswith(".md")).content.decode()
+    assert "Cllr Chair" in markdown.split("Not yet responded", 1)[1]
+    await stack.slack.block_action("comment.none", str(window_id), user_id=CHAIR, channel_id=CHANNEL)
+    assert "you have no comments" in shown_text((await responses(stack, count=len(MEMBERS) + 1))[-1])

@@ -11,7 +11,7 @@ from bot.forms import Form, FormValues
 from bot.replies import USER_MENTION, Attachment, Reply
 from handlers import collect, comment_windows, comments, committees, reminder_settings
 from handlers.context import Actor, Services
-from handlers.errors import InvalidInput, NotAMember, NotFound, UserFacingError, WindowClosed
+from handlers.errors import InvalidInput, NotFound, UserFacingError
 from handlers.export_formats import to_csv, to_docx, to_markdown
 
 log = logging.getLogger(__name__)
@@ -158,12 +158,11 @@ async def _export(services: Services, actor: Actor, ref: str) -> Reply:
 
 async def _comment_command(services: Services, actor: Actor, verb: str, text: str, request_key: str) -> Reply | Form:
     if verb == "list":
-        windows, mine = await comments.my_comments(services, actor)
-        return Reply(replies.my_comments(windows, mine, services.clock()))
+        return Reply(replies.my_comments(await comments.my_comments(services, actor), services.clock()))
     if not text.strip():
         windows = await comment_windows.open_windows_for_member(services, actor)
         if not windows:
-            return Reply(replies.plain_notice(comment_windows.listing([])))
+            return Reply(replies.plain_notice(await comment_windows.nothing_to_comment_on(services, actor)))
         return forms.comment_add(windows)
     receipt = await comments.comment_inline(services, actor, text, request_key)
     return Reply(replies.receipt(receipt, services.clock()))
@@ -197,14 +196,9 @@ async def _press_comment_button(
     raise NotFound("That button is no longer in use. Please type the command again.")
 
 
-async def _comment_form_for(services: Services, actor: Actor, window_id: int, text: str | None = None) -> Form:
-    chosen = await comment_windows.window_summary(services, actor, window_id)
-    if not chosen.is_open(services.clock()):
-        raise WindowClosed(chosen.title, chosen.deadline_text)
-    windows = await comment_windows.open_windows_for_member(services, actor)
-    if chosen.id not in {w.id for w in windows}:
-        raise NotAMember(chosen.committee_name)
-    return forms.comment_add(windows, chosen, text)
+async def _comment_form_for(services: Services, actor: Actor, window_id: int) -> Form:
+    chosen = await comments.window_to_comment_on(services, actor, window_id)
+    return forms.comment_add(await comment_windows.open_windows_for_member(services, actor), chosen)
 
 
 async def _confirm_window(services: Services, actor: Actor, value: str) -> Reply:
@@ -272,5 +266,5 @@ async def shortcut_form(services: Services, actor: Actor, text: str) -> Form:
     """ "Add as comment on a report" on any message: the comment form, filled in with that message's text."""
     windows = await comment_windows.open_windows_for_member(services, actor)
     if not windows:
-        raise NotFound(comment_windows.listing([]))
+        raise NotFound(await comment_windows.nothing_to_comment_on(services, actor))
     return forms.comment_add(windows, None, text[: forms.MAX_COMMENT_LENGTH])
