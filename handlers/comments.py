@@ -28,7 +28,7 @@ from handlers.comment_windows import (
 )
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
-from handlers.errors import InvalidInput, NotAllowed, NotFound, UserFacingError, WindowClosed
+from handlers.errors import InvalidInput, NotAllowed, NotAskedToComment, NotFound, UserFacingError, WindowClosed
 from storage import queries
 from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, RevisionAction
 
@@ -351,7 +351,10 @@ async def hold_draft(
         window_row = await queries.window_announced_at(session, actor.workspace_id, actor.channel_id, thread_ts)
         if window_row is None:
             return None
-        window = await _writable_window(services, session, actor, window_row.id)
+        try:
+            window = await _writable_window(services, session, actor, window_row.id)
+        except NotAskedToComment:
+            return None  # the officer or a clerk answering in the thread: talking, not commenting
         draft = CommentDraft(
             window_id=window.id, author_user_id=actor.user_id, text=clean_text(text), source_key=source_key
         )

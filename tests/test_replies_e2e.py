@@ -18,7 +18,7 @@ from tests.flows import (
     stored,
     submit_view,
 )
-from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS, OFFICER
+from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS, OFFICER, TEAM
 from tests.support.slack_client import text_value, user_value, users_value
 
 PATEL, JONES, SMITH = MEMBERS
@@ -238,3 +238,17 @@ async def test_a_chair_who_is_also_a_clerk_is_still_asked_and_listed_as_not_resp
     assert "Cllr Chair" in markdown.split("Not yet responded", 1)[1]
     await stack.slack.block_action("comment.none", str(window_id), user_id=CHAIR, channel_id=CHANNEL)
     assert "you have no comments" in shown_text((await responses(stack, count=len(MEMBERS) + 1))[-1])
+
+
+async def test_the_officer_answering_in_the_announcements_thread_is_not_offered_a_comment(stack):
+    await set_up_committee(stack)
+    await open_window(stack)
+    [announcement] = stack.fake.history[CHANNEL]
+    thread = announcement["ts"]
+    for person, ts in ((OFFICER, "1800000000.000200"), (CLERK, "1800000000.000300"), (PATEL, "1800000000.000400")):
+        reply = {"type": "message", "channel": CHANNEL, "user": person, "text": "Section 3 is on page 12.", "ts": ts}
+        await stack.slack.event(reply | {"thread_ts": thread, "team": TEAM, "channel_type": "channel"})
+    [offer] = await stack.fake.wait_for("chat.postEphemeral")
+    await stack.bot.delivery.drain()
+    assert [call.params["user"] for call in stack.fake.calls_to("chat.postEphemeral")] == [PATEL]
+    assert "Add your reply as your comment" in shown_text(offer.params)
