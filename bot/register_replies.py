@@ -8,6 +8,7 @@ from handlers.home import Home, LookedAfter
 from handlers.meetings import Calendar, MeetingSummary
 from handlers.register_export import RegisterChange
 from handlers.resolutions import ActionItem, ActionPage
+from storage.models import ResolutionKind
 
 SHORT_TEXT = 180
 MAX_SECTION_TEXT = 2900
@@ -67,6 +68,8 @@ def _age(item: ActionItem, now: datetime) -> str:
 
 
 def _summary_line(item: ActionItem, now: datetime) -> str:
+    if item.kind == ResolutionKind.NOTED:  # asks nothing of anyone: no owner, nothing due
+        return f"*R{item.id}* · {item.kind_label} · {_age(item, now)} · {escape(item.committee_name)}"
     flags = " · :red_circle: *overdue*" if item.is_overdue(now) else ""
     slipped = f" · slipped {item.slipped_count}×" if item.slipped_count else ""
     return (

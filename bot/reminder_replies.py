@@ -4,7 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.replies import Button, Message, Note, Section, count_of, escape, link, mention
-from handlers.deadlines import describe_instant
+from handlers.deadlines import describe_date, describe_instant
 from handlers.reminder_plan import DueReminder, agenda_deadline
 from handlers.resolutions import ActionItem
 
@@ -54,7 +54,9 @@ def _window_message(reminder: DueReminder) -> Message:
         )
     else:
         so_far = f"{count_of(responded, 'member')} {'has' if responded == 1 else 'have'} responded so far"
-        text = f":hourglass: Comments on {title} close *{when}* ({window.deadline_text}). {so_far}."
+        # "today at 17:00" already gives the time: the day alone, so it is not said twice.
+        on = describe_date(window.deadline, window.timezone) if when.startswith("today") else window.deadline_text
+        text = f":hourglass: Comments on {title} close *{when}* ({on}). {so_far}."
     buttons = (
         Button("Add comment", "comment.add", str(window.id), style="primary"),
         Button("No comments", "comment.none", str(window.id)),
@@ -99,7 +101,7 @@ def _short(text: str, limit: int = 200) -> str:
 
 def _digest_line(item: ActionItem, now: datetime) -> str:
     late = " *overdue*" if item.is_overdue(now) else ""
-    return f"• R{item.id} {escape(_short(item.text, 120))}: due {item.due_text}{late}"
+    return f"• R{item.id} {escape(_short(item.text, 120))} · due {item.due_text}{late}"
 
 
 def _digest_message(reminder: DueReminder) -> Message:

@@ -17,14 +17,23 @@ log = logging.getLogger(__name__)
 GENERAL_SECTION = "General comments"
 
 
-async def compile_comments(services: Services, actor: Actor, ref_text: str) -> tuple[WindowSummary, CompiledComments]:
+async def exportable_windows(services: Services, actor: Actor) -> list[WindowSummary]:
+    """The windows whose comments this person may compile, open ones first, then the latest closed; refused if
+    there are none."""
     windows = await windows_for_export(services, actor)
     if not windows:
         log.warning("refused: %s asked to export comments but receives none and clerks no committee", actor.user_id)
         raise NotAllowed(
             "Only the officer who receives a report's comments, or the committee's clerks, can export them."
         )
-    window = choose_window(windows, ref_text, kind="a report you can export")
+    now = services.clock()
+    still_open = [window for window in windows if window.is_open(now)]
+    closed = sorted((window for window in windows if not window.is_open(now)), key=lambda w: w.deadline, reverse=True)
+    return still_open + closed
+
+
+async def compile_comments(services: Services, actor: Actor, ref_text: str) -> tuple[WindowSummary, CompiledComments]:
+    window = choose_window(await exportable_windows(services, actor), ref_text, kind="a report you can export")
     log.info("comments on window %s compiled for %s", window.id, actor.user_id)
     return window, await compile_window(services, actor.workspace_id, window)
 

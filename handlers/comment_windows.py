@@ -14,6 +14,7 @@ from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_instant, parse_committee_date
 from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFound
+from handlers.resolutions import follow_window_deadline
 from storage import queries
 from storage.models import CommentWindow, Committee
 
@@ -344,15 +345,8 @@ def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an o
 
 async def windows_for_export(services: Services, actor: Actor) -> list[WindowSummary]:
     """Every window, open or closed, whose comments this person may compile: as its officer or a clerk."""
-    async with services.database.session() as session:
-        committees = await queries.committees_in_workspace(session, actor.workspace_id)
-        rows = await queries.windows_of_committees(session, [c.id for c in committees])
-        clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
-    return [
-        summarise(window, committee)
-        for window, committee in rows
-        if window.officer_user_id == actor.user_id or committee.id in clerk_of
-    ]
+    windows = await _windows_with_clerking(services, actor, EVER)
+    return [window for window, clerks_it in windows if window.officer_user_id == actor.user_id or clerks_it]
 
 
 async def move_deadline(
@@ -369,6 +363,7 @@ async def move_deadline(
         window = await session.get(CommentWindow, chosen.id)
         window.deadline = deadline.instant
         session.add(window)
+        await follow_window_deadline(session, window.id, deadline.instant, committee, actor.user_id, services.clock())
         await session.commit()
     log.info("deadline of window %s moved to %s by %s", window.id, window.deadline, actor.user_id)
     return summarise(window, committee), deadline

@@ -36,11 +36,14 @@ async def home_for(services: Services, actor: Actor) -> Home:
         mine = await queries.live_comments(session, [w.id for w in windows], actor.user_id)
         clerked = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
         owned, _ = await queries.open_resolutions(
-            session, queries.ActionFilters(actor.workspace_id, owner_user_id=actor.user_id), offset=0, limit=MOST_SHOWN
+            session,
+            queries.ActionFilters(actor.workspace_id, now=now, owner_user_id=actor.user_id),
+            offset=0,
+            limit=MOST_SHOWN,
         )
         overdue, _ = await queries.open_resolutions(
             session,
-            queries.ActionFilters(actor.workspace_id, committee_ids=list(clerked), due_before=now),
+            queries.ActionFilters(actor.workspace_id, now=now, committee_ids=list(clerked), due_before=now),
             offset=0,
             limit=MOST_SHOWN,
         )

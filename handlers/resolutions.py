@@ -27,6 +27,9 @@ KIND_LABELS = {
     ResolutionKind.COMMENT_DEADLINE: "Comment deadline",
     ResolutionKind.REPORT_BACK: "Report back",
 }
+# States the register gives an open resolution that asks nothing more of anyone.
+NOTED_STATUS = "noted"
+DEADLINE_PASSED_STATUS = "deadline passed"
 NEXT_MEETING_WORDS = re.compile(r"\bnext meeting\b", re.IGNORECASE)
 FUTURE_MEETING_WORDS = re.compile(r"\b(future|later|subsequent) meeting\b", re.IGNORECASE)
 PERIOD_WORDS = re.compile(r"^\s*(within|in)\s+(?P<period>.+?)(?:'s|s'|s)?\s*(time)?\s*$", re.IGNORECASE)
@@ -70,6 +73,7 @@ class ActionItem:
     updated_at: datetime
     closing_note: str | None
     due_meeting_id: int | None = None
+    meeting_date: date | None = None  # of the meeting that made it
 
     @property
     def kind_label(self) -> str:
@@ -85,8 +89,20 @@ class ActionItem:
             return f"{self.due_date.day} {self.due_date:%B %Y}"
         return "no due date"
 
+    def is_outstanding(self, now: datetime) -> bool:
+        """Something is still owed (see queries._OUTSTANDING, which lists by the same rule)."""
+        if self.status != ResolutionStatus.OPEN or self.kind == ResolutionKind.NOTED:
+            return False
+        return not (self.kind == ResolutionKind.COMMENT_DEADLINE and self.due_at is not None and self.due_at <= now)
+
     def is_overdue(self, now: datetime) -> bool:
-        return self.status == ResolutionStatus.OPEN and self.due_at is not None and self.due_at < now
+        return self.is_outstanding(now) and self.due_at is not None and self.due_at < now
+
+    def register_status(self, now: datetime) -> str:
+        """Its state as the register gives it: open, done or cancelled; or noted, or a comment deadline passed."""
+        if self.status != ResolutionStatus.OPEN or self.is_outstanding(now):
+            return self.status
+        return NOTED_STATUS if self.kind == ResolutionKind.NOTED else DEADLINE_PASSED_STATUS
 
     def is_open(self) -> bool:
         return self.status == ResolutionStatus.OPEN
@@ -112,6 +128,7 @@ def item_of(resolution: Resolution, committee: Committee) -> ActionItem:
         r.updated_at,
         r.closing_note,
         r.due_meeting_id,
+        r.meeting_date,
     )
 
 
@@ -169,6 +186,12 @@ def _validated(draft: ResolutionDraft) -> ResolutionDraft:
         )
     if draft.kind not in KIND_LABELS:
         raise InvalidInput("Please choose what kind of resolution this is.", field="kind")
+    if draft.kind == ResolutionKind.NOTED and draft.due_text.strip():
+        raise InvalidInput(
+            "A resolution that is only noted asks nothing of anyone, so nothing is due. "
+            "Leave this empty, or choose another kind.",
+            field="due",
+        )
     title = " ".join((draft.owner_title or "").split()) or None
     if title and len(title) > MAX_OWNER_TITLE_LENGTH:
         raise InvalidInput(
@@ -192,6 +215,7 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
         meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
         due = interpret_due(draft.due_text, meeting_day, committee.timezone)
         meeting = await queries.meeting_on(session, committee.id, meeting_day, committee.timezone)
+        draft = replace(draft, meeting_day=meeting_day)
         resolution = await _insert(session, committee, actor, draft, due, meeting, request_key, services.clock())
         if resolution is None:  # the rollback expired `committee`
             return item_of(
@@ -218,6 +242,7 @@ async def _insert(
     resolution = Resolution(
         committee_id=committee.id,
         meeting_id=meeting.id if meeting else None,
+        meeting_date=draft.meeting_day,
         text=draft.text,
         kind=draft.kind,
         owner_user_id=draft.owner_user_id,
@@ -300,12 +325,13 @@ async def _committees_in_scope(
         committee = await committee_here(session, actor)
         return [committee], committee.name
     committees = [c for c in await queries.committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
-    if query.committee_name:
-        wanted = query.committee_name.lower()
-        committees = [c for c in committees if wanted in c.name.lower()]
-        if not committees:
-            raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
-    return committees, "all your committees"
+    if not query.committee_name:
+        return committees, "all your committees"
+    wanted = query.committee_name.lower()
+    committees = [c for c in committees if wanted in c.name.lower()]
+    if not committees:
+        raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
+    return committees, " and ".join(c.name for c in committees[:3]) + (" and others" if len(committees) > 3 else "")
 
 
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
@@ -316,6 +342,7 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
         await _replan_passed_meetings(session, committees, now)
         filters = queries.ActionFilters(
             actor.workspace_id,
+            now=now,
             committee_ids=[c.id for c in committees],
             owner_user_id=actor.user_id if query.mine else None,
             due_before=now if query.overdue else _end_of(query.due_to, committees),
@@ -415,7 +442,7 @@ async def _apply(
     elif change.action == "reassigned":
         _reassign(resolution, change)
     elif change.action == "redated":
-        meeting_day = local_date(resolution.created_at, committee.timezone)
+        meeting_day = resolution.meeting_date or local_date(resolution.created_at, committee.timezone)
         due = interpret_due(change.due_text or "", meeting_day, committee.timezone)
         resolution.due_date, resolution.due_rule = due.on, due.rule
         resolution.due_meeting_id, resolution.due_at = None, _due_at(due, committee.timezone)
@@ -427,6 +454,30 @@ async def _apply(
         await session.flush()
         meetings = await queries.scheduled_meetings(session, committee.id, after=now)
         await reattach_to_meeting(session, resolution, meetings, committee, now, resolution.created_by)
+
+
+async def follow_window_deadline(
+    session: AsyncSession, window_id: int, deadline: datetime, committee: Committee, actor_id: str, now: datetime
+) -> None:
+    """A comment deadline in the register moves with its window's: the register says when comments close, and a
+    deadline that has passed counts as met (see ActionItem.is_outstanding)."""
+    for resolution in await queries.open_resolutions_on_window(session, window_id):
+        before = _snapshot(resolution)
+        due_day = local_date(deadline, committee.timezone)
+        resolution.due_date, resolution.due_rule, resolution.due_meeting_id = due_day, None, None
+        resolution.due_at, resolution.updated_at = end_of_day(due_day, committee.timezone), now
+        session.add(resolution)
+        session.add(
+            ResolutionChange(
+                resolution_id=resolution.id,
+                action="redated",
+                actor_user_id=actor_id,
+                at=now,
+                before=json.dumps(before),
+                after=json.dumps(_snapshot(resolution)),
+                note="the comment deadline was moved",
+            )
+        )
 
 
 def _reassign(resolution: Resolution, change: Change) -> None:

@@ -1,7 +1,7 @@
 """Queries the use cases share. Every lookup is scoped to a workspace so that two installs never meet."""
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from storage.models import (
     ReminderState,
     Resolution,
     ResolutionChange,
+    ResolutionKind,
     ResolutionStatus,
     Workspace,
 )
@@ -222,17 +223,31 @@ async def resolution_by_request(session: AsyncSession, request_key: str) -> Reso
 @dataclass(frozen=True)
 class ActionFilters:
     workspace_id: str
+    now: datetime = field(kw_only=True)  # a comment deadline that has passed is owed no longer
     committee_ids: list[int] | None = None  # None: every committee of the workspace
     owner_user_id: str | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
 
 
+# What is still owed: open, not a decision that was only noted, and not a comment deadline that has passed (its
+# window has closed; the comments went to the officer). Needs the `now` parameter.
+_OUTSTANDING = (
+    Resolution.status == ResolutionStatus.OPEN,
+    Resolution.kind != ResolutionKind.NOTED,
+    or_(
+        Resolution.kind != ResolutionKind.COMMENT_DEADLINE,
+        col(Resolution.due_at).is_(None),
+        col(Resolution.due_at) > bindparam("now"),
+    ),
+)
+
+
 @cache
 def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
     """The page and count statements for the filters `given` (ActionFilters' names), built once like the other
     hot statements."""
-    conditions = [Committee.workspace_id == bindparam("workspace_id"), Resolution.status == ResolutionStatus.OPEN]
+    conditions = [Committee.workspace_id == bindparam("workspace_id"), *_OUTSTANDING]
     if "committee_ids" in given:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
     if "owner_user_id" in given:
@@ -295,6 +310,13 @@ async def committees_with_passed_meeting_dues(
     before anyone sees them (a meeting passing is the one change no clerk's action announces)."""
     params = {"committee_ids": committee_ids, "now": now}
     return list(await session.exec(_COMMITTEES_WITH_PASSED_MEETING_DUES, params=params))
+
+
+async def open_resolutions_on_window(session: AsyncSession, window_id: int) -> list[Resolution]:
+    statement = select(Resolution).where(
+        Resolution.comment_window_id == window_id, Resolution.status == ResolutionStatus.OPEN
+    )
+    return list(await session.exec(statement))
 
 
 async def resolution_with_committee(
@@ -363,11 +385,14 @@ async def windows_closing_between(session: AsyncSession, start: datetime, end: d
 
 
 async def open_resolutions_due_before(session: AsyncSession, end: datetime) -> list[Resolution]:
-    """Open resolutions that fall due before `end`, overdue ones included, soonest first."""
+    """Open resolutions that fall due before `end`, overdue ones included, soonest first; not those only noted."""
     statement = (
         select(Resolution)
         .where(
-            Resolution.status == ResolutionStatus.OPEN, col(Resolution.due_at).is_not(None), Resolution.due_at <= end
+            Resolution.status == ResolutionStatus.OPEN,
+            Resolution.kind != ResolutionKind.NOTED,
+            col(Resolution.due_at).is_not(None),
+            Resolution.due_at <= end,
         )
         .order_by(Resolution.due_at)
     )

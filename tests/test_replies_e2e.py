@@ -1,17 +1,22 @@
 """What the bot answers, read as a councillor, a clerk or the receiving officer would read it (issue 9, findings
 8-14), each through signed HTTP to the real Bolt app, on SQLite and PostgreSQL."""
 
-from datetime import UTC, datetime, timedelta
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import time_machine
 
-from storage.models import Comment, CommentWindow, Meeting
+from handlers.reminders import ReminderTiming, tick
+from storage.models import Comment, CommentWindow, Meeting, Resolution, ResolutionChange
 from tests.flows import (
     buttons,
     comment_inline,
     on_ephemeral,
     open_window,
     opened_view,
+    record_resolution,
     responses,
     set_up_committee,
     shown_text,
@@ -23,6 +28,7 @@ from tests.support.slack_client import text_value, user_value, users_value
 
 PATEL, JONES, SMITH = MEMBERS
 
+LONDON = ZoneInfo("Europe/London")
 # A Wednesday in the week the clocks go forward (Sunday 31 March 2030).
 WEDNESDAY = datetime(2030, 3, 27, 10, 0, tzinfo=UTC)
 
@@ -252,3 +258,165 @@ async def test_the_officer_answering_in_the_announcements_thread_is_not_offered_
     await stack.bot.delivery.drain()
     assert [call.params["user"] for call in stack.fake.calls_to("chat.postEphemeral")] == [PATEL]
     assert "Add your reply as your comment" in shown_text(offer.params)
+
+
+# --- 11. Decisions only noted, and comment deadlines that have passed ------------------------------------------
+
+
+async def _register_csv(stack) -> list[dict]:
+    await stack.slack.slash_command("/actions", "export", user_id=CLERK, channel_id=CHANNEL)
+    await stack.fake.wait_for("files.completeUploadExternal")
+    content = next(f for f in stack.fake.uploaded_files if f.filename.endswith(".csv")).content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+async def test_noted_decisions_and_passed_comment_deadlines_are_in_the_register_not_the_open_list(stack):
+    await set_up_committee(stack)
+    meeting = {"meeting_date": "1 December 2026"}
+    await record_resolution(stack, "That the annual report be noted.", kind="noted", **meeting)
+    await record_resolution(stack, "That members comment by tomorrow.", kind="comment_deadline", due="tomorrow")
+    await record_resolution(
+        stack, "That the Director reports on waiting times.", due="31 March 2041", owner_title="Director", **meeting
+    )
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
+        listing = shown_text(await _as_clerk(stack, "/actions", ""))
+        await stack.slack.event({"type": "app_home_opened", "user": CLERK, "channel": "DHOME", "tab": "home"})
+        [home] = await stack.fake.wait_for("views.publish", where=lambda c: c.params.get("user_id") == CLERK)
+        rows = await _register_csv(stack)
+    assert "(showing 1–1 of 1)" in listing
+    assert "waiting times" in listing
+    assert "be noted" not in listing and "members comment" not in listing and "no owner yet" not in listing
+    assert "overdue" not in listing
+    assert "Nothing is overdue." in shown_text(home.params["view"])
+    by_text = {row["text"]: row for row in rows}
+    assert [(row["status"], row["meeting_date"]) for row in by_text.values()] == [
+        ("open", "1 December 2026"),
+        ("noted", "1 December 2026"),
+        ("deadline passed", datetime.now(UTC).astimezone(LONDON).strftime("%-d %B %Y")),
+    ]
+    assert by_text["That members comment by tomorrow."]["overdue"] == "no"
+
+
+async def test_a_noted_decision_with_a_due_date_is_refused_beside_the_due_field(stack):
+    await set_up_committee(stack)
+    answer = await record_resolution(stack, "That the report be noted.", kind="noted", due="31 March 2041")
+    assert answer["response_action"] == "errors"
+    assert answer["errors"] == {
+        "due": "A resolution that is only noted asks nothing of anyone, so nothing is due. "
+        "Leave this empty, or choose another kind."
+    }
+    assert await stored(stack, Resolution) == []
+
+
+async def test_moving_a_windows_deadline_moves_its_comment_deadline_in_the_register(stack):
+    await set_up_committee(stack)
+    minute = (
+        "RESOLVED: That members submit their views on the draft annual report to the Director "
+        "by no later than 20 September 2040."
+    )
+    await stack.slack.slash_command("/minutes", minute, user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    values = {
+        block["block_id"]: (
+            user_value(OFFICER)
+            if block["block_id"].startswith("officer_")
+            else {"type": "static_select", "selected_option": block["element"].get("initial_option")}
+            if block["element"]["type"] == "static_select"
+            else text_value(block["element"].get("initial_value"))
+        )
+        for block in view["blocks"]
+        if block.get("type") == "input"
+    }
+    await submit_view(stack, view, values, CLERK)
+    [window] = await stack.fake.wait_for("chat.getPermalink")
+    await stack.bot.delivery.drain()
+    [window] = await stored(stack, CommentWindow)
+    await _as_clerk(stack, "/report", f"deadline {window.ref} 4 October 2040")
+    [resolution] = await stored(stack, Resolution)
+    assert resolution.due_date == date(2040, 10, 4)
+    [_, moved] = sorted(await stored(stack, ResolutionChange), key=lambda change: change.id)
+    assert (moved.action, moved.actor_user_id, moved.note) == ("redated", CLERK, "the comment deadline was moved")
+
+
+# --- 14. Smaller ones -------------------------------------------------------------------------------------------
+
+
+async def test_actions_for_one_committee_are_headed_with_its_name(stack):
+    await set_up_committee(stack)
+    await record_resolution(stack, "That the Director reports on waiting times.", due="31 March 2041")
+    listing = shown_text(await _as_clerk(stack, "/actions", "committee children"))
+    assert "*Open resolutions: Children and Families Overview and Scrutiny Committee*" in listing
+    assert "all your committees" not in listing
+
+
+async def test_an_officer_slack_does_not_know_is_not_told_to_use_at(stack):
+    await set_up_committee(stack)
+    answer = shown_text(await _as_clerk(stack, "/report", "open Draft plan | | @nobody | 20 September 2040"))
+    assert 'I can\'t find anyone called "@nobody" here.' in answer
+    assert "with @, e.g." not in answer
+
+
+async def test_report_export_without_a_report_lists_those_you_can_export(stack):
+    await set_up_committee(stack)
+    await open_window(stack, "Draft annual report 2021/22")
+    await open_window(stack, "Budget consultation", "1 March 2041")
+    for person in (CLERK, OFFICER):
+        reply = await stack.slack.slash_command("/report", "export", user_id=person, channel_id=CHANNEL)
+        answer = shown_text(reply.json())
+        # The example is a real report, the soonest to close; every one they can export is listed.
+        assert "e.g. `/report export annual-report-2021`.\nReports you can choose from:" in answer
+        assert "• `annual-report-2021`: Draft annual report 2021/22" in answer
+        assert "• `budget-consultation`: Budget consultation" in answer
+    refused = await stack.slack.slash_command("/report", "export", user_id=PATEL, channel_id=CHANNEL)
+    assert "Only the officer who receives a report's comments" in shown_text(refused.json())
+
+
+async def test_comment_list_shows_the_section_and_the_form_hint_does_not_repeat_optional(stack):
+    await set_up_committee(stack)
+    window_id = await open_window(stack)
+    await stack.slack.slash_command("/comment", "", user_id=PATEL, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    section = next(b for b in view["blocks"] if b.get("block_id") == "section")
+    assert section["optional"] is True and section["hint"]["text"] == 'e.g. "Section 3" or "page 12"'
+    values = {
+        "report": {"type": "static_select", "selected_option": {"value": str(window_id)}},
+        "section": text_value("Section 4"),
+        "text": text_value("The figures need a source."),
+    }
+    await submit_view(stack, view, values, PATEL)
+    listing = shown_text(await comment_inline(stack, PATEL, "list"))
+    assert "*Draft annual report 2021/22* (Section 4) · " in listing
+
+
+async def test_a_meeting_in_2207_is_refused_and_one_on_a_sunday_is_kept_but_said(stack):
+    await set_up_committee(stack)
+    refused = shown_text(await _as_clerk(stack, "/meeting", "add 14 March 2207 10:00"))
+    assert "is more than 20 years away, which is not a date a committee would use. Please check the year." in refused
+    assert await stored(stack, Meeting) == []
+    sunday = await _as_clerk(stack, "/meeting", "add 17 March 2041 10:00")
+    assert "Meeting added: *Sunday 17 March 2041 at 10:00 (Europe/London)*" in shown_text(sunday)
+    assert "That is a Sunday. If that is not what you meant, move it." in shown_text(sunday)
+    assert list(buttons(sunday)) == ["Move"]
+    weekday = await _as_clerk(stack, "/meeting", "add 14 March 2041 10:00")
+    assert "That is a" not in shown_text(weekday) and buttons(weekday) == {}
+    assert len(await stored(stack, Meeting)) == 2
+
+
+async def _tick_at(stack, instant: datetime) -> None:
+    with time_machine.travel(instant, tick=False):
+        await tick(stack.bot.services, stack.bot.reminders, "test", ReminderTiming(pace_seconds=0))
+
+
+async def test_closing_day_notice_gives_the_time_once_and_digest_lines_read_cleanly(stack):
+    with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), tick=True):  # Monday
+        await set_up_committee(stack)
+        await open_window(stack, "Draft annual report 2025/26", "4 December 2026 5pm")
+        await record_resolution(stack, "That the Director reports on waiting times.", due="25 November 2026")
+    await _tick_at(stack, datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # Monday: the overdue digest
+    await _tick_at(stack, datetime(2026, 12, 4, 9, 0, tzinfo=UTC))  # Friday, the closing day
+    posts = [shown_text(call.params) for call in stack.fake.calls_to("chat.postMessage")]
+    [closing_day] = [text for text in posts if "close *today" in text]
+    assert "close *today at 17:00* (4 December 2026)." in closing_day
+    digests = [text for text in posts if "Overdue resolutions" in text]
+    assert digests and all("waiting times. · due 25 November 2026 *overdue*" in text for text in digests)
+    assert not any("waiting times.:" in text for text in posts)

@@ -25,6 +25,7 @@ HELP = {
     "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
     "`/comment <report> no comments`; `/comment list` shows yours.",
 }
+MOST_LISTED = 10
 # Slack writes mentions and links as <@U123|name> and <https://...|label>: their pipes are not separators.
 OUTSIDE_ANGLE_BRACKETS_PIPE = re.compile(r"\|(?![^<]*>)")
 
@@ -115,6 +116,13 @@ def _inline_window_request(rest: str) -> comment_windows.WindowRequest:
         )
     title, url, officer, deadline = parts
     mentioned = USER_MENTION.search(officer)
+    if not mentioned and officer.startswith("@"):
+        # Slack makes a mention only of someone it knows; anything else arrives as the text typed.
+        raise InvalidInput(
+            f'I can\'t find anyone called "{officer[:60]}" here. Please mention the officer who receives the '
+            "comments by choosing them from the list Slack shows as you type @.",
+            field="officer",
+        )
     if not mentioned:
         raise InvalidInput(
             f'Please mention the officer who receives the comments with @, e.g. @Director (I got "{officer[:60]}").',
@@ -138,7 +146,11 @@ async def _preview(services: Services, actor: Actor, request: comment_windows.Wi
 
 async def _export(services: Services, actor: Actor, ref: str) -> Reply:
     if not ref.strip():
-        raise InvalidInput("Which report? Type `/report export <report>`, e.g. `/report export annual-report-2021`.")
+        windows = await collect.exportable_windows(services, actor)
+        raise InvalidInput(
+            f"Which report? Type `/report export <report>`, e.g. `/report export {windows[0].ref}`.\n"
+            + comment_windows.listing(windows[:MOST_LISTED])
+        )
     _, compiled = await collect.compile_comments(services, actor, ref)
     files = (
         Attachment(f"{compiled.file_stem}.docx", f"Comments on {compiled.report_title} (Word)", to_docx(compiled)),
