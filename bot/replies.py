@@ -272,7 +272,12 @@ def _response_text(comment: CommentReceipt) -> str:
 
 def _closed_window(window: WindowSummary, responses: list[CommentReceipt]) -> str:
     theirs = [comment for comment in responses if comment.window.id == window.id]
-    said = [f"{comment.at_text}{_section_of(comment)}\n{_response_text(comment)}" for comment in theirs]
+    said = [
+        f"You said you had no comments ({comment.at_text})."
+        if comment.kind == CommentKind.NO_COMMENTS
+        else f"Your comment{_section_of(comment)}, {comment.at_text}:\n{quote(comment.text)}"
+        for comment in theirs
+    ]
     return f"*{escape(window.title)}*: closed {window.deadline_text}.\n" + (
         "\n".join(said) if said else "You did not respond."
     )

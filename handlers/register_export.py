@@ -103,7 +103,8 @@ def _summary(register: Register) -> str:
 
 
 def _heading(entry: RegisterEntry) -> str:
-    return " · ".join([entry.reference, entry.kind, entry.status] + ([OVERDUE] if entry.overdue else []))
+    state = [] if entry.is_noted else [entry.status]  # "Noted · noted" would say it twice
+    return " · ".join([entry.reference, entry.kind, *state] + ([OVERDUE] if entry.overdue else []))
 
 
 def _describe_change(change: RegisterChange) -> str:
@@ -286,8 +287,8 @@ def _csv_row(entry: RegisterEntry) -> tuple[str, ...]:
         entry.meeting_date,
         entry.kind,
         entry.status,
-        entry.owner,
-        entry.due,
+        "" if entry.is_noted else entry.owner,  # a decision only noted asks nothing of anyone
+        "" if entry.is_noted else entry.due,
         "yes" if entry.overdue else "no",
         str(entry.slipped_count),
         entry.recorded_on,

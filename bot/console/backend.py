@@ -258,10 +258,13 @@ class ConsoleSession:
                 self.terminal.say(f"{render.INDENT}{problem}")
 
     async def answer_line(self, prompt: str) -> str:
-        line = await self.terminal.ask(prompt)
-        if line is None or line.strip() == CANCEL:
-            raise FormAbandoned()
-        return line
+        while True:
+            line = await self.terminal.ask(prompt)
+            if line is None or line.strip() == CANCEL:
+                raise FormAbandoned()
+            if not _is_a_command(line):
+                return line
+            self.terminal.say(f"{render.INDENT}You are filling in a form: answer the question, or type {CANCEL} first.")
 
     async def read_lines(self, prompt: str, field: Field) -> str:
         """Lines up to one holding just "."; where there is text already, an empty first line keeps it, as an
@@ -423,6 +426,12 @@ def field_value(field: Field, typed: str, directory: SeedDirectory) -> str | tup
     if field.max_length and len(typed) > field.max_length:
         raise InvalidAnswer(f"That has {len(typed):,} characters; at most {field.max_length:,} fit here.")
     return typed
+
+
+def _is_a_command(line: str) -> bool:
+    """A command typed where a form expects an answer: the person has forgotten the form, or wants out of it."""
+    name = line.strip().split(" ", 1)[0]
+    return name in interactions.HELP or name in CONSOLE_COMMANDS
 
 
 def _asked_again(field: Field, choices: tuple[str, ...]) -> Field:
