@@ -110,7 +110,8 @@ def action_item(item: ActionItem, now: datetime, can_change: bool) -> Section:
 
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
     if not page.items:
-        return notice(f"There are no open resolutions in {escape(page.scope)} that match.")
+        match = " that match" if page.query.narrowed else ""
+        return notice(f"There are no open resolutions in {escape(page.scope)}{match}.")
     last = page.first_shown + len(page.items) - 1
     header = f"*Open resolutions: {escape(page.scope)}* (showing {page.first_shown}–{last} of {page.total})"
     parts: list[Section | Note] = [Section(header)]

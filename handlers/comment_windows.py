@@ -299,6 +299,8 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
             "A clerk sets a committee up by typing `/committee setup <committee name>` in its channel, "
             "then opens a comment window on a report with `/report`."
         )
+    if actor.user_id not in await services.directory.channel_members(actor.workspace_id, committee.channel_id):
+        return NotAMember(committee.name).message
     closed = [w for w in await recently_closed_for_member(services, actor) if w.committee_id == committee.id]
     if closed:
         return (

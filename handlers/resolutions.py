@@ -300,6 +300,11 @@ class ActionQuery:
     committee_name: str | None = None
     page: int = 0
 
+    @property
+    def narrowed(self) -> bool:
+        """Only some of the open resolutions in scope were asked for."""
+        return self.mine or self.overdue or self.due_from is not None or self.due_to is not None
+
 
 @dataclass(frozen=True)
 class ActionPage:

@@ -23,7 +23,7 @@ from tests.flows import (
     stored,
     submit_view,
 )
-from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS, OFFICER, TEAM
+from tests.stack import CHAIR, CHANNEL, CLERK, MEMBERS, OFFICER, STRANGER, TEAM
 from tests.support.slack_client import text_value, user_value, users_value
 
 PATEL, JONES, SMITH = MEMBERS
@@ -186,6 +186,24 @@ async def test_comment_in_a_channel_that_is_no_committee_says_how_a_clerk_sets_o
         assert "this channel isn't set up as a committee" in answer, answer
         assert "`/committee setup &lt;committee name&gt;`" in answer and "`/report`" in answer
     assert stack.fake.calls_to("views.open") == []
+
+
+async def test_someone_outside_the_committee_is_told_so_not_that_nothing_is_open(stack):
+    await set_up_committee(stack)
+    await open_window(stack)
+    for typed in ("", "list"):
+        reply = await stack.slack.slash_command("/comment", typed, user_id=STRANGER, channel_id=CHANNEL)
+        answer = shown_text(reply.json())
+        assert answer.startswith("Only members of Children and Families Overview and Scrutiny Committee can comment")
+        assert "No comment windows are open" not in answer
+
+
+async def test_an_empty_register_list_says_match_only_when_it_was_filtered(stack):
+    await set_up_committee(stack)
+    assert shown_text(await _as_clerk(stack, "/actions", "")).startswith(
+        "There are no open resolutions in Children and Families Overview and Scrutiny Committee."
+    )
+    assert "that match." in shown_text(await _as_clerk(stack, "/actions", "mine"))
 
 
 # --- 10. Who is asked to comment --------------------------------------------------------------------------------
