@@ -253,6 +253,7 @@ def _week_start(today: date) -> date:
 # and "end of next week" is the Friday of the following Monday-to-Sunday week.
 _RELATIVE_DAYS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], date]]] = [
     (re.compile(r"\b(?:today|tonight)\b"), lambda _, today: today),
+    (re.compile(r"\byesterday\b"), lambda _, today: today - timedelta(days=1)),  # refused as past, and said so
     (re.compile(r"\btomorrow\b"), lambda _, today: today + timedelta(days=1)),
     (
         re.compile(rf"\bin (?P<count>\d+|{'|'.join(_NUMBER_WORDS)}) (?P<unit>{'|'.join(_UNITS)})s?'?s?(?: time)?\b"),

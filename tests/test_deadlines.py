@@ -367,6 +367,10 @@ def test_a_past_deadline_is_refused_and_described() -> None:
     )
 
 
+def test_yesterday_is_in_the_past_and_said_so() -> None:
+    assert "Monday 5 September 2022 at 23:59 (Europe/London), has already passed" in refusal("yesterday")
+
+
 def test_earlier_today_is_in_the_past() -> None:
     assert "Tuesday 6 September 2022 at 09:00 (Europe/London), has already passed" in refusal("9am today")
 

@@ -356,6 +356,20 @@ async def test_moving_a_windows_deadline_moves_its_comment_deadline_in_the_regis
     assert (moved.action, moved.actor_user_id, moved.note) == ("redated", CLERK, "the comment deadline was moved")
 
 
+# --- 12. Forms keep what was given -----------------------------------------------------------------------------
+
+
+async def test_the_set_up_form_of_an_existing_committee_starts_from_how_it_is_set_up(stack):
+    await set_up_committee(stack)
+    await stack.slack.slash_command("/committee", "setup", user_id=CLERK, channel_id=CHANNEL)
+    view = await opened_view(stack)
+    elements = {block["block_id"]: block["element"] for block in view["blocks"] if block.get("type") == "input"}
+    assert elements["name"]["initial_value"] == "Children and Families Overview and Scrutiny Committee"
+    assert elements["timezone"]["initial_value"] == "Europe/London"
+    assert elements["clerks"]["initial_users"] == [CLERK]
+    assert "initial_user" not in elements["chair"]
+
+
 # --- 14. Smaller ones -------------------------------------------------------------------------------------------
 
 

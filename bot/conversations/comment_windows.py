@@ -48,7 +48,7 @@ async def _committee_command(services: Services, actor: Actor, verb: str, rest: 
     if verb != "setup":
         return Reply(replies.plain_notice(HELP["/committee"]))
     if not rest.strip():
-        return forms.committee_setup(actor.user_id)
+        return forms.committee_setup(actor.user_id, await _current_setup(services, actor))
     summary = await committees.set_up_committee(services, actor, await _setup_keeping_existing(services, actor, rest))
     return Reply(replies.committee_set_up(summary), in_channel=summary.created)
 
@@ -72,10 +72,14 @@ async def _reminder_settings(services: Services, actor: Actor, rest: str) -> Rep
     )
 
 
+async def _current_setup(services: Services, actor: Actor) -> committees.CommitteeSetup | None:
+    async with services.database.session() as session:
+        return await committees.current_setup(session, actor)
+
+
 async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:
     """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone."""
-    async with services.database.session() as session:
-        existing = await committees.current_setup(session, actor)
+    existing = await _current_setup(services, actor)
     if existing is None:
         return committees.CommitteeSetup(name=name)
     return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids, existing.chair_id)
