@@ -42,11 +42,16 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
 class Responses:
     comments: list[Comment]
     waiting_for: list[str]  # members who have neither commented nor said "no comments"
-    expected: int  # how many members are asked to respond
+    expected: frozenset[str]  # the members asked to respond
 
     @property
     def responded(self) -> set[str]:
         return {comment.author_user_id for comment in self.comments}
+
+    @property
+    def members_responded(self) -> int:
+        """Of those asked: someone who commented and has since left the channel is not counted against them."""
+        return len(self.responded & self.expected)
 
 
 async def responses_to(services: Services, workspace_id: str, window: WindowSummary) -> Responses:
@@ -58,7 +63,7 @@ async def responses_to(services: Services, workspace_id: str, window: WindowSumm
     members = await services.directory.channel_members(workspace_id, window.channel_id)
     expected = expected_to_respond(window, members, clerk_ids)
     waiting_for = sorted(expected - {c.author_user_id for c in comments})
-    return Responses(comments, waiting_for, len(expected))
+    return Responses(comments, waiting_for, frozenset(expected))
 
 
 async def compile_window(services: Services, workspace_id: str, window: WindowSummary) -> CompiledComments:

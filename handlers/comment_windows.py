@@ -234,11 +234,15 @@ async def open_windows_for_member(services: Services, actor: Actor) -> list[Wind
     return await _windows_for_member(services, actor, services.clock())
 
 
-async def recently_closed_for_member(services: Services, actor: Actor) -> list[WindowSummary]:
-    """Windows this person was asked to comment on that closed in the last RECENTLY_CLOSED, latest first."""
+async def open_and_recently_closed_for_member(
+    services: Services, actor: Actor
+) -> tuple[list[WindowSummary], list[WindowSummary]]:
+    """The open windows this person is asked to comment on, and those that closed in the last RECENTLY_CLOSED,
+    latest first."""
     now = services.clock()
     windows = await _windows_for_member(services, actor, now - RECENTLY_CLOSED)
-    return sorted((w for w in windows if not w.is_open(now)), key=lambda w: w.deadline, reverse=True)
+    closed = sorted((w for w in windows if not w.is_open(now)), key=lambda w: w.deadline, reverse=True)
+    return [w for w in windows if w.is_open(now)], closed
 
 
 async def _windows_for_member(services: Services, actor: Actor, closing_after: datetime) -> list[WindowSummary]:
@@ -301,7 +305,8 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
         )
     if actor.user_id not in await services.directory.channel_members(actor.workspace_id, committee.channel_id):
         return NotAMember(committee.name).message
-    closed = [w for w in await recently_closed_for_member(services, actor) if w.committee_id == committee.id]
+    _, closed_lately = await open_and_recently_closed_for_member(services, actor)
+    closed = [w for w in closed_lately if w.committee_id == committee.id]
     if closed:
         return (
             f"No comment windows are open in {committee.name} at the moment. Comments on {closed[0].title} closed "

@@ -21,8 +21,8 @@ from handlers.comment_windows import (
     listing,
     match_windows,
     nothing_to_comment_on,
+    open_and_recently_closed_for_member,
     open_windows_for_member,
-    recently_closed_for_member,
     require_asked_to_comment,
     summarise,
 )
@@ -289,8 +289,7 @@ class MyResponses:
 
 
 async def my_comments(services: Services, actor: Actor) -> MyResponses:
-    windows = await open_windows_for_member(services, actor)
-    closed = await recently_closed_for_member(services, actor)
+    windows, closed = await open_and_recently_closed_for_member(services, actor)
     by_id = {window.id: window for window in windows + closed}
     async with services.database.session() as session:
         comments = await queries.live_comments(session, by_id, actor.user_id)

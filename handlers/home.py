@@ -60,5 +60,5 @@ async def _looked_after(services: Services, actor: Actor) -> list[LookedAfter]:
     looked_after = []
     for window, role in (await windows_looked_after(services, actor))[:MOST_SHOWN]:
         found = await responses_to(services, actor.workspace_id, window)
-        looked_after.append(LookedAfter(window, role, len(found.responded), found.expected))
+        looked_after.append(LookedAfter(window, role, found.members_responded, len(found.expected)))
     return looked_after
