@@ -442,7 +442,7 @@ async def dropped_reminders_since(
     return list(await session.exec(statement))
 
 
-_OPEN_WINDOWS_IN_WORKSPACE = (
+_WINDOWS_IN_WORKSPACE = (
     select(CommentWindow, Committee, col(CommitteeClerk.user_id).is_not(None))
     .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
     .outerjoin(
@@ -460,4 +460,4 @@ async def windows_in_workspace(
     """Windows whose deadline is after `closing_after` (the open ones, given now), soonest first, each with its
     committee and whether `user_id` clerks it."""
     params = {"workspace_id": workspace_id, "closing_after": closing_after, "user_id": user_id}
-    return [tuple(row) for row in await session.exec(_OPEN_WINDOWS_IN_WORKSPACE, params=params)]
+    return [tuple(row) for row in await session.exec(_WINDOWS_IN_WORKSPACE, params=params)]
