@@ -233,12 +233,17 @@ def my_comments(mine: MyResponses, now: datetime) -> Message:
     parts: list[Section | Note] = []
     if mine.open:
         parts += _open_responses(mine, now)
-    else:
-        parts.append(Section(escape(mine.nothing_open or "")))
+    else:  # the closed ones are listed below, so only what to do about them is said here
+        parts.append(
+            Section(
+                "No reports are open for your comments at the moment. If you need more time on one that has "
+                "closed, ask the committee's clerk to reopen it."
+            )
+        )
     if mine.closed:
         parts.append(Section("*Closed lately* (these can no longer be changed)"))
         parts += [Section(_closed_window(window, mine.responses)) for window in mine.closed[:MOST_CLOSED_LISTED]]
-    return Message("Your responses on open reports", tuple(parts))
+    return Message("Your responses to reports", tuple(parts))
 
 
 def _open_responses(mine: MyResponses, now: datetime) -> list[Section | Note]:

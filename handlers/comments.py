@@ -285,7 +285,7 @@ class MyResponses:
     open: list[WindowSummary]  # the open windows this member can comment on
     closed: list[WindowSummary]  # those that closed lately, which they may want to look back on
     responses: list[CommentReceipt]  # their own live comments on either
-    nothing_open: str | None  # when nothing is open to them, why, and what would change it
+    nothing_open: str | None  # when they have nothing open nor closed lately: why, and what would change it
 
 
 async def my_comments(services: Services, actor: Actor) -> MyResponses:
@@ -293,7 +293,7 @@ async def my_comments(services: Services, actor: Actor) -> MyResponses:
     by_id = {window.id: window for window in windows + closed}
     async with services.database.session() as session:
         comments = await queries.live_comments(session, by_id, actor.user_id)
-    why = None if windows else await nothing_to_comment_on(services, actor)
+    why = None if windows or closed else await nothing_to_comment_on(services, actor)
     return MyResponses(windows, closed, [_receipt(comment, by_id[comment.window_id]) for comment in comments], why)
 
 

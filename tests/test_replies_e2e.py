@@ -176,6 +176,18 @@ async def test_commenting_on_a_closed_report_says_when_it_closed_and_to_ask_the_
     assert [c.author_user_id for c in await stored(stack, Comment)] == [PATEL]
 
 
+async def test_comment_list_after_the_only_window_closed_shows_what_was_said(stack):
+    await set_up_committee(stack)
+    await open_window(stack, deadline="tomorrow")
+    await comment_inline(stack, PATEL, "annual-report-2021 no comments")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=2), tick=True):
+        listing = shown_text(await comment_inline(stack, PATEL, "list"))
+    assert listing.startswith("Your responses to reports\nNo reports are open for your comments at the moment.")
+    assert "ask the committee's clerk to reopen it" in listing
+    assert "*Draft annual report 2021/22*: closed " in listing and "You said you had no comments (" in listing
+    assert listing.count("Draft annual report 2021/22") == 1
+
+
 # --- 9. /comment where there is nothing to comment on ----------------------------------------------------------
 
 
