@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from handlers.comment_windows import WindowSummary
 from handlers.comments import MAX_COMMENT_LENGTH, MAX_SECTION_LENGTH, CommentReceipt
+from handlers.committees import CommitteeSetup
 from handlers.deadlines import describe_date
 from handlers.resolutions import KIND_LABELS
 from handlers.resolutions import MAX_TEXT_LENGTH as MAX_RESOLUTION_LENGTH
@@ -39,18 +40,36 @@ class Form:
 FormValues = dict[str, str | tuple[str, ...] | None]
 
 
-def committee_setup(actor_id: str) -> Form:
+def committee_setup(actor_id: str, current: CommitteeSetup | None = None) -> Form:
+    """Set-up of a new committee, or of this one as it stands, to change what needs changing."""
     return Form(
         "committee.setup",
         "Set up committee",
-        "Set up",
+        "Set up" if current is None else "Save",
         (
-            Field("name", "Committee name", "text", max_length=200, hint="As it appears on the agenda"),
-            Field("timezone", "Time zone", "text", initial=DEFAULT_TIMEZONE, max_length=64),
             Field(
-                "clerks", "Clerks", "users", initial=(actor_id,), hint="Clerks open comment windows and export comments"
+                "name",
+                "Committee name",
+                "text",
+                initial=current.name if current else None,
+                max_length=200,
+                hint="As it appears on the agenda",
             ),
-            Field("chair", "Chair", "user", optional=True),
+            Field(
+                "timezone",
+                "Time zone",
+                "text",
+                initial=current.timezone if current else DEFAULT_TIMEZONE,
+                max_length=64,
+            ),
+            Field(
+                "clerks",
+                "Clerks",
+                "users",
+                initial=current.clerk_ids if current else (actor_id,),
+                hint="Clerks open comment windows and export comments",
+            ),
+            Field("chair", "Chair", "user", optional=True, initial=current.chair_id if current else None),
         ),
     )
 
@@ -69,7 +88,7 @@ def report_open() -> Form:
                 "Deadline",
                 "text",
                 max_length=200,
-                hint='As you would write it: "by no later than 20 September 2022", "20/09/2022", "next Friday 5pm"',
+                hint='As you would write it: "by no later than 20 September 2022", "20/09/2022", "Friday 5pm"',
             ),
         ),
         intro="I'll show you what I understood before anything is saved.",
@@ -96,7 +115,7 @@ def comment_add(windows: list[WindowSummary], chosen: WindowSummary | None = Non
                 "text",
                 optional=True,
                 max_length=MAX_SECTION_LENGTH,
-                hint='Optional, e.g. "Section 3" or "page 12"',
+                hint='e.g. "Section 3" or "page 12"',
             ),
             Field("text", "Your comment", "multiline", initial=text, max_length=MAX_COMMENT_LENGTH),
         ),

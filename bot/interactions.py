@@ -5,12 +5,20 @@ form submissions come in as plain values; Replies (what to say) or Forms (what t
 comes in is made plain here (handlers.plain_text), once, whatever the front end.
 """
 
+import hashlib
+import json
+import logging
+
+from bot import replies
 from bot.conversations import comment_windows, meetings, minutes, register, reminders
 from bot.forms import Form, FormValues
 from bot.replies import Reply
 from handlers.context import Actor, Services
+from handlers.deadlines import AmbiguousDeadline
 from handlers.errors import NotFound
 from handlers.plain_text import plain
+
+log = logging.getLogger(__name__)
 
 CONVERSATIONS = (comment_windows, meetings, register, minutes, reminders)
 HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.HELP.items()}
@@ -36,11 +44,44 @@ def _owner_of(identifier: str):
 
 async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
     conversation = next(c for c in CONVERSATIONS if name in c.HELP)
-    return await conversation.command(services, actor, name, _plain(text), request_key)
+    text = _plain(text)
+    try:
+        return await conversation.command(services, actor, name, text, request_key)
+    except AmbiguousDeadline as asked:
+        # "next Friday" early in a week: the command again, with each reading spelled out, one button each.
+        choices = [
+            (
+                reading.day_words,
+                json.dumps({"command": name, "text": asked.spelled_out(text, reading), "of": request_key}),
+            )
+            for reading in asked.readings
+        ]
+        if any(len(value) > replies.MAX_BUTTON_VALUE for _, value in choices):
+            raise  # too long to carry in a button: the question alone, to answer by typing the date
+        return Reply(replies.which_date(asked.message, choices))
 
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
-    return await _owner_of(action_id).press(services, actor, action_id, _plain(value), request_key)
+    value = _plain(value)
+    if action_id == replies.CHOOSE_DATE:
+        return await _chosen_date(services, actor, value)
+    return await _owner_of(action_id).press(services, actor, action_id, value, request_key)
+
+
+async def _chosen_date(services: Services, actor: Actor, value: str) -> Reply | Form:
+    """The command that asked which date was meant, run again as if typed with that date. Its request key follows
+    from what was chosen, by whom, for which request: pressing twice, or both buttons, does one thing at most per
+    date, and a forged value can only act as its presser."""
+    try:
+        chosen = json.loads(value)
+        name, text, of = chosen["command"], chosen["text"], chosen["of"]
+        if name not in HELP or not all(isinstance(part, str) for part in (text, of)):
+            raise ValueError(name)
+    except (ValueError, KeyError, TypeError):
+        log.warning("malformed %s value from %s", replies.CHOOSE_DATE, actor.user_id)
+        raise NotFound("That choice is out of date. Please type the command again.") from None
+    digest = hashlib.sha256(f"{actor.workspace_id}:{actor.user_id}:{value}".encode()).hexdigest()
+    return await command(services, actor, name, text, f"chosen:{digest}")
 
 
 async def submit(

@@ -25,6 +25,7 @@ MIN_TEXT_WORTH_RETURNING = 40
 class Failure:
     message: Message
     field: str | None = None
+    choices: tuple[str, ...] = ()  # answers for `field` that would be accepted, where the bot can offer some
 
 
 async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: str | None = None) -> Result | Failure:
@@ -32,7 +33,7 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
         return await work
     except UserFacingError as refusal:
         log.info("%s by %s refused: %s", what, actor.user_id, refusal.message)
-        return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field)
+        return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field, refusal.choices)
     except SQLAlchemyError:
         log.exception("%s by %s failed in the database", what, actor.user_id)
         return Failure(error_message(DID_NOT_SAVE, _worth_returning(their_text)))

@@ -2,17 +2,26 @@
 
 from datetime import datetime
 
-from bot.replies import Button, Message, Note, Section, escape, mention, notice, quote
-from handlers.home import Home
+from bot.replies import Button, Message, Note, Section, count_of, escape, mention, notice, quote
+from handlers.comment_windows import Role
+from handlers.home import Home, LookedAfter
 from handlers.meetings import Calendar, MeetingSummary
 from handlers.register_export import RegisterChange
 from handlers.resolutions import ActionItem, ActionPage
+from storage.models import ResolutionKind
 
 SHORT_TEXT = 180
 
 
 def meeting_saved(meeting: MeetingSummary, verb: str) -> Message:
-    return notice(f"Meeting {verb}: *{meeting.when_text}*. Resolutions due at meetings have been re-planned.")
+    text = f"Meeting {verb}: *{meeting.when_text}*. Resolutions due at meetings have been re-planned."
+    if not meeting.notes:
+        return notice(text)
+    check = " ".join(escape(note) for note in meeting.notes) + " If that is not what you meant, move it."
+    return Message(
+        text,
+        (Section(text), Section(f":information_source: {check}", (Button("Move", "meeting.move", str(meeting.id)),))),
+    )
 
 
 def meetings_list(calendar: Calendar) -> Message:
@@ -58,6 +67,8 @@ def _age(item: ActionItem, now: datetime) -> str:
 
 
 def _summary_line(item: ActionItem, now: datetime) -> str:
+    if item.kind == ResolutionKind.NOTED:  # asks nothing of anyone: no owner, nothing due
+        return f"*R{item.id}* · {item.kind_label} · {_age(item, now)} · {escape(item.committee_name)}"
     flags = " · :red_circle: *overdue*" if item.is_overdue(now) else ""
     slipped = f" · slipped {item.slipped_count}×" if item.slipped_count else ""
     return (
@@ -98,7 +109,8 @@ def action_item(item: ActionItem, now: datetime, can_change: bool) -> Section:
 
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
     if not page.items:
-        return notice(f"There are no open resolutions in {escape(page.scope)} that match.")
+        match = " that match" if page.query.narrowed else ""
+        return notice(f"There are no open resolutions in {escape(page.scope)}{match}.")
     last = page.first_shown + len(page.items) - 1
     header = f"*Open resolutions: {escape(page.scope)}* (showing {page.first_shown}–{last} of {page.total})"
     parts: list[Section | Note] = [Section(header)]
@@ -155,6 +167,15 @@ def minutes_saved(saved: list[ActionItem], windows: list, notes: list[str], now:
     return Message(text, tuple(parts))
 
 
+def _looked_after(entry: LookedAfter) -> Section:
+    window = entry.window
+    why = "you receive the comments" if entry.role == Role.OFFICER else "you clerk this committee"
+    return Section(
+        f"*{escape(window.title)}* ({escape(window.committee_name)})\nCloses {window.deadline_text} · "
+        f"{entry.responded} of {count_of(entry.expected, 'member')} responded · {why} · `/report export {window.ref}`"
+    )
+
+
 def home(view: Home, now: datetime) -> Message:
     parts: list[Section | Note] = [Section("*Comment windows open to you*")]
     for window, responded in view.windows:
@@ -168,6 +189,9 @@ def home(view: Home, now: datetime) -> Message:
         )
     if not view.windows:
         parts.append(Note("None at the moment."))
+    if view.looked_after:
+        parts.append(Section("*Comment windows you look after*"))
+        parts += [_looked_after(entry) for entry in view.looked_after]
     parts.append(Section("*Resolutions you own*"))
     parts += [action_item(item, now, can_change=False) for item in view.owned] or [Note("None.")]
     if view.overdue_for_clerk is not None:

@@ -95,7 +95,9 @@ def _window_message(reminder: DueReminder) -> Message:
         )
     else:
         so_far = f"{count_of(responded, 'member')} {'has' if responded == 1 else 'have'} responded so far"
-        text = f":hourglass: Comments on {title} close *{when}* ({window.deadline_text}). {so_far}."
+        # "today at 17:00" already gives the time: the day alone, so it is not said twice.
+        on = describe_date(window.deadline, window.timezone) if when.startswith("today") else window.deadline_text
+        text = f":hourglass: Comments on {title} close *{when}* ({on}). {so_far}."
     buttons = (
         Button("Add comment", "comment.add", str(window.id), style="primary"),
         Button("No comments", "comment.none", str(window.id)),

@@ -12,12 +12,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.comment_windows import WindowPreview, WindowSummary
-from handlers.comments import CommentReceipt, DraftOffer
+from handlers.comments import CommentReceipt, DraftOffer, MyResponses
 from handlers.committees import CommitteeSummary
 from handlers.export_formats import CompiledComments
 from storage.models import CommentKind
 
 MAX_LISTED = 15
+MOST_CLOSED_LISTED = 5
+MAX_BUTTON_VALUE = 2000  # Slack's limit
 # How chat text writes a mention: <@U123> or, from a slash command with escaping on, <@U123|name>.
 USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -100,6 +102,15 @@ def error_message(text: str, their_text: str | None = None) -> Message:
     return Message(text, (Section(shown),))
 
 
+CHOOSE_DATE = "deadline.choose"
+
+
+def which_date(question: str, choices: list[tuple[str, str]]) -> Message:
+    """A date the bot could read two ways, asked about: one button per reading, each carrying its value."""
+    buttons = tuple(Button(label, CHOOSE_DATE, value) for label, value in choices)
+    return Message(question, (Section(f":question: {escape(question)}", buttons),))
+
+
 def committee_set_up(summary: CommitteeSummary) -> Message:
     verb = "is now set up" if summary.created else "has been updated"
     clerks = ", ".join(mention(c) for c in summary.clerk_ids)
@@ -122,6 +133,7 @@ def window_preview(preview: WindowPreview, confirm_value: str) -> Message:
         f"*Report:* {link(preview.document_url, preview.title)}\n"
         f"*Comments go to:* {mention(preview.officer_user_id)}\n"
         f"*Deadline:* {preview.deadline.describe()}{assumed}"
+        + "".join(f"\n:information_source: {escape(note)}" for note in preview.deadline.notes)
     )
     return Message(
         "Please check the comment window before it opens",
@@ -169,6 +181,15 @@ def announcement(window: WindowSummary) -> Message:
     )
 
 
+def deadline_moved(window: WindowSummary, notes: tuple[str, ...]) -> Message:
+    """Posted in the channel: the note on how the date was read is for everyone who reads the new deadline."""
+    text = (
+        f"The deadline for comments on *{escape(window.title)}* is now *{window.deadline_text}*: "
+        f"comments close {closes_in(window)}."
+    )
+    return Message(text, (Section(text), *(Note(f":information_source: {escape(note)}") for note in notes)))
+
+
 def window_opened(window: WindowSummary) -> Message:
     return notice(
         f"The comment window on *{escape(window.title)}* is open until {window.deadline_text}. "
@@ -185,8 +206,10 @@ def receipt(comment: CommentReceipt, now: datetime) -> Message:
         text = f"Thank you. I've recorded that you have no comments on *{escape(window.title)}* ({comment.at_text})."
     else:
         verb = "updated" if comment.edited else "saved"
-        where = f" ({escape(comment.section)})" if comment.section else ""
-        text = f"Your comment on *{escape(window.title)}*{where} is {verb} ({comment.at_text}):\n{quote(comment.text)}"
+        text = (
+            f"Your comment on *{escape(window.title)}*{_section_of(comment)} is {verb} ({comment.at_text}):\n"
+            f"{quote(comment.text)}"
+        )
     return Message(
         text, (Section(text, _change_buttons(comment, now)), _back_link(window), _how_to_change(comment, now))
     )
@@ -221,19 +244,34 @@ def _how_to_change(comment: CommentReceipt, now: datetime) -> Note:
     return Note("The comment window has closed, so this can no longer be changed.")
 
 
-def my_comments(windows: list[WindowSummary], comments: list[CommentReceipt], now: datetime) -> Message:
-    if not windows:
-        return notice("There are no comment windows open to you at the moment.")
-    parts: list[Section | Note] = [Section("*Your responses on open reports*")]
-    for comment in comments[:MAX_LISTED]:
-        label = "No comments" if comment.kind == CommentKind.NO_COMMENTS else quote(comment.text)
+def my_comments(mine: MyResponses, now: datetime) -> Message:
+    if not mine.open and not mine.closed:
+        return plain_notice(mine.nothing_open or "")
+    parts: list[Section | Note] = []
+    if mine.open:
+        parts += _open_responses(mine, now)
+    else:  # the closed ones are listed below, so only what to do about them is said here
         parts.append(
-            Section(f"*{escape(comment.window.title)}* · {comment.at_text}\n{label}", _change_buttons(comment, now))
+            Section(
+                "No reports are open for your comments at the moment. If you need more time on one that has "
+                "closed, ask the committee's clerk to reopen it."
+            )
         )
-    if len(comments) > MAX_LISTED:
-        parts.append(Note(f"…and {len(comments) - MAX_LISTED} more."))
-    answered = {comment.window.id for comment in comments}
-    for window in [w for w in windows if w.id not in answered][:MAX_LISTED]:
+    if mine.closed:
+        parts.append(Section("*Closed lately* (these can no longer be changed)"))
+        parts += [Section(_closed_window(window, mine.responses)) for window in mine.closed[:MOST_CLOSED_LISTED]]
+    return Message("Your responses to reports", tuple(parts))
+
+
+def _open_responses(mine: MyResponses, now: datetime) -> list[Section | Note]:
+    parts: list[Section | Note] = [Section("*Your responses on open reports*")]
+    on_open = [comment for comment in mine.responses if comment.window.is_open(now)]
+    for comment in on_open[:MAX_LISTED]:
+        parts.append(Section(f"{_response_heading(comment)}\n{_response_text(comment)}", _change_buttons(comment, now)))
+    if len(on_open) > MAX_LISTED:
+        parts.append(Note(f"…and {len(on_open) - MAX_LISTED} more."))
+    answered = {comment.window.id for comment in on_open}
+    for window in [w for w in mine.open if w.id not in answered][:MAX_LISTED]:
         parts.append(
             Section(
                 f"*{escape(window.title)}*: no response from you yet. Closes {window.deadline_text}.",
@@ -243,7 +281,32 @@ def my_comments(windows: list[WindowSummary], comments: list[CommentReceipt], no
                 ),
             )
         )
-    return Message("Your responses on open reports", tuple(parts))
+    return parts
+
+
+def _response_heading(comment: CommentReceipt) -> str:
+    return f"*{escape(comment.window.title)}*{_section_of(comment)} · {comment.at_text}"
+
+
+def _response_text(comment: CommentReceipt) -> str:
+    return "No comments" if comment.kind == CommentKind.NO_COMMENTS else quote(comment.text)
+
+
+def _closed_window(window: WindowSummary, responses: list[CommentReceipt]) -> str:
+    theirs = [comment for comment in responses if comment.window.id == window.id]
+    said = [
+        f"You said you had no comments ({comment.at_text})."
+        if comment.kind == CommentKind.NO_COMMENTS
+        else f"Your comment{_section_of(comment)}, {comment.at_text}:\n{quote(comment.text)}"
+        for comment in theirs
+    ]
+    return f"*{escape(window.title)}*: closed {window.deadline_text}.\n" + (
+        "\n".join(said) if said else "You did not respond."
+    )
+
+
+def _section_of(comment: CommentReceipt) -> str:
+    return f" ({escape(comment.section)})" if comment.section else ""
 
 
 def draft_offer(offer: DraftOffer) -> Message:

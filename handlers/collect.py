@@ -4,7 +4,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from handlers.comment_windows import WindowSummary, choose_window, windows_for_export
+from handlers.comment_windows import WindowSummary, choose_window, expected_to_respond, windows_for_export
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 from handlers.errors import NotAllowed
@@ -17,14 +17,23 @@ log = logging.getLogger(__name__)
 GENERAL_SECTION = "General comments"
 
 
-async def compile_comments(services: Services, actor: Actor, ref_text: str) -> tuple[WindowSummary, CompiledComments]:
+async def exportable_windows(services: Services, actor: Actor) -> list[WindowSummary]:
+    """The windows whose comments this person may compile, open ones first, then the latest closed; refused if
+    there are none."""
     windows = await windows_for_export(services, actor)
     if not windows:
         log.warning("refused: %s asked to export comments but receives none and clerks no committee", actor.user_id)
         raise NotAllowed(
             "Only the officer who receives a report's comments, or the committee's clerks, can export them."
         )
-    window = choose_window(windows, ref_text, kind="a report you can export")
+    now = services.clock()
+    still_open = [window for window in windows if window.is_open(now)]
+    closed = sorted((window for window in windows if not window.is_open(now)), key=lambda w: w.deadline, reverse=True)
+    return still_open + closed
+
+
+async def compile_comments(services: Services, actor: Actor, ref_text: str) -> tuple[WindowSummary, CompiledComments]:
+    window = choose_window(await exportable_windows(services, actor), ref_text, kind="a report you can export")
     log.info("comments on window %s compiled for %s", window.id, actor.user_id)
     return window, await compile_window(services, actor.workspace_id, window)
 
@@ -33,20 +42,28 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
 class Responses:
     comments: list[Comment]
     waiting_for: list[str]  # members who have neither commented nor said "no comments"
+    expected: frozenset[str]  # the members asked to respond
 
     @property
     def responded(self) -> set[str]:
         return {comment.author_user_id for comment in self.comments}
 
+    @property
+    def members_responded(self) -> int:
+        """Of those asked: someone who commented and has since left the channel is not counted against them."""
+        return len(self.responded & self.expected)
+
 
 async def responses_to(services: Services, workspace_id: str, window: WindowSummary) -> Responses:
-    """Who has responded to a window; clerks and the receiving officer are not asked to."""
+    """Who has responded to a window, and who is still waiting to, of the members asked (see expected_to_respond):
+    what exports, counts, the Home tab and the "closes tomorrow" direct messages all go by."""
     async with services.database.session() as session:
         comments = await queries.live_comments(session, [window.id])
-        not_expected = set(await queries.clerk_ids(session, window.committee_id)) | {window.officer_user_id}
+        clerk_ids = set(await queries.clerk_ids(session, window.committee_id))
     members = await services.directory.channel_members(workspace_id, window.channel_id)
-    waiting_for = sorted(members - {c.author_user_id for c in comments} - not_expected)
-    return Responses(comments, waiting_for)
+    expected = expected_to_respond(window, members, clerk_ids)
+    waiting_for = sorted(expected - {c.author_user_id for c in comments})
+    return Responses(comments, waiting_for, frozenset(expected))
 
 
 async def compile_window(services: Services, workspace_id: str, window: WindowSummary) -> CompiledComments:

@@ -6,7 +6,8 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,8 +15,9 @@ from yarl import URL
 
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
-from handlers.deadlines import Deadline, describe_instant, local_date, parse_deadline
-from handlers.errors import InvalidInput, NotFound
+from handlers.deadlines import Deadline, describe_instant, local_date, parse_committee_date
+from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFound
+from handlers.resolutions import follow_window_deadline
 from storage import queries
 from storage.models import CommentWindow, Committee
 
@@ -27,6 +29,9 @@ SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?", re.IGNORECASE)
 REF_WORDS = 3
 FILLER_WORDS = {"a", "an", "and", "for", "of", "on", "the", "to", "draft"}
+# A member looking for a report soon after it closed is told it closed, and what they said, for this long.
+RECENTLY_CLOSED = timedelta(days=30)
+EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class WindowSummary:
     announcement_permalink: str | None
     deadline_day: date
     deadline_set_at: datetime
+    chair_user_id: str | None = None
 
     @property
     def deadline_text(self) -> str:
@@ -90,7 +96,41 @@ def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
         window.announcement_permalink,
         window.deadline_day,
         window.deadline_set_at,
+        committee.chair_user_id,
     )
+
+
+class Role(StrEnum):
+    """How someone stands to a report open for comments."""
+
+    MEMBER = "member"  # in the committee's channel: asked for their views, chair included
+    OFFICER = "officer"  # receives the comments, so is not asked for any
+    CLERK = "clerk"  # staff who run the committee, not one of its councillors (unless they also chair it)
+
+
+def role_in(window: WindowSummary, user_id: str, clerks_it: bool) -> Role:
+    if user_id == window.officer_user_id:
+        return Role.OFFICER
+    if clerks_it and user_id != window.chair_user_id:
+        return Role.CLERK
+    return Role.MEMBER
+
+
+def expected_to_respond(window: WindowSummary, members: frozenset[str], clerk_ids: set[str]) -> set[str]:
+    """The people a report's comments are asked of: who counts, who is nudged, who is listed as not responding."""
+    return {user for user in members if role_in(window, user, user in clerk_ids) == Role.MEMBER}
+
+
+async def require_asked_to_comment(services: Services, session: AsyncSession, window: WindowSummary, actor: Actor):
+    """Refuses anyone a report's comments are not asked of, saying why."""
+    clerks_it = actor.user_id in await queries.clerk_ids(session, window.committee_id)
+    if (role := role_in(window, actor.user_id, clerks_it)) != Role.MEMBER:
+        log.warning("refused: %s is the %s of window %s, not asked to comment", actor.user_id, role, window.id)
+        raise NotAskedToComment(role, window.title, window.ref)
+    members = await services.directory.channel_members(actor.workspace_id, window.channel_id)
+    if actor.user_id not in members:
+        log.warning("refused: %s is not a member of committee %s", actor.user_id, window.committee_id)
+        raise NotAMember(window.committee_name)
 
 
 def _clean_title(title: str) -> str:
@@ -159,7 +199,7 @@ async def preview_window(services: Services, actor: Actor, request: WindowReques
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "open comment windows")
-    deadline = parse_deadline(request.deadline_text, services.clock(), committee.timezone)
+    deadline = parse_committee_date(request.deadline_text, services.clock(), committee.timezone)
     return WindowPreview(
         committee.name,
         _clean_title(request.title),
@@ -229,28 +269,94 @@ async def record_announcement(services: Services, actor: Actor, window_id: int, 
         await session.commit()
 
 
-async def window_summary(services: Services, actor: Actor, window_id: int) -> WindowSummary:
-    async with services.database.session() as session:
-        return await _summary_of(session, actor, window_id)
-
-
 async def open_windows_for_member(services: Services, actor: Actor) -> list[WindowSummary]:
-    """Open windows of the committees whose channels this person is in. Only committees with an open window
-    are asked about membership: a council may have hundreds of committees and a handful of open windows."""
-    windows = await open_windows_in_workspace(services, actor)
-    channels = {window.channel_id for window in windows}
+    """Open windows this person is asked to comment on: those of the committees whose channels they are in, but
+    not a report whose comments they receive, nor one of a committee they clerk."""
+    return await _windows_for_member(services, actor, services.clock())
+
+
+async def open_and_recently_closed_for_member(
+    services: Services, actor: Actor
+) -> tuple[list[WindowSummary], list[WindowSummary]]:
+    """The open windows this person is asked to comment on, and those that closed in the last RECENTLY_CLOSED,
+    latest first."""
+    now = services.clock()
+    windows = await _windows_for_member(services, actor, now - RECENTLY_CLOSED)
+    closed = sorted((w for w in windows if not w.is_open(now)), key=lambda w: w.deadline, reverse=True)
+    return [w for w in windows if w.is_open(now)], closed
+
+
+async def _windows_for_member(services: Services, actor: Actor, closing_after: datetime) -> list[WindowSummary]:
+    """Only committees with such a window are asked about membership: a council may have hundreds of committees
+    and a handful of open windows."""
+    seen = [
+        window
+        for window, clerks_it in await _windows_with_clerking(services, actor, closing_after)
+        if role_in(window, actor.user_id, clerks_it) == Role.MEMBER
+    ]
     member_of = {
         channel
-        for channel in channels
+        for channel in {window.channel_id for window in seen}
         if actor.user_id in await services.directory.channel_members(actor.workspace_id, channel)
     }
-    return [window for window in windows if window.channel_id in member_of]
+    return [window for window in seen if window.channel_id in member_of]
 
 
-async def open_windows_in_workspace(services: Services, actor: Actor) -> list[WindowSummary]:
+async def windows_looked_after(services: Services, actor: Actor) -> list[tuple[WindowSummary, Role]]:
+    """Open windows whose comments this person receives, or whose committee they clerk."""
+    windows = await _windows_with_clerking(services, actor, services.clock())
+    looked_after = [(window, role_in(window, actor.user_id, clerks_it)) for window, clerks_it in windows]
+    return [(window, role) for window, role in looked_after if role != Role.MEMBER]
+
+
+async def every_window_in_workspace(services: Services, actor: Actor) -> list[WindowSummary]:
+    return [window for window, _ in await _windows_with_clerking(services, actor, EVER)]
+
+
+async def _windows_with_clerking(
+    services: Services, actor: Actor, closing_after: datetime
+) -> list[tuple[WindowSummary, bool]]:
     async with services.database.session() as session:
-        rows = await queries.open_windows_in_workspace(session, actor.workspace_id, services.clock())
-    return [summarise(window, committee) for window, committee in rows]
+        rows = await queries.windows_in_workspace(session, actor.workspace_id, closing_after, actor.user_id)
+    return [(summarise(window, committee), clerks_it) for window, committee, clerks_it in rows]
+
+
+async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
+    """Why this person has no report to comment on, and what would change that."""
+    looked_after = await windows_looked_after(services, actor)
+    if looked_after:
+        roles = [
+            f"you receive the comments on {window.title}"
+            if role == Role.OFFICER
+            else f"you clerk {window.committee_name}, which asks for comments on {window.title}"
+            for window, role in looked_after[:3]
+        ]
+        example = looked_after[0][0].ref
+        return (
+            f"There is no report for you to comment on: {'; '.join(roles)}. Comments come from the committee's "
+            f"members; `/report export {example}` sends you what they have said so far."
+        )
+    async with services.database.session() as session:
+        committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
+    if committee is None:
+        return (
+            "There are no comment windows open to you, and this channel isn't set up as a committee. "
+            "A clerk sets a committee up by typing `/committee setup <committee name>` in its channel, "
+            "then opens a comment window on a report with `/report`."
+        )
+    if actor.user_id not in await services.directory.channel_members(actor.workspace_id, committee.channel_id):
+        return NotAMember(committee.name).message
+    _, closed_lately = await open_and_recently_closed_for_member(services, actor)
+    closed = [w for w in closed_lately if w.committee_id == committee.id]
+    if closed:
+        return (
+            f"No comment windows are open in {committee.name} at the moment. Comments on {closed[0].title} closed "
+            f"on {closed[0].deadline_text}; if you need more time, ask the committee's clerk to reopen it."
+        )
+    return (
+        f"No comment windows are open in {committee.name} at the moment. "
+        "When a clerk opens one with `/report`, it is announced in the channel."
+    )
 
 
 def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummary]:
@@ -269,7 +375,7 @@ def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummar
 
 def listing(windows: list[WindowSummary]) -> str:
     if not windows:
-        return "There are no comment windows open to you at the moment."
+        return "There are no reports to choose from."
     lines = [f"• `{w.ref}`: {w.title} ({w.committee_name}), deadline {w.deadline_text}" for w in windows]
     return "Reports you can choose from:\n" + "\n".join(lines)
 
@@ -287,30 +393,27 @@ def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an o
 
 async def windows_for_export(services: Services, actor: Actor) -> list[WindowSummary]:
     """Every window, open or closed, whose comments this person may compile: as its officer or a clerk."""
-    async with services.database.session() as session:
-        committees = await queries.committees_in_workspace(session, actor.workspace_id)
-        rows = await queries.windows_of_committees(session, [c.id for c in committees])
-        clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
-    return [
-        summarise(window, committee)
-        for window, committee in rows
-        if window.officer_user_id == actor.user_id or committee.id in clerk_of
-    ]
+    windows = await _windows_with_clerking(services, actor, EVER)
+    return [window for window, clerks_it in windows if window.officer_user_id == actor.user_id or clerks_it]
 
 
-async def move_deadline(services: Services, actor: Actor, ref_text: str, deadline_text: str) -> WindowSummary:
-    """A clerk extends (or shortens) a window; it may reopen one that has closed."""
+async def move_deadline(
+    services: Services, actor: Actor, ref_text: str, deadline_text: str
+) -> tuple[WindowSummary, Deadline]:
+    """A clerk extends (or shortens) a window; it may reopen one that has closed. The deadline as read comes back
+    too, for what the clerk should be told about how it was read."""
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "change comment deadlines")
         windows = [summarise(w, c) for w, c in await queries.windows_of_committees(session, [committee.id])]
         chosen = choose_window(windows, ref_text, kind="a report in this committee")
-        deadline = parse_deadline(deadline_text, services.clock(), committee.timezone)
+        deadline = parse_committee_date(deadline_text, services.clock(), committee.timezone)
         window = await session.get(CommentWindow, chosen.id)
         window.deadline = deadline.instant
         window.deadline_day = local_date(deadline.instant, committee.timezone)
         window.deadline_set_at = services.clock()
         session.add(window)
+        await follow_window_deadline(session, window.id, deadline.instant, committee, actor.user_id, services.clock())
         await session.commit()
     log.info("deadline of window %s moved to %s by %s", window.id, window.deadline, actor.user_id)
-    return summarise(window, committee)
+    return summarise(window, committee), deadline

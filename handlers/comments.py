@@ -16,16 +16,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.comment_windows import (
     WindowSummary,
     choose_window,
+    every_window_in_workspace,
     listing,
     match_windows,
+    nothing_to_comment_on,
+    open_and_recently_closed_for_member,
     open_windows_for_member,
-    open_windows_in_workspace,
+    require_asked_to_comment,
     summarise,
 )
-from handlers.committees import require_member
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
-from handlers.errors import InvalidInput, NotAllowed, NotAMember, NotFound, WindowClosed
+from handlers.errors import InvalidInput, NotAllowed, NotAskedToComment, NotFound, UserFacingError, WindowClosed
 from storage import queries
 from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, RevisionAction
 
@@ -192,13 +194,19 @@ async def add_comment(
     return await _write_once(services, actor, request_key, add)
 
 
+async def window_to_comment_on(services: Services, actor: Actor, window_id: int) -> WindowSummary:
+    """The window a comment button is about, if this person may comment on it now; else why not."""
+    async with services.database.session() as session:
+        return await _writable_window(services, session, actor, window_id)
+
+
 async def _writable_window(services: Services, session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
     found = await queries.window_with_committee(session, actor.workspace_id, window_id)
     if found is None:
         raise NotFound("I can't find that report. It may have been removed.")
     window = summarise(*found)
     _require_open(window, services.clock())
-    await require_member(services, found[1], actor)
+    await require_asked_to_comment(services, session, window, actor)
     return window
 
 
@@ -267,13 +275,21 @@ async def own_comment(services: Services, actor: Actor, comment_id: int) -> Comm
         return _receipt(comment, window)
 
 
-async def my_comments(services: Services, actor: Actor) -> tuple[list[WindowSummary], list[CommentReceipt]]:
-    """The open windows this member can comment on, and their own live comments on them."""
-    windows = await open_windows_for_member(services, actor)
-    by_id = {window.id: window for window in windows}
+@dataclass(frozen=True)
+class MyResponses:
+    open: list[WindowSummary]  # the open windows this member can comment on
+    closed: list[WindowSummary]  # those that closed lately, which they may want to look back on
+    responses: list[CommentReceipt]  # their own live comments on either
+    nothing_open: str | None  # when they have nothing open nor closed lately: why, and what would change it
+
+
+async def my_comments(services: Services, actor: Actor) -> MyResponses:
+    windows, closed = await open_and_recently_closed_for_member(services, actor)
+    by_id = {window.id: window for window in windows + closed}
     async with services.database.session() as session:
         comments = await queries.live_comments(session, by_id, actor.user_id)
-    return windows, [_receipt(comment, by_id[comment.window_id]) for comment in comments]
+    why = None if windows or closed else await nothing_to_comment_on(services, actor)
+    return MyResponses(windows, closed, [_receipt(comment, by_id[comment.window_id]) for comment in comments], why)
 
 
 async def comment_inline(services: Services, actor: Actor, typed: str, request_key: str) -> CommentReceipt:
@@ -295,15 +311,30 @@ async def _window_named(services: Services, actor: Actor, typed: str) -> WindowS
     try:
         return choose_window(windows, typed)
     except NotFound:
-        elsewhere = match_windows(await open_windows_in_workspace(services, actor), typed)
-        if elsewhere:
-            raise NotAMember(elsewhere[0].committee_name) from None
-        if not windows:
-            raise NotFound(listing(windows)) from None
-        raise NotFound(
-            f"Which report is this about? Start with its reference, e.g. `/comment {windows[0].ref} your comment`.\n"
-            + listing(windows)
-        ) from None
+        raise await _why_not_open_to_them(services, actor, typed, windows) from None
+
+
+async def _why_not_open_to_them(
+    services: Services, actor: Actor, typed: str, open_to_them: list[WindowSummary]
+) -> UserFacingError:
+    """A report named that this person cannot comment on: closed, or not theirs to comment on; or none named."""
+    named = match_windows(await every_window_in_workspace(services, actor), typed)
+    now = services.clock()
+    if still_open := [window for window in named if window.is_open(now)]:
+        try:
+            async with services.database.session() as session:
+                await require_asked_to_comment(services, session, still_open[0], actor)
+        except UserFacingError as refusal:
+            return refusal
+    elif named:
+        latest = max(named, key=lambda window: window.deadline)
+        return WindowClosed(latest.title, latest.deadline_text)
+    if not open_to_them:
+        return NotFound(await nothing_to_comment_on(services, actor))
+    return NotFound(
+        f"Which report is this about? Start with its reference, e.g. `/comment {open_to_them[0].ref} your comment`.\n"
+        + listing(open_to_them)
+    )
 
 
 async def hold_draft(
@@ -314,7 +345,10 @@ async def hold_draft(
         window_row = await queries.window_announced_at(session, actor.workspace_id, actor.channel_id, thread_ts)
         if window_row is None:
             return None
-        window = await _writable_window(services, session, actor, window_row.id)
+        try:
+            window = await _writable_window(services, session, actor, window_row.id)
+        except NotAskedToComment:
+            return None  # the officer or a clerk answering in the thread: talking, not commenting
         draft = CommentDraft(
             window_id=window.id, author_user_id=actor.user_id, text=clean_text(text), source_key=source_key
         )

@@ -8,7 +8,7 @@ wrongly closes a window on the wrong day.
 import calendar
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +19,8 @@ from dateutil.relativedelta import MO, relativedelta
 from handlers.errors import DeadlineNotUnderstood
 
 END_OF_DAY = time(23, 59, 59)
+# Further ahead than this, a date is a slip of the keyboard ("2207" for "2027"), not committee business.
+YEARS_WITHIN_REACH = 20
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Deadline:
     instant: datetime  # aware, UTC
     zone: str  # IANA zone name, e.g. "Europe/London"
     end_of_day_assumed: bool  # the text gave a date but no time
+    notes: tuple[str, ...] = ()  # how something unusual in the text was read, to tell whoever typed it
 
     @property
     def local(self) -> datetime:
@@ -33,6 +36,38 @@ class Deadline:
 
     def describe(self) -> str:
         return describe_instant(self.instant, self.zone)
+
+    @property
+    def day_words(self) -> str:
+        """The day spelled out: "Friday 11 December 2026"."""
+        return f"{self.local:%A} {describe_date(self.instant, self.zone)}"
+
+    @property
+    def spelled_out(self) -> str:
+        """As a clerk could type it to mean this deadline and no other: "Friday 11 December 2026 17:00"."""
+        return self.day_words if self.end_of_day_assumed else f"{self.day_words} {self.local:%H:%M}"
+
+
+class AmbiguousDeadline(DeadlineNotUnderstood):
+    """ "next Friday" typed early in a week: this week's Friday, or the one after? The person is asked."""
+
+    def __init__(self, phrase: str, readings: tuple[Deadline, Deadline], field: str = "deadline") -> None:
+        this_week, next_week = readings
+        super().__init__(
+            f'"{phrase}" could mean {this_week.day_words} (this week) or {next_week.day_words} (next week). '
+            "Which did you mean?",
+            field,
+        )
+        self.phrase, self.readings = phrase, readings
+        self.choices = tuple(reading.spelled_out for reading in readings)
+
+    def spelled_out(self, typed: str, reading: Deadline) -> str:
+        """`typed` with its last "next <weekday>" replaced by the date of `reading`, so it reads one way only."""
+        found = list(_NEXT_WEEKDAY.finditer(typed.lower()))
+        if not found:
+            return typed
+        last = found[-1]
+        return typed[: last.start()] + describe_date(reading.instant, reading.zone) + typed[last.end() :]
 
 
 def describe_instant(instant: datetime, zone: str) -> str:
@@ -47,8 +82,31 @@ def describe_date(instant: datetime, zone: str) -> str:
     return f"{local.day} {local:%B %Y}"
 
 
-def parse_deadline(text: str, now: datetime, zone: str) -> Deadline:
-    """Read `text` as one future deadline in `zone`, relative to `now`; raise DeadlineNotUnderstood otherwise."""
+def parse_deadline(text: str, now: datetime, zone: str, field: str = "deadline") -> Deadline:
+    """Read `text` as one future deadline in `zone`, relative to `now`; raise DeadlineNotUnderstood otherwise,
+    naming `field`, the form's field the text came from."""
+    try:
+        return _future_deadline(text, now, zone)
+    except AmbiguousDeadline as ambiguous:
+        raise AmbiguousDeadline(_as_typed(text, ambiguous.phrase), ambiguous.readings, field) from None
+    except DeadlineNotUnderstood as problem:
+        raise DeadlineNotUnderstood(problem.message, field) from None
+
+
+def parse_committee_date(text: str, now: datetime, zone: str, field: str = "deadline") -> Deadline:
+    """A deadline or meeting a committee sets now: in the future, and not so far ahead that the year is a typo."""
+    deadline = parse_deadline(text, now, zone, field)
+    latest = now + relativedelta(years=YEARS_WITHIN_REACH)
+    if deadline.instant > latest:
+        raise DeadlineNotUnderstood(
+            f"{deadline.describe()} is more than {YEARS_WITHIN_REACH} years away, which is not a date a committee "
+            "would use. Please check the year.",
+            field,
+        )
+    return deadline
+
+
+def _future_deadline(text: str, now: datetime, zone: str) -> Deadline:
     now_local = now.astimezone(_zone_info(zone))
     try:
         deadline = _only_reading(text, now_local)
@@ -59,6 +117,12 @@ def parse_deadline(text: str, now: datetime, zone: str) -> Deadline:
             f"That deadline, {deadline.describe()}, has already passed. Please give a date in the future."
         )
     return deadline
+
+
+def _as_typed(text: str, phrase: str) -> str:
+    """`phrase`, found in the lower-cased reading of `text`, as it was typed."""
+    start = text.lower().rfind(phrase)
+    return text[start : start + len(phrase)] if start >= 0 else phrase
 
 
 class _Unreadable(Exception):
@@ -80,7 +144,7 @@ def _unreadable_message(text: str, now_local: datetime) -> str:
     year = now_local.year + (now_local.date() > date(now_local.year, 9, 20))
     return (
         f'I couldn\'t read "{text.strip()}" as a date. '
-        f'Try something like "20 September {year}", "20/09/{year}" or "next Friday 5pm".'
+        f'Try something like "20 September {year}", "20/09/{year}" or "Friday 5pm".'
     )
 
 
@@ -107,8 +171,16 @@ _LEAD_IN = re.compile(
     r"|close of (?:play|business)|deadline(?: is)?|closing date(?: is)?|due)\b[\s:,-]*"
 )
 _FILLER = re.compile(r"\b(?:the|inclusive)\b")
-# "Next Friday" and "this Friday" both mean the first Friday after today, as does a bare "Friday".
-_WEEKDAY_QUALIFIER = re.compile(rf"\b(?:next|this|coming)\s+(?=(?:{_WEEKDAY_NAMES})\b)")
+# "This Friday" and "coming Friday" mean the first Friday after today, as does a bare "Friday"; "this Monday" said
+# on a Monday is today. "Next Friday" is told apart in _read: early in a week, people mean either Friday.
+_WEEKDAY_QUALIFIER = re.compile(rf"\b(?P<qualifier>next|this|coming)\s+(?=(?:{_WEEKDAY_NAMES})\b)")
+_NEXT_WEEKDAY = re.compile(rf"\bnext\s+(?:{_WEEKDAY_NAMES})\b")
+# "Friday week" and "a week on Friday": the Friday after the coming one.
+_WEEK_ON = re.compile(rf"\b(?:a week on\s+(?P<after>{_WEEKDAY_NAMES})|(?P<before>{_WEEKDAY_NAMES})\s+week)\b")
+# A period with no day in it: the person is asked which day they mean.
+_WHOLE_PERIOD = re.compile(r"^(?:this|next) (?:week|month)$")
+# A numeric date whose second number cannot be a month (09/20/2027) is read month first, and the person told.
+_MONTH_FIRST = re.compile(r"\b(?P<month>\d{1,2})[/.-](?P<day>\d{1,2})[/.-]\d{2,4}\b")
 _NOON = re.compile(r"\b(?:12\s*)?(?:noon|midday)\b")
 _MIDNIGHT = re.compile(r"\b(?:12\s*)?midnight\b")
 # dateutil drops the minutes of "5.30pm" and reads "17.30" as a day, so UK dotted times become colon times;
@@ -120,7 +192,7 @@ def _normalise(text: str) -> str:
     words = text.lower().replace("\u2019", "'").strip().rstrip(".!;,")
     words = _DOTTED_TIME.sub(r"\1:\2", words)
     words = _MIDNIGHT.sub(END_OF_DAY.isoformat(), _NOON.sub("12:00", words))
-    words = " ".join(_WEEKDAY_QUALIFIER.sub("", _FILLER.sub(" ", words)).split())
+    words = " ".join(_FILLER.sub(" ", words).split())
     while lead_in := _LEAD_IN.match(words):
         words = words[lead_in.end() :]
     return words
@@ -181,6 +253,7 @@ def _week_start(today: date) -> date:
 # and "end of next week" is the Friday of the following Monday-to-Sunday week.
 _RELATIVE_DAYS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], date]]] = [
     (re.compile(r"\b(?:today|tonight)\b"), lambda _, today: today),
+    (re.compile(r"\byesterday\b"), lambda _, today: today - timedelta(days=1)),  # refused as past, and said so
     (re.compile(r"\btomorrow\b"), lambda _, today: today + timedelta(days=1)),
     (
         re.compile(rf"\bin (?P<count>\d+|{'|'.join(_NUMBER_WORDS)}) (?P<unit>{'|'.join(_UNITS)})s?'?s?(?: time)?\b"),
@@ -204,7 +277,55 @@ def _read(words: str, now_local: datetime) -> Deadline:
             return _deadline(day_from(match, now_local.date()), rest.clock, now_local)
     if words.startswith(_END_OF):
         return _month_end(_fields(words.removeprefix(_END_OF)), now_local)
-    return _dated(_fields(words), now_local)
+    if _WHOLE_PERIOD.match(words):
+        end = _read(f"end of {words}", now_local)
+        raise DeadlineNotUnderstood(
+            f'Which day {words} did you mean? Please give the date, e.g. "{end.day_words}", or say "end of {words}".'
+        )
+    if week_on := _WEEK_ON.search(words):
+        return _week_on(week_on, words, now_local)
+    qualifier = _WEEKDAY_QUALIFIER.search(words)
+    fields = _fields(_WEEKDAY_QUALIFIER.sub("", words))
+    if fields.weekday is not None and fields.year is None and fields.month is None and fields.day is None:
+        return _on_weekday(fields, qualifier, now_local)
+    return _told_if_month_first(_dated(fields, now_local), words)
+
+
+def _coming(weekday: int, today: date) -> date:
+    """The first such weekday after today."""
+    return today + relativedelta(days=1, weekday=weekday)
+
+
+def _on_weekday(fields: "_Fields", qualifier: re.Match[str] | None, now_local: datetime) -> Deadline:
+    today, said = now_local.date(), qualifier["qualifier"] if qualifier else None
+    if said == "this" and today.weekday() == fields.weekday:
+        return _deadline(today, fields.clock, now_local)
+    coming = _coming(fields.weekday, today)
+    if said == "next" and _week_start(coming) == _week_start(today):
+        phrase = _NEXT_WEEKDAY.search(qualifier.string, qualifier.start()).group(0)
+        later = coming + timedelta(weeks=1)
+        raise AmbiguousDeadline(
+            phrase, (_deadline(coming, fields.clock, now_local), _deadline(later, fields.clock, now_local))
+        )
+    return _deadline(coming, fields.clock, now_local)
+
+
+def _week_on(match: re.Match[str], words: str, now_local: datetime) -> Deadline:
+    rest = _fields(words[: match.start()] + words[match.end() :])
+    if rest.dated:
+        raise _Unreadable
+    weekday = _PARSER.info.weekday(match["after"] or match["before"])
+    return _deadline(_coming(weekday, now_local.date()) + timedelta(weeks=1), rest.clock, now_local)
+
+
+def _told_if_month_first(deadline: Deadline, words: str) -> Deadline:
+    written = _MONTH_FIRST.search(words)
+    if written is None or not int(written["month"]) <= 12 < int(written["day"]):
+        return deadline
+    note = (
+        f'There is no month {int(written["day"])}, so I read "{written.group(0)}" month first, as {deadline.day_words}.'
+    )
+    return replace(deadline, notes=(*deadline.notes, note))
 
 
 @dataclass(frozen=True)
@@ -272,8 +393,6 @@ def _dated(fields: _Fields, now_local: datetime) -> Deadline:
         raise DeadlineNotUnderstood(f"I read {fields.day} as the day but found no month. Which month did you mean?")
     if fields.year is not None:
         raise _Unreadable
-    if fields.weekday is not None:
-        return _deadline(now_local.date() + relativedelta(days=1, weekday=fields.weekday), fields.clock, now_local)
     if fields.clock is not None:
         return _deadline(now_local.date(), fields.clock, now_local)
     raise _Unreadable
@@ -317,9 +436,26 @@ def _month_words(fields: _Fields) -> str:
 
 def _deadline(day: date, clock: time | None, now_local: datetime) -> Deadline:
     # zoneinfo's fold=0: a wall time repeated when the clocks go back is its first occurrence, and one skipped
-    # when they go forward is read with the offset in force before the change.
+    # when they go forward is read with the offset in force before the change. Either way the person is told.
     local = datetime.combine(day, END_OF_DAY if clock is None else clock, tzinfo=now_local.tzinfo)
-    return Deadline(local.astimezone(UTC), now_local.tzinfo.key, end_of_day_assumed=clock is None)
+    zone = now_local.tzinfo.key
+    return Deadline(local.astimezone(UTC), zone, clock is None, _clock_change_notes(local, zone))
+
+
+def _clock_change_notes(local: datetime, zone: str) -> tuple[str, ...]:
+    on_the_clock = local.astimezone(UTC).astimezone(local.tzinfo)
+    wall_time = f"{local:%H:%M} on {local:%A} {local.day} {local:%B %Y}"
+    if on_the_clock.replace(tzinfo=None) != local.replace(tzinfo=None):
+        return (
+            f"There is no {wall_time} in {zone}: the clocks go forward that night, "
+            f"so I've read it as {on_the_clock:%H:%M} {on_the_clock.tzname()}.",
+        )
+    if local.replace(fold=1).utcoffset() != local.utcoffset():
+        return (
+            f"{wall_time} comes twice in {zone}, as the clocks go back that night; "
+            f"I've taken the first, {local:%H:%M} {local.tzname()}.",
+        )
+    return ()
 
 
 def end_of_day(day: date, zone: str) -> datetime:

@@ -4,8 +4,11 @@
 class UserFacingError(Exception):
     """A request that cannot be carried out and changes nothing; `message` is shown to its author.
 
-    `field` names the input at fault (title, deadline, text, ...) so a form can show the message beside it.
+    `field` names the input at fault (title, deadline, text, ...) so a form can show the message beside it;
+    `choices`, where there are any, are answers for that field that would be accepted, to offer the person.
     """
+
+    choices: tuple[str, ...] = ()
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -42,13 +45,28 @@ class NotAMember(UserFacingError):
         )
 
 
+class NotAskedToComment(UserFacingError):
+    """The receiving officer or a clerk trying to comment: comments are the members' views."""
+
+    def __init__(self, role: str, title: str, ref: str) -> None:
+        export = f"`/report export {ref}` sends you what members have said so far."
+        if role == "officer":
+            reason = f"You receive the comments on {title}, so you aren't asked to comment on it."
+        else:
+            reason = f"Clerks aren't asked to comment on {title}: the comments are the members' views."
+        super().__init__(f"{reason} {export}")
+
+
 class InvalidInput(UserFacingError):
     """Text or a choice that cannot be accepted as given."""
 
 
 class WindowClosed(UserFacingError):
     def __init__(self, title: str, closed_on: str) -> None:
-        super().__init__(f"The comment window on {title} closed on {closed_on}. Comments can no longer be changed.")
+        super().__init__(
+            f"Comments on {title} closed on {closed_on}, so they can no longer be added or changed. "
+            "If you need more time, ask the committee's clerk to reopen it."
+        )
 
 
 class NotFound(UserFacingError):
@@ -62,5 +80,5 @@ class NotAllowed(UserFacingError):
 class DeadlineNotUnderstood(UserFacingError):
     """A deadline that is unparseable, ambiguous or in the past; the message says what was understood."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="deadline")
+    def __init__(self, message: str, field: str = "deadline") -> None:
+        super().__init__(message, field)

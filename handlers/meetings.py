@@ -1,7 +1,7 @@
 """A committee's calendar: add, move and cancel meetings; which meeting a report is due back at."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.committees import committee_here, is_clerk, require_clerk
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_date, describe_instant, parse_deadline
+from handlers.deadlines import Deadline, describe_date, describe_instant, parse_committee_date
 from handlers.errors import InvalidInput, NotFound
 from handlers.resolutions import replan_meeting_dues
 from storage import queries
@@ -18,6 +18,9 @@ from storage.models import Committee, Meeting, MeetingStatus
 log = logging.getLogger(__name__)
 
 UPCOMING_SHOWN = 5
+SATURDAY = 5
+# Committees meet in the working day or the evening; a start outside these hours is more likely a slip (3:00 for 15:00).
+EARLIEST_USUAL_HOUR, LATEST_USUAL_HOUR = 7, 22
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class MeetingSummary:
     starts_at: datetime
     status: str
     arranged_at: datetime
+    notes: tuple[str, ...] = ()  # for the clerk who just set it: how the date was read, and anything unusual in it
 
     @property
     def when_text(self) -> str:
@@ -44,14 +48,24 @@ def summarise_meeting(meeting: Meeting, committee: Committee) -> MeetingSummary:
     )
 
 
-def _start_time(when_text: str, now: datetime, zone: str) -> datetime:
-    start = parse_deadline(when_text, now, zone)
+def _start_time(when_text: str, now: datetime, zone: str) -> Deadline:
+    start = parse_committee_date(when_text, now, zone, field="when")
     if start.end_of_day_assumed:
         raise InvalidInput(
             f"Please give the meeting's start time as well as the date, e.g. `/meeting add {when_text.strip()} 10:00`.",
             field="when",
         )
-    return start.instant
+    return start
+
+
+def _noted(meeting: MeetingSummary, start: Deadline) -> MeetingSummary:
+    """A start the clerk may not have meant is kept, and said, so they can move it if it was a slip."""
+    local, unusual = start.local, []
+    if local.weekday() >= SATURDAY:
+        unusual.append(f"That is a {local:%A}.")
+    if not EARLIEST_USUAL_HOUR <= local.hour < LATEST_USUAL_HOUR:
+        unusual.append(f"It starts at {local:%H:%M}, at night.")
+    return replace(meeting, notes=(*start.notes, *unusual))
 
 
 async def add_meeting(services: Services, actor: Actor, when_text: str, request_key: str) -> MeetingSummary:
@@ -60,10 +74,10 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
         await require_clerk(session, committee, actor, "keep the committee's calendar")
         if (existing := await queries.meeting_by_request(session, request_key)) is not None:
             return summarise_meeting(existing, committee)
-        starts_at = _start_time(when_text, services.clock(), committee.timezone)
+        start = _start_time(when_text, services.clock(), committee.timezone)
         meeting = Meeting(
             committee_id=committee.id,
-            starts_at=starts_at,
+            starts_at=start.instant,
             arranged_at=services.clock(),
             created_by=actor.user_id,
             created_at=services.clock(),
@@ -80,8 +94,8 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
             )
         await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
-    log.info("meeting %s added to committee %s for %s by %s", meeting.id, committee.id, starts_at, actor.user_id)
-    return summarise_meeting(meeting, committee)
+    log.info("meeting %s added to committee %s for %s by %s", meeting.id, committee.id, start.instant, actor.user_id)
+    return _noted(summarise_meeting(meeting, committee), start)
 
 
 async def _clerks_meeting(session: AsyncSession, actor: Actor, meeting_id: int) -> tuple[Meeting, Committee]:
@@ -99,14 +113,15 @@ async def _clerks_meeting(session: AsyncSession, actor: Actor, meeting_id: int) 
 async def move_meeting(services: Services, actor: Actor, meeting_id: int, when_text: str) -> MeetingSummary:
     async with services.database.session() as session:
         meeting, committee = await _clerks_meeting(session, actor, meeting_id)
-        meeting.starts_at = _start_time(when_text, services.clock(), committee.timezone)
+        start = _start_time(when_text, services.clock(), committee.timezone)
+        meeting.starts_at = start.instant
         meeting.arranged_at = services.clock()
         session.add(meeting)
         await session.flush()
         await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s moved to %s by %s", meeting.id, meeting.starts_at, actor.user_id)
-    return summarise_meeting(meeting, committee)
+    return _noted(summarise_meeting(meeting, committee), start)
 
 
 async def cancel_meeting(services: Services, actor: Actor, meeting_id: int) -> MeetingSummary:

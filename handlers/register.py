@@ -4,7 +4,14 @@ from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, describe_instant
 from handlers.due_meetings import SYSTEM_ACTOR
-from handlers.register_export import BOT_NAME, Register, RegisterChange, RegisterEntry, describe_snapshot
+from handlers.register_export import (
+    BOT_NAME,
+    NOT_RECORDED,
+    Register,
+    RegisterChange,
+    RegisterEntry,
+    describe_snapshot,
+)
 from handlers.resolutions import ActionItem, HistoryEntry, entry_of_change, item_of
 from storage import queries
 
@@ -46,12 +53,13 @@ def _entry(item: ActionItem, history: list[HistoryEntry], names: dict[str, str],
         committee_name=item.committee_name,
         text=item.text,
         kind=item.kind_label,
-        status=item.status,
+        status=item.register_status(now),
         owner=owner or "Not assigned",
         due=item.due_text,
         overdue=item.is_overdue(now),
         slipped_count=item.slipped_count,
         recorded_on=describe_date(item.created_at, item.timezone),
+        meeting_date=f"{item.meeting_date.day} {item.meeting_date:%B %Y}" if item.meeting_date else NOT_RECORDED,
         closing_note=item.closing_note,
         history=tuple(change_of(entry, names, item.timezone) for entry in history),
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from handlers.deadlines import describe_date
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING
 from handlers.export_formats import _lines, _spreadsheet_safe, _xml_safe, file_slug, set_up_a4
+from handlers.resolutions import DEADLINE_PASSED_STATUS, NOTED_STATUS
 from storage.models import DEFAULT_TIMEZONE, ResolutionStatus
 
 if TYPE_CHECKING:
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 NO_RESOLUTIONS = "No resolutions recorded yet."
+NOT_RECORDED = "not recorded"
 OVERDUE = "overdue"
 BOT_NAME = "committee-bot"
 _NO_OWNER = "not assigned"
 _MEETING_RULES = {NEXT_MEETING: "the next meeting", FUTURE_MEETING: "a future meeting"}
+_RARER_STATUSES = (NOTED_STATUS, DEADLINE_PASSED_STATUS)  # counted in the summary only where there are any
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class RegisterEntry:
     committee_name: str
     text: str  # verbatim
     kind: str  # label, e.g. "Report back"
-    status: str  # open | done | cancelled
+    status: str  # open | done | cancelled | noted | deadline passed (a comment deadline)
     owner: str  # display name or title, or "Not assigned"
     due: str  # "31 March 2023" / "meeting on 14 March 2023" / "no due date"
     overdue: bool
@@ -53,10 +56,15 @@ class RegisterEntry:
     recorded_on: str
     closing_note: str | None
     history: tuple[RegisterChange, ...]
+    meeting_date: str = NOT_RECORDED  # of the meeting that made it, e.g. "6 September 2022"
 
     @property
     def is_open(self) -> bool:
         return self.status == ResolutionStatus.OPEN
+
+    @property
+    def is_noted(self) -> bool:
+        return self.status == NOTED_STATUS
 
 
 @dataclass(frozen=True)
@@ -70,23 +78,33 @@ class Register:
         return file_slug(self.title) or "resolutions-register"
 
 
-def _open_then_closed(register: Register) -> tuple[list[RegisterEntry], list[RegisterEntry]]:
-    """Open resolutions with the overdue ones first, since those are what the officer has to chase; then closed."""
-    open_entries = sorted((entry for entry in register.entries if entry.is_open), key=lambda entry: not entry.overdue)
-    return open_entries, [entry for entry in register.entries if not entry.is_open]
+def _grouped(register: Register) -> list[tuple[str, list[RegisterEntry]]]:
+    """Open resolutions with the overdue ones first, since those are what the officer has to chase; the decisions
+    only noted; then the closed ones."""
+    entries = register.entries
+    open_entries = sorted((entry for entry in entries if entry.is_open), key=lambda entry: not entry.overdue)
+    return [
+        ("Open resolutions", open_entries),
+        ("Noted", [entry for entry in entries if entry.is_noted]),
+        ("Closed resolutions", [entry for entry in entries if not (entry.is_open or entry.is_noted)]),
+    ]
 
 
 def _summary(register: Register) -> str:
     statuses = [entry.status for entry in register.entries]
     overdue = sum(entry.overdue for entry in register.entries if entry.is_open)
-    return (
-        f"{statuses.count(ResolutionStatus.OPEN)} open, of which {overdue} overdue; "
-        f"{statuses.count(ResolutionStatus.DONE)} done; {statuses.count(ResolutionStatus.CANCELLED)} cancelled."
-    )
+    counts = [f"{statuses.count(ResolutionStatus.OPEN)} open, of which {overdue} overdue"]
+    counts += [f"{statuses.count(status)} {status}" for status in _RARER_STATUSES if status in statuses]
+    counts += [
+        f"{statuses.count(ResolutionStatus.DONE)} done",
+        f"{statuses.count(ResolutionStatus.CANCELLED)} cancelled",
+    ]
+    return "; ".join(counts) + "."
 
 
 def _heading(entry: RegisterEntry) -> str:
-    return " · ".join([entry.reference, entry.kind, entry.status] + ([OVERDUE] if entry.overdue else []))
+    state = [] if entry.is_noted else [entry.status]  # "Noted · noted" would say it twice
+    return " · ".join([entry.reference, entry.kind, *state] + ([OVERDUE] if entry.overdue else []))
 
 
 def _describe_change(change: RegisterChange) -> str:
@@ -178,8 +196,7 @@ def _set_up_page_and_properties(document: WordDocument, register: Register) -> N
 def _add_entries(document: WordDocument, register: Register) -> None:
     # A register exported across several committees has to say which one each resolution belongs to.
     show_committee = len({entry.committee_name for entry in register.entries}) > 1
-    open_entries, closed_entries = _open_then_closed(register)
-    for heading, entries in (("Open resolutions", open_entries), ("Closed resolutions", closed_entries)):
+    for heading, entries in _grouped(register):
         if entries:
             document.add_heading(heading, level=1)
         for entry in entries:
@@ -196,7 +213,9 @@ def _add_entry(document: WordDocument, entry: RegisterEntry, show_committee: boo
 
 def _entry_details(entry: RegisterEntry, show_committee: bool) -> list[tuple[str, str]]:
     details = [("Committee", entry.committee_name)] if show_committee else []
-    details += [("Owner", entry.owner), ("Due", f"{entry.due} ({OVERDUE})" if entry.overdue else entry.due)]
+    details.append(("Meeting", entry.meeting_date))
+    if not entry.is_noted:
+        details += [("Owner", entry.owner), ("Due", f"{entry.due} ({OVERDUE})" if entry.overdue else entry.due)]
     if entry.slipped_count:
         details.append(("Slipped", f"{entry.slipped_count} time{'s' if entry.slipped_count != 1 else ''}"))
     details.append(("Recorded", entry.recorded_on))
@@ -238,6 +257,7 @@ def _add_text(paragraph: Paragraph, text: str) -> None:
 CSV_COLUMNS = (
     "reference",
     "committee",
+    "meeting_date",
     "kind",
     "status",
     "owner",
@@ -255,8 +275,7 @@ def register_to_csv(register: Register) -> str:
     output = io.StringIO()
     writer = csv.writer(output)
     writer.writerow(CSV_COLUMNS)
-    open_entries, closed_entries = _open_then_closed(register)
-    for entry in open_entries + closed_entries:
+    for entry in (entry for _, entries in _grouped(register) for entry in entries):
         writer.writerow([_spreadsheet_safe(cell) for cell in _csv_row(entry)])
     return output.getvalue()
 
@@ -265,10 +284,11 @@ def _csv_row(entry: RegisterEntry) -> tuple[str, ...]:
     return (
         entry.reference,
         entry.committee_name,
+        entry.meeting_date,
         entry.kind,
         entry.status,
-        entry.owner,
-        entry.due,
+        "" if entry.is_noted else entry.owner,  # a decision only noted asks nothing of anyone
+        "" if entry.is_noted else entry.due,
         "yes" if entry.overdue else "no",
         str(entry.slipped_count),
         entry.recorded_on,

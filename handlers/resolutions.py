@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.committees import committee_here, require_clerk, require_in_committee
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_date, end_of_day, local_date, parse_deadline
+from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
 from storage import queries
@@ -27,6 +27,9 @@ KIND_LABELS = {
     ResolutionKind.COMMENT_DEADLINE: "Comment deadline",
     ResolutionKind.REPORT_BACK: "Report back",
 }
+# States the register gives an open resolution that asks nothing more of anyone.
+NOTED_STATUS = "noted"
+DEADLINE_PASSED_STATUS = "deadline passed"
 NEXT_MEETING_WORDS = re.compile(r"\bnext meeting\b", re.IGNORECASE)
 FUTURE_MEETING_WORDS = re.compile(r"\b(future|later|subsequent) meeting\b", re.IGNORECASE)
 PERIOD_WORDS = re.compile(r"^\s*(within|in)\s+(?P<period>.+?)(?:'s|s'|s)?\s*(time)?\s*$", re.IGNORECASE)
@@ -71,6 +74,7 @@ class ActionItem:
     closing_note: str | None
     due_meeting_id: int | None = None
     due_set_at: datetime | None = None
+    meeting_date: date | None = None  # of the meeting that made it
 
     @property
     def kind_label(self) -> str:
@@ -86,8 +90,20 @@ class ActionItem:
             return f"{self.due_date.day} {self.due_date:%B %Y}"
         return "no due date"
 
+    def is_outstanding(self, now: datetime) -> bool:
+        """Something is still owed (see queries._OUTSTANDING, which lists by the same rule)."""
+        if self.status != ResolutionStatus.OPEN or self.kind == ResolutionKind.NOTED:
+            return False
+        return not (self.kind == ResolutionKind.COMMENT_DEADLINE and self.due_at is not None and self.due_at <= now)
+
     def is_overdue(self, now: datetime) -> bool:
-        return self.status == ResolutionStatus.OPEN and self.due_at is not None and self.due_at < now
+        return self.is_outstanding(now) and self.due_at is not None and self.due_at < now
+
+    def register_status(self, now: datetime) -> str:
+        """Its state as the register gives it: open, done or cancelled; or noted, or a comment deadline passed."""
+        if self.status != ResolutionStatus.OPEN or self.is_outstanding(now):
+            return self.status
+        return NOTED_STATUS if self.kind == ResolutionKind.NOTED else DEADLINE_PASSED_STATUS
 
     def is_open(self) -> bool:
         return self.status == ResolutionStatus.OPEN
@@ -114,6 +130,7 @@ def item_of(resolution: Resolution, committee: Committee) -> ActionItem:
         r.closing_note,
         r.due_meeting_id,
         r.due_set_at,
+        r.meeting_date,
     )
 
 
@@ -142,7 +159,7 @@ def interpret_due(text: str, meeting_day: date, zone: str) -> Due:
     readable = f"in {period.group('period')}" if period else text
     meeting_start = datetime.combine(meeting_day, time(0, 0), tzinfo=UTC)
     try:
-        deadline = parse_deadline(readable, meeting_start, zone)
+        deadline = parse_committee_date(readable, meeting_start, zone, field="due")
     except DeadlineNotUnderstood as not_understood:
         raise _before_meeting_or(not_understood, readable, meeting_day, zone) from None
     return Due(on=local_date(deadline.instant, zone), rule=text.lower() if period else None)
@@ -171,6 +188,12 @@ def _validated(draft: ResolutionDraft) -> ResolutionDraft:
         )
     if draft.kind not in KIND_LABELS:
         raise InvalidInput("Please choose what kind of resolution this is.", field="kind")
+    if draft.kind == ResolutionKind.NOTED and draft.due_text.strip():
+        raise InvalidInput(
+            "A resolution that is only noted asks nothing of anyone, so nothing is due. "
+            "Leave this empty, or choose another kind.",
+            field="due",
+        )
     title = " ".join((draft.owner_title or "").split()) or None
     if title and len(title) > MAX_OWNER_TITLE_LENGTH:
         raise InvalidInput(
@@ -194,6 +217,7 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
         meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
         due = interpret_due(draft.due_text, meeting_day, committee.timezone)
         meeting = await queries.meeting_on(session, committee.id, meeting_day, committee.timezone)
+        draft = replace(draft, meeting_day=meeting_day)
         resolution = await _insert(session, committee, actor, draft, due, meeting, request_key, services.clock())
         if resolution is None:  # the rollback expired `committee`
             return item_of(
@@ -220,6 +244,7 @@ async def _insert(
     resolution = Resolution(
         committee_id=committee.id,
         meeting_id=meeting.id if meeting else None,
+        meeting_date=draft.meeting_day,
         text=draft.text,
         kind=draft.kind,
         owner_user_id=draft.owner_user_id,
@@ -278,6 +303,11 @@ class ActionQuery:
     committee_name: str | None = None
     page: int = 0
 
+    @property
+    def narrowed(self) -> bool:
+        """Only some of the open resolutions in scope were asked for."""
+        return self.mine or self.overdue or self.due_from is not None or self.due_to is not None
+
 
 @dataclass(frozen=True)
 class ActionPage:
@@ -305,12 +335,13 @@ async def _committees_in_scope(
             await require_in_committee(services, session, committee, actor)
         return [committee], committee.name
     committees = [c for c in await queries.committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
-    if query.committee_name:
-        wanted = query.committee_name.lower()
-        committees = [c for c in committees if wanted in c.name.lower()]
-        if not committees:
-            raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
-    return committees, "all your committees"
+    if not query.committee_name:
+        return committees, "all your committees"
+    wanted = query.committee_name.lower()
+    committees = [c for c in committees if wanted in c.name.lower()]
+    if not committees:
+        raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
+    return committees, " and ".join(c.name for c in committees[:3]) + (" and others" if len(committees) > 3 else "")
 
 
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
@@ -320,6 +351,7 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
         committees, scope = await _committees_in_scope(services, session, actor, query, clerk_of)
         filters = queries.ActionFilters(
             actor.workspace_id,
+            now=now,
             committee_ids=[c.id for c in committees],
             owner_user_id=actor.user_id if query.mine else None,
             due_before=now if query.overdue else _end_of(query.due_to, committees),
@@ -424,7 +456,7 @@ async def _apply(
             raise InvalidInput(
                 'Please say when it is now due, e.g. "31 March 2027" or "at its next meeting".', field="due"
             )
-        meeting_day = local_date(resolution.created_at, committee.timezone)
+        meeting_day = resolution.meeting_date or local_date(resolution.created_at, committee.timezone)
         due = interpret_due(change.due_text or "", meeting_day, committee.timezone)
         resolution.due_date, resolution.due_rule = due.on, due.rule
         resolution.due_meeting_id, resolution.due_at = None, _due_at(due, committee.timezone)
@@ -437,6 +469,30 @@ async def _apply(
         await session.flush()
         meetings = await queries.scheduled_meetings(session, committee.id, after=now)
         await reattach_to_meeting(session, resolution, meetings, committee, now, resolution.created_by)
+
+
+async def follow_window_deadline(
+    session: AsyncSession, window_id: int, deadline: datetime, committee: Committee, actor_id: str, now: datetime
+) -> None:
+    """A comment deadline in the register moves with its window's: the register says when comments close, and a
+    deadline that has passed counts as met (see ActionItem.is_outstanding)."""
+    for resolution in await queries.open_resolutions_on_window(session, window_id):
+        before = _snapshot(resolution)
+        due_day = local_date(deadline, committee.timezone)
+        resolution.due_date, resolution.due_rule, resolution.due_meeting_id = due_day, None, None
+        resolution.due_at, resolution.updated_at = end_of_day(due_day, committee.timezone), now
+        session.add(resolution)
+        session.add(
+            ResolutionChange(
+                resolution_id=resolution.id,
+                action="redated",
+                actor_user_id=actor_id,
+                at=now,
+                before=json.dumps(before),
+                after=json.dumps(_snapshot(resolution)),
+                note="the comment deadline was moved",
+            )
+        )
 
 
 def _reassign(resolution: Resolution, change: Change) -> None:

@@ -222,6 +222,9 @@ class Resolution(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id")
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    # The day of the meeting that made it, as the clerk gave it (the calendar may not hold that meeting); periods
+    # such as "within six months" count from it. Null only for resolutions recorded before it was kept.
+    meeting_date: date | None = None
     text: str
     kind: str = Field(sa_column=text_column(24))
     owner_user_id: str | None = Field(default=None, max_length=32)

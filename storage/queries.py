@@ -1,7 +1,7 @@
 """Queries the use cases share. Every lookup is scoped to a workspace so that two installs never meet."""
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, bindparam, text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import col, delete, func, select, update
+from sqlmodel import col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -30,6 +30,7 @@ from storage.models import (
     ReminderState,
     Resolution,
     ResolutionChange,
+    ResolutionKind,
     ResolutionStatus,
     Workspace,
 )
@@ -244,17 +245,31 @@ async def resolution_by_request(session: AsyncSession, request_key: str) -> Reso
 @dataclass(frozen=True)
 class ActionFilters:
     workspace_id: str
+    now: datetime = field(kw_only=True)  # a comment deadline that has passed is owed no longer
     committee_ids: list[int] | None = None  # None: every committee of the workspace
     owner_user_id: str | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
 
 
+# What is still owed: open, not a decision that was only noted, and not a comment deadline that has passed (its
+# window has closed; the comments went to the officer). Needs the `now` parameter.
+_OUTSTANDING = (
+    Resolution.status == ResolutionStatus.OPEN,
+    Resolution.kind != ResolutionKind.NOTED,
+    or_(
+        Resolution.kind != ResolutionKind.COMMENT_DEADLINE,
+        col(Resolution.due_at).is_(None),
+        col(Resolution.due_at) > bindparam("now"),
+    ),
+)
+
+
 @cache
 def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
     """The page and count statements for the filters `given` (ActionFilters' names), built once like the other
     hot statements."""
-    conditions = [Committee.workspace_id == bindparam("workspace_id"), Resolution.status == ResolutionStatus.OPEN]
+    conditions = [Committee.workspace_id == bindparam("workspace_id"), *_OUTSTANDING]
     if "committee_ids" in given:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
     if "owner_user_id" in given:
@@ -311,6 +326,13 @@ async def committees_with_passed_meeting_dues(session: AsyncSession, now: dateti
         .distinct()
     )
     return list(await session.exec(select(Committee).where(col(Committee.id).in_(passed))))
+
+
+async def open_resolutions_on_window(session: AsyncSession, window_id: int) -> list[Resolution]:
+    statement = select(Resolution).where(
+        Resolution.comment_window_id == window_id, Resolution.status == ResolutionStatus.OPEN
+    )
+    return list(await session.exec(statement))
 
 
 async def resolution_with_committee(
@@ -379,11 +401,14 @@ async def windows_closing_between(session: AsyncSession, start: datetime, end: d
 
 
 async def open_resolutions_due_before(session: AsyncSession, end: datetime) -> list[Resolution]:
-    """Open resolutions that fall due before `end`, overdue ones included, soonest first."""
+    """Open resolutions that fall due before `end`, overdue ones included, soonest first; not those only noted."""
     statement = (
         select(Resolution)
         .where(
-            Resolution.status == ResolutionStatus.OPEN, col(Resolution.due_at).is_not(None), Resolution.due_at <= end
+            Resolution.status == ResolutionStatus.OPEN,
+            Resolution.kind != ResolutionKind.NOTED,
+            col(Resolution.due_at).is_not(None),
+            Resolution.due_at <= end,
         )
         .order_by(Resolution.due_at)
     )
@@ -475,16 +500,25 @@ async def dropped_reminders_since(
     return list(await session.exec(statement))
 
 
-async def open_windows_in_workspace(
-    session: AsyncSession, workspace_id: str, now: datetime
-) -> list[tuple[CommentWindow, Committee]]:
-    statement = (
-        select(CommentWindow, Committee)
-        .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
-        .where(Committee.workspace_id == workspace_id, CommentWindow.deadline > now)
-        .order_by(CommentWindow.deadline, CommentWindow.id)
+_WINDOWS_IN_WORKSPACE = (
+    select(CommentWindow, Committee, col(CommitteeClerk.user_id).is_not(None))
+    .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
+    .outerjoin(
+        CommitteeClerk,
+        (col(CommitteeClerk.committee_id) == col(Committee.id)) & (CommitteeClerk.user_id == bindparam("user_id")),
     )
-    return list(await session.exec(statement))
+    .where(Committee.workspace_id == bindparam("workspace_id"), CommentWindow.deadline > bindparam("closing_after"))
+    .order_by(CommentWindow.deadline, CommentWindow.id)
+)
+
+
+async def windows_in_workspace(
+    session: AsyncSession, workspace_id: str, closing_after: datetime, user_id: str
+) -> list[tuple[CommentWindow, Committee, bool]]:
+    """Windows whose deadline is after `closing_after` (the open ones, given now), soonest first, each with its
+    committee and whether `user_id` clerks it."""
+    params = {"workspace_id": workspace_id, "closing_after": closing_after, "user_id": user_id}
+    return [tuple(row) for row in await session.exec(_WINDOWS_IN_WORKSPACE, params=params)]
 
 
 async def console_time(session: AsyncSession) -> datetime | None:

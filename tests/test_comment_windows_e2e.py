@@ -72,9 +72,9 @@ async def test_pressing_open_twice_opens_one_window(stack):
 async def test_relative_deadline_in_the_committee_zone(stack):
     await set_up_committee(stack)
     with time_machine.travel(datetime(2030, 3, 27, 10, 0, tzinfo=UTC), tick=True):  # a Wednesday, clocks change Sunday
-        preview = await _preview(stack, f"open Draft plan | | <@{OFFICER}> | next Friday 5pm")
+        preview = await _preview(stack, f"open Draft plan | | <@{OFFICER}> | Friday 5pm")
     assert "Friday 29 March 2030 at 17:00 (Europe/London)" in shown_text(preview)
-    assert draft_value(preview)["deadline"] == "next Friday 5pm"
+    assert draft_value(preview)["deadline"] == "Friday 5pm"
 
 
 async def test_report_form_then_preview_then_open(stack):

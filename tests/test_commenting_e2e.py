@@ -139,9 +139,10 @@ async def test_after_the_deadline_nothing_changes(stack):
     with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
         await stack.slack.block_action("comment.withdraw", comment_id, user_id=PATEL, channel_id=CHANNEL)
         [refusal] = await responses(stack)
-        assert "The comment window on Draft annual report 2021/22 closed on" in shown_text(refusal)
+        assert "Comments on Draft annual report 2021/22 closed on" in shown_text(refusal)
         answer = await comment_inline(stack, PATEL, "annual-report-2021 Too late")
-        assert "There are no comment windows open to you" in shown_text(answer)
+        assert "Comments on Draft annual report 2021/22 closed on" in shown_text(answer)
+        assert "ask the committee's clerk to reopen it" in shown_text(answer)
     [comment] = await stored(stack, Comment)
     assert comment.withdrawn_at is None and comment.text == window_deadline.text == "Before the deadline"
 
@@ -216,7 +217,7 @@ async def test_add_comment_on_a_closed_window_says_when_it_closed(stack):
     with time_machine.travel(datetime.now(UTC) + timedelta(days=2), tick=True):
         await stack.slack.block_action("comment.add", str(window_id), user_id=PATEL, channel_id=CHANNEL)
         [refusal] = await responses(stack)
-    assert "The comment window on Draft annual report 2021/22 closed on" in shown_text(refusal)
+    assert "Comments on Draft annual report 2021/22 closed on" in shown_text(refusal)
     assert stack.fake.calls_to("views.open") == []
 
 

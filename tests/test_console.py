@@ -57,7 +57,8 @@ FIRST_SESSION = [
     "Draft SEND strategy",
     "",
     "@director",
-    "1 January 2020",
+    "1 January 2020",  # refused: asked again, alone
+    "20 September 2040",
     f"/report export {REF}",
     "/quit",
 ]
@@ -256,10 +257,16 @@ def test_someone_outside_the_committee_is_refused_politely(first):
     assert "is saved" not in refusal
 
 
-def test_a_form_the_bot_refuses_is_abandoned_with_the_reason(first):
-    refused = first.after("/report")
-    assert "has already passed" in refused
-    assert "The form was not sent" in refused
+def test_a_refused_answer_is_asked_again_alone_and_the_others_are_kept(first):
+    form = first.after("/report")
+    assert "has already passed" in form
+    asked_again = form.split("has already passed", 1)[1]
+    assert "Please answer that one again; your other answers are kept." in asked_again
+    assert "Deadline> 20 September 2040" in asked_again
+    assert "Report title" not in asked_again and "Officer receiving comments" not in asked_again
+    assert "Report: Draft SEND strategy" in asked_again
+    assert "Deadline: Thursday 20 September 2040 at 23:59 (Europe/London)" in asked_again
+    assert "The form was not sent" not in form
 
 
 def test_the_clerks_export_is_delivered_as_files_holding_the_comments(first, workdir):

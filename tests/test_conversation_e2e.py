@@ -115,4 +115,4 @@ async def test_shortcut_with_no_open_window_says_so(stack):
     message = {"type": "message", "user": JONES, "ts": "1800000000.000300", "text": "Anything"}
     await stack.slack.message_shortcut("comment_from_message", user_id=PATEL, channel_id=CHANNEL, message=message)
     [note] = await responses(stack)
-    assert "no comment windows open to you" in shown_text(note)
+    assert "No comment windows are open in Children and Families Overview and Scrutiny Committee" in shown_text(note)

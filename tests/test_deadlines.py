@@ -5,7 +5,14 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from handlers.deadlines import Deadline, describe_date, describe_instant, parse_deadline
+from handlers.deadlines import (
+    AmbiguousDeadline,
+    Deadline,
+    describe_date,
+    describe_instant,
+    parse_committee_date,
+    parse_deadline,
+)
 from handlers.errors import DeadlineNotUnderstood
 
 LONDON = "Europe/London"
@@ -74,6 +81,14 @@ def test_ways_of_writing_20_september_2022(text: str) -> None:
 
 def test_slashed_dates_are_day_first() -> None:
     assert parse("01/02/2023").local.date().isoformat() == "2023-02-01"
+    assert parse("01/02/2023").notes == ()
+
+
+def test_a_date_that_can_only_be_month_first_is_read_so_and_said() -> None:
+    deadline = parse("09/20/2027")
+
+    assert deadline.local.date().isoformat() == "2027-09-20"
+    assert deadline.notes == ('There is no month 20, so I read "09/20/2027" month first, as Monday 20 September 2027.',)
 
 
 # --- Times ---------------------------------------------------------------------------------------
@@ -110,8 +125,8 @@ def test_a_time_alone_is_today() -> None:
 # --- Relative forms ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["next Friday 5pm", "Friday 5pm", "this Friday at 5pm", "5pm on Friday"])
-def test_next_friday_5pm(text: str) -> None:
+@pytest.mark.parametrize("text", ["Friday 5pm", "this Friday at 5pm", "coming Friday 5pm", "5pm on Friday"])
+def test_friday_5pm_is_the_coming_friday(text: str) -> None:
     deadline = parse(text)
 
     assert deadline.instant == utc(2022, 9, 9, 16, 0)
@@ -122,6 +137,53 @@ def test_a_weekday_named_on_that_weekday_is_next_week() -> None:
     friday_morning = utc(2022, 9, 9, 8, 0)
 
     assert parse("Friday", now=friday_morning).local.date().isoformat() == "2022-09-16"
+    assert parse("next Friday", now=friday_morning).local.date().isoformat() == "2022-09-16"
+
+
+def test_this_weekday_said_on_that_weekday_is_today() -> None:
+    assert parse("this Tuesday").local.date().isoformat() == "2022-09-06"
+    assert parse("this Tuesday 5pm").instant == utc(2022, 9, 6, 16, 0)
+
+
+def test_next_friday_early_in_the_week_is_asked_about_with_both_fridays() -> None:
+    with pytest.raises(AmbiguousDeadline) as raised:
+        parse_deadline("Next Friday 5pm", NOW, LONDON, field="when")
+    asked = raised.value
+
+    assert asked.message == (
+        '"Next Friday" could mean Friday 9 September 2022 (this week) or Friday 16 September 2022 (next week). '
+        "Which did you mean?"
+    )
+    assert asked.field == "when"
+    assert [reading.instant for reading in asked.readings] == [utc(2022, 9, 9, 16, 0), utc(2022, 9, 16, 16, 0)]
+    # Each choice, typed in the person's own words, reads one way only.
+    for reading in asked.readings:
+        chosen = asked.spelled_out("open Next Friday's report | | <@U1> | Next Friday 5pm", reading)
+        assert chosen.startswith("open Next Friday's report | | <@U1> | ")
+        assert parse(chosen.rsplit("| ", 1)[1]).instant == reading.instant
+
+
+def test_next_friday_said_at_the_weekend_is_the_coming_one() -> None:
+    saturday = utc(2022, 9, 10, 9, 0)
+
+    assert parse("next Friday 5pm", now=saturday).instant == utc(2022, 9, 16, 16, 0)
+
+
+@pytest.mark.parametrize("text", ["Friday week", "a week on Friday", "a week on Friday 5pm"])
+def test_friday_week_is_the_friday_after_the_coming_one(text: str) -> None:
+    assert parse(text).local.date().isoformat() == "2022-09-16"
+
+
+@pytest.mark.parametrize(
+    ("text", "example"),
+    [
+        ("next week", 'e.g. "Friday 16 September 2022", or say "end of next week"'),
+        ("this week", 'e.g. "Friday 9 September 2022", or say "end of this week"'),
+        ("next month", 'e.g. "Monday 31 October 2022", or say "end of next month"'),
+    ],
+)
+def test_a_week_or_month_without_a_day_asks_which_day(text: str, example: str) -> None:
+    assert refusal(text) == f"Which day {text} did you mean? Please give the date, {example}."
 
 
 @pytest.mark.parametrize(
@@ -216,6 +278,28 @@ def test_london_clock_changes(text: str, expected: datetime) -> None:
     assert parse(text, now=utc(2026, 3, 1)).instant == expected
 
 
+def test_a_time_the_clocks_skip_is_read_an_hour_on_and_said() -> None:
+    deadline = parse("28 March 2027 1:30am")
+
+    assert deadline.instant == utc(2027, 3, 28, 1, 30)
+    assert deadline.describe() == "Sunday 28 March 2027 at 02:30 (Europe/London)"
+    assert deadline.notes == (
+        "There is no 01:30 on Sunday 28 March 2027 in Europe/London: the clocks go forward that night, "
+        "so I've read it as 02:30 BST.",
+    )
+
+
+def test_a_time_the_clocks_repeat_is_the_first_and_said() -> None:
+    deadline = parse("31 October 2027 1:30am")
+
+    assert deadline.instant == utc(2027, 10, 31, 0, 30)
+    assert deadline.notes == (
+        "01:30 on Sunday 31 October 2027 comes twice in Europe/London, as the clocks go back that night; "
+        "I've taken the first, 01:30 BST.",
+    )
+    assert parse("31 October 2027 3am").notes == ()
+
+
 def test_next_friday_across_the_spring_clock_change_keeps_5pm_local() -> None:
     thursday_before_change = utc(2026, 3, 26, 12, 0)
     deadline = parse("next Friday 5pm", now=utc(2026, 3, 29, 12, 0))
@@ -283,6 +367,10 @@ def test_a_past_deadline_is_refused_and_described() -> None:
     )
 
 
+def test_yesterday_is_in_the_past_and_said_so() -> None:
+    assert "Monday 5 September 2022 at 23:59 (Europe/London), has already passed" in refusal("yesterday")
+
+
 def test_earlier_today_is_in_the_past() -> None:
     assert "Tuesday 6 September 2022 at 09:00 (Europe/London), has already passed" in refusal("9am today")
 
@@ -290,8 +378,7 @@ def test_earlier_today_is_in_the_past() -> None:
 @pytest.mark.parametrize("text", ["banana", "", "next blue moon", "2022", "in 10 working days", "31 February 2023"])
 def test_unreadable_text_is_echoed_with_examples(text: str) -> None:
     assert refusal(text) == (
-        f'I couldn\'t read "{text}" as a date. '
-        'Try something like "20 September 2022", "20/09/2022" or "next Friday 5pm".'
+        f'I couldn\'t read "{text}" as a date. Try something like "20 September 2022", "20/09/2022" or "Friday 5pm".'
     )
 
 
@@ -344,6 +431,18 @@ def test_a_written_offset_is_refused_not_guessed(text: str) -> None:
 
 def test_a_written_zone_name_is_refused() -> None:
     assert refusal("20/09/2022 5pm GMT").startswith('I couldn\'t read "20/09/2022 5pm GMT"')
+
+
+def test_a_year_no_committee_would_use_is_refused_naming_the_field() -> None:
+    with pytest.raises(DeadlineNotUnderstood) as raised:
+        parse_committee_date("14 March 2207 10:00", NOW, LONDON, field="when")
+
+    assert raised.value.message == (
+        "Saturday 14 March 2207 at 10:00 (Europe/London) is more than 20 years away, which is not a date a "
+        "committee would use. Please check the year."
+    )
+    assert raised.value.field == "when"
+    assert parse_committee_date("14 March 2042 10:00", NOW, LONDON).local.year == 2042
 
 
 def test_an_unknown_zone_is_refused() -> None:

@@ -10,7 +10,7 @@ from docx import Document
 from storage.models import CommentWindow, Resolution
 from tests.flows import opened_view, set_up_committee, shown_text, stored, submit_view
 from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER
-from tests.support.slack_client import text_value, user_value
+from tests.support.slack_client import select_value, text_value, user_value
 
 PATEL = MEMBERS[0]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -121,7 +121,8 @@ async def test_members_cannot_import_minutes(stack):
 async def test_a_bad_correction_is_shown_beside_its_field_and_nothing_is_saved(stack):
     await set_up_committee(stack)
     confirm = (await _paste(stack, LSCPB[-2500:], "3 December 2020"))["view"]
-    values = _confirm_values(confirm, due_1=text_value("1 January 2019"))
+    # The first is noted in the minute; the clerk makes it an action, due before the meeting by mistake.
+    values = _confirm_values(confirm, kind_1=select_value("action"), due_1=text_value("1 January 2019"))
     answer = await stack.slack.view_submission(
         "minutes.confirm",
         {k: {"value": v} for k, v in values.items()},

@@ -63,6 +63,7 @@ def _entry(reference: str, **changes) -> RegisterEntry:
         recorded_on="6 September 2022",
         closing_note=None,
         history=(CREATED,),
+        meeting_date="6 September 2022",
     )
     return replace(entry, **changes)
 
@@ -144,6 +145,33 @@ def test_docx_puts_open_resolutions_first_overdue_at_the_top_then_closed_ones():
     ]
 
 
+def test_noted_decisions_have_their_own_heading_without_owner_or_due_and_are_counted():
+    noted = _entry("R20", kind="Noted", status="noted", owner="Not assigned", meeting_date="3 December 2020")
+    passed = _entry("R21", kind="Comment deadline", status="deadline passed", due="20 September 2022")
+    register = replace(EXAMPLE, entries=(*EXAMPLE.entries, noted, passed))
+    headings = _docx_headings(register)
+    assert headings[headings.index("Noted") + 1] == "R20 · Noted"
+    assert (
+        headings.index("Noted")
+        < headings.index("Closed resolutions")
+        < headings.index("R21 · Comment deadline · deadline passed")
+    )
+    assert _entry_paragraphs(register, "R20 · Noted")[:2] == [
+        "That the report be noted.",
+        "Meeting: 3 December 2020",
+    ]
+    assert not [line for line in _entry_paragraphs(register, "R20 · Noted") if line.startswith(("Owner", "Due"))]
+    assert "2 open, of which 1 overdue; 1 noted; 1 deadline passed; 1 done; 1 cancelled." in _docx_text(register)
+    assert [row["reference"] for row in _csv_rows(register)] == ["R12", "R5", "R20", "R1", "R2", "R21"]
+    noted_row = _csv_rows(register)[2]
+    assert (noted_row["meeting_date"], noted_row["status"], noted_row["owner"], noted_row["due"]) == (
+        "3 December 2020",
+        "noted",
+        "",
+        "",
+    )
+
+
 def test_docx_says_when_it_was_generated_and_counts_the_resolutions():
     text = _docx_text(EXAMPLE)
     assert "Generated: 20 March 2023 10:15" in text
@@ -153,6 +181,7 @@ def test_docx_says_when_it_was_generated_and_counts_the_resolutions():
 def test_docx_shows_an_entry_with_its_text_details_and_history():
     assert _entry_paragraphs(EXAMPLE, "R12 · Report back · open · overdue") == [
         MULTI_LINE,
+        "Meeting: 6 September 2022",
         "Owner: Director of Children's Services",
         "Due: 31 March 2023 (overdue)",
         "Recorded: 6 September 2022",
@@ -228,6 +257,7 @@ def test_csv_has_the_agreed_columns():
     assert header == [
         "reference",
         "committee",
+        "meeting_date",
         "kind",
         "status",
         "owner",
@@ -284,7 +314,7 @@ def test_csv_defuses_formulas_in_typed_owner_titles_and_closing_notes():
 
 def test_csv_of_an_empty_register_has_only_the_header():
     assert register_to_csv(EMPTY).splitlines() == [
-        "reference,committee,kind,status,owner,due,overdue,slipped,recorded_on,closing_note,text,history"
+        "reference,committee,meeting_date,kind,status,owner,due,overdue,slipped,recorded_on,closing_note,text,history"
     ]
 
 

@@ -220,10 +220,14 @@ class ConsoleSession:
         return (answer or "").strip().lower() in ("y", "yes")
 
     async def fill_in(self, form: Form) -> None:
-        """A modal as questions, one field at a time, then submitted as Slack would submit it."""
+        """A modal as questions, one field at a time, then submitted as Slack would submit it. An answer the bot
+        refuses is asked again, alone, the others kept: as Slack keeps a modal open with the reason beside the field.
+        """
         self.terminal.say(f"\n── {form.title} ──")
         if form.intro:
             self.terminal.say(form.intro)
+        # One key for the form however often it is corrected, as Slack keys a submission by its view.
+        request_key = _request_key()
         try:
             values: FormValues = {}
             for field in form.fields:
@@ -231,14 +235,22 @@ class ConsoleSession:
                     self.terminal.say(f"\n{field.label}")
                 else:
                     values[field.name] = await self.answer(field)
+            while isinstance(outcome := await self.submit(form, values, request_key), Failure):
+                if (wrong := _field_named(form, outcome.field)) is None:
+                    break
+                await self.show(outcome.message)
+                self.terminal.say("Please answer that one again; your other answers are kept.")
+                values[wrong.name] = await self.answer(_asked_again(wrong, outcome.choices))
         except FormAbandoned:
             self.terminal.say("Form abandoned; nothing was sent.")
             return
-        work = interactions.submit(self.services, self.actor, form.form_id, form.context, values, _request_key())
-        outcome = await attempt(work, self.actor, form.form_id)
         await self.show_outcome(outcome)
         if isinstance(outcome, Failure):
             self.terminal.say("The form was not sent, so nothing was saved. Please start again with the command.")
+
+    async def submit(self, form: Form, values: FormValues, request_key: str) -> Reply | Form | Failure:
+        work = interactions.submit(self.services, self.actor, form.form_id, form.context, values, request_key)
+        return await attempt(work, self.actor, form.form_id)
 
     async def answer(self, field: Field) -> str | tuple[str, ...] | None:
         names = await self.directory.display_names(self.actor.workspace_id, _people_named_in(field))
@@ -252,10 +264,13 @@ class ConsoleSession:
                 self.terminal.say(f"{render.INDENT}{problem}")
 
     async def answer_line(self, prompt: str) -> str:
-        line = await self.terminal.ask(prompt)
-        if line is None or line.strip() == CANCEL:
-            raise FormAbandoned()
-        return line
+        while True:
+            line = await self.terminal.ask(prompt)
+            if line is None or line.strip() == CANCEL:
+                raise FormAbandoned()
+            if not _is_a_command(line):
+                return line
+            self.terminal.say(f"{render.INDENT}You are filling in a form: answer the question, or type {CANCEL} first.")
 
     async def read_lines(self, prompt: str, field: Field) -> str:
         """Lines up to one holding just "."; where there is text already, an empty first line keeps it, as an
@@ -418,6 +433,24 @@ def field_value(field: Field, typed: str, directory: SeedDirectory) -> str | tup
     if field.max_length and len(typed) > field.max_length:
         raise InvalidAnswer(f"That has {len(typed):,} characters; at most {field.max_length:,} fit here.")
     return typed
+
+
+def _is_a_command(line: str) -> bool:
+    """A command typed where a form expects an answer: the person has forgotten the form, or wants out of it."""
+    name = line.strip().split(" ", 1)[0]
+    return name in interactions.HELP or name in CONSOLE_COMMANDS
+
+
+def _asked_again(field: Field, choices: tuple[str, ...]) -> Field:
+    """The question again, empty, or as a choice between the answers the bot offered."""
+    if choices:
+        return replace(field, kind="choice", initial=None, choices=tuple((choice, choice) for choice in choices))
+    return replace(field, initial=None)
+
+
+def _field_named(form: Form, name: str | None) -> Field | None:
+    """The question of `form` an error is about, if it is one the person can answer again."""
+    return next((field for field in form.fields if field.name == name and field.kind != "note"), None)
 
 
 def _people_named_in(field: Field) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ EMOJI_CODE = re.compile(r":([a-z0-9_+-]+): ?")
 EMOJI = {"warning": "! "} | dict.fromkeys(
     (
         "memo",
+        "question",
         "hourglass",
         "lock",
         "date",

@@ -12,7 +12,7 @@ from bot.reminder_replies import settings_message
 from bot.replies import USER_MENTION, Attachment, Reply
 from handlers import collect, comment_windows, comments, committees, reminder_settings, working_days
 from handlers.context import Actor, Services
-from handlers.errors import InvalidInput, NotAMember, NotFound, UserFacingError, WindowClosed
+from handlers.errors import InvalidInput, NotFound, UserFacingError
 from handlers.export_formats import to_csv, to_docx, to_markdown
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ HELP = {
     "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
     "`/comment <report> no comments`; `/comment list` shows yours.",
 }
+MOST_LISTED = 10
 # Slack writes mentions and links as <@U123|name> and <https://...|label>: their pipes are not separators.
 OUTSIDE_ANGLE_BRACKETS_PIPE = re.compile(r"\|(?![^<]*>)")
 
@@ -50,7 +51,7 @@ async def _committee_command(services: Services, actor: Actor, verb: str, rest: 
     if verb != "setup":
         return Reply(replies.plain_notice(HELP["/committee"]))
     if not rest.strip():
-        return forms.committee_setup(actor.user_id)
+        return forms.committee_setup(actor.user_id, await _current_setup(services, actor))
     summary = await committees.set_up_committee(services, actor, await _setup_keeping_existing(services, actor, rest))
     return Reply(replies.committee_set_up(summary), in_channel=summary.created)
 
@@ -81,10 +82,14 @@ def _region_in(text: str) -> tuple[str | None, list[str]]:
     return None, words
 
 
+async def _current_setup(services: Services, actor: Actor) -> committees.CommitteeSetup | None:
+    async with services.database.session() as session:
+        return await committees.current_setup(session, actor)
+
+
 async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:
     """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone."""
-    async with services.database.session() as session:
-        existing = await committees.current_setup(session, actor)
+    existing = await _current_setup(services, actor)
     if existing is None:
         return committees.CommitteeSetup(name=name)
     return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids, existing.chair_id)
@@ -112,12 +117,8 @@ async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
         raise InvalidInput(
             "Please name the report and the new deadline, e.g. `/report deadline annual-report 4 October 2027`."
         )
-    window = await comment_windows.move_deadline(services, actor, ref, deadline_text)
-    text = (
-        f"The deadline for comments on *{replies.escape(window.title)}* is now *{window.deadline_text}*: "
-        f"comments close {replies.closes_in(window)}."
-    )
-    return Reply(replies.notice(text), in_channel=True)
+    window, deadline = await comment_windows.move_deadline(services, actor, ref, deadline_text)
+    return Reply(replies.deadline_moved(window, deadline.notes), in_channel=True)
 
 
 def _inline_window_request(rest: str) -> comment_windows.WindowRequest:
@@ -129,6 +130,13 @@ def _inline_window_request(rest: str) -> comment_windows.WindowRequest:
         )
     title, url, officer, deadline = parts
     mentioned = USER_MENTION.search(officer)
+    if not mentioned and officer.startswith("@"):
+        # Slack makes a mention only of someone it knows; anything else arrives as the text typed.
+        raise InvalidInput(
+            f'I can\'t find anyone called "{officer[:60]}" here. Please mention the officer who receives the '
+            "comments by choosing them from the list Slack shows as you type @.",
+            field="officer",
+        )
     if not mentioned:
         raise InvalidInput(
             f'Please mention the officer who receives the comments with @, e.g. @Director (I got "{officer[:60]}").',
@@ -152,7 +160,11 @@ async def _preview(services: Services, actor: Actor, request: comment_windows.Wi
 
 async def _export(services: Services, actor: Actor, ref: str) -> Reply:
     if not ref.strip():
-        raise InvalidInput("Which report? Type `/report export <report>`, e.g. `/report export annual-report-2021`.")
+        windows = await collect.exportable_windows(services, actor)
+        raise InvalidInput(
+            f"Which report? Type `/report export <report>`, e.g. `/report export {windows[0].ref}`.\n"
+            + comment_windows.listing(windows[:MOST_LISTED])
+        )
     _, compiled = await collect.compile_comments(services, actor, ref)
     files = (
         Attachment(f"{compiled.file_stem}.docx", f"Comments on {compiled.report_title} (Word)", to_docx(compiled)),
@@ -172,12 +184,11 @@ async def _export(services: Services, actor: Actor, ref: str) -> Reply:
 
 async def _comment_command(services: Services, actor: Actor, verb: str, text: str, request_key: str) -> Reply | Form:
     if verb == "list":
-        windows, mine = await comments.my_comments(services, actor)
-        return Reply(replies.my_comments(windows, mine, services.clock()))
+        return Reply(replies.my_comments(await comments.my_comments(services, actor), services.clock()))
     if not text.strip():
         windows = await comment_windows.open_windows_for_member(services, actor)
         if not windows:
-            return Reply(replies.plain_notice(comment_windows.listing([])))
+            return Reply(replies.plain_notice(await comment_windows.nothing_to_comment_on(services, actor)))
         return forms.comment_add(windows)
     receipt = await comments.comment_inline(services, actor, text, request_key)
     return Reply(replies.receipt(receipt, services.clock()))
@@ -211,14 +222,9 @@ async def _press_comment_button(
     raise NotFound("That button is no longer in use. Please type the command again.")
 
 
-async def _comment_form_for(services: Services, actor: Actor, window_id: int, text: str | None = None) -> Form:
-    chosen = await comment_windows.window_summary(services, actor, window_id)
-    if not chosen.is_open(services.clock()):
-        raise WindowClosed(chosen.title, chosen.deadline_text)
-    windows = await comment_windows.open_windows_for_member(services, actor)
-    if chosen.id not in {w.id for w in windows}:
-        raise NotAMember(chosen.committee_name)
-    return forms.comment_add(windows, chosen, text)
+async def _comment_form_for(services: Services, actor: Actor, window_id: int) -> Form:
+    chosen = await comments.window_to_comment_on(services, actor, window_id)
+    return forms.comment_add(await comment_windows.open_windows_for_member(services, actor), chosen)
 
 
 async def _confirm_window(services: Services, actor: Actor, value: str) -> Reply:
@@ -286,5 +292,5 @@ async def shortcut_form(services: Services, actor: Actor, text: str) -> Form:
     """ "Add as comment on a report" on any message: the comment form, filled in with that message's text."""
     windows = await comment_windows.open_windows_for_member(services, actor)
     if not windows:
-        raise NotFound(comment_windows.listing([]))
+        raise NotFound(await comment_windows.nothing_to_comment_on(services, actor))
     return forms.comment_add(windows, None, text[: forms.MAX_COMMENT_LENGTH])

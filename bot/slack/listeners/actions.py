@@ -15,7 +15,7 @@ from bot.slack.listeners.forms import open_form
 from bot.slack.payloads import interaction_actor, request_key
 from handlers.context import Services
 
-OUR_ACTIONS = re.compile(r"^(comment|report|draft|meeting|action|actions|reminder)\.[a-z]+$")
+OUR_ACTIONS = re.compile(r"^(comment|report|draft|meeting|action|actions|reminder|deadline)\.[a-z]+$")
 
 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:
