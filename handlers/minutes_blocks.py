@@ -1,0 +1,312 @@
+"""Decision blocks: the items under "RESOLVED:", "Resolved -", "AGREED that", "DECISION", "RECOMMENDED to
+Cabinet that", and, in a minute with no such heading, a list whose every item reads as a decision.
+
+The reader works line by line and bounds its gaps, so the work grows with the length of the minutes.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One resolution as written, before it is interpreted."""
+
+    text: str
+    marker: str | None
+    recommended_to: str | None = None  # "Cabinet" under "RECOMMENDED to Cabinet that"
+    headless: bool = False  # taken from a list because the minute has no decision heading
+    line: int = 0  # where it starts, to order it among the others and find its agenda item
+
+
+# --- Finding the decision blocks ----------------------------------------------------------------
+
+
+_HEADING = re.compile(
+    r"\s*(?P<lead>(?:it\s+was(?:\s+further)?|members|the\s+[a-z][\w ,'&-]{0,80}?)\s+)?"
+    r"(?P<word>resolved|agreed|decisions?|recommended)\b"
+    r"(?:\s*\((?:unanimously|nem\.?\s*con\.?|by\s[^()]{1,40})\)|\s+unanimously)?"
+    r"(?:\s+to\s+(?:the\s+)?(?P<body>cabinet|full\s+council|council|executive)\b)?"
+    r"\s*(?:[:.,\-\u2013\u2014]+\s*|(?=that\b)|$)",
+    re.IGNORECASE,
+)
+_TERMINATOR = re.compile(
+    r"(?:supporting\s+documents?|reasons?\s+for\s+(?:the\s+)?(?:decision|recommendation)s?|reasons?\s*:"
+    r"|alternative\s+options|background\s+papers?|\(?the\s+meeting\s+(?:closed|ended|finished)"
+    r"|date\s+of\s+(?:the\s+)?next\s+meeting|any\s+other\s+(?:urgent\s+)?business|apologies\s+for\s+absence"
+    r"|declarations?\s+of\s+interests?)\b",
+    re.IGNORECASE,
+)
+_PAGE_NOISE = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Heading:
+    rest: str  # what follows the heading on its own line
+    recommended_to: str | None
+
+
+def _heading(line: str) -> _Heading | None:
+    match = _HEADING.match(line)
+    if match is None:
+        return None
+    word = match["word"]
+    # After a lead such as "The Committee", only capitals mark a decision; "the Committee agreed" is narrative.
+    if not (word.isupper() if match["lead"] else word[0].isupper()):
+        return None
+    body = match["body"]
+    return _Heading(line[match.end() :], " ".join(body.split()).title() if body else None)
+
+
+def items_under_headings(lines: list[str]) -> list[Decision]:
+    items: list[Decision] = []
+    index = 0
+    while index < len(lines):
+        heading = _heading(lines[index])
+        if heading is None:
+            index += 1
+            continue
+        block, index = _read_block(lines, index + 1, heading.rest)
+        items += [replace(item, recommended_to=heading.recommended_to) for item in block]
+    return items
+
+
+_DECISION_OPENING = re.compile(
+    r"\s*(?:that\b|the\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:commission|committee|sub-committee|board|panel|cabinet|council|executive|forum|partnership|group)\s+"
+    r"(?:notes|requests|recogni[sz]es|welcomes|agrees|approves|endorses|asks|recommends|resolves|thanks|supports"
+    r"|receives|acknowledges|commends|instructs|authori[sz]es|delegates|confirms|calls|invites|urges)\b)",
+    re.IGNORECASE,
+)
+
+
+def closing_decision_list(lines: list[str]) -> list[Decision]:
+    """The last list whose every item reads as a decision ("That ...", "The Commission notes ...").
+
+    Discussion bullets are narrative in the past tense ("The Commission noted that ..."), so they do not pass.
+    """
+    closing: list[Decision] = []
+    index = 0
+    while index < len(lines):
+        marker = _MARKER.match(lines[index])
+        if marker is None or not _DECISION_OPENING.match(lines[index][marker.end() :]):
+            index += 1
+            continue
+        block, end = _read_block(lines, index, "")
+        if block and all(_DECISION_OPENING.match(item.text) for item in block):
+            closing = [replace(item, headless=True) for item in block]
+        index = max(end, index + 1)
+    return closing
+
+
+# --- Reading the items of one block -------------------------------------------------------------
+
+_MARKER = re.compile(
+    r"\s*(?:\((?P<paren>[a-z]|[ivx]{1,5}|\d{1,2})\)"
+    r"|(?P<closed>[a-z]|[ivx]{1,5}|\d{1,2})\)"
+    r"|(?P<dotted>[a-z]|[ivx]{1,5}|\d{1,2})\.(?=\s|$)"
+    r"|(?P<bullet>[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2219\uf0b7*\u2013\u2014-])(?=\s))\s*",
+    re.IGNORECASE,
+)
+# "(a) That the report be noted; (b) That ..." on one line: split before a marker that follows a ";" or ".".
+_INLINE_ITEM = re.compile(r"(?<=[;.])(?:\s+(?:and|or))?\s+(?=\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s)", re.IGNORECASE)
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})", re.IGNORECASE)
+_STEM_END = re.compile(r"(?:[:\-\u2013\u2014]|\bto)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Numbering:
+    """One reading of a list marker: its style ("(x)", "x)", "x.", "bullet"), what it counts in, and its value."""
+
+    style: str
+    counts_in: str  # "letters", "roman", "numbers" or "bullets"
+    value: int
+
+    def continues(self, level: "_Level") -> bool:
+        same_list = (self.style, self.counts_in) == (level.style, level.counts_in)
+        return same_list and (self.counts_in == "bullets" or self.value == level.next_value)
+
+
+def _numberings(marker: re.Match[str]) -> list[_Numbering]:
+    """The ways a marker can be read; "(i)" is the first roman numeral or the ninth letter, by context."""
+    if marker["bullet"]:
+        return [_Numbering("bullet", "bullets", 0)]
+    style = "(x)" if marker["paren"] else "x)" if marker["closed"] else "x."
+    token = (marker["paren"] or marker["closed"] or marker["dotted"]).lower()
+    if token.isdigit():
+        return [_Numbering(style, "numbers", int(token))]
+    readings = []
+    if _ROMAN.fullmatch(token):
+        readings.append(_Numbering(style, "roman", _roman_value(token)))
+    if len(token) == 1:
+        readings.append(_Numbering(style, "letters", ord(token) - ord("a") + 1))
+    return readings
+
+
+def _roman_value(numeral: str) -> int:
+    values = [{"i": 1, "v": 5, "x": 10}[letter] for letter in numeral]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
+
+
+@dataclass
+class _Level:
+    """A list being read, perhaps hanging from a stem such as "That the Director be requested to:"."""
+
+    style: str
+    counts_in: str
+    next_value: int
+    stem: str = ""
+    stem_marker: str = ""
+
+
+@dataclass
+class _Draft:
+    marker: str | None
+    level: _Level | None
+    lines: list[str] = field(default_factory=list)
+
+
+class _BlockReader:
+    """Reads list items, or "That ..." paragraphs, line by line until the decision block ends."""
+
+    def __init__(self) -> None:
+        self.items: list[Decision] = []
+        self.levels: list[_Level] = []
+        self.current: _Draft | None = None
+        self.blank_before = False
+        self.sentence_ended = False
+
+    def take(self, line: str) -> bool:
+        """Consume `line` if it belongs to the block; False where the block ends."""
+        if _MARKER.match(line):
+            return all(self._take_line(piece) for piece in _INLINE_ITEM.split(line))
+        return self._take_line(line)
+
+    def _take_line(self, line: str) -> bool:
+        text = line.strip()
+        if not text:
+            self.blank_before = True
+            return True
+        if _PAGE_NOISE.fullmatch(text):
+            return True
+        marker = _MARKER.match(text)
+        readings = _numberings(marker) if marker else []
+        words = text[marker.end() :] if readings else text
+        if _heading(line) or _TERMINATOR.match(words) or self._is_agenda_heading(words):
+            return False
+        taken = self._take_marked(readings, marker, words) if readings else self._take_plain(text)
+        self.blank_before, self.sentence_ended = False, text.endswith(".")
+        return taken
+
+    def finish(self) -> list[Decision]:
+        self._flush()
+        return self.items
+
+    def _is_agenda_heading(self, words: str) -> bool:
+        at_break = self.blank_before or self.sentence_ended
+        return at_break and words.isupper() and not words.startswith("THAT ") and sum(map(str.isalpha, words)) >= 8
+
+    def _take_plain(self, text: str) -> bool:
+        current = self.current
+        if current is not None and not current.lines:  # a marker alone on its line
+            current.lines.append(text)
+            return True
+        if self._starts_narrative(text):
+            return False
+        if current is not None and (not self.blank_before or text[0].islower()):
+            if self._starts_unmarked_item(text):
+                self._start(None, text, None)
+            else:
+                current.lines.append(text)
+            return True
+        if not self.levels and ((current is None and not self.items) or text.startswith("That ")):
+            self._start(None, text, None)
+            return True
+        return False
+
+    def _starts_narrative(self, text: str) -> bool:
+        """A new sentence on a new line that is not a new item: the minute has moved on ("The meeting closed.")."""
+        return self.current is not None and self.sentence_ended and text[0].isupper() and not text.startswith("That ")
+
+    def _starts_unmarked_item(self, text: str) -> bool:
+        return not self.levels and text.startswith("That ") and self.current.lines[-1].endswith((".", ";"))
+
+    def _take_marked(self, readings: list[_Numbering], marker: re.Match[str], rest: str) -> bool:
+        return self._continue_list(readings, marker, rest) or self._begin_list(readings, marker, rest)
+
+    def _continue_list(self, readings: list[_Numbering], marker: re.Match[str], rest: str) -> bool:
+        """The next item of an open list, innermost first; closing a sub-list returns to its parent."""
+        for depth in range(len(self.levels) - 1, -1, -1):
+            level = self.levels[depth]
+            reading = next((r for r in readings if r.continues(level)), None)
+            if reading is not None:
+                del self.levels[depth + 1 :]
+                self._start_in(level, reading, marker, rest)
+                return True
+        return False
+
+    def _begin_list(self, readings: list[_Numbering], marker: re.Match[str], rest: str) -> bool:
+        """The block's first list, or a sub-list under an item ending "to:", whose words its items continue."""
+        first = next((r for r in readings if r.value in (0, 1)), readings[-1])
+        if self.current is None and not self.items:
+            self._open_level(first, marker, rest, stem="", stem_marker="")
+            return True
+        current = self.current
+        if current is None or first.value not in (0, 1) or not _STEM_END.search(_joined(current.lines)):
+            return False
+        stem = _STEM_END.sub("", _joined(current.lines)).strip()
+        stem = f"{current.level.stem} {stem}".strip() if current.level else stem
+        self.current = None  # the stem is not itself a resolution; its items are
+        self._open_level(first, marker, rest, stem=stem, stem_marker=current.marker or "")
+        return True
+
+    def _open_level(self, reading: _Numbering, marker: re.Match[str], rest: str, stem: str, stem_marker: str) -> None:
+        level = _Level(reading.style, reading.counts_in, reading.value, stem, stem_marker)
+        self.levels.append(level)
+        self._start_in(level, reading, marker, rest)
+
+    def _start_in(self, level: _Level, reading: _Numbering, marker: re.Match[str], rest: str) -> None:
+        level.next_value = reading.value + 1
+        self._start(level.stem_marker + marker.group(0).strip(), rest, level)
+
+    def _start(self, marker: str | None, text: str, level: _Level | None) -> None:
+        self._flush()
+        self.current = _Draft(marker, level, [text] if text else [])
+
+    def _flush(self) -> None:
+        current, self.current = self.current, None
+        if current is None or not current.lines:
+            return
+        stem = current.level.stem if current.level else ""
+        text = _tidy(f"{stem} {_joined(current.lines)}")
+        if text:
+            self.items.append(Decision(text, current.marker or None))
+
+
+def _read_block(lines: list[str], start: int, first_line: str) -> tuple[list[Decision], int]:
+    """The items from `first_line` (the rest of a heading's line) and the lines from `start`, and where they end."""
+    reader = _BlockReader()
+    if first_line.strip():
+        reader.take(first_line)
+    index = start
+    while index < len(lines) and reader.take(lines[index]):
+        index += 1
+    return reader.finish(), index
+
+
+def _joined(lines: list[str]) -> str:
+    parts = lines[:1]
+    for line in lines[1:]:
+        # A word broken across lines ("multi-" / "agency") keeps its hyphen but not the line break.
+        broken_word = parts[-1].endswith("-") and parts[-1][-2:-1].isalpha() and line[:1].islower()
+        parts.append(line if broken_word else f" {line}")
+    return " ".join("".join(parts).split())
+
+
+_LIST_JOINER = re.compile(r"(?:[;,]\s*(?:and|or)?|\s+(?:and|or))\s*$", re.IGNORECASE)
+
+
+def _tidy(text: str) -> str:
+    """One resolution's words: one line, without the "; and" that joined it to the next, starting with a capital."""
+    text = _LIST_JOINER.sub("", " ".join(text.split()))
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,204 @@
+"""What kind of resolution a decision is (noted, action, comment deadline, report back) and who owns it.
+
+Each reading is a pattern over one resolution's words, weighed in the order a clerk weighs them: a request for
+views, a report to come back, something someone must do, then a decision simply recorded.
+"""
+
+import re
+from collections.abc import Callable
+
+from handlers.minutes_dues import DATE, MEETING_TARGET
+from storage.models import ResolutionKind
+
+# --- What kind of resolution ---------------------------------------------------------------------
+
+_RECOMMENDATION = re.compile(
+    r"\brecommend(?:ed|s)?\s+to\s+(?:the\s+)?(?P<body>cabinet|full\s+council|council|executive)\b"
+    r"|\b(?P<subject>cabinet|full\s+council|council|executive)\s+be\s+recommended\b",
+    re.IGNORECASE,
+)
+_COMMENT_NOUN = re.compile(r"\b(?:views|comments|feedback|observations)\b", re.IGNORECASE)
+_COMMENT_REQUEST = re.compile(
+    r"\b(?:submit|send|provide|forward|e-?mail|return)s?\b[^.;]{0,60}?\b(?:views|comments|feedback|observations)\b"
+    r"|\b(?:invited|asked|requested)\s+to\s+comment\b",
+    re.IGNORECASE,
+)
+# "Comments be submitted to X by <date>" asks for views; "the Committee's comments be forwarded to X" with no
+# deadline passes the committee's own views on, which is an action.
+_COMMENTS_SENT = re.compile(
+    r"\b(?:views|comments|feedback|observations)\b[^.;]{0,80}?\bbe\s+(?:submitted|sent|provided|forwarded|e-?mailed)",
+    re.IGNORECASE,
+)
+_REPORT_BACK = re.compile(
+    r"\breport(?:s|ed|ing)?\s+(?:back|its|their)\b"
+    r"|\b(?:brought|bought|brough|bring|brings|come|comes|coming|taken|take|returns?|returned)\s+back\b"
+    r"|\bfurther\s+(?:report|update|briefing)\b|\bupdate\s+(?:the|this)\s+(?:committee|commission|board|panel)\b"
+    r"|\b(?:requests?|requested|receives?|received|asks?\s+for|seeks?|provides?|submits?|presents?|brings?)"
+    r"\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|update|briefing|presentation)\b"
+    r"|(?<!the\s)(?<!this\s)(?<!a\s)\breport\s+to\s+(?:the|this)\s+(?:committee|commission|board|panel)\b",
+    re.IGNORECASE,
+)
+_REQUEST_VERBS = (
+    r"(?:requests?|requested|asks?|asked|instructs?|instructed|authori[sz]es?|authori[sz]ed|invites?|invited"
+    r"|urges?|urged|directs?|directed|calls\s+(?:up)?on|called\s+(?:up)?on)"
+)
+_BE_REQUESTED = re.compile(
+    r"\bbe\s+(?:requested|asked|invited|instructed|authori[sz]ed|directed|tasked|urged|encouraged)\s+to\b",
+    re.IGNORECASE,
+)
+_REQUEST_OF = re.compile(
+    rf"\b{_REQUEST_VERBS}\s+(?:that\s+)?(?!to\b|a\b|an\b)(?P<owner>[^;:.]{{2,120}}?)"
+    r"\s+to\s+(?!be\b|the\b|a\b|an\b|its\b|their\b)[a-z]+",
+    re.IGNORECASE,
+)
+_DELEGATION = re.compile(
+    r"\bdelegat(?:ed|es?)\s+(?:authority|powers?)\s+(?:(?:be|is)\s+given\s+)?to\s+(?P<owner>[^,;.]{2,120}?)"
+    r"(?=\s+to\b|\s+in\s+consultation\b|[,;.]|$)",
+    re.IGNORECASE,
+)
+_ACTION = re.compile(
+    r"\b(?:write\s+to|arrange|circulate|liaise|lobby|convene|investigate|explore)s?\b"
+    r"|\bagree(?:s|d)?\s+to\s+(?!the\b|a\b|an\b|its\b|their\b|this\b|these\b)[a-z]+"
+    r"|\bbe\s+(?:\w+\s+and\s+)?(?:circulated|arranged|sent|written|established|set\s+up|convened|investigated"
+    r"|explored|undertaken|prepared|published|shared|implemented|reviewed|added|amended|updated|submitted"
+    r"|forwarded|passed|referred)\b",
+    re.IGNORECASE,
+)
+# Approving, agreeing or endorsing with nothing further to do records a decision but asks no one to act, so a
+# clerk files it with the noted items; anything that also asks someone to act is caught as an action first.
+_NOTING = re.compile(
+    r"\b(?:not(?:e|es|ed|ing)|receiv(?:e|es|ed)|welcom(?:e|es|ed)|recogni[sz](?:e|es|ed)|acknowledg(?:e|es|ed)"
+    r"|thank(?:s|ed)?|endors(?:e|es|ed)|approv(?:e|es|ed|al)|agree(?:s|d)?|support(?:s|ed)?|commend(?:s|ed)?"
+    r"|congratulat(?:e|es|ed)|accept(?:s|ed)?|confirm(?:s|ed)?|adopt(?:s|ed)?|appoint(?:s|ed)?|record(?:s|ed)?"
+    r"|ratif(?:y|ies|ied)|(?:re-?)?elect(?:s|ed)?)\b",
+    re.IGNORECASE,
+)
+
+
+def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
+    """The first that fits, in the order a clerk weighs them: a request for views, a report to come back,
+    something someone must do, then a decision simply recorded."""
+    if recommended_to or _RECOMMENDATION.search(text):
+        return ResolutionKind.ACTION
+    if _COMMENT_REQUEST.search(text) or (_COMMENTS_SENT.search(text) and DATE.search(text)):
+        return ResolutionKind.COMMENT_DEADLINE
+    if _REPORT_BACK.search(text) or MEETING_TARGET.search(text):
+        return ResolutionKind.REPORT_BACK
+    if any(p.search(text) for p in (_BE_REQUESTED, _REQUEST_OF, _DELEGATION, _ACTION)):
+        return ResolutionKind.ACTION
+    if _NOTING.search(text):
+        return ResolutionKind.NOTED
+    return None
+
+
+# --- Who -----------------------------------------------------------------------------------------
+
+# "That, further to the last meeting, the Clerk be asked": an aside between commas after "that" is skipped, but
+# other commas are not clause breaks, since posts are named like "Director of, and Lead Member for, Children".
+_CLAUSE_START = re.compile(r"\bthat\s*,[^,;]{0,120},\s*|\bthat\s+|[;:]\s*|\b\w+ed\s+and\s+", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"\b(?:be|is|are|was|were|has|have|will|would|it|they|this|which|who|notes?|noted|agrees?|requests?|asks?"
+    r"|approves?|welcomes?|endorses?|receives?|recogni[sz]es?)\b",
+    re.IGNORECASE,
+)
+_NOT_A_NAME_START = re.compile(r"(?:a|an|any|further|report|update|to|next|end|no|not|within)\b", re.IGNORECASE)
+_CONSULTATION = re.compile(r",?\s+(?:in\s+consultation|following\s+consultation|after\s+consulting)\b", re.IGNORECASE)
+_ACTING_VERB = re.compile(
+    r"\b(?:to\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore|present|provide"
+    r"|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e)s?"
+    r"|reports?\s+(?:back|its|their)|agree(?:s|d)?\s+to)\b",
+    re.IGNORECASE,
+)
+_REPORT_AUTHOR = re.compile(
+    r"\b(?:report|update|briefing|presentation)s?\s+from\s+(?P<owner>[^,;.]{2,120}?)"
+    r"(?=\s+(?:to|by|at|within|in|for)\b|\s+on\s+(?:the|progress|its|their)\b|[,;.]|$)",
+    re.IGNORECASE,
+)
+_BACK_BY = re.compile(
+    r"\b(?:back|submitted|presented)\s+by\s+(?P<owner>[^,;.]{2,120}?)(?=\s+(?:to|at|in|within|by)\b|[,;.]|$)",
+    re.IGNORECASE,
+)
+_ADDRESSEE = re.compile(
+    r"\b(?i:to)\s+(?P<owner>(?i:the)\s+[^;.]{2,150}?|[A-Z][^;.]{1,150}?)"
+    r"(?=\s+(?i:by|before|no\s+later|not\s+later|on\s+or\s+before|within|in\s+respect|regarding|on\s+the"
+    r"|for\s+(?:consideration|information|comment|approval|decision))\b|[;.]|$)"
+)
+_REFERRED_TO = re.compile(
+    r"\bbe\s+referred\s+to\s+(?P<owner>[^,;.]{2,120}?)(?=\s+(?:for|by|at|within)\b|[,;.]|$)", re.IGNORECASE
+)
+
+
+def _owner_phrase(raw: str) -> str | None:
+    """`raw` as a body or post, or None where it does not read as one."""
+    phrase = _CONSULTATION.split(" ".join(raw.split()), maxsplit=1)[0].strip(" ,;:")
+    phrase = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
+    if not phrase or len(phrase) > 120 or _NOT_A_NAME.search(phrase) or _NOT_A_NAME_START.match(phrase):
+        return None
+    return phrase
+
+
+def _subject_before(text: str, position: int) -> str | None:
+    """The subject of the clause that reaches `position`: "officers" in "noted and that officers be asked"."""
+    window_start = max(0, position - 160)
+    starts = [m.end() for m in _CLAUSE_START.finditer(text, window_start, position)]
+    if not starts and window_start:
+        return None
+    return _owner_phrase(text[starts[-1] if starts else 0 : position])
+
+
+def _requested_subject(text: str) -> str | None:
+    match = _BE_REQUESTED.search(text)
+    return _subject_before(text, match.start()) if match else None
+
+
+def _acting_subject(text: str) -> str | None:
+    return next(filter(None, (_subject_before(text, m.start()) for m in _ACTING_VERB.finditer(text))), None)
+
+
+def _captured(pattern: re.Pattern[str]) -> Callable[[str], str | None]:
+    def owner(text: str) -> str | None:
+        return next(filter(None, (_owner_phrase(m["owner"]) for m in pattern.finditer(text))), None)
+
+    return owner
+
+
+def _not_a_date(find: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    def owner(text: str) -> str | None:
+        found = find(text)
+        return None if found is None or DATE.match(found) or found[:1].isdigit() else found
+
+    return owner
+
+
+ACTOR_FINDERS = (
+    _requested_subject,
+    _captured(_DELEGATION),
+    _captured(_REQUEST_OF),
+    _captured(_REFERRED_TO),
+    _acting_subject,
+)
+_OWNER_FINDERS = {
+    ResolutionKind.ACTION: ACTOR_FINDERS,
+    ResolutionKind.REPORT_BACK: (_captured(_REPORT_AUTHOR), *ACTOR_FINDERS, _not_a_date(_captured(_BACK_BY))),
+}
+
+
+def first_found(finders: tuple[Callable[[str], str | None], ...], text: str) -> str | None:
+    return next(filter(None, (find(text) for find in finders)), None)
+
+
+def owner_of(text: str, kind: ResolutionKind, recommended_to: str | None) -> str | None:
+    if recommended_to:
+        return recommended_to
+    if recommendation := _RECOMMENDATION.search(text):
+        return " ".join((recommendation["body"] or recommendation["subject"]).split()).title()
+    if kind == ResolutionKind.COMMENT_DEADLINE:
+        return _views_receiver(text)
+    return first_found(_OWNER_FINDERS.get(kind, ()), text)
+
+
+def _views_receiver(text: str) -> str | None:
+    """Whom views go to: "submit their views on the report to the Director ... by ..."."""
+    noun = _COMMENT_NOUN.search(text)
+    found = _ADDRESSEE.search(text, noun.end()) if noun else None
+    return _owner_phrase(found["owner"]) if found else None
