@@ -1,25 +1,30 @@
-"""Resolutions read from a minutes extract: what was decided, who must act, and by when.
+"""Resolutions read from minutes: what was decided, who must act, and by when, under which agenda item.
 
-Only the decision block counts: "RESOLVED:", "Resolved -", "AGREED that", "DECISION", "RECOMMENDED to Cabinet",
-or, in a minute with no such heading, the numbered list of decisions that closes it. The discussion above records
-what was said, not what was decided. Everything read is a proposal the clerk corrects and confirms, so whatever
-is uncertain is said in a doubt rather than guessed silently.
+What counts: the items of a decision block ("RESOLVED:", "Resolved -", "AGREED that", "DECISION", "RECOMMENDED to
+Cabinet"); in an agenda item with no such heading, a list of decisions ("1. That the Commission notes the
+report."); and decisions the running text records ("It was agreed that ...", "Clair will draft the letter.
+Action Clair"). The discussion records what was said, not what was decided, and is not read as decisions.
+A resolution printed twice is listed once. Everything read is a proposal the clerk corrects and confirms, so
+whatever is uncertain is said in a doubt rather than guessed silently.
 
 Every pattern works on one line or one resolution at a time and bounds its gaps, so the work grows with the
 length of the minutes.
 """
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from handlers.minutes_blocks import Decision, closing_decision_list, items_under_headings
+from handlers.minutes_blocks import Block, Decision, action_tag, blocks_under_headings, decision_lists
 from handlers.minutes_dues import Due, due_of
 from handlers.minutes_kinds import ACTOR_FINDERS, first_found, kind_of, owner_of
-from handlers.minutes_layout import normalised_lines
+from handlers.minutes_layout import AgendaItem, agenda_items, lines_of, meeting_date_in
+from handlers.minutes_running import running_decisions
 from handlers.resolutions import MAX_TEXT_LENGTH
 from storage.models import ResolutionKind
 
-__all__ = ["ExtractedResolution", "ResolutionKind", "extract_resolutions"]
+__all__ = ["ExtractedResolution", "MinutesReading", "ResolutionKind", "extract_resolutions", "read_minutes"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,12 @@ class ExtractedResolution:
     doubts: tuple[str, ...]  # sentences for the clerk confirming it: "I couldn't tell who owns this."
     respondents: str | None = None  # for comment deadlines: who is asked for views
     marker: str | None = None  # as written: "a)", "(ii)", "1.", "(b)(i)" for a sub-item
+    item_number: str | None = None  # the agenda item it was minuted under: "11"
+    item_title: str | None = None  # "Annual Report of the Safeguarding Children Partnership"
 
     def as_json(self) -> dict:
-        return {
+        """Its fields as JSON values; the agenda item only where the minutes name one."""
+        fields = {
             "text": self.text,
             "kind": str(self.kind),
             "owner": self.owner,
@@ -46,13 +54,101 @@ class ExtractedResolution:
             "respondents": self.respondents,
             "marker": self.marker,
         }
+        if self.item_number or self.item_title:
+            fields["item"] = {"number": self.item_number, "title": self.item_title}
+        return fields
+
+
+@dataclass(frozen=True)
+class MinutesReading:
+    meeting_date: date | None  # as given, or as the minutes state it
+    meeting_date_read: bool  # whether it was read from the minutes
+    resolutions: list[ExtractedResolution]
 
 
 def extract_resolutions(minutes: str, meeting_date: date | None = None) -> list[ExtractedResolution]:
-    """Every resolution in `minutes`, in order; periods and yearless dates count from `meeting_date`."""
-    lines = normalised_lines(minutes)
-    items = items_under_headings(lines) or closing_decision_list(lines)
-    return [_resolution(item, meeting_date) for item in items]
+    """Every resolution in `minutes`, in order; periods and yearless dates count from `meeting_date`, or from
+    the date the minutes give for the meeting."""
+    return read_minutes(minutes, meeting_date).resolutions
+
+
+def read_minutes(minutes: str, meeting_date: date | None = None) -> MinutesReading:
+    lines = lines_of(minutes)
+    stated = meeting_date_in(lines) if meeting_date is None else None
+    meeting = meeting_date or stated
+    items = agenda_items(lines)
+    decisions = _deduplicated(_decisions(lines, items), items)
+    resolutions = [_resolution(d, meeting, _item_of(d, items)) for d in decisions]
+    return MinutesReading(meeting, stated is not None, resolutions)
+
+
+def _decisions(lines: list[str], items: list[AgendaItem]) -> list[Decision]:
+    blocks = blocks_under_headings(lines)
+    starts = [item.line for item in items]
+    bounds = list(zip([0, *starts], [*starts, len(lines)], strict=True))
+    for start, end in bounds:
+        if not any(start <= block.first_line < end for block in blocks):
+            blocks += decision_lists(lines, start, end)
+    taken = {line for block in blocks for line in block.lines}
+    decisions = [decision for block in blocks for decision in _tagged(block, lines)]
+    decisions += running_decisions(lines, taken, set(starts))
+    return sorted(decisions, key=lambda decision: decision.line)
+
+
+def _tagged(block: Block, lines: list[str]) -> list[Decision]:
+    """A block's decisions; an "ACTION BY; COMMITTEE MANAGER" line after it names the owner of its last one."""
+    decisions = list(block.decisions)
+    owner = action_tag(lines[block.end_line]) if block.end_line < len(lines) else None
+    if decisions and owner:
+        decisions[-1] = decisions[-1].hinted(decisions[-1].kind_hint, owner)
+    return decisions
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_LITTLE_WORDS = frozenset(
+    re.findall(r"\w+", "a an and the of to in on for be is was were that this with by as at it its their from or any")
+    + ["all", "also", "which", "will", "would", "should"]
+)
+
+
+def _content_words(text: str) -> Counter:
+    return Counter(word for word in _WORD.findall(text.lower()) if word not in _LITTLE_WORDS)
+
+
+def _repeats(text: str, other: str) -> bool:
+    """Whether the content words of one text are mostly those of the other."""
+    words, others = _content_words(text), _content_words(other)
+    shorter = min(sum(words.values()), sum(others.values()))
+    return shorter > 0 and sum((words & others).values()) * 2 >= shorter
+
+
+def _deduplicated(decisions: list[Decision], items: list[AgendaItem]) -> list[Decision]:
+    """A resolution printed twice (a Decision block and the minutes) once; a sentence of the narrative that
+    repeats an item of its decision block is not a second resolution."""
+    kept: list[Decision] = []
+    seen: set[tuple[int, str]] = set()
+    for decision in decisions:
+        item = _item_index(decision.line, items)
+        key = (item, " ".join(_WORD.findall(decision.text.lower())))
+        if key in seen:
+            continue
+        if decision.running and any(
+            not other.running and _item_index(other.line, items) == item and _repeats(decision.text, other.text)
+            for other in decisions
+        ):
+            continue
+        seen.add(key)
+        kept.append(decision)
+    return kept
+
+
+def _item_index(line: int, items: list[AgendaItem]) -> int:
+    return sum(1 for item in items if item.line <= line)
+
+
+def _item_of(decision: Decision, items: list[AgendaItem]) -> AgendaItem | None:
+    index = _item_index(decision.line, items)
+    return items[index - 1] if index else None
 
 
 # --- One resolution ------------------------------------------------------------------------------
@@ -66,15 +162,15 @@ NO_RETURN = "I couldn't tell when this should come back."
 UNKNOWN_KIND = "I couldn't tell what kind of resolution this is, so I took it as an action."
 
 
-def _resolution(item: Decision, meeting_date: date | None) -> ExtractedResolution:
+def _resolution(item: Decision, meeting_date: date | None, agenda_item: AgendaItem | None) -> ExtractedResolution:
     # Anything longer than a resolution may be has swallowed text that is not one; reading only its opening keeps
     # the work for one item bounded.
     text = item.text[:MAX_TEXT_LENGTH]
-    kind = kind_of(text, item.recommended_to)
+    kind = _weightier(kind_of(text, item.recommended_to), item.kind_hint)
     doubts = [TOO_LONG] if len(item.text) > MAX_TEXT_LENGTH else []
     doubts += [UNKNOWN_KIND] if kind is None else []
     kind = kind or ResolutionKind.ACTION
-    owner = owner_of(text, kind, item.recommended_to)
+    owner = None if kind == ResolutionKind.NOTED else item.owner_hint or owner_of(text, kind, item.recommended_to)
     when = Due() if kind == ResolutionKind.NOTED else due_of(text, meeting_date)
     respondents = first_found(ACTOR_FINDERS, text) if kind == ResolutionKind.COMMENT_DEADLINE else None
     doubts += [*_missing(kind, owner, when, respondents), *when.doubts]
@@ -89,7 +185,19 @@ def _resolution(item: Decision, meeting_date: date | None) -> ExtractedResolutio
         doubts=tuple(doubts),
         respondents=respondents,
         marker=item.marker,
+        item_number=agenda_item.number if agenda_item else None,
+        item_title=agenda_item.title if agenda_item else None,
     )
+
+
+# A resolution that mixes kinds is read as the one that asks most of someone.
+_PRECEDENCE = (ResolutionKind.NOTED, ResolutionKind.ACTION, ResolutionKind.COMMENT_DEADLINE, ResolutionKind.REPORT_BACK)
+
+
+def _weightier(found: ResolutionKind | None, hinted: ResolutionKind | None) -> ResolutionKind | None:
+    if found is None or hinted is None:
+        return found or hinted
+    return max(found, hinted, key=_PRECEDENCE.index)
 
 
 def _missing(kind: ResolutionKind, owner: str | None, due: Due, respondents: str | None) -> list[str]:

@@ -7,6 +7,8 @@ The reader works line by line and bounds its gaps, so the work grows with the le
 import re
 from dataclasses import dataclass, field, replace
 
+from storage.models import ResolutionKind
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -17,6 +19,28 @@ class Decision:
     recommended_to: str | None = None  # "Cabinet" under "RECOMMENDED to Cabinet that"
     headless: bool = False  # taken from a list because the minute has no decision heading
     line: int = 0  # where it starts, to order it among the others and find its agenda item
+    running: bool = False  # read from the running text, not a decision block
+    kind_hint: ResolutionKind | None = None  # what the way it is written says: "Clair will ..." is an action
+    owner_hint: str | None = None  # "Cllr P Morgan" from "Action Cllr P Morgan"
+
+    def hinted(self, kind: ResolutionKind, owner: str | None = None) -> "Decision":
+        return replace(self, kind_hint=kind, owner_hint=owner or self.owner_hint)
+
+
+# "Action P Morgan", "ACTION BY; COMMITTEE MANAGER – CH – BRIEFING SHEET TO FOLLOW", "Action: Clerk"
+ACTION_TAG = re.compile(
+    r"\b(?:Action(?:\s+by)?|ACTION(?:\s+BY)?)\s*[:;]?\s+"
+    r"(?P<who>(?:(?:Cllr|Councillor)\s+)?[A-Z][\w.'&/-]*(?:\s+(?!Cllr\b|Councillor\b|The\b|It\b)[A-Z][\w.'&/-]*){0,3})"
+)
+
+
+def action_tag(line: str) -> str | None:
+    """Who an action tag on `line` names, as a title ("Committee Manager", not "COMMITTEE MANAGER")."""
+    tag = ACTION_TAG.match(line.strip())
+    if tag is None:
+        return None
+    who = tag["who"]
+    return who.title() if who.isupper() and len(who) > 4 else who
 
 
 # --- Finding the decision blocks ----------------------------------------------------------------
@@ -58,17 +82,33 @@ def _heading(line: str) -> _Heading | None:
     return _Heading(line[match.end() :], " ".join(body.split()).title() if body else None)
 
 
-def items_under_headings(lines: list[str]) -> list[Decision]:
-    items: list[Decision] = []
+@dataclass(frozen=True)
+class Block:
+    """The decisions read from a run of lines, and which lines those were."""
+
+    decisions: list[Decision]
+    first_line: int
+    end_line: int  # the first line after it
+
+    @property
+    def lines(self) -> range:
+        return range(self.first_line, self.end_line)
+
+
+def blocks_under_headings(lines: list[str]) -> list[Block]:
+    """Every decision block that opens with a heading, in order."""
+    blocks: list[Block] = []
     index = 0
     while index < len(lines):
         heading = _heading(lines[index])
         if heading is None:
             index += 1
             continue
-        block, index = _read_block(lines, index + 1, heading.rest)
-        items += [replace(item, recommended_to=heading.recommended_to) for item in block]
-    return items
+        decisions, end = _read_block(lines, index + 1, heading.rest, index)
+        decisions = [replace(d, recommended_to=heading.recommended_to) for d in decisions]
+        blocks.append(Block(decisions, index, max(end, index + 1)))
+        index = max(end, index + 1)
+    return blocks
 
 
 _DECISION_OPENING = re.compile(
@@ -80,23 +120,24 @@ _DECISION_OPENING = re.compile(
 )
 
 
-def closing_decision_list(lines: list[str]) -> list[Decision]:
-    """The last list whose every item reads as a decision ("That ...", "The Commission notes ...").
+def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
+    """The lists between `start` and `end` whose every item reads as a decision ("That ...", "The Commission
+    notes ..."), for minutes whose decision heading was lost or never written.
 
     Discussion bullets are narrative in the past tense ("The Commission noted that ..."), so they do not pass.
     """
-    closing: list[Decision] = []
-    index = 0
-    while index < len(lines):
+    blocks: list[Block] = []
+    index = start
+    while index < end:
         marker = _MARKER.match(lines[index])
         if marker is None or not _DECISION_OPENING.match(lines[index][marker.end() :]):
             index += 1
             continue
-        block, end = _read_block(lines, index, "")
-        if block and all(_DECISION_OPENING.match(item.text) for item in block):
-            closing = [replace(item, headless=True) for item in block]
-        index = max(end, index + 1)
-    return closing
+        decisions, block_end = _read_block(lines[:end], index, "", index)
+        if decisions and all(_DECISION_OPENING.match(d.text) for d in decisions):
+            blocks.append(Block([replace(d, headless=True) for d in decisions], index, block_end))
+        index = max(block_end, index + 1)
+    return blocks
 
 
 # --- Reading the items of one block -------------------------------------------------------------
@@ -163,13 +204,15 @@ class _Level:
 class _Draft:
     marker: str | None
     level: _Level | None
+    line: int
     lines: list[str] = field(default_factory=list)
 
 
 class _BlockReader:
     """Reads list items, or "That ..." paragraphs, line by line until the decision block ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_line: int) -> None:
+        self.line = first_line  # the line being read
         self.items: list[Decision] = []
         self.levels: list[_Level] = []
         self.current: _Draft | None = None
@@ -271,7 +314,7 @@ class _BlockReader:
 
     def _start(self, marker: str | None, text: str, level: _Level | None) -> None:
         self._flush()
-        self.current = _Draft(marker, level, [text] if text else [])
+        self.current = _Draft(marker, level, self.line, [text] if text else [])
 
     def _flush(self) -> None:
         current, self.current = self.current, None
@@ -280,16 +323,19 @@ class _BlockReader:
         stem = current.level.stem if current.level else ""
         text = _tidy(f"{stem} {_joined(current.lines)}")
         if text:
-            self.items.append(Decision(text, current.marker or None))
+            self.items.append(Decision(text, current.marker or None, line=current.line))
 
 
-def _read_block(lines: list[str], start: int, first_line: str) -> tuple[list[Decision], int]:
+def _read_block(lines: list[str], start: int, first_line: str, heading_line: int) -> tuple[list[Decision], int]:
     """The items from `first_line` (the rest of a heading's line) and the lines from `start`, and where they end."""
-    reader = _BlockReader()
+    reader = _BlockReader(heading_line)
     if first_line.strip():
         reader.take(first_line)
     index = start
-    while index < len(lines) and reader.take(lines[index]):
+    while index < len(lines):
+        reader.line = index
+        if not reader.take(lines[index]):
+            break
         index += 1
     return reader.finish(), index
 

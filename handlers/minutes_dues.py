@@ -221,9 +221,9 @@ def _date_of(match: re.Match[str], meeting_date: date | None) -> tuple[date | No
     if match["season"]:
         return _season_date(match["season"], meeting_date)
     if match["month_year"]:
-        on, doubts = _meeting_relative_date(f"end of {phrase}", meeting_date)
+        on, doubts = meeting_relative_date(f"end of {phrase}", meeting_date)
         return on, doubts or (f"The date '{phrase}' has no day; I took {spoken(on)}.",)
-    return _meeting_relative_date(phrase, meeting_date)
+    return meeting_relative_date(phrase, meeting_date)
 
 
 def _season_date(season: str, meeting_date: date | None) -> tuple[date | None, tuple[str, ...]]:
@@ -235,7 +235,7 @@ def _season_date(season: str, meeting_date: date | None) -> tuple[date | None, t
     return on, (f"The date '{season}' is vague; I took {spoken(on)}.",)
 
 
-def _meeting_relative_date(phrase: str, meeting_date: date | None) -> tuple[date | None, tuple[str, ...]]:
+def meeting_relative_date(phrase: str, meeting_date: date | None) -> tuple[date | None, tuple[str, ...]]:
     """`phrase` read as on or after the meeting, as the deadline reader does for a window opened that day."""
     if meeting_date is not None:
         meeting_start = datetime.combine(meeting_date, time.min, tzinfo=ZoneInfo(ZONE))

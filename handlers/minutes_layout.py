@@ -1,5 +1,16 @@
-"""The layout of pasted or uploaded minutes: plain characters, one line per line, and where each agenda item
-and the meeting's date are."""
+"""The layout of pasted or uploaded minutes: plain characters, one line per line, where each agenda item starts,
+and the meeting's date.
+
+A slash command delivers a paste as one line. Such text is given its lines back: a break before each list
+marker, decision heading and closing section, and after each sentence, so that it reads as the same text with its
+line breaks would.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from handlers.minutes_dues import MONTHS, meeting_relative_date
 
 _PLAIN = str.maketrans(
     {
@@ -9,7 +20,136 @@ _PLAIN = str.maketrans(
     }
 )  # fmt: skip
 
+# A decision heading in the middle of a line, after the end of a sentence or clause or an agenda title's dash:
+# "To consider apologies – It was RESOLVED: That ...", "... a verbal update. RESOLVED that ...".
+_HEADING_MID_LINE = re.compile(
+    r"(?:(?<=[.;:)])|(?<=\s[\u2013\u2014-])|(?<=[a-z][\u2013\u2014]))\s+"
+    r"(?=(?:[Ii]t\s+was\s+(?:further\s+|also\s+|unanimously\s+)?)?(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b"
+    r"|(?:[Ii]t\s+was\s+)?Resolved\s*[:\u2013\u2014-])"
+)
 
-def normalised_lines(minutes: str) -> list[str]:
+# --- Flat text: one line holding what had many -----------------------------------------------------
+
+_ABBREVIATIONS = ("Cllr", "Mr", "Mrs", "Ms", "Dr", "No", "Nos", "St", "Co", "e.g", "i.e", "etc", "approx", "cf")
+# Before a full stop that ends a sentence there is no lone capital ("J. Smith") and no abbreviation ("Cllr.").
+SENTENCE_END = re.compile(
+    r"(?<![A-Z])" + "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS) + r"(?<=[.?!])[\"')]?\s+(?=[A-Z(\"'])"
+)
+_FLAT_BREAKS = re.compile(
+    # a list marker after the end of a sentence or clause, or after a heading word
+    r"(?:(?<=[.;:])|(?<=[.;:]\sand)|(?<=[.;:]\sor)|(?<=RESOLVED)|(?<=AGREED)|(?<=DECISION))\s+"
+    r"(?=(?:\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|[ivx]{1,5}|\d{1,2})[.)]|[\u2022\u00b7\u25aa\u25cf])\s)"
+    # a decision heading or a section that closes a decision block
+    r"|\s+(?=(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b|(?:It\s+was\s+)?Resolved\s*[:\u2013\u2014-]"
+    r"|Decision\s*:|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|Supporting\s+documents?\b|Reasons?\s+for\s+decision"
+    r"|Publication\s+date\b|Date\s+of\s+decision\b|Decided\s+at\s+meeting\b|Action\s+by\b|ACTION\s+BY\b"
+    r"|Other\s+options\s+considered\b|\(Other\s+options)"
+    # the end of a sentence
+    r"|" + SENTENCE_END.pattern
+)
+# "8. LIBRARY STRATEGY Members were ...": an agenda title in capitals runs into the minute's first sentence.
+_CAPITALS_THEN_SENTENCE = re.compile(r"(?<=[A-Z]{2}\s[A-Z]{3})\s+(?=[A-Z][a-z]+\s+[a-z])")
+
+
+def lines_of(minutes: str) -> list[str]:
+    """`minutes` as plain lines, with a flat paste given its lines back and mid-line headings on their own."""
+    text = minutes.translate(_PLAIN).strip("\n\r ")
     # splitlines() also breaks on \r\n, \r and the form feeds PDF text uses between pages.
-    return minutes.translate(_PLAIN).splitlines()
+    lines = text.splitlines()
+    if len(lines) == 1 and len(text) > 200:
+        lines = _CAPITALS_THEN_SENTENCE.sub("\n", _FLAT_BREAKS.sub("\n", text)).split("\n")
+    return [piece for line in lines for piece in _HEADING_MID_LINE.split(line)]
+
+
+# --- Agenda items ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    line: int  # where its heading is
+    number: str | None  # "11", "50"; None for a title without a number
+    title: str | None
+
+
+_ITEM_TITLE = r"(?P<title>[A-Z][^.;:?!]{2,120}?)"
+_AGENDA_ITEM = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # "Agenda Item 11", "Agenda item", "Minute 11: Annual Report", "Item 5 - Budget"
+        r"\s*(?i:agenda\s+item|minute|item)\s*(?P<number>\d{1,3}[a-z]?)?\s*(?:[:.\u2013\u2014-]\s*"
+        + _ITEM_TITLE
+        + r")?\s*$",
+        # "50 Lincolnshire Homelessness Strategy 2017-21", "7. BUDGET MONITORING 2022/23"
+        r"\s*(?P<number>\d{1,3}[a-z]?)\.?\s+" + _ITEM_TITLE + r"\s*$",
+        # "53. Leaflet & questionnaire – both documents are now printed": a parish minute's numbered paragraph
+        r"\s*(?P<number>\d{1,3})\.\s+(?P<title>[A-Z][^.;:?!\u2013\u2014]{2,80}?)\s+[\u2013\u2014-]\s+\S",
+        # "25/11/2022 - Improvement and Recovery Update" on a decisions page
+        r"\s*(?P<number>)\d{1,2}/\d{1,2}/\d{4}\s+[\u2013\u2014-]\s+" + _ITEM_TITLE + r"(?:\s+ref:.*)?$",
+    )
+)
+# A title that is really a sentence, a resolution or page furniture.
+_NOT_A_TITLE = re.compile(
+    r"(?i:that|to\s+note|noted|agreed|resolved|the\s+\w+\s+(?:was|were|had|has|noted|agreed))\b"
+    r"|.*\b(?:was|were|had|has|is|are|be|will|would)\b.*[a-z]{3}$"
+)
+
+
+def agenda_items(lines: list[str]) -> list[AgendaItem]:
+    """The agenda items the lines are minuted under, in order."""
+    items = []
+    for index, line in enumerate(lines):
+        if len(line) > 160 and not re.match(r"\s*\d{1,3}\.\s+[A-Z]", line):
+            continue
+        for pattern in _AGENDA_ITEM:
+            match = pattern.match(line)
+            if match and not _NOT_A_TITLE.match(match["title"] or ""):
+                items.append(AgendaItem(index, match["number"] or None, _title(match["title"], lines, index)))
+                break
+    return items
+
+
+def _title(title: str | None, lines: list[str], index: int) -> str | None:
+    """The title as written, or for a bare "Agenda Item 11" the first words after it."""
+    if title is None:
+        following = [line.strip() for line in lines[index + 1 : index + 6] if line.strip()]
+        title = following[0] if following and len(following[0]) <= 120 else None
+    return " ".join(title.split()).strip(" -\u2013\u2014") if title else None
+
+
+# --- The meeting's date ----------------------------------------------------------------------------
+
+_DAY = (
+    rf"(?P<date>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS},?\s+\d{{4}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}}"
+    rf"|{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+_MEETING_DATE = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        # page fields: "Date of decision: 14/12/2022", "Decided at meeting: 14/12/2022 - Cabinet",
+        # "Meeting: 13/02/2018 - Cabinet (Item 50)", "Made at meeting: 03/06/2025"
+        rf"^\s*(?:date\s+of\s+(?:decision|meeting)|decided\s+at\s+meeting|made\s+at\s+meeting|meeting(?:\s+date)?"
+        rf"|date)\s*:\s*(?:[a-z]+day,?\s+)?{_DAY}",
+        # "Minutes of the meeting held on Tuesday 2nd March 2021", "notes of a meeting of ... held ... on ..."
+        rf"^\s*(?:(?:draft\s+)?(?:minutes|notes)\s+of\s+(?:the\s+|a\s+)?)[^.]{{0,120}}?\bheld\b[^.]{{0,80}}?"
+        rf"\bon\s+(?:[a-z]+day,?\s+)?(?:the\s+)?{_DAY}",
+        # a dated heading: "6th SEPTEMBER 2022", "Draft notes - Neighbourhood Plan sub-committee 21 September 2020",
+        # "12/09/2019 - Recommendations Tracker"
+        rf"^\s*(?:[A-Za-z][^.:;]{{0,80}}?\s+)?(?:[a-z]+day,?\s+)?{_DAY}\s*(?:$|[\u2013\u2014-]\s+[A-Z])",
+    )
+)
+# Where the date of the meeting is stated, it is near the top, or in the decision page's fields.
+_TOP_LINES = 40
+
+
+def meeting_date_in(lines: list[str]) -> date | None:
+    """The date of the meeting, as the minutes state it: a dated heading, "held on ...", or a page's fields."""
+    for pattern in _MEETING_DATE:
+        for number, line in enumerate(lines):
+            if pattern is not _MEETING_DATE[0] and number >= _TOP_LINES:
+                break
+            match = pattern.search(line)
+            if match and not re.search(r"\b(?:confirm|approv|previous|last)\w*", line[: match.start("date")], re.I):
+                day, _ = meeting_relative_date(match["date"], None)
+                if day is not None:
+                    return day
+    return None
