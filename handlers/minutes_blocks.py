@@ -51,14 +51,23 @@ _HEADING = re.compile(
     r"(?P<word>resolved|agreed|decisions?|recommended)\b"
     r"(?:\s*\((?:unanimously|nem\.?\s*con\.?|by\s[^()]{1,40})\)|\s+unanimously)?"
     r"(?:\s+to\s+(?:the\s+)?(?P<body>cabinet|full\s+council|council|executive)\b)?"
-    r"\s*(?:[:.,\-\u2013\u2014]+\s*|(?=that\b)|$)",
+    r"\s*(?:[:.,\-\u2013\u2014]+\s*|(?=that\b)|(?=\(?[a-z0-9]{1,3}[.)]\s)|$)",
+    re.IGNORECASE,
+)
+# "Having considered the report, the Mayor agreed" or "Accordingly, it was resolved to:" ending a line, with the
+# decisions listed below it.
+_HEADING_AT_LINE_END = re.compile(
+    r"(?:^|[,.;]\s*|\b(?:accordingly|therefore|thereupon)\s+)(?P<lead>it\s+was|the\s+[A-Za-z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,5}"
+    r"|members|cabinet|council)\s+(?:(?:unanimously|then|therefore)\s+)?(?:resolved|agreed|decided)"
+    r"(?:\s+(?:to|that|as\s+follows|the\s+following))?\s*[:\-\u2013]?\s*$",
     re.IGNORECASE,
 )
 _TERMINATOR = re.compile(
     r"(?:supporting\s+documents?|reasons?\s+for\s+(?:the\s+)?(?:decision|recommendation)s?|reasons?\s*:"
     r"|alternative\s+options|background\s+papers?|\(?the\s+meeting\s+(?:closed|ended|finished)"
     r"|date\s+of\s+(?:the\s+)?next\s+meeting|any\s+other\s+(?:urgent\s+)?business|apologies\s+for\s+absence"
-    r"|declarations?\s+of\s+interests?)\b",
+    r"|declarations?\s+of\s+interests?|\(?other\s+options\s+considered|publication\s+date|date\s+of\s+decision"
+    r"|action\s+by\b|voting\s*:|portfolio\s+holder\s*:|implementation\s+of\s+decision)\b",
     re.IGNORECASE,
 )
 _PAGE_NOISE = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECASE)
@@ -100,29 +109,62 @@ def blocks_under_headings(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     index = 0
     while index < len(lines):
-        heading = _heading(lines[index])
+        heading = _heading(lines[index]) or _heading_at_line_end(lines, index)
         if heading is None:
             index += 1
             continue
         decisions, end = _read_block(lines, index + 1, heading.rest, index)
-        decisions = [replace(d, recommended_to=heading.recommended_to) for d in decisions]
-        blocks.append(Block(decisions, index, max(end, index + 1)))
+        if not (_is_field_label(lines[index]) and _heading_follows(lines, index + 1, decisions)):
+            decisions = [replace(d, recommended_to=heading.recommended_to) for d in decisions]
+            blocks.append(Block(decisions, index, max(end, index + 1)))
         index = max(end, index + 1)
     return blocks
 
 
+def _heading_at_line_end(lines: list[str], index: int) -> _Heading | None:
+    following = next((line for line in lines[index + 1 : index + 4] if line.strip()), "")
+    if _MARKER.match(following) and _HEADING_AT_LINE_END.search(lines[index]):
+        return _Heading("", None)
+    return None
+
+
+_FIELD_LABEL = re.compile(r"\s*Decisions?\s*:\s*$")
+_LABEL_REACH = 40  # lines
+
+
+def _is_field_label(line: str) -> bool:
+    """A decision page's "Decision:" field, whose text may be narrative with the decision under its own heading."""
+    return _FIELD_LABEL.match(line) is not None
+
+
+def _heading_follows(lines: list[str], start: int, decisions: list["Decision"]) -> bool:
+    if any(decision.marker for decision in decisions):
+        return False
+    return any(_heading(line) for line in lines[start : start + _LABEL_REACH])
+
+
+_DECISION_VERBS = (
+    r"(?:note|request|recogni[sz]e|welcome|agree|approve|endorse|ask|recommend|resolve|thank|support|receive"
+    r"|acknowledge|commend|instruct|authori[sz]e|delegate|confirm|call|invite|urge|adopt|accept|defer|refer)"
+)
+# How an item of a list of decisions opens: "That ...", "The Commission notes ...", "Cabinet note and approve",
+# "To note ...", "Noted the progress ...", "Approve the submission ...", "Authority is delegated to ...".
 _DECISION_OPENING = re.compile(
-    r"\s*(?:that\b|the\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:commission|committee|sub-committee|board|panel|cabinet|council|executive|forum|partnership|group)\s+"
-    r"(?:notes|requests|recogni[sz]es|welcomes|agrees|approves|endorses|asks|recommends|resolves|thanks|supports"
-    r"|receives|acknowledges|commends|instructs|authori[sz]es|delegates|confirms|calls|invites|urges)\b)",
+    r"\s*(?:that\b"
+    r"|(?:the\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:commission|committee|sub-committee|board|panel|cabinet|council|executive|forum|partnership|group|mayor)\s+"
+    rf"{_DECISION_VERBS}s?\b"
+    rf"|to\s+{_DECISION_VERBS}\b|{_DECISION_VERBS}d?\b|(?:noted|commented|requested|asked|instructed|resolved)\b"
+    r"|consider\s+and\s+\w+|authority\s+(?:is|be)\s+delegated)",
     re.IGNORECASE,
 )
+# Most items of a list of decisions say so; one may have lost its verb in conversion ("6. To the publication of").
+_DECISIONS_AT_LEAST = 0.75
 
 
 def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
-    """The lists between `start` and `end` whose every item reads as a decision ("That ...", "The Commission
-    notes ..."), for minutes whose decision heading was lost or never written.
+    """The lists between `start` and `end` that read as decisions ("That ...", "The Commission notes ...",
+    "To note ..."), for minutes whose decision heading was lost or never written.
 
     Discussion bullets are narrative in the past tense ("The Commission noted that ..."), so they do not pass.
     """
@@ -134,7 +176,8 @@ def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
             index += 1
             continue
         decisions, block_end = _read_block(lines[:end], index, "", index)
-        if decisions and all(_DECISION_OPENING.match(d.text) for d in decisions):
+        opening = [bool(_DECISION_OPENING.match(d.text)) for d in decisions]
+        if opening and opening[0] and sum(opening) >= _DECISIONS_AT_LEAST * len(opening):
             blocks.append(Block([replace(d, headless=True) for d in decisions], index, block_end))
         index = max(block_end, index + 1)
     return blocks
@@ -152,7 +195,7 @@ _MARKER = re.compile(
 # "(a) That the report be noted; (b) That ..." on one line: split before a marker that follows a ";" or ".".
 _INLINE_ITEM = re.compile(r"(?<=[;.])(?:\s+(?:and|or))?\s+(?=\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s)", re.IGNORECASE)
 _ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})", re.IGNORECASE)
-_STEM_END = re.compile(r"(?:[:\-\u2013\u2014]|\bto)\s*$", re.IGNORECASE)
+_STEM_END = re.compile(r"(?:[:\-\u2013\u2014]|\bto|\bthat)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,17 @@ from storage.models import ResolutionKind
 # --- What kind of resolution ---------------------------------------------------------------------
 
 _RECOMMENDATION = re.compile(
-    r"\brecommend(?:ed|s)?\s+to\s+(?:the\s+)?(?P<body>cabinet|full\s+council|council|executive)\b"
+    r"\brecommend(?:ed|s|ation\s+be\s+made)?\s+(?:[^.;:]{0,80}?\s)??to\s+(?:the\s+)?"
+    r"(?P<body>cabinet|full\s+council|council|executive)\b"
     r"|\b(?P<subject>cabinet|full\s+council|council|executive)\s+be\s+recommended\b",
+    re.IGNORECASE,
+)
+# A public consultation whose window the resolution sets: "for a period of six weeks", "a six-week period",
+# "from 20 March 2017", "will run ... to the 17th December 2018", "until 15 January 2018".
+CONSULTATION_WINDOW = re.compile(
+    r"\bconsultation\b[^.;]{0,120}?(?:\b(?:period\s+of|for)\s+(?:\d{1,2}|[a-z]+)\s+weeks?\b|\b[a-z]+[\s-]weeks?\s+period"
+    r"|\b(?:until|to|closing|closes|ending|ends|from)\s+(?:on\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)"
+    r"|\b(?:\d{1,2}|[a-z]+)[\s-]weeks?\s+(?:period\s+(?:of\s+)?)?(?:[a-z]+\s+){0,3}?consultation\b",
     re.IGNORECASE,
 )
 _COMMENT_NOUN = re.compile(r"\b(?:views|comments|feedback|observations)\b", re.IGNORECASE)
@@ -31,13 +40,20 @@ _COMMENTS_SENT = re.compile(
 )
 _REPORT_BACK = re.compile(
     r"\breport(?:s|ed|ing)?\s+(?:back|its|their)\b"
-    r"|\b(?:brought|bought|brough|bring|brings|come|comes|coming|taken|take|returns?|returned)\s+back\b"
+    r"|\b(?:brought|bought|brough|bring|brings|come|comes|coming|taken|take|returns?|returned)\s+back\b(?!\s+from)"
+    r"|\b(?:reports?|updates?|reviews?|briefings?|responses?)\s+(?:be\s+|being\s+)?(?:provided|brought|submitted"
+    r"|presented|given|made)\s+to\s+(?:this|the|a)\s+(?:[\w-]+\s+){0,2}?(?:committee|commission|board|panel|meeting)"
+    r"|\b(?:report|update)\s+being\s+brought\s+to\b|\bbe\s+re-?considered\s+(?:at|by)\b"
+    r"|\b(?:prepare|bring|submit|present)s?\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|response|proposals?|update|paper)\b"
+    r"[^.;]{0,60}?\bfor\s+(?:[\w']+\s+)?consideration\b"
     r"|\bfurther\s+(?:report|update|briefing)\b|\bupdate\s+(?:the|this)\s+(?:committee|commission|board|panel)\b"
     r"|\b(?:requests?|requested|receives?|received|asks?\s+for|seeks?|provides?|submits?|presents?|brings?)"
     r"\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|update|briefing|presentation)\b"
     r"|(?<!the\s)(?<!this\s)(?<!a\s)\breport\s+to\s+(?:the|this)\s+(?:committee|commission|board|panel)\b",
     re.IGNORECASE,
 )
+# The council sending its own consultation response is an action, not a window for views.
+_OWN_RESPONSE = re.compile(r"\b(?:submission|response)\s+(?:to|on)\b[^.;]{0,80}\bconsultation\b", re.IGNORECASE)
 _REQUEST_VERBS = (
     r"(?:requests?|requested|asks?|asked|instructs?|instructed|authori[sz]es?|authori[sz]ed|invites?|invited"
     r"|urges?|urged|directs?|directed|calls\s+(?:up)?on|called\s+(?:up)?on)"
@@ -46,14 +62,20 @@ _BE_REQUESTED = re.compile(
     r"\bbe\s+(?:requested|asked|invited|instructed|authori[sz]ed|directed|tasked|urged|encouraged)\s+to\b",
     re.IGNORECASE,
 )
+# "requested that officers speak with the Press": the owner is the subject of the verb that follows.
+_REQUESTED_THAT = re.compile(
+    rf"\b{_REQUEST_VERBS}\s+that\s+(?P<owner>(?:the\s+)?(?:officers|members|councillors|staff|[A-Z][\w&'/-]*)"
+    r"(?:,?\s+(?:of|and|for|&|[A-Z][\w&'/-]*))*?)\s+(?:be\s+)?(?!of\b|and\b|for\b)[a-z]+"
+)
 _REQUEST_OF = re.compile(
-    rf"\b{_REQUEST_VERBS}\s+(?:that\s+)?(?!to\b|a\b|an\b)(?P<owner>[^;:.]{{2,120}}?)"
+    rf"\b{_REQUEST_VERBS}\s+(?!that\b|to\b|a\b|an\b)(?P<owner>[^;:.]{{2,120}}?)"
     r"\s+to\s+(?!be\b|the\b|a\b|an\b|its\b|their\b)[a-z]+",
     re.IGNORECASE,
 )
 _DELEGATION = re.compile(
-    r"\bdelegat(?:ed|es?)\s+(?:authority|powers?)\s+(?:(?:be|is)\s+given\s+)?to\s+(?P<owner>[^,;.]{2,120}?)"
-    r"(?=\s+to\b|\s+in\s+consultation\b|[,;.]|$)",
+    r"\b(?:delegat(?:ed|es?)\s+(?:authority|powers?)\s+(?:(?:be|is|are|was)\s+(?:given|granted)\s+)?"
+    r"|(?:authority|powers?)\s+(?:is|are|be)\s+delegated\s+|^(?:to\s+)?delegate\s+)"
+    r"to\s+(?P<owner>[^,;.]{2,120}?)(?=\s+to\b|\s+in\s+(?:consultation|liaison)\b|[,;.]|$)",
     re.IGNORECASE,
 )
 _ACTION = re.compile(
@@ -61,7 +83,9 @@ _ACTION = re.compile(
     r"|\bagree(?:s|d)?\s+to\s+(?!the\b|a\b|an\b|its\b|their\b|this\b|these\b)[a-z]+"
     r"|\bbe\s+(?:\w+\s+and\s+)?(?:circulated|arranged|sent|written|established|set\s+up|convened|investigated"
     r"|explored|undertaken|prepared|published|shared|implemented|reviewed|added|amended|updated|submitted"
-    r"|forwarded|passed|referred)\b",
+    r"|forwarded|passed|referred|attached|produced|drafted|instructed|commissioned|held|organi[sz]ed|informed"
+    r"|notified|contacted|carried\s+out|put\s+in\s+place|made\s+to)\b"
+    r"|\b(?:inform|notify|attend|obtain|coordinate|organi[sz]e)s?\b",
     re.IGNORECASE,
 )
 # Approving, agreeing or endorsing with nothing further to do records a decision but asks no one to act, so a
@@ -70,7 +94,7 @@ _NOTING = re.compile(
     r"\b(?:not(?:e|es|ed|ing)|receiv(?:e|es|ed)|welcom(?:e|es|ed)|recogni[sz](?:e|es|ed)|acknowledg(?:e|es|ed)"
     r"|thank(?:s|ed)?|endors(?:e|es|ed)|approv(?:e|es|ed|al)|agree(?:s|d)?|support(?:s|ed)?|commend(?:s|ed)?"
     r"|congratulat(?:e|es|ed)|accept(?:s|ed)?|confirm(?:s|ed)?|adopt(?:s|ed)?|appoint(?:s|ed)?|record(?:s|ed)?"
-    r"|ratif(?:y|ies|ied)|(?:re-?)?elect(?:s|ed)?)\b",
+    r"|ratif(?:y|ies|ied)|(?:re-?)?elect(?:s|ed)?|(?:was|were)\s+suggested)\b",
     re.IGNORECASE,
 )
 
@@ -82,9 +106,11 @@ def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
         return ResolutionKind.ACTION
     if _COMMENT_REQUEST.search(text) or (_COMMENTS_SENT.search(text) and DATE.search(text)):
         return ResolutionKind.COMMENT_DEADLINE
+    if CONSULTATION_WINDOW.search(text) and not _OWN_RESPONSE.search(text):
+        return ResolutionKind.COMMENT_DEADLINE
     if _REPORT_BACK.search(text) or MEETING_TARGET.search(text):
         return ResolutionKind.REPORT_BACK
-    if any(p.search(text) for p in (_BE_REQUESTED, _REQUEST_OF, _DELEGATION, _ACTION)):
+    if any(p.search(text) for p in (_BE_REQUESTED, _REQUESTED_THAT, _REQUEST_OF, _DELEGATION, _ACTION)):
         return ResolutionKind.ACTION
     if _NOTING.search(text):
         return ResolutionKind.NOTED
@@ -104,8 +130,8 @@ _NOT_A_NAME = re.compile(
 _NOT_A_NAME_START = re.compile(r"(?:a|an|any|further|report|update|to|next|end|no|not|within)\b", re.IGNORECASE)
 _CONSULTATION = re.compile(r",?\s+(?:in\s+consultation|following\s+consultation|after\s+consulting)\b", re.IGNORECASE)
 _ACTING_VERB = re.compile(
-    r"\b(?:to\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore|present|provide"
-    r"|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e)s?"
+    r"\b(?:to\s+|will\s+|would\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore"
+    r"|present|provide|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e|attend)s?"
     r"|reports?\s+(?:back|its|their)|agree(?:s|d)?\s+to)\b",
     re.IGNORECASE,
 )
@@ -173,6 +199,7 @@ def _not_a_date(find: Callable[[str], str | None]) -> Callable[[str], str | None
 ACTOR_FINDERS = (
     _requested_subject,
     _captured(_DELEGATION),
+    _captured(_REQUESTED_THAT),
     _captured(_REQUEST_OF),
     _captured(_REFERRED_TO),
     _acting_subject,
