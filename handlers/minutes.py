@@ -13,13 +13,14 @@ length of the minutes.
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from handlers.due_meetings import FUTURE_MEETING
 from handlers.minutes_blocks import Block, Decision, action_tag, blocks_under_headings, decision_lists
 from handlers.minutes_dues import Due, due_of
-from handlers.minutes_kinds import ACTOR_FINDERS, first_found, kind_of, owner_of
-from handlers.minutes_layout import AgendaItem, agenda_items, lines_of, meeting_date_in
+from handlers.minutes_kinds import ACTOR_FINDERS, CONSULTATION_WINDOW, first_found, kind_of, owner_of
+from handlers.minutes_layout import SENTENCE_END, AgendaItem, agenda_items, lines_of, meeting_date_in
 from handlers.minutes_running import running_decisions
 from handlers.resolutions import MAX_TEXT_LENGTH
 from storage.models import ResolutionKind
@@ -78,7 +79,11 @@ def read_minutes(minutes: str, meeting_date: date | None = None) -> MinutesReadi
     meeting = meeting_date or stated
     items = agenda_items(lines)
     decisions = _deduplicated(_decisions(lines, items), items)
-    resolutions = [_resolution(d, meeting, _item_of(d, items)) for d in decisions]
+    resolutions = [
+        _resolution(part, meeting, _item_of(decision, items), _item_lines(decision.line, items, lines))
+        for decision in decisions
+        for part in _split_by_due(decision, meeting)
+    ]
     return MinutesReading(meeting, stated is not None, resolutions)
 
 
@@ -115,9 +120,13 @@ def _content_words(text: str) -> Counter:
     return Counter(word for word in _WORD.findall(text.lower()) if word not in _LITTLE_WORDS)
 
 
+# "Cabinet agreed to make the post permanent because ...": the reason is not part of what was decided.
+_REASON = re.compile(r"\s(?:because|since|so\s+that|in\s+order\s+to|as\s+(?:it|this|the|there)\b)\s.*$", re.IGNORECASE)
+
+
 def _repeats(text: str, other: str) -> bool:
-    """Whether the content words of one text are mostly those of the other."""
-    words, others = _content_words(text), _content_words(other)
+    """Whether the content words of one text, without its reasons, are mostly those of the other."""
+    words, others = _content_words(_REASON.sub("", text)), _content_words(other)
     shorter = min(sum(words.values()), sum(others.values()))
     return shorter > 0 and sum((words & others).values()) * 2 >= shorter
 
@@ -142,6 +151,35 @@ def _deduplicated(decisions: list[Decision], items: list[AgendaItem]) -> list[De
     return kept
 
 
+def _item_lines(line: int, items: list[AgendaItem], lines: list[str]) -> list[str]:
+    """The lines of the agenda item that `line` is in."""
+    index = _item_index(line, items)
+    start = items[index - 1].line if index else 0
+    end = items[index].line if index < len(items) else len(lines)
+    return lines[start:end]
+
+
+# "Commented on the report and agreed ... a SEND update to Cabinet in December 2022; emergency planning update
+# by February 2023; and resident engagement": one item, two obligations due at different times.
+_CLAUSE_BREAK = re.compile(r";\s*(?:and\s+)?")
+
+
+def _split_by_due(decision: Decision, meeting_date: date | None) -> list[Decision]:
+    """A decision whose clauses are due at different times, as one decision for each; a clause with no due of
+    its own stays with the one before it."""
+    clauses = _CLAUSE_BREAK.split(decision.text)
+    dues = [due_of(clause, meeting_date) for clause in clauses]
+    if decision.running or len({(d.on, d.rule) for d in dues if d.on or d.rule}) < 2:
+        return [decision]
+    parts: list[list[str]] = []
+    for clause, due in zip(clauses, dues, strict=True):
+        if due.on or due.rule or not parts:
+            parts.append([clause])
+        else:
+            parts[-1].append(clause)
+    return [replace(decision, text="; ".join(part)) for part in parts]
+
+
 def _item_index(line: int, items: list[AgendaItem]) -> int:
     return sum(1 for item in items if item.line <= line)
 
@@ -158,23 +196,30 @@ NO_OWNER = "I couldn't tell who owns this."
 NO_RECEIVER = "I couldn't tell who the views go to."
 NO_RESPONDENTS = "I couldn't tell who is asked for views."
 NO_DEADLINE = "I couldn't find the deadline for views."
-NO_RETURN = "I couldn't tell when this should come back."
+UNTIMED_RETURN = "No time was given for this to come back, so I took it to a future meeting."
 UNKNOWN_KIND = "I couldn't tell what kind of resolution this is, so I took it as an action."
 
 
-def _resolution(item: Decision, meeting_date: date | None, agenda_item: AgendaItem | None) -> ExtractedResolution:
+def _resolution(
+    item: Decision, meeting_date: date | None, agenda_item: AgendaItem | None, item_lines: list[str]
+) -> ExtractedResolution:
     # Anything longer than a resolution may be has swallowed text that is not one; reading only its opening keeps
     # the work for one item bounded.
     text = item.text[:MAX_TEXT_LENGTH]
     kind = _weightier(kind_of(text, item.recommended_to), item.kind_hint)
+    window_text = text if kind == ResolutionKind.COMMENT_DEADLINE else _window_elsewhere(text, item_lines)
+    if window_text is not None:
+        kind = ResolutionKind.COMMENT_DEADLINE
     doubts = [TOO_LONG] if len(item.text) > MAX_TEXT_LENGTH else []
     doubts += [UNKNOWN_KIND] if kind is None else []
     kind = kind or ResolutionKind.ACTION
     owner = None if kind == ResolutionKind.NOTED else item.owner_hint or owner_of(text, kind, item.recommended_to)
-    when = Due() if kind == ResolutionKind.NOTED else due_of(text, meeting_date)
+    if kind == ResolutionKind.COMMENT_DEADLINE and owner is None and CONSULTATION_WINDOW.search(window_text):
+        owner = first_found(ACTOR_FINDERS, text)  # a consultation run under a named officer's authority
+    when = _when(kind, window_text or text, meeting_date)
     respondents = first_found(ACTOR_FINDERS, text) if kind == ResolutionKind.COMMENT_DEADLINE else None
     doubts += [*_missing(kind, owner, when, respondents), *when.doubts]
-    base = 0.8 if item.headless else 0.95
+    base = 0.8 if item.headless or item.running else 0.95
     return ExtractedResolution(
         text=item.text,
         kind=kind,
@@ -188,6 +233,32 @@ def _resolution(item: Decision, meeting_date: date | None, agenda_item: AgendaIt
         item_number=agenda_item.number if agenda_item else None,
         item_title=agenda_item.title if agenda_item else None,
     )
+
+
+def _when(kind: ResolutionKind, text: str, meeting_date: date | None) -> Due:
+    if kind == ResolutionKind.NOTED:
+        return Due()
+    when = due_of(text, meeting_date, window=CONSULTATION_WINDOW.search(text) is not None)
+    if kind == ResolutionKind.REPORT_BACK and when == Due():
+        return Due(None, FUTURE_MEETING, (UNTIMED_RETURN,))
+    return when
+
+
+# "That the draft proposals be approved for consultation purposes", with the window in the minute around it.
+_CONSULTATION_APPROVED = re.compile(
+    r"\bconsultation\b[^.;]{0,80}?\bbe\s+(?:approved|agreed|endorsed)\b"
+    r"|\b(?:approved?|agreed?|endorsed?)\b[^.;]{0,80}?\bfor\s+(?:public\s+)?consultation\b"
+    r"|\bcarry\s+out\s+the\s+(?:said\s+)?consultation\b",
+    re.IGNORECASE,
+)
+
+
+def _window_elsewhere(text: str, item_lines: list[str]) -> str | None:
+    """The sentence of the minute that sets the window of a consultation the resolution approves."""
+    if not _CONSULTATION_APPROVED.search(text):
+        return None
+    minute = " ".join(" ".join(item_lines).split())
+    return next((s for s in SENTENCE_END.split(minute) if CONSULTATION_WINDOW.search(s) and s not in text), None)
 
 
 # A resolution that mixes kinds is read as the one that asks most of someone.
@@ -207,7 +278,4 @@ def _missing(kind: ResolutionKind, owner: str | None, due: Due, respondents: str
     if kind == ResolutionKind.COMMENT_DEADLINE:
         missing = {NO_RECEIVER: owner, NO_RESPONDENTS: respondents, NO_DEADLINE: due.on}
         return [doubt for doubt, value in missing.items() if value is None]
-    doubts = [NO_OWNER] if owner is None else []
-    if kind == ResolutionKind.REPORT_BACK and due.on is None and due.rule is None:
-        doubts.append(NO_RETURN)
-    return doubts
+    return [NO_OWNER] if owner is None else []

@@ -29,7 +29,7 @@ class Decision:
 
 # "Action P Morgan", "ACTION BY; COMMITTEE MANAGER – CH – BRIEFING SHEET TO FOLLOW", "Action: Clerk"
 ACTION_TAG = re.compile(
-    r"\b(?:Action(?:\s+by)?|ACTION(?:\s+BY)?)\s*[:;]?\s+"
+    r"(?<![A-Za-z,]\s)(?<![A-Za-z])(?:Action(?:\s+by)?|ACTION(?:\s+BY)?)\s*[:;]?\s+(?!Plan|Points?\b|Log\b|Tracker\b)"
     r"(?P<who>(?:(?:Cllr|Councillor)\s+)?[A-Z][\w.'&/-]*(?:\s+(?!Cllr\b|Councillor\b|The\b|It\b)[A-Z][\w.'&/-]*){0,3})"
 )
 

@@ -86,13 +86,18 @@ NAMED_MEETING = re.compile(
     r"\b(?:to|at|before)\s+(?:the\s+)?(?P<body>(?:full\s+)?council|cabinet|executive|(?:[A-Z][\w&]*\s+){1,4}"
     rf"(?:committee|board|panel|forum))\s+(?:in|on)\s+(?P<when>{MONTHS}(?:\s+\d{{4}})?)(?!\s+\d)",
 )
-RECURRING = re.compile(
-    r"\b(?P<rule>annually|every\s+year|each\s+year|yearly|quarterly|every\s+(?:three|six|3|6|twelve|12)\s+months"
-    r"|six[\s-]monthly|half[\s-]yearly|bi-?annually|monthly|regular(?:ly)?\s+(?:updates?|reports?|reviews?)"
-    r"|(?:updates?|reports?)\s+(?:be\s+)?(?:provided|brought|submitted|presented)?\s*regularly"
-    r"|on\s+an?\s+(?:annual|quarterly|regular|six[\s-]monthly|monthly)\s+basis)\b",
-    re.IGNORECASE,
-)
+# How often a recurring report back is due, most specific first: "regular quarterly updates" is quarterly.
+RECURRING = tuple(
+    (re.compile(pattern, re.IGNORECASE), rule)
+    for pattern, rule in (
+        (r"\b(?:six[\s-]monthly|half[\s-]yearly|bi-?annual(?:ly)?|every\s+(?:six|6)\s+months)\b", "every six months"),
+        (r"\b(?:annually|every\s+year|each\s+year|yearly|once\s+a\s+year|on\s+an\s+annual\s+basis)\b", "annually"),
+        (r"\b(?:quarterly|every\s+(?:three|3)\s+months)\b", "quarterly"),
+        (r"\b(?:monthly|every\s+month)\b", "monthly"),
+        (r"\bregular(?:ly)?\s+(?:[\w-]+\s+)?(?:updates?|reports?|reviews?)\b|\b(?:updates?|reports?)\b[^.;]{0,40}\bregularly\b"
+         r"|\bon\s+a\s+regular\s+basis\b", "regular updates"),
+    )
+)  # fmt: skip
 _SEASON_ENDS = {"spring": 5, "summer": 8, "autumn": 11, "winter": 2}  # winter runs into the new year
 _LONG_AGO = datetime(1900, 1, 1, tzinfo=UTC)
 
@@ -108,13 +113,13 @@ class Due:
     doubts: tuple[str, ...] = ()
 
 
-def due_of(text: str, meeting_date: date | None) -> Due:
-    """When `text` is due; periods and yearless dates count from `meeting_date` when it is known."""
-    if recurring := RECURRING.search(text):
-        phrase = " ".join(recurring["rule"].lower().split())
-        return Due(None, phrase, (RECURS.format(phrase=phrase),))
+def due_of(text: str, meeting_date: date | None, window: bool = False) -> Due:
+    """When `text` is due; periods and yearless dates count from `meeting_date` when it is known, except the
+    length of a consultation `window`, which counts from the day it opens."""
+    if recurs := next((rule for pattern, rule in RECURRING if pattern.search(text)), None):
+        return Due(None, recurs, (RECURS.format(phrase=recurs),))
     if period := _period(text):
-        return _period_due(text, period, meeting_date)
+        return _period_due(text, period, None if window else meeting_date)
     if quarter := QUARTER.search(text):
         return _quarter_due(quarter, meeting_date)
     if MUNICIPAL_YEAR_END.search(text):
@@ -125,9 +130,19 @@ def due_of(text: str, meeting_date: date | None) -> Due:
         rule = f"{' '.join(named['body'].split())} in {named['when']}"
         return Due(None, rule, (VAGUE.format(phrase=rule),))
     target = MEETING_TARGET.search(text)
-    if target is None:
-        return written
-    return Due(written.on, _meeting_rule(target), written.doubts)
+    if target is not None:
+        return Due(written.on, _meeting_rule(target), written.doubts)
+    if written == Due() and (back := _BACK_IN_MONTH.search(text)):
+        rule = back["when"].title()
+        return Due(None, rule, (VAGUE.format(phrase=f"in {rule}"),))
+    return written
+
+
+# "until it comes back in September": a month, with neither day nor year.
+_BACK_IN_MONTH = re.compile(
+    rf"\b(?:back|return\w*|again|reconsider\w*|revisit\w*)\b[^.;]{{0,30}}?\bin\s+(?P<when>{MONTHS})(?!\s+\d)",
+    re.IGNORECASE,
+)
 
 
 def _meeting_rule(target: re.Match[str]) -> str:
@@ -145,7 +160,7 @@ def _period(text: str) -> re.Match[str] | None:
 
 
 def _period_due(text: str, period: re.Match[str], meeting_date: date | None) -> Due:
-    phrase = " ".join(period.group(0).lower().split())
+    phrase = _period_words(period)
     start = _window_start(text, meeting_date)
     if start is None and meeting_date is None:
         return Due(None, phrase, (NO_MEETING_DATE.format(phrase=phrase),))
@@ -162,6 +177,13 @@ def _window_start(text: str, meeting_date: date | None) -> date | None:
         if has_day and _WINDOW_START.search(text, max(0, match.start() - 30), match.start()):
             return _date_of(match, meeting_date)[0]
     return None
+
+
+def _period_words(period: re.Match[str]) -> str:
+    """ "within six months" as written; "for a period of 6 weeks" and "a six-week period" as "6 weeks", "six weeks"."""
+    if period.re is PERIODS[0]:
+        return " ".join(period.group(0).lower().split())
+    return f"{period['count'].lower()} {period['unit'].lower()}s"
 
 
 def _period_length(period: re.Match[str]) -> relativedelta:
@@ -195,10 +217,21 @@ def _written_date(text: str, meeting_date: date | None) -> Due:
     led_in = [m for m in found if m["end_of"] or m["financial"] or _led_in(text, m.start())]
     candidates = led_in or found
     chosen = candidates[-1] if _is_range_end(text, candidates) or not led_in else candidates[0]
+    if chosen["month_year"] and not text[chosen.end() :].lstrip().lower().startswith("meeting"):
+        return _month_due(text, chosen, meeting_date)
     on, doubts = _date_of(chosen, meeting_date)
     if len({m.group(0).lower() for m in candidates}) > 1 and on is not None:
         doubts = (*doubts, f"I found more than one date; I took {spoken(on)}.")
     return Due(on, None, doubts)
+
+
+def _month_due(text: str, month: re.Match[str], meeting_date: date | None) -> Due:
+    """ "by February 2023" is the end of February; "in December 2022" gives no day, so it stays a rule."""
+    phrase = " ".join(month.group(0).split())
+    if _BY.search(text, max(0, month.start() - 30), month.start()):
+        on, doubts = meeting_relative_date(f"end of {phrase}", meeting_date)
+        return Due(on, None, doubts)
+    return Due(None, phrase, (VAGUE.format(phrase=f"in {phrase}"),))
 
 
 def _is_range_end(text: str, candidates: list[re.Match[str]]) -> bool:

@@ -46,7 +46,11 @@ _REPORT_BACK = re.compile(
     r"|\b(?:report|update)\s+being\s+brought\s+to\b|\bbe\s+re-?considered\s+(?:at|by)\b"
     r"|\b(?:prepare|bring|submit|present)s?\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|response|proposals?|update|paper)\b"
     r"[^.;]{0,60}?\bfor\s+(?:[\w']+\s+)?consideration\b"
-    r"|\bfurther\s+(?:report|update|briefing)\b|\bupdate\s+(?:the|this)\s+(?:committee|commission|board|panel)\b"
+    r"|\b(?:further|regular|periodic|progress)\s+(?:[\w-]+\s+)?(?:reports?|updates?|briefings?|reviews?)\b"
+    r"(?!\s+(?:be|was|were|is)\s+(?:noted|received|welcomed|considered))"
+    r"|\bupdate\s+(?:the|this)\s+(?:committee|commission|board|panel)\b"
+    r"|\bupdates?\s+(?:to\s+(?:the\s+)?(?:cabinet|committee|council|board|panel|commission|executive|forum|meeting)"
+    r"|by\s+(?:the\s+end\s+of\s+)?[A-Z][a-z]+\s+\d{4})\b"
     r"|\b(?:requests?|requested|receives?|received|asks?\s+for|seeks?|provides?|submits?|presents?|brings?)"
     r"\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|update|briefing|presentation)\b"
     r"|(?<!the\s)(?<!this\s)(?<!a\s)\breport\s+to\s+(?:the|this)\s+(?:committee|commission|board|panel)\b",
@@ -75,7 +79,7 @@ _REQUEST_OF = re.compile(
 _DELEGATION = re.compile(
     r"\b(?:delegat(?:ed|es?)\s+(?:authority|powers?)\s+(?:(?:be|is|are|was)\s+(?:given|granted)\s+)?"
     r"|(?:authority|powers?)\s+(?:is|are|be)\s+delegated\s+|^(?:to\s+)?delegate\s+)"
-    r"to\s+(?P<owner>[^,;.]{2,120}?)(?=\s+to\b|\s+in\s+(?:consultation|liaison)\b|[,;.]|$)",
+    r"to\s+(?P<owner>[^;.]{2,120}?)(?=\s+to\b|,?\s+in\s+(?:consultation|liaison)\b|,\s+(?![A-Z])|[;.]|$)",
     re.IGNORECASE,
 )
 _ACTION = re.compile(
@@ -85,7 +89,7 @@ _ACTION = re.compile(
     r"|explored|undertaken|prepared|published|shared|implemented|reviewed|added|amended|updated|submitted"
     r"|forwarded|passed|referred|attached|produced|drafted|instructed|commissioned|held|organi[sz]ed|informed"
     r"|notified|contacted|carried\s+out|put\s+in\s+place|made\s+to)\b"
-    r"|\b(?:inform|notify|attend|obtain|coordinate|organi[sz]e)s?\b",
+    r"|\b(?:inform|notify|attend|obtain|coordinate|organi[sz]e)s?\b|\bnext\s+steps\b",
     re.IGNORECASE,
 )
 # Approving, agreeing or endorsing with nothing further to do records a decision but asks no one to act, so a
@@ -128,6 +132,7 @@ _NOT_A_NAME = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_NAME_START = re.compile(r"(?:a|an|any|further|report|update|to|next|end|no|not|within)\b", re.IGNORECASE)
+_NOT_A_NAME_END = re.compile(r"\b(?:to|of|for|with|and|or|by|on|in|at)$", re.IGNORECASE)
 _CONSULTATION = re.compile(r",?\s+(?:in\s+consultation|following\s+consultation|after\s+consulting)\b", re.IGNORECASE)
 _ACTING_VERB = re.compile(
     r"\b(?:to\s+|will\s+|would\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore"
@@ -159,6 +164,8 @@ def _owner_phrase(raw: str) -> str | None:
     phrase = _CONSULTATION.split(" ".join(raw.split()), maxsplit=1)[0].strip(" ,;:")
     phrase = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
     if not phrase or len(phrase) > 120 or _NOT_A_NAME.search(phrase) or _NOT_A_NAME_START.match(phrase):
+        return None
+    if _NOT_A_NAME_END.search(phrase):
         return None
     return phrase
 

@@ -16,7 +16,7 @@ from handlers.minutes_layout import SENTENCE_END
 from storage.models import ResolutionKind
 
 _BODY = (
-    r"(?:the\s+)?(?:[A-Z][\w&'-]*\s+){0,5}?(?:Cabinet|Committee|Sub-Committee|Council|Board|Panel|Commission|Forum"
+    r"(?:the\s+)?(?:(?:[A-Z][\w&'-]*|and|of|for|&)\s+){0,7}?(?:Cabinet|Committee|Sub-Committee|Council|Board|Panel|Commission|Forum"
     r"|Authority|Partnership|Group|Executive|Working\s+Party|Working\s+Group|Steering\s+Group|Mayor|Leader)"
 )
 _COLLECTIVE = rf"(?:{_BODY}|Members|Councillors|the\s+(?i:group|members|meeting|forum)|[Tt]hey|It)"
@@ -27,6 +27,13 @@ _AGREED = re.compile(
     rf"|{_COLLECTIVE}\s+(?:(?:then|also|further|unanimously|therefore)\s+)?(?:agreed|resolved|decided|AGREED|RESOLVED)"
     r"(?!\s+(?:with|by)\b))\b(?!\s+that\s+(?:there|it|this|the\s+\w+\s+(?:had|was|were))\b)"
 )
+# "It was agreed the group should now concentrate on ...": what was agreed is a task.
+_AGREED_TASK = re.compile(
+    r"^[^,;]{0,80}?\bagreed\s+(?:that\s+)?[^,;]{2,80}?\s+(?:should|will|would|must|is\s+to|are\s+to)"
+    r"\s+(?!be\s+(?:noted|received|approved|endorsed|accepted)\b)[a-z]"
+)
+# "That the draft savings proposals be approved for consultation purposes": a resolution without its heading.
+_THAT_RESOLUTION = re.compile(r"^That\s+[^.;]{3,200}?\b(?:be|are|is)\s+[a-z]+ed\b")
 # "The Council noted the report.", "The Committee received the update": a body taking note of a paper.
 _BODY_NOTED = re.compile(
     rf"^{_BODY}\s+(?:(?:formally|unanimously)\s+)?(?:noted|received|approved|endorsed|adopted|accepted|welcomed)"
@@ -52,7 +59,9 @@ _PERSON = (
     r"|the\s+(?:Chair(?:man|woman|person)?|Vice[\s-]Chair(?:man)?|Clerk|Mayor|Leader|(?:Deputy\s+)?Clerk"
     r"|(?:[A-Z][\w&,'-]*\s+){0,6}?(?:Officer|Director|Manager|Head\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}"
     r"|Clerk|Lead|Member|Holder|Executive))"
-    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}(?:\s*(?:and|&|/)\s*[A-Z][a-z]+(?:\s+[A-Z]\.?)?)?"
+    r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
+    r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following)\b)"
+    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}(?:\s*(?:and|&|/)\s*[A-Z][a-z]+(?:\s+[A-Z]\.?)?)?"
     r"|[A-Z]{2,4}(?:\s*(?:&|and|/)\s*[A-Z]{2,4})?)"
 )
 # "Lynne Samuels agreed to pick this up", "Clair will draft something", "The document will be finalised by Clair"
@@ -87,7 +96,8 @@ _CARRIED_FORWARD = re.compile(
 )
 # Words that make a sentence a hope, a suggestion, a question or a report of the past, not a decision.
 _HEDGED = re.compile(
-    r"\b(?:suggest(?:ed|ion)|urged|hoped?|hoping|could|might|may\s+be|would\s+like|wish(?:ed)?\s+to|whether"
+    r"\b(?:suggest(?:ed|ion)|urged|hoped?|hoping|could|might|may\s+be|would\s+like|wish(?:ed)?\s+to"
+    r"|(?:asked|queried|questioned|wondered)\s+(?:whether|if|why|how|what)"
     r"|had\s+(?:been\s+)?(?:agreed|resolved|decided|approved|requested)|previously|last\s+meeting|at\s+(?:its|their)"
     r"\s+meeting\s+on|was\s+approved\s+at\s+the|in\s+the\s+process\s+of\s+being)\b",
     re.IGNORECASE,
@@ -129,7 +139,18 @@ def running_decisions(lines: list[str], taken: set[int], item_starts: set[int]) 
     return found
 
 
+# "7. To consider the next steps – It was agreed the clerk would ...": an agenda title before the minute.
+_TITLE_BEFORE = re.compile(r"^[^.;\u2013\u2014]{3,160}?\s?[\u2013\u2014]\s*(?=[A-Z])")
+
+
 def _decision(sentence: _Sentence) -> Decision | None:
+    found = _decision_in(sentence)
+    if found is None and (title := _TITLE_BEFORE.match(sentence.text)):
+        found = _decision_in(_Sentence(sentence.text[title.end() :], sentence.line, sentence.listed))
+    return found
+
+
+def _decision_in(sentence: _Sentence) -> Decision | None:
     tag = ACTION_TAG.search(sentence.text)
     text = sentence.text[: tag.start()].strip() if tag else sentence.text
     if (len(text) < 12 or _HEDGED.search(text)) and not _CARRIED_FORWARD.match(text):
@@ -142,7 +163,9 @@ def _decision(sentence: _Sentence) -> Decision | None:
             return decision.hinted(ResolutionKind.ACTION, match["who"])
     if _GROUP_TASK.match(text):
         return decision.hinted(ResolutionKind.ACTION)
-    if _AGREED.match(text) or _BODY_REQUEST.match(text):
+    if _AGREED.match(text) and _AGREED_TASK.search(text):
+        return decision.hinted(ResolutionKind.ACTION)
+    if _AGREED.match(text) or _BODY_REQUEST.match(text) or _THAT_RESOLUTION.match(text):
         return decision
     if _BODY_NOTED.match(text) or _PASSIVE_APPROVAL.match(text) or _ASSENT.match(text):
         return decision.hinted(ResolutionKind.NOTED)
