@@ -232,6 +232,8 @@ def describe(file_score: FileScore) -> str:
     for index, got in enumerate(file_score.found):
         if index not in paired:
             lines.append(f"  EXTRA    {str(got.kind):<16} {got.text[:110]}")
+        elif not got.doubts and not file_score.all_right(index):
+            lines.append(f"  SURE BUT WRONG (no doubt shown): {got.text[:90]}")
     return "\n".join(lines)
 
 

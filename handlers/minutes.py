@@ -19,7 +19,15 @@ from datetime import date
 from handlers.due_meetings import FUTURE_MEETING
 from handlers.minutes_blocks import Block, Decision, action_tag, blocks_under_headings, decision_lists
 from handlers.minutes_dues import Due, due_of
-from handlers.minutes_kinds import ACTOR_FINDERS, CONSULTATION_WINDOW, first_found, kind_of, owner_of
+from handlers.minutes_kinds import (
+    ACTOR_FINDERS,
+    CONSULTATION_WINDOW,
+    first_found,
+    kind_of,
+    owner_of,
+    recommended_body,
+    requested_subject,
+)
 from handlers.minutes_layout import SENTENCE_END, AgendaItem, agenda_items, lines_of, meeting_date_in
 from handlers.minutes_running import running_decisions
 from handlers.resolutions import MAX_TEXT_LENGTH
@@ -125,8 +133,12 @@ _REASON = re.compile(r"\s(?:because|since|so\s+that|in\s+order\s+to|as\s+(?:it|t
 
 
 def _repeats(text: str, other: str) -> bool:
-    """Whether the content words of one text, without its reasons, are mostly those of the other."""
-    words, others = _content_words(_REASON.sub("", text)), _content_words(other)
+    """Whether the content words of one text, with or without its reasons, are mostly those of the other."""
+    return _mostly_shared(text, other) or _mostly_shared(_REASON.sub("", text), other)
+
+
+def _mostly_shared(text: str, other: str) -> bool:
+    words, others = _content_words(text), _content_words(other)
     shorter = min(sum(words.values()), sum(others.values()))
     return shorter > 0 and sum((words & others).values()) * 2 >= shorter
 
@@ -197,6 +209,7 @@ NO_RECEIVER = "I couldn't tell who the views go to."
 NO_RESPONDENTS = "I couldn't tell who is asked for views."
 NO_DEADLINE = "I couldn't find the deadline for views."
 UNTIMED_RETURN = "No time was given for this to come back, so I took it to a future meeting."
+RECOMMENDED_TO = "I put {body}, which this goes to, as the owner; change it if someone here must send it on."
 UNKNOWN_KIND = "I couldn't tell what kind of resolution this is, so I took it as an action."
 
 
@@ -215,10 +228,12 @@ def _resolution(
     kind = kind or ResolutionKind.ACTION
     owner = None if kind == ResolutionKind.NOTED else item.owner_hint or owner_of(text, kind, item.recommended_to)
     if kind == ResolutionKind.COMMENT_DEADLINE and owner is None and CONSULTATION_WINDOW.search(window_text):
-        owner = first_found(ACTOR_FINDERS, text)  # a consultation run under a named officer's authority
+        owner = requested_subject(text)  # a consultation run under a named officer's authority
     when = _when(kind, window_text or text, meeting_date)
     respondents = first_found(ACTOR_FINDERS, text) if kind == ResolutionKind.COMMENT_DEADLINE else None
     doubts += [*_missing(kind, owner, when, respondents), *when.doubts]
+    if owner is not None and owner == recommended_body(text, item.recommended_to):
+        doubts.append(RECOMMENDED_TO.format(body=owner))
     base = 0.8 if item.headless or item.running else 0.95
     return ExtractedResolution(
         text=item.text,
@@ -246,7 +261,7 @@ def _when(kind: ResolutionKind, text: str, meeting_date: date | None) -> Due:
 
 # "That the draft proposals be approved for consultation purposes", with the window in the minute around it.
 _CONSULTATION_APPROVED = re.compile(
-    r"\bconsultation\b[^.;]{0,80}?\bbe\s+(?:approved|agreed|endorsed)\b"
+    r"\bconsultation\b(?:[^.;]|\.\d){0,80}?\bbe\s+(?:approved|agreed|endorsed)\b"
     r"|\b(?:approved?|agreed?|endorsed?)\b[^.;]{0,80}?\bfor\s+(?:public\s+)?consultation\b"
     r"|\bcarry\s+out\s+the\s+(?:said\s+)?consultation\b",
     re.IGNORECASE,

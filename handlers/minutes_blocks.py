@@ -151,10 +151,11 @@ _DECISION_VERBS = (
 # "To note ...", "Noted the progress ...", "Approve the submission ...", "Authority is delegated to ...".
 _DECISION_OPENING = re.compile(
     r"\s*(?:that\b"
-    r"|(?:the\s+)?(?:[\w-]+\s+){0,3}?"
+    r"|(?:the\s+)?(?:[\w&'-]+\s+){0,6}?"
     r"(?:commission|committee|sub-committee|board|panel|cabinet|council|executive|forum|partnership|group|mayor)\s+"
-    rf"{_DECISION_VERBS}s?\b"
-    rf"|to\s+{_DECISION_VERBS}\b|{_DECISION_VERBS}d?\b|(?:noted|commented|requested|asked|instructed|resolved)\b"
+    rf"(?:{_DECISION_VERBS}s?\b|(?:noted|agreed|approved|endorsed|resolved|welcomed|received)\s+(?!that\b))"
+    r"|to\s+(?:note|endorse|approve|agree|instruct|authori[sz]e|delegate|adopt|recommend|request|accept|confirm"
+    rf"|support|welcome|defer|refer)\b|{_DECISION_VERBS}d?\b|(?:noted|commented|requested|asked|instructed|resolved)\b"
     r"|consider\s+and\s+\w+|authority\s+(?:is|be)\s+delegated)",
     re.IGNORECASE,
 )
@@ -172,7 +173,9 @@ def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
     index = start
     while index < end:
         marker = _MARKER.match(lines[index])
-        if marker is None or not _DECISION_OPENING.match(lines[index][marker.end() :]):
+        # A list of decisions starts at its first item; "49. The minutes ... were approved" is a minute's number.
+        first = marker is not None and any(reading.value <= 1 for reading in _numberings(marker))
+        if not first or not _DECISION_OPENING.match(lines[index][marker.end() :]):
             index += 1
             continue
         decisions, block_end = _read_block(lines[:end], index, "", index)

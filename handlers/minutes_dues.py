@@ -83,7 +83,7 @@ MEETING_TARGET = re.compile(
 )
 # "to Cabinet in December 2022", "the October meeting of Council": a named meeting, whose day is not given.
 NAMED_MEETING = re.compile(
-    r"\b(?:to|at|before)\s+(?:the\s+)?(?P<body>(?:full\s+)?council|cabinet|executive|(?:[A-Z][\w&]*\s+){1,4}"
+    r"\b(?:to|at|before)\s+(?:the\s+)?(?P<body>(?:[Ff]ull\s+)?[Cc]ouncil|[Cc]abinet|[Ee]xecutive|(?:[A-Z][\w&]*\s+){1,4}"
     rf"(?:committee|board|panel|forum))\s+(?:in|on)\s+(?P<when>{MONTHS}(?:\s+\d{{4}})?)(?!\s+\d)",
 )
 # How often a recurring report back is due, most specific first: "regular quarterly updates" is quarterly.
@@ -102,6 +102,7 @@ _SEASON_ENDS = {"spring": 5, "summer": 8, "autumn": 11, "winter": 2}  # winter r
 _LONG_AGO = datetime(1900, 1, 1, tzinfo=UTC)
 
 NO_MEETING_DATE = "I don't know the meeting's date, so I couldn't work out the date for '{phrase}'."
+NO_WINDOW_START = "The minutes don't say when the consultation opens, so I couldn't work out when '{phrase}' ends."
 RECURS = "This recurs ('{phrase}'), so I set no date; give the first one if you want a reminder."
 VAGUE = "'{phrase}' gives no date; please give one."
 
@@ -119,7 +120,7 @@ def due_of(text: str, meeting_date: date | None, window: bool = False) -> Due:
     if recurs := next((rule for pattern, rule in RECURRING if pattern.search(text)), None):
         return Due(None, recurs, (RECURS.format(phrase=recurs),))
     if period := _period(text):
-        return _period_due(text, period, None if window else meeting_date)
+        return _period_due(text, period, meeting_date, from_meeting=not window)
     if quarter := QUARTER.search(text):
         return _quarter_due(quarter, meeting_date)
     if MUNICIPAL_YEAR_END.search(text):
@@ -159,9 +160,16 @@ def _period(text: str) -> re.Match[str] | None:
     return min(found, key=lambda match: match.start(), default=None)
 
 
-def _period_due(text: str, period: re.Match[str], meeting_date: date | None) -> Due:
+def _period_due(text: str, period: re.Match[str], meeting_date: date | None, from_meeting: bool) -> Due:
+    """The end of a period: stated ("for 6 weeks ... to the 17th December 2018"), or counted from the day it
+    starts, which is the meeting unless it is a consultation's window."""
     phrase = _period_words(period)
+    written = _written_date(text, meeting_date)
+    if written.on is not None and any(_led_in(text, m.start()) for m in DATE.finditer(text)):
+        return Due(written.on, phrase, written.doubts)
     start = _window_start(text, meeting_date)
+    if start is None and not from_meeting:
+        return Due(None, phrase, (NO_WINDOW_START.format(phrase=phrase),))
     if start is None and meeting_date is None:
         return Due(None, phrase, (NO_MEETING_DATE.format(phrase=phrase),))
     return Due((start or meeting_date) + _period_length(period), phrase)

@@ -21,7 +21,7 @@ _RECOMMENDATION = re.compile(
 # A public consultation whose window the resolution sets: "for a period of six weeks", "a six-week period",
 # "from 20 March 2017", "will run ... to the 17th December 2018", "until 15 January 2018".
 CONSULTATION_WINDOW = re.compile(
-    r"\bconsultation\b[^.;]{0,120}?(?:\b(?:period\s+of|for)\s+(?:\d{1,2}|[a-z]+)\s+weeks?\b|\b[a-z]+[\s-]weeks?\s+period"
+    r"\bconsultation\b[^.;]{0,200}?(?:\b(?:period\s+of|for)\s+(?:\d{1,2}|[a-z]+)\s+weeks?\b|\b[a-z]+[\s-]weeks?\s+period"
     r"|\b(?:until|to|closing|closes|ending|ends|from)\s+(?:on\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)"
     r"|\b(?:\d{1,2}|[a-z]+)[\s-]weeks?\s+(?:period\s+(?:of\s+)?)?(?:[a-z]+\s+){0,3}?consultation\b",
     re.IGNORECASE,
@@ -125,18 +125,22 @@ def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
 
 # "That, further to the last meeting, the Clerk be asked": an aside between commas after "that" is skipped, but
 # other commas are not clause breaks, since posts are named like "Director of, and Lead Member for, Children".
-_CLAUSE_START = re.compile(r"\bthat\s*,[^,;]{0,120},\s*|\bthat\s+|[;:]\s*|\b\w+ed\s+and\s+", re.IGNORECASE)
+_CLAUSE_START = re.compile(
+    r"\bthat\s*,[^,;]{0,120},\s*|\bthat\s+|[;:]\s*|\b\w+ed\s+and\s+|\bagreed\s+(?!to\b|that\b)", re.IGNORECASE
+)
 _NOT_A_NAME = re.compile(
-    r"\b(?:be|is|are|was|were|has|have|will|would|it|they|this|which|who|notes?|noted|agrees?|requests?|asks?"
+    r"\b(?:be|is|are|was|were|has|have|will|would|it|they|this|which|who|notes?|noted|agree[sd]?|requests?|asks?"
+    r"|requested|asked|approved|endorsed|proposed|resolved"
     r"|approves?|welcomes?|endorses?|receives?|recogni[sz]es?)\b",
     re.IGNORECASE,
 )
 _NOT_A_NAME_START = re.compile(r"(?:a|an|any|further|report|update|to|next|end|no|not|within)\b", re.IGNORECASE)
-_NOT_A_NAME_END = re.compile(r"\b(?:to|of|for|with|and|or|by|on|in|at)$", re.IGNORECASE)
+_NOT_A_NAME_END = re.compile(r"\b(?:to|of|for|with|and|or|by|on|in|at|the|a|an)$", re.IGNORECASE)
 _CONSULTATION = re.compile(r",?\s+(?:in\s+consultation|following\s+consultation|after\s+consulting)\b", re.IGNORECASE)
 _ACTING_VERB = re.compile(
     r"\b(?:to\s+|will\s+|would\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore"
-    r"|present|provide|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e|attend)s?"
+    r"|present|provide|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e|attend"
+    r"|obtain|finalise|coordinate|deliver|inform|speak)s?"
     r"|reports?\s+(?:back|its|their)|agree(?:s|d)?\s+to)\b",
     re.IGNORECASE,
 )
@@ -179,7 +183,7 @@ def _subject_before(text: str, position: int) -> str | None:
     return _owner_phrase(text[starts[-1] if starts else 0 : position])
 
 
-def _requested_subject(text: str) -> str | None:
+def requested_subject(text: str) -> str | None:
     match = _BE_REQUESTED.search(text)
     return _subject_before(text, match.start()) if match else None
 
@@ -204,7 +208,7 @@ def _not_a_date(find: Callable[[str], str | None]) -> Callable[[str], str | None
 
 
 ACTOR_FINDERS = (
-    _requested_subject,
+    requested_subject,
     _captured(_DELEGATION),
     _captured(_REQUESTED_THAT),
     _captured(_REQUEST_OF),
@@ -221,11 +225,18 @@ def first_found(finders: tuple[Callable[[str], str | None], ...], text: str) -> 
     return next(filter(None, (find(text) for find in finders)), None)
 
 
-def owner_of(text: str, kind: ResolutionKind, recommended_to: str | None) -> str | None:
+def recommended_body(text: str, recommended_to: str | None) -> str | None:
+    """The body a recommendation goes to: "Cabinet" in "RECOMMENDED to Cabinet that" or "recommend ... to Council"."""
     if recommended_to:
         return recommended_to
     if recommendation := _RECOMMENDATION.search(text):
         return " ".join((recommendation["body"] or recommendation["subject"]).split()).title()
+    return None
+
+
+def owner_of(text: str, kind: ResolutionKind, recommended_to: str | None) -> str | None:
+    if body := recommended_body(text, recommended_to):
+        return body
     if kind == ResolutionKind.COMMENT_DEADLINE:
         return _views_receiver(text)
     return first_found(_OWNER_FINDERS.get(kind, ()), text)

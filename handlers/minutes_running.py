@@ -56,7 +56,7 @@ _BODY_REQUEST = re.compile(
 )
 _PERSON = (
     r"(?:(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:[A-Z][\w'-]*\.?\s+){0,2}[A-Z][\w'-]+"
-    r"|the\s+(?:Chair(?:man|woman|person)?|Vice[\s-]Chair(?:man)?|Clerk|Mayor|Leader|(?:Deputy\s+)?Clerk"
+    r"|[Tt]he\s+(?:Chair(?:man|woman|person)?|Vice[\s-]Chair(?:man)?|Clerk|Mayor|Leader|(?:Deputy\s+)?Clerk"
     r"|(?:[A-Z][\w&,'-]*\s+){0,6}?(?:Officer|Director|Manager|Head\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}"
     r"|Clerk|Lead|Member|Holder|Executive))"
     r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
