@@ -47,7 +47,8 @@ def action_tag(line: str) -> str | None:
 
 
 _HEADING = re.compile(
-    r"\s*(?P<lead>(?:it\s+was(?:\s+further)?|members|the\s+[a-z][\w ,'&-]{0,80}?)\s+)?"
+    # "16.2 RESOLVED –": a minute's paragraph number may come first
+    r"\s*(?:\d{1,3}(?:\.\d{1,2})+\s+)?(?P<lead>(?:it\s+was(?:\s+further)?|members|the\s+[a-z][\w ,'&-]{0,80}?)\s+)?"
     r"(?P<word>resolved|agreed|decisions?|recommended)\b"
     r"(?:\s*\((?:unanimously|nem\.?\s*con\.?|by\s[^()]{1,40})\)|\s+unanimously)?"
     r"(?:\s+to\s+(?:the\s+)?(?P<body>cabinet|full\s+council|council|executive)\b)?"
@@ -57,9 +58,19 @@ _HEADING = re.compile(
 # "Having considered the report, the Mayor agreed" or "Accordingly, it was resolved to:" ending a line, with the
 # decisions listed below it.
 _HEADING_AT_LINE_END = re.compile(
-    r"(?:^|[,.;]\s*|\b(?:accordingly|therefore|thereupon)\s+)(?P<lead>it\s+was|the\s+[A-Za-z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,5}"
-    r"|members|cabinet|council)\s+(?:(?:unanimously|then|therefore)\s+)?(?:resolved|agreed|decided)"
-    r"(?:\s+(?:to|that|as\s+follows|the\s+following))?\s*[:\-\u2013]?\s*$",
+    r"(?:^\s*(?:[\u2022\u00b7*-]\s*)?|[,.;]\s*|\b(?:accordingly|therefore|thereupon)\s+)"
+    r"(?:(?:it\s+was|the\s+[A-Za-z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,5}|members|cabinet|council)\s+"
+    r"(?:(?:unanimously|then|therefore|also|further|discussed\s+and)\s+)*(?:resolved|agreed|decided)"
+    r"(?:\s+(?:to|that|as\s+follows|the\s+following))?"
+    # "The recommendation as set out in the report was moved, seconded, voted on and carried."
+    r"|the\s+recommendations?\b[^.]{0,80}?\b(?:was|were)\b[^.]{0,60}?\b(?:carried|agreed|approved))"
+    r"\s*[:.\-\u2013]?\s*$",
+    re.IGNORECASE,
+)
+# "4. Remaining actions required in advance of Reg 14", "Actions:", "Action points agreed:": a list of tasks.
+_ACTIONS_HEADING = re.compile(
+    r"^\s*(?:\d{1,3}\.?\s+)?(?:[A-Z][\w\s]{0,40}?\s)?(?:actions?|action\s+points|tasks)\b"
+    r"(?:\s+(?:required|agreed|arising|to\s+be\s+taken|outstanding)\b[^.:]{0,60})?\s*:?\s*$",
     re.IGNORECASE,
 )
 _TERMINATOR = re.compile(
@@ -77,6 +88,7 @@ _PAGE_NOISE = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECA
 class _Heading:
     rest: str  # what follows the heading on its own line
     recommended_to: str | None
+    kind_hint: ResolutionKind | None = None  # ACTION under "Actions required:"
 
 
 def _heading(line: str) -> _Heading | None:
@@ -115,16 +127,28 @@ def blocks_under_headings(lines: list[str]) -> list[Block]:
             continue
         decisions, end = _read_block(lines, index + 1, heading.rest, index)
         if not (_is_field_label(lines[index]) and _heading_follows(lines, index + 1, decisions)):
-            decisions = [replace(d, recommended_to=heading.recommended_to) for d in decisions]
+            decisions = [
+                replace(d, recommended_to=heading.recommended_to, kind_hint=heading.kind_hint or d.kind_hint)
+                for d in decisions
+            ]
             blocks.append(Block(decisions, index, max(end, index + 1)))
         index = max(end, index + 1)
     return blocks
 
 
+def _others(lines: list[str], index: int) -> bool:
+    before = next((line for line in reversed(lines[max(0, index - 4) : index]) if line.strip()), "")
+    return _OTHERS_RECOMMENDATIONS.search(before) is not None
+
+
 def _heading_at_line_end(lines: list[str], index: int) -> _Heading | None:
     following = next((line for line in lines[index + 1 : index + 4] if line.strip()), "")
-    if _MARKER.match(following) and _HEADING_AT_LINE_END.search(lines[index]):
+    if not _MARKER.match(following):
+        return None
+    if _HEADING_AT_LINE_END.search(lines[index]):
         return _Heading("", None)
+    if _ACTIONS_HEADING.match(lines[index]):
+        return _Heading("", None, ResolutionKind.ACTION)
     return None
 
 
@@ -156,9 +180,16 @@ _DECISION_OPENING = re.compile(
     rf"(?:{_DECISION_VERBS}s?\b|(?:noted|agreed|approved|endorsed|resolved|welcomed|received)\s+(?!that\b))"
     r"|to\s+(?:note|endorse|approve|agree|instruct|authori[sz]e|delegate|adopt|recommend|request|accept|confirm"
     rf"|support|welcome|defer|refer)\b|{_DECISION_VERBS}d?\b|(?:noted|commented|requested|asked|instructed|resolved)\b"
-    r"|consider\s+and\s+\w+|authority\s+(?:is|be)\s+delegated)",
+    r"|consider\s+and\s+\w+|authority\s+(?:is|be)\s+delegated"
+    # "the principles and content of the draft Leisure Strategy be endorsed": a resolution in the subjunctive
+    r"|[^.;:]{0,150}?\b(?:be|to\s+be)\s+(?:\w+\s+)?(?:noted|endorsed|approved|agreed|adopted|considered|received"
+    r"|delegated|authori[sz]ed|requested|asked|established|deferred|referred|submitted|presented|brought|reported"
+    r"|published|circulated|updated|amended|accepted|confirmed|made|given|taken|included|forwarded|sent)\b)",
     re.IGNORECASE,
 )
+# "having received and considered recommendations from Overview and Scrutiny Management Committee ...:": the list
+# below is what another body recommended, not what this one decided.
+_OTHERS_RECOMMENDATIONS = re.compile(r"\brecommendations?\s+(?:from|of|made\s+by)\b[^:]{0,200}:\s*$", re.IGNORECASE)
 # Most items of a list of decisions say so; one may have lost its verb in conversion ("6. To the publication of").
 _DECISIONS_AT_LEAST = 0.75
 
@@ -175,7 +206,7 @@ def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
         marker = _MARKER.match(lines[index])
         # A list of decisions starts at its first item; "49. The minutes ... were approved" is a minute's number.
         first = marker is not None and any(reading.value <= 1 for reading in _numberings(marker))
-        if not first or not _DECISION_OPENING.match(lines[index][marker.end() :]):
+        if not first or not _DECISION_OPENING.match(lines[index][marker.end() :]) or _others(lines, index):
             index += 1
             continue
         decisions, block_end = _read_block(lines[:end], index, "", index)
@@ -244,6 +275,7 @@ class _Level:
     next_value: int
     stem: str = ""
     stem_marker: str = ""
+    absorbed: bool = False  # its items are part of the resolution above them ("outcomes be approved:- · ...")
 
 
 @dataclass
@@ -281,7 +313,7 @@ class _BlockReader:
         marker = _MARKER.match(text)
         readings = _numberings(marker) if marker else []
         words = text[marker.end() :] if readings else text
-        if _heading(line) or _TERMINATOR.match(words) or self._is_agenda_heading(words):
+        if _heading(line) or _TERMINATOR.match(words) or self._is_agenda_heading(words) or _introduces(words):
             return False
         taken = self._take_marked(readings, marker, words) if readings else self._take_plain(text)
         self.blank_before, self.sentence_ended = False, text.endswith(".")
@@ -330,7 +362,11 @@ class _BlockReader:
             reading = next((r for r in readings if r.continues(level)), None)
             if reading is not None:
                 del self.levels[depth + 1 :]
-                self._start_in(level, reading, marker, rest)
+                if level.absorbed and self.current is not None:
+                    level.next_value = reading.value + 1
+                    self.current.lines.append(f"; {rest}")
+                else:
+                    self._start_in(level, reading, marker, rest)
                 return True
         return False
 
@@ -341,6 +377,10 @@ class _BlockReader:
             self._open_level(first, marker, rest, stem="", stem_marker="")
             return True
         current = self.current
+        if current is not None and first.value in (0, 1) and _holds_its_list(_joined(current.lines), rest):
+            self.levels.append(_Level(first.style, first.counts_in, first.value + 1, absorbed=True))
+            current.lines.append(rest)
+            return True
         if current is None or first.value not in (0, 1) or not _STEM_END.search(_joined(current.lines)):
             return False
         stem = _STEM_END.sub("", _joined(current.lines)).strip()
@@ -384,6 +424,24 @@ def _read_block(lines: list[str], start: int, first_line: str, heading_line: int
             break
         index += 1
     return reader.finish(), index
+
+
+# "The following five key outcomes be approved as the basis of the strategy:-", "To endorse the approach which
+# will include:": a resolution complete in itself, whose list says what it approves.
+_COMPLETE_STEM = re.compile(
+    r"(?:\b(?:be|to\s+be)\s+(?:\w+\s+)?\w+ed\b|^(?:That\s+)?To\s+[a-z]+\b|\binclude)[^:]*:-?\s*$", re.IGNORECASE
+)
+_INCOMPLETE_STEM = re.compile(r"\b(?:to|that)\s*:?-?\s*$", re.IGNORECASE)
+
+
+def _holds_its_list(stem: str, first_item: str) -> bool:
+    listed_thing = first_item[:1].isupper() and not re.match(r"(?:That|To)\b", first_item)
+    return listed_thing and bool(_COMPLETE_STEM.search(stem)) and not _INCOMPLETE_STEM.search(stem)
+
+
+def _introduces(words: str) -> bool:
+    """A line that introduces the decisions below it ("It was also discussed and agreed that:") ends a block."""
+    return words.rstrip().endswith(":") and _HEADING_AT_LINE_END.search(words) is not None
 
 
 def _joined(lines: list[str]) -> str:

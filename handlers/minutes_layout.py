@@ -23,7 +23,7 @@ _PLAIN = str.maketrans(
 # A decision heading in the middle of a line, after the end of a sentence or clause or an agenda title's dash:
 # "To consider apologies – It was RESOLVED: That ...", "... a verbal update. RESOLVED that ...".
 _HEADING_MID_LINE = re.compile(
-    r"(?:(?<=[.;:)])|(?<=\s[\u2013\u2014-])|(?<=[a-z][\u2013\u2014]))\s+"
+    r"(?:(?<=[.;:),])|(?<=\s[\u2013\u2014-])|(?<=[a-z][\u2013\u2014])|(?<=\sand))\s+"
     r"(?=(?:[Ii]t\s+was\s+(?:further\s+|also\s+|unanimously\s+)?)?(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b"
     r"|(?:[Ii]t\s+was\s+)?Resolved\s*[:\u2013\u2014-])"
 )
