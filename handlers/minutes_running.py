@@ -9,7 +9,7 @@ made". A sentence is read only when it says that the body decided, or that someo
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers.minutes_blocks import ACTION_TAG, Decision
 from handlers.minutes_layout import SENTENCE_END
@@ -17,12 +17,13 @@ from storage.models import ResolutionKind
 
 _BODY = (
     r"(?:the\s+)?(?:(?:[A-Z][\w&'-]*|and|of|for|&)\s+){0,7}?(?:Cabinet|Committee|Sub-Committee|Council|Board|Panel|Commission|Forum"
-    r"|Authority|Partnership|Group|Executive|Working\s+Party|Working\s+Group|Steering\s+Group|Mayor|Leader)"
+    r"|Authority|Partnership|Group|Executive|Working\s+Party|Working\s+Group|Steering\s+Group|Mayor|Leader|Team)"
 )
+_AFTER_DISCUSSION = r"(?:(?:Following|After|Having)\s[^,]{2,120},\s*)?"
 _COLLECTIVE = rf"(?:{_BODY}|Members|Councillors|the\s+(?i:group|members|meeting|forum)|[Tt]hey|It)"
 # "It was agreed that", "Members agreed to", "The Committee resolved that", "Cabinet agreed to recommend"
 _AGREED = re.compile(
-    rf"^(?:(?:Following|After|Having)\s[^,]{{2,120}},\s*)?(?:It\s+was\s+(?:further\s+|also\s+|then\s+|therefore\s+)?"
+    rf"^{_AFTER_DISCUSSION}(?:[Ii]t\s+was\s+(?:further\s+|also\s+|then\s+|therefore\s+)?"
     r"(?:unanimously\s+)?(?:agreed|resolved|decided|AGREED|RESOLVED)"
     rf"|{_COLLECTIVE}\s+(?:(?:then|also|further|unanimously|therefore)\s+)?(?:agreed|resolved|decided|AGREED|RESOLVED)"
     r"(?!\s+(?:with|by)\b))\b(?!\s+that\s+(?:there|it|this|the\s+\w+\s+(?:had|was|were))\b)"
@@ -36,14 +37,22 @@ _AGREED_TASK = re.compile(
 _THAT_RESOLUTION = re.compile(r"^That\s+[^.;]{3,200}?\b(?:be|are|is)\s+[a-z]+ed\b")
 # "The Council noted the report.", "The Committee received the update": a body taking note of a paper.
 _BODY_NOTED = re.compile(
-    rf"^{_BODY}\s+(?:(?:formally|unanimously)\s+)?(?:noted|received|approved|endorsed|adopted|accepted|welcomed)"
-    r"\s+(?:the|its|this|these)\s+(?!fact\b)"
+    rf"^{_AFTER_DISCUSSION}{_BODY}\s+(?:(?:formally|unanimously|then|also|fully|further)\s+)*"
+    r"(?:considered\s+and\s+)?(?:noted|received|approved|endorsed|adopted|accepted|welcomed|supported|agreed"
+    r"|(?:was|were)\s+(?:pleased|happy|glad|delighted)\s+to\s+(?:note|welcome|receive))"
+    r"\s+(?:the|its|this|these|that\s+all)\s+(?!fact\b)"
 )
 # "The quote of £3633 from WSBRC was reviewed and approved.", "The minutes from the October meeting were approved."
 _PASSIVE_APPROVAL = re.compile(
-    r"^(?:The|This|These|All|Both)\b[^.;]{2,160}?\b(?:was|were)\s+(?:(?:reviewed|considered|discussed|read)\s+and\s+)?"
-    r"(?:unanimously\s+)?(?:approved|agreed|adopted|accepted|endorsed|ratified|confirmed)\b"
-    r"(?!\s+(?:at|by)\s+(?:the|their|its)\s+[^.]{0,60}?(?:meeting|council)\b)"
+    r"^(?!It\b|There\b)[A-Z][^.;]{2,160}?\b(?:was|were)\s+(?:(?:reviewed|considered|discussed|read)\s+and\s+)?"
+    r"(?:unanimously\s+|duly\s+)?(?:approved|agreed|adopted|accepted|endorsed|ratified|confirmed|noted|received)\b"
+    r"(?!\s+that\b)(?!\s+(?:at|by)\s+(?:the|their|its)\s+[^.]{0,60}?(?:meeting|council)\b)"
+)
+# "Previous minutes accepted", "The Chairman was authorised to sign the minutes": the minutes of the last meeting.
+_MINUTES_AGREED = re.compile(
+    r"^(?:The\s+|Previous\s+)?minutes\b[^.]{0,100}?\b(?:approved|accepted|agreed|signed|confirmed|taken\s+as\s+read)\b"
+    r"|\bauthori[sz]ed\s+to\s+sign\s+the\s+minutes\b",
+    re.IGNORECASE,
 )
 # "Overall the group were happy with the report": the body's assent, recorded informally.
 _ASSENT = re.compile(
@@ -60,19 +69,22 @@ _PERSON = (
     r"|(?:[A-Z][\w&,'-]*\s+){0,6}?(?:Officer|Director|Manager|Head\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}"
     r"|Clerk|Lead|Member|Holder|Executive))"
     r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
-    r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following)\b)"
-    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}(?:\s*(?:and|&|/)\s*[A-Z][a-z]+(?:\s+[A-Z]\.?)?)?"
-    r"|[A-Z]{2,4}(?:\s*(?:&|and|/)\s*[A-Z]{2,4})?)"
+    r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following|Minutes|Papers|Agenda)\b)"
+    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}(?:\s*(?:and|&|/)\s*(?:[A-Z][a-z]+(?:\s+[A-Z]\.?)?|[A-Z]{2,4}\b))?"
+    r"|[A-Z]{2,4}(?:\s*(?:&|and|/)\s*[A-Z]{2,4})?"
+    r"|(?:all\s+)?members\s+of\s+(?:the\s+)?[A-Z][\w&]*)"
 )
 # "Lynne Samuels agreed to pick this up", "Clair will draft something", "The document will be finalised by Clair"
 _COMMITMENT = (
     re.compile(
         rf"^(?:(?:Once|When|After|If)\s[^,]{{2,80}},\s*)?(?P<who>{_PERSON})\s+"
-        r"(?:(?:agreed|undertook|offered|volunteered)\s+to|(?:will|would|shall)(?:\s+(?:also|then|now))?"
-        r"|(?:is|are)\s+to)\s+(?!be\b|have\b|continue\b|like\b|hope\b|consider\b|need\b)[a-z]"
+        r"(?:(?:agreed|undertook|offered|volunteered)\s+to|(?:will|would|shall)(?:\s+(?:also|then|now)(?=\s))?"
+        r"|(?:is|are)\s+to)\s+(?!be\b|have\b|continue\b|like\b|hope\b|consider\b|need\b|also\b|then\b)[a-z]"
     ),
     re.compile(rf"\bwhich\s+(?P<who>{_PERSON})\s+(?:will|would|agreed\s+to)\s+(?!be\b)[a-z]"),
-    re.compile(rf"\b(?:will|would)\s+be\s+[a-z]+ed\s+by\s+(?P<who>{_PERSON})(?:\s+and\s+[a-z]+|[.,;]|$)"),
+    re.compile(rf"\b(?:will|would)\s+be\s+[a-z]+ed\s+by\s+(?P<who>{_PERSON})(?:\s+(?:and|on|by)\s+\w+|[.,;]|$)"),
+    # "it was agreed that the Chair and Vice Chair would hold a meeting"
+    re.compile(rf"\bagreed\s+that\s+(?P<who>{_PERSON})\s+(?:would|will|should)\s+(?!be\b)[a-z]"),
     re.compile(rf"\((?P<who>{_PERSON})\s+to\s+[a-z]+[^()]*\)"),
     # "The Chair advised that the response had only just been received and would forward on to the Members."
     re.compile(
@@ -87,9 +99,29 @@ _GROUP_TASK = re.compile(r"^The\s+(?:group|members|working\s+group|committee)\s+
 _TO_COME_BACK = re.compile(
     r"\b(?:will|would|is\s+to|are\s+to)\s+(?:then\s+|also\s+)?(?:be\s+)?(?:made|taken|presented|brought|re-?considered"
     r"|considered|reported|submitted|returned|come\s+back|go\s+back)\b[^.]{0,120}?"
-    rf"\b(?:meeting|agenda|(?:in|by|at)\s+{r'(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*'}\b)",
+    r"\b(?:meetings?|agenda|(?:in|by|at)\s+(?:the\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+    r"|spring|summer|autumn|winter)|to\s+(?:the\s+)?(?:[A-Z][\w&-]*\s+){0,4}"
+    r"(?:Forum|Committee|Cabinet|Board|Panel|Council|Executive|Commission))\b",
     re.IGNORECASE,
 )
+# "Consultation responses and final recommendations would be presented for further consideration in the Autumn":
+# the sentence's own subject is to come back (not a clause about something else).
+_COMES_BACK_AS_SUBJECT = re.compile(r"^(?!It\b|There\b)[A-Z](?:[\w'-]*\s+(?!that\b|which\b)){1,12}?(?:will|would)\s")
+# "This item was deferred to allow Councillor Riggott to present the report at the next meeting."
+_DEFERRED = re.compile(
+    r"^(?:This|The)\s+(?:item|matter|report|decision)\s+(?:was|is)\s+(?:deferred|postponed|adjourned)"
+)
+# "Decision/Action: The Senior Leadership Team agreed ...": a label before the decision.
+_LABEL = re.compile(r"^(?:Decisions?(?:\s*/\s*Actions?)?|Actions?|Outcome|Agreed)\s*:\s*(?=[A-Z])")
+# "... and it was agreed to refer to the work", "In addition, it was agreed that": a decision after narrative.
+_AGREED_MID_SENTENCE = re.compile(r"(?:,|\band|[\u2013\u2014]|\bIn\s+addition,)\s+(?=it\s+was\s+(?:also\s+)?agreed\b)")
+# "the minute ... was amended to provide that Beechvale Farm be included": what the amendment decides.
+_PROVIDES_THAT = re.compile(r"\bto\s+provide\s+that\s+(?=[^.]*\bbe\s+\w+ed\b)")
+# "This was approved by members.": the proposal before it is the decision.
+_APPROVES_THE_LAST = re.compile(r"^(?:This|That|The\s+proposal)\s+was\s+(?:approved|agreed|accepted|endorsed)\b")
+# "This will take place ... on 8 July 2020", "This, along with the covering page, will be provided to CW by 3 July":
+# a sentence that carries the decision before it on.
+_CARRIES_ON = re.compile(r"^(?:This|It|These|They)\b[^.]{0,60}?\b(?:will|would|is\s+to|are\s+to|must)\s")
 _CARRIED_FORWARD = re.compile(
     r"^(?:Move|Moved|Carry|Carried|Deferred|Defer)\s+(?:forward\s+)?to\s+(?:the\s+)?next\s+(?:agenda|meeting)\b",
     re.IGNORECASE,
@@ -130,6 +162,13 @@ def running_decisions(lines: list[str], taken: set[int], item_starts: set[int]) 
     for index, sentence in enumerate(sentences):
         if sentence.listed:
             continue
+        previous = sentences[index - 1] if index else None
+        if found and previous and found[-1].line == previous.line and _CARRIES_ON.match(sentence.text):
+            found[-1] = replace(found[-1], text=f"{found[-1].text} {sentence.text}")
+            continue
+        if previous and _APPROVES_THE_LAST.match(sentence.text) and not (found and found[-1].line == previous.line):
+            found.append(Decision(f"{previous.text} {sentence.text}", None, line=previous.line, running=True))
+            continue
         decision = _decision(sentence)
         tag = _tag_after(sentences, index)
         if decision is None and tag is not None:
@@ -140,14 +179,20 @@ def running_decisions(lines: list[str], taken: set[int], item_starts: set[int]) 
 
 
 # "7. To consider the next steps – It was agreed the clerk would ...": an agenda title before the minute.
-_TITLE_BEFORE = re.compile(r"^[^.;\u2013\u2014]{3,160}?\s?[\u2013\u2014]\s*(?=[A-Z])")
+_TITLE_BEFORE = re.compile(r"^[^.;\u2013\u2014]{3,160}?\s?[\u2013\u2014]\s*(?=[A-Z]|it\s+was\b)")
 
 
 def _decision(sentence: _Sentence) -> Decision | None:
-    found = _decision_in(sentence)
-    if found is None and (title := _TITLE_BEFORE.match(sentence.text)):
-        found = _decision_in(_Sentence(sentence.text[title.end() :], sentence.line, sentence.listed))
-    return found
+    """The decision the sentence records: all of it, or what follows an agenda title, a label, the narrative before
+    "it was agreed", or an amendment's "to provide that"."""
+    text = sentence.text
+    for pattern in (_TITLE_BEFORE, _LABEL, _AGREED_MID_SENTENCE, _PROVIDES_THAT):
+        if found := _decision_in(_Sentence(text, sentence.line, sentence.listed)):
+            return found
+        start = pattern.search(text)
+        if start is not None:
+            text = text[start.end() :]
+    return _decision_in(_Sentence(text, sentence.line, sentence.listed))
 
 
 def _decision_in(sentence: _Sentence) -> Decision | None:
@@ -156,8 +201,10 @@ def _decision_in(sentence: _Sentence) -> Decision | None:
     if (len(text) < 12 or _HEDGED.search(text)) and not _CARRIED_FORWARD.match(text):
         return None
     decision = Decision(sentence.text, None, line=sentence.line, running=True)
-    if _CARRIED_FORWARD.match(text):
+    if _CARRIED_FORWARD.match(text) or _DEFERRED.match(text):
         return decision.hinted(ResolutionKind.REPORT_BACK)
+    if _MINUTES_AGREED.search(text):
+        return decision.hinted(ResolutionKind.NOTED)
     for pattern in _COMMITMENT:
         if match := pattern.search(text):
             return decision.hinted(ResolutionKind.ACTION, match["who"])
@@ -169,9 +216,9 @@ def _decision_in(sentence: _Sentence) -> Decision | None:
         return decision
     if _BODY_NOTED.match(text) or _PASSIVE_APPROVAL.match(text) or _ASSENT.match(text):
         return decision.hinted(ResolutionKind.NOTED)
-    if re.match(r"^It\s+was\s+noted\s+that\b", text) and _TO_COME_BACK.search(text):
-        return decision.hinted(ResolutionKind.REPORT_BACK)
-    if _TO_COME_BACK.search(text) and re.match(r"^(?:A|An|The)\s+(?:final\s+|further\s+)?(?:decision|report)", text):
+    if _TO_COME_BACK.search(text) and (
+        re.match(r"^It\s+was\s+noted\s+that\b", text) or _COMES_BACK_AS_SUBJECT.match(text)
+    ):
         return decision.hinted(ResolutionKind.REPORT_BACK)
     return None
 
