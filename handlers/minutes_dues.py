@@ -84,7 +84,7 @@ MEETING_TARGET = re.compile(
 # "to Cabinet in December 2022", "the October meeting of Council": a named meeting, whose day is not given.
 NAMED_MEETING = re.compile(
     r"\b(?:to|at|before)\s+(?:the\s+)?(?P<body>(?:[Ff]ull\s+)?[Cc]ouncil|[Cc]abinet|[Ee]xecutive|(?:[A-Z][\w&]*\s+){1,4}"
-    rf"(?:committee|board|panel|forum))\s+(?:in|on)\s+(?P<when>{MONTHS}(?:\s+\d{{4}})?)(?!\s+\d)",
+    rf"(?i:committee|board|panel|forum))\s+(?:in|on)\s+(?P<when>(?i:{MONTHS})(?:\s+\d{{4}})?)(?!\s+\d)",
 )
 # How often a recurring report back is due, most specific first: "regular quarterly updates" is quarterly.
 RECURRING = tuple(
@@ -133,12 +133,17 @@ def due_of(text: str, meeting_date: date | None, window: bool = False) -> Due:
     target = MEETING_TARGET.search(text)
     if target is not None:
         return Due(written.on, _meeting_rule(target), written.doubts)
+    if written == Due() and (week := _WEEK_AFTER.search(text)):
+        rule = " ".join(week.group(0).lower().split())
+        return Due(None, rule, (VAGUE.format(phrase=rule),))
     if written == Due() and (back := _BACK_IN_MONTH.search(text)):
         rule = back["when"].title()
         return Due(None, rule, (VAGUE.format(phrase=f"in {rule}"),))
     return written
 
 
+# "at their meeting, the following week": no day is given.
+_WEEK_AFTER = re.compile(r"\b(?:the\s+following|next)\s+week\b", re.IGNORECASE)
 # "until it comes back in September": a month, with neither day nor year.
 _BACK_IN_MONTH = re.compile(
     rf"\b(?:back|return\w*|again|reconsider\w*|revisit\w*)\b[^.;]{{0,30}}?\bin\s+(?P<when>{MONTHS})(?!\s+\d)",
@@ -227,6 +232,9 @@ def _written_date(text: str, meeting_date: date | None) -> Due:
     chosen = candidates[-1] if _is_range_end(text, candidates) or not led_in else candidates[0]
     if chosen["month_year"] and not text[chosen.end() :].lstrip().lower().startswith("meeting"):
         return _month_due(text, chosen, meeting_date)
+    if chosen["season"] and " " not in chosen["season"].strip():
+        season = chosen["season"].strip().lower()
+        return Due(None, season, (VAGUE.format(phrase=f"by the {season}"),))
     on, doubts = _date_of(chosen, meeting_date)
     if len({m.group(0).lower() for m in candidates}) > 1 and on is not None:
         doubts = (*doubts, f"I found more than one date; I took {spoken(on)}.")
@@ -245,7 +253,7 @@ def _month_due(text: str, month: re.Match[str], meeting_date: date | None) -> Du
 def _is_range_end(text: str, candidates: list[re.Match[str]]) -> bool:
     """ "from the 5th November to the 17th December 2018": the window closes on the second date."""
     last = candidates[-1]
-    return len(candidates) > 1 and re.search(r"\b(?:to|until)\s+(?:the\s+)?$", text[: last.start()]) is not None
+    return len(candidates) > 1 and re.search(r"\b(?:to|until|and)\s+(?:the\s+)?$", text[: last.start()]) is not None
 
 
 def _led_in(text: str, position: int) -> bool:
@@ -260,17 +268,15 @@ def _date_of(match: re.Match[str], meeting_date: date | None) -> tuple[date | No
         year_end = meeting_date + relativedelta(month=3, day=31)
         return (year_end if year_end >= meeting_date else year_end + relativedelta(years=1)), ()
     if match["season"]:
-        return _season_date(match["season"], meeting_date)
+        return _season_date(match["season"])
     if match["month_year"]:
         on, doubts = meeting_relative_date(f"end of {phrase}", meeting_date)
         return on, doubts or (f"The date '{phrase}' has no day; I took {spoken(on)}.",)
     return meeting_relative_date(phrase, meeting_date)
 
 
-def _season_date(season: str, meeting_date: date | None) -> tuple[date | None, tuple[str, ...]]:
+def _season_date(season: str) -> tuple[date | None, tuple[str, ...]]:
     name, _, year = season.lower().partition(" ")
-    if not year:
-        return None, (VAGUE.format(phrase=f"by the {name}"),)
     month = _SEASON_ENDS[name]
     on = date(int(year) + (month == 2), month, 1) + relativedelta(day=31)
     return on, (f"The date '{season}' is vague; I took {spoken(on)}.",)

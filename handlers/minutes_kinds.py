@@ -21,15 +21,22 @@ _RECOMMENDATION = re.compile(
 # A public consultation whose window the resolution sets: "for a period of six weeks", "a six-week period",
 # "from 20 March 2017", "will run ... to the 17th December 2018", "until 15 January 2018".
 CONSULTATION_WINDOW = re.compile(
-    r"\bconsultation\b[^.;]{0,200}?(?:\b(?:period\s+of|for)\s+(?:\d{1,2}|[a-z]+)\s+weeks?\b|\b[a-z]+[\s-]weeks?\s+period"
-    r"|\b(?:until|to|closing|closes|ending|ends|from)\s+(?:on\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)"
-    r"|\b(?:\d{1,2}|[a-z]+)[\s-]weeks?\s+(?:period\s+(?:of\s+)?)?(?:[a-z]+\s+){0,3}?consultation\b",
+    r"\bconsultation\b[^.;]{0,200}?(?:\b(?:period\s+of|for)\s+(?:\d{1,2}|[a-z]+)\s+(?:weeks?|months?)\b"
+    r"|\b[a-z]+[\s-](?:weeks?|months?)\s+period"
+    r"|\b(?:until|to|closing|closes|ending|ends|from|between)\s+(?:on\s+)?(?:the\s+)?(?:period\s+of\s+)?"
+    r"\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+)"
+    # "a three month public consultation", but not "the timing of the 6 week consultation process"
+    r"|(?<!the\s)\b(?:\d{1,2}|[a-z]+)[\s-](?:weeks?|months?)\s+(?:period\s+(?:of\s+)?)?(?:[a-z]+\s+){0,3}?consultation\b",
     re.IGNORECASE,
 )
 _COMMENT_NOUN = re.compile(r"\b(?:views|comments|feedback|observations)\b", re.IGNORECASE)
 _COMMENT_REQUEST = re.compile(
     r"\b(?:submit|send|provide|forward|e-?mail|return)s?\b[^.;]{0,60}?\b(?:views|comments|feedback|observations)\b"
-    r"|\b(?:invited|asked|requested)\s+to\s+comment\b",
+    r"|\b(?:invited|asked|requested)\s+to\s+comment\b"
+    # "any further comments from Members be forwarded to X", "all by 14/03/17 comments to Lucy Hughes"
+    r"|\b(?:any\s+(?:further\s+)?|members'?\s+)(?:comments|views|feedback|observations)\b[^.;]{0,60}?\bbe\s+"
+    r"(?:forwarded|sent|submitted|provided|e-?mailed)\b|\b(?:comments|views|feedback)\s+from\s+(?:members|councillors)\b"
+    r"|\b(?:comments|views|feedback)\s+to\s+(?-i:[A-Z])",
     re.IGNORECASE,
 )
 # "Comments be submitted to X by <date>" asks for views; "the Committee's comments be forwarded to X" with no
@@ -42,7 +49,15 @@ _REPORT_BACK = re.compile(
     r"\breport(?:s|ed|ing)?\s+(?:back|its|their)\b"
     r"|\b(?:brought|bought|brough|bring|brings|come|comes|coming|taken|take|returns?|returned)\s+back\b(?!\s+from)"
     r"|\b(?:reports?|updates?|reviews?|briefings?|responses?)\s+(?:be\s+|being\s+)?(?:provided|brought|submitted"
-    r"|presented|given|made)\s+to\s+(?:this|the|a)\s+(?:[\w-]+\s+){0,2}?(?:committee|commission|board|panel|meeting)"
+    r"|presented|given|made)\s+to\s+(?:this|the|a)\s+(?:[\w&-]+\s+){0,5}?(?:committee|commission|board|panel|meeting)"
+    # "an update on West Park be provided", "that the items ... be deferred", "continue any decision until a later
+    # date", "return to the Licensing Committee", "will be presented ... to the Executive"
+    r"|\b(?:an?\s+)?(?:update|report|briefing)\s+on\b[^.;]{0,80}?\bbe\s+(?:provided|brought|submitted|presented|given)\b"
+    r"|\bbe\s+deferred\b|\bdeferred\s+(?:to|until)\b|\b(?:continue|defer|postpone|adjourn)\w*\b[^.;]{0,40}?"
+    r"\b(?:until|to)\s+(?:a\s+)?(?:later|future|subsequent)\s+(?:date|meeting)"
+    r"|\breturns?\s+to\s+(?:the\s+)?(?:[\w&-]+\s+){0,4}?(?:committee|cabinet|board|panel|council|executive|forum)\b"
+    r"|\b(?:will|would|to)\s+be\s+(?:presented|brought|submitted|reported)\b[^.;]{0,80}?\bto\s+(?:the\s+)?"
+    r"(?:[\w&-]+\s+){0,4}?(?:executive|cabinet|committee|board|panel|forum|commission)\b"
     r"|\b(?:report|update)\s+being\s+brought\s+to\b|\bbe\s+re-?considered\s+(?:at|by)\b"
     r"|\b(?:prepare|bring|submit|present)s?\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|response|proposals?|update|paper)\b"
     r"[^.;]{0,60}?\bfor\s+(?:[\w']+\s+)?consideration\b"
@@ -53,17 +68,19 @@ _REPORT_BACK = re.compile(
     r"|by\s+(?:the\s+end\s+of\s+)?[A-Z][a-z]+\s+\d{4})\b"
     r"|\b(?:requests?|requested|receives?|received|asks?\s+for|seeks?|provides?|submits?|presents?|brings?)"
     r"\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:report|update|briefing|presentation)\b"
-    r"|(?<!the\s)(?<!this\s)(?<!a\s)\breport\s+to\s+(?:the|this)\s+(?:committee|commission|board|panel)\b",
+    r"|(?<!the\s)(?<!this\s)(?<!a\s)\breport\s+to\s+(?:the\s+|this\s+)?(?:committee|commission|board|panel|cabinet"
+    r"|executive)\b",
     re.IGNORECASE,
 )
 # The council sending its own consultation response is an action, not a window for views.
 _OWN_RESPONSE = re.compile(r"\b(?:submission|response)\s+(?:to|on)\b[^.;]{0,80}\bconsultation\b", re.IGNORECASE)
 _REQUEST_VERBS = (
     r"(?:requests?|requested|asks?|asked|instructs?|instructed|authori[sz]es?|authori[sz]ed|invites?|invited"
-    r"|urges?|urged|directs?|directed|calls\s+(?:up)?on|called\s+(?:up)?on)"
+    r"|urges?|urged|directs?|directed|calls\s+(?:up)?on|called\s+(?:up)?on|allows?|allowed)"
 )
 _BE_REQUESTED = re.compile(
-    r"\bbe\s+(?:requested|asked|invited|instructed|authori[sz]ed|directed|tasked|urged|encouraged)\s+to\b",
+    r"\bbe\s+(?:requested|asked|invited|instructed|authori[sz]ed|directed|tasked|urged|encouraged"
+    r"|given\s+(?:delegated\s+)?(?:authority|powers?))\s+to\b",
     re.IGNORECASE,
 )
 # "requested that officers speak with the Press": the owner is the subject of the verb that follows.
@@ -79,7 +96,7 @@ _REQUEST_OF = re.compile(
 _DELEGATION = re.compile(
     r"\b(?:delegat(?:ed|es?)\s+(?:authority|powers?)\s+(?:(?:be|is|are|was)\s+(?:given|granted)\s+)?"
     r"|(?:authority|powers?)\s+(?:is|are|be)\s+delegated\s+|^(?:to\s+)?delegate\s+)"
-    r"to\s+(?P<owner>[^;.]{2,120}?)(?=\s+to\b|,?\s+in\s+(?:consultation|liaison)\b|,\s+(?![A-Z])|[;.]|$)",
+    r"to\s+(?P<owner>(?:the\s+)?(?-i:[A-Z])[^;.]{1,120}?)(?=\s+to\b|,?\s+in\s+(?:consultation|liaison)\b|,\s+(?![A-Z])|[;.]|$)",
     re.IGNORECASE,
 )
 _ACTION = re.compile(
@@ -88,9 +105,32 @@ _ACTION = re.compile(
     r"|\bbe\s+(?:\w+\s+and\s+)?(?:circulated|arranged|sent|written|established|set\s+up|convened|investigated"
     r"|explored|undertaken|prepared|published|shared|implemented|reviewed|added|amended|updated|submitted"
     r"|forwarded|passed|referred|attached|produced|drafted|instructed|commissioned|held|organi[sz]ed|informed"
-    r"|notified|contacted|carried\s+out|put\s+in\s+place|made\s+to)\b"
-    r"|\b(?:inform|notify|attend|obtain|coordinate|organi[sz]e)s?\b|\bnext\s+steps\b",
+    r"|notified|contacted|carried\s+out|put\s+in\s+place|made\s+to|made\s+available|included)\b"
+    r"|\b(?:inform|notify|attend|obtain|coordinate|organi[sz]e)s?\b|\bnext\s+steps\b"
+    # approval to consult with no window set: the consultation must still be run
+    r"|\b(?:approved?|agreed?)\s+for\s+(?:public\s+)?consultation\b|\bfor\s+consultation\s+purposes\b"
+    r"|\bgoing\s+out\s+to\s+consultation\b|\bfor\s+submission\s+to\b"
+    # a working group set up, a proposal supported so that work follows
+    r"|\b(?:establish(?:ment)?|setting\s+up|creation|formation)\s+of\b[^.;]{0,80}?\b(?:group|panel|party|forum)\b"
+    r"|\b(?:group|panel|party)\b[^.;]{0,40}\bbe\s+(?:established|set\s+up|formed|created)\b"
+    r"|\b(?:support(?:s|ed)?|approv(?:e|es|ed))\s+(?:the|a)\s+proposal\b[^.;]{0,80}?\bto\s+(?:develop|establish"
+    r"|create|set\s+up|scope|introduce|deliver|implement)\b",
     re.IGNORECASE,
+)
+# "To review the charges ...": a decision in the infinitive names its task by its verb.
+_TO_DO = re.compile(
+    r"^(?:That\s+)?To\s+(?!note|endorse|approve|agree|accept|receive|adopt|welcome|support|confirm|thank|record|the\b"
+    r"|a\b|an\b)[a-z]+\b"
+)
+# "That funding is taken from the Incursion Defence budget": a funding decision records where money comes from.
+_FUNDING = re.compile(
+    r"\b(?:funding|costs?|expenditure)\b[^.;]{0,40}\b(?:is|be|are)\s+(?:taken|met|funded|allocated|drawn|financed)\s+from\b",
+    re.IGNORECASE,
+)
+# A decision that only notes or approves, but sets a date something is owed by ("approved for submission ... by
+# 31 July 2008"), asks someone to do something by then.
+_OWED_BY = re.compile(
+    r"\bby\s+(?:the\s+end\s+of\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+|\d{1,2}/\d{1,2}/\d{2,4}|[A-Z][a-z]+\s+\d{4})"
 )
 # Approving, agreeing or endorsing with nothing further to do records a decision but asks no one to act, so a
 # clerk files it with the noted items; anything that also asks someone to act is caught as an action first.
@@ -114,10 +154,10 @@ def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
         return ResolutionKind.COMMENT_DEADLINE
     if _REPORT_BACK.search(text) or MEETING_TARGET.search(text):
         return ResolutionKind.REPORT_BACK
-    if any(p.search(text) for p in (_BE_REQUESTED, _REQUESTED_THAT, _REQUEST_OF, _DELEGATION, _ACTION)):
+    if any(p.search(text) for p in (_BE_REQUESTED, _REQUESTED_THAT, _REQUEST_OF, _DELEGATION, _ACTION, _TO_DO)):
         return ResolutionKind.ACTION
-    if _NOTING.search(text):
-        return ResolutionKind.NOTED
+    if _NOTING.search(text) or _FUNDING.search(text):
+        return ResolutionKind.ACTION if _OWED_BY.search(text) else ResolutionKind.NOTED
     return None
 
 
