@@ -63,7 +63,7 @@ _HEADING_AT_LINE_END = re.compile(
     r"(?:(?:unanimously|then|therefore|also|further|discussed\s+and)\s+)*(?:resolved|agreed|decided)"
     r"(?:\s+(?:to|that|as\s+follows|the\s+following))?"
     # "The recommendation as set out in the report was moved, seconded, voted on and carried."
-    r"|the\s+recommendations?\b[^.]{0,80}?\b(?:was|were)\b[^.]{0,60}?\b(?:carried|agreed|approved))"
+    r"|the\s+recommendations?\b[^.]{0,80}?\b(?:moved|seconded|put\s+to\s+the\s+vote|voted)\b[^.]{0,60}?\b(?:carried|agreed))"
     r"\s*[:.\-\u2013]?\s*$",
     re.IGNORECASE,
 )
@@ -206,10 +206,14 @@ def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
         marker = _MARKER.match(lines[index])
         # A list of decisions starts at its first item; "49. The minutes ... were approved" is a minute's number.
         first = marker is not None and any(reading.value <= 1 for reading in _numberings(marker))
-        if not first or not _DECISION_OPENING.match(lines[index][marker.end() :]) or _others(lines, index):
+        if not first or not _DECISION_OPENING.match(lines[index][marker.end() :]):
             index += 1
             continue
         decisions, block_end = _read_block(lines[:end], index, "", index)
+        if _others(lines, index):  # taken, so that no one reads it as this body's decisions, but not listed
+            blocks.append(Block([], index, block_end))
+            index = max(block_end, index + 1)
+            continue
         opening = [bool(_DECISION_OPENING.match(d.text)) for d in decisions]
         if opening and opening[0] and sum(opening) >= _DECISIONS_AT_LEAST * len(opening):
             blocks.append(Block([replace(d, headless=True) for d in decisions], index, block_end))

@@ -163,6 +163,21 @@ def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
 
 # --- Who -----------------------------------------------------------------------------------------
 
+# A person or post as minutes name them: "Cllr P Morgan", "the Chair and Vice Chair", "Clair and Ian K",
+# "KJO & GB", "Karen Ogden/GB", "members of the SC", "the Head of Democratic Services".
+_ONE_PERSON = (
+    r"(?:(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:[A-Z][\w'-]*\.?\s+){0,2}[A-Z][\w'-]+"
+    r"|(?:[Tt]he\s+)?(?:Chair(?:man|woman|person)?|Vice[\s-]Chair(?:man)?|Mayor|Leader|(?:Deputy\s+)?Clerk)\b"
+    r"|[Tt]he\s+(?:[A-Z][\w&,'-]*\s+){0,6}?(?:Officer|Director|Manager|Head\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}"
+    r"|Lead|Member|Holder|Executive)"
+    r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
+    r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following|Minutes|Papers|Agenda|Ask|Create"
+    r"|Contact|Support)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}"
+    r"|[A-Z]{2,4}\b"
+    r"|(?:all\s+)?members\s+of\s+(?:the\s+)?[A-Z][\w&]*)"
+)
+PERSON = rf"(?:{_ONE_PERSON}(?:\s*(?:and|&|/)\s*{_ONE_PERSON})?)"
+
 # "That, further to the last meeting, the Clerk be asked": an aside between commas after "that" is skipped, but
 # other commas are not clause breaks, since posts are named like "Director of, and Lead Member for, Children".
 _CLAUSE_START = re.compile(

@@ -82,7 +82,7 @@ _AGENDA_ITEM = tuple(
         # "50 Lincolnshire Homelessness Strategy 2017-21", "7. BUDGET MONITORING 2022/23"
         r"\s*(?P<number>\d{1,3}[a-z]?)\.?\s+" + _ITEM_TITLE + r"\s*$",
         # "53. Leaflet & questionnaire – both documents are now printed": a parish minute's numbered paragraph
-        r"\s*(?P<number>\d{1,3})\.\s+(?P<title>[A-Z][^.;:?!\u2013\u2014]{2,80}?)\s+[\u2013\u2014-]\s+\S",
+        r"\s*(?P<number>\d{1,3})\.\s+(?P<title>[A-Z][^.;:?!\u2013\u2014]{2,120}?)\s+[\u2013\u2014-]\s+\S",
         # "25/11/2022 - Improvement and Recovery Update" on a decisions page
         r"\s*(?P<number>)\d{1,2}/\d{1,2}/\d{4}\s+[\u2013\u2014-]\s+" + _ITEM_TITLE + r"(?:\s+ref:.*)?$",
     )

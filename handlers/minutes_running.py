@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from handlers.minutes_blocks import ACTION_TAG, Decision
+from handlers.minutes_kinds import PERSON as _PERSON
 from handlers.minutes_layout import SENTENCE_END
 from storage.models import ResolutionKind
 
@@ -26,7 +27,7 @@ _AGREED = re.compile(
     rf"^{_AFTER_DISCUSSION}(?:[Ii]t\s+was\s+(?:further\s+|also\s+|then\s+|therefore\s+)?"
     r"(?:unanimously\s+)?(?:agreed|resolved|decided|AGREED|RESOLVED)"
     rf"|{_COLLECTIVE}\s+(?:(?:then|also|further|unanimously|therefore)\s+)?(?:agreed|resolved|decided|AGREED|RESOLVED)"
-    r"(?!\s+(?:with|by)\b))\b(?!\s+that\s+(?:there|it|this|the\s+\w+\s+(?:had|was|were))\b)"
+    r"(?!\s+(?:with|by)\b))\b(?!\s+that\s+(?:there|it|this|the\s+\w+)\s+(?:had|was|were)\b)"
 )
 # "It was agreed the group should now concentrate on ...": what was agreed is a task.
 _AGREED_TASK = re.compile(
@@ -44,9 +45,10 @@ _BODY_NOTED = re.compile(
 )
 # "The quote of £3633 from WSBRC was reviewed and approved.", "The minutes from the October meeting were approved."
 _PASSIVE_APPROVAL = re.compile(
-    r"^(?!It\b|There\b)[A-Z][^.;]{2,160}?\b(?:was|were)\s+(?:(?:reviewed|considered|discussed|read)\s+and\s+)?"
+    r"^(?!It\b|There\b|He\b|She\b|They\b)[A-Z](?:(?!\bthat\b)[^.;]){2,160}?\b(?:was|were)\s+"
+    r"(?:(?:reviewed|considered|discussed|read)\s+and\s+)?"
     r"(?:unanimously\s+|duly\s+)?(?:approved|agreed|adopted|accepted|endorsed|ratified|confirmed|noted|received)\b"
-    r"(?!\s+that\b)(?!\s+(?:at|by)\s+(?:the|their|its)\s+[^.]{0,60}?(?:meeting|council)\b)"
+    r"(?!\s+that\b)(?!\s+(?:at|by)\s+(?:the\s+|their\s+|its\s+)?[^.]{0,60}?(?:meeting|council)\b)(?!\s+in\s+\d{4})"
 )
 # "Previous minutes accepted", "The Chairman was authorised to sign the minutes": the minutes of the last meeting.
 _MINUTES_AGREED = re.compile(
@@ -63,17 +65,6 @@ _BODY_REQUEST = re.compile(
     rf"^(?:Members|Councillors|{_BODY})\s+(?:requested|asked|instructed|directed)\s+(?:that\s+)?"
     r"(?!whether\b|if\b|about\b|for\s+clarification\b|questions?\b)"
 )
-_PERSON = (
-    r"(?:(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:[A-Z][\w'-]*\.?\s+){0,2}[A-Z][\w'-]+"
-    r"|[Tt]he\s+(?:Chair(?:man|woman|person)?|Vice[\s-]Chair(?:man)?|Clerk|Mayor|Leader|(?:Deputy\s+)?Clerk"
-    r"|(?:[A-Z][\w&,'-]*\s+){0,6}?(?:Officer|Director|Manager|Head\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}"
-    r"|Clerk|Lead|Member|Holder|Executive))"
-    r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
-    r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following|Minutes|Papers|Agenda)\b)"
-    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}(?:\s*(?:and|&|/)\s*(?:[A-Z][a-z]+(?:\s+[A-Z]\.?)?|[A-Z]{2,4}\b))?"
-    r"|[A-Z]{2,4}(?:\s*(?:&|and|/)\s*[A-Z]{2,4})?"
-    r"|(?:all\s+)?members\s+of\s+(?:the\s+)?[A-Z][\w&]*)"
-)
 # "Lynne Samuels agreed to pick this up", "Clair will draft something", "The document will be finalised by Clair"
 _COMMITMENT = (
     re.compile(
@@ -82,7 +73,10 @@ _COMMITMENT = (
         r"|(?:is|are)\s+to)\s+(?!be\b|have\b|continue\b|like\b|hope\b|consider\b|need\b|also\b|then\b)[a-z]"
     ),
     re.compile(rf"\bwhich\s+(?P<who>{_PERSON})\s+(?:will|would|agreed\s+to)\s+(?!be\b)[a-z]"),
-    re.compile(rf"\b(?:will|would)\s+be\s+[a-z]+ed\s+by\s+(?P<who>{_PERSON})(?:\s+(?:and|on|by)\s+\w+|[.,;]|$)"),
+    re.compile(
+        rf"\b(?:will|would)\s+be\s+[a-z]+ed(?:\s+to\s+[\w\s]{{1,40}}?)?\s+by\s+(?P<who>{_PERSON})"
+        r"(?:\s+(?:and|on|by)\s+\w+|[.,;]|$)"
+    ),
     # "it was agreed that the Chair and Vice Chair would hold a meeting"
     re.compile(rf"\bagreed\s+that\s+(?P<who>{_PERSON})\s+(?:would|will|should)\s+(?!be\b)[a-z]"),
     re.compile(rf"\((?P<who>{_PERSON})\s+to\s+[a-z]+[^()]*\)"),
@@ -121,7 +115,10 @@ _PROVIDES_THAT = re.compile(r"\bto\s+provide\s+that\s+(?=[^.]*\bbe\s+\w+ed\b)")
 _APPROVES_THE_LAST = re.compile(r"^(?:This|That|The\s+proposal)\s+was\s+(?:approved|agreed|accepted|endorsed)\b")
 # "This will take place ... on 8 July 2020", "This, along with the covering page, will be provided to CW by 3 July":
 # a sentence that carries the decision before it on.
-_CARRIES_ON = re.compile(r"^(?:This|It|These|They)\b[^.]{0,60}?\b(?:will|would|is\s+to|are\s+to|must)\s")
+_CARRIES_ON = re.compile(
+    r"^(?:This|It|These|They)\b(?!\s+(?:was|were)\s+(?:noted|agreed|resolved|reported|suggested))[^.]{0,60}?"
+    r"\b(?:will|would|is\s+to|are\s+to|must)\s"
+)
 _CARRIED_FORWARD = re.compile(
     r"^(?:Move|Moved|Carry|Carried|Deferred|Defer)\s+(?:forward\s+)?to\s+(?:the\s+)?next\s+(?:agenda|meeting)\b",
     re.IGNORECASE,
@@ -134,6 +131,9 @@ _HEDGED = re.compile(
     r"\s+meeting\s+on|was\s+approved\s+at\s+the|in\s+the\s+process\s+of\s+being)\b",
     re.IGNORECASE,
 )
+# "... the proposal to develop an improved relationship, and how this could be adopted": a hedge in a clause that
+# explains the decision does not make the decision a hope.
+_SUBORDINATE = re.compile(r",?\s+(?:in\s+order\s+to|and\s+how|which|so\s+that|with\s+the\s+aim)\b")
 # Lines that start a list of what was said: "Arising from discussion, the following points were made:".
 _DISCUSSION_LEAD = re.compile(
     r"\b(?:following\s+(?:points|comments|questions|issues|responses|matters)\s+(?:were|was)\s+(?:made|raised"
@@ -186,19 +186,22 @@ def _decision(sentence: _Sentence) -> Decision | None:
     """The decision the sentence records: all of it, or what follows an agenda title, a label, the narrative before
     "it was agreed", or an amendment's "to provide that"."""
     text = sentence.text
-    for pattern in (_TITLE_BEFORE, _LABEL, _AGREED_MID_SENTENCE, _PROVIDES_THAT):
+    for pattern in (_TITLE_BEFORE, _LABEL, _AGREED_MID_SENTENCE):
         if found := _decision_in(_Sentence(text, sentence.line, sentence.listed)):
             return found
         start = pattern.search(text)
         if start is not None:
             text = text[start.end() :]
-    return _decision_in(_Sentence(text, sentence.line, sentence.listed))
+    if found := _decision_in(_Sentence(text, sentence.line, sentence.listed)):
+        return found
+    provided = _PROVIDES_THAT.search(text)
+    return Decision(text[provided.end() :], None, line=sentence.line, running=True) if provided else None
 
 
 def _decision_in(sentence: _Sentence) -> Decision | None:
     tag = ACTION_TAG.search(sentence.text)
     text = sentence.text[: tag.start()].strip() if tag else sentence.text
-    if (len(text) < 12 or _HEDGED.search(text)) and not _CARRIED_FORWARD.match(text):
+    if (len(text) < 12 or _HEDGED.search(_SUBORDINATE.split(text, maxsplit=1)[0])) and not _CARRIED_FORWARD.match(text):
         return None
     decision = Decision(sentence.text, None, line=sentence.line, running=True)
     if _CARRIED_FORWARD.match(text) or _DEFERRED.match(text):
