@@ -87,10 +87,11 @@ def read_minutes(minutes: str, meeting_date: date | None = None) -> MinutesReadi
     meeting = meeting_date or stated
     items = agenda_items(lines)
     decisions = _deduplicated(_decisions(lines, items), items)
+    windows_taken: set[str] = set()  # a consultation window stated in a minute belongs to one resolution
     resolutions = [
-        _resolution(part, meeting, _item_of(decision, items), _item_lines(decision.line, items, lines))
+        _resolution(part, meeting, _item_of(decision, items), _item_lines(decision.line, items, lines), windows_taken)
         for decision in decisions
-        for part in _split_by_due(decision, meeting)
+        for part in _parts(decision, meeting)
     ]
     return MinutesReading(meeting, stated is not None, resolutions)
 
@@ -171,6 +172,41 @@ def _item_lines(line: int, items: list[AgendaItem], lines: list[str]) -> list[st
     return lines[start:end]
 
 
+def _parts(decision: Decision, meeting_date: date | None) -> list[Decision]:
+    """A decision as the resolutions it holds: each "that" clause of a sentence is one, and so is each part of
+    an item that joins obligations of different kinds or due at different times."""
+    return [
+        by_due
+        for that_clause in _split_at(_THAT_CLAUSE, decision)
+        for by_kind in _split_by_kind(that_clause)
+        for by_due in _split_by_due(by_kind, meeting_date)
+    ]
+
+
+# "it was agreed that an update ... be brought to the next meeting; that the items ... be deferred; and that ..."
+_THAT_CLAUSE = re.compile(r";\s*(?:and\s+)?(?=that\s)", re.IGNORECASE)
+# "... be authorised to commence a consultation, and that the outcome be reported back", "Committee agreed to
+# continue any decision until a later date and asked officers to negotiate"
+_JOINED_OBLIGATION = re.compile(
+    r",?\s+and\s+(?=that\s|(?:asked|requested|instructed|authori[sz]ed|agreed)\s)", re.IGNORECASE
+)
+
+
+def _split_at(pattern: re.Pattern[str], decision: Decision) -> list[Decision]:
+    texts = [text for text in pattern.split(decision.text) if text.strip()]
+    return [replace(decision, text=text) for text in texts] if len(texts) > 1 else [decision]
+
+
+def _split_by_kind(decision: Decision) -> list[Decision]:
+    """Obligations of different kinds joined by "and" are resolutions of their own; a noting joined to an
+    obligation is not ("noted, and that comments be forwarded to ..." is one request for comments)."""
+    parts = _split_at(_JOINED_OBLIGATION, decision)
+    kinds = [kind_of(part.text, decision.recommended_to) for part in parts]
+    if len(parts) == 1 or None in kinds or ResolutionKind.NOTED in kinds or len(set(kinds)) == 1:
+        return [decision]
+    return parts
+
+
 # "Commented on the report and agreed ... a SEND update to Cabinet in December 2022; emergency planning update
 # by February 2023; and resident engagement": one item, two obligations due at different times.
 _CLAUSE_BREAK = re.compile(r";\s*(?:and\s+)?")
@@ -214,15 +250,22 @@ UNKNOWN_KIND = "I couldn't tell what kind of resolution this is, so I took it as
 
 
 def _resolution(
-    item: Decision, meeting_date: date | None, agenda_item: AgendaItem | None, item_lines: list[str]
+    item: Decision,
+    meeting_date: date | None,
+    agenda_item: AgendaItem | None,
+    item_lines: list[str],
+    windows_taken: set[str],
 ) -> ExtractedResolution:
     # Anything longer than a resolution may be has swallowed text that is not one; reading only its opening keeps
     # the work for one item bounded.
     text = item.text[:MAX_TEXT_LENGTH]
     kind = _weightier(kind_of(text, item.recommended_to), item.kind_hint)
     window_text = text if kind == ResolutionKind.COMMENT_DEADLINE else _window_elsewhere(text, item_lines)
-    if window_text is not None:
+    if window_text is not None and window_text not in windows_taken:
         kind = ResolutionKind.COMMENT_DEADLINE
+        windows_taken.add(window_text)
+    else:
+        window_text = None if kind != ResolutionKind.COMMENT_DEADLINE else window_text
     doubts = [TOO_LONG] if len(item.text) > MAX_TEXT_LENGTH else []
     doubts += [UNKNOWN_KIND] if kind is None else []
     kind = kind or ResolutionKind.ACTION
