@@ -78,7 +78,10 @@ class FileScore:
     pairs: list[int | None] = field(default_factory=list)  # for each expected, the index of its found item
 
     def pair_up(self) -> None:
-        self.pairs = [best_pair(e.text, [f.text for f in self.found]) for e in self.expected]
+        found = [f.text for f in self.found]
+        self.pairs = []
+        for wanted in self.expected:
+            self.pairs.append(best_pair(wanted.text, found, taken=set(self.pairs)))
 
     def kind_right(self, n: int) -> bool:
         pair = self.pairs[n]
@@ -102,15 +105,18 @@ def words(text: str) -> Counter:
     return Counter(WORD.findall(text.lower()))
 
 
-def best_pair(expected: str, found: list[str]) -> int | None:
+def best_pair(expected: str, found: list[str], taken: set[int | None]) -> int | None:
+    """The found item whose words overlap `expected` most (at least half of the shorter one's words); of equal
+    overlaps, one not yet paired (two resolutions worded alike, in two agenda items, are two items)."""
     wanted = words(expected)
-    best, best_overlap = None, 0
+    best, best_key = None, (0, False)
     for index, text in enumerate(found):
         have = words(text)
         overlap = sum((wanted & have).values())
         shorter = min(sum(wanted.values()), sum(have.values()))
-        if overlap * 2 >= shorter and overlap > best_overlap:
-            best, best_overlap = index, overlap
+        key = (overlap, index not in taken)
+        if overlap * 2 >= shorter and overlap > 0 and key > best_key:
+            best, best_key = index, key
     return best
 
 

@@ -246,6 +246,13 @@ NO_RESPONDENTS = "I couldn't tell who is asked for views."
 NO_DEADLINE = "I couldn't find the deadline for views."
 UNTIMED_RETURN = "No time was given for this to come back, so I took it to a future meeting."
 RECOMMENDED_TO = "I put {body}, which this goes to, as the owner; change it if someone here must send it on."
+A_BODY_OWNS = "I put {body} as a whole as the owner; name the person who will see to it if there is one."
+# An owner that is a body, not a person or post: "Cabinet", "the Panel", "Council".
+_A_BODY = re.compile(
+    r"(?:the\s+)?(?:full\s+)?(?:cabinet|council|committee|sub-committee|panel|board|commission|executive|forum|group"
+    r"|working\s+(?:group|party)|authority|members|partnership)",
+    re.IGNORECASE,
+)
 UNKNOWN_KIND = "I couldn't tell what kind of resolution this is, so I took it as an action."
 
 
@@ -277,6 +284,8 @@ def _resolution(
     doubts += [*_missing(kind, owner, when, respondents), *when.doubts]
     if owner is not None and owner == recommended_body(text, item.recommended_to):
         doubts.append(RECOMMENDED_TO.format(body=owner))
+    elif owner is not None and _A_BODY.fullmatch(owner):
+        doubts.append(A_BODY_OWNS.format(body=owner))
     base = 0.8 if item.headless or item.running else 0.95
     return ExtractedResolution(
         text=item.text,

@@ -36,8 +36,10 @@ PERIODS = tuple(
     for pattern in (
         rf"\b(?:within|in|after)\s+(?:the\s+next\s+)?{_COUNT}\s+{_UNIT}(?:'s|')?(?:\s+time)?(?!\w)",
         rf"\bfor\s+(?:a\s+(?:further\s+)?period\s+of\s+)?{_COUNT}\s+{_UNIT}\b",
-        # "a six-week period", "six month reviews": the length written as an adjective.
-        rf"\b{_COUNT}[\s-]{_UNIT.replace('s?', '')}\s+(?:period|consultation|review|update|report)s?\b",
+        # "a six-week period", "six month reviews", "a three month public consultation": the length as an adjective,
+        # but not in "the timing of the 6 week consultation", which describes something else.
+        rf"(?<!the\s)\b{_COUNT}[\s-]{_UNIT.replace('s?', '')}\s+(?:[a-z]+\s+){{0,2}}?"
+        r"(?:period|consultation|review|update|report)s?\b",
     )
 )
 # "in the third quarter of 2023/24", "Q3 2023/24", "by quarter 3": councils count quarters from April.

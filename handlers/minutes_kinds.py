@@ -10,6 +10,24 @@ from collections.abc import Callable
 from handlers.minutes_dues import DATE, MEETING_TARGET
 from storage.models import ResolutionKind
 
+# A person or post as minutes name them: "Cllr P Morgan", "the Chair and Vice Chair", "Clair and Ian K",
+# "KJO & GB", "Karen Ogden/GB", "members of the SC", "the Head of Democratic Services".
+_ONE_PERSON = (
+    r"(?:(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:[A-Z][\w'-]*\.?\s+){0,2}[A-Z][\w'-]+"
+    r"|(?:[Tt]he\s+)?(?:Chair(?:man|woman|person)?|Vice[\s-]Chair(?:man)?|Mayor|Leader|(?:Deputy\s+)?Clerk)\b"
+    r"|[Tt]he\s+(?:[A-Z][\w&,'-]*\s+){0,6}?(?:Officer|Director|Manager|Head\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}"
+    r"|Lead|Member|Holder|Executive)"
+    r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
+    r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following|Minutes|Papers|Agenda|Ask|Create"
+    r"|Contact|Support)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}"
+    r"|[A-Z]{2,4}\b"
+    r"|(?:all\s+)?members\s+of\s+(?:the\s+)?[A-Z][\w&]*)"
+)
+PERSON = rf"(?:{_ONE_PERSON}(?:\s*(?:and|&|/)\s*{_ONE_PERSON})?)"
+# "(Gail Booth to source)", "Collation of the details – KJO & GB by 14/03/17": who a task list names.
+_TASK_TAG = re.compile(rf"\((?P<owner>{PERSON})\s+to\s+[a-z]+|[\u2013\u2014-]\s+(?P<by>{PERSON})\s+by\s+\d")
+
+
 # --- What kind of resolution ---------------------------------------------------------------------
 
 _RECOMMENDATION = re.compile(
@@ -105,7 +123,7 @@ _ACTION = re.compile(
     r"|\bbe\s+(?:\w+\s+and\s+)?(?:circulated|arranged|sent|written|established|set\s+up|convened|investigated"
     r"|explored|undertaken|prepared|published|shared|implemented|reviewed|added|amended|updated|submitted"
     r"|forwarded|passed|referred|attached|produced|drafted|instructed|commissioned|held|organi[sz]ed|informed"
-    r"|notified|contacted|carried\s+out|put\s+in\s+place|made\s+to|made\s+available|included)\b"
+    r"|notified|contacted|carried\s+out|put\s+in\s+place|made\s+(?:to|with|available)|included|sought)\b"
     r"|\b(?:inform|notify|attend|obtain|coordinate|organi[sz]e)s?\b|\bnext\s+steps\b"
     # approval to consult with no window set: the consultation must still be run
     r"|\b(?:approved?|agreed?)\s+for\s+(?:public\s+)?consultation\b|\bfor\s+consultation\s+purposes\b"
@@ -154,7 +172,9 @@ def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
         return ResolutionKind.COMMENT_DEADLINE
     if _REPORT_BACK.search(text) or MEETING_TARGET.search(text):
         return ResolutionKind.REPORT_BACK
-    if any(p.search(text) for p in (_BE_REQUESTED, _REQUESTED_THAT, _REQUEST_OF, _DELEGATION, _ACTION, _TO_DO)):
+    if any(
+        p.search(text) for p in (_BE_REQUESTED, _REQUESTED_THAT, _REQUEST_OF, _DELEGATION, _ACTION, _TO_DO, _TASK_TAG)
+    ):
         return ResolutionKind.ACTION
     if _NOTING.search(text) or _FUNDING.search(text):
         return ResolutionKind.ACTION if _OWED_BY.search(text) else ResolutionKind.NOTED
@@ -163,20 +183,6 @@ def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
 
 # --- Who -----------------------------------------------------------------------------------------
 
-# A person or post as minutes name them: "Cllr P Morgan", "the Chair and Vice Chair", "Clair and Ian K",
-# "KJO & GB", "Karen Ogden/GB", "members of the SC", "the Head of Democratic Services".
-_ONE_PERSON = (
-    r"(?:(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr)\.?\s+(?:[A-Z][\w'-]*\.?\s+){0,2}[A-Z][\w'-]+"
-    r"|(?:[Tt]he\s+)?(?:Chair(?:man|woman|person)?|Vice[\s-]Chair(?:man)?|Mayor|Leader|(?:Deputy\s+)?Clerk)\b"
-    r"|[Tt]he\s+(?:[A-Z][\w&,'-]*\s+){0,6}?(?:Officer|Director|Manager|Head\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}"
-    r"|Lead|Member|Holder|Executive)"
-    r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
-    r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following|Minutes|Papers|Agenda|Ask|Create"
-    r"|Contact|Support)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}"
-    r"|[A-Z]{2,4}\b"
-    r"|(?:all\s+)?members\s+of\s+(?:the\s+)?[A-Z][\w&]*)"
-)
-PERSON = rf"(?:{_ONE_PERSON}(?:\s*(?:and|&|/)\s*{_ONE_PERSON})?)"
 
 # "That, further to the last meeting, the Clerk be asked": an aside between commas after "that" is skipped, but
 # other commas are not clause breaks, since posts are named like "Director of, and Lead Member for, Children".
@@ -184,7 +190,8 @@ _CLAUSE_START = re.compile(
     r"\bthat\s*,[^,;]{0,120},\s*|\bthat\s+|[;:]\s*|\b\w+ed\s+and\s+|\bagreed\s+(?!to\b|that\b)", re.IGNORECASE
 )
 _NOT_A_NAME = re.compile(
-    r"\b(?:be|is|are|was|were|has|have|will|would|it|they|this|which|who|notes?|noted|agree[sd]?|requests?|asks?"
+    r"\b(?:be|is|are|was|were|has|have|will|would|it|they|them|him|her|us|this|which|who|notes?|noted|agree[sd]?"
+    r"|requests?|asks?"
     r"|requested|asked|approved|endorsed|proposed|resolved"
     r"|approves?|welcomes?|endorses?|receives?|recogni[sz]es?)\b",
     re.IGNORECASE,
@@ -218,10 +225,15 @@ _REFERRED_TO = re.compile(
 )
 
 
+# "Councillor Aidy Riggott, Chair of the Overview and Scrutiny Committee": the person, not their post as well.
+_APPOSITION = re.compile(r"^((?:Cllr|Councillor|Mr|Mrs|Ms|Dr)\.?(?:\s[A-Z][\w'.-]*){1,3}),\s.*$")
+
+
 def _owner_phrase(raw: str) -> str | None:
     """`raw` as a body or post, or None where it does not read as one."""
     phrase = _CONSULTATION.split(" ".join(raw.split()), maxsplit=1)[0].strip(" ,;:")
     phrase = re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE)
+    phrase = _APPOSITION.sub(r"\1", phrase)
     if not phrase or len(phrase) > 120 or _NOT_A_NAME.search(phrase) or _NOT_A_NAME_START.match(phrase):
         return None
     if _NOT_A_NAME_END.search(phrase):
@@ -262,7 +274,13 @@ def _not_a_date(find: Callable[[str], str | None]) -> Callable[[str], str | None
     return owner
 
 
+def _tagged(text: str) -> str | None:
+    tag = _TASK_TAG.search(text)
+    return (tag["owner"] or tag["by"]) if tag else None
+
+
 ACTOR_FINDERS = (
+    _tagged,
     requested_subject,
     _captured(_DELEGATION),
     _captured(_REQUESTED_THAT),
@@ -290,8 +308,9 @@ def recommended_body(text: str, recommended_to: str | None) -> str | None:
 
 
 def owner_of(text: str, kind: ResolutionKind, recommended_to: str | None) -> str | None:
+    """Who must act; for a recommendation, the body that must decide, unless it names who is to act."""
     if body := recommended_body(text, recommended_to):
-        return body
+        return first_found((requested_subject, _captured(_DELEGATION)), text) or body
     if kind == ResolutionKind.COMMENT_DEADLINE:
         return _views_receiver(text)
     return first_found(_OWNER_FINDERS.get(kind, ()), text)
