@@ -31,9 +31,14 @@ _HEADING_MID_LINE = re.compile(
 # --- Flat text: one line holding what had many -----------------------------------------------------
 
 _ABBREVIATIONS = ("Cllr", "Mr", "Mrs", "Ms", "Dr", "No", "Nos", "St", "Co", "e.g", "i.e", "etc", "approx", "cf")
-# Before a full stop that ends a sentence there is no lone capital ("J. Smith") and no abbreviation ("Cllr.").
+# A full stop ends a sentence unless it ends an initial ("J. Smith"), an abbreviation ("Cllr.") or a list marker
+# ("1.", "b.", "ii.").
+_NOT_AN_END = (
+    *(rf"\b{re.escape(abbreviation)}" for abbreviation in _ABBREVIATIONS),
+    *(rf"{before}{token}" for before in (r"\s", "^") for token in ("[A-Z]", "[a-z]", r"\d", r"\d\d", "ii", "iv", "vi", "iii")),
+)
 SENTENCE_END = re.compile(
-    r"(?<![A-Z])" + "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS) + r"(?<=[.?!])[\"')]?\s+(?=[A-Z(\"'])"
+    r"(?<=[.?!])" + "".join(rf"(?<!{token}\.)" for token in _NOT_AN_END) + r"[\"')]?\s+(?=[A-Z0-9£(\"'])"
 )
 _FLAT_BREAKS = re.compile(
     # a list marker after the end of a sentence or clause, or after a heading word
