@@ -40,15 +40,22 @@ _NOT_AN_END = (
 SENTENCE_END = re.compile(
     r"(?<=[.?!])" + "".join(rf"(?<!{token}\.)" for token in _NOT_AN_END) + r"[\"')]?\s+(?=[A-Z0-9£(\"'])"
 )
+_MARKER_AHEAD = (
+    r"(?=(?:\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|[ivx]{1,5}|\d{1,2})[.)]|[\u2022\u00b7\u25aa\u25cf])\s+(?:[A-Z]|th(?:at|e)\b))"
+)
+_FIRST_MARKER_AHEAD = r"(?=(?:\((?:a|i|1)\)|(?:a|i|1)[.)])\s+(?:[A-Z]|th(?:at|e)\b))"
 _FLAT_BREAKS = re.compile(
-    # a list marker after the end of a sentence or clause, or after a heading word
-    r"(?:(?<=[.;:])|(?<=[.;:]\sand)|(?<=[.;:]\sor)|(?<=RESOLVED)|(?<=AGREED)|(?<=DECISION))\s+"
-    r"(?=(?:\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|[ivx]{1,5}|\d{1,2})[.)]|[\u2022\u00b7\u25aa\u25cf])\s)"
-    # a decision heading or a section that closes a decision block
-    r"|\s+(?=(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b|(?:It\s+was\s+)?Resolved\s*[:\u2013\u2014-]"
-    r"|Decision\s*:|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|Supporting\s+documents?\b|Reasons?\s+for\s+decision"
-    r"|Publication\s+date\b|Date\s+of\s+decision\b|Decided\s+at\s+meeting\b|Action\s+by\b|ACTION\s+BY\b"
-    r"|Other\s+options\s+considered\b|\(Other\s+options)"
+    # a list marker after the end of a sentence or clause, after a heading word or "That", and any list's first
+    r"(?:(?<=[.;:,])|(?<=\sand)|(?<=\sor)|(?<=RESOLVED)|(?<=AGREED)|(?<=DECISION)|(?<=[Tt]hat))\s+" + _MARKER_AHEAD
+    + r"|\s+" + _FIRST_MARKER_AHEAD
+    # a decision heading, a page's field or a section that closes a decision block
+    + r"|\s+(?=(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b|(?:It\s+was\s+)?Resolved\s*[:\u2013\u2014-]"
+    r"|Decisions?\s*:|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|Supporting\s+documents?\b|Reasons?\s+for\s+decision"
+    r"|Publication\s+date\b|Date\s+of\s+decision\b|Decided\s+at\s+meeting\b|Made\s+at\s+meeting\b|Meeting(?:\s+Date)?:"
+    r"|Decision\s+(?:Maker|status)\b|Is\s+(?:Key\s+decision|subject\s+to\s+call\s+in)\b|Effective\s+from\b"
+    r"|Action\s+by\b|ACTION\s+BY\b|Other\s+options\s+considered\b|\(Other\s+options|\d{1,2}/\d{1,2}/\d{4}\s+-\s)"
+    # a page's "Decision:" or "Minutes:" label stands on its own line
+    r"|(?<=Decision:)\s+|(?<=Decisions:)\s+|(?<=Minutes:)\s+"
     # the end of a sentence
     r"|" + SENTENCE_END.pattern
 )
