@@ -54,7 +54,7 @@ _COMMENT_REQUEST = re.compile(
     # "any further comments from Members be forwarded to X", "all by 14/03/17 comments to Lucy Hughes"
     r"|\b(?:any\s+(?:further\s+)?|members'?\s+)(?:comments|views|feedback|observations)\b[^.;]{0,60}?\bbe\s+"
     r"(?:forwarded|sent|submitted|provided|e-?mailed)\b|\b(?:comments|views|feedback)\s+from\s+(?:members|councillors)\b"
-    r"|\b(?:comments|views|feedback)\s+to\s+(?-i:[A-Z])",
+    r"|(?<!will\s)(?<!would\s)(?<!to\s)\b(?:comments|views|feedback)\s+to\s+(?-i:[A-Z])",
     re.IGNORECASE,
 )
 # "Comments be submitted to X by <date>" asks for views; "the Committee's comments be forwarded to X" with no

@@ -35,27 +35,44 @@ _ABBREVIATIONS = ("Cllr", "Mr", "Mrs", "Ms", "Dr", "No", "Nos", "St", "Co", "e.g
 # ("1.", "b.", "ii.").
 _NOT_AN_END = (
     *(rf"\b{re.escape(abbreviation)}" for abbreviation in _ABBREVIATIONS),
-    *(rf"{before}{token}" for before in (r"\s", "^") for token in ("[A-Z]", "[a-z]", r"\d", r"\d\d", "ii", "iv", "vi", "iii")),
+    *(
+        rf"{before}{token}"
+        for before in (r"\s", "^")
+        for token in ("[A-Z]", "[a-z]", r"\d", r"\d\d", "ii", "iv", "vi", "iii")
+    ),
 )
 SENTENCE_END = re.compile(
     r"(?<=[.?!])" + "".join(rf"(?<!{token}\.)" for token in _NOT_AN_END) + r"[\"')]?\s+(?=[A-Z0-9£(\"'])"
 )
-_MARKER_AHEAD = (
-    r"(?=(?:\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|[ivx]{1,5}|\d{1,2})[.)]|[\u2022\u00b7\u25aa\u25cf])\s+(?:[A-Z]|th(?:at|e)\b))"
+# Words a number follows as a reference, not as a list marker: "Appendix 1. The", "section 5. It".
+_NUMBERED_THINGS = re.findall(
+    r"\w+", "Appendix Annex Item item para paragraph page section Section minute Minute No Table Figure Regulation Reg"
 )
-_FIRST_MARKER_AHEAD = r"(?=(?:\((?:a|i|1)\)|(?:a|i|1)[.)])\s+(?:[A-Z]|th(?:at|e)\b))"
+_MARKER = r"(?:\((?:[a-zA-Z]|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|[ivx]{1,5}|\d{1,2})[.)]|[\u2022\u00b7\u25aa\u25cf])"
+_FIRST_MARKER = r"(?:\((?:a|A|i|1)\)|(?:a|i|1)[.)])"
+_ITEM_STARTS = r"\s+(?:[A-Z]|th(?:at|e)\b)"
+_FIELDS = (
+    r"Publication\s+date|Date\s+of\s+decision|Decided\s+at\s+meeting|Made\s+at\s+meeting|Meeting(?:\s+Date)?:"
+    r"|Decision\s+(?:Maker|status)|Is\s+(?:Key\s+decision|subject\s+to\s+call\s+in)|Effective\s+from|Published:|Venue:"
+    r"|Contact:|Present:|Apologies:|In\s+attendance:|Report\s+author:|Portfolio\s+Holder:|Voting:|Purpose:"
+    r"|Additional\s+documents|Call-in\s+deadline|Date\s+comes\s+into\s+force|Supporting\s+documents?"
+    r"|Reasons?\s+for\s+decision|Action\s+by|ACTION\s+BY|Other\s+options\s+considered|\(Other\s+options"
+)
 _FLAT_BREAKS = re.compile(
-    # a list marker after the end of a sentence or clause, after a heading word or "That", and any list's first
-    r"(?:(?<=[.;:,])|(?<=\sand)|(?<=\sor)|(?<=RESOLVED)|(?<=AGREED)|(?<=DECISION)|(?<=[Tt]hat))\s+" + _MARKER_AHEAD
-    + r"|\s+" + _FIRST_MARKER_AHEAD
-    # a decision heading, a page's field or a section that closes a decision block
-    + r"|\s+(?=(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b|(?:It\s+was\s+)?Resolved\s*[:\u2013\u2014-]"
-    r"|Decisions?\s*:|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|Supporting\s+documents?\b|Reasons?\s+for\s+decision"
-    r"|Publication\s+date\b|Date\s+of\s+decision\b|Decided\s+at\s+meeting\b|Made\s+at\s+meeting\b|Meeting(?:\s+Date)?:"
-    r"|Decision\s+(?:Maker|status)\b|Is\s+(?:Key\s+decision|subject\s+to\s+call\s+in)\b|Effective\s+from\b"
-    r"|Action\s+by\b|ACTION\s+BY\b|Other\s+options\s+considered\b|\(Other\s+options|\d{1,2}/\d{1,2}/\d{4}\s+-\s)"
-    # a page's "Decision:" or "Minutes:" label stands on its own line
-    r"|(?<=Decision:)\s+|(?<=Decisions:)\s+|(?<=Minutes:)\s+"
+    # a list marker after the end of a sentence or clause, after a heading word or "That"; any list's first marker
+    r"(?:(?<=[.;:,])|(?<=\sand)|(?<=\sor)|(?<=RESOLVED)|(?<=AGREED)|(?<=DECISION)|(?<=[Tt]hat))\s+"
+    rf"(?={_MARKER}{_ITEM_STARTS})|\s+(?={_FIRST_MARKER}{_ITEM_STARTS})"
+    # a bullet; a numbered paragraph ("Apologies: None 49. The minutes ..."), unless the number is a reference
+    r"|\s+(?=[\u2022\u00b7\u25aa\u25cf]\s)|"
+    + "".join(rf"(?<!\b{word})" for word in _NUMBERED_THINGS)
+    + r"\s+(?=\d{1,3}\.\s+[A-Z])"
+    # "That" starting a resolution after an agenda title; a new heading after "Move to next agenda"
+    r"|(?<![).])\s+(?=That\s+[a-z])|(?<=next\sagenda)\s+(?=[A-Z])|(?<=next\smeeting)\s+(?=[A-Z][a-z]+\s+[a-z])"
+    # a decision heading; a page's field; a page's "Decision:" or "Minutes:" label, on a line of its own
+    r"|\s+(?=(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b|(?:It\s+was\s+)?Resolved\s*[:\u2013\u2014-]"
+    rf"|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|(?:{_FIELDS})\b)"
+    r"|(?<!\bof)(?<!\bfor)\s+(?=Decisions?\s*:)|(?<=Decision:)\s+|(?<=Decisions:)\s+|(?<=Minutes:)\s+"
+    r"|(?<!:)\s+(?=\d{1,2}/\d{1,2}/\d{4}\s+-\s)"
     # the end of a sentence
     r"|" + SENTENCE_END.pattern
 )
