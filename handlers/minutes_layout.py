@@ -63,14 +63,14 @@ _FLAT_BREAKS = re.compile(
     r"(?:(?<=[.;:,])|(?<=\sand)|(?<=\sor)|(?<=RESOLVED)|(?<=AGREED)|(?<=DECISION)|(?<=[Tt]hat))\s+"
     rf"(?={_MARKER}{_ITEM_STARTS})|\s+(?={_FIRST_MARKER}{_ITEM_STARTS})"
     # a bullet; a numbered paragraph ("Apologies: None 49. The minutes ..."), unless the number is a reference
-    r"|\s+(?=[\u2022\u00b7\u25aa\u25cf]\s)|"
+    r"|\s+(?=[\u2022\u00b7\u25aa\u25cf]\s)|(?<=[.;:])\s+(?=-\s+[A-Z])|"
     + "".join(rf"(?<!\b{word})" for word in _NUMBERED_THINGS)
     + r"\s+(?=\d{1,3}\.\s+[A-Z])"
     # "That" starting a resolution after an agenda title; a new heading after "Move to next agenda"
     r"|(?<![).])\s+(?=That\s+[a-z])|(?<=next\sagenda)\s+(?=[A-Z])|(?<=next\smeeting)\s+(?=[A-Z][a-z]+\s+[a-z])"
     # a decision heading; a page's field; a page's "Decision:" or "Minutes:" label, on a line of its own
     r"|\s+(?=(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b|(?:It\s+was\s+)?Resolved\s*[:\u2013\u2014-]"
-    rf"|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|(?:{_FIELDS})\b)"
+    rf"|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|(?:{_FIELDS})(?!\w))"
     r"|(?<!\bof)(?<!\bfor)\s+(?=Decisions?\s*:)|(?<=Decision:)\s+|(?<=Decisions:)\s+|(?<=Minutes:)\s+"
     r"|(?<!:)\s+(?=\d{1,2}/\d{1,2}/\d{4}\s+-\s)"
     # the end of a sentence

@@ -82,7 +82,9 @@ _COMMITMENT = (
     re.compile(rf"\((?P<who>{_PERSON})\s+to\s+[a-z]+[^()]*\)"),
     # "The Chair advised that the response had only just been received and would forward on to the Members."
     re.compile(
-        rf"^(?P<who>{_PERSON})\s+(?:advised|said|confirmed|explained|indicated|stated)\s+that\b[^.]{{0,200}}?"
+        rf"^(?P<who>{_PERSON})\s+(?:advised|said|confirmed|explained|indicated|stated)\s+that\b"
+        # "... that the Council would continue to lobby and would keep Members informed" is the Council's, not theirs
+        r"(?:(?!\bwould\b)[^.]){0,200}?"
         r"\b(?:and\s+would|(?:he|she|they)\s+would)\s+(?!be\b|have\b|continue\b|like\b|hope\b)[a-z]"
     ),
 )
@@ -242,6 +244,7 @@ def _with_tag(decision: Decision, who: str) -> Decision:
     return decision.hinted(kind, decision.owner_hint or who)
 
 
+_LABEL_LINE = re.compile(r"[A-Z][\w /&-]{0,40}:-?")
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECASE)
 
 
@@ -262,7 +265,9 @@ def _paragraphs(lines: list[str], taken: set[int], item_starts: set[int]) -> Ite
     for index, line in enumerate(lines):
         text = line.strip()
         marker = _LIST_MARKER.match(line)
-        if index in taken or index in item_starts or not text or marker:
+        # After a listed point, a new sentence on a new line is the minute's own text again.
+        moves_on = listed and paragraph and paragraph[-1].endswith((".", "!", "?")) and text[:1].isupper()
+        if index in taken or index in item_starts or not text or marker or moves_on:
             if paragraph:
                 yield start, paragraph, listed
             paragraph = []
@@ -270,6 +275,8 @@ def _paragraphs(lines: list[str], taken: set[int], item_starts: set[int]) -> Ite
                 in_discussion = after_bare_marker = False
         if index in taken or not text or _PAGE_NUMBER.fullmatch(text):
             continue
+        if moves_on and not marker:
+            listed = False
         if marker:
             text = line[marker.end() :].strip()
             listed, after_bare_marker = in_discussion, in_discussion and not text
@@ -282,5 +289,8 @@ def _paragraphs(lines: list[str], taken: set[int], item_starts: set[int]) -> Ite
             start = index
         paragraph.append(text)
         in_discussion = in_discussion or bool(_DISCUSSION_LEAD.search(text))
+        if index in item_starts or _LABEL_LINE.fullmatch(text):  # a title or a page's label stands alone
+            yield start, paragraph, listed
+            paragraph = []
     if paragraph:
         yield start, paragraph, listed
