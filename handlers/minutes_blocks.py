@@ -295,6 +295,7 @@ class _BlockReader:
 
     def __init__(self, first_line: int) -> None:
         self.line = first_line  # the line being read
+        self.upcoming = ""  # the next line with words on it
         self.items: list[Decision] = []
         self.levels: list[_Level] = []
         self.current: _Draft | None = None
@@ -350,8 +351,15 @@ class _BlockReader:
         return False
 
     def _starts_narrative(self, text: str) -> bool:
-        """A new sentence on a new line that is not a new item: the minute has moved on ("The meeting closed.")."""
-        return self.current is not None and self.sentence_ended and text[0].isupper() and not text.startswith("That ")
+        """A new sentence on a new line that is not a new item: the minute has moved on ("The meeting closed."),
+        unless the list goes on after it, when the sentence is the item's own."""
+        new_sentence = self.sentence_ended and text[0].isupper() and not text.startswith("That ")
+        return self.current is not None and new_sentence and not (self.current.marker and self._list_goes_on())
+
+    def _list_goes_on(self) -> bool:
+        marker = _MARKER.match(self.upcoming)
+        readings = _numberings(marker) if marker else []
+        return any(reading.continues(level) for level in self.levels for reading in readings)
 
     def _starts_unmarked_item(self, text: str) -> bool:
         return not self.levels and text.startswith("That ") and self.current.lines[-1].endswith((".", ";"))
@@ -424,6 +432,7 @@ def _read_block(lines: list[str], start: int, first_line: str, heading_line: int
     index = start
     while index < len(lines):
         reader.line = index
+        reader.upcoming = next((line for line in lines[index + 1 : index + 3] if line.strip()), "")
         if not reader.take(lines[index]):
             break
         index += 1

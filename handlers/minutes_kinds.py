@@ -19,7 +19,7 @@ _ONE_PERSON = (
     r"|Lead|Member|Holder|Executive)"
     r"|(?!(?:There|This|That|These|Those|It|They|We|He|She|The|A|An|Any|All|No|Some|Such|Members|Officers"
     r"|Councillors|Item|Policy|Document|Overall|Once|When|If|After|Following|Minutes|Papers|Agenda|Ask|Create"
-    r"|Contact|Support)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}"
+    r"|Contact|Support|Council|Cabinet|Committee|Board|Panel|Executive|Government)\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]*\.?){0,2}"
     r"|[A-Z]{2,4}\b"
     r"|(?:all\s+)?members\s+of\s+(?:the\s+)?[A-Z][\w&]*)"
 )

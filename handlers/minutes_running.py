@@ -180,6 +180,9 @@ def running_decisions(lines: list[str], taken: set[int], item_starts: set[int]) 
     return found
 
 
+# A paste without line breaks runs an agenda title into the minute: "Proposal to scope a programme The Board fully
+# supported ...". A capital "The" or "That" in the middle of a sentence is where the minute starts.
+_GLUED_START = re.compile(r"(?<=[A-Za-z0-9)])\s+(?=(?:That|The|It\s+was)\s)", re.ASCII)
 # "7. To consider the next steps – It was agreed the clerk would ...": an agenda title before the minute.
 _TITLE_BEFORE = re.compile(r"^[^.;\u2013\u2014]{3,160}?\s?[\u2013\u2014]\s*(?=[A-Z]|it\s+was\b)")
 
@@ -196,6 +199,9 @@ def _decision(sentence: _Sentence) -> Decision | None:
             text = text[start.end() :]
     if found := _decision_in(_Sentence(text, sentence.line, sentence.listed)):
         return found
+    for glued in _GLUED_START.finditer(text):  # "Draft Budget That the draft savings ... be approved"
+        if found := _decision_in(_Sentence(text[glued.end() :], sentence.line, sentence.listed)):
+            return found
     provided = _PROVIDES_THAT.search(text)
     return Decision(text[provided.end() :], None, line=sentence.line, running=True) if provided else None
 
