@@ -216,8 +216,10 @@ def _split_by_due(decision: Decision, meeting_date: date | None) -> list[Decisio
     """A decision whose clauses are due at different times, as one decision for each; a clause with no due of
     its own stays with the one before it."""
     clauses = _CLAUSE_BREAK.split(decision.text)
+    if decision.running or len(clauses) == 1:
+        return [decision]
     dues = [due_of(clause, meeting_date) for clause in clauses]
-    if decision.running or len({(d.on, d.rule) for d in dues if d.on or d.rule}) < 2:
+    if len({(d.on, d.rule) for d in dues if d.on or d.rule}) < 2:
         return [decision]
     parts: list[list[str]] = []
     for clause, due in zip(clauses, dues, strict=True):
