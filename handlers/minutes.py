@@ -67,6 +67,23 @@ class ExtractedResolution:
             fields["item"] = {"number": self.item_number, "title": self.item_title}
         return fields
 
+    @classmethod
+    def from_json(cls, fields: dict) -> "ExtractedResolution":
+        item = fields.get("item") or {}
+        return cls(
+            text=fields["text"],
+            kind=ResolutionKind(fields["kind"]),
+            owner=fields["owner"],
+            due_date=date.fromisoformat(fields["due_date"]) if fields["due_date"] else None,
+            due_rule=fields["due_rule"],
+            confidence=fields["confidence"],
+            doubts=tuple(fields["doubts"]),
+            respondents=fields["respondents"],
+            marker=fields["marker"],
+            item_number=item.get("number"),
+            item_title=item.get("title"),
+        )
+
 
 @dataclass(frozen=True)
 class MinutesReading:

@@ -303,5 +303,21 @@ def meeting_relative_date(phrase: str, meeting_date: date | None) -> tuple[date 
     return earlier, (f"The date '{phrase}' is before the meeting on {spoken(meeting_date)}; please check it.",)
 
 
+# What minutes give as when something is due without a day: a recurrence, a named meeting or month, a season.
+_STANDING = re.compile(
+    rf"^(?:{'|'.join(rule for _, rule in RECURRING)}|end of the municipal year"
+    r"|first meeting of the (?:new )?municipal year|(?:the following|next) week|(?:spring|summer|autumn|winter)"
+    rf"|(?:[\w&' ]{{1,40}} in )?{MONTHS}(?:\s+\d{{4}})?)$",
+    re.IGNORECASE,
+)
+_RULE_LENGTH = 60  # what the register keeps of a rule
+
+
+def standing_rule(text: str) -> str | None:
+    """`text` as a due rule with no date, where it is one the minutes reader gives ("quarterly", "autumn")."""
+    phrase = " ".join(text.split())
+    return phrase[:_RULE_LENGTH] if _STANDING.match(phrase) else None
+
+
 def spoken(day: date) -> str:
     return f"{day.day} {day:%B %Y}"

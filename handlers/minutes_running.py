@@ -47,7 +47,7 @@ _BODY_NOTED = re.compile(
 _PASSIVE_APPROVAL = re.compile(
     r"^(?!It\b|There\b|He\b|She\b|They\b)[A-Z](?:(?!\bthat\b)[^.;]){2,160}?\b(?:was|were)\s+"
     r"(?:(?:reviewed|considered|discussed|read)\s+and\s+)?"
-    r"(?:unanimously\s+|duly\s+)?(?:approved|agreed|adopted|accepted|endorsed|ratified|confirmed|noted|received)\b"
+    r"(?:unanimously\s+|duly\s+)?(?:approved|agreed|adopted|accepted|endorsed|ratified|confirmed|noted)\b"
     r"(?!\s+that\b)(?!\s+(?:at|by)\s+(?:the\s+|their\s+|its\s+)?[^.]{0,60}?(?:meeting|council)\b)(?!\s+in\s+\d{4})"
 )
 # "Previous minutes accepted", "The Chairman was authorised to sign the minutes": the minutes of the last meeting.

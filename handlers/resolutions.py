@@ -14,6 +14,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
+from handlers.minutes_dues import standing_rule
 from storage import queries
 from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 
@@ -49,6 +50,8 @@ class ResolutionDraft:
     due_text: str = ""
     meeting_day: date | None = None  # the meeting that made it; periods count from here (default: today)
     comment_window_id: int | None = None  # the window a comment deadline opened
+    minute_item: str | None = None  # the agenda item of the minutes it was read from, and its title
+    minute_item_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ def interpret_due(text: str, meeting_day: date, zone: str) -> Due:
     try:
         deadline = parse_deadline(readable, meeting_start, zone)
     except DeadlineNotUnderstood as not_understood:
+        if standing := standing_rule(text):  # "quarterly", "Cabinet in December 2022": kept as written, no date
+            return Due(rule=standing)
         raise _before_meeting_or(not_understood, readable, meeting_day, zone) from None
     return Due(on=local_date(deadline.instant, zone), rule=text.lower() if period else None)
 
@@ -225,6 +230,8 @@ async def _insert(
         due_date=due.on,
         due_rule=due.rule,
         comment_window_id=draft.comment_window_id,
+        minute_item=(draft.minute_item or None) and draft.minute_item[:20],
+        minute_item_title=(draft.minute_item_title or None) and draft.minute_item_title[:300],
         due_at=_due_at(due, committee.timezone),
         created_by=actor.user_id,
         created_at=now,

@@ -23,6 +23,7 @@ from storage.models import (
     CommitteeClerk,
     Meeting,
     MeetingStatus,
+    MinutesImport,
     Reminder,
     ReminderMute,
     ReminderState,
@@ -427,3 +428,13 @@ async def open_windows_in_workspace(
         .order_by(CommentWindow.deadline, CommentWindow.id)
     )
     return list(await session.exec(statement))
+
+
+async def minutes_import(session: AsyncSession, import_id: int, committee_id: int) -> MinutesImport | None:
+    """Minutes being checked, if they belong to this committee."""
+    found = await session.get(MinutesImport, import_id)
+    return found if found is not None and found.committee_id == committee_id else None
+
+
+async def forget_minutes_imports_before(session: AsyncSession, cutoff: datetime) -> None:
+    await session.exec(delete(MinutesImport).where(col(MinutesImport.created_at) < cutoff))
