@@ -248,9 +248,7 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     header = f"{'half':<10}{'files':>6}{'expected':>9}{'found':>7}" + "".join(f"{n:>16}" for n in names)
     lines = [header]
     for half, (files, numbers) in rows.items():
-        cells = "".join(
-            f"{numbers[n]:>10.2f} {'met' if numbers[n] >= TARGETS[n] else 'MISS':>5}" for n in names
-        )
+        cells = "".join(f"{numbers[n]:>10.2f} {'met' if numbers[n] >= TARGETS[n] else 'MISS':>5}" for n in names)
         lines.append(f"{half:<10}{files:>6}{numbers['expected']:>9}{numbers['found']:>7}{cells}")
     lines.append("targets: " + ", ".join(f"{n} >= {TARGETS[n]:.2f}" for n in names))
     for count in ("no-doubt items", "dues where none"):
@@ -275,8 +273,7 @@ def main() -> None:
             for file_score in scores:
                 numbers = figures([file_score])
                 print(
-                    describe(file_score)
-                    + f"\n  recall {numbers['recall']:.2f} precision {numbers['precision']:.2f} "
+                    describe(file_score) + f"\n  recall {numbers['recall']:.2f} precision {numbers['precision']:.2f} "
                     f"kinds {numbers['kinds']:.2f} dues {numbers['dues']:.2f}"
                 )
             print()

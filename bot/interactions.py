@@ -14,6 +14,8 @@ CONVERSATIONS = (comment_windows, meetings, register, minutes, reminders)
 HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.HELP.items()}
 SHORTCUTS = {"comment_from_message": comment_windows.shortcut_form, "minutes_from_message": minutes.shortcut_form}
 thread_reply = comment_windows.thread_reply
+# A minutes file the platform fetched (posted in a channel) or was given (a path in the console).
+minutes_file = minutes.file_form
 
 
 def _owner_of(identifier: str):

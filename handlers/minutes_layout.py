@@ -137,11 +137,25 @@ def agenda_items(lines: list[str]) -> list[AgendaItem]:
     return items
 
 
+# Lines under a bare "Agenda Item 11" that are not its title: the committee's name, the date, "MINUTE EXTRACT".
+_NOT_THE_TITLE = re.compile(
+    rf"(?i:.*\b(?:committee|council|board|cabinet|panel|commission|forum|executive)|minute\s+extract|minutes?:?"
+    rf"|.*\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\s+\d{{4}})\s*$"
+)
+
+
 def _title(title: str | None, lines: list[str], index: int) -> str | None:
-    """The title as written, or for a bare "Agenda Item 11" the first words after it."""
+    """The title as written, or for a bare "Agenda Item 11" the heading under it (in capitals, perhaps over two
+    lines), passing over the committee's name and the date."""
     if title is None:
-        following = [line.strip() for line in lines[index + 1 : index + 6] if line.strip()]
-        title = following[0] if following and len(following[0]) <= 120 else None
+        following = [line.strip() for line in lines[index + 1 : index + 8] if line.strip()]
+        candidates = [line for line in following if len(line) <= 120 and not _NOT_THE_TITLE.match(line)]
+        title = candidates[0] if candidates else None
+        if title and title.isupper():
+            after = following[following.index(title) + 1 :]
+            title = " ".join(
+                [title, *[line for line in after[:1] if line.isupper() and not _NOT_THE_TITLE.match(line)]]
+            )
     return " ".join(title.split()).strip(" -\u2013\u2014") if title else None
 
 

@@ -118,15 +118,17 @@ def modal(form: Form, channel_id: str | None) -> dict:
         [{"type": "section", "text": {"type": "mrkdwn", "text": form.intro[:MAX_SECTION_TEXT]}}] if form.intro else []
     )
     blocks += [block for field in form.fields for block in _input_blocks(field)]
-    return {
+    view = {
         "type": "modal",
         "callback_id": form.form_id,
         "title": _plain(form.title, MAX_MODAL_TITLE),
-        "submit": _plain(form.submit, MAX_MODAL_TITLE),
         "close": _plain("Cancel", MAX_MODAL_TITLE),
         "private_metadata": json.dumps({"context": form.context, "channel": channel_id}),
         "blocks": blocks,
     }
+    if form.submit:  # a form with nothing to fill in (a notice) has no submit button
+        view["submit"] = _plain(form.submit, MAX_MODAL_TITLE)
+    return view
 
 
 def submitted_values(view: dict) -> FormValues:

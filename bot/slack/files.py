@@ -1,29 +1,62 @@
-"""Reading a minutes file someone shared in Slack (.txt, .docx or .pdf), with the bot's own token."""
+"""Minutes files in Slack: one posted in a channel (the "Import minutes" shortcut), or uploaded in the /minutes form.
+They are downloaded with the bot's own token, which is only ever sent to Slack's file hosts."""
+
+from urllib.parse import urlsplit
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.document_text import minutes_text
 from handlers.errors import InvalidInput
 
 READABLE = (".txt", ".docx", ".pdf")
 DOWNLOAD_SECONDS = 2  # the modal's trigger expires about three seconds after the shortcut
+UPLOAD_SECONDS = 20  # an uploaded file is read after the form has been answered, so it may take longer
+SLACK_FILE_HOSTS = ("files.slack.com", "files-edu.slack.com", "files-gov.slack.com")
 
 
-async def shared_minutes(files: list[dict], token: str) -> str | None:
-    """The text of the first readable file attached to a message; None if it has none."""
+async def shared_minutes(files: list[dict], client: AsyncWebClient) -> tuple[str, bytes] | None:
+    """The name and content of the first readable file attached to a message; None if it has none."""
     readable = [f for f in files if str(f.get("name", "")).lower().endswith(READABLE)]
     if not readable:
         return None
     file = readable[0]
-    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_SECONDS)
+    if not file.get("url_private_download"):  # a file shared from elsewhere comes without its address
+        file = await _file_info(client, str(file.get("id", "")))
+    return file["name"], await _download(file, client, DOWNLOAD_SECONDS)
+
+
+async def uploaded_minutes(file_id: str, client: AsyncWebClient) -> tuple[str, bytes]:
+    """The name and content of a file uploaded in a form's file input."""
+    file = await _file_info(client, file_id)
+    return file["name"], await _download(file, client, UPLOAD_SECONDS)
+
+
+async def _file_info(client: AsyncWebClient, file_id: str) -> dict:
+    try:
+        response = await client.files_info(file=file_id)
+    except SlackApiError:
+        raise InvalidInput("I couldn't get that file from Slack. Please try again, or paste the minutes.") from None
+    return response["file"]
+
+
+def _from_slack(url: str, client: AsyncWebClient) -> bool:
+    """Slack's own file hosts, or the Web API host the bot is configured with (a local one when testing)."""
+    host = urlsplit(url).hostname or ""
+    return host in SLACK_FILE_HOSTS or host == urlsplit(client.base_url).hostname
+
+
+async def _download(file: dict, client: AsyncWebClient, seconds: float) -> bytes:
+    name, url = file.get("name", "the file"), str(file.get("url_private_download") or "")
+    if not _from_slack(url, client):
+        raise InvalidInput(f"{name} isn't stored in Slack, so I can't read it. Please paste the minutes instead.")
+    timeout = aiohttp.ClientTimeout(total=seconds)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {client.token}"}
         try:
-            async with session.get(file["url_private_download"], headers=headers, allow_redirects=False) as response:
+            async with session.get(url, headers=headers, allow_redirects=False) as response:
                 if response.status != 200:
-                    raise InvalidInput(f"I couldn't download {file['name']} from Slack. Please try again.")
-                return minutes_text(file["name"], await response.read())
+                    raise InvalidInput(f"I couldn't download {name} from Slack. Please try again.")
+                return await response.read()
         except (aiohttp.ClientError, TimeoutError):
-            raise InvalidInput(
-                f"I couldn't download {file['name']} in time. Please paste the minutes instead."
-            ) from None
+            raise InvalidInput(f"I couldn't download {name} in time. Please paste the minutes instead.") from None
