@@ -12,6 +12,7 @@ length of the minutes.
 """
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -166,15 +167,16 @@ def _deduplicated(decisions: list[Decision], items: list[AgendaItem]) -> list[De
     repeats an item of its decision block is not a second resolution."""
     kept: list[Decision] = []
     seen: set[tuple[int, str]] = set()
+    formal: dict[int, list[Decision]] = {}  # the decision blocks' and lists' decisions, by agenda item
+    for decision in decisions:
+        if not decision.running:
+            formal.setdefault(_item_index(decision.line, items), []).append(decision)
     for decision in decisions:
         item = _item_index(decision.line, items)
         key = (item, " ".join(_WORD.findall(decision.text.lower())))
         if key in seen:
             continue
-        if decision.running and any(
-            not other.running and _item_index(other.line, items) == item and _repeats(decision.text, other.text)
-            for other in decisions
-        ):
+        if decision.running and any(_repeats(decision.text, other.text) for other in formal.get(item, ())):
             continue
         seen.add(key)
         kept.append(decision)
@@ -248,7 +250,8 @@ def _split_by_due(decision: Decision, meeting_date: date | None) -> list[Decisio
 
 
 def _item_index(line: int, items: list[AgendaItem]) -> int:
-    return sum(1 for item in items if item.line <= line)
+    """How many agenda items start at or before `line` (items are in order of their lines)."""
+    return bisect_right(items, line, key=lambda item: item.line)
 
 
 def _item_of(decision: Decision, items: list[AgendaItem]) -> AgendaItem | None:

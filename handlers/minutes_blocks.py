@@ -209,7 +209,7 @@ def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
         if not first or not _DECISION_OPENING.match(lines[index][marker.end() :]):
             index += 1
             continue
-        decisions, block_end = _read_block(lines[:end], index, "", index)
+        decisions, block_end = _read_block(lines, index, "", index, end)
         if _others(lines, index):  # taken, so that no one reads it as this body's decisions, but not listed
             blocks.append(Block([], index, block_end))
             index = max(block_end, index + 1)
@@ -424,15 +424,18 @@ class _BlockReader:
             self.items.append(Decision(text, current.marker or None, line=current.line))
 
 
-def _read_block(lines: list[str], start: int, first_line: str, heading_line: int) -> tuple[list[Decision], int]:
-    """The items from `first_line` (the rest of a heading's line) and the lines from `start`, and where they end."""
+def _read_block(
+    lines: list[str], start: int, first_line: str, heading_line: int, end: int | None = None
+) -> tuple[list[Decision], int]:
+    """The items from `first_line` (the rest of a heading's line) and the lines from `start` (up to `end`), and
+    where they end."""
     reader = _BlockReader(heading_line)
     if first_line.strip():
         reader.take(first_line)
-    index = start
-    while index < len(lines):
+    index, end = start, len(lines) if end is None else end
+    while index < end:
         reader.line = index
-        reader.upcoming = next((line for line in lines[index + 1 : index + 3] if line.strip()), "")
+        reader.upcoming = next((line for line in lines[index + 1 : min(index + 3, end)] if line.strip()), "")
         if not reader.take(lines[index]):
             break
         index += 1

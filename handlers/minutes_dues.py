@@ -134,7 +134,9 @@ def due_of(text: str, meeting_date: date | None, window: bool = False) -> Due:
         return Due(None, rule, (VAGUE.format(phrase=rule),))
     target = MEETING_TARGET.search(text)
     if target is not None:
-        return Due(written.on, _meeting_rule(target), written.doubts)
+        rule = _meeting_rule(target)
+        vague = (VAGUE.format(phrase=rule),) if target["first"] else ()
+        return Due(written.on, rule, (*written.doubts, *vague))
     if written == Due() and (week := _WEEK_AFTER.search(text)):
         rule = " ".join(week.group(0).lower().split())
         return Due(None, rule, (VAGUE.format(phrase=rule),))

@@ -67,7 +67,8 @@ _REPORT_BACK = re.compile(
     r"\breport(?:s|ed|ing)?\s+(?:back|its|their)\b"
     r"|\b(?:brought|bought|brough|bring|brings|come|comes|coming|taken|take|returns?|returned)\s+back\b(?!\s+from)"
     r"|\b(?:reports?|updates?|reviews?|briefings?|responses?)\s+(?:be\s+|being\s+)?(?:provided|brought|submitted"
-    r"|presented|given|made)\s+to\s+(?:this|the|a)\s+(?:[\w&-]+\s+){0,5}?(?:committee|commission|board|panel|meeting)"
+    r"|presented|given|made)\s+to\s+(?:(?:this|the|a)\s+(?:[\w&-]+\s+){0,5}?(?:committee|commission|board|panel|meeting)"
+    r"|(?:the\s+)?(?:cabinet|executive|council)\b)"
     # "an update on West Park be provided", "that the items ... be deferred", "continue any decision until a later
     # date", "return to the Licensing Committee", "will be presented ... to the Executive"
     r"|\b(?:an?\s+)?(?:update|report|briefing)\s+on\b[^.;]{0,80}?\bbe\s+(?:provided|brought|submitted|presented|given)\b"
@@ -114,7 +115,8 @@ _REQUEST_OF = re.compile(
 _DELEGATION = re.compile(
     r"\b(?:delegat(?:ed|es?)\s+(?:authority|powers?)\s+(?:(?:be|is|are|was)\s+(?:given|granted)\s+)?"
     r"|(?:authority|powers?)\s+(?:is|are|be)\s+delegated\s+|^(?:to\s+)?delegate\s+)"
-    r"to\s+(?P<owner>(?:the\s+)?(?-i:[A-Z])[^;.]{1,120}?)(?=\s+to\b|,?\s+in\s+(?:consultation|liaison)\b|,\s+(?![A-Z])|[;.]|$)",
+    r"to\s+(?P<owner>(?:the\s+)?(?-i:[A-Z])[^;.]{1,120}?)"
+    r"(?=\s+(?:to|any|all|such|for)\b|,?\s+in\s+(?:consultation|liaison)\b|,\s+(?![A-Z])|[;.]|$)",
     re.IGNORECASE,
 )
 _ACTION = re.compile(
@@ -187,7 +189,10 @@ def kind_of(text: str, recommended_to: str | None) -> ResolutionKind | None:
 # "That, further to the last meeting, the Clerk be asked": an aside between commas after "that" is skipped, but
 # other commas are not clause breaks, since posts are named like "Director of, and Lead Member for, Children".
 _CLAUSE_START = re.compile(
-    r"\bthat\s*,[^,;]{0,120},\s*|\bthat\s+|[;:]\s*|\b\w+ed\s+and\s+|\bagreed\s+(?!to\b|that\b)", re.IGNORECASE
+    r"\bthat\s*,[^,;]{0,120},\s*|\bthat\s+|[;:]\s*|\b\w+ed\s+and\s+|\bagreed\s+(?!to\b|that\b)"
+    # "... be approved for consultation purposes and the Chief Executive be authorised to ..."
+    r"|\band\s+(?=the\s+(?-i:[A-Z]))",
+    re.IGNORECASE,
 )
 _NOT_A_NAME = re.compile(
     r"\b(?:be|is|are|was|were|has|have|will|would|it|they|them|him|her|us|this|which|who|notes?|noted|agree[sd]?"
@@ -203,7 +208,7 @@ _ACTING_VERB = re.compile(
     r"\b(?:to\s+|will\s+|would\s+)?(?:(?:write|arrange|circulate|liaise|contact|lobby|convene|investigate|explore"
     r"|present|provide|submit|send|bring|prepare|undertake|publish|share|seek|establish|produce|organi[sz]e|attend"
     r"|obtain|finalise|coordinate|deliver|inform|speak)s?"
-    r"|reports?\s+(?:back|its|their)|agree(?:s|d)?\s+to)\b",
+    r"|reports?\s+(?:back|its|their|to)|agree(?:s|d)?\s+to)\b",
     re.IGNORECASE,
 )
 _REPORT_AUTHOR = re.compile(

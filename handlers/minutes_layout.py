@@ -72,6 +72,9 @@ _FLAT_BREAKS = re.compile(
     r"|\s+(?=(?:RESOLVED|AGREED|DECISIONS?|RECOMMENDED)\b|(?:It\s+was\s+)?Resolved\s*[:\u2013\u2014-]"
     rf"|Decision\s+(?=(?:The|That)\b)|Minutes\s*:|(?:{_FIELDS})(?!\w))"
     r"|(?<!\bof)(?<!\bfor)\s+(?=Decisions?\s*:)|(?<=Decision:)\s+|(?<=Decisions:)\s+|(?<=Minutes:)\s+"
+    r"|(?<=^Decision)\s+(?=(?:The|That)\s)|(?<=\sDecision)\s+(?=(?:The|That)\s)"
+    # a bracketed list marker anywhere: "... and wellbeing (iii) The timescales ..."
+    r"|\s+(?=\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s+(?:[A-Z]|th(?:at|e)\b))"
     r"|(?<!:)\s+(?=\d{1,2}/\d{1,2}/\d{4}\s+-\s)"
     # the end of a sentence
     r"|" + SENTENCE_END.pattern
@@ -123,10 +126,16 @@ _NOT_A_TITLE = re.compile(
 )
 
 
+_NUMBER_ALONE = re.compile(r"\s*(?P<number>\d{1,3}[a-z]?)\.?\s*$")
+
+
 def agenda_items(lines: list[str]) -> list[AgendaItem]:
     """The agenda items the lines are minuted under, in order."""
     items = []
     for index, line in enumerate(lines):
+        if (alone := _NUMBER_ALONE.match(line)) and (title := _title_below(lines, index)):
+            items.append(AgendaItem(index, alone["number"], title))  # "1a" above "Minutes" on a page of items
+            continue
         if len(line) > 160 and not re.match(r"\s*\d{1,3}\.\s+[A-Z]", line):
             continue
         for pattern in _AGENDA_ITEM:
@@ -142,6 +151,12 @@ _NOT_THE_TITLE = re.compile(
     rf"(?i:.*\b(?:committee|council|board|cabinet|panel|commission|forum|executive)|minute\s+extract|minutes?:?"
     rf"|.*\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\s+\d{{4}})\s*$"
 )
+
+
+def _title_below(lines: list[str], index: int) -> str | None:
+    following = next((line.strip() for line in lines[index + 1 : index + 3] if line.strip()), "")
+    short_heading = following[:1].isupper() and len(following) <= 80 and not following.endswith((".", ":"))
+    return following if short_heading else None
 
 
 def _title(title: str | None, lines: list[str], index: int) -> str | None:

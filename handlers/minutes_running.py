@@ -250,6 +250,8 @@ def _with_tag(decision: Decision, who: str) -> Decision:
     return decision.hinted(kind, decision.owner_hint or who)
 
 
+# Sentences, and "Move to next agenda" that ends a note without a full stop ("... next agenda Review the quote").
+_SENTENCES = re.compile(rf"{SENTENCE_END.pattern}|(?<=\bnext\sagenda)\s+(?=[A-Z])")
 _LABEL_LINE = re.compile(r"[A-Z][\w /&-]{0,40}:-?")
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECASE)
 
@@ -257,7 +259,7 @@ _PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNOREC
 def _sentences(lines: list[str], taken: set[int], item_starts: set[int]) -> Iterator[_Sentence]:
     """The sentences of every paragraph no decision block has taken, each saying whether it is a listed point."""
     for line, paragraph, listed in _paragraphs(lines, taken, item_starts):
-        for sentence in SENTENCE_END.split(" ".join(" ".join(paragraph).split())):
+        for sentence in _SENTENCES.split(" ".join(" ".join(paragraph).split())):
             if sentence.strip():
                 yield _Sentence(sentence.strip(), line, listed)
 
