@@ -262,6 +262,7 @@ def test_word_numbering_lost_in_copy_and_paste_still_reads_as_a_list() -> None:
 # --- Dues ---------------------------------------------------------------------------------------------------
 
 MEETING = date(2023, 6, 20)
+RECURS_ANNUALLY = "This recurs ('annually'), so I set no date; give the first one if you want a reminder."
 
 
 @pytest.mark.parametrize(
@@ -286,7 +287,7 @@ MEETING = date(2023, 6, 20)
         pytest.param("RESOLVED: That the Head of Leisure report back within three months.", date(2023, 9, 20),
                      "within three months", None, id="a period from the meeting"),
         pytest.param("RESOLVED: That the Director of Public Health report to the Board annually on progress.", None,
-                     "annually", "This recurs ('annually'), so I set no date; give the first one if you want a reminder.",
+                     "annually", RECURS_ANNUALLY,
                      id="annually: a recurring report back"),
         pytest.param("RESOLVED: That a SEND update be brought to Cabinet in December 2023.", None,
                      "Cabinet in December 2023", "'Cabinet in December 2023' gives no date; please give one.",
