@@ -3,6 +3,7 @@ the "Import minutes" shortcut, or pasted at length; read with the date they give
 Slack's 100-block limit; saved with each resolution's agenda item."""
 
 import io
+from datetime import date
 from pathlib import Path
 
 from docx import Document
@@ -205,3 +206,43 @@ async def test_a_long_paste_runs_on_into_more_boxes_and_is_read_whole(stack):
 
     check = answer.json()["view"]
     assert "I found 12 resolutions." in check["blocks"][0]["text"]["text"]
+
+
+async def test_dues_without_a_day_are_saved_as_the_minutes_give_them(stack):
+    await set_up_committee(stack)
+    slough = (FIXTURES / "minutes-corpus" / "05-slough-cabinet-improvement-recovery.txt").read_text("utf-8")
+    message = {"type": "message", "user": CLERK, "ts": "1800000000.000700", "text": slough}
+    await stack.slack.message_shortcut("minutes_from_message", user_id=CLERK, channel_id=CHANNEL, message=message)
+    check = await opened_view(stack)
+    assert field(check, "due_2")["element"]["initial_value"] == "Cabinet in December 2022"
+    assert field(check, "due_5")["element"]["initial_value"] == "quarterly"
+
+    done = await stack.slack.view_submission(
+        "minutes.confirm", page_values(check), user_id=CLERK, private_metadata=check["private_metadata"]
+    )
+
+    assert done.status == 200 and not done.text
+    saved = sorted(await stored(stack, Resolution), key=lambda r: r.id)
+    assert [(r.due_rule, r.due_date) for r in saved][1:5] == [
+        ("Cabinet in December 2022", None),
+        (None, date(2023, 2, 28)),
+        (None, None),
+        ("quarterly", None),
+    ]
+
+
+async def test_a_due_that_cannot_be_read_is_shown_beside_its_own_resolution(stack):
+    await set_up_committee(stack)
+    message = {"type": "message", "user": CLERK, "ts": "1800000000.000800", "text": whole_meeting(items=1)}
+    await stack.slack.message_shortcut("minutes_from_message", user_id=CLERK, channel_id=CHANNEL, message=message)
+    check = await opened_view(stack)
+    values = page_values(check) | {"due_2": {"value": text_value("sometime soonish")}}
+
+    answer = await stack.slack.view_submission(
+        "minutes.confirm", values, user_id=CLERK, private_metadata=check["private_metadata"]
+    )
+
+    errors = answer.json()["errors"]
+    assert list(errors) == ["due_2"]
+    assert errors["due_2"].startswith('Resolution 2: I couldn\'t read "sometime soonish" as a date.')
+    assert await stored(stack, Resolution) == []

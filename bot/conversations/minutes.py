@@ -137,12 +137,17 @@ def _plain(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# The register names the fields it refuses its own way; the form's fields are these.
+_FORM_FIELD = {"deadline": "due", "owner_title": "owner", "owner_user_id": "owner"}
+
+
 async def _checked(check, n: int) -> None:
     """Every resolution is checked before any is saved; a problem is shown beside the field at fault."""
     try:
         await check
     except UserFacingError as problem:
-        raise InvalidInput(f"Resolution {n}: {problem.message}", field=f"{problem.field or 'text'}_{n}") from None
+        field = _FORM_FIELD.get(problem.field or "text", problem.field or "text")
+        raise InvalidInput(f"Resolution {n}: {problem.message}", field=f"{field}_{n}") from None
 
 
 def _draft(
