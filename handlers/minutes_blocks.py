@@ -81,7 +81,7 @@ _TERMINATOR = re.compile(
     r"|action\s+by\b|voting\s*:|portfolio\s+holder\s*:|implementation\s+of\s+decision)\b",
     re.IGNORECASE,
 )
-_PAGE_NOISE = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECASE)
+PAGE_NOISE = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _others(lines: list[str], index: int) -> bool:
 
 def _heading_at_line_end(lines: list[str], index: int) -> _Heading | None:
     following = next((line for line in lines[index + 1 : index + 4] if line.strip()), "")
-    if not _MARKER.match(following):
+    if not LIST_MARKER.match(following):
         return None
     if _HEADING_AT_LINE_END.search(lines[index]):
         return _Heading("", None)
@@ -203,7 +203,7 @@ def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
     blocks: list[Block] = []
     index = start
     while index < end:
-        marker = _MARKER.match(lines[index])
+        marker = LIST_MARKER.match(lines[index])
         # A list of decisions starts at its first item; "49. The minutes ... were approved" is a minute's number.
         first = marker is not None and any(reading.value <= 1 for reading in _numberings(marker))
         if not first or not _DECISION_OPENING.match(lines[index][marker.end() :]):
@@ -223,7 +223,7 @@ def decision_lists(lines: list[str], start: int, end: int) -> list[Block]:
 
 # --- Reading the items of one block -------------------------------------------------------------
 
-_MARKER = re.compile(
+LIST_MARKER = re.compile(
     r"\s*(?:\((?P<paren>[a-z]|[ivx]{1,5}|\d{1,2})\)"
     r"|(?P<closed>[a-z]|[ivx]{1,5}|\d{1,2})\)"
     r"|(?P<dotted>[a-z]|[ivx]{1,5}|\d{1,2})\.(?=\s|$)"
@@ -304,7 +304,7 @@ class _BlockReader:
 
     def take(self, line: str) -> bool:
         """Consume `line` if it belongs to the block; False where the block ends."""
-        if _MARKER.match(line):
+        if LIST_MARKER.match(line):
             return all(self._take_line(piece) for piece in _INLINE_ITEM.split(line))
         return self._take_line(line)
 
@@ -313,9 +313,9 @@ class _BlockReader:
         if not text:
             self.blank_before = True
             return True
-        if _PAGE_NOISE.fullmatch(text):
+        if PAGE_NOISE.fullmatch(text):
             return True
-        marker = _MARKER.match(text)
+        marker = LIST_MARKER.match(text)
         readings = _numberings(marker) if marker else []
         words = text[marker.end() :] if readings else text
         if _heading(line) or _TERMINATOR.match(words) or self._is_agenda_heading(words) or _introduces(words):
@@ -357,7 +357,7 @@ class _BlockReader:
         return self.current is not None and new_sentence and not (self.current.marker and self._list_goes_on())
 
     def _list_goes_on(self) -> bool:
-        marker = _MARKER.match(self.upcoming)
+        marker = LIST_MARKER.match(self.upcoming)
         readings = _numberings(marker) if marker else []
         return any(reading.continues(level) for level in self.levels for reading in readings)
 

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from handlers.minutes_blocks import ACTION_TAG, Decision
+from handlers.minutes_blocks import ACTION_TAG, LIST_MARKER, PAGE_NOISE, Decision
+from handlers.minutes_dues import MONTHS
 from handlers.minutes_kinds import PERSON as _PERSON
 from handlers.minutes_layout import SENTENCE_END
 from storage.models import ResolutionKind
@@ -95,8 +96,8 @@ _GROUP_TASK = re.compile(r"^The\s+(?:group|members|working\s+group|committee)\s+
 _TO_COME_BACK = re.compile(
     r"\b(?:will|would|is\s+to|are\s+to)\s+(?:then\s+|also\s+)?(?:be\s+)?(?:made|taken|presented|brought|re-?considered"
     r"|considered|reported|submitted|returned|come\s+back|go\s+back)\b[^.]{0,120}?"
-    r"\b(?:meetings?|agenda|(?:in|by|at)\s+(?:the\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-    r"|spring|summer|autumn|winter)|to\s+(?:the\s+)?(?:[A-Z][\w&-]*\s+){0,4}"
+    rf"\b(?:meetings?|agenda|(?:in|by|at)\s+(?:the\s+)?(?:{MONTHS}|spring|summer|autumn|winter)"
+    r"|to\s+(?:the\s+)?(?:[A-Z][\w&-]*\s+){0,4}"
     r"(?:Forum|Committee|Cabinet|Board|Panel|Council|Executive|Commission))\b",
     re.IGNORECASE,
 )
@@ -142,10 +143,6 @@ _DISCUSSION_LEAD = re.compile(
     r"|noted|discussed|provided|highlighted|asked)|arising\s+from\s+(?:the\s+)?discussion|points\s+were\s+(?:made|raised)"
     r"|highlighting\s+the\s+following|(?:comments|questions)\s+(?:were|was)\s+(?:made|raised|asked)|the\s+below"
     r"\s+responses|in\s+response\s+to\s+questions)\b",
-    re.IGNORECASE,
-)
-_LIST_MARKER = re.compile(
-    r"\s*(?:\((?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|[ivx]{1,5}|\d{1,2})[.)]|[\u2022\u00b7\u25aa\u25cf\uf0b7*-])(?:\s|$)",
     re.IGNORECASE,
 )
 
@@ -253,7 +250,6 @@ def _with_tag(decision: Decision, who: str) -> Decision:
 # Sentences, and "Move to next agenda" that ends a note without a full stop ("... next agenda Review the quote").
 _SENTENCES = re.compile(rf"{SENTENCE_END.pattern}|(?<=\bnext\sagenda)\s+(?=[A-Z])")
 _LABEL_LINE = re.compile(r"[A-Z][\w /&-]{0,40}:-?")
-_PAGE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?", re.IGNORECASE)
 
 
 def _sentences(lines: list[str], taken: set[int], item_starts: set[int]) -> Iterator[_Sentence]:
@@ -272,7 +268,7 @@ def _paragraphs(lines: list[str], taken: set[int], item_starts: set[int]) -> Ite
     start = 0
     for index, line in enumerate(lines):
         text = line.strip()
-        marker = _LIST_MARKER.match(line)
+        marker = LIST_MARKER.match(line)
         # After a listed point, a new sentence on a new line is the minute's own text again.
         moves_on = listed and paragraph and paragraph[-1].endswith((".", "!", "?")) and text[:1].isupper()
         if index in taken or index in item_starts or not text or marker or moves_on:
@@ -281,7 +277,7 @@ def _paragraphs(lines: list[str], taken: set[int], item_starts: set[int]) -> Ite
             paragraph = []
             if index in taken or index in item_starts:
                 in_discussion = after_bare_marker = False
-        if index in taken or not text or _PAGE_NUMBER.fullmatch(text):
+        if index in taken or not text or PAGE_NOISE.fullmatch(text):
             continue
         if moves_on and not marker:
             listed = False

@@ -3,6 +3,7 @@
 import json
 
 from tests.stack import CHANNEL, CLERK, OFFICER, Stack
+from tests.support.slack_client import text_value, user_value
 
 
 def shown_text(answer) -> str:
@@ -154,3 +155,19 @@ async def record_resolution(
 async def add_meeting(stack: Stack, when: str) -> None:
     reply = await stack.slack.slash_command("/meeting", f"add {when}", user_id=CLERK, channel_id=CHANNEL)
     assert "Meeting added" in shown_text(reply.json()), reply.text
+
+
+def accepted_values(view: dict, **overrides) -> dict:
+    """What the clerk submits when they accept what the form shows, with any fields they changed."""
+    values = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        if element["type"] == "static_select":
+            values[block["block_id"]] = {"type": "static_select", "selected_option": element.get("initial_option")}
+        elif element["type"] == "users_select":
+            values[block["block_id"]] = user_value(element.get("initial_user"))
+        else:
+            values[block["block_id"]] = text_value(element.get("initial_value"))
+    return values | overrides

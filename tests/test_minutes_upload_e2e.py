@@ -9,7 +9,7 @@ from pathlib import Path
 from docx import Document
 
 from storage.models import Resolution
-from tests.flows import opened_view, set_up_committee, stored, submit_view
+from tests.flows import accepted_values, opened_view, set_up_committee, stored, submit_view
 from tests.stack import CHANNEL, CLERK
 from tests.support.slack_client import text_value
 
@@ -50,18 +50,7 @@ def field(view: dict, block_id: str) -> dict:
 
 def page_values(view: dict) -> dict:
     """What the clerk submits when they accept every field of one page of the check form as proposed."""
-    values = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
-        element = block["element"]
-        if element["type"] == "static_select":
-            values[block["block_id"]] = {"type": "static_select", "selected_option": element.get("initial_option")}
-        elif element["type"] == "users_select":
-            values[block["block_id"]] = {"type": "users_select", "selected_user": element.get("initial_user")}
-        else:
-            values[block["block_id"]] = text_value(element.get("initial_value"))
-    return {block_id: {"value": value} for block_id, value in values.items()}
+    return {block_id: {"value": value} for block_id, value in accepted_values(view).items()}
 
 
 async def _upload(stack, name: str, content: bytes, view_id: str = "VUPLOAD") -> dict:
