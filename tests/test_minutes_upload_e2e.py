@@ -148,6 +148,8 @@ async def test_a_whole_meetings_minutes_are_checked_a_page_at_a_time_and_saved_w
     assert done.status == 200 and not done.text
     saved = sorted(await stored(stack, Resolution), key=lambda r: r.id)
     assert len(saved) == 30
+    [told] = await stack.fake.wait_for("chat.postEphemeral", where=lambda call: "Saved 30" in str(call.params))
+    assert "... and 10 more. `/actions` lists them all." in str(told.params["blocks"])
     assert (saved[0].minute_item, saved[0].minute_item_title) == ("5", "TOPIC NUMBER 1")
     assert (saved[-1].minute_item, saved[-1].owner_title) == ("14", "Head of Service 10.3")
     assert {r.meeting_id for r in saved} == {None}  # no meeting on 14 March 2030 in the calendar
