@@ -13,13 +13,17 @@ from storage.models import DEFAULT_TIMEZONE
 
 MAX_CHOICE_LABEL = 75  # Slack's limit for an option's text
 MAX_PASTE_LENGTH = 3000  # Slack's limit for a text input
+# A long paste is taken in several boxes of MAX_PASTE_LENGTH each where the platform limits a box.
+MAX_MINUTES_PASTE = 5 * MAX_PASTE_LENGTH
+RESOLUTIONS_PER_PAGE = 12  # a modal holds 100 blocks; each resolution takes up to seven
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
     label: str
-    kind: str  # text | multiline | user | users | choice | note (text to read, nothing to fill in)
+    # text | multiline | user | users | choice | file (.txt, .docx, .pdf) | note (text to read, nothing to fill in)
+    kind: str
     optional: bool = False
     initial: str | tuple[str, ...] | None = None
     choices: tuple[tuple[str, str], ...] = ()
@@ -231,22 +235,38 @@ def action_redate(resolution_id: int) -> Form:
     )
 
 
-def minutes_paste(today: str) -> Form:
+def minutes_paste(problem: str | None = None) -> Form:
+    intro = "I'll show you what I found before anything is saved."
     return Form(
         "minutes.paste",
         "Import minutes",
         "Find resolutions",
         (
-            Field("meeting_date", "Date of the meeting", "text", initial=today, max_length=60),
+            Field(
+                "meeting_date",
+                "Date of the meeting",
+                "text",
+                optional=True,
+                max_length=60,
+                hint="Leave it empty to use the date the minutes give.",
+            ),
+            Field(
+                "minutes_file",
+                "Minutes as a file",
+                "file",
+                optional=True,
+                hint="A .txt, .docx or .pdf file of the whole meeting's minutes.",
+            ),
             Field(
                 "minutes",
-                "Minutes",
+                "Or paste the minutes",
                 "multiline",
-                max_length=MAX_PASTE_LENGTH,
-                hint="Paste the minute, including its RESOLVED part. Longer minutes: use the message shortcut.",
+                optional=True,
+                max_length=MAX_MINUTES_PASTE,
+                hint="Include the RESOLVED parts. A long minute can run on into the boxes below.",
             ),
         ),
-        intro="I'll show you what I found before anything is saved.",
+        intro=f"{problem}\n\n{intro}" if problem else intro,
     )
 
 
@@ -268,8 +288,9 @@ def _due_words(due_date, due_rule: str | None) -> str:
 def _found_fields(number: int, found) -> tuple[Field, ...]:
     doubts = " ".join(found.doubts) if found.doubts else "I'm fairly sure of this one."
     marker = f" ({found.marker.rstrip('.)').lstrip('(')})" if found.marker else ""
+    item = _item_words(found.item_number, found.item_title)
     fields = (
-        Field(f"about_{number}", f"Resolution {number}{marker}: {doubts}", "note"),
+        Field(f"about_{number}", f"Resolution {number}{marker}{item}: {doubts}", "note"),
         _kind_field(f"kind_{number}", str(found.kind)),
         Field(
             f"text_{number}",
@@ -310,16 +331,33 @@ def _found_fields(number: int, found) -> tuple[Field, ...]:
     )
 
 
-def minutes_confirm(found: list, meeting_day: str) -> Form:
-    fields = [Field("meeting_date", "Date of the meeting", "text", initial=meeting_day, max_length=60)]
-    for number, resolution in enumerate(found, start=1):
+def _item_words(number: str | None, title: str | None) -> str:
+    """ ", item 11 (Annual Report)": where in the minutes a resolution was found."""
+    if not (number or title):
+        return ""
+    named = f" ({title[:80]})" if title and number else f" {title[:80]}" if title else ""
+    return f", item {number}{named}" if number else f", item{named}"
+
+
+def minutes_confirm(found: list, meeting_day: str, import_id: int, page: int = 1, date_known: bool = True) -> Form:
+    """One page of the resolutions found; the meeting's date is asked on the first page."""
+    pages = max(1, -(-len(found) // RESOLUTIONS_PER_PAGE))
+    first = (page - 1) * RESOLUTIONS_PER_PAGE
+    fields: list[Field] = []
+    if page == 1:
+        hint = None if date_known else "I couldn't find the meeting's date in the minutes; please give it."
+        fields.append(
+            Field("meeting_date", "Date of the meeting", "text", initial=meeting_day, max_length=60, hint=hint)
+        )
+    for number, resolution in enumerate(found[first : first + RESOLUTIONS_PER_PAGE], start=first + 1):
         fields.extend(_found_fields(number, resolution))
+    count = f"I found {len(found)} resolution{'s' if len(found) != 1 else ''}."
+    where = f" This is page {page} of {pages}." if pages > 1 else ""
     return Form(
         "minutes.confirm",
         "Check resolutions",
-        "Save all",
+        "Save all" if page == pages else "Next page",
         tuple(fields),
-        context=str(len(found)),
-        intro=f"I found {len(found)} resolution{'s' if len(found) != 1 else ''}. Correct anything I got wrong, "
-        "then save. Nothing is saved until you do.",
+        context=f"{import_id}:{page}",
+        intro=f"{count}{where} Correct anything I got wrong, then save. Nothing is saved until you do.",
     )

@@ -33,6 +33,10 @@ def _plain(value):
     return tuple(map(_plain, value)) if isinstance(value, tuple) else value
 
 
+# A minutes file the platform fetched (posted in a channel) or was given (a path in the console).
+minutes_file = minutes.file_form
+
+
 def _owner_of(identifier: str):
     """The conversation whose buttons or forms start with this prefix ("comment.edit" -> comment windows)."""
     prefix = identifier.split(".", 1)[0]

@@ -1,6 +1,7 @@
-"""`committee-bot minutes extract FILE --meeting-date YYYY-MM-DD [--json]`: the resolutions a minutes file holds.
+"""`committee-bot minutes extract FILE [--meeting-date YYYY-MM-DD] [--json]`: the resolutions a minutes file holds.
 
-It reads the file and prints what it found; it never opens the database.
+It reads the file and prints what it found; it never opens the database. Without --meeting-date, the date the
+minutes give is used; where they give none, periods and "next meeting" are left as rules.
 """
 
 import argparse
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from handlers.document_text import minutes_text
 from handlers.errors import InvalidInput
-from handlers.minutes import ExtractedResolution, extract_resolutions
+from handlers.minutes import ExtractedResolution, MinutesReading, read_minutes
 from handlers.resolutions import KIND_LABELS
 
 BAD_INPUT = 2
@@ -24,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     extract = actions.add_parser("extract", help="list the resolutions in a minutes file (.txt, .docx or .pdf)")
     extract.add_argument("file", help="the minutes: a .txt, .docx or .pdf file")
     extract.add_argument(
-        "--meeting-date", required=True, help="the date of the meeting, YYYY-MM-DD; periods are counted from it"
+        "--meeting-date",
+        help="the date of the meeting, YYYY-MM-DD; periods are counted from it (default: the date the minutes give)",
     )
     extract.add_argument("--json", action="store_true", help="print a JSON list instead of a readable one")
 
@@ -33,16 +35,16 @@ def run(args: argparse.Namespace) -> int:
     # pypdf logs each oddity it repairs in a damaged file; the one line below is all the clerk needs.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        meeting_date = _meeting_date(args.meeting_date)
+        meeting_date = _meeting_date(args.meeting_date) if args.meeting_date else None
         text = minutes_text(args.file, _read(Path(args.file)))
     except InvalidInput as refusal:
         print(refusal.message, file=sys.stderr)
         return BAD_INPUT
-    resolutions = extract_resolutions(text, meeting_date)
+    reading = read_minutes(text, meeting_date)
     if args.json:
-        print(json.dumps([r.as_json() for r in resolutions], indent=2, ensure_ascii=False))
+        print(json.dumps([r.as_json() for r in reading.resolutions], indent=2, ensure_ascii=False))
     else:
-        print(_readable(resolutions, Path(args.file).name, meeting_date))
+        print(_readable(reading, Path(args.file).name))
     return 0
 
 
@@ -64,19 +66,28 @@ def _read(path: Path) -> bytes:
         raise InvalidInput(f"I couldn't open {path}: {error.strerror or error}.") from None
 
 
-def _readable(resolutions: list[ExtractedResolution], filename: str, meeting_date: date) -> str:
-    meeting = f"{meeting_date.day} {meeting_date:%B %Y}"
+def _meeting_words(reading: MinutesReading) -> str:
+    day = reading.meeting_date
+    if day is None:
+        return "the minutes give no meeting date, so periods are left as rules"
+    return f"meeting of {day.day} {day:%B %Y}{', the date the minutes give' if reading.meeting_date_read else ''}"
+
+
+def _readable(reading: MinutesReading, filename: str) -> str:
+    resolutions = reading.resolutions
     if not resolutions:
-        return f"I found no resolutions in {filename} (meeting of {meeting})."
+        return f"I found no resolutions in {filename} ({_meeting_words(reading)})."
     count = f"{len(resolutions)} resolution{'s' if len(resolutions) != 1 else ''}"
     blocks = [_described(number, r) for number, r in enumerate(resolutions, start=1)]
-    return "\n\n".join([f"{count} in {filename} (meeting of {meeting}):", *blocks])
+    return "\n\n".join([f"{count} in {filename} ({_meeting_words(reading)}):", *blocks])
 
 
 def _described(number: int, resolution: ExtractedResolution) -> str:
     item = f" - item {resolution.marker}" if resolution.marker else ""
     heading = f"{number}. {KIND_LABELS[resolution.kind]}{item}"
+    agenda_item = " ".join(filter(None, (resolution.item_number, resolution.item_title)))
     details = [
+        ("Agenda item", agenda_item),
         ("Owner", resolution.owner),
         ("Views from", resolution.respondents),
         ("Due", _due_words(resolution)),

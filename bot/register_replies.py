@@ -155,6 +155,9 @@ def _history_line(change: RegisterChange) -> str:
     return escape(f"• {change.at}: {change.action} by {change.who}{moved}{note}")
 
 
+SAVED_SHOWN = 20  # a message holds 50 blocks; a whole meeting's minutes can hold more resolutions
+
+
 def minutes_saved(saved: list[ActionItem], windows: list, notes: list[str], now: datetime) -> Message:
     text = f"Saved {len(saved)} resolution{'s' if len(saved) != 1 else ''} to the register."
     if windows:
@@ -162,7 +165,9 @@ def minutes_saved(saved: list[ActionItem], windows: list, notes: list[str], now:
             f" Opened {len(windows)} comment window{'s' if len(windows) != 1 else ''} and announced it in the channel."
         )
     parts: list[Section | Note] = [Section(text)]
-    parts += [action_item(item, now, can_change=False) for item in saved[:20]]
+    parts += [action_item(item, now, can_change=False) for item in saved[:SAVED_SHOWN]]
+    if len(saved) > SAVED_SHOWN:
+        parts.append(Note(f"... and {len(saved) - SAVED_SHOWN} more. `/actions` lists them all."))
     parts += [Note(escape(note)) for note in notes]
     return Message(text, tuple(parts))
 

@@ -14,6 +14,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
+from handlers.minutes_dues import standing_rule
 from storage import queries
 from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 
@@ -52,6 +53,8 @@ class ResolutionDraft:
     due_text: str = ""
     meeting_day: date | None = None  # the meeting that made it; periods count from here (default: today)
     comment_window_id: int | None = None  # the window a comment deadline opened
+    minute_item: str | None = None  # the agenda item of the minutes it was read from, and its title
+    minute_item_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ def interpret_due(text: str, meeting_day: date, zone: str) -> Due:
     try:
         deadline = parse_committee_date(readable, meeting_start, zone, field="due")
     except DeadlineNotUnderstood as not_understood:
+        if standing := standing_rule(text):  # "quarterly", "Cabinet in December 2022": kept as written, no date
+            return Due(rule=standing)
         raise _before_meeting_or(not_understood, readable, meeting_day, zone) from None
     return Due(on=local_date(deadline.instant, zone), rule=text.lower() if period else None)
 
@@ -252,6 +257,8 @@ async def _insert(
         due_date=due.on,
         due_rule=due.rule,
         comment_window_id=draft.comment_window_id,
+        minute_item=(draft.minute_item or None) and draft.minute_item[:20],
+        minute_item_title=(draft.minute_item_title or None) and draft.minute_item_title[:300],
         due_at=_due_at(due, committee.timezone),
         due_set_at=now,
         created_by=actor.user_id,

@@ -239,10 +239,28 @@ class Resolution(SQLModel, table=True):
     slipped_count: int = 0
     comment_window_id: int | None = Field(default=None, foreign_key="comment_window.id")
     closing_note: str | None = None
+    # The agenda item of the minutes it was read from: "11", "Annual Report of the Safeguarding Partnership"
+    minute_item: str | None = Field(default=None, max_length=20)
+    minute_item_title: str | None = Field(default=None, max_length=300)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     request_key: str = Field(unique=True, max_length=200)
+
+
+class MinutesImport(SQLModel, table=True):
+    """Resolutions read from minutes, waiting for a clerk to check them a page at a time; nothing reaches the
+    register until the last page is saved. `found` and `checked` are JSON: what was read, and what the clerk
+    has confirmed on the pages so far."""
+
+    __tablename__ = "minutes_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id")
+    created_by: str = Field(max_length=32)
+    found: str
+    checked: str = "{}"
+    created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
 
 
 class ResolutionChange(SQLModel, table=True):

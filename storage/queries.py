@@ -24,6 +24,7 @@ from storage.models import (
     ConsoleTime,
     Meeting,
     MeetingStatus,
+    MinutesImport,
     Reminder,
     ReminderMute,
     ReminderSnooze,
@@ -531,3 +532,13 @@ async def keep_console_time(session: AsyncSession, reached: datetime) -> None:
     kept.reached = max(kept.reached, reached)
     session.add(kept)
     await session.commit()
+
+
+async def minutes_import(session: AsyncSession, import_id: int, committee_id: int) -> MinutesImport | None:
+    """Minutes being checked, if they belong to this committee."""
+    found = await session.get(MinutesImport, import_id)
+    return found if found is not None and found.committee_id == committee_id else None
+
+
+async def forget_minutes_imports_before(session: AsyncSession, cutoff: datetime) -> None:
+    await session.exec(delete(MinutesImport).where(col(MinutesImport.created_at) < cutoff))

@@ -7,6 +7,7 @@ import time_machine
 
 from handlers.reminders import ReminderTiming, tick
 from tests.stack import CHANNEL, CLERK, OFFICER, Stack
+from tests.support.slack_client import text_value, user_value
 
 FAST = ReminderTiming(pace_seconds=0)
 
@@ -176,3 +177,19 @@ async def tick_at(stack: Stack, instant: datetime, instance: str = "test") -> No
     """One reminder tick, as the scheduler runs it, with the clock standing at `instant`."""
     with time_machine.travel(instant, tick=False):
         await tick(stack.bot.services, stack.bot.reminders, instance, FAST)
+
+
+def accepted_values(view: dict, **overrides) -> dict:
+    """What the clerk submits when they accept what the form shows, with any fields they changed."""
+    values = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        if element["type"] == "static_select":
+            values[block["block_id"]] = {"type": "static_select", "selected_option": element.get("initial_option")}
+        elif element["type"] == "users_select":
+            values[block["block_id"]] = user_value(element.get("initial_user"))
+        else:
+            values[block["block_id"]] = text_value(element.get("initial_value"))
+    return values | overrides

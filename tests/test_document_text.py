@@ -207,7 +207,11 @@ def test_extract_json_from_a_pdf(tmp_path, capsys) -> None:
     assert (code, err) == (0, "")
     noted, comments = json.loads(out)
     assert set(noted) == {"text", "kind", "owner", "due_date", "due_rule", "confidence", "doubts", "respondents",
-                          "marker"}  # fmt: skip
+                          "marker", "item"}  # fmt: skip
+    assert noted["item"] == {
+        "number": "11",
+        "title": "ANNUAL REPORT OF THE LEICESTERSHIRE AND RUTLAND SAFEGUARDING CHILDREN'S PARTNERSHIP",
+    }
     assert (noted["kind"], noted["due_date"], noted["due_rule"]) == ("noted", None, None)
     assert (comments["kind"], comments["due_date"]) == ("comment_deadline", "2022-09-20")
     assert comments["owner"] == "Director of, and Cabinet Lead Member for, Children and Family Services"

@@ -8,6 +8,7 @@ from aiohttp import web
 from docx import Document
 
 from storage.models import CommentWindow, Resolution
+from tests.flows import accepted_values as _confirm_values
 from tests.flows import opened_view, set_up_committee, shown_text, stored, submit_view
 from tests.stack import CHANNEL, CLERK, MEMBERS, OFFICER
 from tests.support.slack_client import select_value, text_value, user_value
@@ -20,22 +21,6 @@ CFOS = (FIXTURES / "leicestershire-cfos-2022-09-06-minute-extract.txt").read_tex
 
 def _field(view: dict, block_id: str) -> dict:
     return next(b for b in view["blocks"] if b.get("block_id") == block_id)
-
-
-def _confirm_values(view: dict, **overrides) -> dict:
-    """What the clerk submits when they accept what the form shows, with any fields they changed."""
-    values = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
-        element = block["element"]
-        if element["type"] == "static_select":
-            values[block["block_id"]] = {"type": "static_select", "selected_option": element.get("initial_option")}
-        elif element["type"] == "users_select":
-            values[block["block_id"]] = user_value(element.get("initial_user"))
-        else:
-            values[block["block_id"]] = text_value(element.get("initial_value"))
-    return values | overrides
 
 
 async def _paste(stack, minutes: str, meeting_date: str) -> dict:

@@ -1,21 +1,18 @@
 """Resolutions read from minutes the way a clerk reads them: the decision block only, with kind, owner and due.
 
-Not handled yet (each comes back wrong or incomplete, for the clerk to correct in the confirm modal):
-- decisions without a decision heading in the middle of a minute ("The Committee agreed to write to the
-  Minister", "The Committee AGREED to ..."); only "AGREED:", "AGREED that" and the like open a decision block;
-- in a minute with no decision heading only the last numbered list of decisions is taken, so a headless minute
-  covering several agenda items keeps only the last item's decisions;
-- quarters and municipal years ("by Quarter 3", "by the end of the municipal year") and a bare month with no
-  "end of" or year ("in November") give no date;
-- a stem that is itself a decision ("That the report be noted and the following actions be taken: (i) ...")
-  yields its sub-items only;
-- an owner named only as the subject of a passive ("That a task and finish group be established ... and report
-  back") or after "by" ("be taken into account by the Director") is not found; such items may read as noted;
-- attending a meeting ("be asked to attend the next meeting") gives no due rule;
-- a heading in the middle of a wrapped line ("... after discussion it was RESOLVED that") is missed unless the
-  line starts with it, "It was" or "The <body>";
-- a resolution that runs to a second sentence on a new line after a full stop is cut at the full stop, since a
-  new sentence there usually means the minute has moved on;
+Still not handled (each comes back wrong or incomplete, for the clerk to correct in the confirm form; the
+issue 12 reading of whole meetings' minutes is tested in test_minutes_reading.py):
+- a standing arrangement agreed for future years ("it was agreed to use the final meeting of the year as a
+  review session in future years") is read as an action, not noted;
+- a reason clause can set the kind: "call-in is not appropriate as the report will be submitted to the
+  Executive Overview & Scrutiny Committee on 30 March 2017" is read as a report back due that day;
+- a decision whose subject is a pronoun ("He agreed the recommendation as set out") is not read;
+- a period counted from an event ("within six months of adoption of the Strategy") is counted from the meeting;
+- a recommendation onward names the body it goes to as owner, with a doubt, where a clerk may name no one;
+- in a paste without line breaks, an agenda item's number and title often run into its text and are not found,
+  so the resolutions there are not tagged with their item;
+- a list of decisions that does not start at its first item ("3. That ...") is not taken without a heading,
+  since "49. The minutes were approved" is more often a minute's own number;
 - Word's automatic list numbering is not in the document's text, so .docx items come through as bullets.
 """
 

@@ -11,6 +11,7 @@ import time_machine
 from handlers.reminders import ReminderTiming, tick
 from storage.models import Comment, CommentWindow, Meeting, Resolution, ResolutionChange
 from tests.flows import (
+    accepted_values,
     buttons,
     comment_inline,
     on_ephemeral,
@@ -346,17 +347,8 @@ async def test_moving_a_windows_deadline_moves_its_comment_deadline_in_the_regis
     )
     await stack.slack.slash_command("/minutes", minute, user_id=CLERK, channel_id=CHANNEL)
     view = await opened_view(stack)
-    values = {
-        block["block_id"]: (
-            user_value(OFFICER)
-            if block["block_id"].startswith("officer_")
-            else {"type": "static_select", "selected_option": block["element"].get("initial_option")}
-            if block["element"]["type"] == "static_select"
-            else text_value(block["element"].get("initial_value"))
-        )
-        for block in view["blocks"]
-        if block.get("type") == "input"
-    }
+    # The minute gives no meeting date, so the form asks for one.
+    values = accepted_values(view, officer_1=user_value(OFFICER), meeting_date=text_value("6 September 2040"))
     await submit_view(stack, view, values, CLERK)
     [window] = await stack.fake.wait_for("chat.getPermalink")
     await stack.bot.delivery.drain()

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import make_url
@@ -158,7 +159,10 @@ class ConsoleSession:
 
     async def command(self, name: str, text: str) -> None:
         sent = self.directory.with_mentions(text) if name in COMMANDS_NAMING_PEOPLE else text
-        work = interactions.command(self.services, self.actor, name, sent, _request_key())
+        if name == "/minutes" and (path := _minutes_file(text)):
+            work = interactions.minutes_file(self.services, self.actor, path.name, path.read_bytes())
+        else:
+            work = interactions.command(self.services, self.actor, name, sent, _request_key())
         await self.show_outcome(await attempt(work, self.actor, name, their_text=text if name == "/comment" else None))
 
     async def show_outcome(self, outcome: Reply | Form | Failure) -> None:
@@ -233,6 +237,8 @@ class ConsoleSession:
             for field in form.fields:
                 if field.kind == "note":
                     self.terminal.say(f"\n{field.label}")
+                elif field.kind == "file":  # a terminal has no upload: "/minutes <file>" reads one instead
+                    continue
                 else:
                     values[field.name] = await self.answer(field)
             while isinstance(outcome := await self.submit(form, values, request_key), Failure):
@@ -373,6 +379,15 @@ class ConsoleSession:
             say(f"{render.INDENT}{example}")
         say("/help lists every command; /quit leaves.")
         say()
+
+
+def _minutes_file(typed: str) -> Path | None:
+    """ "/minutes ~/Downloads/minutes.pdf": a file of minutes named by its path, as the console's upload."""
+    words = typed.strip().strip("'\"")
+    if not words or "\n" in words or len(words) > 4096:
+        return None
+    path = Path(words).expanduser()
+    return path if path.suffix.lower() in (".txt", ".docx", ".pdf") and path.is_file() else None
 
 
 def _examples(open_windows: list[WindowSummary]) -> list[str]:

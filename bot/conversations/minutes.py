@@ -1,76 +1,87 @@
-"""/minutes: resolutions found in pasted minutes, checked by a clerk, then saved to the register."""
+"""/minutes: resolutions found in minutes (pasted, or a file), checked by a clerk a page at a time, then saved."""
 
 import logging
 from dataclasses import replace
 from datetime import date
 
 from bot import forms, register_replies, replies
-from bot.conversations.inputs import number, text_of, user_of
-from bot.forms import Form, FormValues
+from bot.conversations.inputs import text_of, user_of
+from bot.forms import RESOLUTIONS_PER_PAGE, Form, FormValues
 from bot.replies import Reply
-from handlers import comment_windows, resolutions
+from handlers import comment_windows, minutes_imports, resolutions
 from handlers.context import Actor, Services
-from handlers.deadlines import local_date
+from handlers.document_text import minutes_text
 from handlers.due_ranges import read_day
 from handlers.errors import InvalidInput, UserFacingError
-from handlers.minutes import extract_resolutions
-from storage.models import DEFAULT_TIMEZONE, ResolutionKind
+from handlers.identifiers import parse_id
+from handlers.minutes import ExtractedResolution, read_minutes
+from handlers.plain_text import plain
+from storage.models import ResolutionKind
 
 log = logging.getLogger(__name__)
 
 PREFIXES = ("minutes",)
 HELP = {
-    "/minutes": "`/minutes` opens a form to paste a minute (or `/minutes <text>`). I find its resolutions and show "
-    "them to you to correct before anything is saved. For long minutes use the message shortcut *Import minutes* "
-    "on a message holding them.",
+    "/minutes": "`/minutes` opens a form for a minutes file (.txt, .docx or .pdf) or a paste (or `/minutes <text>`). "
+    "I find the resolutions of every agenda item and show them to you to correct before anything is saved. You can "
+    "also use the message shortcut *Import minutes* on a message holding the minutes, or on a file posted in the "
+    "channel.",
 }
-# A modal holds 100 blocks; each resolution takes up to seven.
-MOST_AT_ONCE = 12
-# Slack's own message limit; anything longer did not come from Slack and is not read.
+# Slack's own message limit; a paste longer than that did not come from Slack and is not read.
 MOST_CHARACTERS = 40_000
+# A file can hold a whole meeting's minutes; this is several hundred pages.
+MOST_FILE_CHARACTERS = 1_000_000
+NOTHING_GIVEN = "Please attach the minutes as a file or paste them, so that I have something to read."
 
 
 async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
     if text.strip().lower() == "help":
         return Reply(replies.plain_notice(HELP[name]))
     await resolutions.require_register_clerk(services, actor)
-    today = local_date(services.clock(), DEFAULT_TIMEZONE)
     if not text.strip():
-        return forms.minutes_paste(_day_words(today))
-    return _found(text, today)
+        return forms.minutes_paste()
+    return await _found(services, actor, text, None)
 
 
 async def shortcut_form(services: Services, actor: Actor, text: str) -> Form:
+    """The text of a message, or of the minutes file posted with it, as the platform read it."""
     await resolutions.require_register_clerk(services, actor)
-    return _found(text, local_date(services.clock(), DEFAULT_TIMEZONE))
+    return await _found(services, actor, text, None, limit=MOST_FILE_CHARACTERS)
 
 
-def _day_words(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+async def file_form(services: Services, actor: Actor, filename: str, content: bytes) -> Form:
+    """A minutes file the clerk gave the platform: uploaded, posted in the channel, or named in the console."""
+    await resolutions.require_register_clerk(services, actor)
+    return await _found(services, actor, plain(minutes_text(filename, content)), None, limit=MOST_FILE_CHARACTERS)
 
 
-def _found(minutes: str, meeting_day: date) -> Form:
-    if len(minutes) > MOST_CHARACTERS:
+def _day_words(day: date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+async def _found(
+    services: Services, actor: Actor, minutes: str, typed_day: date | None, limit: int = MOST_CHARACTERS
+) -> Form:
+    if len(minutes) > limit:
+        allowed = "Slack allows in a message" if limit == MOST_CHARACTERS else "I read from one file"
         raise InvalidInput(
-            f"That is {len(minutes):,} characters, more than the {MOST_CHARACTERS:,} Slack allows in a message. "
-            "Please import the minutes one item at a time.",
+            f"That is {len(minutes):,} characters, more than the {limit:,} {allowed}. "
+            + ("Please attach the minutes as a file instead." if limit == MOST_CHARACTERS else "Please split it."),
             field="minutes",
         )
-    found = extract_resolutions(minutes, meeting_day)
-    if not found:
+    reading = read_minutes(minutes, typed_day)
+    if not reading.resolutions:
         raise InvalidInput(
             "I couldn't find any resolutions in that text, so nothing was saved. I look for the RESOLVED (or "
-            "AGREED, or DECISION) part of a minute, or the numbered list of decisions at its end.",
+            "AGREED, or DECISION) part of each minute, lists of decisions, and decisions the minutes record "
+            '("It was agreed that ...").',
             field="minutes",
         )
-    if len(found) > MOST_AT_ONCE:
-        raise InvalidInput(
-            f"I found {len(found)} resolutions, more than the {MOST_AT_ONCE} I can show you at once. "
-            "Please import the minutes one item at a time.",
-            field="minutes",
-        )
-    log.info("found %d resolutions in %d characters of minutes", len(found), len(minutes))
-    return forms.minutes_confirm(found, _day_words(meeting_day))
+    log.info("found %d resolutions in %d characters of minutes", len(reading.resolutions), len(minutes))
+    import_id = await minutes_imports.hold(services, actor, reading.resolutions)
+    return forms.minutes_confirm(
+        reading.resolutions, _day_words(reading.meeting_date), import_id, date_known=reading.meeting_date is not None
+    )
 
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply:
@@ -81,16 +92,54 @@ async def submit(
     services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
 ) -> Reply | Form:
     await resolutions.require_register_clerk(services, actor)
-    meeting_day = read_day(text_of(values, "meeting_date"), field="meeting_date")
     if form_id == "minutes.paste":
-        return _found(text_of(values, "minutes"), meeting_day)
-    count = number(context)
-    if not 1 <= count <= MOST_AT_ONCE:
+        return await _pasted(services, actor, values)
+    import_id, page = _page_of(context)
+    held = await minutes_imports.pending(services, actor, import_id)
+    checked = {**held.checked, **{name: _plain(value) for name, value in values.items()}}
+    meeting_day = read_day(checked.get("meeting_date") or "", field="meeting_date")
+    numbers = range(1, len(held.found) + 1)
+    on_this_page = numbers[(page - 1) * RESOLUTIONS_PER_PAGE : page * RESOLUTIONS_PER_PAGE]
+    if not on_this_page:
         raise InvalidInput("That form is out of date. Please import the minutes again.")
-    drafts = [_draft(values, n, meeting_day) for n in range(1, count + 1)]
-    for n, draft in enumerate(drafts, start=1):
-        await _checked(resolutions.check_resolution(services, actor, draft), n)
-    return await _save_all(services, actor, values, drafts, request_key)
+    for n in on_this_page:
+        await _checked(resolutions.check_resolution(services, actor, _draft(checked, n, meeting_day, held.found)), n)
+    if on_this_page[-1] < len(held.found):
+        await minutes_imports.keep_checked(services, actor, import_id, checked)
+        return forms.minutes_confirm(held.found, _day_words(meeting_day), import_id, page + 1)
+    drafts = [_draft(checked, n, meeting_day, held.found) for n in numbers]
+    reply = await _save_all(services, actor, checked, drafts, request_key)
+    await minutes_imports.forget(services, actor, import_id)
+    return reply
+
+
+async def _pasted(services: Services, actor: Actor, values: FormValues) -> Form:
+    """The paste form: a file the platform has already read into text, or pasted text, or both."""
+    typed = text_of(values, "meeting_date").strip()
+    typed_day = read_day(typed, field="meeting_date") if typed else None
+    from_file, pasted = text_of(values, "minutes_file"), text_of(values, "minutes")
+    if not (from_file.strip() or pasted.strip()):
+        raise InvalidInput(NOTHING_GIVEN, field="minutes")
+    minutes = "\n".join(text for text in (from_file, pasted) if text.strip())
+    return await _found(
+        services, actor, minutes, typed_day, limit=MOST_FILE_CHARACTERS if from_file else MOST_CHARACTERS
+    )
+
+
+def _page_of(context: str) -> tuple[int, int]:
+    import_id, _, page = context.partition(":")
+    parsed_id, parsed_page = parse_id(import_id), parse_id(page)
+    if parsed_id is None or parsed_page is None:
+        raise InvalidInput("That form is out of date. Please import the minutes again.")
+    return parsed_id, parsed_page
+
+
+def _plain(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# The register names the fields it refuses its own way; the form's fields are these.
+_FORM_FIELD = {"deadline": "due", "owner_title": "owner", "owner_user_id": "owner"}
 
 
 async def _checked(check, n: int) -> None:
@@ -98,16 +147,22 @@ async def _checked(check, n: int) -> None:
     try:
         await check
     except UserFacingError as problem:
-        raise InvalidInput(f"Resolution {n}: {problem.message}", field=f"{problem.field or 'text'}_{n}") from None
+        field = _FORM_FIELD.get(problem.field or "text", problem.field or "text")
+        raise InvalidInput(f"Resolution {n}: {problem.message}", field=f"{field}_{n}") from None
 
 
-def _draft(values: FormValues, n: int, meeting_day: date) -> resolutions.ResolutionDraft:
+def _draft(
+    values: FormValues, n: int, meeting_day: date, found: list[ExtractedResolution]
+) -> resolutions.ResolutionDraft:
+    read = found[n - 1]
     return resolutions.ResolutionDraft(
         text=text_of(values, f"text_{n}"),
         kind=text_of(values, f"kind_{n}"),
         owner_title=text_of(values, f"owner_{n}"),
         due_text=text_of(values, f"due_{n}"),
         meeting_day=meeting_day,
+        minute_item=read.item_number,
+        minute_item_title=read.item_title,
     )
 
 

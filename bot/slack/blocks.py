@@ -1,11 +1,14 @@
 """Block Kit: neutral Messages and Forms in, Slack's JSON out, within Slack's size limits."""
 
 import json
+from dataclasses import replace
 
-from bot.forms import Field, Form, FormValues
+from bot.forms import MAX_PASTE_LENGTH, Field, Form, FormValues
 from bot.replies import Button, Message, Note, Section, escape
 
 MAX_MESSAGE_BLOCKS = 50
+READABLE_TYPES = ("txt", "docx", "pdf")  # what a file input offers; the reader checks again
+BOX = "__"  # "minutes__2": the second box of a long text
 MAX_SECTION_TEXT = 3000
 MAX_CONTEXT_ELEMENTS = 10
 MAX_BUTTON_LABEL = 75
@@ -99,13 +102,27 @@ def _input_element(field: Field) -> dict:
         chosen = next((option for option in options if option["value"] == field.initial), None)
         if chosen:
             element["initial_option"] = chosen
+    elif field.kind == "file":
+        element = {"type": "file_input", "action_id": "value", "filetypes": list(READABLE_TYPES), "max_files": 1}
     else:
         element = {"type": "plain_text_input", "action_id": "value", "multiline": field.kind == "multiline"}
         if field.initial:
             element["initial_value"] = field.initial
         if field.max_length:
-            element["max_length"] = field.max_length
+            element["max_length"] = min(field.max_length, MAX_PASTE_LENGTH)
     return element
+
+
+def _input_blocks(field: Field) -> list[dict]:
+    """A field's block; a text longer than one Slack box allows runs on into more boxes, joined when read."""
+    boxes = -(-field.max_length // MAX_PASTE_LENGTH) if field.kind == "multiline" and field.max_length else 1
+    if boxes == 1 or field.initial:
+        return [_input_block(field)]
+    more = replace(field, label=f"{field.label} (continued)", optional=True, hint=None)
+    return [
+        _input_block(field),
+        *(_input_block(replace(more, name=f"{field.name}{BOX}{n}")) for n in range(2, boxes + 1)),
+    ]
 
 
 def _input_block(field: Field) -> dict:
@@ -124,24 +141,35 @@ def _input_block(field: Field) -> dict:
 
 
 def modal(form: Form, channel_id: str | None) -> dict:
-    blocks = _section_blocks(Section(form.intro or "")) + [_input_block(field) for field in form.fields]
-    return {
+    blocks = _section_blocks(Section(form.intro or "")) + [
+        block for field in form.fields for block in _input_blocks(field)
+    ]
+    view = {
         "type": "modal",
         "callback_id": form.form_id,
         "title": _plain(form.title, MAX_MODAL_TITLE),
-        "submit": _plain(form.submit, MAX_MODAL_TITLE),
         "close": _plain("Cancel", MAX_MODAL_TITLE),
         "private_metadata": json.dumps({"context": form.context, "channel": channel_id}),
         "blocks": blocks,
     }
+    if form.submit:  # a form with nothing to fill in (a notice) has no submit button
+        view["submit"] = _plain(form.submit, MAX_MODAL_TITLE)
+    return view
 
 
 def submitted_values(view: dict) -> FormValues:
-    """Slack's view state, flattened to one value per field, whatever the element type."""
+    """Slack's view state, flattened to one value per field, whatever the element type; the boxes of a long text
+    joined into one. An uploaded file's value is its Slack file id, for the listener to read."""
     values: FormValues = {}
-    for block_id, actions in view.get("state", {}).get("values", {}).items():
+    for block_id, actions in sorted(view.get("state", {}).get("values", {}).items(), key=_box_order):
         state = actions.get("value", {})
-        if "selected_users" in state:
+        if BOX in block_id:
+            name = block_id.partition(BOX)[0]
+            more = state.get("value") if isinstance(state, dict) else None
+            values[name] = "\n".join(text for text in (values.get(name), more) if isinstance(text, str) and text)
+        elif state.get("type") == "file_input":
+            values[block_id] = tuple(str(file.get("id")) for file in state.get("files") or () if file.get("id"))
+        elif "selected_users" in state:
             values[block_id] = tuple(state["selected_users"] or ())
         elif "selected_user" in state:
             values[block_id] = state["selected_user"]
@@ -150,6 +178,21 @@ def submitted_values(view: dict) -> FormValues:
         else:
             values[block_id] = state.get("value")
     return values
+
+
+def _box_order(entry: tuple[str, dict]) -> tuple[str, int]:
+    name, _, box = entry[0].partition(BOX)
+    return name, int(box) if box.isdigit() else 1
+
+
+def file_inputs(view: dict) -> dict[str, list[str]]:
+    """The files uploaded in a modal's file inputs, by field: their Slack file ids."""
+    found = {}
+    for block_id, actions in view.get("state", {}).get("values", {}).items():
+        state = actions.get("value", {})
+        if state.get("type") == "file_input" and state.get("files"):
+            found[block_id] = [str(file["id"]) for file in state["files"] if file.get("id")]
+    return {name: ids for name, ids in found.items() if ids}
 
 
 def modal_metadata(view: dict) -> tuple[str, str | None]:

@@ -120,6 +120,7 @@ class FakeSlackWebAPI:
         self.hosted_files: dict[str, bytes] = {}
         # The workspace each bot token was installed in, as auth.test tells it; any other token is TEAM_ID's.
         self.teams_by_token: dict[str, str] = {}
+        self.file_objects: dict[str, dict[str, Any]] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._closing = asyncio.Event()
@@ -303,9 +304,12 @@ class FakeSlackWebAPI:
         return web.json_response(self._answer(method, params))
 
     def host_file(self, name: str, content: bytes) -> dict[str, Any]:
-        """A file someone shared in Slack, as it appears in a message's `files`, downloadable with the bot token."""
+        """A file someone shared or uploaded in Slack, as it appears in a message's `files` or a file input's
+        value, downloadable with the bot token; files.info knows it by its id."""
         self.hosted_files[name] = content
-        return {"id": self._new_id("F"), "name": name, "url_private_download": f"{self.root_url}files/{name}"}
+        file = {"id": self._new_id("F"), "name": name, "url_private_download": f"{self.root_url}files/{name}"}
+        self.file_objects[file["id"]] = file
+        return file
 
     async def _handle_file_download(self, request: web.Request) -> web.Response:
         content = self.hosted_files.get(request.match_info["name"])
@@ -414,6 +418,7 @@ class FakeSlackWebAPI:
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
             "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.info": self._files_info,
             "files.completeUploadExternal": self._files_complete_upload,
         }
 
@@ -617,6 +622,12 @@ class FakeSlackWebAPI:
         }
 
     # files.*
+
+    def _files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        file = self.file_objects.get(require(params, "file"))
+        if file is None:
+            raise SlackError("file_not_found")
+        return {"file": {**file, "size": len(self.hosted_files.get(file["name"], b""))}}
 
     def _files_get_upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename = require(params, "filename")

@@ -196,14 +196,16 @@ class SignedSlackClient:
         private_metadata: str = "",
         view_id: str | None = None,
         trigger_id: str | None = None,
+        blocks: list[dict[str, Any]] | None = None,
     ) -> Reply:
-        """A modal's submit button; ``values`` is view.state.values ({block_id: {action_id: entry}})."""
+        """A modal's submit button; ``values`` is view.state.values ({block_id: {action_id: entry}}), and
+        ``blocks`` the view's blocks as it was shown."""
         view_id = view_id or f"V{secrets.token_hex(4).upper()}"
         view = {
             "id": view_id,
             "team_id": self.team_id,
             "type": "modal",
-            "blocks": [],
+            "blocks": blocks or [],
             "private_metadata": private_metadata,
             "callback_id": callback_id,
             "state": {"values": values},

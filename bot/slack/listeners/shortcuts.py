@@ -19,8 +19,9 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         """A file of minutes attached to the message is read in place of its text."""
         message = body.get("message") or {}
         text = message.get("text") or ""
-        if body["callback_id"] == "minutes_from_message" and message.get("files"):
-            text = await shared_minutes(message["files"], client) or text
+        wants_minutes = body["callback_id"] == "minutes_from_message" and message.get("files")
+        if wants_minutes and (shared := await shared_minutes(message["files"], client)):
+            return await interactions.minutes_file(services, actor, *shared)
         return await interactions.shortcut(services, actor, body["callback_id"], text)
 
     async def on_shortcut(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
