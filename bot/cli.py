@@ -1,10 +1,12 @@
-"""`committee-bot`: serve, socket, console, db upgrade."""
+"""`committee-bot`: serve, socket, scheduler, console, minutes, db upgrade / backup / restore."""
 
 import argparse
 import asyncio
 import functools
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import minutes_command
 from bot.config import Settings, checked_database_url
 from bot.scheduler import ReminderScheduler
+from storage import backup
+from storage.backup import NATIVE, PORTABLE
 from storage.database import Database, shown_url, unusable_database
 
 log = logging.getLogger(__name__)
@@ -36,8 +40,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     minutes = commands.add_parser("minutes", help="read resolutions from minutes, without touching the database")
     minutes_command.add_arguments(minutes)
-    db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"], help="bring the schema to the newest migration")
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="bring the schema to the newest migration")
+    backup = db.add_parser("backup", help="write the whole database to FILE")
+    backup.add_argument("file", type=Path)
+    backup.add_argument(
+        "--format",
+        choices=[NATIVE, PORTABLE],
+        help="native: SQLite's backup API, or pg_dump's custom format (the default where pg_dump matches the "
+        "server); portable: JSON lines that either database can restore",
+    )
+    restore = db.add_parser("restore", help="replace the database with the backup in FILE")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true", help="even if the database already holds data")
     return parser
 
 
@@ -60,8 +75,43 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(socket_mode(settings))
     elif args.command == "scheduler":
         asyncio.run(scheduler_only(settings))
-    else:
+    elif args.action == "upgrade":
         asyncio.run(upgrade(settings))
+    else:
+        print(asyncio.run(_maintained(settings.database_url, functools.partial(_backup_or_restore, args))))
+
+
+async def _backup_or_restore(args: argparse.Namespace, database_url: str) -> str:
+    if args.action == "backup":
+        made = await backup.back_up(database_url, args.file, args.format)
+        why = f" ({made.note})" if made.note else ""
+        size = args.file.stat().st_size
+        return (
+            f"committee-bot: backed up {made.tables} tables ({made.rows:,} rows) to {args.file} in "
+            f"{made.description}{why}, {size / 1_000_000:,.1f} MB."
+        )
+    restored = await backup.restore(database_url, args.file, args.force)
+    return (
+        f"committee-bot: restored {restored.tables} tables ({restored.rows:,} rows) from {args.file} into "
+        f"{shown_url(database_url)} ({restored.description})."
+    )
+
+
+async def _maintained(database_url: str, work: Callable[[str], Awaitable[str]]) -> str:
+    """What a maintenance command did, in one line; a refusal, or a database that cannot be used, stops it with
+    one line saying why."""
+    database = Database(database_url)
+    try:
+        async with database.engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as unusable:
+        raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable)}") from None
+    finally:
+        await database.dispose()
+    try:
+        return await work(database_url)
+    except backup.BackupRefused as refused:
+        raise SystemExit(f"committee-bot: {refused}") from None
 
 
 async def _console(database_url: str, user: str | None, channel: str | None) -> int:
