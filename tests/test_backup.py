@@ -109,8 +109,10 @@ async def test_a_portable_backup_moves_a_council_from_sqlite_to_postgresql(tmp_p
         async with database.engine.begin() as connection:
             await connection.execute(text("INSERT INTO workspace (id, created_at) VALUES ('T0002', now())"))
             next_id = await connection.scalar(
-                text("INSERT INTO meeting (committee_id, starts_at, status, created_by, created_at, request_key) "
-                     "VALUES (1, now(), 'scheduled', 'U1', now(), 'after-restore') RETURNING id")
+                text(
+                    "INSERT INTO meeting (committee_id, starts_at, status, created_by, created_at, request_key) "
+                    "VALUES (1, now(), 'scheduled', 'U1', now(), 'after-restore') RETURNING id"
+                )
             )
         await database.dispose()
     assert after == before
@@ -234,3 +236,38 @@ async def test_a_native_sqlite_backup_is_one_self_contained_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("council.backup")) == ["council.backup"]
     with sqlite3.connect(backup) as copy:
         assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+
+
+async def test_a_damaged_or_cut_short_backup_is_refused_and_nothing_is_changed(database, tmp_path):
+    await fill_every_table(database, committees=2, resolutions=4, windows=1, comments=3)
+    before = await every_row(database)
+    whole = tmp_path / "council.jsonl.gz"
+    assert committee_bot(plain_url(database), "db", "backup", str(whole), "--format", "portable")[0] == 0
+    content = gzip.decompress(whole.read_bytes())
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(content[: len(content) * 2 // 3]))
+    status, said = committee_bot(plain_url(database), "db", "restore", str(cut), "--force")
+    assert (status, said) == (
+        1,
+        [f"committee-bot: {cut} is damaged or cut short, so it was not restored. Nothing was changed."],
+    )
+    assert await every_row(database) == before
+
+
+async def test_a_backup_of_an_older_schema_is_restored_and_brought_up_to_date(database, tmp_path):
+    async with empty_database_like(database, tmp_path) as older_url:
+        older = Database(older_url)
+        await older.upgrade("0004_one_live_response")
+        async with older.engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO workspace (id, created_at) VALUES ('T0001', '2026-01-05 10:00:00')")
+            )
+        await older.dispose()
+        backup = tmp_path / "older.backup"
+        assert committee_bot(older_url, "db", "backup", str(backup), "--format", "portable")[0] == 0
+    async with empty_database_like(database, tmp_path) as target:
+        status, said = committee_bot(target, "db", "restore", str(backup))
+        assert status == 0, said
+        after = await rows_at(target)
+    assert after["alembic_version"] == [(_head(),)]
+    assert [row[0] for row in after["workspace"]] == ["T0001"]

@@ -24,7 +24,7 @@ from storage.models import (
 )
 
 # What people type, at its most awkward: quotes, a new line, a backslash, symbols, accents, an emoji.
-AWKWARD_TEXT = "Cllr O'Brien said \"no\" —\n£5m for the A6\\M1 junction; café naïve 🚧 <!channel> & done"
+AWKWARD_TEXT = 'Cllr O\'Brien said "no" —\n£5m for the A6\\M1 junction; café naïve 🚧 <!channel> & done'
 
 
 async def fill_every_table(database: Database, *, committees=4, resolutions=40, windows=2, comments=30) -> datetime:
@@ -101,7 +101,9 @@ async def fill_every_table(database: Database, *, committees=4, resolutions=40, 
         )
         session.add(ReminderMute(item="window:1", user_id=member_of(1, 3), until=None, set_by=member_of(1, 3)))
         session.add(ConsoleTime(id=1, reached=now))
-        session.add(PersonalDataLog(action="exported", workspace_id=TEAM, member_reference="0" * 64, done_by="dpo", counts="{}"))
+        session.add(
+            PersonalDataLog(action="exported", workspace_id=TEAM, member_reference="0" * 64, done_by="dpo", counts="{}")
+        )
         session.add(Housekeeping(id="retention", last_run_at=now))
         await session.commit()
     return now
