@@ -252,7 +252,7 @@ def draft_offer(offer: DraftOffer) -> Message:
 def export_sent(compiled: CompiledComments) -> Message:
     return notice(
         f"I've sent you the comments on *{escape(compiled.report_title)}* "
-        f'({count_of(compiled.comment_count, "comment")}, {len(compiled.no_comments)} "no comments", '
+        f'({count_of(compiled.comment_count, "comment")}, {compiled.no_comments_count} "no comments", '
         f"{len(compiled.not_responded)} not yet responded) as Word, Markdown and CSV files in a direct message."
     )
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from handlers.comment_windows import WindowSummary, choose_window, windows_for_export
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_instant
-from handlers.errors import NotAllowed
+from handlers.deadlines import describe_date, describe_instant
+from handlers.errors import NotAllowed, NotFound
 from handlers.export_formats import CompiledComments, ExportedComment, ReportSection
 from storage import queries
-from storage.models import Comment, CommentKind
+from storage.models import FORMER_MEMBER, Comment, CommentKind
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,12 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
             "Only the officer who receives a report's comments, or the committee's clerks, can export them."
         )
     window = choose_window(windows, ref_text, kind="a report you can export")
+    if window.comments_deleted_at is not None:
+        deleted_on = describe_date(window.comments_deleted_at, window.timezone)
+        raise NotFound(
+            f"The comments on {window.title} were deleted on {deleted_on}, at the end of the council's retention "
+            "period for committee records, so there is nothing left to export."
+        )
     log.info("comments on window %s compiled for %s", window.id, actor.user_id)
     return window, await compile_window(services, actor.workspace_id, window)
 
@@ -36,7 +42,8 @@ class Responses:
 
     @property
     def responded(self) -> set[str]:
-        return {comment.author_user_id for comment in self.comments}
+        """Who responded, among the members still known (a former member's responses are anonymous)."""
+        return {comment.author_user_id for comment in self.comments} - {FORMER_MEMBER}
 
 
 async def responses_to(services: Services, workspace_id: str, window: WindowSummary) -> Responses:
@@ -51,7 +58,9 @@ async def responses_to(services: Services, workspace_id: str, window: WindowSumm
 
 async def compile_window(services: Services, workspace_id: str, window: WindowSummary) -> CompiledComments:
     found = await responses_to(services, workspace_id, window)
-    comments, waiting_for = found.comments, found.waiting_for
+    waiting_for = found.waiting_for
+    comments = [c for c in found.comments if c.author_user_id != FORMER_MEMBER]
+    former = [c.kind for c in found.comments if c.author_user_id == FORMER_MEMBER]
     names = await services.directory.display_names(workspace_id, found.responded | set(waiting_for))
     return CompiledComments(
         committee_name=window.committee_name,
@@ -62,6 +71,8 @@ async def compile_window(services: Services, workspace_id: str, window: WindowSu
         sections=_sections(comments, names, window.timezone),
         no_comments=tuple(sorted(names.get(a, a) for a in _said_no_comments(comments))),
         not_responded=tuple(sorted(names.get(user, user) for user in waiting_for)),
+        former_members_comments=former.count(CommentKind.COMMENT),
+        former_members_no_comments=former.count(CommentKind.NO_COMMENTS),
     )
 
 

@@ -63,6 +63,7 @@ class WindowSummary:
     deadline: datetime
     announcement_ts: str | None
     announcement_permalink: str | None
+    comments_deleted_at: datetime | None = None  # at the end of the retention period
 
     @property
     def deadline_text(self) -> str:
@@ -86,6 +87,7 @@ def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
         window.deadline,
         window.announcement_ts,
         window.announcement_permalink,
+        window.comments_deleted_at,
     )
 
 

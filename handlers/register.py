@@ -7,6 +7,7 @@ from handlers.due_meetings import SYSTEM_ACTOR
 from handlers.register_export import BOT_NAME, Register, RegisterChange, RegisterEntry, describe_snapshot
 from handlers.resolutions import ActionItem, HistoryEntry, entry_of_change, item_of
 from storage import queries
+from storage.models import FORMER_MEMBER
 
 
 async def compile_register(services: Services, actor: Actor) -> Register:
@@ -35,7 +36,7 @@ async def people_named(
             for snapshot in (entry.before, entry.after)
             if snapshot and snapshot.get("owner_user_id")
         }
-    names = await services.directory.display_names(actor.workspace_id, ids)
+    names = await services.directory.display_names(actor.workspace_id, ids - {FORMER_MEMBER})
     return names | {SYSTEM_ACTOR: BOT_NAME}
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers.comment_windows import WindowSummary
 from handlers.meetings import MeetingSummary
 from handlers.resolutions import ActionItem
-from storage.models import Committee
+from storage.models import FORMER_MEMBER, Committee
 
 FRIDAY = 4
 WEEK = timedelta(days=7)
@@ -91,7 +91,8 @@ def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
         planned += [r for action in due_here for r in report_back_reminders(action, meeting, committee)]
         planned += meeting_digests(meeting, state, due_here)
     planned += overdue_digests(state, now)
-    return planned
+    # A former member (the receiving officer, erased) can no longer be written to.
+    return [reminder for reminder in planned if reminder.target != FORMER_MEMBER]
 
 
 def _reports_by_meeting(state: CommitteeState) -> dict[int, tuple[ActionItem, ...]]:

@@ -72,12 +72,13 @@ async def _reminder_settings(services: Services, actor: Actor, rest: str) -> Rep
 
 
 async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:
-    """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone."""
+    """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone; one left with no
+    clerk (its last clerk's personal data was erased) gets the person setting it up as its clerk."""
     async with services.database.session() as session:
         existing = await committees.current_setup(session, actor)
     if existing is None:
         return committees.CommitteeSetup(name=name)
-    return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids, existing.chair_id)
+    return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids or None, existing.chair_id)
 
 
 async def _report_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
