@@ -5,16 +5,20 @@ as people build it, and the commands are run as an operator runs them."""
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from docx import Document
 
+from bot.config import Settings
+from bot.scheduler import ReminderScheduler
 from handlers.committees import CommitteeSetup, set_up_committee
 from handlers.context import Actor
 from handlers.reminder_settings import stop_direct_messages
 from handlers.reminders import ReminderTiming, tick
-from storage.models import CommentDraft, PersonalDataLog, Reminder
+from storage.models import Comment, CommentDraft, CommentRevision, PersonalDataLog, Reminder
 from tests.flows import (
     buttons,
     comment_inline,
@@ -301,3 +305,46 @@ async def test_erasure_in_one_workspace_leaves_the_same_person_in_another_alone(
 
 
 # --- Retention ----------------------------------------------------------------------------------------------------
+
+
+async def test_comments_are_deleted_once_a_day_by_the_scheduler_when_the_retention_period_ends(stack):
+    await _council(stack)
+    scheduler = ReminderScheduler(stack.bot.services, stack.bot.reminders, Settings(comment_retention_years=6))
+    closed = datetime(2040, 9, 20, 22, 59, 59, tzinfo=UTC)  # 23:59:59 BST on 20 September 2040
+    six_years_on = closed + relativedelta(years=6)
+
+    async def scheduler_ticks_at(instant: datetime) -> None:
+        with time_machine.travel(instant, tick=False):
+            await scheduler.run_once()
+
+    await scheduler_ticks_at(six_years_on - timedelta(hours=1))  # the day's sweep: nothing is old enough yet
+    for minutes in (61, 62, 63):  # ticks a minute apart: the sweep has run today, and does not run again
+        await scheduler_ticks_at(six_years_on + timedelta(minutes=minutes - 60))
+    assert len(await stored(stack, Comment)) == 4 and await stored(stack, PersonalDataLog) == []
+
+    await scheduler_ticks_at(six_years_on - timedelta(hours=1) + timedelta(days=1))
+    assert await stored(stack, Comment) == [] and await stored(stack, CommentRevision) == []
+    assert await stored(stack, CommentDraft) == []
+    [logged] = await stored(stack, PersonalDataLog)
+    assert (logged.action, logged.workspace_id, logged.member_reference) == ("retention", None, None)
+    assert json.loads(logged.counts) == {"reports": 1, "comments": 4, "comment_revisions": 5, "drafts": 1}
+
+    with time_machine.travel(six_years_on + timedelta(days=1), tick=True):
+        compiled = await stack.slack.slash_command(
+            "/report", "export annual-report-2021", user_id=OFFICER, channel_id=CHANNEL
+        )
+    assert shown_text(compiled.json()).endswith(
+        f"The comments on {REPORT} were deleted on 21 September 2046, at the end of the council's retention period "
+        "for committee records, so there is nothing left to export."
+    )
+
+
+def test_the_retention_period_is_six_years_unless_set_otherwise():
+    assert Settings.from_environment({}).comment_retention_years == 6
+    assert Settings.from_environment({"COMMENT_RETENTION_YEARS": "7"}).comment_retention_years == 7
+    for wrong in ("0", "six", "-1"):
+        with pytest.raises(SystemExit) as refused:
+            Settings.from_environment({"COMMENT_RETENTION_YEARS": wrong})
+        assert str(refused.value) == (
+            f"committee-bot: COMMENT_RETENTION_YEARS must be a whole number of years, at least 1, not {wrong!r}."
+        )
