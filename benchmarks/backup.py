@@ -55,8 +55,8 @@ async def run(args) -> None:
         await fill_every_table(source, **sizes)
         await source.dispose()
         for backup_format in ("native", "portable"):
-            row = await round_trip(sqlite_source, sqlite_target, Path(folder) / f"sqlite.{backup_format}", backup_format)
-            results.append(["SQLite", *row])
+            backup = Path(folder) / f"sqlite.{backup_format}"
+            results.append(["SQLite", *await round_trip(sqlite_source, sqlite_target, backup, backup_format)])
         async with benchlib.scratch_postgres("backup") as postgres_source:
             source = Database(postgres_source)
             await fill_every_table(source, **sizes)

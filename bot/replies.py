@@ -14,7 +14,7 @@ from handlers.comment_windows import WindowPreview, WindowSummary
 from handlers.comments import CommentReceipt, DraftOffer
 from handlers.committees import CommitteeSummary
 from handlers.export_formats import CompiledComments
-from storage.models import CommentKind
+from storage.models import FORMER_MEMBER, CommentKind
 
 MAX_LISTED = 15
 # How chat text writes a mention: <@U123> or, from a slash command with escaping on, <@U123|name>.
@@ -31,7 +31,8 @@ def quote(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
+    """Someone the platform shows by name; a former member (erased) is no one it knows, and is only described."""
+    return FORMER_MEMBER if user_id == FORMER_MEMBER else f"<@{user_id}>"
 
 
 def link(url: str | None, label: str) -> str:

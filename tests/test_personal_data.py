@@ -348,3 +348,17 @@ def test_the_retention_period_is_six_years_unless_set_otherwise():
         assert str(refused.value) == (
             f"committee-bot: COMMENT_RETENTION_YEARS must be a whole number of years, at least 1, not {wrong!r}."
         )
+
+
+async def test_after_the_receiving_officer_is_erased_the_closing_notice_names_no_one_and_nothing_is_sent_to_them(stack):
+    await _council(stack)
+    assert committee_bot(plain_url(stack.database), "member", "erase", TEAM, OFFICER)[0] == 0
+    posts_before = len(stack.fake.calls_to("chat.postMessage"))
+    with time_machine.travel(datetime(2040, 9, 20, 23, 0, tzinfo=UTC), tick=False):  # just after the deadline
+        await tick(stack.bot.services, stack.bot.reminders, "test", ReminderTiming(pace_seconds=0))
+    await stack.bot.delivery.drain()
+    posts = [call.params for call in stack.fake.calls_to("chat.postMessage")[posts_before:]]
+    [closed] = [post for post in posts if "Comments closed" in shown_text(post)]
+    assert "a former member has them" in shown_text(closed) and "<@a former member>" not in shown_text(closed)
+    assert [post["channel"] for post in posts] == [CHANNEL]  # no direct message to someone who is gone
+    assert not stack.fake.uploaded_files
