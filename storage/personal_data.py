@@ -50,12 +50,23 @@ async def workspace_exists(session: AsyncSession, workspace_id: str) -> bool:
 async def comments_by(
     session: AsyncSession, workspace_id: str, user_id: str
 ) -> list[tuple[Comment, CommentWindow, Committee]]:
+    return await _written_by(session, Comment, workspace_id, user_id)
+
+
+async def drafts_by(
+    session: AsyncSession, workspace_id: str, user_id: str
+) -> list[tuple[CommentDraft, CommentWindow, Committee]]:
+    return await _written_by(session, CommentDraft, workspace_id, user_id)
+
+
+async def _written_by(session: AsyncSession, model: type[Comment | CommentDraft], workspace_id: str, user_id: str):
+    """Comments or drafts of one author on the workspace's reports, with their report and committee, oldest first."""
     statement = (
-        select(Comment, CommentWindow, Committee)
-        .join(CommentWindow, col(Comment.window_id) == col(CommentWindow.id))
+        select(model, CommentWindow, Committee)
+        .join(CommentWindow, col(model.window_id) == col(CommentWindow.id))
         .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
-        .where(Committee.workspace_id == workspace_id, Comment.author_user_id == user_id)
-        .order_by(Comment.created_at, Comment.id)
+        .where(Committee.workspace_id == workspace_id, model.author_user_id == user_id)
+        .order_by(model.created_at, model.id)
     )
     return [tuple(row) for row in await session.exec(statement)]
 
@@ -67,19 +78,6 @@ async def revisions_of(session: AsyncSession, comment_ids: Iterable[int]) -> lis
         .order_by(CommentRevision.comment_id, CommentRevision.number)
     )
     return list(await session.exec(statement))
-
-
-async def drafts_by(
-    session: AsyncSession, workspace_id: str, user_id: str
-) -> list[tuple[CommentDraft, CommentWindow, Committee]]:
-    statement = (
-        select(CommentDraft, CommentWindow, Committee)
-        .join(CommentWindow, col(CommentDraft.window_id) == col(CommentWindow.id))
-        .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
-        .where(Committee.workspace_id == workspace_id, CommentDraft.author_user_id == user_id)
-        .order_by(CommentDraft.created_at, CommentDraft.id)
-    )
-    return [tuple(row) for row in await session.exec(statement)]
 
 
 async def resolutions_of_person(
