@@ -1,10 +1,15 @@
-"""`committee-bot`: serve, socket, console, db upgrade."""
+"""`committee-bot`: serve, socket, scheduler, console, minutes, db upgrade / backup / restore, member export / erase."""
 
 import argparse
 import asyncio
 import functools
+import getpass
 import logging
+import os
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import minutes_command
 from bot.config import Settings, checked_database_url
 from bot.scheduler import ReminderScheduler
+from handlers import personal_data, personal_data_export
+from handlers.deadlines import describe_date
+from handlers.errors import UserFacingError
+from storage import backup
+from storage.backup import NATIVE, PORTABLE
 from storage.database import Database, shown_url, unusable_database
+from storage.models import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 # In the folder it is started from, apart from the bot's own default database.
@@ -36,8 +47,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     minutes = commands.add_parser("minutes", help="read resolutions from minutes, without touching the database")
     minutes_command.add_arguments(minutes)
-    db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"], help="bring the schema to the newest migration")
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="bring the schema to the newest migration")
+    backup = db.add_parser("backup", help="write the whole database to FILE")
+    backup.add_argument("file", type=Path)
+    backup.add_argument(
+        "--format",
+        choices=[NATIVE, PORTABLE],
+        help="native: SQLite's backup API, or pg_dump's custom format (the default where pg_dump matches the "
+        "server); portable: JSON lines that either database can restore",
+    )
+    restore = db.add_parser("restore", help="replace the database with the backup in FILE")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true", help="even if the database already holds data")
+    member = commands.add_parser("member", help="one member's personal data (UK GDPR)")
+    member_actions = member.add_subparsers(dest="action", required=True)
+    export = member_actions.add_parser("export", help="write everything held about a member as JSON and Word")
+    erase = member_actions.add_parser("erase", help="erase a member's comments' text and identity, and their roles")
+    for action in (export, erase):
+        action.add_argument("workspace", help="the workspace (Slack team) id, such as T012AB3CD")
+        action.add_argument("member", help="the member's user id, such as U012AB3CD")
+        action.add_argument("--by", default=getpass.getuser(), help="who is doing this, for the audit log")
+    export.add_argument("--to", type=Path, default=Path("."), help="the folder to write the files in")
     return parser
 
 
@@ -51,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "console":
         logging.getLogger().setLevel(logging.ERROR)  # refusals are shown as messages; log lines would repeat them
         sys.exit(asyncio.run(_console(checked_database_url(args.database, "--database"), args.user, args.channel)))
+    if args.command == "member" or getattr(args, "action", None) in ("backup", "restore"):
+        logging.getLogger().setLevel(logging.WARNING)  # the command's own line says what it did; logs would repeat it
     if args.command == "minutes":
         sys.exit(minutes_command.run(args))
     settings = Settings.from_environment()
@@ -60,8 +93,90 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(socket_mode(settings))
     elif args.command == "scheduler":
         asyncio.run(scheduler_only(settings))
-    else:
+    elif args.command == "member":
+        print(asyncio.run(_maintained(settings.database_url, functools.partial(_personal_data, args))))
+    elif args.action == "upgrade":
         asyncio.run(upgrade(settings))
+    else:
+        print(asyncio.run(_maintained(settings.database_url, functools.partial(_backup_or_restore, args))))
+
+
+async def _backup_or_restore(args: argparse.Namespace, database_url: str) -> str:
+    if args.action == "backup":
+        made = await backup.back_up(database_url, args.file, args.format)
+        why = f" ({made.note})" if made.note else ""
+        size = args.file.stat().st_size
+        return (
+            f"committee-bot: backed up {made.tables} tables ({made.rows:,} rows) to {args.file} in "
+            f"{made.description}{why}, {size / 1_000_000:,.1f} MB."
+        )
+    restored = await backup.restore(database_url, args.file, args.force)
+    return (
+        f"committee-bot: restored {restored.tables} tables ({restored.rows:,} rows) from {args.file} into "
+        f"{shown_url(database_url)} ({restored.description})."
+    )
+
+
+async def _personal_data(args: argparse.Namespace, database_url: str) -> str:
+    database = await migrated(database_url)
+    try:
+        if args.action == "export":
+            return await _export(database, args)
+        return await _erase(database, args)
+    finally:
+        await database.dispose()
+
+
+async def _export(database: Database, args: argparse.Namespace) -> str:
+    exported = await personal_data.export_member(database, args.workspace, args.member, args.by, datetime.now(UTC))
+    stem = args.to / f"personal-data-{args.workspace}-{args.member}".replace("/", "_")
+    _write_private(stem.with_suffix(".json"), personal_data_export.to_json(exported.record).encode())
+    _write_private(stem.with_suffix(".docx"), personal_data_export.to_docx(exported.record))
+    return (
+        f"committee-bot: wrote everything held about {args.member} in workspace {args.workspace} to {stem}.json and "
+        f"{stem}.docx ({personal_data.describe_counts(exported.counts)})."
+    )
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Personal data: readable by this user alone."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
+        file.write(content)
+
+
+async def _erase(database: Database, args: argparse.Namespace) -> str:
+    erased = await personal_data.erase_member(database, args.workspace, args.member, args.by, datetime.now(UTC))
+    whose = f"{args.member}'s personal data in workspace {args.workspace}"
+    if erased.already_erased_at:
+        when = describe_date(erased.already_erased_at, DEFAULT_TIMEZONE)
+        return f"committee-bot: {whose} was already erased on {when}; nothing more is held about them."
+    orphans = "".join(
+        f" {name} has no clerk now: anyone in its channel can take it on with /committee setup."
+        for name in erased.committees_without_clerk
+    )
+    return (
+        f"committee-bot: erased {whose}: {personal_data.describe_counts(erased.counts)}. Recorded in the audit log."
+        f"{orphans}"
+    )
+
+
+async def _maintained(database_url: str, work: Callable[[str], Awaitable[str]]) -> str:
+    """What a maintenance command did, in one line; a refusal, or a database that cannot be used, stops it with
+    one line saying why."""
+    database = Database(database_url)
+    try:
+        async with database.engine.connect():
+            pass
+    except (SQLAlchemyError, OSError) as unusable:
+        raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable)}") from None
+    finally:
+        await database.dispose()
+    try:
+        return await work(database_url)
+    except backup.BackupRefused as refused:
+        raise SystemExit(f"committee-bot: {refused}") from None
+    except UserFacingError as refused:
+        raise SystemExit(f"committee-bot: {refused.message}") from None
 
 
 async def _console(database_url: str, user: str | None, channel: str | None) -> int:

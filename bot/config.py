@@ -31,6 +31,9 @@ class Settings:
     reminders: bool = True
     # Processes serving requests on the one port; gunicorn's conventional variable.
     workers: int = 1
+    # Comments are deleted this many years after their report's comment window closed: the usual council retention
+    # period for committee records.
+    comment_retention_years: int = 6
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -58,6 +61,7 @@ class Settings:
             reminder_claim_timeout_seconds=claim_timeout,
             reminders=(env.get("REMINDERS") or "on").lower() not in ("off", "0", "false", "no"),
             workers=max(1, workers),
+            comment_retention_years=_years(env, "COMMENT_RETENTION_YEARS", 6),
         )
 
     def require(self, *names: str, purpose: str) -> None:
@@ -89,6 +93,13 @@ def _whole_number(env, name: str, default: str) -> int:
 
 
 _ATTRIBUTES = {"SLACK_BOT_TOKEN": "bot_token", "SLACK_SIGNING_SECRET": "signing_secret", "SLACK_APP_TOKEN": "app_token"}
+
+
+def _years(env, name: str, default: int) -> int:
+    value = env.get(name) or str(default)
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"committee-bot: {name} must be a whole number of years, at least 1, not {value!r}.")
+    return int(value)
 
 
 def _number(env, name: str, default: float) -> float:

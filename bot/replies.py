@@ -15,7 +15,7 @@ from handlers.comment_windows import WindowPreview, WindowSummary
 from handlers.comments import CommentReceipt, DraftOffer, MyResponses
 from handlers.committees import CommitteeSummary
 from handlers.export_formats import CompiledComments
-from storage.models import CommentKind
+from storage.models import FORMER_MEMBER, CommentKind
 
 MAX_LISTED = 15
 MOST_CLOSED_LISTED = 5
@@ -34,7 +34,8 @@ def quote(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
+    """Someone the platform shows by name; a former member (erased) is no one it knows, and is only described."""
+    return FORMER_MEMBER if user_id == FORMER_MEMBER else f"<@{user_id}>"
 
 
 def link(url: str | None, label: str) -> str:
@@ -328,7 +329,7 @@ def draft_offer(offer: DraftOffer) -> Message:
 def export_sent(compiled: CompiledComments) -> Message:
     return notice(
         f"I've sent you the comments on *{escape(compiled.report_title)}* "
-        f'({count_of(compiled.comment_count, "comment")}, {len(compiled.no_comments)} "no comments", '
+        f'({count_of(compiled.comment_count, "comment")}, {compiled.no_comments_count} "no comments", '
         f"{len(compiled.not_responded)} not yet responded) as Word, Markdown and CSV files in a direct message."
     )
 

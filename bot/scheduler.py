@@ -1,4 +1,5 @@
-"""The reminder tick: one short APScheduler job, about a minute apart, coalesced, never two at once.
+"""The reminder tick: one short APScheduler job, about a minute apart, coalesced, never two at once. Each tick also
+offers to delete comments past their retention period, which one instance does once a day.
 
 The job store is APScheduler's in-memory one, private to this process: the database ledger, not the
 scheduler, is what stops several running copies from posting the same reminder.
@@ -16,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings
 from handlers.context import Services
 from handlers.reminders import ReminderSender, ReminderTiming, tick
+from handlers.retention import delete_expired_comments
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ class ReminderScheduler:
         self.sender = sender
         self.instance = instance_name()
         self.tick_seconds = settings.reminder_tick_seconds
+        self.retention_years = settings.comment_retention_years
         self.timing = ReminderTiming(claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds))
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
@@ -43,6 +46,10 @@ class ReminderScheduler:
             await tick(self.services, self.sender, self.instance, self.timing)
         except Exception:
             log.exception("reminder tick failed; the next tick will pick up what this one missed")
+        try:
+            await delete_expired_comments(self.services, self.retention_years)
+        except Exception:
+            log.exception("deleting comments past their retention period failed; a later tick will try again")
 
     def start(self) -> None:
         trigger = IntervalTrigger(seconds=self.tick_seconds, timezone=UTC)

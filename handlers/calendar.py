@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.committees import committee_here, require_member
 from handlers.context import Actor, Services
 from storage import queries
-from storage.models import CommentWindow, Committee, Meeting, MeetingStatus, Resolution, ResolutionStatus
+from storage.models import FORMER_MEMBER, CommentWindow, Committee, Meeting, MeetingStatus, Resolution, ResolutionStatus
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
@@ -114,7 +114,7 @@ async def _contents(session: AsyncSession, token: str) -> _CalendarContents | No
 
 def _people_named(contents: _CalendarContents) -> set[str]:
     owners = {r.owner_user_id for r in contents.resolutions if r.owner_user_id and not r.owner_title}
-    return owners | {window.officer_user_id for window in contents.windows}
+    return (owners | {window.officer_user_id for window in contents.windows}) - {FORMER_MEMBER}
 
 
 def _ics(contents: _CalendarContents, names: dict[str, str], now: datetime) -> bytes:

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from handlers.comment_windows import WindowSummary, choose_window, expected_to_respond, windows_for_export
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_instant
-from handlers.errors import NotAllowed
+from handlers.deadlines import describe_date, describe_instant
+from handlers.errors import NotAllowed, NotFound
 from handlers.export_formats import CompiledComments, ExportedComment, ReportSection
 from storage import queries
-from storage.models import Comment, CommentKind
+from storage.models import FORMER_MEMBER, Comment, CommentKind
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,12 @@ async def exportable_windows(services: Services, actor: Actor) -> list[WindowSum
 
 async def compile_comments(services: Services, actor: Actor, ref_text: str) -> tuple[WindowSummary, CompiledComments]:
     window = choose_window(await exportable_windows(services, actor), ref_text, kind="a report you can export")
+    if window.comments_deleted_at is not None:
+        deleted_on = describe_date(window.comments_deleted_at, window.timezone)
+        raise NotFound(
+            f"The comments on {window.title} were deleted on {deleted_on}, at the end of the council's retention "
+            "period for committee records, so there is nothing left to export."
+        )
     log.info("comments on window %s compiled for %s", window.id, actor.user_id)
     return window, await compile_window(services, actor.workspace_id, window)
 
@@ -46,7 +52,8 @@ class Responses:
 
     @property
     def responded(self) -> set[str]:
-        return {comment.author_user_id for comment in self.comments}
+        """Who responded, among the members still known (a former member's responses are anonymous)."""
+        return {comment.author_user_id for comment in self.comments} - {FORMER_MEMBER}
 
     @property
     def members_responded(self) -> int:
@@ -68,7 +75,9 @@ async def responses_to(services: Services, workspace_id: str, window: WindowSumm
 
 async def compile_window(services: Services, workspace_id: str, window: WindowSummary) -> CompiledComments:
     found = await responses_to(services, workspace_id, window)
-    comments, waiting_for = found.comments, found.waiting_for
+    waiting_for = found.waiting_for
+    comments = [c for c in found.comments if c.author_user_id != FORMER_MEMBER]
+    former = [c.kind for c in found.comments if c.author_user_id == FORMER_MEMBER]
     names = await services.directory.display_names(workspace_id, found.responded | set(waiting_for))
     return CompiledComments(
         committee_name=window.committee_name,
@@ -79,6 +88,8 @@ async def compile_window(services: Services, workspace_id: str, window: WindowSu
         sections=_sections(comments, names, window.timezone),
         no_comments=tuple(sorted(names.get(a, a) for a in _said_no_comments(comments))),
         not_responded=tuple(sorted(names.get(user, user) for user in waiting_for)),
+        former_members_comments=former.count(CommentKind.COMMENT),
+        former_members_no_comments=former.count(CommentKind.NO_COMMENTS),
     )
 
 

@@ -71,6 +71,7 @@ class WindowSummary:
     deadline_day: date
     deadline_set_at: datetime
     chair_user_id: str | None = None
+    comments_deleted_at: datetime | None = None  # at the end of the retention period
 
     @property
     def deadline_text(self) -> str:
@@ -97,6 +98,7 @@ def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
         window.deadline_day,
         window.deadline_set_at,
         committee.chair_user_id,
+        window.comments_deleted_at,
     )
 
 

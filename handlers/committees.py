@@ -114,7 +114,7 @@ async def _store_setup(
         committee = Committee(
             workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name
         )
-    elif not await is_clerk(session, committee, actor.user_id):
+    elif not await _may_set_up(session, committee, actor.user_id):
         raise await _set_up_by_others(services, session, committee, actor)
     committee.name, committee.timezone, committee.chair_user_id = setup.name, setup.timezone, setup.chair_id
     session.add(committee)
@@ -122,6 +122,13 @@ async def _store_setup(
     await queries.replace_clerks(session, committee.id, setup.clerk_ids)
     await session.commit()
     return committee, created
+
+
+async def _may_set_up(session: AsyncSession, committee: Committee, user_id: str) -> bool:
+    """Its clerks may set it up again; so may anyone in its channel once it has none (its last clerk's personal
+    data was erased), or nobody could ever run it again."""
+    clerks = await queries.clerk_ids(session, committee.id)
+    return not clerks or user_id in clerks
 
 
 async def _set_up_by_others(

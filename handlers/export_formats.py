@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from storage.models import FORMER_MEMBER
+
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.text.paragraph import Paragraph
@@ -50,10 +52,34 @@ class CompiledComments:
     sections: tuple[ReportSection, ...]
     no_comments: tuple[str, ...]
     not_responded: tuple[str, ...]
+    # Responses of members whose personal data was erased: counted, never shown.
+    former_members_comments: int = 0
+    former_members_no_comments: int = 0
 
     @property
     def comment_count(self) -> int:
-        return sum(len(section.comments) for section in self.sections)
+        return sum(len(section.comments) for section in self.sections) + self.former_members_comments
+
+    @property
+    def no_comments_count(self) -> int:
+        return len(self.no_comments) + self.former_members_no_comments
+
+    @property
+    def former_members_line(self) -> str | None:
+        """E.g. "2 comments from former members, whose personal data has been erased."."""
+        count = self.former_members_comments
+        if not count:
+            return None
+        if count == 1:
+            return "1 comment from a former member, whose personal data has been erased."
+        return f"{count} comments from former members, whose personal data has been erased."
+
+    @property
+    def no_comments_listed(self) -> tuple[str, ...]:
+        """Who said "no comments", former members counted at the end."""
+        count = self.former_members_no_comments
+        former = (f"{count} former member{'s' if count != 1 else ''}",) if count else ()
+        return self.no_comments + former
 
     @property
     def file_stem(self) -> str:
@@ -112,7 +138,7 @@ def to_docx(compiled: CompiledComments) -> bytes:
     document.add_heading(_xml_safe(_title(compiled)), level=0)
     _add_details(document, compiled)
     _add_comments(document, compiled)
-    _add_name_list(document, "No comments", compiled.no_comments, NOBODY_DECLINED)
+    _add_name_list(document, "No comments", compiled.no_comments_listed, NOBODY_DECLINED)
     _add_name_list(document, "Not yet responded", compiled.not_responded, EVERYONE_RESPONDED)
     output = io.BytesIO()
     document.save(output)
@@ -174,6 +200,8 @@ def _add_comments(document: WordDocument, compiled: CompiledComments) -> None:
             document.add_heading(_xml_safe(section.title), level=1)
             for comment in section.comments:
                 _add_comment(document, comment)
+    if compiled.former_members_line:
+        document.add_paragraph(compiled.former_members_line)
 
 
 def _add_comment(document: WordDocument, comment: ExportedComment) -> None:
@@ -228,7 +256,7 @@ def _escape_markdown(text: str) -> str:
 def to_markdown(compiled: CompiledComments) -> str:
     blocks = [f"# {_escape_markdown(_title(compiled))}", _markdown_details(compiled)]
     blocks += _markdown_comments(compiled)
-    blocks += _markdown_name_list("No comments", compiled.no_comments, NOBODY_DECLINED)
+    blocks += _markdown_name_list("No comments", compiled.no_comments_listed, NOBODY_DECLINED)
     blocks += _markdown_name_list("Not yet responded", compiled.not_responded, EVERYONE_RESPONDED)
     return "\n\n".join(blocks) + "\n"
 
@@ -249,7 +277,7 @@ def _markdown_comments(compiled: CompiledComments) -> list[str]:
         if section.comments:
             blocks.append(f"## {_escape_markdown(section.title)}")
             blocks += [_markdown_comment(comment) for comment in section.comments]
-    return blocks
+    return blocks + ([compiled.former_members_line] if compiled.former_members_line else [])
 
 
 def _markdown_comment(comment: ExportedComment) -> str:
@@ -297,7 +325,9 @@ def to_csv(compiled: CompiledComments) -> str:
 
 def _csv_rows(compiled: CompiledComments) -> list[tuple[str, ...]]:
     rows = [_comment_row(section, comment) for section in compiled.sections for comment in section.comments]
+    rows += [("", FORMER_MEMBER, "", "", "comment", "")] * compiled.former_members_comments
     rows += [("", name, "", "", "no comments", "") for name in compiled.no_comments]
+    rows += [("", FORMER_MEMBER, "", "", "no comments", "")] * compiled.former_members_no_comments
     rows += [("", name, "", "", "not responded", "") for name in compiled.not_responded]
     return rows
 

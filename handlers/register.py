@@ -14,6 +14,7 @@ from handlers.register_export import (
 )
 from handlers.resolutions import ActionItem, HistoryEntry, entry_of_change, item_of
 from storage import queries
+from storage.models import FORMER_MEMBER
 
 
 async def compile_register(services: Services, actor: Actor) -> Register:
@@ -42,7 +43,7 @@ async def people_named(
             for snapshot in (entry.before, entry.after)
             if snapshot and snapshot.get("owner_user_id")
         }
-    names = await services.directory.display_names(actor.workspace_id, ids)
+    names = await services.directory.display_names(actor.workspace_id, ids - {FORMER_MEMBER})
     return names | {SYSTEM_ACTOR: BOT_NAME}
 
 

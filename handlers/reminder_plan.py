@@ -19,7 +19,7 @@ from handlers import working_days
 from handlers.comment_windows import WindowSummary
 from handlers.meetings import MeetingSummary
 from handlers.resolutions import ActionItem
-from storage.models import Committee
+from storage.models import FORMER_MEMBER, Committee
 
 WEEK = timedelta(days=7)
 SNOOZE = WEEK
@@ -188,7 +188,9 @@ def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
     planned += [r for slip in state.slips for r in slip_notices(slip, committee)]
     agenda_days = {local_day(r.due, committee) for r in planned if r.kind == "meeting.digest"}
     planned += overdue_digests(state, now, agenda_days)
-    return planned + snoozed_repeats(planned, state.snoozes)
+    planned += snoozed_repeats(planned, state.snoozes)
+    # A former member (the receiving officer, erased) can no longer be written to.
+    return [reminder for reminder in planned if reminder.target != FORMER_MEMBER]
 
 
 def _reports_by_meeting(state: CommitteeState) -> dict[int, tuple[ActionItem, ...]]:

@@ -3,6 +3,7 @@
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event, text
@@ -115,23 +116,43 @@ class Database:
         async with self._sessions() as session:
             yield session
 
-    async def upgrade(self) -> None:
-        """Bring the schema to the newest migration; safe when several instances start together."""
+    async def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to the newest migration (or to `revision`); safe when several instances start together."""
         async with self.engine.begin() as connection:
             if not self.is_sqlite:
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-            await connection.run_sync(_run_migrations)
+            await connection.run_sync(_run_migrations, revision)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-def _run_migrations(connection) -> None:
+def _migrations_config():
     # Imported here: alembic (with mako) is a third of the bot's start-up time, and only needed to migrate.
-    from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _run_migrations(connection, revision: str) -> None:
+    from alembic import command
+
+    config = _migrations_config()
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
+
+
+@dataclass(frozen=True)
+class SchemaRevisions:
+    known: frozenset[str]
+    head: str
+
+
+def schema_revisions() -> SchemaRevisions:
+    """The schema revisions this code knows (its migrations), and the newest."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_migrations_config())
+    return SchemaRevisions(frozenset(r.revision for r in script.walk_revisions()), script.get_current_head())

@@ -84,6 +84,13 @@ class CommentWindow(SQLModel, table=True):
     request_key: str = Field(unique=True, max_length=200)
     announcement_ts: str | None = Field(default=None, max_length=32)
     announcement_permalink: str | None = Field(default=None, max_length=1000)
+    # When its comments were deleted at the end of the retention period (the window itself is kept).
+    comments_deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+# Stands in for a person whose personal data was erased: as an author, owner, officer or whoever changed
+# something. No platform user id contains a space, so it can never be mistaken for a real person.
+FORMER_MEMBER = "a former member"
 
 
 class CommentKind(StrEnum):
@@ -91,8 +98,9 @@ class CommentKind(StrEnum):
     NO_COMMENTS = "no_comments"
 
 
-# The kind column stores the enum's names.
-LIVE_NO_COMMENTS = text("kind = 'NO_COMMENTS' AND withdrawn_at IS NULL")
+# The kind column stores the enum's names. Former members' "no comments" are anonymous: several can stand on one
+# report.
+LIVE_NO_COMMENTS = text(f"kind = 'NO_COMMENTS' AND withdrawn_at IS NULL AND author_user_id <> '{FORMER_MEMBER}'")
 
 
 class Comment(SQLModel, table=True):
@@ -361,3 +369,27 @@ class ConsoleTime(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     reached: datetime = Field(sa_column=utc_column())
+
+
+class PersonalDataLog(SQLModel, table=True):
+    """What was done with personal data, and by whom: each export, erasure and retention sweep. It never holds the
+    data itself: the member is a one-way digest (see handlers/personal_data.member_reference), and `counts` is a JSON
+    object of how many of each thing was exported or removed."""
+
+    __tablename__ = "personal_data_log"
+    __table_args__ = (Index("ix_personal_data_log_member", "workspace_id", "member_reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(sa_column=text_column(16))  # exported | erased | retention
+    workspace_id: str | None = Field(default=None, max_length=32)
+    member_reference: str | None = Field(default=None, max_length=64)
+    done_by: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+    counts: str
+
+
+class Housekeeping(SQLModel, table=True):
+    """When each daily task last ran, so that of several instances ticking every minute one does it once a day."""
+
+    id: str = Field(primary_key=True, max_length=40)
+    last_run_at: datetime = Field(sa_column=utc_column())

@@ -55,7 +55,9 @@ def test_a_wrong_database_url_stops_start_up_with_one_line_saying_what_to_do(tmp
     url, what, how = WRONG_DATABASES[case]
     env = _environment(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET, DATABASE_URL=url(tmp_path))
     env |= {"PORT": str(_free_port())}
-    [line] = _refusal(env, *command)
+    said = _refusal(env, *command)
+    assert len(said) == 1, "\n".join(said)
+    [line] = said
     assert line.startswith("committee-bot: ") and what in line and how in line, line
 
 

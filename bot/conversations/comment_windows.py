@@ -88,11 +88,12 @@ async def _current_setup(services: Services, actor: Actor) -> committees.Committ
 
 
 async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:
-    """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone."""
+    """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone; one left with no
+    clerk (its last clerk's personal data was erased) gets the person setting it up as its clerk."""
     existing = await _current_setup(services, actor)
     if existing is None:
         return committees.CommitteeSetup(name=name)
-    return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids, existing.chair_id)
+    return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids or None, existing.chair_id)
 
 
 async def _report_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
