@@ -7,12 +7,11 @@ import logging
 import sys
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import minutes_command
 from bot.config import Settings, checked_database_url
 from bot.scheduler import ReminderScheduler
-from storage.database import Database, shown_url, unusable_database
+from storage.database import Database, StorageError, shown_url, unusable_database
 
 log = logging.getLogger(__name__)
 # In the folder it is started from, apart from the bot's own default database.
@@ -82,7 +81,7 @@ async def migrated(database_url: str, setting: str = "DATABASE_URL") -> Database
     database = Database(database_url)
     try:
         await database.upgrade()
-    except (SQLAlchemyError, OSError) as unusable:
+    except (StorageError, OSError) as unusable:
         await database.dispose()
         raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable, setting)}") from None
     return database

@@ -6,8 +6,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +18,22 @@ DEFAULT_DATABASE_URL = "sqlite:///committee-bot.sqlite3"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any fixed number: it only has to be the same for every instance that might migrate at once.
 MIGRATION_LOCK_ID = 7_411_202
+
+# What the use cases may name without knowing the ORM underneath: the unit of work they pass to the storage
+# functions; a write a constraint refused (mostly a unique key that a concurrent delivery of the same request
+# wrote first); and any failure of the database.
+Session = AsyncSession
+Conflict = IntegrityError
+StorageError = SQLAlchemyError
+
+
+class NotADatabaseURL(ValueError):
+    """Text that cannot be read as a URL at all."""
+
+
+def upsert_insert(session: Session):
+    """INSERT with ON CONFLICT, in the dialect of the session's database."""
+    return postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def shown_url(url: str) -> str:
@@ -66,9 +84,20 @@ def _last_words(error: BaseException) -> str:
     return str(innermost).strip().splitlines()[0] if str(innermost).strip() else type(innermost).__name__
 
 
+def sqlite_path(url: str) -> str | None:
+    """The file of an SQLite URL; None for another database, or SQLite in memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    return parsed.database or None
+
+
 def async_url(url: str) -> str:
     """Map a URL as people write it to the async driver the bot uses for that database."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise NotADatabaseURL("not a database URL") from None  # the URL itself may hold a password
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)

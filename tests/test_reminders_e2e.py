@@ -101,12 +101,12 @@ async def test_a_crash_between_posting_and_recording_does_not_post_twice(stack):
     await _tick_at(stack, instant)
     async with stack.database.engine.begin() as connection:  # the process died before recording the post
         await connection.execute(
-            update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None, message_ts=None)
+            update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None, message_ref=None)
         )
     await _tick_at(stack, instant + timedelta(minutes=10))
     assert _in_history(stack, CHANNEL, "window.week") == 1
     [sent] = await stored(stack, Reminder)
-    assert sent.state == ReminderState.SENT and sent.attempts == 2 and sent.message_ts
+    assert sent.state == ReminderState.SENT and sent.attempts == 2 and sent.message_ref
 
 
 async def test_a_timed_out_post_is_retried_later_and_lands_once(stack):
