@@ -34,11 +34,18 @@ from handlers.reminder_plan import (
     window_about,
 )
 from handlers.resolutions import item_of, replan_passed_meetings
-from storage import ledger
 from storage.comments import windows_closing_between
 from storage.committees import CommitteeView, clerk_ids, clerks_by_committee, committees_by_id
 from storage.database import Session, StorageError
-from storage.ledger import OutcomeBatches
+from storage.ledger import (
+    LedgerKey,
+    OutcomeBatches,
+    dropped_channel_reminders_since,
+    insert_unrecorded,
+    items_named,
+    renew_claims,
+    take_over_abandoned,
+)
 from storage.meetings import meetings_between
 from storage.models import (
     CommentKind,
@@ -261,8 +268,8 @@ def _slip(
 
 async def _add_dropped(session: Session, states: dict[int, CommitteeState], now: datetime) -> None:
     """The channel reminders dropped in the last fortnight, named as people name their items."""
-    rows = await ledger.dropped_channel_reminders_since(session, states.keys(), now - CATCH_UP)
-    names = await ledger.items_named(session, {row.item for row in rows})
+    rows = await dropped_channel_reminders_since(session, states.keys(), now - CATCH_UP)
+    names = await items_named(session, {row.item for row in rows})
     dropped: dict[int, list[DroppedNotice]] = defaultdict(list)
     for row in rows:
         about = _about(row.item, names, states[row.committee_id].committee)
@@ -302,22 +309,22 @@ async def _record(services: Services, reminders: list[DueReminder], instance: st
 
 async def _record_new(
     services: Services, reminders: list[DueReminder], instance: str, now: datetime, state: str
-) -> set[ledger.LedgerKey]:
+) -> set[LedgerKey]:
     """Records in the ledger the reminders no instance has recorded yet; the keys of those recorded now."""
     async with services.database.session() as session:
-        recorded = await ledger.insert_unrecorded(session, [r.ledger_entry for r in reminders], instance, now, state)
+        recorded = await insert_unrecorded(session, [r.ledger_entry for r in reminders], instance, now, state)
         await session.commit()
     return recorded
 
 
 async def _take_over_abandoned(
-    services: Services, planned: dict[ledger.LedgerKey, DueReminder], instance: str, now: datetime, timeout: timedelta
+    services: Services, planned: dict[LedgerKey, DueReminder], instance: str, now: datetime, timeout: timedelta
 ) -> list[tuple[DueReminder, int]]:
     """Claims whose instance went quiet, now this instance's, each with how many posts of it were tried so far.
     Taking a claim over is not a try: the instance that went quiet may have died before posting, or stopped
     because it was too busy to post in time. Those no longer planned are recorded as dropped."""
     async with services.database.session() as session:
-        taken = await ledger.take_over_abandoned(session, planned, instance, now, now - timeout)
+        taken = await take_over_abandoned(session, planned, instance, now, now - timeout)
         await session.commit()
     return [(planned[key], tries) for key, tries in taken]
 
@@ -391,7 +398,7 @@ async def _renew_claims(services: Services, instance: str, since: datetime) -> t
     and the keys of those renewed."""
     renewed_at = services.clock()
     async with services.database.session() as session:
-        renewed = await ledger.renew_claims(session, instance, since, renewed_at)
+        renewed = await renew_claims(session, instance, since, renewed_at)
         await session.commit()
     return renewed_at, {ledger_key(*key) for key in renewed}
 
