@@ -76,11 +76,6 @@ async def committee_in_channel(session: Session, workspace_id: str, channel_id: 
     return view_of(row) if row is not None else None
 
 
-async def committee_by_id(session: Session, committee_id: int) -> CommitteeView | None:
-    row = await session.get(Committee, committee_id)
-    return view_of(row) if row is not None else None
-
-
 async def committees_in_workspace(session: Session, workspace_id: str) -> list[CommitteeView]:
     statement = select(Committee).where(Committee.workspace_id == workspace_id).order_by(Committee.name)
     return [view_of(row) for row in await session.exec(statement)]
