@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import minutes_command
 from bot.config import Settings, checked_database_url
@@ -22,7 +21,7 @@ from handlers.deadlines import describe_date
 from handlers.errors import UserFacingError
 from storage import backup
 from storage.backup import NATIVE, PORTABLE
-from storage.database import Database, shown_url, unusable_database
+from storage.database import Database, StorageError, shown_url, unusable_database
 from storage.models import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
@@ -165,9 +164,8 @@ async def _maintained(database_url: str, work: Callable[[str], Awaitable[str]]) 
     one line saying why."""
     database = Database(database_url)
     try:
-        async with database.engine.connect():
-            pass
-    except (SQLAlchemyError, OSError) as unusable:
+        await database.check_usable()
+    except (StorageError, OSError) as unusable:
         raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable)}") from None
     finally:
         await database.dispose()
@@ -197,7 +195,7 @@ async def migrated(database_url: str, setting: str = "DATABASE_URL") -> Database
     database = Database(database_url)
     try:
         await database.upgrade()
-    except (SQLAlchemyError, OSError) as unusable:
+    except (StorageError, OSError) as unusable:
         await database.dispose()
         raise SystemExit(f"committee-bot: {unusable_database(database_url, unusable, setting)}") from None
     return database

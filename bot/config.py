@@ -3,9 +3,7 @@
 import os
 from dataclasses import dataclass
 
-from sqlalchemy.exc import ArgumentError
-
-from storage.database import DEFAULT_DATABASE_URL, async_url
+from storage.database import DEFAULT_DATABASE_URL, NotADatabaseURL, async_url
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
@@ -77,7 +75,7 @@ def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:
     how = "sqlite:///path/to/file.sqlite3 or postgresql://user@host:5432/dbname"
     try:
         async_url(url)
-    except ArgumentError:
+    except NotADatabaseURL:
         raise SystemExit(f"committee-bot: {name} is not a database URL; write it as {how}.") from None
     except ValueError:
         scheme = url.split(":", 1)[0]

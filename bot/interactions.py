@@ -102,5 +102,5 @@ async def shortcut(services: Services, actor: Actor, callback_id: str, text: str
     return await SHORTCUTS[callback_id](services, actor, _plain(text))
 
 
-async def thread_reply(services: Services, actor: Actor, thread_ts: str, text: str, source_key: str) -> Reply | None:
-    return await comment_windows.thread_reply(services, actor, thread_ts, _plain(text), source_key)
+async def thread_reply(services: Services, actor: Actor, thread_ref: str, text: str, source_key: str) -> Reply | None:
+    return await comment_windows.thread_reply(services, actor, thread_ref, _plain(text), source_key)

@@ -5,11 +5,10 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.replies import Message, error_message
 from handlers.context import Actor
 from handlers.errors import UserFacingError
+from storage.database import StorageError
 
 log = logging.getLogger(__name__)
 Result = TypeVar("Result")
@@ -34,7 +33,7 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
     except UserFacingError as refusal:
         log.info("%s by %s refused: %s", what, actor.user_id, refusal.message)
         return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field, refusal.choices)
-    except SQLAlchemyError:
+    except StorageError:
         log.exception("%s by %s failed in the database", what, actor.user_id)
         return Failure(error_message(DID_NOT_SAVE, _worth_returning(their_text)))
     except Exception:

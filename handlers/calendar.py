@@ -12,18 +12,15 @@ import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select, update
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from handlers.committees import committee_here, require_member
 from handlers.context import Actor, Services
-from storage import queries
-from storage.models import FORMER_MEMBER, CommentWindow, Committee, Meeting, MeetingStatus, Resolution, ResolutionStatus
+from storage.calendar import CalendarContents, calendar_with_token, issue_calendar_token
+from storage.committees import CommitteeView
+from storage.models import FORMER_MEMBER, CommentWindow, Meeting, MeetingStatus, Resolution
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
@@ -44,26 +41,12 @@ async def calendar_token(services: Services, actor: Actor) -> tuple[str, str]:
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_member(services, committee, actor)
-        token = committee.calendar_token or await _issue_token(session, committee.id)
+        token = committee.calendar_token
+        if token is None:
+            token, issued = await issue_calendar_token(session, committee.id, secrets.token_urlsafe(32))
+            if issued:
+                log.info("calendar token issued for committee %s", committee.id)
     return committee.name, token
-
-
-async def _issue_token(session: AsyncSession, committee_id: int) -> str:
-    """Give the committee a token unless another request has just done so; return whichever one it now has.
-
-    The conditional UPDATE lets exactly one of two racing requests write: the other matches no row, and its
-    re-read finds the winner's token.
-    """
-    written = await session.exec(
-        update(Committee)
-        .where(col(Committee.id) == committee_id, col(Committee.calendar_token).is_(None))
-        .values(calendar_token=secrets.token_urlsafe(32))
-    )
-    await session.commit()
-    if written.rowcount:
-        log.info("calendar token issued for committee %s", committee_id)
-    statement = select(Committee.calendar_token).where(Committee.id == committee_id)
-    return (await session.exec(statement)).one()
 
 
 def calendar_filename(committee_name: str) -> str:
@@ -72,52 +55,24 @@ def calendar_filename(committee_name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_name) or ["committee"]) + ".ics"
 
 
-@dataclass(frozen=True)
-class _CalendarContents:
-    committee: Committee
-    meetings: list[Meeting]
-    windows: list[CommentWindow]
-    resolutions: list[Resolution]
-
-
 async def committee_calendar(services: Services, token: str) -> bytes | None:
     """The .ics of the committee holding `token`, or None when no committee holds it."""
     if not TOKEN_SHAPE.fullmatch(token):
         return None
     async with services.database.session() as session:
-        contents = await _contents(session, token)
+        contents = await calendar_with_token(session, token)
     if contents is None:
         return None
     names = await services.directory.display_names(contents.committee.workspace_id, _people_named(contents))
     return _ics(contents, names, services.clock())
 
 
-async def _contents(session: AsyncSession, token: str) -> _CalendarContents | None:
-    committee = (await session.exec(select(Committee).where(Committee.calendar_token == token))).first()
-    if committee is None:
-        return None
-    meetings = select(Meeting).where(Meeting.committee_id == committee.id).order_by(Meeting.starts_at, Meeting.id)
-    windows = [window for window, _ in await queries.windows_of_committees(session, [committee.id])]
-    dated_resolutions = (
-        select(Resolution)
-        .where(
-            Resolution.committee_id == committee.id,
-            Resolution.status == ResolutionStatus.OPEN,
-            col(Resolution.due_date).is_not(None) | col(Resolution.due_meeting_id).is_not(None),
-        )
-        .order_by(Resolution.id)
-    )
-    return _CalendarContents(
-        committee, list(await session.exec(meetings)), windows, list(await session.exec(dated_resolutions))
-    )
-
-
-def _people_named(contents: _CalendarContents) -> set[str]:
+def _people_named(contents: CalendarContents) -> set[str]:
     owners = {r.owner_user_id for r in contents.resolutions if r.owner_user_id and not r.owner_title}
     return (owners | {window.officer_user_id for window in contents.windows}) - {FORMER_MEMBER}
 
 
-def _ics(contents: _CalendarContents, names: dict[str, str], now: datetime) -> bytes:
+def _ics(contents: CalendarContents, names: dict[str, str], now: datetime) -> bytes:
     # Imported here: icalendar is a slow import that only building a calendar needs, and the bot starts often.
     from icalendar import Calendar
 
@@ -158,7 +113,7 @@ def _event(kind: str, row_id: int, summary: str, start: date | datetime) -> Even
     return event
 
 
-def _meeting_event(meeting: Meeting, committee: Committee, dues: list[Resolution], names: dict[str, str]) -> Event:
+def _meeting_event(meeting: Meeting, committee: CommitteeView, dues: list[Resolution], names: dict[str, str]) -> Event:
     summary = f"{committee.name} meeting"
     # A cancelled meeting stays in the feed so that members see it was cancelled rather than have it silently
     # vanish; the summary says so as well because not every calendar app shows STATUS.
@@ -172,11 +127,11 @@ def _meeting_event(meeting: Meeting, committee: Committee, dues: list[Resolution
     return event
 
 
-def _local(meeting: Meeting, committee: Committee) -> datetime:
+def _local(meeting: Meeting, committee: CommitteeView) -> datetime:
     return meeting.starts_at.astimezone(ZoneInfo(committee.timezone))
 
 
-def _window_event(window: CommentWindow, committee: Committee, names: dict[str, str]) -> Event:
+def _window_event(window: CommentWindow, committee: CommitteeView, names: dict[str, str]) -> Event:
     deadline = window.deadline.astimezone(ZoneInfo(committee.timezone))
     # No DTEND: an event with a date-time start alone lasts no time at all (RFC 5545, 3.6.1), the moment it closes.
     event = _event("window", window.id, f"Comments close: {window.title}", deadline)

@@ -9,7 +9,8 @@ from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, describe_instant
 from handlers.errors import NotAllowed, NotFound
 from handlers.export_formats import CompiledComments, ExportedComment, ReportSection
-from storage import queries
+from storage.comments import live_comments
+from storage.committees import clerk_ids
 from storage.models import FORMER_MEMBER, Comment, CommentKind
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,10 @@ async def responses_to(services: Services, workspace_id: str, window: WindowSumm
     """Who has responded to a window, and who is still waiting to, of the members asked (see expected_to_respond):
     what exports, counts, the Home tab and the "closes tomorrow" direct messages all go by."""
     async with services.database.session() as session:
-        comments = await queries.live_comments(session, [window.id])
-        clerk_ids = set(await queries.clerk_ids(session, window.committee_id))
+        comments = await live_comments(session, [window.id])
+        clerks = set(await clerk_ids(session, window.committee_id))
     members = await services.directory.channel_members(workspace_id, window.channel_id)
-    expected = expected_to_respond(window, members, clerk_ids)
+    expected = expected_to_respond(window, members, clerks)
     waiting_for = sorted(expected - {c.author_user_id for c in comments})
     return Responses(comments, waiting_for, frozenset(expected))
 

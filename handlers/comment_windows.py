@@ -9,17 +9,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
 from yarl import URL
 
-from handlers.committees import committee_here, require_clerk
+from handlers.committees import clerks_committee_here, committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_instant, local_date, parse_committee_date
 from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFound
 from handlers.resolutions import follow_window_deadline
-from storage import queries
-from storage.models import CommentWindow, Committee
+from storage.comments import (
+    refs_in_committee,
+    window_by_request,
+    window_with_committee,
+    windows_in_workspace,
+    windows_of_committees,
+)
+from storage.committees import CommitteeView, clerk_ids, committee_in_channel
+from storage.database import Conflict, Session
+from storage.models import CommentWindow
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +72,7 @@ class WindowSummary:
     channel_id: str
     timezone: str
     deadline: datetime
-    announcement_ts: str | None
+    announcement_ref: str | None
     announcement_permalink: str | None
     deadline_day: date
     deadline_set_at: datetime
@@ -81,7 +87,7 @@ class WindowSummary:
         return now < self.deadline
 
 
-def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
+def summarise(window: CommentWindow, committee: CommitteeView) -> WindowSummary:
     return WindowSummary(
         window.id,
         committee.id,
@@ -93,7 +99,7 @@ def summarise(window: CommentWindow, committee: Committee) -> WindowSummary:
         committee.channel_id,
         committee.timezone,
         window.deadline,
-        window.announcement_ts,
+        window.announcement_ref,
         window.announcement_permalink,
         window.deadline_day,
         window.deadline_set_at,
@@ -123,9 +129,9 @@ def expected_to_respond(window: WindowSummary, members: frozenset[str], clerk_id
     return {user for user in members if role_in(window, user, user in clerk_ids) == Role.MEMBER}
 
 
-async def require_asked_to_comment(services: Services, session: AsyncSession, window: WindowSummary, actor: Actor):
+async def require_asked_to_comment(services: Services, session: Session, window: WindowSummary, actor: Actor):
     """Refuses anyone a report's comments are not asked of, saying why."""
-    clerks_it = actor.user_id in await queries.clerk_ids(session, window.committee_id)
+    clerks_it = actor.user_id in await clerk_ids(session, window.committee_id)
     if (role := role_in(window, actor.user_id, clerks_it)) != Role.MEMBER:
         log.warning("refused: %s is the %s of window %s, not asked to comment", actor.user_id, role, window.id)
         raise NotAskedToComment(role, window.title, window.ref)
@@ -198,9 +204,7 @@ def _clean_officer(officer_user_id: str | None) -> str:
 
 async def preview_window(services: Services, actor: Actor, request: WindowRequest) -> WindowPreview:
     """Check a clerk's request and work out the deadline, without saving anything."""
-    async with services.database.session() as session:
-        committee = await committee_here(session, actor)
-        await require_clerk(session, committee, actor, "open comment windows")
+    committee = await clerks_committee_here(services, actor, "open comment windows")
     deadline = parse_committee_date(request.deadline_text, services.clock(), committee.timezone)
     return WindowPreview(
         committee.name,
@@ -229,12 +233,12 @@ async def open_window(
     """Open the window; a replay of the same request returns the window it opened, with created=False."""
     preview = await preview_window(services, actor, request)
     async with services.database.session() as session:
-        if (existing := await queries.window_by_request(session, request_key)) is not None:
+        if (existing := await window_by_request(session, request_key)) is not None:
             return await _summary_of(session, actor, existing.id), False
         committee = await committee_here(session, actor)
         window = CommentWindow(
             committee_id=committee.id,
-            ref=make_ref(preview.title, await queries.refs_in_committee(session, committee.id)),
+            ref=make_ref(preview.title, await refs_in_committee(session, committee.id)),
             title=preview.title,
             document_url=preview.document_url,
             officer_user_id=preview.officer_user_id,
@@ -247,26 +251,29 @@ async def open_window(
         session.add(window)
         try:
             await session.commit()
-        except IntegrityError:
+        except Conflict:
             await session.rollback()
-            if (existing := await queries.window_by_request(session, request_key)) is None:
+            if (existing := await window_by_request(session, request_key)) is None:
                 raise
             return await _summary_of(session, actor, existing.id), False
     log.info("comment window %s (%s) opened by %s, closes %s", window.id, window.ref, actor.user_id, window.deadline)
     return summarise(window, committee), True
 
 
-async def _summary_of(session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
-    found = await queries.window_with_committee(session, actor.workspace_id, window_id)
+async def _summary_of(session: Session, actor: Actor, window_id: int) -> WindowSummary:
+    found = await window_with_committee(session, actor.workspace_id, window_id)
     if found is None:
         raise NotFound("That report no longer exists.")
     return summarise(*found)
 
 
-async def record_announcement(services: Services, actor: Actor, window_id: int, ts: str, permalink: str | None) -> None:
+async def record_announcement(
+    services: Services, actor: Actor, window_id: int, announcement_ref: str, permalink: str | None
+) -> None:
+    """Where the window was announced: its message's id on the platform, and a link to it where there is one."""
     async with services.database.session() as session:
-        window, _ = await queries.window_with_committee(session, actor.workspace_id, window_id)
-        window.announcement_ts, window.announcement_permalink = ts, permalink
+        window, _ = await window_with_committee(session, actor.workspace_id, window_id)
+        window.announcement_ref, window.announcement_permalink = announcement_ref, permalink
         session.add(window)
         await session.commit()
 
@@ -319,7 +326,7 @@ async def _windows_with_clerking(
     services: Services, actor: Actor, closing_after: datetime
 ) -> list[tuple[WindowSummary, bool]]:
     async with services.database.session() as session:
-        rows = await queries.windows_in_workspace(session, actor.workspace_id, closing_after, actor.user_id)
+        rows = await windows_in_workspace(session, actor.workspace_id, closing_after, actor.user_id)
     return [(summarise(window, committee), clerks_it) for window, committee, clerks_it in rows]
 
 
@@ -339,7 +346,7 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
             f"members; `/report export {example}` sends you what they have said so far."
         )
     async with services.database.session() as session:
-        committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
+        committee = await committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
     if committee is None:
         return (
             "There are no comment windows open to you, and this channel isn't set up as a committee. "
@@ -407,7 +414,7 @@ async def move_deadline(
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "change comment deadlines")
-        windows = [summarise(w, c) for w, c in await queries.windows_of_committees(session, [committee.id])]
+        windows = [summarise(w, c) for w, c in await windows_of_committees(session, [committee.id])]
         chosen = choose_window(windows, ref_text, kind="a report in this committee")
         deadline = parse_committee_date(deadline_text, services.clock(), committee.timezone)
         window = await session.get(CommentWindow, chosen.id)

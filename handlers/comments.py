@@ -10,9 +10,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from handlers.comment_windows import (
     WindowSummary,
     choose_window,
@@ -28,7 +25,16 @@ from handlers.comment_windows import (
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 from handlers.errors import InvalidInput, NotAllowed, NotAskedToComment, NotFound, UserFacingError, WindowClosed
-from storage import queries
+from storage.comments import (
+    draft_by_source,
+    live_comments,
+    lock_author,
+    revision_by_request,
+    window_announced_at,
+    window_with_committee,
+    withdraw_no_comments,
+)
+from storage.database import Conflict, Session
 from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, RevisionAction
 
 log = logging.getLogger(__name__)
@@ -103,8 +109,8 @@ def _receipt(comment: Comment, window: WindowSummary, duplicate: bool = False) -
     )
 
 
-async def _loaded_window(session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
-    found = await queries.window_with_committee(session, actor.workspace_id, window_id)
+async def _loaded_window(session: Session, actor: Actor, window_id: int) -> WindowSummary:
+    found = await window_with_committee(session, actor.workspace_id, window_id)
     if found is None:
         raise NotFound("I can't find that report. It may have been removed.")
     return summarise(*found)
@@ -115,9 +121,9 @@ def _require_open(window: WindowSummary, now: datetime) -> None:
         raise WindowClosed(window.title, window.deadline_text)
 
 
-async def _replayed(session: AsyncSession, actor: Actor, request_key: str) -> CommentReceipt | None:
+async def _replayed(session: Session, actor: Actor, request_key: str) -> CommentReceipt | None:
     """The receipt of a request already carried out, or None if this is its first delivery."""
-    revision = await queries.revision_by_request(session, request_key)
+    revision = await revision_by_request(session, request_key)
     if revision is None:
         return None
     comment = await session.get(Comment, revision.comment_id)
@@ -126,7 +132,7 @@ async def _replayed(session: AsyncSession, actor: Actor, request_key: str) -> Co
 
 
 async def _commit_revision(
-    session: AsyncSession,
+    session: Session,
     actor: Actor,
     comment: Comment,
     action: RevisionAction,
@@ -149,7 +155,7 @@ async def _commit_revision(
     )
     try:
         await session.commit()
-    except IntegrityError:
+    except Conflict:
         # Another instance carried out the same request between our check and our commit.
         await session.rollback()
         if (receipt := await _replayed(session, actor, request_key)) is None:
@@ -160,7 +166,7 @@ async def _commit_revision(
 
 
 Change = tuple[Comment, RevisionAction, WindowSummary]
-ChangeMaker = Callable[[AsyncSession], Awaitable[Change | CommentReceipt]]
+ChangeMaker = Callable[[Session], Awaitable[Change | CommentReceipt]]
 
 
 async def _write_once(services: Services, actor: Actor, request_key: str, change: ChangeMaker) -> CommentReceipt:
@@ -182,13 +188,13 @@ def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) 
 async def add_comment(
     services: Services, actor: Actor, window_id: int, text: str, section: str | None, request_key: str
 ) -> CommentReceipt:
-    async def add(session: AsyncSession) -> Change:
+    async def add(session: Session) -> Change:
         content = {"text": clean_text(text), "section": clean_section(section)}
         window = await _writable_window(services, session, actor, window_id)
-        await queries.lock_author(session, actor.workspace_id, actor.user_id)
+        await lock_author(session, actor.workspace_id, actor.user_id)
         now = services.clock()
         # A member who comments after saying "no comments" has changed their mind: the comment is what counts.
-        await queries.withdraw_no_comments(session, window.id, actor.user_id, now)
+        await withdraw_no_comments(session, window.id, actor.user_id, now)
         return _new_comment(window, actor, now, **content), RevisionAction.CREATED, window
 
     return await _write_once(services, actor, request_key, add)
@@ -200,8 +206,8 @@ async def window_to_comment_on(services: Services, actor: Actor, window_id: int)
         return await _writable_window(services, session, actor, window_id)
 
 
-async def _writable_window(services: Services, session: AsyncSession, actor: Actor, window_id: int) -> WindowSummary:
-    found = await queries.window_with_committee(session, actor.workspace_id, window_id)
+async def _writable_window(services: Services, session: Session, actor: Actor, window_id: int) -> WindowSummary:
+    found = await window_with_committee(session, actor.workspace_id, window_id)
     if found is None:
         raise NotFound("I can't find that report. It may have been removed.")
     window = summarise(*found)
@@ -211,10 +217,10 @@ async def _writable_window(services: Services, session: AsyncSession, actor: Act
 
 
 async def record_no_comments(services: Services, actor: Actor, window_id: int, request_key: str) -> CommentReceipt:
-    async def record(session: AsyncSession) -> Change | CommentReceipt:
+    async def record(session: Session) -> Change | CommentReceipt:
         window = await _writable_window(services, session, actor, window_id)
-        await queries.lock_author(session, actor.workspace_id, actor.user_id)
-        earlier = await queries.live_comments(session, [window.id], actor.user_id)
+        await lock_author(session, actor.workspace_id, actor.user_id)
+        earlier = await live_comments(session, [window.id], actor.user_id)
         if said_already := [c for c in earlier if c.kind == CommentKind.NO_COMMENTS]:
             return _receipt(said_already[0], window, duplicate=True)
         if earlier:
@@ -229,7 +235,7 @@ async def record_no_comments(services: Services, actor: Actor, window_id: int, r
 
 
 async def _own_changeable_comment(
-    services: Services, session: AsyncSession, actor: Actor, comment_id: int
+    services: Services, session: Session, actor: Actor, comment_id: int
 ) -> tuple[Comment, WindowSummary]:
     comment = await session.get(Comment, comment_id)
     window = await _loaded_window(session, actor, comment.window_id) if comment else None
@@ -247,9 +253,9 @@ async def _own_changeable_comment(
 async def edit_comment(
     services: Services, actor: Actor, comment_id: int, text: str, section: str | None, request_key: str
 ) -> CommentReceipt:
-    async def edit(session: AsyncSession) -> Change:
+    async def edit(session: Session) -> Change:
         new_text, new_section = clean_text(text), clean_section(section)
-        await queries.lock_author(session, actor.workspace_id, actor.user_id)
+        await lock_author(session, actor.workspace_id, actor.user_id)
         comment, window = await _own_changeable_comment(services, session, actor, comment_id)
         comment.text, comment.section, comment.kind = new_text, new_section, CommentKind.COMMENT
         comment.updated_at, comment.revision_count = services.clock(), comment.revision_count + 1
@@ -259,8 +265,8 @@ async def edit_comment(
 
 
 async def withdraw_comment(services: Services, actor: Actor, comment_id: int, request_key: str) -> CommentReceipt:
-    async def withdraw(session: AsyncSession) -> Change:
-        await queries.lock_author(session, actor.workspace_id, actor.user_id)
+    async def withdraw(session: Session) -> Change:
+        await lock_author(session, actor.workspace_id, actor.user_id)
         comment, window = await _own_changeable_comment(services, session, actor, comment_id)
         comment.withdrawn_at = comment.updated_at = services.clock()
         comment.revision_count += 1
@@ -287,7 +293,7 @@ async def my_comments(services: Services, actor: Actor) -> MyResponses:
     windows, closed = await open_and_recently_closed_for_member(services, actor)
     by_id = {window.id: window for window in windows + closed}
     async with services.database.session() as session:
-        comments = await queries.live_comments(session, by_id, actor.user_id)
+        comments = await live_comments(session, by_id, actor.user_id)
     why = None if windows or closed else await nothing_to_comment_on(services, actor)
     return MyResponses(windows, closed, [_receipt(comment, by_id[comment.window_id]) for comment in comments], why)
 
@@ -338,11 +344,12 @@ async def _why_not_open_to_them(
 
 
 async def hold_draft(
-    services: Services, actor: Actor, thread_ts: str, text: str, source_key: str
+    services: Services, actor: Actor, thread_ref: str, text: str, source_key: str
 ) -> tuple[DraftOffer, bool] | None:
-    """Keep a reply to an announcement until its author confirms it; None if it replies to something else."""
+    """Keep a reply to an announcement until its author confirms it; None if it replies to something else.
+    `thread_ref` is the platform's id of the message the thread hangs from."""
     async with services.database.session() as session:
-        window_row = await queries.window_announced_at(session, actor.workspace_id, actor.channel_id, thread_ts)
+        window_row = await window_announced_at(session, actor.workspace_id, actor.channel_id, thread_ref)
         if window_row is None:
             return None
         try:
@@ -355,9 +362,9 @@ async def hold_draft(
         session.add(draft)
         try:
             await session.commit()
-        except IntegrityError:
+        except Conflict:
             await session.rollback()
-            draft = await queries.draft_by_source(session, source_key)
+            draft = await draft_by_source(session, source_key)
             return DraftOffer(draft.id, window, draft.text), False
     return DraftOffer(draft.id, window, draft.text), True
 

@@ -4,13 +4,19 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from handlers.context import Actor, Services
 from handlers.errors import AlreadySetUp, InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
-from storage import queries
-from storage.models import DEFAULT_TIMEZONE, Committee
+from storage.committees import (
+    CommitteeView,
+    clerk_ids,
+    committee_in_channel,
+    create_committee,
+    ensure_workspace,
+    replace_clerks,
+    update_committee,
+)
+from storage.database import Conflict, Session
+from storage.models import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +82,16 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
     async with services.database.session() as session:
         try:
             committee, created = await _store_setup(services, session, actor, setup)
-        except IntegrityError:
+        except Conflict:
             await session.rollback()
-            committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
+            committee = await committee_in_channel(session, actor.workspace_id, actor.channel_id)
             if committee is None:
                 raise
             if committee.created_by != actor.user_id:
                 # Someone else's set-up of this channel got there first: nothing of this one was applied.
                 raise await _set_up_by_others(services, session, committee, actor) from None
             created = True  # the same set-up delivered twice: the first delivery's answer
-        clerk_ids = tuple(await queries.clerk_ids(session, committee.id))
+        clerks = tuple(await clerk_ids(session, committee.id))
     log.info(
         "committee %s %s in %s by %s",
         committee.id,
@@ -98,75 +104,83 @@ async def set_up_committee(services: Services, actor: Actor, setup: CommitteeSet
         committee.name,
         committee.channel_id,
         committee.timezone,
-        clerk_ids,
+        clerks,
         committee.chair_user_id,
         created,
     )
 
 
 async def _store_setup(
-    services: Services, session: AsyncSession, actor: Actor, setup: CommitteeSetup
-) -> tuple[Committee, bool]:
-    await queries.ensure_workspace(session, actor.workspace_id)
-    committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id)
-    created = committee is None
-    if committee is None:
-        committee = Committee(
-            workspace_id=actor.workspace_id, channel_id=actor.channel_id, created_by=actor.user_id, name=setup.name
+    services: Services, session: Session, actor: Actor, setup: CommitteeSetup
+) -> tuple[CommitteeView, bool]:
+    await ensure_workspace(session, actor.workspace_id)
+    existing = await committee_in_channel(session, actor.workspace_id, actor.channel_id)
+    if existing is None:
+        committee = await create_committee(
+            session, actor.workspace_id, actor.channel_id, actor.user_id, setup.name, setup.timezone, setup.chair_id
         )
-    elif not await _may_set_up(session, committee, actor.user_id):
-        raise await _set_up_by_others(services, session, committee, actor)
-    committee.name, committee.timezone, committee.chair_user_id = setup.name, setup.timezone, setup.chair_id
-    session.add(committee)
-    await session.flush()
-    await queries.replace_clerks(session, committee.id, setup.clerk_ids)
+    elif not await _may_set_up(session, existing, actor.user_id):
+        raise await _set_up_by_others(services, session, existing, actor)
+    else:
+        committee = await update_committee(session, existing.id, setup.name, setup.timezone, setup.chair_id)
+    await replace_clerks(session, committee.id, setup.clerk_ids)
     await session.commit()
-    return committee, created
+    return committee, existing is None
 
 
-async def _may_set_up(session: AsyncSession, committee: Committee, user_id: str) -> bool:
+async def _may_set_up(session: Session, committee: CommitteeView, user_id: str) -> bool:
     """Its clerks may set it up again; so may anyone in its channel once it has none (its last clerk's personal
     data was erased), or nobody could ever run it again."""
-    clerks = await queries.clerk_ids(session, committee.id)
+    clerks = await clerk_ids(session, committee.id)
     return not clerks or user_id in clerks
 
 
 async def _set_up_by_others(
-    services: Services, session: AsyncSession, committee: Committee, actor: Actor
+    services: Services, session: Session, committee: CommitteeView, actor: Actor
 ) -> AlreadySetUp:
     log.warning("refused: %s is not a clerk of committee %s (tried to set it up)", actor.user_id, committee.id)
-    clerk_ids = await queries.clerk_ids(session, committee.id)
-    names = await services.directory.display_names(actor.workspace_id, clerk_ids)
-    return AlreadySetUp(committee.name, [names.get(clerk, clerk) for clerk in clerk_ids])
+    clerks = await clerk_ids(session, committee.id)
+    names = await services.directory.display_names(actor.workspace_id, clerks)
+    return AlreadySetUp(committee.name, [names.get(clerk, clerk) for clerk in clerks])
 
 
-async def current_setup(session: AsyncSession, actor: Actor) -> CommitteeSetup | None:
-    committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
-    if committee is None:
-        return None
-    clerks = tuple(await queries.clerk_ids(session, committee.id))
+async def current_setup(services: Services, actor: Actor) -> CommitteeSetup | None:
+    """How the channel's committee is set up, or None where the channel is no committee."""
+    async with services.database.session() as session:
+        committee = await committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
+        if committee is None:
+            return None
+        clerks = tuple(await clerk_ids(session, committee.id))
     return CommitteeSetup(committee.name, committee.timezone, clerks, committee.chair_user_id)
 
 
-async def committee_here(session: AsyncSession, actor: Actor) -> Committee:
-    committee = await queries.committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
+async def clerks_committee_here(services: Services, actor: Actor, what: str) -> CommitteeView:
+    """The channel's committee, if this person clerks it; refused otherwise, saying they may not do `what`."""
+    async with services.database.session() as session:
+        committee = await committee_here(session, actor)
+        await require_clerk(session, committee, actor, what)
+    return committee
+
+
+async def committee_here(session: Session, actor: Actor) -> CommitteeView:
+    committee = await committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
     if committee is None:
         raise NotACommitteeChannel()
     return committee
 
 
-async def is_clerk(session: AsyncSession, committee: Committee, user_id: str) -> bool:
-    return user_id in await queries.clerk_ids(session, committee.id)
+async def is_clerk(session: Session, committee: CommitteeView, user_id: str) -> bool:
+    return user_id in await clerk_ids(session, committee.id)
 
 
-async def require_clerk(session: AsyncSession, committee: Committee, actor: Actor, what: str) -> None:
+async def require_clerk(session: Session, committee: CommitteeView, actor: Actor, what: str) -> None:
     if not await is_clerk(session, committee, actor.user_id):
         log.warning("refused: %s is not a clerk of committee %s (tried to %s)", actor.user_id, committee.id, what)
         raise NotAClerk(what)
 
 
 async def require_in_committee(
-    services: Services, session: AsyncSession, committee: Committee, actor: Actor, also: tuple[str | None, ...] = ()
+    services: Services, session: Session, committee: CommitteeView, actor: Actor, also: tuple[str | None, ...] = ()
 ) -> None:
     """A committee's business is shown to its clerks and the people in its channel (and to `also`, such as the
     owner of a resolution), not to anyone in the workspace who presses a button carrying its id."""
@@ -180,7 +194,7 @@ async def require_in_committee(
         )
 
 
-async def require_member(services: Services, committee: Committee, actor: Actor) -> None:
+async def require_member(services: Services, committee: CommitteeView, actor: Actor) -> None:
     members = await services.directory.channel_members(committee.workspace_id, committee.channel_id)
     if actor.user_id not in members:
         log.warning("refused: %s is not a member of committee %s", actor.user_id, committee.id)

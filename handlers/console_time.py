@@ -2,15 +2,15 @@
 
 from datetime import datetime
 
-from storage import queries
+from storage.console_time import console_time, keep_console_time
 from storage.database import Database
 
 
 async def time_reached(database: Database) -> datetime | None:
     async with database.session() as session:
-        return await queries.console_time(session)
+        return await console_time(session)
 
 
 async def keep_time_reached(database: Database, reached: datetime) -> None:
     async with database.session() as session:
-        await queries.keep_console_time(session, reached)
+        await keep_console_time(session, reached)

@@ -4,9 +4,9 @@ meetings are added, moved, cancelled and held."""
 import json
 from datetime import datetime, timedelta
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from storage.models import Committee, Meeting, MeetingStatus, Resolution, ResolutionChange
+from storage.committees import CommitteeView
+from storage.database import Session
+from storage.models import Meeting, MeetingStatus, Resolution, ResolutionChange
 
 # Who the history names for changes the bot makes itself, such as a report slipping to the next meeting.
 SYSTEM_ACTOR = "system"
@@ -14,7 +14,7 @@ NEXT_MEETING = "next meeting"
 FUTURE_MEETING = "future meeting"
 
 
-def first_meeting_for(rule: str, meetings: list[Meeting], committee: Committee, now: datetime) -> Meeting | None:
+def first_meeting_for(rule: str, meetings: list[Meeting], committee: CommitteeView, now: datetime) -> Meeting | None:
     """A future meeting must leave the agenda lead time to prepare the report; the next one is simply the next."""
     earliest = now if rule == NEXT_MEETING else now + timedelta(days=committee.agenda_lead_days)
     return next((m for m in meetings if m.starts_at >= earliest), None)
@@ -25,10 +25,10 @@ def _still_good(current: Meeting | None, now: datetime) -> bool:
 
 
 async def reattach_to_meeting(
-    session: AsyncSession,
+    session: Session,
     resolution: Resolution,
     meetings: list[Meeting],
-    committee: Committee,
+    committee: CommitteeView,
     now: datetime,
     actor_id: str,
 ) -> None:
@@ -49,7 +49,7 @@ async def reattach_to_meeting(
 
 
 def _record_move(
-    session: AsyncSession,
+    session: Session,
     resolution: Resolution,
     meeting: Meeting | None,
     action: str,

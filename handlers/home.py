@@ -6,7 +6,9 @@ from handlers.collect import responses_to
 from handlers.comment_windows import Role, WindowSummary, open_windows_for_member, windows_looked_after
 from handlers.context import Actor, Services
 from handlers.resolutions import ActionItem, item_of
-from storage import queries
+from storage.comments import live_comments
+from storage.committees import committee_ids_clerked_by
+from storage.register import ActionFilters, open_resolutions
 
 MOST_SHOWN = 20
 
@@ -33,17 +35,17 @@ async def home_for(services: Services, actor: Actor) -> Home:
     windows = await open_windows_for_member(services, actor)
     now = services.clock()
     async with services.database.session() as session:
-        mine = await queries.live_comments(session, [w.id for w in windows], actor.user_id)
-        clerked = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
-        owned, _ = await queries.open_resolutions(
+        mine = await live_comments(session, [w.id for w in windows], actor.user_id)
+        clerked = await committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+        owned, _ = await open_resolutions(
             session,
-            queries.ActionFilters(actor.workspace_id, now=now, owner_user_id=actor.user_id),
+            ActionFilters(actor.workspace_id, now=now, owner_user_id=actor.user_id),
             offset=0,
             limit=MOST_SHOWN,
         )
-        overdue, _ = await queries.open_resolutions(
+        overdue, _ = await open_resolutions(
             session,
-            queries.ActionFilters(actor.workspace_id, now=now, committee_ids=list(clerked), due_before=now),
+            ActionFilters(actor.workspace_id, now=now, committee_ids=list(clerked), due_before=now),
             offset=0,
             limit=MOST_SHOWN,
         )

@@ -4,16 +4,15 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from handlers.committees import committee_here, is_clerk, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_date, describe_instant, parse_committee_date
 from handlers.errors import InvalidInput, NotFound
 from handlers.resolutions import replan_meeting_dues
-from storage import queries
-from storage.models import Committee, Meeting, MeetingStatus
+from storage.committees import CommitteeView
+from storage.database import Conflict, Session
+from storage.meetings import meeting_by_request, scheduled_meetings
+from storage.models import Meeting, MeetingStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,7 @@ class MeetingSummary:
         return describe_date(self.starts_at, self.timezone)
 
 
-def summarise_meeting(meeting: Meeting, committee: Committee) -> MeetingSummary:
+def summarise_meeting(meeting: Meeting, committee: CommitteeView) -> MeetingSummary:
     return MeetingSummary(
         meeting.id, committee.name, committee.timezone, meeting.starts_at, meeting.status, meeting.arranged_at
     )
@@ -72,7 +71,7 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "keep the committee's calendar")
-        if (existing := await queries.meeting_by_request(session, request_key)) is not None:
+        if (existing := await meeting_by_request(session, request_key)) is not None:
             return summarise_meeting(existing, committee)
         start = _start_time(when_text, services.clock(), committee.timezone)
         meeting = Meeting(
@@ -86,19 +85,16 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
         session.add(meeting)
         try:
             await session.flush()
-        except IntegrityError:
-            # The rollback expired `committee`; another delivery of this request stored the meeting.
-            await session.rollback()
-            return summarise_meeting(
-                await queries.meeting_by_request(session, request_key), await committee_here(session, actor)
-            )
+        except Conflict:
+            await session.rollback()  # another delivery of this request stored the meeting
+            return summarise_meeting(await meeting_by_request(session, request_key), committee)
         await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s added to committee %s for %s by %s", meeting.id, committee.id, start.instant, actor.user_id)
     return _noted(summarise_meeting(meeting, committee), start)
 
 
-async def _clerks_meeting(session: AsyncSession, actor: Actor, meeting_id: int) -> tuple[Meeting, Committee]:
+async def _clerks_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, CommitteeView]:
     committee = await committee_here(session, actor)
     await require_clerk(session, committee, actor, "keep the committee's calendar")
     meeting = await session.get(Meeting, meeting_id)
@@ -146,7 +142,7 @@ class Calendar:
 async def upcoming_meetings(services: Services, actor: Actor) -> Calendar:
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
-        meetings = await queries.scheduled_meetings(session, committee.id, after=services.clock(), limit=UPCOMING_SHOWN)
+        meetings = await scheduled_meetings(session, committee.id, after=services.clock(), limit=UPCOMING_SHOWN)
         clerk = await is_clerk(session, committee, actor.user_id)
     return Calendar(committee.name, [summarise_meeting(m, committee) for m in meetings], clerk)
 

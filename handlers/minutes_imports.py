@@ -12,7 +12,7 @@ from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput
 from handlers.minutes import ExtractedResolution
-from storage import queries
+from storage.minutes import forget_minutes_import, forget_minutes_imports_before, minutes_import
 from storage.models import MinutesImport
 
 KEPT_FOR = timedelta(days=7)
@@ -32,7 +32,7 @@ async def hold(services: Services, actor: Actor, found: list[ExtractedResolution
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "record resolutions")
-        await queries.forget_minutes_imports_before(session, now - KEPT_FOR)
+        await forget_minutes_imports_before(session, now - KEPT_FOR)
         pending = MinutesImport(
             committee_id=committee.id,
             created_by=actor.user_id,
@@ -48,7 +48,7 @@ async def pending(services: Services, actor: Actor, import_id: int) -> PendingMi
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "record resolutions")
-        held = await queries.minutes_import(session, import_id, committee.id)
+        held = await minutes_import(session, import_id, committee.id)
     if held is None:
         raise InvalidInput(OUT_OF_DATE)
     found = [ExtractedResolution.from_json(fields) for fields in json.loads(held.found)]
@@ -58,7 +58,7 @@ async def pending(services: Services, actor: Actor, import_id: int) -> PendingMi
 async def keep_checked(services: Services, actor: Actor, import_id: int, checked: dict[str, str | None]) -> None:
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
-        held = await queries.minutes_import(session, import_id, committee.id)
+        held = await minutes_import(session, import_id, committee.id)
         if held is None:
             raise InvalidInput(OUT_OF_DATE)
         held.checked = json.dumps(checked)
@@ -68,7 +68,7 @@ async def keep_checked(services: Services, actor: Actor, import_id: int, checked
 async def forget(services: Services, actor: Actor, import_id: int) -> None:
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
-        held = await queries.minutes_import(session, import_id, committee.id)
+        held = await minutes_import(session, import_id, committee.id)
         if held is not None:
-            await session.delete(held)
+            await forget_minutes_import(session, held)
             await session.commit()

@@ -13,16 +13,16 @@ from handlers.register_export import (
     describe_snapshot,
 )
 from handlers.resolutions import ActionItem, HistoryEntry, entry_of_change, item_of
-from storage import queries
 from storage.models import FORMER_MEMBER
+from storage.register import resolution_changes, resolutions_of_committee
 
 
 async def compile_register(services: Services, actor: Actor) -> Register:
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "export the resolutions register")
-        rows = await queries.resolutions_of_committee(session, committee.id)
-        changes = await queries.resolution_changes(session, [r.id for r in rows])
+        rows = await resolutions_of_committee(session, committee.id)
+        changes = await resolution_changes(session, [r.id for r in rows])
     items = [item_of(row, committee) for row in rows]
     history = [entry_of_change(change) for change in changes]
     names = await people_named(services, actor, items, history)

@@ -19,7 +19,9 @@ from handlers import working_days
 from handlers.comment_windows import WindowSummary
 from handlers.meetings import MeetingSummary
 from handlers.resolutions import ActionItem
-from storage.models import FORMER_MEMBER, Committee
+from storage.committees import CommitteeView
+from storage.ledger import LedgerEntry, LedgerKey
+from storage.models import FORMER_MEMBER
 
 WEEK = timedelta(days=7)
 SNOOZE = WEEK
@@ -63,7 +65,7 @@ class DroppedNotice:
 
 @dataclass(frozen=True)
 class DueReminder:
-    committee: Committee
+    committee: CommitteeView
     item: str  # "window:12", "resolution:7", "meeting:3", "committee:4"
     kind: str
     occasion: str  # what it is about: the day it counts down to, a deadline's instant, a digest's week
@@ -81,7 +83,16 @@ class DueReminder:
     @property
     def key(self) -> str:
         """Unique per reminder, and carried in the post's metadata so an unknown outcome can be checked."""
-        return ledger_key(self.item, self.kind, self.occasion, self.target)
+        return ledger_key(*self.identity)
+
+    @property
+    def identity(self) -> LedgerKey:
+        """What makes it one reminder in the ledger."""
+        return LedgerKey(self.item, self.kind, self.occasion, self.target)
+
+    @property
+    def ledger_entry(self) -> LedgerEntry:
+        return LedgerEntry(self.committee.id, self.identity, self.due)
 
     @property
     def is_direct(self) -> bool:
@@ -111,16 +122,16 @@ class DueReminder:
         return "the overdue resolutions"
 
 
-def local_day(instant: datetime, committee: Committee) -> date:
+def local_day(instant: datetime, committee: CommitteeView) -> date:
     return instant.astimezone(ZoneInfo(committee.timezone)).date()
 
 
-def _at_hour(day: date, committee: Committee) -> datetime:
+def _at_hour(day: date, committee: CommitteeView) -> datetime:
     local = datetime.combine(day, time(committee.reminder_hour), tzinfo=ZoneInfo(committee.timezone))
     return local.astimezone(UTC)
 
 
-def at_reminder_hour(day: date, committee: Committee) -> datetime:
+def at_reminder_hour(day: date, committee: CommitteeView) -> datetime:
     """The committee's reminder hour on `day`, in its zone; on the last working day before, if `day` is not one
     and the committee skips non-working days. The occasion itself keeps its day."""
     if committee.skip_weekends:
@@ -128,7 +139,7 @@ def at_reminder_hour(day: date, committee: Committee) -> datetime:
     return _at_hour(day, committee)
 
 
-def again_at(instant: datetime, committee: Committee) -> datetime:
+def again_at(instant: datetime, committee: CommitteeView) -> datetime:
     """The first reminder hour at or after `instant`, on a working day if the committee skips the others: when
     something that happened at `instant` is told."""
     day = local_day(instant, committee)
@@ -161,7 +172,7 @@ class Snooze:
 class CommitteeState:
     """What one committee has that reminders are about, loaded by reminders.py."""
 
-    committee: Committee
+    committee: CommitteeView
     clerks: list[str] = field(default_factory=list)
     windows: list[tuple[WindowSummary, list[str], tuple[int, int]]] = field(
         default_factory=list
@@ -202,7 +213,7 @@ def _reports_by_meeting(state: CommitteeState) -> dict[int, tuple[ActionItem, ..
 
 
 def _series(
-    nominal: list[tuple[str, date]], committee: Committee, since: datetime, end: datetime
+    nominal: list[tuple[str, date]], committee: CommitteeView, since: datetime, end: datetime
 ) -> list[tuple[str, datetime, datetime]]:
     """Notices counting down to one occasion, as (kind, due, stale after): each at the reminder hour of its day;
     none planned before `since`, when the item was given this occasion; at most one a day (when moving off a
@@ -221,7 +232,7 @@ def _series(
 
 
 def window_reminders(
-    window: WindowSummary, committee: Committee, waiting_for: list[str], counts: tuple[int, int]
+    window: WindowSummary, committee: CommitteeView, waiting_for: list[str], counts: tuple[int, int]
 ) -> list[DueReminder]:
     deadline_day = local_day(window.deadline, committee)
     channel, item, about = committee.channel_id, f"window:{window.id}", dict(window=window, counts=counts)
@@ -244,7 +255,7 @@ def window_reminders(
 
 def _nudges(
     window: WindowSummary,
-    committee: Committee,
+    committee: CommitteeView,
     waiting_for: list[str],
     series: list[tuple[str, datetime, datetime]],
     about: dict,
@@ -258,11 +269,11 @@ def _nudges(
     return [DueReminder(committee, item, "window.nudge", occasion, due, m, stale_after, **about) for m in waiting_for]
 
 
-def _to_channel_and_owner(committee: Committee, action: ActionItem) -> list[str]:
+def _to_channel_and_owner(committee: CommitteeView, action: ActionItem) -> list[str]:
     return [committee.channel_id] + ([action.owner_user_id] if action.owner_user_id else [])
 
 
-def action_reminders(action: ActionItem, committee: Committee) -> list[DueReminder]:
+def action_reminders(action: ActionItem, committee: CommitteeView) -> list[DueReminder]:
     """A dated action: a week's notice and a same-day notice, in the channel and to its owner."""
     nominal = [("action.week", action.due_date - WEEK), ("action.today", action.due_date)]
     series = _series(nominal, committee, action.due_set_at, action.due_at + WEEK)
@@ -274,12 +285,12 @@ def action_reminders(action: ActionItem, committee: Committee) -> list[DueRemind
     ]
 
 
-def agenda_deadline(meeting: MeetingSummary, committee: Committee) -> date:
+def agenda_deadline(meeting: MeetingSummary, committee: CommitteeView) -> date:
     """The day reports for a meeting must be in: the committee's agenda lead time before it."""
     return local_day(meeting.starts_at, committee) - timedelta(days=committee.agenda_lead_days)
 
 
-def report_back_reminders(action: ActionItem, meeting: MeetingSummary, committee: Committee) -> list[DueReminder]:
+def report_back_reminders(action: ActionItem, meeting: MeetingSummary, committee: CommitteeView) -> list[DueReminder]:
     """A report owed to a meeting: when the run-up to its agenda deadline begins (one lead time before it),
     a week before it, and on the agenda deadline itself. A report closed meanwhile is no longer planned."""
     deadline_day = agenda_deadline(meeting, committee)
@@ -299,7 +310,7 @@ def report_back_reminders(action: ActionItem, meeting: MeetingSummary, committee
 
 
 def _escalation(
-    action: ActionItem, meeting: MeetingSummary, committee: Committee, planned: list[DueReminder]
+    action: ActionItem, meeting: MeetingSummary, committee: CommitteeView, planned: list[DueReminder]
 ) -> list[DueReminder]:
     """On the agenda deadline, the chair hears of a report whose owner has not touched it through the two
     reminders before."""
@@ -311,7 +322,7 @@ def _escalation(
     return [replace(due["report.deadline"], kind="report.escalation", target=committee.chair_user_id)]
 
 
-def slip_notices(slip: Slip, committee: Committee) -> list[DueReminder]:
+def slip_notices(slip: Slip, committee: CommitteeView) -> list[DueReminder]:
     """A report that moved on to a later meeting is told at the next reminder hour: where it is due now."""
     due = again_at(slip.at, committee)
     stale_after = slip.to_meeting.starts_at if slip.to_meeting else due + WEEK

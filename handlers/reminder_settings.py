@@ -6,21 +6,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from handlers import working_days
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotFound
 from handlers.identifiers import parse_id
 from handlers.reminder_plan import SNOOZE, again_at
-from storage.models import CommentWindow, Committee, Meeting, ReminderMute, ReminderSnooze, Resolution
+from storage import settings
+from storage.committees import CommitteeView
+from storage.database import Session
 
 log = logging.getLogger(__name__)
 
-ITEM_TABLES = {"window": CommentWindow, "resolution": Resolution, "meeting": Meeting}
 OUT_OF_DATE = "That reminder is out of date."
 # The Snooze buttons of reminders posted before a snooze was of one notice carry only the item.
 OLD_SNOOZE = (
@@ -49,10 +46,13 @@ async def set_reminder_settings(
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "change when reminders go out")
-        committee.reminder_hour = committee.reminder_hour if hour is None else hour
-        committee.skip_weekends = committee.skip_weekends if skip_weekends is None else skip_weekends
-        committee.bank_holidays = bank_holidays or committee.bank_holidays
-        session.add(committee)
+        committee = await settings.set_reminder_settings(
+            session,
+            committee.id,
+            committee.reminder_hour if hour is None else hour,
+            committee.skip_weekends if skip_weekends is None else skip_weekends,
+            bank_holidays or committee.bank_holidays,
+        )
         await session.commit()
     log.info(
         "reminders of committee %s: %s:00, non-working days skipped %s, bank holidays of %s",
@@ -64,15 +64,10 @@ async def set_reminder_settings(
     return ReminderSettings(committee.name, committee.reminder_hour, committee.skip_weekends, committee.bank_holidays)
 
 
-async def _committee_of_item(session: AsyncSession, actor: Actor, item: str) -> Committee:
+async def _committee_of_item(session: Session, actor: Actor, item: str) -> CommitteeView:
     kind, _, number = item.partition(":")
     item_id = parse_id(number)
-    if item_id is None or kind not in (*ITEM_TABLES, "committee"):
-        raise NotFound(OUT_OF_DATE)
-    committee_id = (
-        item_id if kind == "committee" else getattr(await session.get(ITEM_TABLES[kind], item_id), "committee_id", None)
-    )
-    committee = await session.get(Committee, committee_id) if committee_id else None
+    committee = await settings.committee_of_item(session, kind, item_id) if item_id is not None else None
     if committee is None or committee.workspace_id != actor.workspace_id:
         raise NotFound(OUT_OF_DATE)
     return committee
@@ -83,7 +78,7 @@ async def mute(services: Services, actor: Actor, item: str) -> None:
     async with services.database.session() as session:
         committee = await _committee_of_item(session, actor, item)
         await require_clerk(session, committee, actor, "snooze or mute reminders")
-        await _upsert_mute(session, item, "", actor.user_id)
+        await settings.mute(session, item, "", actor.user_id)
     log.info("reminders for %s muted by %s", item, actor.user_id)
 
 
@@ -98,8 +93,7 @@ async def snooze(services: Services, actor: Actor, notice: str) -> tuple[datetim
         zone = ZoneInfo(committee.timezone)
         today = services.clock().astimezone(zone).date()
         until = datetime.combine(today + SNOOZE, time(0), tzinfo=zone).astimezone(UTC)
-        snoozed = ReminderSnooze(item=item, kind=kind, occasion=occasion, until=until, set_by=actor.user_id)
-        await _upsert_snooze(session, snoozed)
+        await settings.snooze(session, item, kind, occasion, until, actor.user_id)
         again = again_at(until, committee)
     log.info("reminder %s snoozed by %s until %s", notice, actor.user_id, again)
     return again, committee.timezone
@@ -118,32 +112,5 @@ async def stop_direct_messages(services: Services, actor: Actor, item: str) -> N
     """A member stops the direct messages they get about one item; the channel still hears of it."""
     async with services.database.session() as session:
         await _committee_of_item(session, actor, item)
-        await _upsert_mute(session, item, actor.user_id, actor.user_id)
+        await settings.mute(session, item, actor.user_id, actor.user_id)
     log.info("direct reminders about %s stopped by %s", item, actor.user_id)
-
-
-async def _upsert_mute(session: AsyncSession, item: str, user_id: str, set_by: str) -> None:
-    statement = select(ReminderMute).where(ReminderMute.item == item, ReminderMute.user_id == user_id)
-    if (await session.exec(statement)).first() is None:
-        session.add(ReminderMute(item=item, user_id=user_id, set_by=set_by))
-    await _commit_unless_raced(session)
-
-
-async def _upsert_snooze(session: AsyncSession, snoozed: ReminderSnooze) -> None:
-    statement = select(ReminderSnooze).where(
-        ReminderSnooze.item == snoozed.item,
-        ReminderSnooze.kind == snoozed.kind,
-        ReminderSnooze.occasion == snoozed.occasion,
-    )
-    existing = (await session.exec(statement)).first()
-    if existing is not None:
-        existing.until, existing.set_by = snoozed.until, snoozed.set_by
-    session.add(existing or snoozed)
-    await _commit_unless_raced(session)
-
-
-async def _commit_unless_raced(session: AsyncSession) -> None:
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()  # the same press from another instance got there first

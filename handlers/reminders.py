@@ -16,17 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from handlers.collect import responses_to
 from handlers.comment_windows import WindowSummary, summarise
 from handlers.context import Services
 from handlers.deadlines import describe_date
 from handlers.meetings import summarise_meeting
-from handlers.reminder_outcomes import OutcomeBatches
 from handlers.reminder_plan import (
     WEEK,
     CommitteeState,
@@ -40,18 +34,30 @@ from handlers.reminder_plan import (
     window_about,
 )
 from handlers.resolutions import item_of, replan_passed_meetings
-from storage import queries
+from storage.comments import windows_closing_between
+from storage.committees import CommitteeView, clerk_ids, clerks_by_committee, committees_by_id
+from storage.database import Session, StorageError
+from storage.ledger import (
+    LedgerKey,
+    OutcomeBatches,
+    dropped_channel_reminders_since,
+    insert_unrecorded,
+    items_named,
+    renew_claims,
+    take_over_abandoned,
+)
+from storage.meetings import meetings_between
 from storage.models import (
     CommentKind,
     CommentWindow,
-    Committee,
     Meeting,
-    Reminder,
     ReminderMute,
     ReminderState,
     Resolution,
     ResolutionChange,
 )
+from storage.register import latest_slips_since, open_resolutions_due_before
+from storage.settings import mutes, snoozes_since
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +116,7 @@ class ReminderSender(Protocol):
     async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]: ...
 
     async def report_failures(
-        self, committee: Committee, clerks: list[str], failures: list[tuple[DueReminder, str]]
+        self, committee: CommitteeView, clerks: list[str], failures: list[tuple[DueReminder, str]]
     ) -> None: ...
 
 
@@ -169,11 +175,12 @@ async def _post_and_record(
     given_up: list["Outcome"],
 ) -> list["Outcome"]:
     """Posts what this instance claimed or took over (unless found already posted), and records every outcome."""
-    async with sender.sending(), OutcomeBatches(services, timing.record_every_seconds, OUTCOMES_PER_BATCH) as ledger:
-        to_send, unfindable = await _not_already_posted(sender, taken_over, ledger)
-        delivered = await _deliver(sender, claimed + to_send, claiming, timing.pace_seconds, lease, ledger)
+    outcomes = OutcomeBatches(services.database, services.clock, timing.record_every_seconds, OUTCOMES_PER_BATCH)
+    async with sender.sending(), outcomes:
+        to_send, unfindable = await _not_already_posted(sender, taken_over, outcomes)
+        delivered = await _deliver(sender, claimed + to_send, claiming, timing.pace_seconds, lease, outcomes)
         for outcome in unfindable + given_up:
-            _note(ledger, outcome)
+            _note(outcomes, outcome)
     return delivered + unfindable + given_up
 
 
@@ -181,7 +188,7 @@ async def _abandoned_claims(
     services: Services, due: list[DueReminder], instance: str, now: datetime, claim_timeout: timedelta
 ) -> tuple[list[DueReminder], list["Outcome"]]:
     """Reminders taken over from instances that went quiet, and those given up after too many attempts."""
-    planned = {reminder.key: reminder for reminder in due}
+    planned = {reminder.identity: reminder for reminder in due}
     abandoned = await _take_over_abandoned(services, planned, instance, now, claim_timeout)
     taken_over = [reminder for reminder, tries in abandoned if tries < MOST_ATTEMPTS]
     given_up: list[Outcome] = [
@@ -194,9 +201,9 @@ async def due_reminders(services: Services, now: datetime) -> list[DueReminder]:
     """Every reminder whose instant has come within the catch-up span, except muted ones."""
     async with services.database.session() as session:
         states = await _committee_states(services, session, now)
-        mutes = await queries.mutes(session)
+        muted = await mutes(session)
     due = [r for state in states for r in plan(state, now) if now - CATCH_UP <= r.due <= now]
-    return [r for r in due if not _muted(r, mutes)]
+    return [r for r in due if not _muted(r, muted)]
 
 
 async def instants_to_tick(services: Services, after: datetime, until: datetime) -> list[datetime]:
@@ -204,7 +211,7 @@ async def instants_to_tick(services: Services, after: datetime, until: datetime)
     (the reports owed to them then move on). For a front end that moves its own clock, like the console."""
     due = {r.due for r in await due_reminders(services, until) if after < r.due <= until}
     async with services.database.session() as session:
-        starts = {m.starts_at for m in await queries.meetings_between(session, after, until) if m.starts_at > after}
+        starts = {m.starts_at for m in await meetings_between(session, after, until) if m.starts_at > after}
     return sorted(due | starts)
 
 
@@ -217,15 +224,15 @@ def _muted(reminder: DueReminder, mutes: list[ReminderMute]) -> bool:
     return False
 
 
-async def _committee_states(services: Services, session: AsyncSession, now: datetime) -> list[CommitteeState]:
-    windows = await queries.windows_closing_between(session, now - 5 * WEEK, now + 2 * WEEK)
-    resolutions = await queries.open_resolutions_due_before(session, now + LOOK_AHEAD)
-    meetings = await queries.meetings_between(session, now, now + LOOK_AHEAD)
-    slips = await queries.latest_slips_since(session, now - CATCH_UP)
+async def _committee_states(services: Services, session: Session, now: datetime) -> list[CommitteeState]:
+    windows = await windows_closing_between(session, now - 5 * WEEK, now + 2 * WEEK)
+    resolutions = await open_resolutions_due_before(session, now + LOOK_AHEAD)
+    meetings = await meetings_between(session, now, now + LOOK_AHEAD)
+    slips = await latest_slips_since(session, now - CATCH_UP)
     ids = {w.committee_id for w in windows} | {r.committee_id for r in resolutions} | {m.committee_id for m in meetings}
     ids |= {resolution.committee_id for resolution, _, _ in slips}
-    committees = await queries.committees_by_id(session, ids)
-    clerks = await queries.clerks_by_committee(session, ids)
+    committees = await committees_by_id(session, ids)
+    clerks = await clerks_by_committee(session, ids)
     states = {cid: CommitteeState(committee, clerks.get(cid, [])) for cid, committee in committees.items()}
     for window in windows:
         state = states[window.committee_id]
@@ -241,9 +248,7 @@ async def _committee_states(services: Services, session: AsyncSession, now: date
         state = states[resolution.committee_id]
         if slip := _slip(resolution, change, now_due_at, state.committee):
             state.slips.append(slip)
-    snoozes = [
-        Snooze(s.item, s.kind, s.occasion, s.until) for s in await queries.snoozes_since(session, now - CATCH_UP)
-    ]
+    snoozes = [Snooze(s.item, s.kind, s.occasion, s.until) for s in await snoozes_since(session, now - CATCH_UP)]
     for state in states.values():
         state.snoozes = snoozes
     await _add_dropped(session, states, now)
@@ -251,7 +256,7 @@ async def _committee_states(services: Services, session: AsyncSession, now: date
 
 
 def _slip(
-    resolution: Resolution, change: ResolutionChange, now_due_at: Meeting | None, committee: Committee
+    resolution: Resolution, change: ResolutionChange, now_due_at: Meeting | None, committee: CommitteeView
 ) -> Slip | None:
     """A report's latest slip, from its history entry: the meeting it was due at, and where it is due now."""
     was_due_at = json.loads(change.before or "{}").get("due_at")
@@ -261,10 +266,10 @@ def _slip(
     return Slip(item_of(resolution, committee), change.at, datetime.fromisoformat(was_due_at), meeting)
 
 
-async def _add_dropped(session: AsyncSession, states: dict[int, CommitteeState], now: datetime) -> None:
+async def _add_dropped(session: Session, states: dict[int, CommitteeState], now: datetime) -> None:
     """The channel reminders dropped in the last fortnight, named as people name their items."""
-    rows = await queries.dropped_reminders_since(session, states.keys(), now - CATCH_UP)
-    names = await queries.items_named(session, {row.item for row in rows})
+    rows = await dropped_channel_reminders_since(session, states.keys(), now - CATCH_UP)
+    names = await items_named(session, {row.item for row in rows})
     dropped: dict[int, list[DroppedNotice]] = defaultdict(list)
     for row in rows:
         about = _about(row.item, names, states[row.committee_id].committee)
@@ -273,7 +278,7 @@ async def _add_dropped(session: AsyncSession, states: dict[int, CommitteeState],
         states[committee_id].dropped = tuple(notices)
 
 
-def _about(item: str, found: dict[str, CommentWindow | Resolution | Meeting], committee: Committee) -> str:
+def _about(item: str, found: dict[str, CommentWindow | Resolution | Meeting], committee: CommitteeView) -> str:
     named = found.get(item)
     if isinstance(named, CommentWindow):
         return window_about(named.title)
@@ -285,7 +290,7 @@ def _about(item: str, found: dict[str, CommentWindow | Resolution | Meeting], co
 
 
 async def _window_with_responses(
-    services: Services, window: WindowSummary, committee: Committee
+    services: Services, window: WindowSummary, committee: CommitteeView
 ) -> tuple[WindowSummary, list[str], tuple[int, int]]:
     """The window, who has not responded (for the nudge), and how many comments from how many members."""
     found = await responses_to(services, committee.workspace_id, window)
@@ -293,97 +298,35 @@ async def _window_with_responses(
     return window, found.waiting_for, (comments, len(found.responded))
 
 
-def _row(reminder: DueReminder, instance: str, now: datetime, state: str) -> dict:
-    return {
-        "committee_id": reminder.committee.id,
-        "item": reminder.item,
-        "kind": reminder.kind,
-        "occasion": reminder.occasion,
-        "due": reminder.due,
-        "target": reminder.target,
-        "state": state,
-        "claimed_by": instance,
-        "claimed_at": now,
-        "attempts": 0,
-        "completed_at": now if state != ReminderState.CLAIMED else None,
-    }
-
-
-async def _unrecorded(session: AsyncSession, reminders: list[DueReminder]) -> list[DueReminder]:
-    known = {ledger_key(*row) for row in await queries.ledger_keys(session, {r.item for r in reminders})}
-    return [r for r in reminders if r.key not in known]
-
-
-async def _insert_new(session: AsyncSession, rows: list[dict]) -> set[str]:
-    """Insert the rows no other instance has inserted; the keys of those this call inserted."""
-    insert = queries.upsert_insert(session)
-    ledger = Reminder.__table__
-    statement = (
-        insert(ledger)
-        .on_conflict_do_nothing(index_elements=["item", "kind", "occasion", "target"])
-        .returning(ledger.c.item, ledger.c.kind, ledger.c.occasion, ledger.c.target)
-    )
-    # Compiled once for all the rows (compiling a statement holding every row took seconds), then sent in
-    # pages of multi-row VALUES, each within PostgreSQL's limit of 32,767 parameters.
-    connection = await session.connection()
-    return {ledger_key(*row) for row in await connection.execute(statement, rows)}
-
-
 async def _claim(services: Services, reminders: list[DueReminder], instance: str, now: datetime) -> list[DueReminder]:
-    async with services.database.session() as session:
-        new = await _unrecorded(session, reminders)
-        if not new:
-            return []
-        inserted = await _insert_new(session, [_row(r, instance, now, ReminderState.CLAIMED) for r in new])
-        await session.commit()
-    return [r for r in new if r.key in inserted]
+    claimed = await _record_new(services, reminders, instance, now, ReminderState.CLAIMED)
+    return [r for r in reminders if r.identity in claimed]
 
 
 async def _record(services: Services, reminders: list[DueReminder], instance: str, now: datetime, state: str) -> int:
+    return len(await _record_new(services, reminders, instance, now, state))
+
+
+async def _record_new(
+    services: Services, reminders: list[DueReminder], instance: str, now: datetime, state: str
+) -> set[LedgerKey]:
+    """Records in the ledger the reminders no instance has recorded yet; the keys of those recorded now."""
     async with services.database.session() as session:
-        new = await _unrecorded(session, reminders)
-        if not new:
-            return 0
-        inserted = await _insert_new(session, [_row(r, instance, now, state) for r in new])
+        recorded = await insert_unrecorded(session, [r.ledger_entry for r in reminders], instance, now, state)
         await session.commit()
-    return len(inserted)
+    return recorded
 
 
 async def _take_over_abandoned(
-    services: Services, planned: dict[str, DueReminder], instance: str, now: datetime, claim_timeout: timedelta
-) -> list[DueReminder]:
-    """Claims whose instance went quiet. PostgreSQL hands each batch to one instance (row locks, SKIP LOCKED);
-    the conditional update makes each take-over single on SQLite too, which has no row locks."""
+    services: Services, planned: dict[LedgerKey, DueReminder], instance: str, now: datetime, timeout: timedelta
+) -> list[tuple[DueReminder, int]]:
+    """Claims whose instance went quiet, now this instance's, each with how many posts of it were tried so far.
+    Taking a claim over is not a try: the instance that went quiet may have died before posting, or stopped
+    because it was too busy to post in time. Those no longer planned are recorded as dropped."""
     async with services.database.session() as session:
-        statement = (
-            select(Reminder)
-            .where(Reminder.state == ReminderState.CLAIMED, Reminder.claimed_at < now - claim_timeout)
-            .limit(500)
-            .with_for_update(skip_locked=True)
-        )
-        taken = [
-            r for row in await session.exec(statement) if (r := await _take_over(session, row, planned, instance, now))
-        ]
+        taken = await take_over_abandoned(session, planned, instance, now, now - timeout)
         await session.commit()
-    return taken
-
-
-async def _take_over(
-    session: AsyncSession, row: Reminder, planned: dict[str, DueReminder], instance: str, now: datetime
-) -> tuple[DueReminder, int] | None:
-    """The reminder now claimed by this instance, and how many posts of it were tried so far; None if it is no
-    longer planned or another instance won. Taking a claim over is not a try: the instance that went quiet may
-    have died before posting, or stopped because it was too busy to post in time."""
-    reminder = planned.get(ledger_key(row.item, row.kind, row.occasion, row.target))
-    if reminder is None:
-        changes = dict(state=ReminderState.DROPPED, completed_at=now)
-    else:
-        changes = dict(claimed_by=instance, claimed_at=now)
-    still_abandoned = (
-        (Reminder.id == row.id) & (Reminder.state == ReminderState.CLAIMED) & (Reminder.claimed_at == row.claimed_at)
-    )
-    result = await session.exec(update(Reminder).where(still_abandoned).values(**changes))
-    return (reminder, row.attempts) if result.rowcount == 1 and reminder is not None else None
+    return [(planned[key], tries) for key, tries in taken]
 
 
 class Lease:
@@ -429,7 +372,7 @@ async def _claims_renewed(
     async def renew() -> None:
         try:
             lease.renewed(*await _renew_claims(services, instance, since))
-        except (SQLAlchemyError, OSError):
+        except (StorageError, OSError):
             log.exception("could not renew the claims of %s; trying again shortly", instance)
 
     async def renew_periodically() -> None:
@@ -453,22 +396,15 @@ async def _claims_renewed(
 async def _renew_claims(services: Services, instance: str, since: datetime) -> tuple[datetime, set[str]]:
     """This tick's claims (made or taken over since it began) that have no outcome yet: when they were renewed,
     and the keys of those renewed."""
-    still_mine = (
-        (Reminder.claimed_by == instance) & (Reminder.state == ReminderState.CLAIMED) & (Reminder.claimed_at >= since)
-    )
     renewed_at = services.clock()
-    renewal = update(Reminder).where(still_mine).values(claimed_at=renewed_at)
     async with services.database.session() as session:
-        renewed = await session.exec(
-            renewal.returning(Reminder.item, Reminder.kind, Reminder.occasion, Reminder.target)
-        )
-        keys = {ledger_key(*row) for row in renewed}
+        renewed = await renew_claims(session, instance, since, renewed_at)
         await session.commit()
-    return renewed_at, keys
+    return renewed_at, {ledger_key(*key) for key in renewed}
 
 
 async def _not_already_posted(
-    sender: ReminderSender, reminders: list[DueReminder], ledger: OutcomeBatches
+    sender: ReminderSender, reminders: list[DueReminder], outcomes: OutcomeBatches
 ) -> tuple[list[DueReminder], list["Outcome"]]:
     """Of reminders whose earlier attempt ended unknown, those not found in the target's history (the found
     ones are recorded as sent), and those whose target is gone for good."""
@@ -482,7 +418,7 @@ async def _not_already_posted(
             continue
         for reminder in waiting:
             if reminder.key in found:
-                ledger.sent(reminder, found[reminder.key])
+                outcomes.sent(reminder.identity, found[reminder.key])
             else:
                 still_to_send.append(reminder)
     return still_to_send, gone
@@ -517,7 +453,7 @@ async def _deliver(
     claiming: asyncio.Task[list[DueReminder]],
     pace: float,
     lease: Lease,
-    ledger: OutcomeBatches,
+    outcomes: OutcomeBatches,
 ) -> list[Outcome]:
     """Each target has its own queue, posted in order a pace apart; the targets proceed side by side. A queue
     starts with what is claimed already and goes on with what `claiming` claims meanwhile."""
@@ -532,16 +468,16 @@ async def _deliver(
             yield reminder
 
     async def one_target(target: str) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+        sent: list[Outcome] = []
         clock = asyncio.get_running_loop().time
         next_post_at = 0.0
         async for reminder in queue_of(target):
             await asyncio.sleep(max(0.0, next_post_at - clock()))
             outcome = await _send_one(sender, reminder, slots, lease)
             next_post_at = clock() + pace
-            _note(ledger, outcome)
-            outcomes.append(outcome)
-        return outcomes
+            _note(outcomes, outcome)
+            sent.append(outcome)
+        return sent
 
     async def targets_claimed_late() -> list[Outcome]:
         results = await asyncio.gather(*(one_target(target) for target in (await late).keys() - early.keys()))
@@ -556,7 +492,7 @@ async def _by_target_once_claimed(claiming: asyncio.Task[list[DueReminder]]) -> 
     tick claims those reminders), the error being raised once the posts under way are done."""
     try:
         return _by_target(await claiming)
-    except SQLAlchemyError:
+    except StorageError:
         return {}
 
 
@@ -584,17 +520,17 @@ def _undelivered(reminder: DueReminder, failure: DeliveryFailed) -> Outcome:
     return reminder, None, failure
 
 
-def _note(ledger: OutcomeBatches, outcome: Outcome) -> None:
+def _note(outcomes: OutcomeBatches, outcome: Outcome) -> None:
     """Records an outcome. A temporary failure stays claimed: it is taken over after the claim timeout, history
-    checked first. Only a post that reached the platform counts as a try: one this tick no longer held the claim
-    for, or one refused for rate (the platform did nothing with it), did not."""
-    reminder, message_ts, failure = outcome
+    checked first, and counts against MOST_ATTEMPTS. Only a post that reached the platform counts as a try: one
+    this tick no longer held the claim for, or one refused for rate (the platform did nothing with it), did not."""
+    reminder, message_ref, failure = outcome
     if failure is None:
-        ledger.sent(reminder, message_ts)
+        outcomes.sent(reminder.identity, message_ref)
     elif failure.permanent:
-        ledger.failed(reminder, failure.reason, tried=not isinstance(failure, GaveUp))
+        outcomes.failed(reminder.identity, failure.reason, tried=not isinstance(failure, GaveUp))
     elif not isinstance(failure, ClaimLapsed | RateLimited):
-        ledger.tried(reminder, failure.reason)
+        outcomes.tried(reminder.identity, failure.reason)
 
 
 async def _count_and_report_failures(
@@ -602,7 +538,7 @@ async def _count_and_report_failures(
 ) -> None:
     """Counts the outcomes, and tells each committee's clerks which reminders could not be delivered."""
     failures: dict[int, list[tuple[DueReminder, str]]] = defaultdict(list)
-    for reminder, _message_ts, failure in outcomes:
+    for reminder, _message_ref, failure in outcomes:
         if failure is None:
             report.sent += 1
         elif failure.permanent:
@@ -611,5 +547,5 @@ async def _count_and_report_failures(
     for committee_failures in failures.values():
         committee = committee_failures[0][0].committee
         async with services.database.session() as session:
-            clerks = await queries.clerk_ids(session, committee.id)
+            clerks = await clerk_ids(session, committee.id)
         await sender.report_failures(committee, clerks, committee_failures)

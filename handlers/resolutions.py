@@ -6,17 +6,27 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from handlers.committees import committee_here, require_clerk, require_in_committee
+from handlers.committees import clerks_committee_here, committee_here, require_clerk, require_in_committee
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
 from handlers.minutes_dues import standing_rule
-from storage import queries
-from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
+from storage.committees import CommitteeView, committee_ids_clerked_by, committees_in_workspace
+from storage.database import Conflict, Session
+from storage.meetings import meeting_on, scheduled_meetings
+from storage.models import Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
+from storage.register import (
+    ActionFilters,
+    committees_with_passed_meeting_dues,
+    open_meeting_dues,
+    open_resolutions,
+    open_resolutions_on_window,
+    resolution_by_request,
+    resolution_change_by_request,
+    resolution_changes,
+    resolution_with_committee,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +104,7 @@ class ActionItem:
         return "no due date"
 
     def is_outstanding(self, now: datetime) -> bool:
-        """Something is still owed (see queries._OUTSTANDING, which lists by the same rule)."""
+        """Something is still owed (see storage.register._OUTSTANDING, which lists by the same rule)."""
         if self.status != ResolutionStatus.OPEN or self.kind == ResolutionKind.NOTED:
             return False
         return not (self.kind == ResolutionKind.COMMENT_DEADLINE and self.due_at is not None and self.due_at <= now)
@@ -112,7 +122,7 @@ class ActionItem:
         return self.status == ResolutionStatus.OPEN
 
 
-def item_of(resolution: Resolution, committee: Committee) -> ActionItem:
+def item_of(resolution: Resolution, committee: CommitteeView) -> ActionItem:
     r = resolution
     return ActionItem(
         r.id,
@@ -217,17 +227,15 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "record resolutions")
-        if (existing := await queries.resolution_by_request(session, request_key)) is not None:
+        if (existing := await resolution_by_request(session, request_key)) is not None:
             return item_of(existing, committee)
         meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
         due = interpret_due(draft.due_text, meeting_day, committee.timezone)
-        meeting = await queries.meeting_on(session, committee.id, meeting_day, committee.timezone)
+        meeting = await meeting_on(session, committee.id, meeting_day, committee.timezone)
         draft = replace(draft, meeting_day=meeting_day)
         resolution = await _insert(session, committee, actor, draft, due, meeting, request_key, services.clock())
-        if resolution is None:  # the rollback expired `committee`
-            return item_of(
-                await queries.resolution_by_request(session, request_key), await committee_here(session, actor)
-            )
+        if resolution is None:  # another delivery of this request recorded it
+            return item_of(await resolution_by_request(session, request_key), committee)
         await session.commit()
     log.info(
         "resolution %s (%s) recorded in committee %s by %s", resolution.id, resolution.kind, committee.id, actor.user_id
@@ -236,8 +244,8 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
 
 
 async def _insert(
-    session: AsyncSession,
-    committee: Committee,
+    session: Session,
+    committee: CommitteeView,
     actor: Actor,
     draft: ResolutionDraft,
     due: Due,
@@ -269,7 +277,7 @@ async def _insert(
     session.add(resolution)
     try:
         await session.flush()
-    except IntegrityError:
+    except Conflict:
         await session.rollback()
         return None
     session.add(
@@ -282,7 +290,7 @@ async def _insert(
         )
     )
     if resolution.due_rule in (NEXT_MEETING, FUTURE_MEETING):
-        meetings = await queries.scheduled_meetings(session, committee.id, after=now)
+        meetings = await scheduled_meetings(session, committee.id, after=now)
         await reattach_to_meeting(session, resolution, meetings, committee, now, actor.user_id)
     return resolution
 
@@ -334,14 +342,14 @@ class ActionPage:
 
 
 async def _committees_in_scope(
-    services: Services, session: AsyncSession, actor: Actor, query: ActionQuery, clerked: set[int]
-) -> tuple[list[Committee], str]:
+    services: Services, session: Session, actor: Actor, query: ActionQuery, clerked: set[int]
+) -> tuple[list[CommitteeView], str]:
     if not (query.everywhere or query.committee_name):
         committee = await committee_here(session, actor)
         if committee.id not in clerked:  # a page button can carry any channel
             await require_in_committee(services, session, committee, actor)
         return [committee], committee.name
-    committees = [c for c in await queries.committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
+    committees = [c for c in await committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
     if not query.committee_name:
         return committees, "all your committees"
     wanted = query.committee_name.lower()
@@ -354,9 +362,9 @@ async def _committees_in_scope(
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
     now = services.clock()
     async with services.database.session() as session:
-        clerk_of = await queries.committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+        clerk_of = await committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
         committees, scope = await _committees_in_scope(services, session, actor, query, clerk_of)
-        filters = queries.ActionFilters(
+        filters = ActionFilters(
             actor.workspace_id,
             now=now,
             committee_ids=[c.id for c in committees],
@@ -364,7 +372,7 @@ async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> 
             due_before=now if query.overdue else _end_of(query.due_to, committees),
             due_after=_start_of(query.due_from, committees),
         )
-        rows, total = await queries.open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
+        rows, total = await open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
     return ActionPage([item_of(*row) for row in rows], total, query, frozenset(clerk_of), scope)
 
 
@@ -372,28 +380,28 @@ async def replan_passed_meetings(services: Services, now: datetime) -> None:
     """Reports due at a meeting that has now started slip to the next one: the reminder tick's first step, so
     that every view of the register shows them where they are now, without anyone asking."""
     async with services.database.session() as session:
-        for committee in await queries.committees_with_passed_meeting_dues(session, now):
+        for committee in await committees_with_passed_meeting_dues(session, now):
             await replan_meeting_dues(session, committee, now, SYSTEM_ACTOR)
             await session.commit()  # one committee at a time: its reports stay locked no longer than that
 
 
-def _zone_of(committees: list[Committee]) -> str:
+def _zone_of(committees: list[CommitteeView]) -> str:
     return committees[0].timezone if committees else "Europe/London"
 
 
-def _start_of(day: date | None, committees: list[Committee]) -> datetime | None:
+def _start_of(day: date | None, committees: list[CommitteeView]) -> datetime | None:
     return end_of_day(day - timedelta(days=1), _zone_of(committees)) if day else None
 
 
-def _end_of(day: date | None, committees: list[Committee]) -> datetime | None:
+def _end_of(day: date | None, committees: list[CommitteeView]) -> datetime | None:
     """The first instant after `day`: something due at the very end of the day is still in the range."""
     return end_of_day(day, _zone_of(committees)) + timedelta(seconds=1) if day else None
 
 
-async def replan_meeting_dues(session: AsyncSession, committee: Committee, now: datetime, actor_id: str) -> None:
+async def replan_meeting_dues(session: Session, committee: CommitteeView, now: datetime, actor_id: str) -> None:
     """Keep every open resolution due at a meeting attached to a meeting that will happen (see due_meetings)."""
-    meetings = await queries.scheduled_meetings(session, committee.id, after=now)
-    for resolution in await queries.open_meeting_dues(session, committee.id):
+    meetings = await scheduled_meetings(session, committee.id, after=now)
+    for resolution in await open_meeting_dues(session, committee.id):
         await reattach_to_meeting(session, resolution, meetings, committee, now, actor_id)
 
 
@@ -414,7 +422,7 @@ async def change_resolution(
     await require_known_person(services, actor, change.owner_user_id)
     async with services.database.session() as session:
         resolution, committee = await _clerks_resolution(session, actor, resolution_id)
-        if await queries.resolution_change_by_request(session, request_key) is not None:
+        if await resolution_change_by_request(session, request_key) is not None:
             return item_of(resolution, committee)
         if resolution.status != ResolutionStatus.OPEN:
             raise NoLongerOpen(item_of(resolution, committee))
@@ -434,15 +442,15 @@ async def change_resolution(
         )
         try:
             await session.commit()
-        except IntegrityError:
+        except Conflict:
             await session.rollback()
             resolution, committee = await _clerks_resolution(session, actor, resolution_id)
     log.info("resolution %s %s by %s", resolution_id, change.action, actor.user_id)
     return item_of(resolution, committee)
 
 
-async def _clerks_resolution(session: AsyncSession, actor: Actor, resolution_id: int) -> tuple[Resolution, Committee]:
-    found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
+async def _clerks_resolution(session: Session, actor: Actor, resolution_id: int) -> tuple[Resolution, CommitteeView]:
+    found = await resolution_with_committee(session, actor.workspace_id, resolution_id)
     if found is None:
         raise NotFound("I can't find that resolution.")
     resolution, committee = found
@@ -451,7 +459,7 @@ async def _clerks_resolution(session: AsyncSession, actor: Actor, resolution_id:
 
 
 async def _apply(
-    session: AsyncSession, resolution: Resolution, committee: Committee, change: Change, now: datetime
+    session: Session, resolution: Resolution, committee: CommitteeView, change: Change, now: datetime
 ) -> None:
     if change.action in (ResolutionStatus.DONE, ResolutionStatus.CANCELLED):
         resolution.status, resolution.closing_note = change.action, (change.note or "").strip() or None
@@ -474,16 +482,16 @@ async def _apply(
     session.add(resolution)
     if resolution.status == ResolutionStatus.OPEN and resolution.due_rule in (NEXT_MEETING, FUTURE_MEETING):
         await session.flush()
-        meetings = await queries.scheduled_meetings(session, committee.id, after=now)
+        meetings = await scheduled_meetings(session, committee.id, after=now)
         await reattach_to_meeting(session, resolution, meetings, committee, now, resolution.created_by)
 
 
 async def follow_window_deadline(
-    session: AsyncSession, window_id: int, deadline: datetime, committee: Committee, actor_id: str, now: datetime
+    session: Session, window_id: int, deadline: datetime, committee: CommitteeView, actor_id: str, now: datetime
 ) -> None:
     """A comment deadline in the register moves with its window's: the register says when comments close, and a
     deadline that has passed counts as met (see ActionItem.is_outstanding)."""
-    for resolution in await queries.open_resolutions_on_window(session, window_id):
+    for resolution in await open_resolutions_on_window(session, window_id):
         before = _snapshot(resolution)
         due_day = local_date(deadline, committee.timezone)
         resolution.due_date, resolution.due_rule, resolution.due_meeting_id = due_day, None, None
@@ -515,9 +523,9 @@ async def item(services: Services, actor: Actor, resolution_id: int) -> ActionIt
 
 
 async def _visible_resolution(
-    services: Services, session: AsyncSession, actor: Actor, resolution_id: int
-) -> tuple[Resolution, Committee]:
-    found = await queries.resolution_with_committee(session, actor.workspace_id, resolution_id)
+    services: Services, session: Session, actor: Actor, resolution_id: int
+) -> tuple[Resolution, CommitteeView]:
+    found = await resolution_with_committee(session, actor.workspace_id, resolution_id)
     if found is None:
         raise NotFound("I can't find that resolution.")
     resolution, committee = found
@@ -539,7 +547,7 @@ class HistoryEntry:
 async def history(services: Services, actor: Actor, resolution_id: int) -> tuple[ActionItem, list[HistoryEntry]]:
     async with services.database.session() as session:
         found = await _visible_resolution(services, session, actor, resolution_id)
-        changes = await queries.resolution_changes(session, [resolution_id])
+        changes = await resolution_changes(session, [resolution_id])
     return item_of(*found), [entry_of_change(change) for change in changes]
 
 
@@ -570,17 +578,13 @@ async def changeable_item(services: Services, actor: Actor, resolution_id: int) 
 
 
 async def require_register_clerk(services: Services, actor: Actor) -> None:
-    async with services.database.session() as session:
-        committee = await committee_here(session, actor)
-        await require_clerk(session, committee, actor, "record resolutions")
+    await clerks_committee_here(services, actor, "record resolutions")
 
 
 async def check_resolution(services: Services, actor: Actor, draft: ResolutionDraft) -> None:
     """Everything record_resolution would refuse, refused now, without saving anything."""
     draft = _validated(draft)
-    async with services.database.session() as session:
-        committee = await committee_here(session, actor)
-        await require_clerk(session, committee, actor, "record resolutions")
+    committee = await clerks_committee_here(services, actor, "record resolutions")
     meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
     interpret_due(draft.due_text, meeting_day, committee.timezone)
 

@@ -1,14 +1,17 @@
 """Engine set-up: plain URLs in, the right async driver out, migrations on demand."""
 
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +20,22 @@ DEFAULT_DATABASE_URL = "sqlite:///committee-bot.sqlite3"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any fixed number: it only has to be the same for every instance that might migrate at once.
 MIGRATION_LOCK_ID = 7_411_202
+
+# What the use cases may name without knowing the ORM underneath: the unit of work they pass to the storage
+# functions; a write a constraint refused (mostly a unique key that a concurrent delivery of the same request
+# wrote first); and any failure of the database.
+Session = AsyncSession
+Conflict = IntegrityError
+StorageError = SQLAlchemyError
+
+
+class NotADatabaseURL(ValueError):
+    """Text that cannot be read as a URL at all."""
+
+
+def upsert_insert(session: Session):
+    """INSERT with ON CONFLICT, in the dialect of the session's database."""
+    return postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 def shown_url(url: str) -> str:
@@ -67,9 +86,20 @@ def _last_words(error: BaseException) -> str:
     return str(innermost).strip().splitlines()[0] if str(innermost).strip() else type(innermost).__name__
 
 
+def sqlite_path(url: str) -> str | None:
+    """The file of an SQLite URL; None for another database, or SQLite in memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    return parsed.database or None
+
+
 def async_url(url: str) -> str:
     """Map a URL as people write it to the async driver the bot uses for that database."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise NotADatabaseURL("not a database URL") from None  # the URL itself may hold a password
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
@@ -118,13 +148,55 @@ class Database:
 
     async def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to the newest migration (or to `revision`); safe when several instances start together."""
+        if self.is_sqlite:
+            await self._upgrade_sqlite(revision)
+            return
         async with self.engine.begin() as connection:
-            if not self.is_sqlite:
-                await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
             await connection.run_sync(_run_migrations, revision)
+
+    async def check_usable(self) -> None:
+        """Raises what stops the database being used (unreachable, refused, a file that cannot be opened)."""
+        if self.is_sqlite:
+            self._refuse_unopenable_file()
+            return
+        async with self.engine.connect():
+            pass
+
+    def _refuse_unopenable_file(self) -> None:
+        """An SQLite file that cannot be opened is found out here, before aiosqlite tries: failing to open one, it
+        answers from its own thread after the failure has been reported, and if start-up has given up by then, its
+        answer meets a closed event loop and prints a traceback under the one-line reason."""
+        try:
+            sqlite3.connect(self.engine.url.database or ":memory:").close()
+        except sqlite3.Error as unopenable:
+            raise OperationalError("connect", None, unopenable) from None
+
+    async def _upgrade_sqlite(self, revision: str) -> None:
+        """SQLite changes a column by rebuilding its table (copy, drop, rename). With foreign keys enforced, dropping
+        a table that other rows point at fails, so enforcement is off while migrating (SQLite ignores the pragma
+        inside a transaction: it is set before one) and every reference is checked once the rebuild is done."""
+        self._refuse_unopenable_file()
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+            try:
+                async with connection.begin():
+                    await connection.run_sync(_run_migrations, revision)
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                await connection.commit()
+                if broken:
+                    raise MigrationBrokeReferences(f"{len(broken)} rows point at rows that are gone: {broken[:5]}")
+            finally:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class MigrationBrokeReferences(SQLAlchemyError):
+    """A migration left rows pointing at rows that no longer exist: a bug in the migration, never the data's."""
 
 
 def _migrations_config():

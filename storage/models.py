@@ -12,6 +12,10 @@ DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_AGENDA_LEAD_DAYS = 14
 DEFAULT_REMINDER_HOUR = 9
 DEFAULT_BANK_HOLIDAYS = "england-and-wales"
+DEFAULT_PLATFORM = "slack"
+# Ids a chat platform gives: workspaces, channels, people, messages. A Slack id is about 11 characters, a Microsoft
+# tenant id 36, and a Teams conversation or message id can run to well over a hundred.
+PLATFORM_ID_LENGTH = 255
 
 
 def utc_now() -> datetime:
@@ -23,7 +27,12 @@ def utc_column(nullable: bool = False, index: bool = False) -> Column:
 
 
 class Workspace(SQLModel, table=True):
-    id: str = Field(primary_key=True, max_length=32)
+    """A Slack workspace (its team id) or a Microsoft 365 organisation (its tenant id)."""
+
+    id: str = Field(primary_key=True, max_length=PLATFORM_ID_LENGTH)
+    platform: str = Field(
+        default=DEFAULT_PLATFORM, max_length=16, sa_column_kwargs={"server_default": DEFAULT_PLATFORM}
+    )
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
 
 
@@ -31,11 +40,11 @@ class Committee(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(foreign_key="workspace.id", max_length=32)
-    channel_id: str = Field(max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=PLATFORM_ID_LENGTH)
+    channel_id: str = Field(max_length=PLATFORM_ID_LENGTH)
     name: str = Field(max_length=200)
     timezone: str = Field(default=DEFAULT_TIMEZONE, max_length=64)
-    chair_user_id: str | None = Field(default=None, max_length=32)
+    chair_user_id: str | None = Field(default=None, max_length=PLATFORM_ID_LENGTH)
     # Reports due "at a future meeting" go to the first meeting at least this many days away.
     agenda_lead_days: int = DEFAULT_AGENDA_LEAD_DAYS
     reminder_hour: int = DEFAULT_REMINDER_HOUR
@@ -46,7 +55,7 @@ class Committee(SQLModel, table=True):
     escalate_to_chair: bool = True
     # Unguessable: whoever holds the feed URL can read the committee's calendar.
     calendar_token: str | None = Field(default=None, unique=True, max_length=64)
-    created_by: str = Field(max_length=32)
+    created_by: str = Field(max_length=PLATFORM_ID_LENGTH)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
 
 
@@ -54,7 +63,7 @@ class CommitteeClerk(SQLModel, table=True):
     __tablename__ = "committee_clerk"
 
     committee_id: int = Field(foreign_key="committee.id", primary_key=True)
-    user_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=PLATFORM_ID_LENGTH)
 
 
 class CommentWindow(SQLModel, table=True):
@@ -71,18 +80,20 @@ class CommentWindow(SQLModel, table=True):
     ref: str = Field(max_length=40)
     title: str = Field(max_length=200)
     document_url: str | None = Field(default=None, max_length=1000)
-    officer_user_id: str = Field(max_length=32)
+    officer_user_id: str = Field(max_length=PLATFORM_ID_LENGTH)
     deadline: datetime = Field(sa_column=utc_column())
     # The deadline's day in the committee's zone when it was set: what its reminders are about, kept when only
     # the time of day or the committee's zone changes.
     deadline_day: date
     # When the deadline was last set: reminders planned before then never made sense for it.
     deadline_set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
-    opened_by: str = Field(max_length=32)
+    opened_by: str = Field(max_length=PLATFORM_ID_LENGTH)
     opened_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     # The slash command or view submission that opened it: a replayed request finds this row.
     request_key: str = Field(unique=True, max_length=200)
-    announcement_ts: str | None = Field(default=None, max_length=32)
+    # The platform's id of the announcement message (a Slack ts, a Teams activity id): replies in its thread are
+    # offered as comments.
+    announcement_ref: str | None = Field(default=None, max_length=PLATFORM_ID_LENGTH)
     announcement_permalink: str | None = Field(default=None, max_length=1000)
     # When its comments were deleted at the end of the retention period (the window itself is kept).
     comments_deleted_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
@@ -121,7 +132,7 @@ class Comment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     window_id: int = Field(foreign_key="comment_window.id")
-    author_user_id: str = Field(max_length=32)
+    author_user_id: str = Field(max_length=PLATFORM_ID_LENGTH)
     kind: CommentKind = Field(default=CommentKind.COMMENT, max_length=16)
     section: str | None = Field(default=None, max_length=200)
     text: str
@@ -158,7 +169,7 @@ class CommentRevision(SQLModel, table=True):
     action: RevisionAction = Field(max_length=16)
     section: str | None = Field(default=None, max_length=200)
     text: str
-    actor_user_id: str = Field(max_length=32)
+    actor_user_id: str = Field(max_length=PLATFORM_ID_LENGTH)
     at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     request_key: str = Field(unique=True, max_length=200)
 
@@ -170,7 +181,7 @@ class CommentDraft(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     window_id: int = Field(foreign_key="comment_window.id")
-    author_user_id: str = Field(max_length=32)
+    author_user_id: str = Field(max_length=PLATFORM_ID_LENGTH)
     text: str
     source_key: str = Field(unique=True, max_length=200)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
@@ -195,7 +206,7 @@ class Meeting(SQLModel, table=True):
     # When the meeting was arranged for its current time: its agenda digest is only planned after that.
     arranged_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     status: str = Field(default=MeetingStatus.SCHEDULED, sa_column=text_column(16))
-    created_by: str = Field(max_length=32)
+    created_by: str = Field(max_length=PLATFORM_ID_LENGTH)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     request_key: str = Field(unique=True, max_length=200)
 
@@ -235,7 +246,7 @@ class Resolution(SQLModel, table=True):
     meeting_date: date | None = None
     text: str
     kind: str = Field(sa_column=text_column(24))
-    owner_user_id: str | None = Field(default=None, max_length=32)
+    owner_user_id: str | None = Field(default=None, max_length=PLATFORM_ID_LENGTH)
     owner_title: str | None = Field(default=None, max_length=200)
     due_date: date | None = None
     due_rule: str | None = Field(default=None, max_length=60)
@@ -250,7 +261,7 @@ class Resolution(SQLModel, table=True):
     # The agenda item of the minutes it was read from: "11", "Annual Report of the Safeguarding Partnership"
     minute_item: str | None = Field(default=None, max_length=20)
     minute_item_title: str | None = Field(default=None, max_length=300)
-    created_by: str = Field(max_length=32)
+    created_by: str = Field(max_length=PLATFORM_ID_LENGTH)
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     request_key: str = Field(unique=True, max_length=200)
@@ -265,7 +276,7 @@ class MinutesImport(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id")
-    created_by: str = Field(max_length=32)
+    created_by: str = Field(max_length=PLATFORM_ID_LENGTH)
     found: str
     checked: str = "{}"
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
@@ -279,7 +290,7 @@ class ResolutionChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     resolution_id: int = Field(foreign_key="resolution.id", index=True)
     action: str = Field(sa_column=text_column(24))
-    actor_user_id: str = Field(max_length=32)
+    actor_user_id: str = Field(max_length=PLATFORM_ID_LENGTH)
     at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     before: str | None = None
     after: str | None = None
@@ -320,14 +331,14 @@ class Reminder(SQLModel, table=True):
     # deadline for "comments closed", the Monday of a weekly digest's week.
     occasion: str = Field(max_length=64)
     due: datetime = Field(sa_column=utc_column())
-    target: str = Field(max_length=32)
+    target: str = Field(max_length=PLATFORM_ID_LENGTH)
     state: str = Field(default=ReminderState.CLAIMED, sa_column=text_column(16))
     claimed_by: str = Field(max_length=64)
     claimed_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
     # Posts tried: a claim taken over, or given up by a tick that could no longer hold it, tried nothing.
     attempts: int = 0
     completed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    message_ts: str | None = Field(default=None, max_length=32)
+    message_ref: str | None = Field(default=None, max_length=PLATFORM_ID_LENGTH)  # the post's id on its platform
     error: str | None = Field(default=None, max_length=200)
 
 
@@ -340,8 +351,8 @@ class ReminderMute(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     item: str = Field(max_length=40)
     # Empty for a mute that applies to everyone; a member's id for their own direct messages only.
-    user_id: str = Field(default="", max_length=32)
-    set_by: str = Field(max_length=32)
+    user_id: str = Field(default="", max_length=PLATFORM_ID_LENGTH)
+    set_by: str = Field(max_length=PLATFORM_ID_LENGTH)
     set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
 
 
@@ -357,8 +368,21 @@ class ReminderSnooze(SQLModel, table=True):
     kind: str = Field(max_length=40)
     occasion: str = Field(max_length=64)
     until: datetime = Field(sa_column=utc_column())
-    set_by: str = Field(max_length=32)
+    set_by: str = Field(max_length=PLATFORM_ID_LENGTH)
     set_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+
+
+class ConversationReference(SQLModel, table=True):
+    """What a platform needs to post into a committee's place, or a thread in it, unprompted (a Teams conversation
+    reference, for reminders); kept as the platform's own JSON. thread_ref is empty for the place itself."""
+
+    __tablename__ = "conversation_reference"
+
+    committee_id: int = Field(foreign_key="committee.id", primary_key=True)
+    thread_ref: str = Field(default="", primary_key=True, max_length=PLATFORM_ID_LENGTH)
+    platform: str = Field(max_length=16)
+    reference: str
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
 
 
 class ConsoleTime(SQLModel, table=True):

@@ -8,6 +8,7 @@ from sqlalchemy import String, cast, literal, union_all
 from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.database import upsert_insert
 from storage.models import (
     FORMER_MEMBER,
     Comment,
@@ -27,7 +28,6 @@ from storage.models import (
     ResolutionChange,
     Workspace,
 )
-from storage.queries import upsert_insert
 
 # A member's mute of every direct message is not about one item, so it belongs to no one workspace.
 ALL_ITEMS = "*"

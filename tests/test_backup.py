@@ -110,8 +110,8 @@ async def test_a_portable_backup_moves_a_council_from_sqlite_to_postgresql(tmp_p
             await connection.execute(text("INSERT INTO workspace (id, created_at) VALUES ('T0002', now())"))
             next_id = await connection.scalar(
                 text(
-                    "INSERT INTO meeting (committee_id, starts_at, status, created_by, created_at, arranged_at, request_key) "
-                    "VALUES (1, now(), 'scheduled', 'U1', now(), now(), 'after-restore') RETURNING id"
+                    "INSERT INTO meeting (committee_id, starts_at, status, created_by, created_at, arranged_at, "
+                    "request_key) VALUES (1, now(), 'scheduled', 'U1', now(), now(), 'after-restore') RETURNING id"
                 )
             )
         await database.dispose()

@@ -18,7 +18,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import end_of_day
 from handlers.errors import NotAMember
 from handlers.meetings import MeetingSummary, add_meeting, cancel_meeting
-from storage import queries
+from storage.committees import committee_in_channel
 from storage.models import Committee, Resolution, ResolutionKind, ResolutionStatus
 
 WORKSPACE = "T0001"
@@ -166,7 +166,7 @@ async def insert_resolution(
 ) -> None:
     """Straight into the table, so that these tests do not follow every change to how resolutions are recorded."""
     async with services.database.session() as session:
-        committee = await queries.committee_in_channel(session, WORKSPACE, CHANNEL)
+        committee = await committee_in_channel(session, WORKSPACE, CHANNEL)
         session.add(
             Resolution(
                 committee_id=committee.id,

@@ -89,6 +89,22 @@ async def test_after_downtime_sensible_reminders_are_sent_and_stale_ones_dropped
     assert "window:" not in text
 
 
+async def test_the_digest_owns_up_to_dropped_notices_of_a_committee_in_a_private_channel(stack):
+    """Slack named private channels G... until 2021: what counts as the committee's own channel is its id, not a
+    letter the platform happens to start ids with."""
+    private = "GPRIVATECOMMITTEE"
+    stack.fake.members[private] = stack.fake.members[CHANNEL]
+    with time_machine.travel(datetime(2026, 3, 16, 10, 0, tzinfo=UTC), tick=True):
+        await set_up_committee(stack, channel=private)
+        await open_window(stack, "Draft annual report 2025/26", "31 March 2026", channel=private)
+    await _tick_at(stack, datetime(2026, 3, 31, 12, 0, tzinfo=UTC))  # down since before the week's notice
+    await _tick_at(stack, datetime(2026, 4, 7, 8, 0, tzinfo=UTC))
+    [digest] = _posts(stack, f"D{CLERK}")
+    text = shown_text(digest.params)
+    assert "Not sent, because they were out of date" in text
+    assert "the 7-day notice about comments on “Draft annual report 2025/26”, due to go out Tuesday 24 March" in text
+
+
 def _in_history(stack, channel: str, kind: str) -> int:
     return sum(
         1 for m in stack.fake.history.get(channel, []) if kind in str((m.get("metadata") or {}).get("event_payload"))
@@ -101,12 +117,12 @@ async def test_a_crash_between_posting_and_recording_does_not_post_twice(stack):
     await _tick_at(stack, instant)
     async with stack.database.engine.begin() as connection:  # the process died before recording the post
         await connection.execute(
-            update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None, message_ts=None)
+            update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None, message_ref=None)
         )
     await _tick_at(stack, instant + timedelta(minutes=10))
     assert _in_history(stack, CHANNEL, "window.week") == 1
     [sent] = await stored(stack, Reminder)
-    assert sent.state == ReminderState.SENT and sent.attempts == 2 and sent.message_ts
+    assert sent.state == ReminderState.SENT and sent.attempts == 2 and sent.message_ref
 
 
 async def test_a_timed_out_post_is_retried_later_and_lands_once(stack):

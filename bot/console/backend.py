@@ -17,8 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.engine import make_url
-
 from bot import interactions, register_replies, replies
 from bot.console import exports, render, seed
 from bot.console.reminders import ConsoleClock, ConsoleReminders, ConsoleReminderSender, UnreadableStep, read_step
@@ -32,7 +30,7 @@ from handlers.comment_windows import WindowSummary
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 from handlers.home import home_for
-from storage.database import Database, shown_url
+from storage.database import Database, shown_url, sqlite_path
 
 # Slack turns @names into <@U123> in these commands' text; /comment text is kept as the member typed it.
 COMMANDS_NAMING_PEOPLE = ("/committee", "/report")
@@ -313,8 +311,7 @@ class ConsoleSession:
         )
         members = await self.directory.channel_members(self.actor.workspace_id, self.actor.channel_id)
         membership = "a member of" if self.actor.user_id in members else "not a member of"
-        async with self.services.database.session() as session:
-            setup = await committees.current_setup(session, self.actor)
+        setup = await committees.current_setup(self.services, self.actor)
         committee = f"the channel of the {setup.name}" if setup else "not set up as a committee"
         channel = seed.channel_label(self.actor.channel_id)
         self.terminal.say(f"You are {who}; you are {membership} {channel} ({self.actor.channel_id}), {committee}.")
@@ -342,8 +339,7 @@ class ConsoleSession:
         )
 
     async def zone_here(self) -> str:
-        async with self.services.database.session() as session:
-            setup = await committees.current_setup(session, self.actor)
+        setup = await committees.current_setup(self.services, self.actor)
         return setup.timezone if setup else seed.TIMEZONE
 
     async def help(self, _: str) -> None:
@@ -511,9 +507,8 @@ async def run_console(database: Database, database_url: str, user: str | None, c
 
 
 def _where_kept(database_url: str) -> str:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database:
-        return f"{url.database} (delete it to start afresh)"
+    if path := sqlite_path(database_url):
+        return f"{path} (delete it to start afresh)"
     return shown_url(database_url)
 
 

@@ -21,7 +21,7 @@ from handlers.context import Services, system_clock
 from handlers.export_formats import to_docx
 from handlers.reminder_plan import DueReminder
 from handlers.reminders import ReminderTiming, instants_to_tick, tick
-from storage.models import Committee
+from storage.committees import CommitteeView
 
 INSTANCE = "console"
 # Nothing to rate-limit: the terminal is not Slack.
@@ -106,7 +106,7 @@ class ConsoleReminderSender:
         return {key: self._posted[key] for key in keys if key in self._posted}
 
     async def report_failures(
-        self, committee: Committee, clerks: list[str], failures: list[tuple[DueReminder, str]]
+        self, committee: CommitteeView, clerks: list[str], failures: list[tuple[DueReminder, str]]
     ) -> None:
         for clerk in clerks:
             await self._show_post(self._heading(committee, clerk), failures_message(committee.name, failures))
@@ -118,7 +118,7 @@ class ConsoleReminderSender:
         attached = Note(escape(f"Attached: Comments on {compiled.report_title} (saved as {path})"))
         return replace(message, parts=(*message.parts, attached))
 
-    def _heading(self, committee: Committee, target: str) -> str:
+    def _heading(self, committee: CommitteeView, target: str) -> str:
         to = (
             f"in {seed.channel_label(target)}"
             if target == committee.channel_id

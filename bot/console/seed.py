@@ -116,9 +116,8 @@ async def seed(services: Services) -> bool:
     """Set up the demo committee, open its comment window and schedule its next meeting, unless the committee
     exists; True if done now."""
     clerk = actor(CLERK.user_id)
-    async with services.database.session() as session:
-        if await committees.current_setup(session, clerk) is not None:
-            return False
+    if await committees.current_setup(services, clerk) is not None:
+        return False
     setup = committees.CommitteeSetup(COMMITTEE_NAME, TIMEZONE, (CLERK.user_id,), CHAIR.user_id)
     await committees.set_up_committee(services, clerk, setup)
     request = comment_windows.WindowRequest(

@@ -51,7 +51,7 @@ async def _committee_command(services: Services, actor: Actor, verb: str, rest: 
     if verb != "setup":
         return Reply(replies.plain_notice(HELP["/committee"]))
     if not rest.strip():
-        return forms.committee_setup(actor.user_id, await _current_setup(services, actor))
+        return forms.committee_setup(actor.user_id, await committees.current_setup(services, actor))
     summary = await committees.set_up_committee(services, actor, await _setup_keeping_existing(services, actor, rest))
     return Reply(replies.committee_set_up(summary), in_channel=summary.created)
 
@@ -82,15 +82,10 @@ def _region_in(text: str) -> tuple[str | None, list[str]]:
     return None, words
 
 
-async def _current_setup(services: Services, actor: Actor) -> committees.CommitteeSetup | None:
-    async with services.database.session() as session:
-        return await committees.current_setup(session, actor)
-
-
 async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -> committees.CommitteeSetup:
     """A one-line set-up renames an existing committee and leaves its zone, clerks and chair alone; one left with no
     clerk (its last clerk's personal data was erased) gets the person setting it up as its clerk."""
-    existing = await _current_setup(services, actor)
+    existing = await committees.current_setup(services, actor)
     if existing is None:
         return committees.CommitteeSetup(name=name)
     return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids or None, existing.chair_id)
@@ -104,9 +99,7 @@ async def _report_command(services: Services, actor: Actor, verb: str, rest: str
     if verb not in ("", "open"):
         return Reply(replies.plain_notice(HELP["/report"]))
     if not rest.strip():
-        async with services.database.session() as session:
-            committee = await committees.committee_here(session, actor)
-            await committees.require_clerk(session, committee, actor, "open comment windows")
+        await committees.clerks_committee_here(services, actor, "open comment windows")
         return forms.report_open()
     return await _preview(services, actor, _inline_window_request(rest))
 
@@ -281,9 +274,9 @@ async def submit(
     return Reply(replies.receipt(receipt, services.clock()))
 
 
-async def thread_reply(services: Services, actor: Actor, thread_ts: str, text: str, source_key: str) -> Reply | None:
+async def thread_reply(services: Services, actor: Actor, thread_ref: str, text: str, source_key: str) -> Reply | None:
     """A reply in an announcement's thread: offer to record it as the author's comment, once."""
-    held = await comments.hold_draft(services, actor, thread_ts, text, source_key)
+    held = await comments.hold_draft(services, actor, thread_ref, text, source_key)
     if held is None or not held[1]:
         return None
     return Reply(replies.draft_offer(held[0]))

@@ -30,9 +30,7 @@ async def command(services: Services, actor: Actor, name: str, text: str, reques
 
 async def _add(services: Services, actor: Actor, when: str, request_key: str) -> Reply | Form:
     if not when.strip():
-        async with services.database.session() as session:
-            committee = await committees.committee_here(session, actor)
-            await committees.require_clerk(session, committee, actor, "keep the committee's calendar")
+        await committees.clerks_committee_here(services, actor, "keep the committee's calendar")
         return forms.meeting_when("meeting.add", "Add a meeting")
     meeting = await meetings.add_meeting(services, actor, when, request_key)
     return Reply(register_replies.meeting_saved(meeting, "added"))

@@ -17,7 +17,7 @@ from handlers.context import Services
 from handlers.export_formats import to_docx
 from handlers.reminder_plan import DueReminder
 from handlers.reminders import DeliveryFailed, RateLimited
-from storage.models import Committee
+from storage.committees import CommitteeView
 
 log = logging.getLogger(__name__)
 Result = TypeVar("Result")
@@ -112,7 +112,7 @@ class SlackReminderSender:
                 found[key] = message["ts"]
         return found
 
-    async def report_failures(self, committee: Committee, clerks: list[str], failures: list) -> None:
+    async def report_failures(self, committee: CommitteeView, clerks: list[str], failures: list) -> None:
         message = message_payload(failures_message(committee.name, failures))
         for clerk in clerks:
             try:

@@ -13,6 +13,7 @@ from storage.models import (
     CommentKind,
     CommentRevision,
     ConsoleTime,
+    ConversationReference,
     Housekeeping,
     MinutesImport,
     PersonalDataLog,
@@ -31,7 +32,8 @@ AWKWARD_TEXT = 'Cllr O\'Brien said "no" —\n£5m for the A6\\M1 junction; café
 
 async def fill_every_table(database: Database, *, committees=4, resolutions=40, windows=2, comments=30) -> datetime:
     """A small seeded council, plus the rows the seeding leaves out (drafts, history, the reminder ledger, mutes,
-    snoozes, minutes being checked, the console's clock, the audit log, housekeeping), some of them with awkward text, nulls and dates."""
+    snoozes, minutes being checked, a conversation reference, the console's clock, the audit log, housekeeping),
+    some of them with awkward text, nulls and dates."""
     now = await seed_council(
         database.url, committees=committees, resolutions=resolutions, windows=windows, comments=comments, members=5
     )
@@ -113,6 +115,15 @@ async def fill_every_table(database: Database, *, committees=4, resolutions=40, 
             )
         )
         session.add(MinutesImport(committee_id=1, created_by=clerk_of(1), found='[{"text": "' + "x" * 10 + '"}]'))
+        session.add(
+            ConversationReference(
+                committee_id=1,
+                thread_ref="1700000000.000100",
+                platform="teams",
+                reference='{"conversation": {"id": "19:abc@thread.tacv2;messageid=1700000000000"}}',
+                updated_at=now,
+            )
+        )
         session.add(ConsoleTime(id=1, reached=now))
         session.add(
             PersonalDataLog(action="exported", workspace_id=TEAM, member_reference="0" * 64, done_by="dpo", counts="{}")

@@ -1,0 +1,146 @@
+"""Comment windows on draft reports, members' comments on them, their revisions, and replies held as drafts."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import bindparam, text
+from sqlmodel import col, select, update
+
+from storage.committees import CommitteeView, view_of
+from storage.database import Session
+from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, CommentWindow, Committee, CommitteeClerk
+
+
+async def windows_of_committees(
+    session: Session, committee_ids: Iterable[int]
+) -> list[tuple[CommentWindow, CommitteeView]]:
+    """Comment windows with their committee, soonest deadline first."""
+    statement = (
+        select(CommentWindow, Committee)
+        .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
+        .where(col(CommentWindow.committee_id).in_(list(committee_ids)))
+        .order_by(CommentWindow.deadline, CommentWindow.id)
+    )
+    return [(window, view_of(committee)) for window, committee in await session.exec(statement)]
+
+
+_WINDOW_WITH_COMMITTEE = (
+    select(CommentWindow, Committee)
+    .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
+    .where(CommentWindow.id == bindparam("window_id"), Committee.workspace_id == bindparam("workspace_id"))
+)
+
+
+async def window_with_committee(
+    session: Session, workspace_id: str, window_id: int
+) -> tuple[CommentWindow, CommitteeView] | None:
+    params = {"window_id": window_id, "workspace_id": workspace_id}
+    found = (await session.exec(_WINDOW_WITH_COMMITTEE, params=params)).first()
+    return (found[0], view_of(found[1])) if found is not None else None
+
+
+async def window_announced_at(
+    session: Session, workspace_id: str, channel_id: str, announcement_ref: str
+) -> CommentWindow | None:
+    statement = (
+        select(CommentWindow)
+        .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
+        .where(
+            Committee.workspace_id == workspace_id,
+            Committee.channel_id == channel_id,
+            CommentWindow.announcement_ref == announcement_ref,
+        )
+    )
+    return (await session.exec(statement)).first()
+
+
+async def window_by_request(session: Session, request_key: str) -> CommentWindow | None:
+    return (await session.exec(select(CommentWindow).where(CommentWindow.request_key == request_key))).first()
+
+
+async def refs_in_committee(session: Session, committee_id: int) -> set[str]:
+    return set(await session.exec(select(CommentWindow.ref).where(CommentWindow.committee_id == committee_id)))
+
+
+async def windows_closing_between(session: Session, start: datetime, end: datetime) -> list[CommentWindow]:
+    statement = select(CommentWindow).where(CommentWindow.deadline >= start, CommentWindow.deadline <= end)
+    return list(await session.exec(statement))
+
+
+_WINDOWS_IN_WORKSPACE = (
+    select(CommentWindow, Committee, col(CommitteeClerk.user_id).is_not(None))
+    .join(Committee, col(CommentWindow.committee_id) == col(Committee.id))
+    .outerjoin(
+        CommitteeClerk,
+        (col(CommitteeClerk.committee_id) == col(Committee.id)) & (CommitteeClerk.user_id == bindparam("user_id")),
+    )
+    .where(Committee.workspace_id == bindparam("workspace_id"), CommentWindow.deadline > bindparam("closing_after"))
+    .order_by(CommentWindow.deadline, CommentWindow.id)
+)
+
+
+async def windows_in_workspace(
+    session: Session, workspace_id: str, closing_after: datetime, user_id: str
+) -> list[tuple[CommentWindow, CommitteeView, bool]]:
+    """Windows whose deadline is after `closing_after` (the open ones, given now), soonest first, each with its
+    committee and whether `user_id` clerks it."""
+    params = {"workspace_id": workspace_id, "closing_after": closing_after, "user_id": user_id}
+    rows = await session.exec(_WINDOWS_IN_WORKSPACE, params=params)
+    return [(window, view_of(committee), clerks_it) for window, committee, clerks_it in rows]
+
+
+_REVISION_BY_REQUEST = select(CommentRevision).where(CommentRevision.request_key == bindparam("request_key"))
+
+
+async def revision_by_request(session: Session, request_key: str) -> CommentRevision | None:
+    return (await session.exec(_REVISION_BY_REQUEST, params={"request_key": request_key})).first()
+
+
+async def live_comments(
+    session: Session, window_ids: Iterable[int], author_user_id: str | None = None
+) -> list[Comment]:
+    """Comments not withdrawn, oldest first, optionally of one author."""
+    statement = (
+        select(Comment)
+        .where(col(Comment.window_id).in_(list(window_ids)), col(Comment.withdrawn_at).is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    if author_user_id is not None:
+        statement = statement.where(Comment.author_user_id == author_user_id)
+    return list(await session.exec(statement))
+
+
+_LOCK_AUTHOR = text("SELECT pg_advisory_xact_lock(hashtext(:author))")
+# A write that changes nothing: it takes SQLite's one write lock, held until the transaction ends.
+_TAKE_SQLITE_WRITE_LOCK = text("UPDATE comment SET id = id WHERE 0 = 1")
+
+
+async def lock_author(session: Session, workspace_id: str, user_id: str) -> None:
+    """Until the transaction ends, one member's changes to their comments wait for each other, so that what
+    each change reads (a "no comments" already said, the latest revision) is what the one before it left."""
+    if session.bind.dialect.name == "postgresql":
+        await session.exec(_LOCK_AUTHOR, params={"author": f"comment-author:{workspace_id}:{user_id}"})
+    else:
+        await session.exec(_TAKE_SQLITE_WRITE_LOCK)
+
+
+_WITHDRAW_NO_COMMENTS = (
+    update(Comment)
+    .where(
+        Comment.window_id == bindparam("of_window"),
+        Comment.author_user_id == bindparam("by_author"),
+        Comment.kind == CommentKind.NO_COMMENTS,
+        col(Comment.withdrawn_at).is_(None),
+    )
+    .values(withdrawn_at=bindparam("at"))
+)
+
+
+async def withdraw_no_comments(session: Session, window_id: int, author_user_id: str, at: datetime) -> None:
+    """Withdraws the author's "no comments" on the window, if they said so."""
+    params = {"of_window": window_id, "by_author": author_user_id, "at": at}
+    await session.exec(_WITHDRAW_NO_COMMENTS, params=params)
+
+
+async def draft_by_source(session: Session, source_key: str) -> CommentDraft | None:
+    return (await session.exec(select(CommentDraft).where(CommentDraft.source_key == source_key))).first()
