@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Actor, Services
 from handlers.errors import AlreadySetUp, InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
+from handlers.wording import Command
 from storage import queries
 from storage.models import DEFAULT_TIMEZONE, Committee
 
@@ -54,8 +55,11 @@ def _validated(setup: CommitteeSetup, actor: Actor) -> CommitteeSetup:
     name = " ".join(setup.name.split())
     if not name:
         raise InvalidInput(
-            "Please give the committee a name, e.g. "
-            "`/committee setup Children and Families Overview and Scrutiny Committee`.",
+            (
+                "Please give the committee a name, e.g. ",
+                Command("committee", "setup Children and Families Overview and Scrutiny Committee"),
+                ".",
+            ),
             field="name",
         )
     if len(name) > MAX_NAME_LENGTH:

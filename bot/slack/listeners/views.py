@@ -12,10 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import interactions
 from bot.forms import Form, FormValues
 from bot.outcomes import Failure, attempt
-from bot.replies import escape
 from bot.slack.blocks import MAX_SECTION_TEXT, file_inputs, modal, modal_metadata, submitted_values
 from bot.slack.delivery import SlackDelivery
 from bot.slack.files import uploaded_minutes
+from bot.slack.mrkdwn import escape
 from bot.slack.payloads import interaction_actor
 from handlers.context import Actor, Services
 from handlers.document_text import minutes_text
