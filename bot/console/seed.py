@@ -98,7 +98,7 @@ class SeedDirectory:
         for found in self._mention.finditer(text):
             parts += [text[shown : found.start()], Mention(self._by_spelling[found.group(1).lower()], found.group(1))]
             shown = found.end()
-        return TypedText(tuple(part for part in (*parts, text[shown:]) if part != ""))
+        return TypedText.of(*parts, text[shown:])
 
 
 def channel_label(channel_id: str) -> str:

@@ -17,8 +17,15 @@ class TypedText:
     parts: tuple[str | Person, ...] = ()
 
     @classmethod
-    def of(cls, text: str) -> "TypedText":
-        return cls((text,) if text else ())
+    def of(cls, *parts: str | Person) -> "TypedText":
+        """The parts in order, text next to text run together."""
+        runs: list[str | Person] = []
+        for part in parts:
+            if isinstance(part, str) and runs and isinstance(runs[-1], str):
+                runs[-1] += part
+            elif part != "":
+                runs.append(part)
+        return cls(tuple(runs))
 
     def plain(self) -> str:
         """As typed, each person as they were written ("@director")."""

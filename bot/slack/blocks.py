@@ -81,7 +81,9 @@ def _chunks(text: str) -> list[str]:
 
 def _cut_at(text: str) -> int:
     window = text[: MAX_SECTION_TEXT + 1]
-    cut = max(window.rfind("\n"), window.rfind(" "))
+    cut = window.rfind("\n")
+    if cut <= MAX_SECTION_TEXT // 2:
+        cut = window.rfind(" ")
     cut = cut if cut > MAX_SECTION_TEXT // 2 else MAX_SECTION_TEXT
     opened = max(text.rfind("&", 0, cut), text.rfind("<", 0, cut))
     closed = max(text.rfind(";", 0, cut), text.rfind(">", 0, cut))

@@ -83,7 +83,7 @@ def typed_text(text: str, with_markup: bool = True) -> TypedText:
         parts.append(_read(found))
         shown = found.end()
     parts.append(_unescaped(text[shown:]))
-    return TypedText(tuple(part for part in parts if part != ""))
+    return TypedText.of(*parts)
 
 
 def _read(markup: re.Match) -> str | Person:
