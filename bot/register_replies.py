@@ -99,7 +99,8 @@ def _summary_lines(item: ActionItem, now: datetime) -> tuple[Line, ...]:
 
 
 def _due_words(item: ActionItem) -> str:
-    return item.due_text if item.due_text == "no due date" else f"due {item.due_text}"
+    due = item.due_text  # worked out afresh each time it is read
+    return due if due == "no due date" else f"due {due}"
 
 
 def _short(text: str) -> tuple[str, bool]:

@@ -21,12 +21,12 @@ MORE = "…"
 
 
 def _plain(text: str, limit: int = MAX_BUTTON_LABEL) -> dict:
-    return {"type": "plain_text", "text": _within(text, limit), "emoji": True}
-
-
-def _within(text: str, limit: int) -> str:
     """Text cut to a limit says so."""
-    return text if len(text) <= limit else text[: limit - len(MORE)] + MORE
+    return {
+        "type": "plain_text",
+        "text": text if len(text) <= limit else text[: limit - len(MORE)] + MORE,
+        "emoji": True,
+    }
 
 
 def _button(button: Button) -> dict:

@@ -4,10 +4,11 @@ Every literal piece of text is escaped here, once, so that a `<!channel>` anyone
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.conversations.inputs import TypedText
-from bot.message import Bullets, Em, Inline, Line, Link, Person, Quote, Run, Strong
+from bot.message import Bullets, Em, Icon, Inline, Line, Link, Person, Quote, Strong
 from handlers.context import Actor, MemberDirectory
 from handlers.wording import Command, Verbatim
 
@@ -33,40 +34,44 @@ ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 
 def escape(text: str) -> str:
     """Slack's three mrkdwn control characters; `<!channel>` becomes harmless `&lt;!channel&gt;`."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
 def inline(runs: Inline) -> str:
-    return "".join(_run(run) for run in runs)
+    # Messages are rendered on the way to every answer: a lookup by type, not a chain of isinstance.
+    return "".join([escape(run) if type(run) is str else MARKS[type(run)](run) for run in runs])
 
 
-def _run(run: Run) -> str:
-    if isinstance(run, str):
-        return escape(run)
-    if isinstance(run, Strong):
-        return f"*{escape(run.text)}*"
-    if isinstance(run, Em):
-        return f"_{escape(run.text)}_"
-    if isinstance(run, Link):
-        # Both halves escaped: a `>` in either would end the link early, and what follows would be read as markup.
-        return f"<{escape(run.url)}|{escape(run.label)}>"
-    if isinstance(run, Person):
-        return f"<@{run.member_id}>"
-    if isinstance(run, Command | Verbatim):
-        return f"`{escape(run.plain())}`"
-    return f":{ICONS[run.name]}: "
+def _link(link: Link) -> str:
+    # Both halves escaped: a `>` in either would end the link early, and what follows would be read as markup.
+    return f"<{escape(link.url)}|{escape(link.label)}>"
+
+
+def _code(run: Command | Verbatim) -> str:
+    return f"`{escape(run.plain())}`"
+
+
+MARKS: dict[type, Callable[..., str]] = {
+    Strong: lambda run: f"*{escape(run.text)}*",
+    Em: lambda run: f"_{escape(run.text)}_",
+    Link: _link,
+    Person: lambda run: f"<@{run.member_id}>",
+    Command: _code,
+    Verbatim: _code,
+    Icon: lambda run: f":{ICONS[run.name]}: ",
+}
 
 
 def lines(shown: tuple[Line, ...]) -> str:
-    return "\n".join(_line(piece) for piece in shown)
+    return "\n".join([inline(piece) if type(piece) is tuple else _block_line(piece) for piece in shown])
 
 
-def _line(piece: Line) -> str:
+def _block_line(piece: Quote | Bullets) -> str:
     if isinstance(piece, Quote):
-        return "\n".join("> " + text for text in escape(piece.text).splitlines())
-    if isinstance(piece, Bullets):
-        return "\n".join("• " + inline(item) for item in piece.items)
-    return inline(piece)
+        return "\n".join(["> " + text for text in escape(piece.text).splitlines()])
+    return "\n".join(["• " + inline(item) for item in piece.items])
 
 
 def typed_text(text: str, with_markup: bool = True) -> TypedText:
