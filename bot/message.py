@@ -8,7 +8,7 @@ console), splitting long text to its own limits.
 
 from dataclasses import dataclass
 
-from handlers.wording import Command, Verbatim, Words, as_wording
+from handlers.wording import Command, Verbatim
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,15 +108,6 @@ class Attachment:
     filename: str
     title: str
     content: bytes
-
-
-def line(*runs: Run) -> Inline:
-    return runs
-
-
-def said(words: Words) -> Inline:
-    """A handler's sentence (plain text, perhaps naming commands) as inline runs."""
-    return as_wording(words)
 
 
 def paragraph(*lines: Line, buttons: tuple[Button, ...] = ()) -> Paragraph:

@@ -113,6 +113,14 @@ def test_slack_splits_a_long_list_between_its_lines():
     assert [line for section in sections for line in section.splitlines()][1:] == ["• " + item for (item,) in items]
 
 
+def test_a_message_longer_than_slack_shows_at_once_says_that_more_was_left_out():
+    message = Message("x", tuple(paragraph((f"Resolution {n}",)) for n in range(60)))
+    blocks = message_blocks(message)
+    assert len(blocks) == 50 and blocks[48]["text"]["text"] == "Resolution 48"
+    assert blocks[49]["elements"][0]["text"] == "… and more than Slack shows at once."
+    assert len(message_blocks(message, limit=100)) == 60
+
+
 def test_slack_labels_and_titles_too_long_for_it_are_cut_with_an_ellipsis():
     label = "Draft annual report of the Leicestershire and Rutland Safeguarding Children Partnership 2021/22"
     [actions] = message_blocks(Message("x", (Actions((Button(label, "comment.add", "1"),)),)))

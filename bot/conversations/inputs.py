@@ -44,7 +44,7 @@ class TypedText:
             first, *more = part.split(separator)
             pieces[-1].append(first)
             pieces += [[text] for text in more]
-        return [TypedText(tuple(part for part in piece if part != "")) for piece in pieces]
+        return [TypedText.of(*piece) for piece in pieces]
 
     def with_text(self, change: Callable[[str], str]) -> "TypedText":
         """The same, each run of text between mentions changed by `change`."""

@@ -3,9 +3,8 @@
 import json
 from dataclasses import replace
 
-from bot import message as model
 from bot.forms import Field, Form, FormValues
-from bot.message import Actions, Button, Context, Message, Paragraph
+from bot.message import Actions, Block, Button, Context, Message, Paragraph
 from bot.slack.mrkdwn import escape, inline, lines
 
 MAX_MESSAGE_BLOCKS = 50
@@ -18,15 +17,16 @@ MAX_BUTTON_LABEL = 75
 MAX_MODAL_TITLE = 24
 MAX_OPTIONS = 100
 MORE = "…"
+LEFT_OUT = {"type": "context", "elements": [{"type": "mrkdwn", "text": "… and more than Slack shows at once."}]}
 
 
 def _plain(text: str, limit: int = MAX_BUTTON_LABEL) -> dict:
+    return {"type": "plain_text", "text": within(text, limit), "emoji": True}
+
+
+def within(text: str, limit: int) -> str:
     """Text cut to a limit says so."""
-    return {
-        "type": "plain_text",
-        "text": text if len(text) <= limit else text[: limit - len(MORE)] + MORE,
-        "emoji": True,
-    }
+    return text if len(text) <= limit else text[: limit - len(MORE)] + MORE
 
 
 def _button(button: Button) -> dict:
@@ -43,7 +43,7 @@ def _button(button: Button) -> dict:
     return element
 
 
-def _blocks(block: model.Block) -> list[dict]:
+def _blocks(block: Block) -> list[dict]:
     if isinstance(block, Context):
         elements = [_mrkdwn(chunk) for chunk in _chunks(inline(block.inline))]
         return [{"type": "context", "elements": elements[:MAX_CONTEXT_ELEMENTS]}]
@@ -91,8 +91,9 @@ def _cut_at(text: str) -> int:
 
 
 def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict]:
+    """The message's blocks; past what Slack shows at once, the last says that more was left out."""
     blocks = [block for part in message.blocks for block in _blocks(part)]
-    return blocks[:limit]
+    return blocks if len(blocks) <= limit else [*blocks[: limit - 1], LEFT_OUT]
 
 
 def message_payload(message: Message) -> dict:
