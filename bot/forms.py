@@ -11,11 +11,10 @@ from handlers.resolutions import KIND_LABELS
 from handlers.resolutions import MAX_TEXT_LENGTH as MAX_RESOLUTION_LENGTH
 from storage.models import DEFAULT_TIMEZONE
 
-MAX_CHOICE_LABEL = 75  # Slack's limit for an option's text
-MAX_PASTE_LENGTH = 3000  # Slack's limit for a text input
-# A long paste is taken in several boxes of MAX_PASTE_LENGTH each where the platform limits a box.
-MAX_MINUTES_PASTE = 5 * MAX_PASTE_LENGTH
-RESOLUTIONS_PER_PAGE = 12  # a modal holds 100 blocks; each resolution takes up to seven
+# A long minute pasted in the form; a front end whose text boxes hold less runs it on into more boxes.
+MAX_MINUTES_PASTE = 15_000
+# As many as a clerk checks at a sitting, and few enough for every front end's form to hold.
+RESOLUTIONS_PER_PAGE = 12
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ class Field:
 @dataclass(frozen=True)
 class Form:
     form_id: str
-    title: str  # at most 24 characters, Slack's limit for a modal title
+    title: str
     submit: str
     fields: tuple[Field, ...]
     context: str = ""
@@ -100,8 +99,7 @@ def report_open() -> Form:
 
 
 def _choice_label(window: WindowSummary) -> str:
-    label = f"{window.title} (closes {describe_date(window.deadline, window.timezone)})"
-    return label if len(label) <= MAX_CHOICE_LABEL else label[: MAX_CHOICE_LABEL - 1] + "…"
+    return f"{window.title} (closes {describe_date(window.deadline, window.timezone)})"
 
 
 def comment_add(windows: list[WindowSummary], chosen: WindowSummary | None = None, text: str | None = None) -> Form:

@@ -1,8 +1,9 @@
 """What people do, routed to the conversation it belongs to.
 
 The Slack app and the console drive the bot only through these functions: commands, button presses and
-form submissions come in as plain values; Replies (what to say) or Forms (what to ask) go out. Every text that
-comes in is made plain here (handlers.plain_text), once, whatever the front end.
+form submissions come in as plain values, and what people typed as TypedText, already read by their front end;
+Replies (what to say) or Forms (what to ask) go out. Every text that comes in is made plain here
+(handlers.plain_text), once, whatever the front end.
 """
 
 import hashlib
@@ -11,10 +12,12 @@ import logging
 
 from bot import replies
 from bot.conversations import comment_windows, meetings, minutes, register, reminders
+from bot.conversations.inputs import TypedText
 from bot.forms import Form, FormValues
+from bot.message import Person
 from bot.replies import Reply
 from handlers.context import Actor, Services
-from handlers.deadlines import AmbiguousDeadline
+from handlers.deadlines import AmbiguousDeadline, Deadline
 from handlers.errors import NotFound
 from handlers.plain_text import plain
 
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 CONVERSATIONS = (comment_windows, meetings, register, minutes, reminders)
 HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.HELP.items()}
 SHORTCUTS = {"comment_from_message": comment_windows.shortcut_form, "minutes_from_message": minutes.shortcut_form}
+# A choice of dates carries its command again in each button; the longest value every front end's button carries.
+MOST_BUTTON_VALUE = 2000
 
 
 def _plain(value):
@@ -46,23 +51,53 @@ def _owner_of(identifier: str):
     raise NotFound("That button or form is no longer in use. Please type the command again.")
 
 
-async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
+async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
     conversation = next(c for c in CONVERSATIONS if name in c.HELP)
-    text = _plain(text)
+    typed = typed.with_text(plain)
     try:
-        return await conversation.command(services, actor, name, text, request_key)
+        return await conversation.command(services, actor, name, typed, request_key)
     except AmbiguousDeadline as asked:
         # "next Friday" early in a week: the command again, with each reading spelled out, one button each.
         choices = [
             (
                 reading.day_words,
-                json.dumps({"command": name, "text": asked.spelled_out(text, reading), "of": request_key}),
+                json.dumps({"command": name, "text": _parts(_spelled_out(asked, typed, reading)), "of": request_key}),
             )
             for reading in asked.readings
         ]
-        if any(len(value) > replies.MAX_BUTTON_VALUE for _, value in choices):
+        if any(len(value) > MOST_BUTTON_VALUE for _, value in choices):
             raise  # too long to carry in a button: the question alone, to answer by typing the date
         return Reply(replies.which_date(asked.message, choices))
+
+
+def _spelled_out(asked: AmbiguousDeadline, typed: TypedText, reading: Deadline) -> TypedText:
+    """What was typed, its last "next <weekday>" spelled out as the date of `reading`."""
+    parts = list(typed.parts)
+    for n in reversed(range(len(parts))):
+        if isinstance(parts[n], str) and (spelled := asked.spelled_out(parts[n], reading)) != parts[n]:
+            parts[n] = spelled
+            break
+    return TypedText(tuple(parts))
+
+
+def _parts(typed: TypedText) -> list[str | dict[str, str]]:
+    return [part if isinstance(part, str) else {"person": part.member_id, "name": part.name} for part in typed.parts]
+
+
+def _typed(parts: object) -> TypedText:
+    """Typed text carried in a button; anything but what _parts writes is forged."""
+    if not isinstance(parts, list):
+        raise TypeError("not a list of parts")
+    return TypedText(tuple(map(_part, parts)))
+
+
+def _part(part: object) -> str | Person:
+    if isinstance(part, str):
+        return part
+    person, name = part["person"], part["name"]
+    if not (isinstance(person, str) and isinstance(name, str)):
+        raise TypeError("not a person")
+    return Person(person, name)
 
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
@@ -78,14 +113,14 @@ async def _chosen_date(services: Services, actor: Actor, value: str) -> Reply | 
     date, and a forged value can only act as its presser."""
     try:
         chosen = json.loads(value)
-        name, text, of = chosen["command"], chosen["text"], chosen["of"]
-        if name not in HELP or not all(isinstance(part, str) for part in (text, of)):
+        name, typed, of = chosen["command"], _typed(chosen["text"]), chosen["of"]
+        if name not in HELP or not isinstance(of, str):
             raise ValueError(name)
     except (ValueError, KeyError, TypeError):
         log.warning("malformed %s value from %s", replies.CHOOSE_DATE, actor.user_id)
         raise NotFound("That choice is out of date. Please type the command again.") from None
     digest = hashlib.sha256(f"{actor.workspace_id}:{actor.user_id}:{value}".encode()).hexdigest()
-    return await command(services, actor, name, text, f"chosen:{digest}")
+    return await command(services, actor, name, typed, f"chosen:{digest}")
 
 
 async def submit(
@@ -96,11 +131,13 @@ async def submit(
     )
 
 
-async def shortcut(services: Services, actor: Actor, callback_id: str, text: str) -> Form:
+async def shortcut(services: Services, actor: Actor, callback_id: str, typed: TypedText) -> Form:
     if callback_id not in SHORTCUTS:
         raise NotFound("That shortcut is no longer in use.")
-    return await SHORTCUTS[callback_id](services, actor, _plain(text))
+    return await SHORTCUTS[callback_id](services, actor, typed.with_text(plain))
 
 
-async def thread_reply(services: Services, actor: Actor, thread_ref: str, text: str, source_key: str) -> Reply | None:
-    return await comment_windows.thread_reply(services, actor, thread_ref, _plain(text), source_key)
+async def thread_reply(
+    services: Services, actor: Actor, thread_ref: str, typed: TypedText, source_key: str
+) -> Reply | None:
+    return await comment_windows.thread_reply(services, actor, thread_ref, typed.with_text(plain), source_key)

@@ -15,6 +15,7 @@ from handlers.document_text import minutes_text
 from handlers.errors import InvalidInput
 from handlers.minutes import ExtractedResolution, MinutesReading, read_minutes
 from handlers.resolutions import KIND_LABELS
+from handlers.wording import plain
 
 BAD_INPUT = 2
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         meeting_date = _meeting_date(args.meeting_date) if args.meeting_date else None
         text = minutes_text(args.file, _read(Path(args.file)))
     except InvalidInput as refusal:
-        print(refusal.message, file=sys.stderr)
+        print(plain(refusal.message), file=sys.stderr)
         return BAD_INPUT
     reading = read_minutes(text, meeting_date)
     if args.json:

@@ -5,9 +5,11 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.replies import Message, error_message
+from bot.message import Message
+from bot.replies import error_message
 from handlers.context import Actor
 from handlers.errors import UserFacingError
+from handlers.wording import plain
 from storage.database import StorageError
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
     try:
         return await work
     except UserFacingError as refusal:
-        log.info("%s by %s refused: %s", what, actor.user_id, refusal.message)
+        log.info("%s by %s refused: %s", what, actor.user_id, plain(refusal.message))
         return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field, refusal.choices)
     except StorageError:
         log.exception("%s by %s failed in the database", what, actor.user_id)
@@ -42,6 +44,6 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
 
 
 def _worth_returning(their_text: str | None) -> str | None:
-    # Slack does not show a slash command's text again after a refusal: a short command is easy to
-    # retype, but a paragraph written on a phone would be lost.
+    # A chat app does not show a command's text again after a refusal: a short command is easy to retype, but a
+    # paragraph written on a phone would be lost.
     return their_text if their_text and len(their_text.strip()) >= MIN_TEXT_WORTH_RETURNING else None

@@ -2,33 +2,51 @@
 
 from datetime import datetime
 
-from bot.replies import Button, Message, Note, Section, count_of, escape, mention, notice, quote
+from bot.message import (
+    Actions,
+    Bullets,
+    Button,
+    Context,
+    Em,
+    Icon,
+    Line,
+    Message,
+    Paragraph,
+    Person,
+    Quote,
+    Strong,
+    paragraph,
+    plain_text,
+    someone,
+)
+from bot.replies import comment_buttons, count_of, notice
 from handlers.comment_windows import Role
 from handlers.home import Home, LookedAfter
 from handlers.meetings import Calendar, MeetingSummary
 from handlers.register_export import RegisterChange
 from handlers.resolutions import ActionItem, ActionPage
+from handlers.wording import Command, Words, as_wording
 from storage.models import ResolutionKind
 
 SHORT_TEXT = 180
 
 
 def meeting_saved(meeting: MeetingSummary, verb: str) -> Message:
-    text = f"Meeting {verb}: *{meeting.when_text}*. Resolutions due at meetings have been re-planned."
+    headline = (f"Meeting {verb}: ", Strong(meeting.when_text), ". Resolutions due at meetings have been re-planned.")
     if not meeting.notes:
-        return notice(text)
-    check = " ".join(escape(note) for note in meeting.notes) + " If that is not what you meant, move it."
-    return Message(
-        text,
-        (Section(text), Section(f":information_source: {check}", (Button("Move", "meeting.move", str(meeting.id)),))),
-    )
+        return notice(*headline)
+    check = " ".join(meeting.notes) + " If that is not what you meant, move it."
+    move = (Button("Move", "meeting.move", str(meeting.id)),)
+    return Message(plain_text(headline), (paragraph(headline), paragraph((Icon("information"), check), buttons=move)))
 
 
 def meetings_list(calendar: Calendar) -> Message:
     if not calendar.meetings:
-        hint = " Add one with `/meeting add 14 March 2027 10:00`." if calendar.viewer_is_clerk else ""
-        return notice(f"No meetings of {escape(calendar.committee_name)} are scheduled.{hint}")
-    parts: list[Section | Note] = [Section(f"*Next meetings of {escape(calendar.committee_name)}*")]
+        hint = (
+            (" Add one with ", Command("meeting", "add 14 March 2027 10:00"), ".") if calendar.viewer_is_clerk else ()
+        )
+        return notice(f"No meetings of {calendar.committee_name} are scheduled.", *hint)
+    parts: list[Paragraph | Context] = [paragraph((Strong(f"Next meetings of {calendar.committee_name}"),))]
     for meeting in calendar.meetings:
         buttons = (
             (
@@ -44,15 +62,19 @@ def meetings_list(calendar: Calendar) -> Message:
             if calendar.viewer_is_clerk
             else ()
         )
-        parts.append(Section(meeting.when_text, buttons))
-    parts.append(Note("`/meeting calendar` gives a calendar feed of meetings, comment deadlines and due dates."))
+        parts.append(paragraph((meeting.when_text,), buttons=buttons))
+    parts.append(
+        Context(
+            (Command("meeting", "calendar"), " gives a calendar feed of meetings, comment deadlines and due dates.")
+        )
+    )
     return Message(f"Next meetings of {calendar.committee_name}", tuple(parts))
 
 
-def _owner(item: ActionItem) -> str:
+def _owner(item: ActionItem) -> Person | str | Em:
     if item.owner_user_id:
-        return mention(item.owner_user_id)
-    return escape(item.owner_title) if item.owner_title else "_no owner yet_"
+        return someone(item.owner_user_id)
+    return item.owner_title or Em("no owner yet")
 
 
 def _age(item: ActionItem, now: datetime) -> str:
@@ -66,19 +88,20 @@ def _age(item: ActionItem, now: datetime) -> str:
     return f"{days // 30} months old"
 
 
-def _summary_line(item: ActionItem, now: datetime) -> str:
+def _summary_lines(item: ActionItem, now: datetime) -> tuple[Line, ...]:
     if item.kind == ResolutionKind.NOTED:  # asks nothing of anyone: no owner, nothing due
-        return f"*R{item.id}* · {item.kind_label} · {_age(item, now)} · {escape(item.committee_name)}"
-    flags = " · :red_circle: *overdue*" if item.is_overdue(now) else ""
+        return ((Strong(f"R{item.id}"), f" · {item.kind_label} · {_age(item, now)} · {item.committee_name}"),)
+    flags = (" · ", Icon("overdue"), Strong("overdue")) if item.is_overdue(now) else ()
     slipped = f" · slipped {item.slipped_count}×" if item.slipped_count else ""
     return (
-        f"*R{item.id}* · {item.kind_label} · {_due_words(item)}{flags}{slipped}\n"
-        f"Owner: {_owner(item)} · {_age(item, now)} · {escape(item.committee_name)}"
+        (Strong(f"R{item.id}"), f" · {item.kind_label} · {_due_words(item)}", *flags, slipped),
+        ("Owner: ", _owner(item), f" · {_age(item, now)} · {item.committee_name}"),
     )
 
 
 def _due_words(item: ActionItem) -> str:
-    return item.due_text if item.due_text == "no due date" else f"due {item.due_text}"
+    due = item.due_text  # worked out afresh each time it is read
+    return due if due == "no due date" else f"due {due}"
 
 
 def _short(text: str) -> tuple[str, bool]:
@@ -102,22 +125,22 @@ def _item_buttons(item: ActionItem, can_change: bool, shortened: bool) -> tuple[
     )
 
 
-def action_item(item: ActionItem, now: datetime, can_change: bool) -> Section:
+def action_item(item: ActionItem, now: datetime, can_change: bool) -> Paragraph:
     text, shortened = _short(item.text)
-    return Section(f"{_summary_line(item, now)}\n{quote(text)}", _item_buttons(item, can_change, shortened))
+    return paragraph(*_summary_lines(item, now), Quote(text), buttons=_item_buttons(item, can_change, shortened))
 
 
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
     if not page.items:
         match = " that match" if page.query.narrowed else ""
-        return notice(f"There are no open resolutions in {escape(page.scope)}{match}.")
+        return notice(f"There are no open resolutions in {page.scope}{match}.")
     last = page.first_shown + len(page.items) - 1
-    header = f"*Open resolutions: {escape(page.scope)}* (showing {page.first_shown}–{last} of {page.total})"
-    parts: list[Section | Note] = [Section(header)]
+    header = (Strong(f"Open resolutions: {page.scope}"), f" (showing {page.first_shown}–{last} of {page.total})")
+    parts: list[Paragraph | Actions] = [paragraph(header)]
     for item in page.items:
         parts.append(action_item(item, now, can_change=not shared and item.committee_id in page.clerk_of))
     if not shared:
-        parts.append(Section("", _page_buttons(page, page_value)))
+        parts.append(Actions(_page_buttons(page, page_value)))
     return Message(f"Open resolutions: {page.scope}", tuple(parts))
 
 
@@ -131,77 +154,79 @@ def _page_buttons(page: ActionPage, page_value: str) -> tuple[Button, ...]:
 
 def resolution_saved(item: ActionItem, verb: str, now: datetime) -> Message:
     text = f"Resolution R{item.id} {verb}."
-    return Message(text, (Section(text), action_item(item, now, can_change=False)))
+    return Message(text, (paragraph((text,)), action_item(item, now, can_change=False)))
 
 
 def no_longer_open(message: str, item: ActionItem, now: datetime) -> Message:
-    note = f"\nClosing note: {escape(item.closing_note)}" if item.closing_note else ""
-    return Message(message, (Section(f":information_source: {escape(message)}{note}"), action_item(item, now, False)))
+    note = [(f"Closing note: {item.closing_note}",)] if item.closing_note else []
+    return Message(message, (paragraph((Icon("information"), message), *note), action_item(item, now, False)))
 
 
 def full_text(item: ActionItem) -> Message:
-    return Message(f"R{item.id}", (Section(f"*R{item.id}* · {escape(item.committee_name)}\n{quote(item.text)}"),))
+    heading = (Strong(f"R{item.id}"), f" · {item.committee_name}")
+    return Message(f"R{item.id}", (paragraph(heading, Quote(item.text)),))
 
 
 def history(item: ActionItem, changes: list[RegisterChange]) -> Message:
-    lines = [_history_line(change) for change in changes]
-    text = f"*History of R{item.id}*\n" + "\n".join(lines)
-    return Message(f"History of R{item.id}", (Section(text),))
+    lines = Bullets(tuple((_history_line(change),) for change in changes))
+    return Message(f"History of R{item.id}", (paragraph((Strong(f"History of R{item.id}"),), lines),))
 
 
 def _history_line(change: RegisterChange) -> str:
     moved = f": {change.before} → {change.after}" if change.before and change.after else ""
     note = f" ({change.note})" if change.note else ""
-    return escape(f"• {change.at}: {change.action} by {change.who}{moved}{note}")
+    return f"{change.at}: {change.action} by {change.who}{moved}{note}"
 
 
-SAVED_SHOWN = 20  # a message holds 50 blocks; a whole meeting's minutes can hold more resolutions
+SAVED_SHOWN = 20  # a whole meeting's minutes can hold more resolutions than one message should show
 
 
-def minutes_saved(saved: list[ActionItem], windows: list, notes: list[str], now: datetime) -> Message:
+def minutes_saved(saved: list[ActionItem], windows: list, notes: list[Words], now: datetime) -> Message:
     text = f"Saved {len(saved)} resolution{'s' if len(saved) != 1 else ''} to the register."
     if windows:
         text += (
             f" Opened {len(windows)} comment window{'s' if len(windows) != 1 else ''} and announced it in the channel."
         )
-    parts: list[Section | Note] = [Section(text)]
+    parts: list[Paragraph | Context] = [paragraph((text,))]
     parts += [action_item(item, now, can_change=False) for item in saved[:SAVED_SHOWN]]
     if len(saved) > SAVED_SHOWN:
-        parts.append(Note(f"... and {len(saved) - SAVED_SHOWN} more. `/actions` lists them all."))
-    parts += [Note(escape(note)) for note in notes]
+        more = f"... and {len(saved) - SAVED_SHOWN} more. "
+        parts.append(Context((more, Command("actions"), " lists them all.")))
+    parts += [Context(as_wording(note)) for note in notes]
     return Message(text, tuple(parts))
 
 
-def _looked_after(entry: LookedAfter) -> Section:
+def _looked_after(entry: LookedAfter) -> Paragraph:
     window = entry.window
     why = "you receive the comments" if entry.role == Role.OFFICER else "you clerk this committee"
-    return Section(
-        f"*{escape(window.title)}* ({escape(window.committee_name)})\nCloses {window.deadline_text} · "
-        f"{entry.responded} of {count_of(entry.expected, 'member')} responded · {why} · `/report export {window.ref}`"
+    counted = f"{entry.responded} of {count_of(entry.expected, 'member')} responded"
+    return paragraph(
+        (Strong(window.title), f" ({window.committee_name})"),
+        (f"Closes {window.deadline_text} · {counted} · {why} · ", Command("report", f"export {window.ref}")),
     )
 
 
 def home(view: Home, now: datetime) -> Message:
-    parts: list[Section | Note] = [Section("*Comment windows open to you*")]
+    parts: list[Paragraph | Context] = [paragraph((Strong("Comment windows open to you"),))]
     for window, responded in view.windows:
-        state = ":white_check_mark: you have responded" if responded else ":hourglass: no response from you yet"
-        buttons = () if responded else (Button("Add comment", "comment.add", str(window.id)),)
+        state = (Icon("done"), "you have responded") if responded else (Icon("hourglass"), "no response from you yet")
         parts.append(
-            Section(
-                f"*{escape(window.title)}* ({escape(window.committee_name)})\nCloses {window.deadline_text} · {state}",
-                buttons,
+            paragraph(
+                (Strong(window.title), f" ({window.committee_name})"),
+                (f"Closes {window.deadline_text} · ", *state),
+                buttons=() if responded else comment_buttons(window.id)[:1],
             )
         )
     if not view.windows:
-        parts.append(Note("None at the moment."))
+        parts.append(Context(("None at the moment.",)))
     if view.looked_after:
-        parts.append(Section("*Comment windows you look after*"))
+        parts.append(paragraph((Strong("Comment windows you look after"),)))
         parts += [_looked_after(entry) for entry in view.looked_after]
-    parts.append(Section("*Resolutions you own*"))
-    parts += [action_item(item, now, can_change=False) for item in view.owned] or [Note("None.")]
+    parts.append(paragraph((Strong("Resolutions you own"),)))
+    parts += [action_item(item, now, can_change=False) for item in view.owned] or [Context(("None.",))]
     if view.overdue_for_clerk is not None:
-        parts.append(Section("*Overdue in the committees you clerk*"))
+        parts.append(paragraph((Strong("Overdue in the committees you clerk"),)))
         parts += [action_item(item, now, can_change=False) for item in view.overdue_for_clerk] or [
-            Note("Nothing is overdue.")
+            Context(("Nothing is overdue.",))
         ]
     return Message("Your committees", tuple(parts))

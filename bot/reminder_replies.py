@@ -7,11 +7,27 @@ Days are counted from the day a reminder actually goes out, so a notice moved of
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.replies import Button, Message, Note, Section, count_of, days_left, escape, link, mention
+from bot.message import (
+    Actions,
+    Bullets,
+    Button,
+    Context,
+    Icon,
+    Inline,
+    Line,
+    Message,
+    Person,
+    Strong,
+    paragraph,
+    plain_text,
+    someone,
+)
+from bot.replies import comment_buttons, count_of, days_left, link_or_title
 from handlers.deadlines import describe_date, describe_instant
 from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, agenda_deadline, local_day
 from handlers.reminder_settings import ReminderSettings
 from handlers.resolutions import ActionItem
+from handlers.wording import Command
 
 MOST_LISTED = 15
 KIND_NAMES = {
@@ -80,58 +96,54 @@ def _mute_buttons(reminder: DueReminder) -> tuple[Button, ...]:
 def _window_message(reminder: DueReminder) -> Message:
     window = reminder.window
     comments, responded = reminder.counts
-    title = link(window.announcement_permalink or window.document_url, window.title)
+    title = link_or_title(window.announcement_permalink or window.document_url, window.title)
     counted = f"{count_of(comments, 'comment')} from {count_of(responded, 'member')}"
     if reminder.kind == "window.closed":
-        text = f":lock: *Comments closed* on {title}: {counted}. {mention(window.officer_user_id)} has them."
-        return Message(f"Comments closed on {window.title}", (Section(text),))
+        text = (Icon("lock"), Strong("Comments closed"), " on ", title, f": {counted}. ")
+        closed = paragraph((*text, someone(window.officer_user_id), " has them."))
+        return Message(f"Comments closed on {window.title}", (closed,))
     if reminder.kind == "window.compiled":
-        text = f"Comments on {title} have closed: {counted}. The compiled comments are attached."
-        return Message(f"Compiled comments on {window.title}", (Section(text),))
+        compiled = ("Comments on ", title, f" have closed: {counted}. The compiled comments are attached.")
+        return Message(f"Compiled comments on {window.title}", (paragraph(compiled),))
     when = _window_day_phrase(reminder)
     if reminder.kind == "window.nudge":
-        text = (
-            f"Comments on {title} close *{when}* and you have not responded yet. Add a comment, or say you have none."
-        )
+        text = ("Comments on ", title, " close ", Strong(when))
+        text += (" and you have not responded yet. Add a comment, or say you have none.",)
     else:
         so_far = f"{count_of(responded, 'member')} {'has' if responded == 1 else 'have'} responded so far"
         # "today at 17:00" already gives the time: the day alone, so it is not said twice.
         on = describe_date(window.deadline, window.timezone) if when.startswith("today") else window.deadline_text
-        text = f":hourglass: Comments on {title} close *{when}* ({on}). {so_far}."
-    buttons = (
-        Button("Add comment", "comment.add", str(window.id), style="primary"),
-        Button("No comments", "comment.none", str(window.id)),
-    )
+        text = (Icon("hourglass"), "Comments on ", title, " close ", Strong(when), f" ({on}). {so_far}.")
+    how = Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
     return Message(
         f"Comments on {window.title} close {when}",
-        (Section(text, buttons), Note(f"Or type `/comment {window.ref} your comment`."), _mute_note(reminder)),
+        (paragraph(text, buttons=comment_buttons(window.id, "primary")), how, _mute_note(reminder)),
     )
 
 
-def _mute_note(reminder: DueReminder) -> Section:
-    return Section("", _mute_buttons(reminder))
+def _mute_note(reminder: DueReminder) -> Actions:
+    return Actions(_mute_buttons(reminder))
 
 
-def _owner(action: ActionItem) -> str:
-    return mention(action.owner_user_id) if action.owner_user_id else escape(action.owner_title or "no owner yet")
+def _owner(action: ActionItem) -> Person | str:
+    return someone(action.owner_user_id) if action.owner_user_id else action.owner_title or "no owner yet"
 
 
 def _action_message(reminder: DueReminder) -> Message:
     action = reminder.action
+    about = f"R{action.id} {_short(action.text)}"
     if reminder.base_kind == "report.slipped":
-        text = _slipped_text(reminder)
+        lines = _slipped_lines(reminder)
     elif reminder.base_kind.startswith("report."):
-        text = (
-            f":page_facing_up: *Report due back at the meeting on {reminder.meeting.date_text}*: R{action.id} "
-            f"{escape(_short(action.text))}\nOwner: {_owner(action)}. {_agenda_words(reminder)}"
-        )
+        heading = Strong(f"Report due back at the meeting on {reminder.meeting.date_text}")
+        lines = ((Icon("report"), heading, f": {about}"), ("Owner: ", _owner(action), f". {_agenda_words(reminder)}"))
         if reminder.kind == "report.escalation":
-            text += "\nYou are told as chair: the owner has not updated it through two reminders."
+            lines += (("You are told as chair: the owner has not updated it through two reminders.",),)
     else:
-        text = f":date: *{_due_words(reminder)}*: R{action.id} {escape(_short(action.text))}\nOwner: {_owner(action)}."
+        lines = ((Icon("date"), Strong(_due_words(reminder)), f": {about}"), ("Owner: ", _owner(action), "."))
     buttons = (Button("Full text", "action.more", str(action.id)), Button("History", "action.history", str(action.id)))
-    note = Note("Clerks can mark it done or change it from `/actions`.")
-    return Message(f"R{action.id} due", (Section(text, buttons), note, _mute_note(reminder)))
+    note = Context(("Clerks can mark it done or change it from ", Command("actions"), "."))
+    return Message(f"R{action.id} due", (paragraph(*lines, buttons=buttons), note, _mute_note(reminder)))
 
 
 def _due_words(reminder: DueReminder) -> str:
@@ -144,14 +156,17 @@ def _due_words(reminder: DueReminder) -> str:
     return f"Due tomorrow ({action.due_text})" if days == 1 else f"Due in {days} days ({action.due_text})"
 
 
-def _slipped_text(reminder: DueReminder) -> str:
+def _slipped_lines(reminder: DueReminder) -> tuple[Inline, ...]:
     action, zone = reminder.action, reminder.committee.timezone
     was = f"It was due at the meeting on {describe_date(reminder.slipped_from, zone)}."
-    about = f"R{action.id} {escape(_short(action.text))}\nOwner: {_owner(action)}."
     if reminder.meeting is None:
-        return f":arrow_right: *Report still owed*: {about} {was} The next meeting is not in the calendar yet."
-    heading = f":arrow_right: *Report now due at the meeting on {reminder.meeting.date_text}*"
-    return f"{heading}: {about} {was} {_agenda_words(reminder)}"
+        heading, after = "Report still owed", "The next meeting is not in the calendar yet."
+    else:
+        heading, after = f"Report now due at the meeting on {reminder.meeting.date_text}", _agenda_words(reminder)
+    return (
+        (Icon("moved"), Strong(heading), f": R{action.id} {_short(action.text)}"),
+        ("Owner: ", _owner(action), f". {was} {after}"),
+    )
 
 
 def _agenda_words(reminder: DueReminder) -> str:
@@ -164,39 +179,36 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _digest_line(item: ActionItem, reminder: DueReminder) -> str:
-    late = " *overdue*" if item.is_overdue(reminder.due) else ""
-    return f"• R{item.id} {escape(_short(item.text, 120).removesuffix('.'))}: due {item.due_text}{late}"
+def _digest_line(item: ActionItem, reminder: DueReminder) -> Inline:
+    late = (" ", Strong("overdue")) if item.is_overdue(reminder.due) else ()
+    return (f"R{item.id} {_short(item.text, 120).removesuffix('.')}: due {item.due_text}", *late)
 
 
 def _digest_message(reminder: DueReminder) -> Message:
-    committee = escape(reminder.committee.name)
+    committee = reminder.committee.name
     if reminder.kind == "meeting.digest":
-        title = f"*Agenda deadline for the meeting on {reminder.meeting.date_text}* ({committee})"
+        title = (Strong(f"Agenda deadline for the meeting on {reminder.meeting.date_text}"), f" ({committee})")
     else:
-        title = f"*Overdue resolutions in {committee}*"
-    lines = [_digest_line(item, reminder) for item in reminder.items[:MOST_LISTED]] or ["Nothing outstanding."]
-    lines += _dropped_lines(reminder)
-    more = (
-        [f"…and {len(reminder.items) - MOST_LISTED} more: see `/actions`."] if len(reminder.items) > MOST_LISTED else []
-    )
-    return Message(
-        title,
-        (Section("\n".join([title, *lines, *more])[:2900]), Note("`/actions` lists them with buttons to update each.")),
-    )
+        title = (Strong(f"Overdue resolutions in {committee}"),)
+    items = tuple(_digest_line(item, reminder) for item in reminder.items[:MOST_LISTED])
+    lines: list[Line] = [title, Bullets(items) if items else ("Nothing outstanding.",), *_dropped_lines(reminder)]
+    if len(reminder.items) > MOST_LISTED:
+        lines.append((f"…and {len(reminder.items) - MOST_LISTED} more: see ", Command("actions"), "."))
+    note = Context((Command("actions"), " lists them with buttons to update each."))
+    return Message(plain_text(title), (paragraph(*lines), note))
 
 
-def _dropped_line(dropped: DroppedNotice, zone: str) -> str:
-    when = describe_instant(dropped.due, zone)
-    return f"• {kind_name(dropped.kind)} about {escape(dropped.about)}, due to go out {when}"
+def _dropped_line(dropped: DroppedNotice, zone: str) -> Inline:
+    return (f"{kind_name(dropped.kind)} about {dropped.about}, due to go out {describe_instant(dropped.due, zone)}",)
 
 
-def _dropped_lines(reminder: DueReminder) -> list[str]:
+def _dropped_lines(reminder: DueReminder) -> list[Line]:
     """Reminders the bot could not send in time (it was down) and did not send late, so the clerk knows."""
     if not reminder.dropped:
         return []
-    lines = [_dropped_line(dropped, reminder.committee.timezone) for dropped in reminder.dropped]
-    return ["", "*Not sent, because they were out of date by the time the bot could send them:*", *lines[:MOST_LISTED]]
+    lines = tuple(_dropped_line(dropped, reminder.committee.timezone) for dropped in reminder.dropped)
+    why = "Not sent, because they were out of date by the time the bot could send them:"
+    return [(), (Strong(why),), Bullets(lines[:MOST_LISTED])]
 
 
 def reminder_message(reminder: DueReminder) -> Message:
@@ -207,26 +219,25 @@ def reminder_message(reminder: DueReminder) -> Message:
     return _digest_message(reminder)
 
 
-def _to_whom(reminder: DueReminder) -> str:
-    return f"to {mention(reminder.target)}" if reminder.is_direct else "in the channel"
+def _to_whom(reminder: DueReminder) -> Inline:
+    return ("to ", someone(reminder.target)) if reminder.is_direct else ("in the channel",)
+
+
+def _failure_line(reminder: DueReminder, reason: str) -> Inline:
+    about = f"{kind_name(reminder.kind)} about {reminder.about} "
+    return (about, *_to_whom(reminder), f": {FAILURE_WORDS.get(reason, reason)}")
 
 
 def failures_message(committee_name: str, failures: list[tuple[DueReminder, str]]) -> Message:
-    lines = [
-        f"• {kind_name(reminder.kind)} about {escape(reminder.about)} {_to_whom(reminder)}: "
-        f"{escape(FAILURE_WORDS.get(reason, reason))}"
-        for reminder, reason in failures[:20]
-    ]
-    text = f"*Some reminders for {escape(committee_name)} could not be delivered:*\n" + "\n".join(lines)
-    return Message(
-        f"Reminders not delivered for {committee_name}",
-        (Section(text), Note("Check the bot is still in the channel and the people are still in the workspace.")),
-    )
+    lines = Bullets(tuple(_failure_line(reminder, reason) for reminder, reason in failures[:20]))
+    heading = (Strong(f"Some reminders for {committee_name} could not be delivered:"),)
+    check = Context(("Check the bot is still in the channel and the people are still in the workspace.",))
+    return Message(f"Reminders not delivered for {committee_name}", (paragraph(heading, lines), check))
 
 
 def settings_message(settings: ReminderSettings) -> Message:
     """The committee's reminder settings, as `/committee reminders` sets or shows them."""
-    name = escape(settings.committee_name)
+    name = settings.committee_name
     if settings.skip_weekends:
         days = f"on working days: not at weekends or on bank holidays in {settings.region_name}"
         moved = (
@@ -235,5 +246,5 @@ def settings_message(settings: ReminderSettings) -> Message:
         )
     else:
         days, moved = "every day, weekends and bank holidays included", "“Comments closed” goes out at the deadline."
-    text = f"Reminders for *{name}* go out at {settings.hour:02d}:00 {days}."
-    return Message(text, (Section(text), Note(moved)))
+    text = ("Reminders for ", Strong(name), f" go out at {settings.hour:02d}:00 {days}.")
+    return Message(plain_text(text), (paragraph(text), Context((moved,))))

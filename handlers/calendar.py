@@ -140,7 +140,7 @@ def _window_event(window: CommentWindow, committee: CommitteeView, names: dict[s
         lines.insert(0, f"Draft report: {window.document_url}")
         event.add("url", window.document_url)
     if window.announcement_permalink:
-        lines.append(f"Comment in Slack: {window.announcement_permalink}")
+        lines.append(f"Comment from the announcement: {window.announcement_permalink}")
     event.add("description", "\n".join(lines))
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
     return event

@@ -1,6 +1,5 @@
 """Opening comment windows on draft reports, and finding the ones a person may act on."""
 
-import html
 import ipaddress
 import logging
 import re
@@ -16,6 +15,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_instant, local_date, parse_committee_date
 from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFound
 from handlers.resolutions import follow_window_deadline
+from handlers.wording import Command, Verbatim, Wording, Words, joined
 from storage.comments import (
     refs_in_committee,
     window_by_request,
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE_LENGTH = 200
 MAX_URL_LENGTH = 1000
-SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?", re.IGNORECASE)
 REF_WORDS = 3
 FILLER_WORDS = {"a", "an", "and", "for", "of", "on", "the", "to", "draft"}
@@ -153,14 +152,10 @@ def _clean_title(title: str) -> str:
 
 
 def _clean_url(url: str | None) -> str | None:
-    """A web address as typed, pasted, or linked by Slack (`<https://...|label>`, with `&amp;` for `&`; `&lt;` and
-    `&gt;` for what was typed as `<` and `>`), checked
-    and percent-encoded: anything a web address cannot hold (`<`, `>`, `|`, spaces) could otherwise end a link
-    early and ping a channel."""
+    """A web address as typed or pasted (each front end reads its own link syntax first), checked and
+    percent-encoded: anything a web address cannot hold (spaces, angle brackets, pipes) could otherwise end a
+    link early when a front end shows it."""
     url = (url or "").strip()
-    if url.startswith("<") and url.endswith(">"):
-        url = url[1:-1].split("|")[0].strip()
-    url = SLACK_ENTITY.sub(lambda entity: html.unescape(entity.group()), url)
     if not url:
         return None
     address = _web_address(url)
@@ -330,7 +325,7 @@ async def _windows_with_clerking(
     return [(summarise(window, committee), clerks_it) for window, committee, clerks_it in rows]
 
 
-async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
+async def nothing_to_comment_on(services: Services, actor: Actor) -> Words:
     """Why this person has no report to comment on, and what would change that."""
     looked_after = await windows_looked_after(services, actor)
     if looked_after:
@@ -343,15 +338,20 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
         example = looked_after[0][0].ref
         return (
             f"There is no report for you to comment on: {'; '.join(roles)}. Comments come from the committee's "
-            f"members; `/report export {example}` sends you what they have said so far."
+            "members; ",
+            Command("report", f"export {example}"),
+            " sends you what they have said so far.",
         )
     async with services.database.session() as session:
         committee = await committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
     if committee is None:
         return (
             "There are no comment windows open to you, and this channel isn't set up as a committee. "
-            "A clerk sets a committee up by typing `/committee setup <committee name>` in its channel, "
-            "then opens a comment window on a report with `/report`."
+            "A clerk sets a committee up by typing ",
+            Command("committee", "setup <committee name>"),
+            " in its channel, then opens a comment window on a report with ",
+            Command("report"),
+            ".",
         )
     if actor.user_id not in await services.directory.channel_members(actor.workspace_id, committee.channel_id):
         return NotAMember(committee.name).message
@@ -363,8 +363,9 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> str:
             f"on {closed[0].deadline_text}; if you need more time, ask the committee's clerk to reopen it."
         )
     return (
-        f"No comment windows are open in {committee.name} at the moment. "
-        "When a clerk opens one with `/report`, it is announced in the channel."
+        f"No comment windows are open in {committee.name} at the moment. When a clerk opens one with ",
+        Command("report"),
+        ", it is announced in the channel.",
     )
 
 
@@ -382,11 +383,13 @@ def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummar
     return sorted((w for w in windows if lengths[w.id]), key=lambda w: -lengths[w.id])
 
 
-def listing(windows: list[WindowSummary]) -> str:
+def listing(windows: list[WindowSummary]) -> Wording:
     if not windows:
-        return "There are no reports to choose from."
-    lines = [f"• `{w.ref}`: {w.title} ({w.committee_name}), deadline {w.deadline_text}" for w in windows]
-    return "Reports you can choose from:\n" + "\n".join(lines)
+        return ("There are no reports to choose from.",)
+    lines = [
+        ("\n• ", Verbatim(w.ref), f": {w.title} ({w.committee_name}), deadline {w.deadline_text}") for w in windows
+    ]
+    return joined("Reports you can choose from:", *lines)
 
 
 def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an open report") -> WindowSummary:
@@ -396,8 +399,8 @@ def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an o
     if len(exact) == 1 or len(matches) == 1:
         return (exact or matches)[0]
     if matches:
-        raise InvalidInput(f'"{ref_text.strip()[:80]}" could mean more than one report.\n' + listing(matches))
-    raise NotFound(f'I can\'t find {kind} called "{ref_text.strip()[:80]}".\n' + listing(windows))
+        raise InvalidInput(joined(f'"{ref_text.strip()[:80]}" could mean more than one report.\n', listing(matches)))
+    raise NotFound(joined(f'I can\'t find {kind} called "{ref_text.strip()[:80]}".\n', listing(windows)))
 
 
 async def windows_for_export(services: Services, actor: Actor) -> list[WindowSummary]:

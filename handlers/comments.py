@@ -25,6 +25,7 @@ from handlers.comment_windows import (
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 from handlers.errors import InvalidInput, NotAllowed, NotAskedToComment, NotFound, UserFacingError, WindowClosed
+from handlers.wording import Command, Words, joined
 from storage.comments import (
     draft_by_source,
     live_comments,
@@ -225,8 +226,12 @@ async def record_no_comments(services: Services, actor: Actor, window_id: int, r
             return _receipt(said_already[0], window, duplicate=True)
         if earlier:
             raise InvalidInput(
-                f"You've already commented on {window.title}. To say you have nothing to add, "
-                "withdraw your comments first (`/comment list`)."
+                (
+                    f"You've already commented on {window.title}. To say you have nothing to add, "
+                    "withdraw your comments first (",
+                    Command("comment", "list"),
+                    ").",
+                )
             )
         comment = _new_comment(window, actor, services.clock(), kind=CommentKind.NO_COMMENTS, text=NO_COMMENTS_TEXT)
         return comment, RevisionAction.CREATED, window
@@ -286,7 +291,7 @@ class MyResponses:
     open: list[WindowSummary]  # the open windows this member can comment on
     closed: list[WindowSummary]  # those that closed lately, which they may want to look back on
     responses: list[CommentReceipt]  # their own live comments on either
-    nothing_open: str | None  # when they have nothing open nor closed lately: why, and what would change it
+    nothing_open: Words | None  # when they have nothing open nor closed lately: why, and what would change it
 
 
 async def my_comments(services: Services, actor: Actor) -> MyResponses:
@@ -307,7 +312,12 @@ async def comment_inline(services: Services, actor: Actor, typed: str, request_k
         return await record_no_comments(services, actor, window.id, request_key)
     if not text:
         raise InvalidInput(
-            f"What would you like to say about {window.title}? Type `/comment {window.ref} your comment`.", field="text"
+            (
+                f"What would you like to say about {window.title}? Type ",
+                Command("comment", f"{window.ref} your comment"),
+                ".",
+            ),
+            field="text",
         )
     return await add_comment(services, actor, window.id, text, None, request_key)
 
@@ -338,8 +348,12 @@ async def _why_not_open_to_them(
     if not open_to_them:
         return NotFound(await nothing_to_comment_on(services, actor))
     return NotFound(
-        f"Which report is this about? Start with its reference, e.g. `/comment {open_to_them[0].ref} your comment`.\n"
-        + listing(open_to_them)
+        joined(
+            "Which report is this about? Start with its reference, e.g. ",
+            Command("comment", f"{open_to_them[0].ref} your comment"),
+            ".\n",
+            listing(open_to_them),
+        )
     )
 
 

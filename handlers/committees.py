@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.context import Actor, Services
 from handlers.errors import AlreadySetUp, InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
+from handlers.wording import Command
 from storage.committees import (
     CommitteeView,
     clerk_ids,
@@ -60,8 +61,11 @@ def _validated(setup: CommitteeSetup, actor: Actor) -> CommitteeSetup:
     name = " ".join(setup.name.split())
     if not name:
         raise InvalidInput(
-            "Please give the committee a name, e.g. "
-            "`/committee setup Children and Families Overview and Scrutiny Committee`.",
+            (
+                "Please give the committee a name, e.g. ",
+                Command("committee", "setup Children and Families Overview and Scrutiny Committee"),
+                ".",
+            ),
             field="name",
         )
     if len(name) > MAX_NAME_LENGTH:

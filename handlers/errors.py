@@ -1,5 +1,7 @@
 """Domain errors. Each carries the polite sentence the person who caused it should read."""
 
+from handlers.wording import Command, Words, joined
+
 
 class UserFacingError(Exception):
     """A request that cannot be carried out and changes nothing; `message` is shown to its author.
@@ -10,7 +12,7 @@ class UserFacingError(Exception):
 
     choices: tuple[str, ...] = ()
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: Words, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
@@ -19,8 +21,11 @@ class UserFacingError(Exception):
 class NotACommitteeChannel(UserFacingError):
     def __init__(self) -> None:
         super().__init__(
-            "This channel isn't set up as a committee yet. A clerk can set it up with "
-            "`/committee setup <committee name>`."
+            (
+                "This channel isn't set up as a committee yet. A clerk can set it up with ",
+                Command("committee", "setup <committee name>"),
+                ".",
+            )
         )
 
 
@@ -49,12 +54,12 @@ class NotAskedToComment(UserFacingError):
     """The receiving officer or a clerk trying to comment: comments are the members' views."""
 
     def __init__(self, role: str, title: str, ref: str) -> None:
-        export = f"`/report export {ref}` sends you what members have said so far."
+        export = (Command("report", f"export {ref}"), " sends you what members have said so far.")
         if role == "officer":
             reason = f"You receive the comments on {title}, so you aren't asked to comment on it."
         else:
             reason = f"Clerks aren't asked to comment on {title}: the comments are the members' views."
-        super().__init__(f"{reason} {export}")
+        super().__init__(joined(f"{reason} ", export))
 
 
 class InvalidInput(UserFacingError):

@@ -9,6 +9,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_date, describe_instant, parse_committee_date
 from handlers.errors import InvalidInput, NotFound
 from handlers.resolutions import replan_meeting_dues
+from handlers.wording import Command
 from storage.committees import CommitteeView
 from storage.database import Conflict, Session
 from storage.meetings import meeting_by_request, scheduled_meetings
@@ -51,7 +52,11 @@ def _start_time(when_text: str, now: datetime, zone: str) -> Deadline:
     start = parse_committee_date(when_text, now, zone, field="when")
     if start.end_of_day_assumed:
         raise InvalidInput(
-            f"Please give the meeting's start time as well as the date, e.g. `/meeting add {when_text.strip()} 10:00`.",
+            (
+                "Please give the meeting's start time as well as the date, e.g. ",
+                Command("meeting", f"add {when_text.strip()} 10:00"),
+                ".",
+            ),
             field="when",
         )
     return start

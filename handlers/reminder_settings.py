@@ -12,6 +12,7 @@ from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotFound
 from handlers.identifiers import parse_id
 from handlers.reminder_plan import SNOOZE, again_at
+from handlers.wording import Command
 from storage import settings
 from storage.committees import CommitteeView
 from storage.database import Session
@@ -42,7 +43,9 @@ async def set_reminder_settings(
     services: Services, actor: Actor, hour: int | None, skip_weekends: bool | None, bank_holidays: str | None = None
 ) -> ReminderSettings:
     if hour is not None and not 0 <= hour <= 23:
-        raise InvalidInput("The reminder hour must be between 0 and 23, e.g. `/committee reminders 9`.")
+        raise InvalidInput(
+            ("The reminder hour must be between 0 and 23, e.g. ", Command("committee", "reminders 9"), ".")
+        )
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "change when reminders go out")

@@ -167,8 +167,10 @@ class Database:
         """An SQLite file that cannot be opened is found out here, before aiosqlite tries: failing to open one, it
         answers from its own thread after the failure has been reported, and if start-up has given up by then, its
         answer meets a closed event loop and prints a traceback under the one-line reason."""
+        if not (path := self.engine.url.database):
+            return  # in memory: there is no file to open
         try:
-            sqlite3.connect(self.engine.url.database or ":memory:").close()
+            sqlite3.connect(path).close()
         except sqlite3.Error as unopenable:
             raise OperationalError("connect", None, unopenable) from None
 

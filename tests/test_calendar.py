@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.calendar_feed import add_calendar_route, calendar_url
 from handlers.calendar import TOKEN_SHAPE, calendar_filename, calendar_token, committee_calendar
-from handlers.comment_windows import WindowRequest, open_window
+from handlers.comment_windows import WindowRequest, open_window, record_announcement
 from handlers.committees import CommitteeSetup, set_up_committee
 from handlers.context import Actor, Services
 from handlers.deadlines import end_of_day
@@ -154,6 +154,18 @@ async def test_comment_deadline_and_due_dates_are_in_the_feed(services):
     assert found[f"{NAME} meeting"]["UID"] == f"meeting-{meeting.id}@committee-bot"
     assert found[f"{NAME} meeting"]["DESCRIPTION"] == "Due at this meeting:\n- Chair to write to the Minister"
     assert not [summary for summary in found if "minutes" in summary]
+
+
+async def test_a_deadline_links_to_its_announcement_in_words_for_any_chat_platform(services):
+    request = WindowRequest("Draft plan", None, OFFICER, "20 April 2027 17:00")
+    window, _ = await open_window(services, clerk_in(), request, "window")
+    permalink = "https://chat.example.org/archives/CCOMMITTEE/p1800000000000100"
+    await record_announcement(services, clerk_in(), window.id, "1800000000.000100", permalink)
+
+    description = str(events(await feed(services))["Comments close: Draft plan"]["DESCRIPTION"])
+
+    assert f"Comment from the announcement: {permalink}" in description
+    assert "Slack" not in description
 
 
 async def insert_resolution(

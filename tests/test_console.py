@@ -25,9 +25,11 @@ import pytest
 from bot.console import render, seed
 from bot.console.backend import InvalidAnswer, field_value
 from bot.console.reminders import ConsoleClock, UnreadableStep, read_step
+from bot.conversations.inputs import TypedText
 from bot.forms import Field
-from bot.replies import Button, Message, Note, Section
+from bot.message import Button, Context, Icon, Link, Message, Person, Quote, Strong, paragraph
 from handlers.comment_windows import make_ref
+from handlers.wording import Command
 
 REF = make_ref(seed.REPORT_TITLE, set())
 SESSION_PROMPT = re.compile(r"^\S.* in #\S+> ")
@@ -425,26 +427,33 @@ def test_the_console_clock_never_goes_back():
     assert clock.ahead > timedelta(days=1, hours=23)
 
 
-def test_mrkdwn_is_rendered_as_plain_readable_text():
+def test_messages_are_rendered_as_plain_readable_text():
     names = {"UDIRECTOR": "Director of Children and Family Services"}
-    text = ":warning: *Report:* <https://example.org/r.pdf|Annual report> to <@UDIRECTOR>\n> a &lt;b&gt; &amp;amp; _i_"
-    assert render.mrkdwn_to_text(text, names) == (
+    report = Link("https://example.org/r.pdf", "Annual report")
+    text = paragraph(
+        (Icon("warning"), Strong("Report:"), " ", report, " to ", Person("UDIRECTOR")), Quote("a <b> &amp; i")
+    )
+    assert render.block_text(text, names) == (
         "! Report: Annual report (https://example.org/r.pdf) to @Director of Children and Family Services\n"
         "> a <b> &amp; i"
     )
 
 
 def test_placeholders_in_help_texts_read_as_typed():
-    assert render.mrkdwn_to_text("`/comment <report> <your comment>`", {}) == "`/comment <report> <your comment>`"
+    assert (
+        render.inline_text((Command("comment", "<report> <your comment>"),), {}) == "`/comment <report> <your comment>`"
+    )
 
 
 def test_buttons_are_numbered_across_the_whole_message():
     message = Message(
         "list",
         (
-            Section("first", (Button("Edit", "comment.edit", "1"), Button("Withdraw", "comment.withdraw", "1"))),
-            Note("a note"),
-            Section("second", (Button("Add comment", "comment.add", "2"),)),
+            paragraph(
+                ("first",), buttons=(Button("Edit", "comment.edit", "1"), Button("Withdraw", "comment.withdraw", "1"))
+            ),
+            Context(("a note",)),
+            paragraph(("second",), buttons=(Button("Add comment", "comment.add", "2"),)),
         ),
     )
     text, buttons = render.message_text(message, {}, "heading")
@@ -467,10 +476,13 @@ def test_form_answers_become_the_values_slack_would_submit():
         field_value(Field("officer", "Officer", "user"), "@nobody", directory)
 
 
-def test_at_names_in_commands_become_mentions_as_slack_sends_them():
+def test_at_names_in_commands_become_mentions():
     directory = seed.SeedDirectory()
-    assert directory.with_mentions("X | | @director | Friday") == "X | | <@UDIRECTOR> | Friday"
-    assert directory.with_mentions("@Cllr Patel and @nobody") == "<@UCLLRPATEL> and @nobody"
+    mention = Person("UDIRECTOR", "director")
+    assert directory.typed_text("X | | @director | Friday") == TypedText(("X | | ", mention, " | Friday"))
+    assert directory.typed_text("@Cllr Patel and @nobody") == TypedText(
+        (Person("UCLLRPATEL", "Cllr Patel"), " and @nobody")
+    )
 
 
 def test_the_seed_is_the_committee_and_partnership_of_its_minute():

@@ -116,3 +116,27 @@ async def test_shortcut_with_no_open_window_says_so(stack):
     await stack.slack.message_shortcut("comment_from_message", user_id=PATEL, channel_id=CHANNEL, message=message)
     [note] = await responses(stack)
     assert "No comment windows are open in Children and Families Overview and Scrutiny Committee" in shown_text(note)
+
+
+async def test_a_reply_mentioning_someone_is_kept_as_the_member_wrote_it(stack):
+    """Slack sends a message's mentions as <@U...> and its & < > escaped: the comment keeps the words people saw."""
+    thread_ts = await _announced(stack)
+    await stack.slack.event(_reply(thread_ts, PATEL, "As <@UJONES> said, school &amp; &lt;college&gt; places."))
+    [offer] = await ephemerals_to(stack, PATEL)
+    assert "> As @Cllr Jones said, school &amp; &lt;college&gt; places." in shown_text(offer)
+    await stack.slack.block_action(
+        "draft.confirm", buttons(offer)["Add as my comment"]["value"], user_id=PATEL, channel_id=CHANNEL
+    )
+    await responses(stack)
+    [comment] = await stored(stack, Comment)
+    assert comment.text == "As @Cllr Jones said, school & <college> places."
+
+
+async def test_the_message_shortcut_fills_the_form_with_the_words_people_saw(stack):
+    await set_up_committee(stack)
+    await open_window(stack)
+    message = {"type": "message", "user": JONES, "ts": "1800000000.000300", "text": "Ask <@UPATEL> &amp; the chair"}
+    await stack.slack.message_shortcut("comment_from_message", user_id=PATEL, channel_id=CHANNEL, message=message)
+    view = await opened_view(stack)
+    text_block = next(b for b in view["blocks"] if b.get("block_id") == "text")
+    assert text_block["element"]["initial_value"] == "Ask @Cllr Patel & the chair"

@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 
 from bot.interactions import SHORTCUTS
-from bot.slack.listeners.commands import COMMANDS
+from bot.slack.listeners.commands import COMMANDS, ESCAPED
 
 MANIFEST = yaml.safe_load((Path(__file__).parent.parent / "manifests" / "slack.yml").read_text())
 
@@ -13,6 +13,12 @@ MANIFEST = yaml.safe_load((Path(__file__).parent.parent / "manifests" / "slack.y
 def test_every_command_the_app_handles_is_declared():
     declared = {command["command"] for command in MANIFEST["features"]["slash_commands"]}
     assert declared == set(COMMANDS)
+
+
+def test_the_commands_read_for_mentions_are_those_slack_escapes():
+    """Slack sends mentions as <@U...> only in the text of commands declared with should_escape."""
+    escaped = {command["command"] for command in MANIFEST["features"]["slash_commands"] if command["should_escape"]}
+    assert escaped == ESCAPED
 
 
 def test_every_message_shortcut_is_declared():

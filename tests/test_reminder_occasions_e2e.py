@@ -433,3 +433,25 @@ async def test_notices_not_sent_after_downtime_are_named_as_people_name_them(sta
     named = "the second report reminder about R1 Report back on the placement sufficiency strategy, due to go out"
     assert f"{named} Tuesday 2 February 2027 at 09:00" in digest
     assert "resolution:" not in digest
+
+
+async def test_a_long_digest_is_posted_whole_over_as_many_sections_as_it_needs(stack):
+    """Fifteen notices owned up to run past what one Slack section holds: split, never cut off mid-line."""
+    topics = "placements, waiting times, school places, transport, respite, adoption, youth work, early help, "
+    topics += "fostering, leaving care, mental health, libraries, parks, housing, play areas, sport"
+    committee = "Joint Children, Young People, Families, Education and Skills Overview and Scrutiny Committee of the "
+    committee += "Combined Authority, the County Council and the Unitary Councils of the Sub-Region"
+    with at(london(2027, 1, 4, 10)):
+        await set_up_committee(stack, committee)
+        await add_meeting(stack, "23 February 2027 10:00")
+        for topic in topics.split(", "):
+            report = f"Report back on {topic} with the figures for each locality and the plan for the year ahead"
+            await record_resolution(stack, report, kind="report_back", due="at its next meeting")
+    await tick_at(stack, london(2027, 2, 9, 12))  # down since before the second reminder of each report
+    await tick_at(stack, london(2027, 2, 15))
+    [digest] = [post for post in reminder_posts(stack, CLERKS_DM) if "Not sent" in shown_text(post.params)]
+    sections = [block["text"]["text"] for block in digest.params["blocks"] if block["type"] == "section"]
+    assert len(sections) > 1 and all(len(section) <= 3000 for section in sections)
+    owned_up = [line for section in sections for line in section.splitlines() if line.startswith("• ")]
+    assert len(owned_up) == 15
+    assert all(line.endswith("at 09:00 (Europe/London)") for line in owned_up)

@@ -22,9 +22,11 @@ from bot.console import exports, render, seed
 from bot.console.reminders import ConsoleClock, ConsoleReminders, ConsoleReminderSender, UnreadableStep, read_step
 from bot.console.render import BOT_NAME
 from bot.console.seed import SeedDirectory
+from bot.conversations.inputs import TypedText
 from bot.forms import Field, Form, FormValues
+from bot.message import Attachment, Button, Message, people_in
 from bot.outcomes import Failure, attempt
-from bot.replies import Attachment, Button, Message, Reply, count_of
+from bot.replies import Reply, count_of
 from handlers import comment_windows, committees, console_time, meetings
 from handlers.comment_windows import WindowSummary
 from handlers.context import Actor, Services
@@ -32,7 +34,7 @@ from handlers.deadlines import describe_instant
 from handlers.home import home_for
 from storage.database import Database, shown_url, sqlite_path
 
-# Slack turns @names into <@U123> in these commands' text; /comment text is kept as the member typed it.
+# @names in these commands' text are people; /comment text is kept as the member typed it.
 COMMANDS_NAMING_PEOPLE = ("/committee", "/report")
 CONSOLE_HELP = {
     "/as <user>": "act as someone else, e.g. `/as UCLERK` or `/as @director`",
@@ -156,11 +158,11 @@ class ConsoleSession:
             )
 
     async def command(self, name: str, text: str) -> None:
-        sent = self.directory.with_mentions(text) if name in COMMANDS_NAMING_PEOPLE else text
+        typed = self.directory.typed_text(text) if name in COMMANDS_NAMING_PEOPLE else TypedText.of(text)
         if name == "/minutes" and (path := _minutes_file(text)):
             work = interactions.minutes_file(self.services, self.actor, path.name, path.read_bytes())
         else:
-            work = interactions.command(self.services, self.actor, name, sent, _request_key())
+            work = interactions.command(self.services, self.actor, name, typed, _request_key())
         await self.show_outcome(await attempt(work, self.actor, name, their_text=text if name == "/comment" else None))
 
     async def show_outcome(self, outcome: Reply | Form | Failure) -> None:
@@ -186,7 +188,7 @@ class ConsoleSession:
 
     async def show_under(self, heading: str, message: Message) -> None:
         """Any message the bot shows, whoever it is for; its buttons become the ones /press presses."""
-        names = await self.directory.display_names(self.actor.workspace_id, render.mentioned_user_ids(message))
+        names = await self.directory.display_names(self.actor.workspace_id, people_in(message))
         text, self.buttons = render.message_text(message, names, heading)
         self.terminal.say(text + "\n")
 
@@ -344,9 +346,7 @@ class ConsoleSession:
 
     async def help(self, _: str) -> None:
         lines = ["The bot's commands, as in Slack:"]
-        lines += [
-            f"{render.INDENT}{name}  {render.mrkdwn_to_text(text, {})}" for name, text in interactions.HELP.items()
-        ]
+        lines += [f"{render.INDENT}{name}  {render.inline_text(text, {})}" for name, text in interactions.HELP.items()]
         lines.append("The console's own commands:")
         lines += [f"{render.INDENT}{name}  {text}" for name, text in CONSOLE_HELP.items()]
         lines.append("People you can be (/as):")

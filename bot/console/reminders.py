@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from bot.console import exports, render, seed
 from bot.console.seed import SeedDirectory
+from bot.message import Context, Message
 from bot.reminder_replies import failures_message, reminder_message
-from bot.replies import Message, Note, escape
 from handlers.collect import compile_window
 from handlers.context import Services, system_clock
 from handlers.export_formats import to_docx
@@ -115,8 +115,8 @@ class ConsoleReminderSender:
         """The officer's message with its Word document, which Slack would attach and the console saves."""
         compiled = await compile_window(self._services, reminder.committee.workspace_id, reminder.window)
         path = exports.save(f"{compiled.file_stem}.docx", to_docx(compiled))
-        attached = Note(escape(f"Attached: Comments on {compiled.report_title} (saved as {path})"))
-        return replace(message, parts=(*message.parts, attached))
+        attached = Context((f"Attached: Comments on {compiled.report_title} (saved as {path})",))
+        return replace(message, blocks=(*message.blocks, attached))
 
     def _heading(self, committee: CommitteeView, target: str) -> str:
         to = (

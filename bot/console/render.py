@@ -1,39 +1,28 @@
-"""Messages and form questions as terminal text: Slack mrkdwn made readable, buttons numbered for `/press N`."""
+"""Messages and form questions as terminal text: the message model walked, buttons numbered for `/press N`."""
 
-import html
-import re
 from collections.abc import Mapping
 
 from bot.forms import Field
-from bot.replies import USER_MENTION, Button, Message, Note
+from bot.message import (
+    Actions,
+    Block,
+    Bullets,
+    Button,
+    Context,
+    Em,
+    Inline,
+    Line,
+    Link,
+    Message,
+    Person,
+    Quote,
+    Run,
+    Strong,
+)
+from handlers.wording import Command, Verbatim
 
-# Slack's markup: a mention, channel, special or link between < and >. The presenters escape people's own < and >,
-# but help texts write placeholders such as <report> unescaped, and those should read as typed.
-MARKUP = re.compile(r"<([@#!][^<>]*|[a-z][a-z0-9+.-]*:[^<>]*)>")
-ENTITY = re.compile(r"&(amp|lt|gt);")
-EMPHASIS = (
-    re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"),
-    re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"),
-)
-EMOJI_CODE = re.compile(r":([a-z0-9_+-]+): ?")
-# The one that carries meaning in the bot's messages becomes a mark; the rest only decorate, and are dropped.
-EMOJI = {"warning": "! "} | dict.fromkeys(
-    (
-        "memo",
-        "question",
-        "hourglass",
-        "lock",
-        "date",
-        "page_facing_up",
-        "arrow_right",
-        "red_circle",
-        "white_check_mark",
-        "information_source",
-    ),
-    "",
-)
-# Stands in for a piece of rendered markup while emphasis and entities are dealt with around it.
-PLACEHOLDER = re.compile("\x00(\\d+)\x00")
+# The one that carries meaning in the bot's messages becomes a mark; the rest only decorate, and are left out.
+ICONS = {"warning": "! "}
 INDENT = "  "
 BOT_NAME = "committee-bot"
 
@@ -43,52 +32,55 @@ def heading(audience: str) -> str:
     return f"{BOT_NAME} {audience}:"
 
 
-def mentioned_user_ids(message: Message) -> set[str]:
-    return {user_id for part in message.parts for user_id in USER_MENTION.findall(part.text)}
-
-
 def message_text(message: Message, names: Mapping[str, str], heading: str) -> tuple[str, tuple[Button, ...]]:
     """The message under its heading, and its buttons in the order they are numbered."""
-    lines, buttons = [heading], []
-    for part in message.parts:
-        lines += [INDENT + line for line in mrkdwn_to_text(part.text, names).splitlines()]
-        if not isinstance(part, Note) and part.buttons:
-            numbered = [f"[{len(buttons) + n}] {button.label}" for n, button in enumerate(part.buttons, 1)]
-            lines.append(INDENT + "  ".join(numbered))
-            buttons += part.buttons
-    return "\n".join(lines), tuple(buttons)
+    shown, buttons = [heading], []
+    for block in message.blocks:
+        shown += [INDENT + text for text in block_text(block, names).splitlines()]
+        if pressable := _buttons(block):
+            numbered = [f"[{len(buttons) + n}] {button.label}" for n, button in enumerate(pressable, 1)]
+            shown.append(INDENT + "  ".join(numbered))
+            buttons += pressable
+    return "\n".join(shown), tuple(buttons)
 
 
-def mrkdwn_to_text(text: str, names: Mapping[str, str]) -> str:
-    """What Slack would show, in plain text: `<@U1>` as @Name, `<url|label>` as "label (url)", no * or _ markers."""
-    rendered: list[str] = []
-
-    def set_aside(match: re.Match) -> str:
-        rendered.append(_markup(match.group(1), names))
-        return f"\x00{len(rendered) - 1}\x00"
-
-    text = MARKUP.sub(set_aside, text)
-    for emphasis in EMPHASIS:
-        text = emphasis.sub(r"\1", text)
-    text = EMOJI_CODE.sub(lambda match: EMOJI.get(match.group(1), match.group(0)), text)
-    text = _unescape(text)
-    return PLACEHOLDER.sub(lambda match: rendered[int(match.group(1))], text)
+def _buttons(block: Block) -> tuple[Button, ...]:
+    return () if isinstance(block, Context) else block.buttons
 
 
-def _markup(inner: str, names: Mapping[str, str]) -> str:
-    target, _, label = inner.partition("|")
-    target, label = _unescape(target), _unescape(label)
-    if target.startswith("@"):
-        return "@" + names.get(target[1:], label or target[1:])
-    if target.startswith("#"):
-        return "#" + (label or target[1:])
-    if target.startswith("!"):
-        return label or "@" + target[1:]
-    return f"{label} ({target})" if label else target
+def block_text(block: Block, names: Mapping[str, str]) -> str:
+    if isinstance(block, Context):
+        return inline_text(block.inline, names)
+    if isinstance(block, Actions):
+        return ""
+    return "\n".join(_line(piece, names) for piece in block.lines)
 
 
-def _unescape(text: str) -> str:
-    return ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+def _line(piece: Line, names: Mapping[str, str]) -> str:
+    if isinstance(piece, Quote):
+        return "\n".join("> " + text for text in piece.text.splitlines())
+    if isinstance(piece, Bullets):
+        return "\n".join("• " + inline_text(item, names) for item in piece.items)
+    return inline_text(piece, names)
+
+
+def inline_text(runs: Inline, names: Mapping[str, str]) -> str:
+    """What a reader sees: a person as @Name, a link as "label (address)", a command as `/comment list`."""
+    return "".join(_run(run, names) for run in runs)
+
+
+def _run(run: Run, names: Mapping[str, str]) -> str:
+    if isinstance(run, str):
+        return run
+    if isinstance(run, Strong | Em):
+        return run.text
+    if isinstance(run, Link):
+        return f"{run.label} ({run.url})"
+    if isinstance(run, Person):
+        return "@" + names.get(run.member_id, run.name or run.member_id)
+    if isinstance(run, Command | Verbatim):
+        return f"`{run.plain()}`"
+    return ICONS.get(run.name, "")
 
 
 def field_question(field: Field, names: Mapping[str, str]) -> str:

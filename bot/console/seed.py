@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.conversations.inputs import TypedText
+from bot.message import Person as Mention
 from handlers import comment_windows, committees, meetings
 from handlers.context import Actor, Services
 
@@ -89,9 +91,14 @@ class SeedDirectory:
         """Whom `/as` or `--as` means: someone in the seed, or anyone else by their user id."""
         return self.find(typed) or typed.strip().removeprefix("@").upper()
 
-    def with_mentions(self, text: str) -> str:
-        """@name as Slack delivers it in a command's text: `<@U123>`."""
-        return self._mention.sub(lambda match: f"<@{self._by_spelling[match.group(1).lower()]}>", text)
+    def typed_text(self, text: str) -> TypedText:
+        """What was typed, each @name of someone here a mention of them."""
+        parts: list[str | Mention] = []
+        shown = 0
+        for found in self._mention.finditer(text):
+            parts += [text[shown : found.start()], Mention(self._by_spelling[found.group(1).lower()], found.group(1))]
+            shown = found.end()
+        return TypedText.of(*parts, text[shown:])
 
 
 def channel_label(channel_id: str) -> str:

@@ -2,46 +2,75 @@
 
 import json
 import logging
-import re
 import secrets
 
 from bot import forms, replies
-from bot.conversations.inputs import number, required_text, text_of
+from bot.conversations.inputs import TypedText, number, required_text, text_of
 from bot.forms import Form, FormValues
+from bot.message import Attachment, Inline
 from bot.reminder_replies import settings_message
-from bot.replies import USER_MENTION, Attachment, Reply
+from bot.replies import Reply
 from handlers import collect, comment_windows, comments, committees, reminder_settings, working_days
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotFound, UserFacingError
 from handlers.export_formats import to_csv, to_docx, to_markdown
+from handlers.wording import Command, Verbatim, Wording, joined
 
 log = logging.getLogger(__name__)
 
 PREFIXES = ("comment", "report", "draft", "committee")
-HELP = {
-    "/committee": "`/committee setup` opens a form; `/committee setup <name>` sets this channel up as a committee "
-    "with you as clerk. `/committee reminders 9 weekdays` sets when reminders go out: at 09:00 on working days "
-    "(`weekends` to send any day); add `scotland` or `northern ireland` for their bank holidays instead of "
-    "England and Wales'. `/committee reminders` shows the settings.",
-    "/report": "`/report` opens a form; `/report open <title> | <link> | @officer | <deadline>` does it in one line; "
-    "`/report export <report>` sends you the comments; `/report deadline <report> <new deadline>` moves a deadline.",
-    "/comment": "`/comment` opens a form; `/comment <report> <your comment>` comments in one line; "
-    "`/comment <report> no comments`; `/comment list` shows yours.",
+COMMITTEE_USAGE: Wording = (
+    Command("committee", "setup"),
+    " opens a form; ",
+    Command("committee", "setup <name>"),
+    " sets this channel up as a committee with you as clerk. ",
+    Command("committee", "reminders 9 weekdays"),
+    " sets when reminders go out: at 09:00 on working days (",
+    Verbatim("weekends"),
+    " to send any day); add ",
+    Verbatim("scotland"),
+    " or ",
+    Verbatim("northern ireland"),
+    " for their bank holidays instead of England and Wales'. ",
+    Command("committee", "reminders"),
+    " shows the settings.",
+)
+HELP: dict[str, Inline] = {
+    "/committee": COMMITTEE_USAGE,
+    "/report": (
+        Command("report"),
+        " opens a form; ",
+        Command("report", "open <title> | <link> | @officer | <deadline>"),
+        " does it in one line; ",
+        Command("report", "export <report>"),
+        " sends you the comments; ",
+        Command("report", "deadline <report> <new deadline>"),
+        " moves a deadline.",
+    ),
+    "/comment": (
+        Command("comment"),
+        " opens a form; ",
+        Command("comment", "<report> <your comment>"),
+        " comments in one line; ",
+        Command("comment", "<report> no comments"),
+        "; ",
+        Command("comment", "list"),
+        " shows yours.",
+    ),
 }
 MOST_LISTED = 10
-# Slack writes mentions and links as <@U123|name> and <https://...|label>: their pipes are not separators.
-OUTSIDE_ANGLE_BRACKETS_PIPE = re.compile(r"\|(?![^<]*>)")
 
 
-async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
+async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
+    text = typed.plain()
     verb, _, rest = text.strip().partition(" ")
     verb = verb.lower()
     if verb in ("help", "?"):
-        return Reply(replies.plain_notice(HELP[name]))
+        return Reply(replies.notice(*HELP[name]))
     if name == "/committee":
         return await _committee_command(services, actor, verb, rest)
     if name == "/report":
-        return await _report_command(services, actor, verb, rest)
+        return await _report_command(services, actor, verb, rest, typed)
     return await _comment_command(services, actor, verb, text, request_key)
 
 
@@ -49,7 +78,7 @@ async def _committee_command(services: Services, actor: Actor, verb: str, rest: 
     if verb == "reminders":
         return await _reminder_settings(services, actor, rest)
     if verb != "setup":
-        return Reply(replies.plain_notice(HELP["/committee"]))
+        return Reply(replies.notice(*HELP["/committee"]))
     if not rest.strip():
         return forms.committee_setup(actor.user_id, await committees.current_setup(services, actor))
     summary = await committees.set_up_committee(services, actor, await _setup_keeping_existing(services, actor, rest))
@@ -67,7 +96,7 @@ async def _reminder_settings(services: Services, actor: Actor, rest: str) -> Rep
         elif word in ("weekdays", "weekends"):
             skip_weekends = word == "weekdays"
         else:
-            raise InvalidInput(f'I don\'t understand "{word}". {HELP["/committee"]}')
+            raise InvalidInput(joined(f'I don\'t understand "{word}". ', COMMITTEE_USAGE))
     settings = await reminder_settings.set_reminder_settings(services, actor, hour, skip_weekends, region)
     return Reply(settings_message(settings))
 
@@ -91,17 +120,17 @@ async def _setup_keeping_existing(services: Services, actor: Actor, name: str) -
     return committees.CommitteeSetup(name, existing.timezone, existing.clerk_ids or None, existing.chair_id)
 
 
-async def _report_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
+async def _report_command(services: Services, actor: Actor, verb: str, rest: str, typed: TypedText) -> Reply | Form:
     if verb == "export":
         return await _export(services, actor, rest)
     if verb == "deadline":
         return await _move_deadline(services, actor, rest)
     if verb not in ("", "open"):
-        return Reply(replies.plain_notice(HELP["/report"]))
+        return Reply(replies.notice(*HELP["/report"]))
     if not rest.strip():
         await committees.clerks_committee_here(services, actor, "open comment windows")
         return forms.report_open()
-    return await _preview(services, actor, _inline_window_request(rest))
+    return await _preview(services, actor, _inline_window_request(typed))
 
 
 async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
@@ -109,34 +138,49 @@ async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
     ref, _, deadline_text = rest.strip().partition(" ")
     if not ref or not deadline_text.strip():
         raise InvalidInput(
-            "Please name the report and the new deadline, e.g. `/report deadline annual-report 4 October 2027`."
+            (
+                "Please name the report and the new deadline, e.g. ",
+                Command("report", "deadline annual-report 4 October 2027"),
+                ".",
+            )
         )
     window, deadline = await comment_windows.move_deadline(services, actor, ref, deadline_text)
     return Reply(replies.deadline_moved(window, deadline.notes), in_channel=True)
 
 
-def _inline_window_request(rest: str) -> comment_windows.WindowRequest:
-    parts = [part.strip() for part in OUTSIDE_ANGLE_BRACKETS_PIPE.split(rest)]
+def _inline_window_request(typed: TypedText) -> comment_windows.WindowRequest:
+    """ "open <title> | <link> | @officer | <deadline>": the officer a person the front end recognised."""
+    parts = typed.split("|")
     if len(parts) != 4:
         raise InvalidInput(
-            "Please give four parts separated by `|`: title, link, officer and deadline, e.g. "
-            "`/report open Draft annual report | https://example.org/report.pdf | @Director | by 20 September 2026`"
+            (
+                "Please give four parts separated by ",
+                Verbatim("|"),
+                ": title, link, officer and deadline, e.g. ",
+                Command(
+                    "report",
+                    "open Draft annual report | https://example.org/report.pdf | @Director | by 20 September 2026",
+                ),
+            )
         )
-    title, url, officer, deadline = parts
-    mentioned = USER_MENTION.search(officer)
-    if not mentioned and officer.startswith("@"):
-        # Slack makes a mention only of someone it knows; anything else arrives as the text typed.
+    opening, url, officer, deadline = parts
+    title = opening.plain().strip().partition(" ")[2]
+    named = officer.plain().strip()
+    if not officer.people() and named.startswith("@"):
+        # A front end makes a mention only of someone it knows; anything else arrives as the text typed.
         raise InvalidInput(
-            f'I can\'t find anyone called "{officer[:60]}" here. Please mention the officer who receives the '
-            "comments by choosing them from the list Slack shows as you type @.",
+            f'I can\'t find anyone called "{named[:60]}" here. Please mention the officer who receives the '
+            "comments by choosing them from the people offered as you type @.",
             field="officer",
         )
-    if not mentioned:
+    if not officer.people():
         raise InvalidInput(
-            f'Please mention the officer who receives the comments with @, e.g. @Director (I got "{officer[:60]}").',
+            f'Please mention the officer who receives the comments with @, e.g. @Director (I got "{named[:60]}").',
             field="officer",
         )
-    return comment_windows.WindowRequest(title, url or None, mentioned.group(1), deadline)
+    return comment_windows.WindowRequest(
+        title.strip(), url.plain().strip() or None, officer.people()[0], deadline.plain().strip()
+    )
 
 
 async def _preview(services: Services, actor: Actor, request: comment_windows.WindowRequest) -> Reply:
@@ -156,8 +200,11 @@ async def _export(services: Services, actor: Actor, ref: str) -> Reply:
     if not ref.strip():
         windows = await collect.exportable_windows(services, actor)
         raise InvalidInput(
-            f"Which report? Type `/report export <report>`, e.g. `/report export {windows[0].ref}`.\n"
-            + comment_windows.listing(windows[:MOST_LISTED])
+            joined(
+                ("Which report? Type ", Command("report", "export <report>"), ", e.g. "),
+                (Command("report", f"export {windows[0].ref}"), ".\n"),
+                comment_windows.listing(windows[:MOST_LISTED]),
+            )
         )
     _, compiled = await collect.compile_comments(services, actor, ref)
     files = (
@@ -182,7 +229,7 @@ async def _comment_command(services: Services, actor: Actor, verb: str, text: st
     if not text.strip():
         windows = await comment_windows.open_windows_for_member(services, actor)
         if not windows:
-            return Reply(replies.plain_notice(await comment_windows.nothing_to_comment_on(services, actor)))
+            return Reply(replies.said(await comment_windows.nothing_to_comment_on(services, actor)))
         return forms.comment_add(windows)
     receipt = await comments.comment_inline(services, actor, text, request_key)
     return Reply(replies.receipt(receipt, services.clock()))
@@ -231,7 +278,9 @@ async def _confirm_window(services: Services, actor: Actor, value: str) -> Reply
         request = comment_windows.WindowRequest(title, url, officer, deadline)
     except (ValueError, KeyError, TypeError):
         log.warning("malformed report.confirm value from %s", actor.user_id)
-        raise InvalidInput("That confirmation is out of date. Please start again with `/report`.") from None
+        raise InvalidInput(
+            ("That confirmation is out of date. Please start again with ", Command("report"), ".")
+        ) from None
     window, created = await comment_windows.open_window(services, actor, request, f"report:{token}")
     return Reply(replies.window_opened(window), announce=(window,) if created else ())
 
@@ -274,17 +323,19 @@ async def submit(
     return Reply(replies.receipt(receipt, services.clock()))
 
 
-async def thread_reply(services: Services, actor: Actor, thread_ref: str, text: str, source_key: str) -> Reply | None:
+async def thread_reply(
+    services: Services, actor: Actor, thread_ref: str, typed: TypedText, source_key: str
+) -> Reply | None:
     """A reply in an announcement's thread: offer to record it as the author's comment, once."""
-    held = await comments.hold_draft(services, actor, thread_ref, text, source_key)
+    held = await comments.hold_draft(services, actor, thread_ref, typed.plain(), source_key)
     if held is None or not held[1]:
         return None
     return Reply(replies.draft_offer(held[0]))
 
 
-async def shortcut_form(services: Services, actor: Actor, text: str) -> Form:
+async def shortcut_form(services: Services, actor: Actor, typed: TypedText) -> Form:
     """ "Add as comment on a report" on any message: the comment form, filled in with that message's text."""
     windows = await comment_windows.open_windows_for_member(services, actor)
     if not windows:
         raise NotFound(await comment_windows.nothing_to_comment_on(services, actor))
-    return forms.comment_add(windows, None, text[: forms.MAX_COMMENT_LENGTH])
+    return forms.comment_add(windows, None, typed.plain()[: forms.MAX_COMMENT_LENGTH])

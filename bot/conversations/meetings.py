@@ -2,25 +2,35 @@
 
 from bot import forms, register_replies, replies
 from bot.calendar_feed import calendar_url
-from bot.conversations.inputs import number, text_of
+from bot.conversations.inputs import TypedText, number, text_of
 from bot.forms import Form, FormValues
-from bot.replies import Attachment, Reply
+from bot.message import Attachment, Inline
+from bot.replies import Reply
 from handlers import calendar, committees, meetings
 from handlers.context import Actor, Services
 from handlers.errors import NotFound
+from handlers.wording import Command
 
 PREFIXES = ("meeting",)
-HELP = {
-    "/meeting": "`/meeting` shows the next meetings. Clerks: `/meeting add 14 March 2027 10:00` (or `/meeting add` "
-    "for a form); Move and Cancel buttons on the list. `/meeting calendar` gives the calendar feed and file.",
+HELP: dict[str, Inline] = {
+    "/meeting": (
+        Command("meeting"),
+        " shows the next meetings. Clerks: ",
+        Command("meeting", "add 14 March 2027 10:00"),
+        " (or ",
+        Command("meeting", "add"),
+        " for a form); Move and Cancel buttons on the list. ",
+        Command("meeting", "calendar"),
+        " gives the calendar feed and file.",
+    ),
 }
 
 
-async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
-    verb, _, rest = text.strip().partition(" ")
+async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
+    verb, _, rest = typed.plain().strip().partition(" ")
     verb = verb.lower()
     if verb == "help":
-        return Reply(replies.plain_notice(HELP[name]))
+        return Reply(replies.notice(*HELP[name]))
     if verb == "add":
         return await _add(services, actor, rest, request_key)
     if verb == "calendar":
@@ -41,11 +51,11 @@ async def _calendar(services: Services, actor: Actor) -> Reply:
     content = await calendar.committee_calendar(services, token)
     url = calendar_url(services.public_url, token) if services.public_url else None
     where = (
-        f"Subscribe in your calendar app with this private address:\n{replies.escape(url)}"
+        f"Subscribe in your calendar app with this private address:\n{url}"
         if url
         else ("Ask whoever runs the bot to set PUBLIC_URL, and this will give you an address to subscribe to.")
     )
-    message = replies.notice(f"Calendar of {replies.escape(committee_name)}. {where}\nI've also sent you the file.")
+    message = replies.notice(f"Calendar of {committee_name}. {where}\nI've also sent you the file.")
     file = Attachment(calendar.calendar_filename(committee_name), f"Calendar of {committee_name}", content)
     return Reply(message, files=(file,))
 

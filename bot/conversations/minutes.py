@@ -5,8 +5,9 @@ from dataclasses import replace
 from datetime import date
 
 from bot import forms, register_replies, replies
-from bot.conversations.inputs import text_of, user_of
+from bot.conversations.inputs import TypedText, text_of, user_of
 from bot.forms import RESOLUTIONS_PER_PAGE, Form, FormValues
+from bot.message import Inline, Strong
 from bot.replies import Reply
 from handlers import comment_windows, minutes_imports, resolutions
 from handlers.context import Actor, Services
@@ -16,57 +17,58 @@ from handlers.errors import InvalidInput, UserFacingError
 from handlers.identifiers import parse_id
 from handlers.minutes import ExtractedResolution, read_minutes
 from handlers.plain_text import plain
+from handlers.wording import Command, joined
 from storage.models import ResolutionKind
 
 log = logging.getLogger(__name__)
 
 PREFIXES = ("minutes",)
-HELP = {
-    "/minutes": "`/minutes` opens a form for a minutes file (.txt, .docx or .pdf) or a paste (or `/minutes <text>`). "
-    "I find the resolutions of every agenda item and show them to you to correct before anything is saved. You can "
-    "also use the message shortcut *Import minutes* on a message holding the minutes, or on a file posted in the "
-    "channel.",
+HELP: dict[str, Inline] = {
+    "/minutes": (
+        Command("minutes"),
+        " opens a form for a minutes file (.txt, .docx or .pdf) or a paste (or ",
+        Command("minutes", "<text>"),
+        "). I find the resolutions of every agenda item and show them to you to correct before anything is saved. "
+        "You can also use the message shortcut ",
+        Strong("Import minutes"),
+        " on a message holding the minutes, or on a file posted in the channel.",
+    ),
 }
-# Slack's own message limit; a paste longer than that did not come from Slack and is not read.
-MOST_CHARACTERS = 40_000
-# A file can hold a whole meeting's minutes; this is several hundred pages.
-MOST_FILE_CHARACTERS = 1_000_000
+# A file or a paste can hold a whole meeting's minutes; this is several hundred pages.
+MOST_CHARACTERS = 1_000_000
 NOTHING_GIVEN = "Please attach the minutes as a file or paste them, so that I have something to read."
 
 
-async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
+async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
+    text = typed.plain()
     if text.strip().lower() == "help":
-        return Reply(replies.plain_notice(HELP[name]))
+        return Reply(replies.notice(*HELP[name]))
     await resolutions.require_register_clerk(services, actor)
     if not text.strip():
         return forms.minutes_paste()
     return await _found(services, actor, text, None)
 
 
-async def shortcut_form(services: Services, actor: Actor, text: str) -> Form:
+async def shortcut_form(services: Services, actor: Actor, typed: TypedText) -> Form:
     """The text of a message, or of the minutes file posted with it, as the platform read it."""
     await resolutions.require_register_clerk(services, actor)
-    return await _found(services, actor, text, None, limit=MOST_FILE_CHARACTERS)
+    return await _found(services, actor, typed.plain(), None)
 
 
 async def file_form(services: Services, actor: Actor, filename: str, content: bytes) -> Form:
     """A minutes file the clerk gave the platform: uploaded, posted in the channel, or named in the console."""
     await resolutions.require_register_clerk(services, actor)
-    return await _found(services, actor, plain(minutes_text(filename, content)), None, limit=MOST_FILE_CHARACTERS)
+    return await _found(services, actor, plain(minutes_text(filename, content)), None)
 
 
 def _day_words(day: date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
-async def _found(
-    services: Services, actor: Actor, minutes: str, typed_day: date | None, limit: int = MOST_CHARACTERS
-) -> Form:
-    if len(minutes) > limit:
-        allowed = "Slack allows in a message" if limit == MOST_CHARACTERS else "I read from one file"
+async def _found(services: Services, actor: Actor, minutes: str, typed_day: date | None) -> Form:
+    if len(minutes) > MOST_CHARACTERS:
         raise InvalidInput(
-            f"That is {len(minutes):,} characters, more than the {limit:,} {allowed}. "
-            + ("Please attach the minutes as a file instead." if limit == MOST_CHARACTERS else "Please split it."),
+            f"That is {len(minutes):,} characters, more than the {MOST_CHARACTERS:,} I read at once. Please split it.",
             field="minutes",
         )
     reading = read_minutes(minutes, typed_day)
@@ -85,7 +87,7 @@ async def _found(
 
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply:
-    raise InvalidInput("That button is no longer in use. Please type `/minutes` again.")
+    raise InvalidInput(("That button is no longer in use. Please type ", Command("minutes"), " again."))
 
 
 async def submit(
@@ -121,9 +123,7 @@ async def _pasted(services: Services, actor: Actor, values: FormValues) -> Form:
     if not (from_file.strip() or pasted.strip()):
         raise InvalidInput(NOTHING_GIVEN, field="minutes")
     minutes = "\n".join(text for text in (from_file, pasted) if text.strip())
-    return await _found(
-        services, actor, minutes, typed_day, limit=MOST_FILE_CHARACTERS if from_file else MOST_CHARACTERS
-    )
+    return await _found(services, actor, minutes, typed_day)
 
 
 def _page_of(context: str) -> tuple[int, int]:
@@ -148,7 +148,7 @@ async def _checked(check, n: int) -> None:
         await check
     except UserFacingError as problem:
         field = _FORM_FIELD.get(problem.field or "text", problem.field or "text")
-        raise InvalidInput(f"Resolution {n}: {problem.message}", field=f"{field}_{n}") from None
+        raise InvalidInput(joined(f"Resolution {n}: ", problem.message), field=f"{field}_{n}") from None
 
 
 def _draft(
@@ -190,5 +190,5 @@ async def _comment_window(services: Services, actor: Actor, values: FormValues, 
     try:
         window, _ = await comment_windows.open_window(services, actor, request, request_key)
     except UserFacingError as problem:
-        return None, f"Resolution {n}: no comment window was opened. {problem.message}"
+        return None, joined(f"Resolution {n}: no comment window was opened. ", problem.message)
     return window, None

@@ -6,9 +6,10 @@ from dataclasses import asdict
 from datetime import date
 
 from bot import forms, register_replies, replies
-from bot.conversations.inputs import number, text_of, user_of
+from bot.conversations.inputs import TypedText, number, text_of, user_of
 from bot.forms import Form, FormValues
-from bot.replies import Attachment, Reply
+from bot.message import Attachment, Inline
+from bot.replies import Reply
 from handlers import register, resolutions
 from handlers.context import Actor, Services
 from handlers.deadlines import local_date
@@ -16,16 +17,35 @@ from handlers.due_ranges import read_day, read_range
 from handlers.errors import InvalidInput, NotFound
 from handlers.register_export import register_to_csv, register_to_docx
 from handlers.resolutions import ActionQuery, Change, NoLongerOpen
+from handlers.wording import Command, Verbatim, Wording, joined
 from storage.models import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
 PREFIXES = ("action", "actions")
-HELP = {
-    "/actions": "`/actions` lists this committee's open resolutions, overdue first. Add `all` (every committee you "
-    "clerk), `mine`, `overdue`, `due this month` / `due March 2027` / `due 1/3/2027 to 31/3/2027`, or "
-    "`committee <name>`. Clerks: `/actions add` records one; `/actions export` sends the register as Word and CSV.",
-}
+USAGE: Wording = (
+    Command("actions"),
+    " lists this committee's open resolutions, overdue first. Add ",
+    Verbatim("all"),
+    " (every committee you clerk), ",
+    Verbatim("mine"),
+    ", ",
+    Verbatim("overdue"),
+    ", ",
+    Verbatim("due this month"),
+    " / ",
+    Verbatim("due March 2027"),
+    " / ",
+    Verbatim("due 1/3/2027 to 31/3/2027"),
+    ", or ",
+    Verbatim("committee <name>"),
+    ". Clerks: ",
+    Command("actions", "add"),
+    " records one; ",
+    Command("actions", "export"),
+    " sends the register as Word and CSV.",
+)
+HELP: dict[str, Inline] = {"/actions": USAGE}
 MOST_PAGES = 10_000
 CLOSING_FORMS = {"action.done": "done", "action.cancel": "cancelled"}
 
@@ -47,7 +67,7 @@ def parse_query(text: str, today: date) -> ActionQuery:
             start, end = read_range(" ".join(words), today)
             query, words = _with(query, due_from=start, due_to=end), []
         else:
-            raise InvalidInput(f'I don\'t know the filter "{word}". {HELP["/actions"]}')
+            raise InvalidInput(joined(f'I don\'t know the filter "{word}". ', USAGE))
     return query
 
 
@@ -77,7 +97,7 @@ def _query_from(value: str) -> ActionQuery:
     except (ValueError, TypeError, KeyError, AttributeError):
         query = None
     if query is None or not 0 <= query.page < MOST_PAGES:
-        raise NotFound("That list is out of date. Please type `/actions` again.")
+        raise NotFound(("That list is out of date. Please type ", Command("actions"), " again."))
     return query
 
 
@@ -85,10 +105,11 @@ def _day_or_none(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
-async def command(services: Services, actor: Actor, name: str, text: str, request_key: str) -> Reply | Form:
+async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
+    text = typed.plain()
     verb = text.strip().lower()
     if verb == "help":
-        return Reply(replies.plain_notice(HELP[name]))
+        return Reply(replies.notice(*HELP[name]))
     if verb in ("add", "record"):
         await resolutions.require_register_clerk(services, actor)
         return forms.resolution_record()
@@ -112,9 +133,7 @@ async def _export(services: Services, actor: Actor) -> Reply:
             f"{compiled.file_stem}.csv", f"{compiled.title} (CSV)", register_to_csv(compiled).encode("utf-8-sig")
         ),
     )
-    message = replies.plain_notice(
-        f"I've sent you the register ({len(compiled.entries)} resolutions) as Word and CSV files."
-    )
+    message = replies.notice(f"I've sent you the register ({len(compiled.entries)} resolutions) as Word and CSV files.")
     return Reply(message, files=files)
 
 
@@ -152,7 +171,7 @@ async def _change_form(services: Services, actor: Actor, action_id: str, resolut
         return forms.action_reassign(item.id)
     if action_id == "action.redate":
         return forms.action_redate(item.id)
-    raise NotFound("That button is no longer in use. Please type `/actions` again.")
+    raise NotFound(("That button is no longer in use. Please type ", Command("actions"), " again."))
 
 
 async def submit(

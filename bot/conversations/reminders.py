@@ -2,13 +2,14 @@
 
 from bot import replies
 from bot.forms import Form
+from bot.message import Inline
 from bot.replies import Reply
 from handlers import reminder_settings
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 
 PREFIXES = ("reminder",)
-HELP: dict[str, str] = {}
+HELP: dict[str, Inline] = {}
 
 
 async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:

@@ -3,20 +3,30 @@
 import json
 from dataclasses import replace
 
-from bot.forms import MAX_PASTE_LENGTH, Field, Form, FormValues
-from bot.replies import Button, Message, Note, Section, escape
+from bot.forms import Field, Form, FormValues
+from bot.message import Actions, Block, Button, Context, Message, Paragraph
+from bot.slack.mrkdwn import escape, inline, lines
 
 MAX_MESSAGE_BLOCKS = 50
 READABLE_TYPES = ("txt", "docx", "pdf")  # what a file input offers; the reader checks again
 BOX = "__"  # "minutes__2": the second box of a long text
 MAX_SECTION_TEXT = 3000
+MAX_PASTE_LENGTH = 3000  # a text input's limit
 MAX_CONTEXT_ELEMENTS = 10
 MAX_BUTTON_LABEL = 75
 MAX_MODAL_TITLE = 24
+MAX_OPTIONS = 100
+MORE = "…"
+LEFT_OUT = {"type": "context", "elements": [{"type": "mrkdwn", "text": "… and more than Slack shows at once."}]}
 
 
 def _plain(text: str, limit: int = MAX_BUTTON_LABEL) -> dict:
-    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+    return {"type": "plain_text", "text": within(text, limit), "emoji": True}
+
+
+def within(text: str, limit: int) -> str:
+    """Text cut to a limit says so."""
+    return text if len(text) <= limit else text[: limit - len(MORE)] + MORE
 
 
 def _button(button: Button) -> dict:
@@ -33,16 +43,23 @@ def _button(button: Button) -> dict:
     return element
 
 
-def _section_blocks(part: Section | Note) -> list[dict]:
-    if isinstance(part, Note):
-        return [
-            {"type": "context", "elements": [_mrkdwn(chunk) for chunk in _chunks(part.text)][:MAX_CONTEXT_ELEMENTS]}
-        ]
+def _blocks(block: Block) -> list[dict]:
+    if isinstance(block, Context):
+        elements = [_mrkdwn(chunk) for chunk in _chunks(inline(block.inline))]
+        return [{"type": "context", "elements": elements[:MAX_CONTEXT_ELEMENTS]}]
+    if isinstance(block, Actions):
+        return [_actions(block.buttons)]
+    return _section_blocks(block)
+
+
+def _section_blocks(paragraph: Paragraph) -> list[dict]:
     # Slack refuses a section with empty text; a row of buttons alone is just an actions block.
-    blocks = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(part.text)]
-    if part.buttons:
-        blocks.append({"type": "actions", "elements": [_button(b) for b in part.buttons]})
-    return blocks
+    blocks = [{"type": "section", "text": _mrkdwn(chunk)} for chunk in _chunks(lines(paragraph.lines))]
+    return [*blocks, _actions(paragraph.buttons)] if paragraph.buttons else blocks
+
+
+def _actions(buttons: tuple[Button, ...]) -> dict:
+    return {"type": "actions", "elements": [_button(b) for b in buttons]}
 
 
 def _mrkdwn(text: str) -> dict:
@@ -64,7 +81,9 @@ def _chunks(text: str) -> list[str]:
 
 def _cut_at(text: str) -> int:
     window = text[: MAX_SECTION_TEXT + 1]
-    cut = max(window.rfind("\n"), window.rfind(" "))
+    cut = window.rfind("\n")
+    if cut <= MAX_SECTION_TEXT // 2:
+        cut = window.rfind(" ")
     cut = cut if cut > MAX_SECTION_TEXT // 2 else MAX_SECTION_TEXT
     opened = max(text.rfind("&", 0, cut), text.rfind("<", 0, cut))
     closed = max(text.rfind(";", 0, cut), text.rfind(">", 0, cut))
@@ -72,19 +91,14 @@ def _cut_at(text: str) -> int:
 
 
 def message_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict]:
-    blocks = [block for part in message.parts for block in _section_blocks(part)]
-    return blocks[:limit]
+    """The message's blocks; past what Slack shows at once, the last says that more was left out."""
+    blocks = [block for part in message.blocks for block in _blocks(part)]
+    return blocks if len(blocks) <= limit else [*blocks[: limit - 1], LEFT_OUT]
 
 
 def message_payload(message: Message) -> dict:
-    return {"text": _plain_summary(message.summary), "blocks": message_blocks(message)}
-
-
-def _plain_summary(summary: str) -> str:
-    """The notification text: Slack reads it as mrkdwn too, so it is escaped exactly once, whether or not
-    the summary was already escaped, and a typed <!channel> in it cannot ping anyone."""
-    unescaped = summary.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return escape(unescaped)
+    """The notification text is escaped too: a typed <!channel> in it cannot ping anyone."""
+    return {"text": escape(message.summary), "blocks": message_blocks(message)}
 
 
 def _input_element(field: Field) -> dict:
@@ -98,7 +112,7 @@ def _input_element(field: Field) -> dict:
             element["initial_users"] = list(field.initial)
     elif field.kind == "choice":
         options = [{"text": _plain(label), "value": value} for value, label in field.choices]
-        element = {"type": "static_select", "action_id": "value", "options": options[:100]}
+        element = {"type": "static_select", "action_id": "value", "options": options[:MAX_OPTIONS]}
         chosen = next((option for option in options if option["value"] == field.initial), None)
         if chosen:
             element["initial_option"] = chosen
@@ -141,7 +155,7 @@ def _input_block(field: Field) -> dict:
 
 
 def modal(form: Form, channel_id: str | None) -> dict:
-    blocks = _section_blocks(Section(form.intro or "")) + [
+    blocks = _section_blocks(Paragraph(((form.intro or "",),))) + [
         block for field in form.fields for block in _input_blocks(field)
     ]
     view = {

@@ -11,9 +11,11 @@ from collections.abc import Coroutine
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.replies import Message, Reply, announcement, error_message
+from bot.message import Message
+from bot.replies import Reply, announcement, error_message
 from bot.slack.blocks import message_payload
 from bot.slack.home import publish_home
+from bot.slack.mrkdwn import escape
 from handlers.comment_windows import WindowSummary, record_announcement
 from handlers.context import Actor, Services
 
@@ -88,7 +90,7 @@ class SlackDelivery:
             await self._client.files_upload_v2(
                 channel=dm["channel"]["id"],
                 file_uploads=[{"content": f.content, "filename": f.filename, "title": f.title} for f in reply.files],
-                initial_comment=reply.message.summary if reply.message else None,
+                initial_comment=escape(reply.message.summary) if reply.message else None,
             )
         except SlackApiError as error:
             log.error("sending files to %s failed: %s", actor.user_id, error.response.get("error"))

@@ -5,10 +5,12 @@ from slack_bolt.async_app import AsyncApp
 from bot import interactions
 from bot.conversations.inputs import required_text
 from bot.outcomes import attempt
+from bot.replies import Reply
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
+from bot.slack.mrkdwn import named, typed_text
 from bot.slack.payloads import event_actor, workspace_of
-from handlers.context import Services
+from handlers.context import Actor, Services
 
 
 def _is_person_replying_in_thread(event: dict) -> bool:
@@ -24,11 +26,14 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directo
         actor = event_actor(body)
         # The message's own identity, not the event delivery's: a retried delivery offers nothing twice.
         source_key = f"slack:{actor.workspace_id}:{actor.channel_id}:{required_text(event['ts'])}"
-        text = required_text(event.get("text") or "")
-        work = interactions.thread_reply(services, actor, required_text(event["thread_ts"]), text, source_key)
-        outcome = await attempt(work, actor, "thread reply")
+        text, thread_ts = required_text(event.get("text") or ""), required_text(event["thread_ts"])
+        outcome = await attempt(_offer(actor, thread_ts, text, source_key), actor, "thread reply")
         if outcome is not None:
             delivery.spawn(delivery.tell(actor, actor.channel_id, outcome.message))
+
+    async def _offer(actor: Actor, thread_ts: str, text: str, source_key: str) -> Reply | None:
+        typed = await named(typed_text(text), directory, actor)
+        return await interactions.thread_reply(services, actor, thread_ts, typed, source_key)
 
     @app.event("member_joined_channel")
     @app.event("member_left_channel")

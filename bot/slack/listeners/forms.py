@@ -2,7 +2,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.forms import Form
-from bot.replies import Message, error_message
+from bot.message import Message
+from bot.replies import error_message
 from bot.slack.blocks import modal
 
 

@@ -10,6 +10,7 @@ from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.files import shared_minutes
 from bot.slack.listeners.forms import open_form
+from bot.slack.mrkdwn import named, typed_text
 from bot.slack.payloads import interaction_actor
 from handlers.context import Actor, Services
 
@@ -22,7 +23,8 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         wants_minutes = body["callback_id"] == "minutes_from_message" and message.get("files")
         if wants_minutes and (shared := await shared_minutes(message["files"], client)):
             return await interactions.minutes_file(services, actor, *shared)
-        return await interactions.shortcut(services, actor, body["callback_id"], text)
+        typed = await named(typed_text(text), services.directory, actor)
+        return await interactions.shortcut(services, actor, body["callback_id"], typed)
 
     async def on_shortcut(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()

@@ -12,16 +12,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import interactions
 from bot.forms import Form, FormValues
 from bot.outcomes import Failure, attempt
-from bot.replies import escape
-from bot.slack.blocks import MAX_SECTION_TEXT, file_inputs, modal, modal_metadata, submitted_values
+from bot.slack.blocks import MAX_SECTION_TEXT, file_inputs, modal, modal_metadata, submitted_values, within
 from bot.slack.delivery import SlackDelivery
 from bot.slack.files import uploaded_minutes
+from bot.slack.mrkdwn import escape
 from bot.slack.payloads import interaction_actor
 from handlers.context import Actor, Services
 from handlers.document_text import minutes_text
 
 log = logging.getLogger(__name__)
 
+MAX_ERROR = 1000  # what Slack shows beside a field
 OUR_FORMS = re.compile(r"^(committee|report|comment|meeting|action|minutes)\.[a-z]+$")
 
 
@@ -50,7 +51,7 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         if isinstance(outcome, Failure):
             # The modal stays open with what they typed, the reason shown beside the field at fault.
             field = outcome.field if outcome.field in values else next(iter(values), "text")
-            await ack(response_action="errors", errors={field: outcome.message.summary[:1000]})
+            await ack(response_action="errors", errors={field: within(outcome.message.summary, MAX_ERROR)})
         elif isinstance(outcome, Form):
             await ack(response_action="update", view=modal(outcome, channel_id))
         else:
@@ -109,6 +110,9 @@ def _with_problem(view: dict, values: FormValues, problem: str | None) -> dict:
             block = {**block, "element": {**element, "initial_value": typed[: element.get("max_length", 3000)]}}
         blocks.append(block)
     said = problem or "Done."
-    notice = {"type": "section", "text": {"type": "mrkdwn", "text": f":warning: {escape(said)}"[:MAX_SECTION_TEXT]}}
+    notice = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": within(f":warning: {escape(said)}", MAX_SECTION_TEXT)},
+    }
     keep = ("type", "callback_id", "title", "submit", "close", "private_metadata")
     return {**{name: view[name] for name in keep if name in view}, "blocks": [notice, *blocks]}

@@ -1,0 +1,114 @@
+"""Slack's markup and limits stay in bot/slack/: the shared core writes the message model, never a platform's syntax.
+
+Every string the shared code writes is read (docstrings, comments and regular expressions aside, and the minutes
+reader, which reads text as councils wrote it), so that no `<@U...>`, link, `*bold*`, `:emoji:` or code span, no
+call to Slack's escaping and no constant named for one of Slack's limits can creep back outside bot/slack/.
+"""
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+SHARED = ("bot", "handlers", "storage")
+FRONT_END = ROOT / "bot" / "slack"
+READS_ANY_TEXT = "minutes*.py"  # handlers that read minutes as written, whatever characters they hold
+SLACK_SYNTAX = {
+    "a mention": re.compile(r"<[@!#]"),
+    "a link": re.compile(r"<[a-z][a-z0-9+.-]*:|<https?\b|\|[^<>\s]*>"),
+    "bold": re.compile(r"(?<![\w*])\*(?=\S)[^*\n]+?(?<=\S)\*(?![\w*])"),
+    "italics": re.compile(r"(?<![\w_])_(?=[a-z])[^_\n]+?(?<=[a-z])_(?![\w_])"),
+    "an emoji": re.compile(r"(?:^|\s):[a-z][a-z0-9_+-]*:(?=\s|$)"),
+    "code": re.compile(r"`"),
+}
+# The console writes a command as `/comment list`, its own way of showing what to type.
+CONSOLE_CONVENTIONS = {"code"}
+SLACK_LIMITS = re.compile(
+    r"MAX_(SECTION_TEXT|PASTE_LENGTH|MESSAGE_BLOCKS|HOME_BLOCKS|MODAL_TITLE|BUTTON_LABEL|CHOICE_LABEL"
+    r"|CONTEXT_ELEMENTS|OPTIONS|BUTTON_VALUE)|Slack's limit"
+)
+
+
+def _shared_modules() -> Iterator[Path]:
+    minutes_readers = set((ROOT / "handlers").glob(READS_ANY_TEXT))
+    for package in SHARED:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if FRONT_END not in path.parents and path not in minutes_readers:
+                yield path
+
+
+def _written_text(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Each string literal as it will be written: an f-string with {} for what it fills in."""
+    unread = _docstrings(tree) | _regular_expressions(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            unread |= {id(part) for part in node.values}
+            template = "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
+            yield node.lineno, template
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in unread:
+            yield node.lineno, node.value
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    bodies = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, bodies) and node.body and isinstance(node.body[0], ast.Expr)
+    }
+
+
+def _regular_expressions(tree: ast.AST) -> set[int]:
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is_re(node.func.value)
+    ]
+    return {id(part) for call in calls for part in ast.walk(call) if isinstance(part, ast.Constant)}
+
+
+def _is_re(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "re"
+
+
+def _slack_escaping(tree: ast.AST) -> Iterator[int]:
+    for node in ast.walk(tree):
+        named = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if named == "escape" and not (isinstance(node, ast.Attribute) and _is_re(node.value)):
+            yield node.lineno
+
+
+def _findings(path: Path, root: Path = ROOT) -> list[str]:
+    source = path.read_text()
+    tree = ast.parse(source)
+    where = path.relative_to(root)
+    allowed = CONSOLE_CONVENTIONS if (ROOT / "bot" / "console") in path.parents else set()
+    found = [
+        f"{where}:{line}: {name} in {text[:80]!r}"
+        for line, text in _written_text(tree)
+        for name, syntax in SLACK_SYNTAX.items()
+        if name not in allowed and syntax.search(text)
+    ]
+    found += [f"{where}:{line}: Slack's escaping" for line in _slack_escaping(tree)]
+    found += [f"{where}: {limit.group()}" for limit in SLACK_LIMITS.finditer(source)]
+    return found
+
+
+def test_no_slack_syntax_escaping_or_limits_outside_bot_slack():
+    found = [finding for path in _shared_modules() for finding in _findings(path)]
+    assert not found, "\n".join(found)
+
+
+def test_the_check_finds_what_it_looks_for(tmp_path):
+    """The check itself, on a module written the way presenters were written before the message model."""
+    old = tmp_path / "replies.py"
+    old.write_text(
+        "MAX_PASTE_LENGTH = 3000\n"
+        "def announcement(window):\n"
+        "    return (f':memo: *Comments invited:* <{window.url}|{escape(window.title)}> to <@{window.officer}>.'\n"
+        "            ' Type `/comment list`.')\n"
+    )
+    found = "\n".join(_findings(old, tmp_path))
+    for name in ("a mention", "a link", "bold", "an emoji", "code", "Slack's escaping", "MAX_PASTE_LENGTH"):
+        assert name in found, name
