@@ -38,7 +38,7 @@ class InTheAck:
 
     def __init__(self, ack: AsyncAck, opens: OpenForm) -> None:
         self._ack = ack
-        self.open_form = opens
+        self._opens = opens
         self.acked = False
 
     async def _answer(self, **payload) -> None:
@@ -54,6 +54,9 @@ class InTheAck:
     async def refuse(self, failure: Failure) -> None:
         await self.privately(failure.message)
 
+    async def open_form(self, form: Form) -> Message | None:
+        return await self._opens(form)
+
 
 class InPlace:
     """A button or shortcut, answered through its response_url. An answer to a button on an ephemeral note replaces
@@ -61,7 +64,7 @@ class InPlace:
 
     def __init__(self, respond: AsyncRespond, opens: OpenForm, replaces_note: bool = False) -> None:
         self._respond = respond
-        self.open_form = opens
+        self._opens = opens
         self._replaces_note = replaces_note
 
     async def privately(self, message: Message) -> None:
@@ -72,6 +75,9 @@ class InPlace:
 
     async def refuse(self, failure: Failure) -> None:
         await self._respond(response_type="ephemeral", replace_original=False, **message_payload(failure.message))
+
+    async def open_form(self, form: Form) -> Message | None:
+        return await self._opens(form)
 
 
 class Telling:
