@@ -10,8 +10,19 @@ import pytest
 from sqlmodel import select
 
 from bot.message import Link, Person
+from handlers import places
 from storage.models import Comment
-from tests.support.in_process import CHANNEL, CLERK, MEMBERS, OFFICER, STRANGER, InProcess, Went, buttons
+from tests.support.in_process import (
+    CHANNEL,
+    CLERK,
+    MEMBERS,
+    OFFICER,
+    STRANGER,
+    WORKSPACE,
+    InProcess,
+    Went,
+    buttons,
+)
 
 PATEL, JONES = MEMBERS
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
@@ -162,3 +173,15 @@ async def test_reminders_go_out_once_and_the_officer_gets_the_compiled_document_
     core.now += timedelta(minutes=1)
     await core.tick()
     assert len(core.out) == sent, "each reminder goes out once"
+
+
+async def test_a_platform_that_posts_by_reference_finds_the_latest_one_kept_for_a_committees_place(core):
+    services = core.services
+    assert await places.place_reference(services, WORKSPACE, CHANNEL) is None
+    assert await places.remember_place(services, WORKSPACE, CHANNEL, "teams", {"serviceUrl": "https://one.example"})
+    assert await places.remember_place(services, WORKSPACE, CHANNEL, "teams", {"serviceUrl": "https://two.example"})
+    assert await places.place_reference(services, WORKSPACE, CHANNEL) == {"serviceUrl": "https://two.example"}
+    assert await places.place_reference(services, WORKSPACE, CHANNEL, thread_ref="ref-1") is None
+
+    assert not await places.remember_place(services, WORKSPACE, "CELSEWHERE", "teams", {"serviceUrl": "https://x"})
+    assert await places.place_reference(services, WORKSPACE, "CELSEWHERE") is None

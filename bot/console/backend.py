@@ -281,7 +281,7 @@ class ConsoleSession:
 
     async def answer(self, field: Field) -> str | tuple[str, ...] | None:
         names = await self.directory.display_names(self.actor.workspace_id, _people_named_in(field))
-        self.terminal.say(render.field_question(field, names))
+        self.terminal.say(render.field_question(field))
         prompt = render.field_prompt(field, names)
         while True:
             typed = await (self.read_lines(prompt, field) if field.kind == "multiline" else self.answer_line(prompt))
