@@ -1,5 +1,6 @@
 """The resolutions register: resolutions, their history, and which of them are still owed."""
 
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -9,8 +10,9 @@ from sqlalchemy import Select, bindparam
 from sqlmodel import col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage.committees import CommitteeView, view_of
+from storage.committees import COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
 from storage.database import Session
+from storage.direct import rows
 from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 
 MEETING_RULES = ("next meeting", "future meeting")
@@ -59,6 +61,11 @@ _OUTSTANDING = (
 )
 
 
+_RESOLUTION_COLUMNS = tuple(Resolution.__table__.columns)
+# A resolution as the register lists it: its columns, read-only, without an ORM object's cost.
+ResolutionRow = namedtuple("ResolutionRow", [column.key for column in _RESOLUTION_COLUMNS])
+
+
 @cache
 def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
     """The page and count statements for the filters `given` (ActionFilters' names), built once like the other
@@ -73,7 +80,7 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
     if "due_after" in given:
         conditions.append(col(Resolution.due_at) > bindparam("due_after"))
     page = (
-        select(Resolution, Committee)
+        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS)
         .join(Committee, col(Resolution.committee_id) == col(Committee.id))
         .where(*conditions)
         .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
@@ -91,7 +98,7 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
 
 async def open_resolutions(
     session: Session, filters: ActionFilters, *, offset: int, limit: int
-) -> tuple[list[tuple[Resolution, CommitteeView]], int]:
+) -> tuple[list[tuple[ResolutionRow, CommitteeView]], int]:
     """One page of open resolutions with their committees, soonest due first (so overdue first), undated last;
     and how many in all.
 
@@ -100,11 +107,15 @@ async def open_resolutions(
     """
     given = {name: value for name, value in asdict(filters).items() if value is not None}
     page, total = _action_statements(frozenset(given))
-    found = await session.exec(page, params={**given, "offset": offset, "limit": limit})
-    rows = [(resolution, view_of(committee)) for resolution, committee in found]
-    if len(rows) < limit and (rows or offset == 0):
-        return rows, offset + len(rows)  # the last page: no need to count
-    return rows, (await session.exec(total, params=given)).one()
+    found = [_split(row) for row in await rows(session, page, {**given, "offset": offset, "limit": limit})]
+    if len(found) < limit and (found or offset == 0):
+        return found, offset + len(found)  # the last page: no need to count
+    return found, (await rows(session, total, given))[0][0]
+
+
+def _split(row) -> tuple[ResolutionRow, CommitteeView]:
+    resolution = len(_RESOLUTION_COLUMNS)
+    return ResolutionRow(*row[:resolution]), CommitteeView(*row[resolution:])
 
 
 async def committees_with_passed_meeting_dues(session: Session, now: datetime) -> list[CommitteeView]:
