@@ -36,10 +36,7 @@ def parse_args():
 
 def profiled_bot(url: str, fake_url: str, out: str, rate: int) -> Server:
     server = benchlib.bot_server(url, fake_url)
-    if out.endswith(".pstat"):
-        server.command = [sys.executable, "/tmp/speed/yappi_serve.py", out]
-    else:
-        server.command = ["py-spy", "record", "--format", "raw", "--rate", str(rate), "--output", out, "--"] + server.command
+    server.command = ["py-spy", "record", "--format", "raw", "--rate", str(rate), "--output", out, "--", *server.command]
     return server
 
 
@@ -81,6 +78,5 @@ def summary(path: str, top: int = 40) -> None:
 if __name__ == "__main__":
     arguments = parse_args()
     asyncio.run(run(arguments))
-    if not arguments.out.endswith(".pstat"):
-        summary(arguments.out)
+    summary(arguments.out)
     sys.exit(0)
