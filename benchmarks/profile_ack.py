@@ -11,6 +11,7 @@ Usage: python benchmarks/profile_ack.py [--kind /actions|comment] [--clients 1] 
 import asyncio
 import collections
 import sys
+from pathlib import Path
 
 import ack
 import benchlib
@@ -36,7 +37,8 @@ def parse_args():
 
 def profiled_bot(url: str, fake_url: str, out: str, rate: int) -> Server:
     server = benchlib.bot_server(url, fake_url)
-    server.command = ["py-spy", "record", "--format", "raw", "--rate", str(rate), "--output", out, "--", *server.command]
+    py_spy = ["py-spy", "record", "--format", "raw", "--rate", str(rate), "--output", out, "--"]
+    server.command = [*py_spy, *server.command]
     return server
 
 
@@ -51,9 +53,10 @@ async def run(args) -> None:
             members=args.members,
         )
         make, check = (await ack.request_makers(args))[args.kind]
-        async with FakeSlackProcess(args.committees, args.members) as fake, profiled_bot(
-            url, fake.base_url, args.out, args.rate
-        ) as server:
+        async with (
+            FakeSlackProcess(args.committees, args.members) as fake,
+            profiled_bot(url, fake.base_url, args.out, args.rate) as server,
+        ):
             await loadgen.run_load(server.url, make, check, clients=args.clients, count=50)  # warm-up
             result = await loadgen.run_load(server.url, make, check, clients=args.clients, seconds=args.seconds)
             print(f"{args.kind} {args.clients} client(s): {result.describe()}")
@@ -62,7 +65,7 @@ async def run(args) -> None:
 
 def summary(path: str, top: int = 40) -> None:
     inclusive, exclusive, total = collections.Counter(), collections.Counter(), 0
-    for line in open(path):
+    for line in Path(path).read_text().splitlines():
         stack, _, count = line.rstrip().rpartition(" ")
         frames = stack.split(";")
         total += int(count)
