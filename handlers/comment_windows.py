@@ -17,7 +17,9 @@ from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFoun
 from handlers.resolutions import follow_window_deadline
 from handlers.wording import Command, Verbatim, Wording, Words, joined
 from storage.comments import (
+    WindowRow,
     refs_in_committee,
+    set_announcement,
     window_by_request,
     window_with_committee,
     windows_in_workspace,
@@ -86,7 +88,7 @@ class WindowSummary:
         return now < self.deadline
 
 
-def summarise(window: CommentWindow, committee: CommitteeView) -> WindowSummary:
+def summarise(window: CommentWindow | WindowRow, committee: CommitteeView) -> WindowSummary:
     return WindowSummary(
         window.id,
         committee.id,
@@ -268,8 +270,7 @@ async def record_announcement(
     """Where the window was announced: its message's id on the platform, and a link to it where there is one."""
     async with services.database.session() as session:
         window, _ = await window_with_committee(session, actor.workspace_id, window_id)
-        window.announcement_ref, window.announcement_permalink = announcement_ref, permalink
-        session.add(window)
+        await set_announcement(session, window.id, announcement_ref, permalink)
         await session.commit()
 
 

@@ -27,16 +27,18 @@ from handlers.deadlines import describe_instant
 from handlers.errors import InvalidInput, NotAllowed, NotAskedToComment, NotFound, UserFacingError, WindowClosed
 from handlers.wording import Command, Words, joined
 from storage.comments import (
+    NewComment,
+    comment_of_request,
     draft_by_source,
     live_comments,
     lock_author,
-    revision_by_request,
+    save_with_revision,
     window_announced_at,
     window_with_committee,
     withdraw_no_comments,
 )
 from storage.database import Conflict, Session
-from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, RevisionAction
+from storage.models import Comment, CommentDraft, CommentKind, RevisionAction
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def clean_section(section: str | None) -> str | None:
     return section or None
 
 
-def _receipt(comment: Comment, window: WindowSummary, duplicate: bool = False) -> CommentReceipt:
+def _receipt(comment: Comment | NewComment, window: WindowSummary, duplicate: bool = False) -> CommentReceipt:
     return CommentReceipt(
         comment.id,
         comment.kind,
@@ -124,10 +126,10 @@ def _require_open(window: WindowSummary, now: datetime) -> None:
 
 async def _replayed(session: Session, actor: Actor, request_key: str) -> CommentReceipt | None:
     """The receipt of a request already carried out, or None if this is its first delivery."""
-    revision = await revision_by_request(session, request_key)
-    if revision is None:
+    comment_id = await comment_of_request(session, request_key)
+    if comment_id is None:
         return None
-    comment = await session.get(Comment, revision.comment_id)
+    comment = await session.get(Comment, comment_id)
     log.info("request %s already carried out: comment %s", request_key, comment.id)
     return _receipt(comment, await _loaded_window(session, actor, comment.window_id), duplicate=True)
 
@@ -135,26 +137,13 @@ async def _replayed(session: Session, actor: Actor, request_key: str) -> Comment
 async def _commit_revision(
     session: Session,
     actor: Actor,
-    comment: Comment,
+    comment: Comment | NewComment,
     action: RevisionAction,
     request_key: str,
     window: WindowSummary,
 ) -> CommentReceipt:
-    session.add(comment)
-    await session.flush()
-    session.add(
-        CommentRevision(
-            comment_id=comment.id,
-            number=comment.revision_count,
-            action=action,
-            section=comment.section,
-            text=comment.text,
-            actor_user_id=actor.user_id,
-            at=comment.updated_at,
-            request_key=request_key,
-        )
-    )
     try:
+        await save_with_revision(session, comment, action, actor.user_id, request_key)
         await session.commit()
     except Conflict:
         # Another instance carried out the same request between our check and our commit.
@@ -166,7 +155,7 @@ async def _commit_revision(
     return _receipt(comment, window)
 
 
-Change = tuple[Comment, RevisionAction, WindowSummary]
+Change = tuple[Comment | NewComment, RevisionAction, WindowSummary]
 ChangeMaker = Callable[[Session], Awaitable[Change | CommentReceipt]]
 
 
@@ -182,8 +171,8 @@ async def _write_once(services: Services, actor: Actor, request_key: str, change
         return await _commit_revision(session, actor, comment, action, request_key, window)
 
 
-def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) -> Comment:
-    return Comment(window_id=window.id, author_user_id=actor.user_id, created_at=now, updated_at=now, **content)
+def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) -> NewComment:
+    return NewComment(window_id=window.id, author_user_id=actor.user_id, created_at=now, updated_at=now, **content)
 
 
 async def add_comment(
