@@ -54,9 +54,10 @@ async def request_makers(args) -> dict[str, tuple]:
     committees = range(1, args.committees + 1)
     actions = [await loadgen.actions_template(population.clerk_of(n), population.channel_of(n)) for n in committees]
     hosts = population.window_committees(args.committees, args.windows)
+    # Member 0 of a committee with a window receives its comments (population.py), and is refused: never them.
     comments = [
         await loadgen.comment_template(
-            population.member_of(host, number % args.members),
+            population.member_of(host, 1 + number % (args.members - 1)),
             population.channel_of(host),
             population.window_id_of(host, args.committees, args.windows),
             number,

@@ -2,7 +2,7 @@
 
 from collections import namedtuple
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 
@@ -69,7 +69,8 @@ ResolutionRow = namedtuple("ResolutionRow", [column.key for column in _RESOLUTIO
 @cache
 def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
     """The page and count statements for the filters `given` (ActionFilters' names), built once like the other
-    hot statements."""
+    hot statements. Each row of the page carries the count of all that match, so that a page costs one round
+    trip; the count alone is for a page past the end."""
     conditions = [Committee.workspace_id == bindparam("workspace_id"), *_OUTSTANDING]
     if "committee_ids" in given:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
@@ -80,7 +81,7 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
     if "due_after" in given:
         conditions.append(col(Resolution.due_at) > bindparam("due_after"))
     page = (
-        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS)
+        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS, func.count().over())
         .join(Committee, col(Resolution.committee_id) == col(Committee.id))
         .where(*conditions)
         .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
@@ -105,17 +106,18 @@ async def open_resolutions(
     Filtering, ordering and paging all happen in the database, on ix_resolution_committee_status_due or, for
     one person's, ix_resolution_owner_status_due.
     """
-    given = {name: value for name, value in asdict(filters).items() if value is not None}
+    given = {field.name: getattr(filters, field.name) for field in fields(filters)}
+    given = {name: value for name, value in given.items() if value is not None}
     page, total = _action_statements(frozenset(given))
-    found = [_split(row) for row in await rows(session, page, {**given, "offset": offset, "limit": limit})]
-    if len(found) < limit and (found or offset == 0):
-        return found, offset + len(found)  # the last page: no need to count
-    return found, (await rows(session, total, given))[0][0]
+    found = await rows(session, page, {**given, "offset": offset, "limit": limit})
+    if found:
+        return [_split(row) for row in found], found[0][-1]
+    return [], 0 if offset == 0 else (await rows(session, total, given))[0][0]
 
 
 def _split(row) -> tuple[ResolutionRow, CommitteeView]:
-    resolution = len(_RESOLUTION_COLUMNS)
-    return ResolutionRow(*row[:resolution]), CommitteeView(*row[resolution:])
+    resolution, committee = len(_RESOLUTION_COLUMNS), len(COMMITTEE_VIEW_COLUMNS)
+    return ResolutionRow(*row[:resolution]), CommitteeView(*row[resolution : resolution + committee])
 
 
 async def committees_with_passed_meeting_dues(session: Session, now: datetime) -> list[CommitteeView]:
