@@ -133,6 +133,11 @@ def expected_to_respond(window: WindowSummary, members: frozenset[str], clerk_id
 async def require_asked_to_comment(services: Services, session: Session, window: WindowSummary, actor: Actor):
     """Refuses anyone a report's comments are not asked of, saying why."""
     clerks_it = actor.user_id in await clerk_ids(session, window.committee_id)
+    await require_asked_unless_clerk(services, window, actor, clerks_it)
+
+
+async def require_asked_unless_clerk(services: Services, window: WindowSummary, actor: Actor, clerks_it: bool):
+    """require_asked_to_comment, where whether they clerk the committee is known already."""
     if (role := role_in(window, actor.user_id, clerks_it)) != Role.MEMBER:
         log.warning("refused: %s is the %s of window %s, not asked to comment", actor.user_id, role, window.id)
         raise NotAskedToComment(role, window.title, window.ref)

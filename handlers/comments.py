@@ -20,6 +20,7 @@ from handlers.comment_windows import (
     open_and_recently_closed_for_member,
     open_windows_for_member,
     require_asked_to_comment,
+    require_asked_unless_clerk,
     summarise,
 )
 from handlers.context import Actor, Services
@@ -34,6 +35,7 @@ from storage.comments import (
     lock_author,
     save_with_revision,
     window_announced_at,
+    window_for_person,
     window_with_committee,
     withdraw_no_comments,
 )
@@ -197,12 +199,13 @@ async def window_to_comment_on(services: Services, actor: Actor, window_id: int)
 
 
 async def _writable_window(services: Services, session: Session, actor: Actor, window_id: int) -> WindowSummary:
-    found = await window_with_committee(session, actor.workspace_id, window_id)
+    found = await window_for_person(session, actor.workspace_id, window_id, actor.user_id)
     if found is None:
         raise NotFound("I can't find that report. It may have been removed.")
-    window = summarise(*found)
+    window_row, committee, clerks_it = found
+    window = summarise(window_row, committee)
     _require_open(window, services.clock())
-    await require_asked_to_comment(services, session, window, actor)
+    await require_asked_unless_clerk(services, window, actor, clerks_it)
     return window
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, text
+from sqlalchemy import bindparam, exists, insert, text
 from sqlmodel import col, select, update
 
 from storage.committees import COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
@@ -55,6 +55,25 @@ async def window_with_committee(
         return None
     row, columns = found[0], len(_WINDOW_COLUMNS)
     return WindowRow(*row[:columns]), CommitteeView(*row[columns:])
+
+
+_WINDOW_FOR_PERSON = _WINDOW_WITH_COMMITTEE.add_columns(
+    exists().where(
+        CommitteeClerk.committee_id == CommentWindow.committee_id, CommitteeClerk.user_id == bindparam("user_id")
+    )
+)
+
+
+async def window_for_person(
+    session: Session, workspace_id: str, window_id: int, user_id: str
+) -> tuple[WindowRow, CommitteeView, bool] | None:
+    """The window with its committee, and whether `user_id` clerks it: one round trip where a comment needs both."""
+    params = {"window_id": window_id, "workspace_id": workspace_id, "user_id": user_id}
+    found = await rows(session, _WINDOW_FOR_PERSON, params)
+    if not found:
+        return None
+    row, columns = found[0], len(_WINDOW_COLUMNS)
+    return WindowRow(*row[:columns]), CommitteeView(*row[columns:-1]), row[-1]
 
 
 _SET_ANNOUNCEMENT = (
@@ -204,19 +223,31 @@ class NewComment:
         return self.revision_count > 1
 
 
+_REVISION_VALUES = ("number", "action", "section", "text", "actor_user_id", "at", "request_key")
+
+
+def _comment_with_revision():
+    """PostgreSQL writes a new comment and its revision in one statement (one round trip): the comment's INSERT
+    in a WITH, its id selected into the revision's."""
+    written = _INSERT_COMMENT.cte("written")
+    columns = CommentRevision.__table__.columns
+    values = [bindparam(f"revision_{name}", type_=columns[name].type) for name in _REVISION_VALUES]
+    return (
+        insert(CommentRevision)
+        .from_select(["comment_id", *_REVISION_VALUES], select(written.c.id, *values))
+        .returning(CommentRevision.comment_id)
+    )
+
+
+_COMMENT_WITH_REVISION = _comment_with_revision()
+
+
 async def save_with_revision(
     session: Session, comment: Comment | NewComment, action: RevisionAction, actor_user_id: str, request_key: str
 ) -> None:
     """Writes a new comment (giving it its id), or a change to one read in this session, and the revision that
     records it. Raises Conflict if another revision already carries the request key."""
-    if isinstance(comment, NewComment):
-        found = await write(session, _INSERT_COMMENT, {name: getattr(comment, name) for name in _COMMENT_FIELDS})
-        comment.id = found[0][0]
-    else:
-        session.add(comment)
-        await session.flush()
     revision = {
-        "comment_id": comment.id,
         "number": comment.revision_count,
         "action": action,
         "section": comment.section,
@@ -225,7 +256,17 @@ async def save_with_revision(
         "at": comment.updated_at,
         "request_key": request_key,
     }
-    await write(session, _INSERT_REVISION, revision)
+    if isinstance(comment, NewComment):
+        fields = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
+        if session.bind.dialect.name == "postgresql":
+            params = fields | {f"revision_{name}": value for name, value in revision.items()}
+            comment.id = (await write(session, _COMMENT_WITH_REVISION, params))[0][0]
+            return
+        comment.id = (await write(session, _INSERT_COMMENT, fields))[0][0]
+    else:
+        session.add(comment)
+        await session.flush()
+    await write(session, _INSERT_REVISION, {"comment_id": comment.id, **revision})
 
 
 async def draft_by_source(session: Session, source_key: str) -> CommentDraft | None:
