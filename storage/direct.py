@@ -44,7 +44,7 @@ class _Compiled:
         self._expanding = frozenset(expanding)
         self._binds = compiled._bind_processors
         results = [entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns]
-        self._results: list[Callable | None] | None = results if any(results) else None
+        self._results: list[tuple[int, Callable]] = [(n, convert) for n, convert in enumerate(results) if convert]
 
     def arguments(self, params: Params) -> list:
         values = self._compiled.construct_params(params, _check=False)
@@ -59,10 +59,16 @@ class _Compiled:
         return arguments
 
     def processed(self, records: Sequence) -> Sequence[Sequence]:
-        if self._results is None:
+        """The rows, with values converted where a column's type says so (a few columns of many, mostly times)."""
+        if not self._results:
             return records
-        converters = self._results
-        return [tuple(c(v) if c else v for c, v in zip(converters, r, strict=True)) for r in records]
+        rows = []
+        for record in records:
+            row = list(record)
+            for n, convert in self._results:
+                row[n] = convert(row[n])
+            rows.append(row)
+        return rows
 
 
 _compiled: dict[int, tuple[ClauseElement, _Compiled]] = {}
