@@ -17,7 +17,9 @@ from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFoun
 from handlers.resolutions import follow_window_deadline
 from handlers.wording import Command, Verbatim, Wording, Words, joined
 from storage.comments import (
+    WindowRow,
     refs_in_committee,
+    set_announcement,
     window_by_request,
     window_with_committee,
     windows_in_workspace,
@@ -86,7 +88,7 @@ class WindowSummary:
         return now < self.deadline
 
 
-def summarise(window: CommentWindow, committee: CommitteeView) -> WindowSummary:
+def summarise(window: CommentWindow | WindowRow, committee: CommitteeView) -> WindowSummary:
     return WindowSummary(
         window.id,
         committee.id,
@@ -131,6 +133,11 @@ def expected_to_respond(window: WindowSummary, members: frozenset[str], clerk_id
 async def require_asked_to_comment(services: Services, session: Session, window: WindowSummary, actor: Actor):
     """Refuses anyone a report's comments are not asked of, saying why."""
     clerks_it = actor.user_id in await clerk_ids(session, window.committee_id)
+    await require_asked_unless_clerk(services, window, actor, clerks_it)
+
+
+async def require_asked_unless_clerk(services: Services, window: WindowSummary, actor: Actor, clerks_it: bool):
+    """require_asked_to_comment, where whether they clerk the committee is known already."""
     if (role := role_in(window, actor.user_id, clerks_it)) != Role.MEMBER:
         log.warning("refused: %s is the %s of window %s, not asked to comment", actor.user_id, role, window.id)
         raise NotAskedToComment(role, window.title, window.ref)
@@ -268,8 +275,7 @@ async def record_announcement(
     """Where the window was announced: its message's id on the platform, and a link to it where there is one."""
     async with services.database.session() as session:
         window, _ = await window_with_committee(session, actor.workspace_id, window_id)
-        window.announcement_ref, window.announcement_permalink = announcement_ref, permalink
-        session.add(window)
+        await set_announcement(session, window.id, announcement_ref, permalink)
         await session.commit()
 
 

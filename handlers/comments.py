@@ -20,6 +20,7 @@ from handlers.comment_windows import (
     open_and_recently_closed_for_member,
     open_windows_for_member,
     require_asked_to_comment,
+    require_asked_unless_clerk,
     summarise,
 )
 from handlers.context import Actor, Services
@@ -27,16 +28,19 @@ from handlers.deadlines import describe_instant
 from handlers.errors import InvalidInput, NotAllowed, NotAskedToComment, NotFound, UserFacingError, WindowClosed
 from handlers.wording import Command, Words, joined
 from storage.comments import (
+    NewComment,
+    comment_of_request,
     draft_by_source,
     live_comments,
     lock_author,
-    revision_by_request,
+    save_with_revision,
     window_announced_at,
+    window_for_person,
     window_with_committee,
     withdraw_no_comments,
 )
 from storage.database import Conflict, Session
-from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, RevisionAction
+from storage.models import Comment, CommentDraft, CommentKind, RevisionAction
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +100,7 @@ def clean_section(section: str | None) -> str | None:
     return section or None
 
 
-def _receipt(comment: Comment, window: WindowSummary, duplicate: bool = False) -> CommentReceipt:
+def _receipt(comment: Comment | NewComment, window: WindowSummary, duplicate: bool = False) -> CommentReceipt:
     return CommentReceipt(
         comment.id,
         comment.kind,
@@ -124,10 +128,10 @@ def _require_open(window: WindowSummary, now: datetime) -> None:
 
 async def _replayed(session: Session, actor: Actor, request_key: str) -> CommentReceipt | None:
     """The receipt of a request already carried out, or None if this is its first delivery."""
-    revision = await revision_by_request(session, request_key)
-    if revision is None:
+    comment_id = await comment_of_request(session, request_key)
+    if comment_id is None:
         return None
-    comment = await session.get(Comment, revision.comment_id)
+    comment = await session.get(Comment, comment_id)
     log.info("request %s already carried out: comment %s", request_key, comment.id)
     return _receipt(comment, await _loaded_window(session, actor, comment.window_id), duplicate=True)
 
@@ -135,26 +139,13 @@ async def _replayed(session: Session, actor: Actor, request_key: str) -> Comment
 async def _commit_revision(
     session: Session,
     actor: Actor,
-    comment: Comment,
+    comment: Comment | NewComment,
     action: RevisionAction,
     request_key: str,
     window: WindowSummary,
 ) -> CommentReceipt:
-    session.add(comment)
-    await session.flush()
-    session.add(
-        CommentRevision(
-            comment_id=comment.id,
-            number=comment.revision_count,
-            action=action,
-            section=comment.section,
-            text=comment.text,
-            actor_user_id=actor.user_id,
-            at=comment.updated_at,
-            request_key=request_key,
-        )
-    )
     try:
+        await save_with_revision(session, comment, action, actor.user_id, request_key)
         await session.commit()
     except Conflict:
         # Another instance carried out the same request between our check and our commit.
@@ -166,7 +157,7 @@ async def _commit_revision(
     return _receipt(comment, window)
 
 
-Change = tuple[Comment, RevisionAction, WindowSummary]
+Change = tuple[Comment | NewComment, RevisionAction, WindowSummary]
 ChangeMaker = Callable[[Session], Awaitable[Change | CommentReceipt]]
 
 
@@ -182,8 +173,8 @@ async def _write_once(services: Services, actor: Actor, request_key: str, change
         return await _commit_revision(session, actor, comment, action, request_key, window)
 
 
-def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) -> Comment:
-    return Comment(window_id=window.id, author_user_id=actor.user_id, created_at=now, updated_at=now, **content)
+def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) -> NewComment:
+    return NewComment(window_id=window.id, author_user_id=actor.user_id, created_at=now, updated_at=now, **content)
 
 
 async def add_comment(
@@ -208,12 +199,13 @@ async def window_to_comment_on(services: Services, actor: Actor, window_id: int)
 
 
 async def _writable_window(services: Services, session: Session, actor: Actor, window_id: int) -> WindowSummary:
-    found = await window_with_committee(session, actor.workspace_id, window_id)
+    found = await window_for_person(session, actor.workspace_id, window_id, actor.user_id)
     if found is None:
         raise NotFound("I can't find that report. It may have been removed.")
-    window = summarise(*found)
+    window_row, committee, clerks_it = found
+    window = summarise(window_row, committee)
     _require_open(window, services.clock())
-    await require_asked_to_comment(services, session, window, actor)
+    await require_asked_unless_clerk(services, window, actor, clerks_it)
     return window
 
 

@@ -18,6 +18,7 @@ from storage.meetings import meeting_on, scheduled_meetings
 from storage.models import Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 from storage.register import (
     ActionFilters,
+    ResolutionRow,
     committees_with_passed_meeting_dues,
     open_meeting_dues,
     open_resolutions,
@@ -122,7 +123,7 @@ class ActionItem:
         return self.status == ResolutionStatus.OPEN
 
 
-def item_of(resolution: Resolution, committee: CommitteeView) -> ActionItem:
+def item_of(resolution: Resolution | ResolutionRow, committee: CommitteeView) -> ActionItem:
     r = resolution
     return ActionItem(
         r.id,

@@ -127,9 +127,18 @@ def _refuse_closed(_dbapi_connection, record: ConnectionPoolEntry, _proxy) -> No
         raise DisconnectionError("PostgreSQL closed this pooled connection")
 
 
+# As many connections as SQLAlchemy's default pool allows at once (5 kept and 10 more), but all of them kept. The
+# asyncio pool holds a returned connection in its queue until the request waiting for it runs, so in a burst the
+# queue of 5 fills and the overflow is closed, to be opened again moments later: a new PostgreSQL backend, and
+# every statement prepared again on it.
+POSTGRES_POOL = {"pool_size": 15, "max_overflow": 0}
+
+
 class Database:
     def __init__(self, url: str = DEFAULT_DATABASE_URL, **engine_options) -> None:
         self.url = async_url(url)
+        if make_url(self.url).get_backend_name() == "postgresql":
+            engine_options = POSTGRES_POOL | engine_options
         self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)

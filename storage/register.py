@@ -1,7 +1,8 @@
 """The resolutions register: resolutions, their history, and which of them are still owed."""
 
+from collections import namedtuple
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 
@@ -9,8 +10,9 @@ from sqlalchemy import Select, bindparam
 from sqlmodel import col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage.committees import CommitteeView, view_of
+from storage.committees import COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
 from storage.database import Session
+from storage.direct import rows
 from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 
 MEETING_RULES = ("next meeting", "future meeting")
@@ -59,10 +61,16 @@ _OUTSTANDING = (
 )
 
 
+_RESOLUTION_COLUMNS = tuple(Resolution.__table__.columns)
+# A resolution as the register lists it: its columns, read-only, without an ORM object's cost.
+ResolutionRow = namedtuple("ResolutionRow", [column.key for column in _RESOLUTION_COLUMNS])
+
+
 @cache
 def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
     """The page and count statements for the filters `given` (ActionFilters' names), built once like the other
-    hot statements."""
+    hot statements. Each row of the page carries the count of all that match, so that a page costs one round
+    trip; the count alone is for a page past the end."""
     conditions = [Committee.workspace_id == bindparam("workspace_id"), *_OUTSTANDING]
     if "committee_ids" in given:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
@@ -73,7 +81,7 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
     if "due_after" in given:
         conditions.append(col(Resolution.due_at) > bindparam("due_after"))
     page = (
-        select(Resolution, Committee)
+        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS, func.count().over())
         .join(Committee, col(Resolution.committee_id) == col(Committee.id))
         .where(*conditions)
         .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
@@ -91,20 +99,25 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
 
 async def open_resolutions(
     session: Session, filters: ActionFilters, *, offset: int, limit: int
-) -> tuple[list[tuple[Resolution, CommitteeView]], int]:
+) -> tuple[list[tuple[ResolutionRow, CommitteeView]], int]:
     """One page of open resolutions with their committees, soonest due first (so overdue first), undated last;
     and how many in all.
 
     Filtering, ordering and paging all happen in the database, on ix_resolution_committee_status_due or, for
     one person's, ix_resolution_owner_status_due.
     """
-    given = {name: value for name, value in asdict(filters).items() if value is not None}
+    given = {field.name: getattr(filters, field.name) for field in fields(filters)}
+    given = {name: value for name, value in given.items() if value is not None}
     page, total = _action_statements(frozenset(given))
-    found = await session.exec(page, params={**given, "offset": offset, "limit": limit})
-    rows = [(resolution, view_of(committee)) for resolution, committee in found]
-    if len(rows) < limit and (rows or offset == 0):
-        return rows, offset + len(rows)  # the last page: no need to count
-    return rows, (await session.exec(total, params=given)).one()
+    found = await rows(session, page, {**given, "offset": offset, "limit": limit})
+    if found:
+        return [_split(row) for row in found], found[0][-1]
+    return [], 0 if offset == 0 else (await rows(session, total, given))[0][0]
+
+
+def _split(row) -> tuple[ResolutionRow, CommitteeView]:
+    resolution, committee = len(_RESOLUTION_COLUMNS), len(COMMITTEE_VIEW_COLUMNS)
+    return ResolutionRow(*row[:resolution]), CommitteeView(*row[resolution : resolution + committee])
 
 
 async def committees_with_passed_meeting_dues(session: Session, now: datetime) -> list[CommitteeView]:

@@ -2,7 +2,7 @@
 
 import json
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date
 
 from bot import forms, register_replies, replies
@@ -76,9 +76,8 @@ def _with(query: ActionQuery, **changes) -> ActionQuery:
 
 
 def _page_value(query: ActionQuery) -> str:
-    return json.dumps(
-        {key: value.isoformat() if isinstance(value, date) else value for key, value in asdict(query).items()}
-    )
+    values = {field.name: getattr(query, field.name) for field in fields(query)}  # asdict would deep-copy
+    return json.dumps({key: value.isoformat() if isinstance(value, date) else value for key, value in values.items()})
 
 
 def _query_from(value: str) -> ActionQuery:

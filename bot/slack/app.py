@@ -17,7 +17,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import register_listeners
 from bot.slack.reminders import SlackReminderTransport
 from bot.slack.web_api import keep_alive, reminder_client, reminder_poster, stop_keeping_alive, web_client
-from bot.slack.workspace import only_our_workspace
+from bot.slack.workspace import OnlyOurWorkspace
 from handlers.context import Services
 from storage.database import Database
 
@@ -57,7 +57,7 @@ class SlackBot:
         # None where the bot only sends (the scheduler); then no request is taken as Slack's.
         self._verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         self.app.error(on_unhandled_error)
-        self.app.middleware(only_our_workspace)
+        self.app.middleware(OnlyOurWorkspace())
         register_listeners(self.app, self.services, self.delivery, self.directory)
 
     def web_app(self) -> web.Application:

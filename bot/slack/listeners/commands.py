@@ -1,5 +1,7 @@
 """/committee, /report, /comment, /meeting, /actions and /minutes."""
 
+import re
+
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -42,5 +44,6 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         if not answering.acked:
             await ack()
 
-    for name in interactions.COMMANDS:
-        app.command(name)(on_command)
+    # One listener for every command: Bolt builds all its listener arguments afresh to ask each listener whether a
+    # request is its own, at ~0.1 ms a time, so six listeners cost every later request half a millisecond.
+    app.command(re.compile("^(" + "|".join(map(re.escape, interactions.COMMANDS)) + ")$"))(on_command)
