@@ -31,9 +31,17 @@ class _Workers(BaseApplication):
         self.cfg.set("control_socket_disable", True)
         # Its start-up lines (listening, worker class, each worker booted) would bury the one `serve` logs.
         self.cfg.set("loglevel", "warning")
+        self.cfg.set("child_exit", _forget_metrics_of)
 
     def load(self) -> AppFactory:
         return self._make_app
+
+
+def _forget_metrics_of(_arbiter, worker) -> None:
+    """A worker that died or was replaced stops counting in the gauges of what is in use now."""
+    from bot.metrics import forget_worker
+
+    forget_worker(worker.pid)
 
 
 def serve_with_workers(make_app: AppFactory, settings: Settings) -> None:
