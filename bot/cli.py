@@ -204,6 +204,8 @@ async def migrated(database_url: str, setting: str = "DATABASE_URL") -> Database
 def serve(settings: Settings) -> None:
     """aiohttp's production server (Bolt's own app.start() is meant for development only); with
     WEB_CONCURRENCY above 1, that many processes under gunicorn."""
+    if settings.workers > 1:
+        _share_metrics_between_workers()
     from bot.server import configured_platforms
 
     platforms = configured_platforms(settings)
@@ -216,7 +218,6 @@ def serve(settings: Settings) -> None:
             print=lambda _running_on: _log_started(settings, platforms),  # once it listens
         )
         return
-    _share_metrics_between_workers()
     from bot.workers import serve_with_workers
     from storage.database import schema_revisions
 

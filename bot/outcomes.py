@@ -34,17 +34,17 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
     try:
         return await work
     except UserFacingError as refusal:
+        log_context.note_outcome(log_context.REFUSED)
         # The refusal's kind, not its sentence: a sentence may quote what the person typed, which is not logged.
         log.info("%s by %s refused (%s)", what, actor.user_id, type(refusal).__name__)
-        log_context.note_outcome(log_context.REFUSED)
         return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field, refusal.choices)
     except StorageError:
-        log.exception("%s by %s failed in the database", what, actor.user_id)
         log_context.note_outcome(log_context.FAILED)
+        log.exception("%s by %s failed in the database", what, actor.user_id)
         return Failure(error_message(DID_NOT_SAVE, _worth_returning(their_text)))
     except Exception:
-        log.exception("%s by %s failed", what, actor.user_id)
         log_context.note_outcome(log_context.FAILED)
+        log.exception("%s by %s failed", what, actor.user_id)
         return Failure(error_message(WENT_WRONG, _worth_returning(their_text)))
 
 

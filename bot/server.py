@@ -130,17 +130,21 @@ async def _observed(request: web.Request, handler) -> web.StreamResponse:
         status = http_error.status
         raise
     finally:
-        metrics.count_request(context.kind, _outcome(status, context.outcome), time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        log_context.note_outcome(_outcome(status, context.outcome))
+        metrics.count_request(context.kind, context.outcome, seconds)
+        # One line for each request, with what became of it: the lines written on the way may not know yet.
+        log.info("answered %s with %s in %.0f ms", context.kind, status, seconds * 1000)
 
 
-def _outcome(status: int, noted: str) -> str:
+def _outcome(status: int, noted: str | None) -> str:
     if status == 401:
         return log_context.UNSIGNED
     if status == 404:
         return log_context.NOT_FOUND
     if status >= 500:
         return log_context.FAILED
-    return noted
+    return noted or log_context.OK
 
 
 async def _healthy(_request: web.Request) -> web.Response:

@@ -25,7 +25,7 @@ class LogContext:
     kind: str
     workspace: str | None = None
     committee: int | None = None
-    outcome: str = OK
+    outcome: str | None = None  # until something says otherwise; a request that ends well is OK
 
 
 _current: ContextVar[LogContext | None] = ContextVar("log_context", default=None)
