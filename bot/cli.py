@@ -6,6 +6,7 @@ import functools
 import getpass
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -204,8 +205,7 @@ async def migrated(database_url: str, setting: str = "DATABASE_URL") -> Database
 def serve(settings: Settings) -> None:
     """aiohttp's production server (Bolt's own app.start() is meant for development only); with
     WEB_CONCURRENCY above 1, that many processes under gunicorn."""
-    if settings.workers > 1:
-        _share_metrics_between_workers()
+    metrics_folder = _share_metrics_between_workers() if settings.workers > 1 else None
     from bot.server import configured_platforms
 
     platforms = configured_platforms(settings)
@@ -224,19 +224,22 @@ def serve(settings: Settings) -> None:
     asyncio.run(_upgraded(settings.database_url))  # once, before the workers start
     _log_started(settings, platforms)
     head = schema_revisions().head
-    serve_with_workers(functools.partial(_served_app, settings, migrate=False, head=head), settings)
+    # Removed by gunicorn's master as it exits: a worker leaving (one replaced, say) must not take it away.
+    remove_folder = functools.partial(shutil.rmtree, metrics_folder, ignore_errors=True) if metrics_folder else None
+    serve_with_workers(functools.partial(_served_app, settings, migrate=False, head=head), settings, remove_folder)
 
 
-def _share_metrics_between_workers() -> None:
+def _share_metrics_between_workers() -> str | None:
     """Each gunicorn worker writes its metrics to files in one folder and /metrics adds them up. The folder is
     emptied first (counts from an earlier run must not be added in), and must be named before prometheus-client
-    is imported, which is why nothing imports it before this."""
+    is imported, which is why nothing imports it before this. The folder made here, if any, for removal at exit."""
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder:
         for old in Path(folder).glob("*.db"):
             old.unlink()
-    else:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="committee-bot-metrics-")
+        return None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made = tempfile.mkdtemp(prefix="committee-bot-metrics-")
+    return made
 
 
 async def _upgraded(database_url: str) -> None:

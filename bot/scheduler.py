@@ -82,10 +82,12 @@ class ReminderScheduler:
         try:
             metrics.count_tick(await tick(self.services, self.sender, self.instance, self.timing))
         except Exception:
+            log_context.note_outcome(log_context.FAILED)
             log.exception("reminder tick failed; the next tick will pick up what this one missed")
         try:
             await delete_expired_comments(self.services, self.retention_years)
         except Exception:
+            log_context.note_outcome(log_context.FAILED)
             log.exception("deleting comments past their retention period failed; a later tick will try again")
         try:
             metrics.LEDGER_LAG.set((await ledger_lag(self.services)).total_seconds())

@@ -6,6 +6,7 @@ bot/server.py's application) or to `committee-bot serve` / `scheduler` started a
 
 import asyncio
 import json
+import logging
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -365,3 +366,21 @@ async def test_the_scheduler_serves_health_readiness_and_metrics_and_builds_no_s
         check=True,
     ).stdout.split()
     assert "slack_bolt" not in loaded
+
+
+def test_a_secret_or_token_that_reaches_a_log_line_is_masked(capsys):
+    """Whatever line a token or secret got into (an error quoting a request, a library's message), it is masked."""
+    from bot import logs
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    logs.configure("json", [SIGNING_SECRET, "db-password-123"])
+    try:
+        logging.getLogger("tests").warning(
+            "failed with %s, %s, %s and %s", SIGNING_SECRET, "db-password-123", "xoxb-9-9-unconfigured", "xapp-1-A1-2"
+        )
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    [line] = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["message"] == "failed with [redacted], [redacted], [redacted] and [redacted]"
