@@ -279,13 +279,11 @@ async def scheduler_only(settings: Settings) -> None:
     """The reminder tick alone, through a sender: no Bolt app, no Slack request served. With PORT set (the container
     image sets it), /healthz, /readyz and /metrics on that port; several schedulers on one host need a port each."""
     from bot.scheduler import ReminderScheduler
-    from bot.server import operations_app
-    from bot.slack.sending import slack_reminders
+    from bot.server import operations_app, reminder_sending
     from storage.database import schema_revisions
 
-    settings.require("SLACK_BOT_TOKEN", purpose="to post reminders")
     database = await migrated(settings.database_url)
-    scheduler = ReminderScheduler(*slack_reminders(settings, database), settings)
+    scheduler = ReminderScheduler(*reminder_sending(settings, database), settings)
     listening = ""
     if settings.port_set:
         runner = web.AppRunner(operations_app(database, schema_revisions().head, scheduler), access_log=None)

@@ -69,6 +69,15 @@ def configured_front_ends(settings: Settings, database: Database) -> list[FrontE
     return front_ends
 
 
+def reminder_sending(settings: Settings, database: Database) -> tuple[Services, ReminderSender]:
+    """What the scheduler sends reminders through: a configured platform's sender, without its app (Slack's needs
+    only a bot token). Microsoft Teams' sender is chosen here the same way when its settings are given."""
+    settings.require("SLACK_BOT_TOKEN", purpose="to post reminders")
+    from bot.slack.sending import slack_reminders
+
+    return slack_reminders(settings, database)
+
+
 class NobodyKnown:
     """The member directory where no platform is configured: the calendar feed then names nobody."""
 
