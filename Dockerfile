@@ -30,7 +30,9 @@ RUN pip install --no-cache-dir .
 WORKDIR /data
 USER 10001:10001
 EXPOSE 3000
+# Ready, not merely up: the database answers at this version's schema, and a scheduler's tick is alive. Both `serve`
+# and `scheduler` answer /readyz at $PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '3000') + '/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '3000') + '/readyz', timeout=4)"]
 ENTRYPOINT ["committee-bot"]
 CMD ["serve"]

@@ -6,16 +6,17 @@ import functools
 import getpass
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
 
-from bot import minutes_command
-from bot.config import Settings, checked_database_url
-from bot.scheduler import ReminderScheduler
+from bot import logs, minutes_command
+from bot.config import Settings, checked_database_url, log_format, secrets_in
 from handlers import personal_data, personal_data_export
 from handlers.deadlines import describe_date
 from handlers.errors import UserFacingError
@@ -73,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(log_format(os.environ), secrets_in(os.environ))
     # A line for every tick would bury the ones that matter; the tick logs what it sent itself. Migrations say
     # only what went wrong: start-up is one line (where the bot listens, and on which database).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -204,68 +205,97 @@ async def migrated(database_url: str, setting: str = "DATABASE_URL") -> Database
 def serve(settings: Settings) -> None:
     """aiohttp's production server (Bolt's own app.start() is meant for development only); with
     WEB_CONCURRENCY above 1, that many processes under gunicorn."""
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
+    metrics_folder = _share_metrics_between_workers() if settings.workers > 1 else None
+    from bot.server import configured_platforms
+
+    platforms = configured_platforms(settings)
     if settings.workers == 1:
         web.run_app(
             _served_app(settings, migrate=True),
             port=settings.port,
             access_log=None,
             shutdown_timeout=10,
-            print=lambda _running_on: _log_started(settings),  # once it listens
+            print=lambda _running_on: _log_started(settings, platforms),  # once it listens
         )
         return
     from bot.workers import serve_with_workers
+    from storage.database import schema_revisions
 
-    asyncio.run(migrated(settings.database_url))  # once, before the workers start
-    _log_started(settings)
-    serve_with_workers(functools.partial(_served_app, settings, migrate=False), settings)
+    asyncio.run(_upgraded(settings.database_url))  # once, before the workers start
+    _log_started(settings, platforms)
+    head = schema_revisions().head
+    # Removed by gunicorn's master as it exits: a worker leaving (one replaced, say) must not take it away.
+    remove_folder = functools.partial(shutil.rmtree, metrics_folder, ignore_errors=True) if metrics_folder else None
+    serve_with_workers(functools.partial(_served_app, settings, migrate=False, head=head), settings, remove_folder)
 
 
-def _log_started(settings: Settings) -> None:
+def _share_metrics_between_workers() -> str | None:
+    """Each gunicorn worker writes its metrics to files in one folder and /metrics adds them up. The folder is
+    emptied first (counts from an earlier run must not be added in), and must be named before prometheus-client
+    is imported, which is why nothing imports it before this. The folder made here, if any, for removal at exit."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        for old in Path(folder).glob("*.db"):
+            old.unlink()
+        return None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made = tempfile.mkdtemp(prefix="committee-bot-metrics-")
+    return made
+
+
+async def _upgraded(database_url: str) -> None:
+    database = await migrated(database_url)
+    await database.dispose()
+
+
+def _log_started(settings: Settings, platforms: list[str]) -> None:
     from bot.slack.app import EVENTS_PATH
 
     processes = f" in {settings.workers} processes" if settings.workers > 1 else ""
-    reminders = "sending reminders" if settings.reminders else "reminders off"
+    if platforms:
+        answering = f"at {EVENTS_PATH}"
+        reminders = "sending reminders" if settings.reminders else "reminders off"
+    else:
+        answering = "with Slack not configured (no SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET): calendar and health only"
+        reminders = "reminders off (no platform to send them through)"
     log.info(
-        "committee-bot listening on port %s%s at %s, database %s, %s",
+        "committee-bot listening on port %s%s %s, database %s, %s",
         settings.port,
         processes,
-        EVENTS_PATH,
+        answering,
         shown_url(settings.database_url),
         reminders,
     )
 
 
-async def _served_app(settings: Settings, migrate: bool) -> web.Application:
-    from bot.slack.app import SlackBot
+async def _served_app(settings: Settings, migrate: bool, head: str | None = None) -> web.Application:
+    from bot.server import serving_app
+    from storage.database import schema_revisions
 
     database = await migrated(settings.database_url) if migrate else Database(settings.database_url)
-    bot = SlackBot(settings, database)
-    app = bot.web_app()
-    if settings.reminders:
-        scheduler = ReminderScheduler(bot.services, bot.reminders, settings)
-        app.on_startup.append(lambda _app: _start(scheduler))
-        app.on_cleanup.append(lambda _app: _stop(scheduler))
-    app.on_cleanup.append(lambda _app: database.dispose())
-    return app
-
-
-async def _start(scheduler: ReminderScheduler) -> None:
-    scheduler.start()
-
-
-async def _stop(scheduler: ReminderScheduler) -> None:
-    scheduler.shutdown()
+    return serving_app(settings, database, head or schema_revisions().head)
 
 
 async def scheduler_only(settings: Settings) -> None:
-    from bot.slack.app import SlackBot
+    """The reminder tick alone, through a sender: no Bolt app, no Slack request served. With PORT set (the container
+    image sets it), /healthz, /readyz and /metrics on that port; several schedulers on one host need a port each."""
+    from bot.scheduler import ReminderScheduler
+    from bot.server import operations_app, reminder_sending
+    from storage.database import schema_revisions
 
-    settings.require("SLACK_BOT_TOKEN", purpose="to post reminders")
     database = await migrated(settings.database_url)
-    bot = SlackBot(settings, database)
-    ReminderScheduler(bot.services, bot.reminders, settings).start()
-    log.info("committee-bot sending reminders, database %s", shown_url(settings.database_url))
+    scheduler = ReminderScheduler(*reminder_sending(settings, database), settings)
+    listening = ""
+    if settings.port_set:
+        runner = web.AppRunner(operations_app(database, schema_revisions().head, scheduler), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, port=settings.port).start()
+        except OSError as taken:
+            why = f"committee-bot: cannot listen on port {settings.port} ({taken.strerror}); set PORT to a free one."
+            raise SystemExit(why) from None
+        listening = f", health and metrics on port {settings.port}"
+    scheduler.start()
+    log.info("committee-bot sending reminders%s, database %s", listening, shown_url(settings.database_url))
     await asyncio.Event().wait()
 
 

@@ -1,7 +1,12 @@
 """Configuration from the environment; a missing required variable stops start-up with one clear line."""
 
 import os
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from storage.database import DEFAULT_DATABASE_URL, NotADatabaseURL, async_url
 
@@ -20,6 +25,9 @@ class Settings:
     signing_secret: str | None = None
     app_token: str | None = None
     port: int = 3000
+    # Whether PORT was given: `scheduler` serves its health and metrics only then, so that several on one host
+    # (each with no PORT) do not contend for the default.
+    port_set: bool = False
     slack_api_url: str = SLACK_API_DEFAULT
     public_url: str = ""
     slack_timeout_seconds: float = 10
@@ -52,6 +60,7 @@ class Settings:
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
             port=port,
+            port_set=bool(env.get("PORT")),
             slack_api_url=env.get("SLACK_API_URL") or SLACK_API_DEFAULT,
             public_url=env.get("PUBLIC_URL") or "",
             slack_timeout_seconds=slack_timeout,
@@ -61,6 +70,11 @@ class Settings:
             workers=max(1, workers),
             comment_retention_years=_years(env, "COMMENT_RETENTION_YEARS", 6),
         )
+
+    @property
+    def slack_configured(self) -> bool:
+        """Either of Slack's settings says Slack is meant to be served; `require` then asks for the other."""
+        return bool(self.bot_token or self.signing_secret)
 
     def require(self, *names: str, purpose: str) -> None:
         """Stop with a clear message naming the first of `names` (environment variable names) that is unset."""
@@ -81,6 +95,24 @@ def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:
         scheme = url.split(":", 1)[0]
         raise SystemExit(f"committee-bot: {name} must be a URL like {how}, not a {scheme}:// one.") from None
     return url
+
+
+LOG_FORMATS = ("human", "json")
+
+
+def log_format(env: Mapping[str, str]) -> str:
+    value = (env.get("LOG_FORMAT") or "human").lower()
+    if value not in LOG_FORMATS:
+        raise SystemExit(f"committee-bot: LOG_FORMAT must be human or json, not {value!r}.")
+    return value
+
+
+def secrets_in(env: Mapping[str, str]) -> list[str]:
+    """What must never reach a log line: the tokens and secrets set, and the database's password."""
+    secrets = [env.get(name, "") for name in _ATTRIBUTES]
+    with suppress(ArgumentError):  # not a URL: start-up refuses it, without echoing it
+        secrets.append(make_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL).password or "")
+    return [secret for secret in secrets if secret]
 
 
 def _whole_number(env, name: str, default: str) -> int:

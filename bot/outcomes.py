@@ -7,9 +7,9 @@ from typing import TypeVar
 
 from bot.message import Message
 from bot.replies import error_message
+from handlers import log_context
 from handlers.context import Actor
 from handlers.errors import UserFacingError
-from handlers.wording import plain
 from storage.database import StorageError
 
 log = logging.getLogger(__name__)
@@ -30,15 +30,20 @@ class Failure:
 
 
 async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: str | None = None) -> Result | Failure:
+    log_context.note_workspace(actor.workspace_id)
     try:
         return await work
     except UserFacingError as refusal:
-        log.info("%s by %s refused: %s", what, actor.user_id, plain(refusal.message))
+        log_context.note_outcome(log_context.REFUSED)
+        # The refusal's kind, not its sentence: a sentence may quote what the person typed, which is not logged.
+        log.info("%s by %s refused (%s)", what, actor.user_id, type(refusal).__name__)
         return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field, refusal.choices)
     except StorageError:
+        log_context.note_outcome(log_context.FAILED)
         log.exception("%s by %s failed in the database", what, actor.user_id)
         return Failure(error_message(DID_NOT_SAVE, _worth_returning(their_text)))
     except Exception:
+        log_context.note_outcome(log_context.FAILED)
         log.exception("%s by %s failed", what, actor.user_id)
         return Failure(error_message(WENT_WRONG, _worth_returning(their_text)))
 

@@ -8,15 +8,18 @@ scheduler, is what stops several running copies from posting the same reminder.
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.config import Settings
+from handlers import log_context
 from handlers.context import Services
-from handlers.reminders import ReminderSender, ReminderTiming, tick
+from handlers.reminders import ReminderSender, ReminderTiming, ledger_lag, tick
 from handlers.retention import delete_expired_comments
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,30 @@ log = logging.getLogger(__name__)
 
 def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Heartbeat:
+    """Whether the tick is alive, for /readyz: the last tick finished less than three intervals ago, or the one
+    running began less than a claim timeout (at least three intervals) ago; a tick posting a long queue of reminders
+    renews its claims, and may take that long."""
+
+    def __init__(self, tick_seconds: float, claim_timeout_seconds: float) -> None:
+        self._idle_limit = 3 * tick_seconds
+        self._running_limit = max(claim_timeout_seconds, self._idle_limit)
+        self._last_finished = time.monotonic()  # starting counts: the first tick runs at once
+        self._running_since: float | None = None
+
+    def started(self) -> None:
+        self._running_since = time.monotonic()
+
+    def finished(self) -> None:
+        self._last_finished, self._running_since = time.monotonic(), None
+
+    def is_recent(self) -> bool:
+        now = time.monotonic()
+        if self._running_since is not None:
+            return now - self._running_since < self._running_limit
+        return now - self._last_finished < self._idle_limit
 
 
 class ReminderScheduler:
@@ -34,6 +61,7 @@ class ReminderScheduler:
         self.tick_seconds = settings.reminder_tick_seconds
         self.retention_years = settings.comment_retention_years
         self.timing = ReminderTiming(claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds))
+        self.heartbeat = Heartbeat(settings.reminder_tick_seconds, settings.reminder_claim_timeout_seconds)
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
             # A late tick still runs (misfire grace), missed ticks merge into one (coalesce), and a slow tick
@@ -42,14 +70,29 @@ class ReminderScheduler:
         )
 
     async def run_once(self) -> None:
+        log_context.begin("reminder tick")
+        self.heartbeat.started()
         try:
-            await tick(self.services, self.sender, self.instance, self.timing)
+            await self._tick()
+        finally:
+            self.heartbeat.finished()
+            metrics.TICK_FINISHED.set_to_current_time()
+
+    async def _tick(self) -> None:
+        try:
+            metrics.count_tick(await tick(self.services, self.sender, self.instance, self.timing))
         except Exception:
+            log_context.note_outcome(log_context.FAILED)
             log.exception("reminder tick failed; the next tick will pick up what this one missed")
         try:
             await delete_expired_comments(self.services, self.retention_years)
         except Exception:
+            log_context.note_outcome(log_context.FAILED)
             log.exception("deleting comments past their retention period failed; a later tick will try again")
+        try:
+            metrics.LEDGER_LAG.set((await ledger_lag(self.services)).total_seconds())
+        except Exception:
+            log.exception("could not measure the reminder ledger's lag; the next tick will try again")
 
     def start(self) -> None:
         trigger = IntervalTrigger(seconds=self.tick_seconds, timezone=UTC)

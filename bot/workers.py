@@ -16,9 +16,10 @@ AppFactory = Callable[[], Awaitable[web.Application]]
 
 
 class _Workers(BaseApplication):
-    def __init__(self, make_app: AppFactory, settings: Settings) -> None:
+    def __init__(self, make_app: AppFactory, settings: Settings, at_exit: Callable[[], object] | None) -> None:
         self._make_app = make_app
         self._settings = settings
+        self._at_exit = at_exit
         super().__init__()
 
     def load_config(self) -> None:
@@ -31,10 +32,22 @@ class _Workers(BaseApplication):
         self.cfg.set("control_socket_disable", True)
         # Its start-up lines (listening, worker class, each worker booted) would bury the one `serve` logs.
         self.cfg.set("loglevel", "warning")
+        self.cfg.set("child_exit", _forget_metrics_of)
+        if self._at_exit is not None:
+            at_exit = self._at_exit
+            self.cfg.set("on_exit", lambda _arbiter: at_exit())
 
     def load(self) -> AppFactory:
         return self._make_app
 
 
-def serve_with_workers(make_app: AppFactory, settings: Settings) -> None:
-    _Workers(make_app, settings).run()
+def _forget_metrics_of(_arbiter, worker) -> None:
+    """A worker that died or was replaced stops counting in the gauges of what is in use now."""
+    from bot.metrics import forget_worker
+
+    forget_worker(worker.pid)
+
+
+def serve_with_workers(make_app: AppFactory, settings: Settings, at_exit: Callable[[], object] | None = None) -> None:
+    """`at_exit` runs in gunicorn's master once every worker has stopped."""
+    _Workers(make_app, settings, at_exit).run()

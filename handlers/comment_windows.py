@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from yarl import URL
 
+from handlers import log_context
 from handlers.committees import clerks_committee_here, committee_here, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_instant, local_date, parse_committee_date
@@ -132,6 +133,7 @@ def expected_to_respond(window: WindowSummary, members: frozenset[str], clerk_id
 
 async def require_asked_to_comment(services: Services, session: Session, window: WindowSummary, actor: Actor):
     """Refuses anyone a report's comments are not asked of, saying why."""
+    log_context.note_committee(window.committee_id)
     clerks_it = actor.user_id in await clerk_ids(session, window.committee_id)
     await require_asked_unless_clerk(services, window, actor, clerks_it)
 

@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers import log_context
 from handlers.context import Actor, Services
 from handlers.errors import AlreadySetUp, InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
 from handlers.wording import Command
@@ -170,6 +171,7 @@ async def committee_here(session: Session, actor: Actor) -> CommitteeView:
     committee = await committee_in_channel(session, actor.workspace_id, actor.channel_id or "")
     if committee is None:
         raise NotACommitteeChannel()
+    log_context.note_committee(committee.id)
     return committee
 
 
@@ -178,6 +180,7 @@ async def is_clerk(session: Session, committee: CommitteeView, user_id: str) -> 
 
 
 async def require_clerk(session: Session, committee: CommitteeView, actor: Actor, what: str) -> None:
+    log_context.note_committee(committee.id)
     if not await is_clerk(session, committee, actor.user_id):
         log.warning("refused: %s is not a clerk of committee %s (tried to %s)", actor.user_id, committee.id, what)
         raise NotAClerk(what)
@@ -188,6 +191,7 @@ async def require_in_committee(
 ) -> None:
     """A committee's business is shown to its clerks and the people in its channel (and to `also`, such as the
     owner of a resolution), not to anyone in the workspace who presses a button carrying its id."""
+    log_context.note_committee(committee.id)
     if actor.user_id in also or await is_clerk(session, committee, actor.user_id):
         return
     if actor.user_id not in await services.directory.channel_members(committee.workspace_id, committee.channel_id):

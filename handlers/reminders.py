@@ -43,6 +43,7 @@ from storage.ledger import (
     dropped_channel_reminders_since,
     insert_unrecorded,
     items_named,
+    oldest_claim_due,
     renew_claims,
     take_over_abandoned,
 )
@@ -162,6 +163,15 @@ async def tick(
     if report.sent or report.failed or report.dropped:
         log.info("reminders tick by %s: %s", instance, report)
     return report
+
+
+async def ledger_lag(services: Services) -> timedelta:
+    """How far behind the ledger is: how long past its planned time the oldest reminder still claimed is (nothing
+    when every claim has been seen through). It grows while the platform refuses posts or an instance's claims wait
+    to be taken over."""
+    async with services.database.session() as session:
+        oldest = await oldest_claim_due(session)
+    return max(services.clock() - oldest, timedelta(0)) if oldest else timedelta(0)
 
 
 async def _post_and_record(

@@ -2,7 +2,7 @@
 
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,7 +139,9 @@ class Database:
         self.url = async_url(url)
         if make_url(self.url).get_backend_name() == "postgresql":
             engine_options = POSTGRES_POOL | engine_options
-        self.engine: AsyncEngine = create_async_engine(self.url, **engine_options)
+        # hide_parameters: an error's message leaves out its statement's values, which hold what people typed and
+        # would otherwise reach the logs.
+        self.engine: AsyncEngine = create_async_engine(self.url, hide_parameters=True, **engine_options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
         else:
@@ -201,6 +203,17 @@ class Database:
             finally:
                 await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await connection.commit()
+
+    def watch_pool(self, checked_out: Callable[[], object], checked_in: Callable[[], object]) -> None:
+        """Calls `checked_out` as each connection leaves the pool (after any check that refuses it) and
+        `checked_in` as it comes back, so a gauge can follow how many are in use."""
+        event.listen(self.engine.sync_engine, "checkout", lambda *_connection: checked_out())
+        event.listen(self.engine.sync_engine, "checkin", lambda *_connection: checked_in())
+
+    async def schema_revision(self) -> str | None:
+        """The migration the database is at (None before the first), in one cheap query."""
+        async with self.engine.connect() as connection:
+            return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar_one_or_none()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 
 from storage.database import Database, Session, StorageError, upsert_insert
@@ -116,6 +116,11 @@ async def take_over_abandoned(
         if result.rowcount == 1 and key in planned:
             taken.append((key, row.attempts))
     return taken
+
+
+async def oldest_claim_due(session: Session) -> datetime | None:
+    """When the oldest reminder still claimed (not yet sent, failed or dropped) was planned to go out."""
+    return (await session.exec(select(func.min(Reminder.due)).where(Reminder.state == ReminderState.CLAIMED))).one()
 
 
 async def renew_claims(session: Session, instance: str, since: datetime, renewed_at: datetime) -> set[LedgerKey]:

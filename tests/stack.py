@@ -1,13 +1,15 @@
 """The whole bot as Slack sees it: the real Bolt app served over HTTP on loopback, Slack's Web API
 played by a fake server, and a client that signs requests as Slack does."""
 
+import functools
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from bot.config import Settings
+from bot.server import Readiness, server_app
 from bot.slack.app import EVENTS_PATH, SlackBot
-from storage.database import Database
+from storage.database import Database, schema_revisions
 from tests.support.fake_slack import FakeSlackWebAPI
 from tests.support.slack_client import SignedSlackClient
 
@@ -49,6 +51,11 @@ def _people(fake: FakeSlackWebAPI) -> None:
         fake.add_user(member, name)
 
 
+@functools.cache
+def newest_schema() -> str:
+    return schema_revisions().head
+
+
 # Short, so that tests of a Slack that answers late finish quickly.
 SLACK_TIMEOUT_SECONDS = 2
 
@@ -73,7 +80,7 @@ async def start_stack(
         slack_timeout_seconds=slack_timeout_seconds,
     )
     bot = SlackBot(settings, database)
-    runner = web.AppRunner(bot.web_app())
+    runner = web.AppRunner(server_app(database, Readiness(database, newest_schema(), None), bot.services, [bot]))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

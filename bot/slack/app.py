@@ -4,20 +4,22 @@ import logging
 import traceback
 
 from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.calendar_feed import add_calendar_route
 from bot.config import Settings
 from bot.reminder_delivery import ReminderDelivery
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import register_listeners
 from bot.slack.reminders import SlackReminderTransport
+from bot.slack.request_kinds import note_request
 from bot.slack.web_api import keep_alive, reminder_client, reminder_poster, stop_keeping_alive, web_client
 from bot.slack.workspace import OnlyOurWorkspace
+from handlers import log_context
 from handlers.context import Services
 from storage.database import Database
 
@@ -57,18 +59,20 @@ class SlackBot:
         # None where the bot only sends (the scheduler); then no request is taken as Slack's.
         self._verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         self.app.error(on_unhandled_error)
+        self.app.middleware(note_request)
         self.app.middleware(OnlyOurWorkspace())
         register_listeners(self.app, self.services, self.delivery, self.directory)
 
-    def web_app(self) -> web.Application:
-        application = self.app.web_app(path=EVENTS_PATH)
+    def mount(self, application: web.Application) -> None:
+        """Slack's routes, with their start-up and shut-down, on the server's one application (bot/server.py)."""
+        application.router.add_post(EVENTS_PATH, self._dispatch)
         application.middlewares.append(self._refuse_unreadable)
-        application.router.add_get("/healthz", _healthy)
-        add_calendar_route(application, self.services)
         application.on_startup.append(self._keep_connections_alive)
         application.on_shutdown.append(self._drain)
         application.on_cleanup.append(self._close_connections)
-        return application
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
 
     async def _keep_connections_alive(self, _application: web.Application) -> None:
         # Receipts and announcements would otherwise take the CPU of a new connection each from the acks.
@@ -85,6 +89,7 @@ class SlackBot:
         if request.path != EVENTS_PATH or request.method != "POST":
             return await handler(request)
         if not self._signed_by_slack(await request.read(), request):
+            log_context.note_outcome(log_context.UNSIGNED)
             return web.Response(status=401)
         try:
             return await handler(request)
@@ -111,12 +116,13 @@ MALFORMED = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 
 
 def log_malformed(error: Exception) -> None:
-    # Where it was raised, so that a fault of ours mistaken for a malformed payload can still be found.
+    # Where it was raised, so that a fault of ours mistaken for a malformed payload can still be found; not the
+    # error's message, which may quote the payload, and so what someone typed.
     where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    log_context.note_outcome(log_context.MALFORMED)
     log.warning(
-        "ignored a signed Slack payload of a shape Slack does not send (%s: %s, at %s:%s)",
+        "ignored a signed Slack payload of a shape Slack does not send (%s, at %s:%s)",
         type(error).__name__,
-        error,
         where.filename if where else "?",
         where.lineno if where else "?",
     )
@@ -133,7 +139,3 @@ async def on_unhandled_error(error: Exception, response: BoltResponse | None) ->
     if response is None:
         return BoltResponse(status=200, body="")
     return BoltResponse(status=200, body=response.body, headers=response.headers)
-
-
-async def _healthy(_request: web.Request) -> web.Response:
-    return web.Response(text="ok")

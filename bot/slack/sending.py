@@ -1,0 +1,16 @@
+"""What sending reminders through Slack takes, and no more: the scheduler answers no Slack request, so it builds
+no Bolt app, only the Web API clients, the member directory and the reminder sender."""
+
+from bot.config import Settings
+from bot.slack.directory import SlackDirectory
+from bot.reminder_delivery import ReminderDelivery
+from bot.slack.reminders import SlackReminderTransport
+from bot.slack.web_api import reminder_client, reminder_poster, web_client
+from handlers.context import Services
+from storage.database import Database
+
+
+def slack_reminders(settings: Settings, database: Database) -> tuple[Services, ReminderDelivery]:
+    services = Services(database, SlackDirectory(web_client(settings)), public_url=settings.public_url)
+    transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings))
+    return services, ReminderDelivery(services, transport)
