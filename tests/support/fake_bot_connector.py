@@ -194,6 +194,7 @@ class FakeBotConnector:
         self.calls: list[ConnectorCall] = []
         self.posted: dict[str, list[PostedActivity]] = {}
         self.created: list[CreatedConversation] = []
+        self._graph_chats: dict[str, str] = {}  # a 1:1 chat's id as Graph names it -> as the Bot Connector does
         self._faults: dict[str, list[Fault]] = {}
 
     # ------------------------------------------------------------------ test API
@@ -329,10 +330,16 @@ class FakeBotConnector:
         )
 
     def _graph_page(self, request: web.Request, conversation_id: str) -> web.Response:
-        """Newest first, as Graph lists messages, ``$top`` of them."""
+        """Newest first, as Graph lists messages, ``$top`` of them; a channel's with their replies on
+        ``$expand=replies``."""
         top = int(request.query.get("$top") or 20)
-        newest_first = list(reversed(self.posted.get(conversation_id, [])))[:top]
-        return web.json_response({"value": [graph_message(posted) for posted in newest_first]})
+        newest_first = list(reversed(self.posted.get(self._graph_chats.get(conversation_id, conversation_id), [])))
+        messages = [graph_message(posted) for posted in newest_first[:top]]
+        if request.query.get("$expand") == "replies":
+            for message in messages:
+                replies = self.posted.get(thread_id(conversation_id, message["id"]), [])
+                message["replies"] = [graph_message(reply) for reply in replies]
+        return web.json_response({"value": messages})
 
     # ------------------------------------------------------------------ behaviour
 
@@ -359,6 +366,7 @@ class FakeBotConnector:
         chat_id = self.chat_with(members[0]) or f"a:1:1-chat-{members[0]}"
         if not self.chat_with(members[0]):
             self.created.append(CreatedConversation(chat_id, False, members, None, parameters=parameters))
+            self._graph_chats[graph_chat_id(self._aad_id_of(members[0]), BOT_APP_ID)] = chat_id
         answer: dict[str, Any] = {"id": chat_id}
         if isinstance(parameters.get("activity"), dict):
             self._post(chat_id, parameters["activity"])
@@ -410,6 +418,10 @@ class FakeBotConnector:
             queue.pop(0)
         return fault
 
+    def _aad_id_of(self, member_id: str) -> str:
+        members = (m for roster in self.rosters.values() for m in roster if m.id == member_id)
+        return next((m.aad_object_id for m in members), member_id)
+
     def _every_posted(self) -> list[PostedActivity]:
         return [posted for conversation in self.posted.values() for posted in conversation]
 
@@ -433,6 +445,11 @@ class FakeBotConnector:
 def thread_id(channel_id: str, root_id: str) -> str:
     """A channel thread's conversation id, as Teams writes it."""
     return f"{channel_id};messageid={root_id}"
+
+
+def graph_chat_id(aad_object_id: str, bot_app_id: str) -> str:
+    """How Graph names a person's 1:1 chat with a bot."""
+    return f"19:{aad_object_id}_{bot_app_id}@unq.gbl.spaces"
 
 
 def activity_text(activity: dict[str, Any]) -> str:
