@@ -27,7 +27,7 @@ from tests.support.fake_bot_connector import (
     SEND,
     TEAM_ID,
 )
-from tests.teams_stack import (
+from tests.teams_reminders_stack import (
     TeamsSide,
     open_teams_window,
     set_up_teams_committee,
@@ -221,3 +221,11 @@ async def test_slack_and_teams_committees_in_one_database_two_schedulers_each_re
     finally:
         await slack.stop()
         await teams.fake.stop()
+
+
+async def test_when_comments_close_the_officer_is_told_in_their_chat_and_why_no_document_comes(teams: TeamsSide):
+    _window_id, root = await _window(teams)
+    await teams_tick_at(teams, datetime(2026, 3, 31, 22, 59, 59, tzinfo=UTC))
+    assert "Comments closed" in _thread(teams, root)[-1] and "1 comment from 1 member" in _thread(teams, root)[-1]
+    [compiled] = _direct(teams)[teams.officer.id]
+    assert TITLE in compiled and "Teams can't carry the Word document" in compiled

@@ -1,1 +1,1 @@
-"""Microsoft Teams: translating between Teams (the Microsoft 365 Agents SDK, the Bot Connector) and the core."""
+"""The Microsoft Teams front end: reads activities, writes Adaptive Cards; the shared core decides."""

@@ -16,12 +16,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from typing import TypeVar
 
 from aiohttp import ClientError, ClientResponseError
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
 
-from bot.message import Message, people_in
+from bot.message import Context, Message, people_in
 from bot.reminder_replies import failures_message, reminder_message
 from bot.teams.connector import PLATFORM, KeptConversation, TeamsConnections, kept_conversation
 from bot.teams.ids import is_teams_person
@@ -43,6 +44,13 @@ DEFAULT_RETRY_AFTER = 1.0
 # The most recent messages searched for a post whose outcome is unknown: a reminder is only ever retried within
 # minutes of its first attempt, so it is among them if it landed.
 MESSAGES_SEARCHED = 50
+# Slack sends the receiving officer the compiled comments as a Word document with this reminder; a bot can send
+# a file in Teams only after the person accepts it in a consent card, which this bot does not ask for yet.
+WITH_COMPILED_DOCUMENT = "window.compiled"
+NO_DOCUMENT_YET = (
+    "Teams can't carry the Word document of the compiled comments from this bot yet: the committee's clerk can "
+    "export it for you."
+)
 NO_CHANNEL = "the bot has not been in the committee's channel since it was installed, so Teams gives it no way there"
 
 
@@ -57,7 +65,10 @@ class TeamsReminderSender:
         return self._connections.open()
 
     async def send(self, reminder: DueReminder) -> str:
-        return await _as_delivery(self._post(reminder.committee, reminder.target, reminder_message(reminder), reminder))
+        message = reminder_message(reminder)
+        if reminder.kind == WITH_COMPILED_DOCUMENT:
+            message = replace(message, blocks=(*message.blocks, Context((NO_DOCUMENT_YET,))))
+        return await _as_delivery(self._post(reminder.committee, reminder.target, message, reminder))
 
     async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
         return await _as_delivery(self._find_posted(target, keys))
