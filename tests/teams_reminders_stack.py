@@ -37,11 +37,23 @@ def card_of(message, names) -> dict:
     return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": text, "wrap": True}]}
 
 
-def anonymous_connections() -> ConnectionManager:
-    """No tenant: the SDK's anonymous mode, as teams-in's settings give it for tests."""
+class IssuedToken(AnonymousTokenProvider):
+    """Stands in for MSAL with credentials: every token asked for is this one, and what it was asked for is kept."""
+
+    TOKEN = "token-issued-to-the-bot"
+    asked: list[tuple[str, tuple[str, ...]]] = []
+
+    async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
+        IssuedToken.asked.append((resource_url, tuple(scopes or ())))
+        return self.TOKEN
+
+
+def connection_manager(credentials: bool = False) -> ConnectionManager:
+    """No tenant: the SDK's anonymous mode, as teams-in's settings give it for tests; or, with `credentials`, a
+    provider that issues a token as MSAL would."""
     return ConnectionManager(
-        provider_factory=lambda _configuration: AnonymousTokenProvider(),
-        connections_configurations={"SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=True)},
+        provider_factory=lambda _configuration: IssuedToken() if credentials else AnonymousTokenProvider(),
+        connections_configurations={"SERVICE_CONNECTION": AgentAuthConfiguration(anonymous_allowed=not credentials)},
     )
 
 
@@ -62,26 +74,28 @@ class TeamsSide:
         return Actor(TENANT_ID, member.id, CHANNEL_ID)
 
 
-def teams_instance(fake: FakeBotConnector, database: Database) -> tuple[Services, TeamsReminderSender, TeamsDirectory]:
+def teams_instance(
+    fake: FakeBotConnector, database: Database, credentials: bool = False
+) -> tuple[Services, TeamsReminderSender, TeamsDirectory]:
     """One scheduler instance's Teams half."""
-    connections = TeamsConnections(anonymous_connections(), graph_url=fake.graph_url)
+    connections = TeamsConnections(connection_manager(credentials), graph_url=fake.graph_url)
     directory = TeamsDirectory(database, connections)
     services = Services(database, directory)
     return services, TeamsReminderSender(services, connections, card_of), directory
 
 
-async def start_teams_side(database: Database, fake: FakeBotConnector | None = None) -> TeamsSide:
-    if fake is None:
-        fake = await FakeBotConnector().start()
+async def start_teams_side(database: Database, credentials: bool = False) -> TeamsSide:
+    fake = await FakeBotConnector().start()
     clerk, chair, officer, *members = (fake.add_member(TEAM_ID, name) for name in PEOPLE)
-    services, sender, directory = teams_instance(fake, database)
+    services, sender, directory = teams_instance(fake, database, credentials)
     return TeamsSide(fake, database, services, sender, directory, clerk, chair, officer, tuple(members))
 
 
-def kept_reference(fake: FakeBotConnector) -> dict:
-    """What the inbound side keeps for the channel: the SDK's Conversation JSON (anonymous claims) and the team."""
+def kept_reference(fake: FakeBotConnector, claims: dict[str, str]) -> dict:
+    """What the inbound side keeps for the channel: the SDK's Conversation JSON (the claims Teams' token carried,
+    none in anonymous mode) and the team."""
     return {
-        "claims": {},
+        "claims": claims,
         "conversation_reference": {
             "activityId": "1700000000001",
             "agent": {"id": BOT_ID, "name": "Committee Bot"},
@@ -93,12 +107,14 @@ def kept_reference(fake: FakeBotConnector) -> dict:
     }
 
 
-async def set_up_teams_committee(side: TeamsSide, at: datetime) -> int:
+async def set_up_teams_committee(side: TeamsSide, at: datetime, claims: dict[str, str] | None = None) -> int:
     with time_machine.travel(at, tick=True):
         setup = CommitteeSetup("Children and Families Overview and Scrutiny Committee", chair_id=side.chair.id)
         summary = await set_up_committee(side.services, side.actor(side.clerk), setup)
         async with side.database.session() as session:
-            await keep_reference(session, summary.id, PLATFORM, kept_reference(side.fake), datetime.now(UTC))
+            await keep_reference(
+                session, summary.id, PLATFORM, kept_reference(side.fake, claims or {}), datetime.now(UTC)
+            )
             await session.commit()
     side.committee_id = summary.id
     return summary.id

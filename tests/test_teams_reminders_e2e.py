@@ -18,6 +18,7 @@ from storage.models import Reminder, ReminderState
 from tests.flows import FAST, open_window, reminder_posts, set_up_committee, stored
 from tests.stack import start_stack
 from tests.support.fake_bot_connector import (
+    BOT_APP_ID,
     CHANNEL_ID,
     CREATE,
     GRAPH_CHANNEL_MESSAGES,
@@ -26,8 +27,10 @@ from tests.support.fake_bot_connector import (
     REPLY,
     SEND,
     TEAM_ID,
+    TENANT_ID,
 )
 from tests.teams_reminders_stack import (
+    IssuedToken,
     TeamsSide,
     open_teams_window,
     set_up_teams_committee,
@@ -229,3 +232,25 @@ async def test_when_comments_close_the_officer_is_told_in_their_chat_and_why_no_
     assert "Comments closed" in _thread(teams, root)[-1] and "1 comment from 1 member" in _thread(teams, root)[-1]
     [compiled] = _direct(teams)[teams.officer.id]
     assert TITLE in compiled and "Teams can't carry the Word document" in compiled
+
+
+async def test_with_credentials_every_call_to_teams_carries_the_bots_token(database):
+    """A tenant's install: the kept claims name the bot, so each call gets a token for the Bot Framework (or, for
+    the crash check, Graph), and the connector turns away anything else."""
+    side = await start_teams_side(database, credentials=True)
+    try:
+        side.fake.required_token = IssuedToken.TOKEN
+        claims = {"aud": BOT_APP_ID, "appid": BOT_APP_ID, "tid": TENANT_ID, "ver": "1.0"}
+        await set_up_teams_committee(side, OPENED, claims)
+        window_id = await open_teams_window(side, TITLE, "31 March 2026", OPENED, announce=False)
+        IssuedToken.asked.clear()
+        await teams_tick_at(side, WEEK_NOTICE)
+        async with database.engine.begin() as connection:  # a crash before recording: Graph is read next time
+            await connection.execute(update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None))
+        await teams_tick_at(side, WEEK_NOTICE + timedelta(minutes=10))
+        assert window_id and len(side.fake.messages_in(CHANNEL_ID)) == 1
+        assert {call.token for call in side.fake.calls} == {IssuedToken.TOKEN}
+        assert ("https://api.botframework.com", ("https://api.botframework.com/.default",)) in IssuedToken.asked
+        assert ("https://graph.microsoft.com", ("https://graph.microsoft.com/.default",)) in IssuedToken.asked
+    finally:
+        await side.fake.stop()

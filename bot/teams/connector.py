@@ -23,7 +23,8 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 PLATFORM = "msteams"
 GRAPH_URL = "https://graph.microsoft.com/v1.0/"
-GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
+GRAPH_RESOURCE = "https://graph.microsoft.com"
+GRAPH_SCOPES = [f"{GRAPH_RESOURCE}/.default"]
 GRAPH_TIMEOUT_SECONDS = 10
 
 
@@ -129,7 +130,7 @@ class TeamsConnections:
         headers = {"Accept": "application/json"}
         if not anonymous:
             provider = self._connections.get_default_connection()
-            headers["Authorization"] = f"Bearer {await provider.get_access_token(GRAPH_SCOPES[0], GRAPH_SCOPES)}"
+            headers["Authorization"] = f"Bearer {await provider.get_access_token(GRAPH_RESOURCE, GRAPH_SCOPES)}"
         timeout = aiohttp.ClientTimeout(total=GRAPH_TIMEOUT_SECONDS)
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,
