@@ -68,7 +68,8 @@ class TeamsReminderSender:
         message = reminder_message(reminder)
         if reminder.kind == WITH_COMPILED_DOCUMENT:
             message = replace(message, blocks=(*message.blocks, Context((NO_DOCUMENT_YET,))))
-        return await _as_delivery(self._post(reminder.committee, reminder.target, message, reminder))
+        thread = reminder.window.announcement_ref if reminder.window and not reminder.is_direct else None
+        return await _as_delivery(self._post(reminder.committee, reminder.target, message, reminder.key, thread))
 
     async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
         return await _as_delivery(self._find_posted(target, keys))
@@ -77,24 +78,27 @@ class TeamsReminderSender:
         message = failures_message(committee.name, failures)
         for clerk in clerks:
             try:
-                await _as_delivery(self._post(committee, clerk, message, None))
+                await _as_delivery(self._post(committee, clerk, message))
             except DeliveryFailed as failure:
                 log.warning("could not tell clerk %s about undelivered reminders: %s", clerk, failure.reason)
 
     # ------------------------------------------------------------------ posting
 
-    async def _post(self, committee: CommitteeView, target: str, message: Message, reminder: DueReminder | None) -> str:
+    async def _post(
+        self, committee: CommitteeView, target: str, message: Message, key: str | None = None, thread: str | None = None
+    ) -> str:
+        """Posts to a person's chat, or in the channel: as a reply in `thread` (its first message's id) if given,
+        else in a new thread. The post's id."""
         kept = await self._kept(committee)
-        activity = await self._activity(committee, message, reminder.key if reminder else None)
+        activity = await self._activity(committee, message, key)
         async with self._connections.client(kept) as client:
             conversations = client.conversations
             if target != committee.channel_id:
                 chat = await self._chat_with(kept, target)
                 return (await conversations.send_to_conversation(chat, activity)).id
-            announcement = reminder.window.announcement_ref if reminder and reminder.window else None
-            if announcement:
-                thread = f"{kept.channel_id};messageid={announcement}"
-                return (await conversations.reply_to_activity(thread, announcement, activity)).id
+            if thread:
+                in_thread = f"{kept.channel_id};messageid={thread}"
+                return (await conversations.reply_to_activity(in_thread, thread, activity)).id
             created = await conversations.create_conversation(
                 ConversationParameters(
                     is_group=True,
