@@ -3,13 +3,16 @@ instants, in the announcement's thread or a thread of their own and by 1:1 chat,
 instances, crashes and Teams' throttling; and members from the team's paged roster."""
 
 import asyncio
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from docx import Document
 from sqlalchemy import update
 
 from bot.platforms import Platform, Platforms
+from bot.teams.files import upload_accepted
 from bot.teams.ids import is_teams_target, is_teams_workspace
 from handlers.comments import add_comment
 from handlers.context import Services
@@ -226,12 +229,31 @@ async def test_slack_and_teams_committees_in_one_database_two_schedulers_each_re
         await teams.fake.stop()
 
 
-async def test_when_comments_close_the_officer_is_told_in_their_chat_and_why_no_document_comes(teams: TeamsSide):
-    _window_id, root = await _window(teams)
+async def test_when_comments_close_the_officer_is_offered_the_compiled_comments_in_their_chat(teams: TeamsSide):
+    window_id, root = await _window(teams)
     await teams_tick_at(teams, datetime(2026, 3, 31, 22, 59, 59, tzinfo=UTC))
     assert "Comments closed" in _thread(teams, root)[-1] and "1 comment from 1 member" in _thread(teams, root)[-1]
-    [compiled] = _direct(teams)[teams.officer.id]
-    assert TITLE in compiled and "Teams can't carry the Word document" in compiled
+    chat = teams.fake.chat_with(teams.officer.id)
+    told, offer = teams.fake.messages_in(chat)
+    assert TITLE in told.text
+    [consent] = offer.activity["attachments"]
+    assert consent["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert consent["name"].endswith(".docx") and consent["content"]["sizeInBytes"] > 0
+
+    # The officer presses Allow: Teams sends the consent card's context back with where to upload the file.
+    accepted = {"action": "accept", "context": consent["content"]["acceptContext"],
+                "uploadInfo": teams.fake.upload_info(consent["name"])}  # fmt: skip
+    tenant = teams.actor(teams.officer).workspace_id
+    card = await upload_accepted(teams.services, accepted, tenant, teams.officer.id)
+    assert card["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    document = Document(io.BytesIO(teams.fake.uploads[consent["name"]]))
+    assert "A view." in "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+    # The same context, sent by a member who is neither the officer nor a clerk, uploads nothing.
+    forged = {**accepted, "context": {**accepted["context"], "for": teams.members[1].id}}
+    teams.fake.uploads.clear()
+    assert await upload_accepted(teams.services, forged, tenant, teams.members[1].id) is None
+    assert teams.fake.uploads == {} and window_id
 
 
 async def test_with_credentials_every_call_to_teams_carries_the_bots_token(database):

@@ -4,7 +4,8 @@
 - A channel reminder about a report whose announcement is known is a reply in the announcement's thread; any
   other channel reminder starts a thread of its own.
 - A direct reminder goes to the member's 1:1 chat with the bot, created (or found: Teams gives the same chat
-  again) once and remembered.
+  again) once and remembered. The receiving officer's "comments closed" is followed there by a file consent card
+  for the compiled comments (bot.teams.files), as Slack attaches the document.
 - Each post carries its ledger key as its card's id. After a crash, posts whose outcome is unknown are looked for
   among the bot's recent messages in the channel or chat, read through Microsoft Graph (the Bot Connector cannot
   give messages back), with the resource-specific consent the app's manifest asks for.
@@ -16,15 +17,15 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import replace
 from typing import TypeVar
 
 from aiohttp import ClientError, ClientResponseError
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
 
-from bot.message import Context, Message, people_in
+from bot.message import Message, people_in
 from bot.reminder_replies import failures_message, reminder_message
 from bot.teams.connector import PLATFORM, KeptConversation, TeamsConnections, kept_conversation
+from bot.teams.files import COMPILED_COMMENTS, Offered, compiled_comments, consent_attachment
 from bot.teams.ids import is_teams_person
 from handlers.context import Services
 from handlers.reminder_plan import DueReminder
@@ -44,13 +45,7 @@ DEFAULT_RETRY_AFTER = 1.0
 # The most recent messages searched for a post whose outcome is unknown: a reminder is only ever retried within
 # minutes of its first attempt, so it is among them if it landed.
 MESSAGES_SEARCHED = 50
-# Slack sends the receiving officer the compiled comments as a Word document with this reminder; a bot can send
-# a file in Teams only after the person accepts it in a consent card, which this bot does not ask for yet.
 WITH_COMPILED_DOCUMENT = "window.compiled"
-NO_DOCUMENT_YET = (
-    "Teams can't carry the Word document of the compiled comments from this bot yet: the committee's clerk can "
-    "export it for you."
-)
 NO_CHANNEL = "the bot has not been in the committee's channel since it was installed, so Teams gives it no way there"
 
 
@@ -65,11 +60,28 @@ class TeamsReminderSender:
         return self._connections.open()
 
     async def send(self, reminder: DueReminder) -> str:
-        message = reminder_message(reminder)
-        if reminder.kind == WITH_COMPILED_DOCUMENT:
-            message = replace(message, blocks=(*message.blocks, Context((NO_DOCUMENT_YET,))))
+        return await _as_delivery(self._send(reminder))
+
+    async def _send(self, reminder: DueReminder) -> str:
         thread = reminder.window.announcement_ref if reminder.window and not reminder.is_direct else None
-        return await _as_delivery(self._post(reminder.committee, reminder.target, message, reminder.key, thread))
+        message = reminder_message(reminder)
+        posted = await self._post(reminder.committee, reminder.target, message, reminder.key, thread)
+        if reminder.kind == WITH_COMPILED_DOCUMENT and reminder.is_direct:
+            await self._offer_compiled(reminder)
+        return posted
+
+    async def _offer_compiled(self, reminder: DueReminder) -> None:
+        """The compiled comments, offered in a file consent card: Teams uploads them once the officer accepts."""
+        committee = reminder.committee
+        offered = Offered(COMPILED_COMMENTS, reminder.window.id, committee.workspace_id, reminder.target)
+        document = await compiled_comments(self._services, offered)
+        if document is None:
+            return
+        kept = await self._kept(committee)
+        chat = await self._chat_with(kept, reminder.target)
+        activity = Activity(type="message", channel_id=PLATFORM, attachments=[consent_attachment(document, offered)])
+        async with self._connections.client(kept) as client:
+            await client.conversations.send_to_conversation(chat, activity)
 
     async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
         return await _as_delivery(self._find_posted(target, keys))

@@ -160,6 +160,7 @@ class FakeBotConnector:
             "/graph/v1.0/teams/{team_id}/channels/{channel_id}/messages/{message_id}/replies", self._graph_replies
         )
         app.router.add_get("/graph/v1.0/chats/{chat_id}/messages", self._graph_chat_messages)
+        app.router.add_put("/onedrive/uploads/{name}", self._upload)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -195,6 +196,7 @@ class FakeBotConnector:
         self.posted: dict[str, list[PostedActivity]] = {}
         self.created: list[CreatedConversation] = []
         self._graph_chats: dict[str, str] = {}  # a 1:1 chat's id as Graph names it -> as the Bot Connector does
+        self.uploads: dict[str, bytes] = {}  # files put in someone's OneDrive after they accepted them
         self._faults: dict[str, list[Fault]] = {}
 
     # ------------------------------------------------------------------ test API
@@ -212,6 +214,16 @@ class FakeBotConnector:
         )
         self.rosters.setdefault(team_id, []).append(member)
         return member
+
+    def upload_info(self, name: str) -> dict[str, Any]:
+        """What Teams puts in a fileConsent/invoke's value when a person accepts a file: where to upload it."""
+        return {
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/Documents/Applications/{name}",
+            "name": name,
+            "uploadUrl": f"{self.service_url}onedrive/uploads/{name}",
+            "uniqueId": f"unique-{name}",
+            "fileType": name.rsplit(".", 1)[-1],
+        }
 
     def calls_to(self, kind: str) -> list[ConnectorCall]:
         return [call for call in self.calls if call.kind == kind]
@@ -340,6 +352,14 @@ class FakeBotConnector:
                 replies = self.posted.get(thread_id(conversation_id, message["id"]), [])
                 message["replies"] = [graph_message(reply) for reply in replies]
         return web.json_response({"value": messages})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        content = await request.read()
+        expected = f"bytes 0-{len(content) - 1}/{len(content)}"
+        if request.headers.get("Content-Range") != expected:
+            return web.json_response({"error": {"code": "invalidRange"}}, status=416)
+        self.uploads[request.match_info["name"]] = content
+        return web.json_response({"id": f"unique-{request.match_info['name']}"}, status=201)
 
     # ------------------------------------------------------------------ behaviour
 
