@@ -160,8 +160,7 @@ class TeamsReminderSender:
         kept = await self._kept_for_target(target)
         anonymous = not kept.conversation.claims
         if is_teams_person(target):
-            path = f"chats/{await self._graph_chat_id(kept, target)}/messages"
-            messages = (await self._connections.graph_get(path, {"$top": str(MESSAGES_SEARCHED)}, anonymous))["value"]
+            messages = await self._chat_messages(kept, target, anonymous)
         else:
             if not kept.team_group_id:
                 raise DeliveryFailed("the channel's team is not known, so its messages cannot be read", True)
@@ -190,12 +189,21 @@ class TeamsReminderSender:
                 return kept
         raise DeliveryFailed(NO_CHANNEL, permanent=True)
 
-    async def _graph_chat_id(self, kept: KeptConversation, member: str) -> str:
-        """Graph names a member's 1:1 chat with a bot after the member's and the bot's Entra ids."""
+    async def _chat_messages(self, kept: KeptConversation, member: str, anonymous: bool) -> list[dict]:
+        """The recent messages of a member's 1:1 chat with the bot. Graph names such a chat after the two Entra
+        ids, "19:{one}_{other}@unq.gbl.spaces"; which comes first is not documented, so both are tried."""
         async with self._connections.client(kept) as client:
             account = await client.get_conversation_member(kept.team_id or kept.channel_id, member)
         bot_app_id = (kept.bot_id or "").removeprefix("28:")
-        return f"19:{account.aad_object_id}_{bot_app_id}@unq.gbl.spaces"
+        params = {"$top": str(MESSAGES_SEARCHED)}
+        for first, second in ((account.aad_object_id, bot_app_id), (bot_app_id, account.aad_object_id)):
+            try:
+                return (await self._connections.graph_get(f"chats/19:{first}_{second}@unq.gbl.spaces/messages", params,
+                                                          anonymous))["value"]  # fmt: skip
+            except ClientResponseError as error:
+                if error.status != 404:
+                    raise
+        return []
 
 
 def _card_ids(message: Mapping) -> set[str]:
