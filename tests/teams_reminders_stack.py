@@ -14,8 +14,9 @@ from microsoft_agents.hosting.core.authorization import ConnectionManager
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.console.render import message_text
-from bot.teams.connector import PLATFORM, TeamsConnections
+from bot.teams.connector import PLATFORM
 from bot.teams.directory import TeamsDirectory
+from bot.teams.outbound import teams_platform
 from bot.teams.reminders import TeamsReminderSender
 from handlers.comment_windows import WindowRequest, open_window, record_announcement
 from handlers.committees import CommitteeSetup, set_up_committee
@@ -78,10 +79,8 @@ def teams_instance(
     fake: FakeBotConnector, database: Database, credentials: bool = False
 ) -> tuple[Services, TeamsReminderSender, TeamsDirectory]:
     """One scheduler instance's Teams half."""
-    connections = TeamsConnections(connection_manager(credentials), graph_url=fake.graph_url)
-    directory = TeamsDirectory(database, connections)
-    services = Services(database, directory)
-    return services, TeamsReminderSender(services, connections, card_of), directory
+    platform = teams_platform(database, connection_manager(credentials), card_of, graph_url=fake.graph_url)
+    return Services(database, platform.directory), platform.sender, platform.directory
 
 
 async def start_teams_side(database: Database, credentials: bool = False) -> TeamsSide:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from bot.platforms import Platform, Platforms
 from bot.teams.files import upload_accepted
-from bot.teams.ids import is_teams_target, is_teams_workspace
+from bot.teams.outbound import teams_platform
 from handlers.comments import add_comment
 from handlers.context import Services
 from handlers.reminders import tick
@@ -35,6 +35,8 @@ from tests.support.fake_bot_connector import (
 from tests.teams_reminders_stack import (
     IssuedToken,
     TeamsSide,
+    card_of,
+    connection_manager,
     open_teams_window,
     set_up_teams_committee,
     start_teams_side,
@@ -205,13 +207,8 @@ async def test_slack_and_teams_committees_in_one_database_two_schedulers_each_re
         await _window(teams)
 
         def instance() -> Platforms:
-            _services, teams_sender, teams_directory = teams_instance(teams.fake, database)
-            return Platforms(
-                [
-                    Platform(teams_sender, teams_directory, is_teams_target, is_teams_workspace),
-                    Platform(slack.bot.reminders, slack.bot.directory),
-                ]
-            )
+            teams_half = teams_platform(database, connection_manager(), card_of, graph_url=teams.fake.graph_url)
+            return Platforms([teams_half, Platform(slack.bot.reminders, slack.bot.directory)])
 
         schedulers = [instance() for _ in range(2)]
         with time_machine.travel(TOMORROW_NOTICE, tick=False):
