@@ -88,16 +88,22 @@ class TeamsConnections:
         self._connections = connections
         self._graph_url = graph_url if graph_url.endswith("/") else graph_url + "/"
         self._open: dict[tuple[str, str], TeamsConnectorClient] | None = None
+        self._opened = 0
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[None]:
-        self._open = {}
+        """Ticks may overlap: the last one out closes the clients."""
+        if self._opened == 0:
+            self._open = {}
+        self._opened += 1
         try:
             yield
         finally:
-            clients, self._open = self._open, None
-            for client in clients.values():
-                await client.close()
+            self._opened -= 1
+            if self._opened == 0:
+                clients, self._open = self._open or {}, None
+                for client in clients.values():
+                    await client.close()
 
     @asynccontextmanager
     async def client(self, kept: KeptConversation) -> AsyncIterator[TeamsConnectorClient]:
