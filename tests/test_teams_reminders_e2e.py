@@ -106,6 +106,16 @@ async def test_a_report_never_announced_gets_its_notice_in_a_thread_of_its_own(t
     assert sent.state == ReminderState.SENT and sent.message_ref == thread.id
 
 
+async def test_a_notice_about_a_report_whose_announcement_was_deleted_starts_a_thread_of_its_own(teams: TeamsSide):
+    _window_id, root = await _window(teams)
+    teams.fake.delete(root)
+    await teams_tick_at(teams, WEEK_NOTICE)
+    _announcement, notice = teams.fake.messages_in(CHANNEL_ID)
+    assert "close in 7 days" in notice.text
+    [sent] = await stored(teams, Reminder)
+    assert sent.state == ReminderState.SENT and sent.message_ref == notice.id
+
+
 async def test_two_instances_ticking_together_post_each_reminder_once(teams: TeamsSide):
     await _window(teams)
     instances = [teams_instance(teams.fake, teams.database) for _ in range(3)]

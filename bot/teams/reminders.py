@@ -110,7 +110,12 @@ class TeamsReminderSender:
                 return (await conversations.send_to_conversation(chat, activity)).id
             if thread:
                 in_thread = f"{kept.channel_id};messageid={thread}"
-                return (await conversations.reply_to_activity(in_thread, thread, activity)).id
+                try:
+                    return (await conversations.reply_to_activity(in_thread, thread, activity)).id
+                except ClientResponseError as error:
+                    # Someone deleted the announcement: the notice still goes out, in a thread of its own.
+                    if error.status != 404:
+                        raise
             created = await conversations.create_conversation(
                 ConversationParameters(
                     is_group=True,

@@ -196,7 +196,8 @@ class FakeBotConnector:
         self.posted: dict[str, list[PostedActivity]] = {}
         self.created: list[CreatedConversation] = []
         self._graph_chats: dict[str, str] = {}  # a 1:1 chat's id as Graph names it -> as the Bot Connector does
-        self.uploads: dict[str, bytes] = {}  # files put in someone's OneDrive after they accepted them
+        self.uploads: dict[str, bytes] = {}
+        self.deleted: set[str] = set()  # files put in someone's OneDrive after they accepted them
         self._faults: dict[str, list[Fault]] = {}
 
     # ------------------------------------------------------------------ test API
@@ -244,6 +245,10 @@ class FakeBotConnector:
 
     def thread_replies(self, channel_id: str, root_id: str) -> list[PostedActivity]:
         return [reply for reply in self.posted.get(thread_id(channel_id, root_id), [])]
+
+    def delete(self, activity_id: str) -> None:
+        """Someone deleted a message in Teams: replies to it are refused from now on."""
+        self.deleted.add(activity_id)
 
     def chat_with(self, member_id: str) -> str | None:
         """The id of the 1:1 chat the bot created with a member, if it did."""
@@ -364,6 +369,8 @@ class FakeBotConnector:
     # ------------------------------------------------------------------ behaviour
 
     def _post(self, conversation_id: str, activity: Any, reply_to: str | None = None) -> web.Response:
+        if reply_to in self.deleted:
+            return not_found(f"no activity {reply_to}")
         if not isinstance(activity, dict) or not activity.get("type"):
             return web.json_response({"error": {"code": "BadArgument", "message": "activity type missing"}}, status=400)
         channel, _, root = conversation_id.partition(";messageid=")
