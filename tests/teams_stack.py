@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.teams.app import MESSAGES_PATH, TeamsBot, add_teams_routes
@@ -241,3 +242,45 @@ def press_data(action: dict) -> dict:
 def form_data(answer: Answer) -> dict:
     [submit] = dialog_card(answer)["actions"]
     return submit["data"][FORM]
+
+
+# Steps many tests share, each done the way a person does it in Teams.
+
+COMMITTEE = "Children and Families Overview and Scrutiny Committee"
+
+
+async def set_up_committee(stack: TeamsStack, name: str = COMMITTEE) -> None:
+    answer = await stack.teams.say(CLERK, f"committee setup {name}")
+    assert answer.status == 202, answer.text
+
+
+async def open_window(
+    stack: TeamsStack, title: str = "Draft annual report 2021/22", deadline: str = "20 September 2040"
+) -> int:
+    """`report open` with the officer mentioned, confirmed; returns the window's id from the announcement's
+    Add comment button."""
+    text = f"report open {title} | https://example.org/report.pdf | @{OFFICER} | {deadline}"
+    await stack.teams.say(CLERK, text, mentions=(OFFICER,))
+    preview = stack.last_private(CLERK)
+    answer = await stack.teams.press(CLERK, buttons(preview)["Open comment window"])
+    assert answer.status == 200, answer.text
+    announcement = stack.channel_posts()[-1].activity
+    return int(press_data(buttons(announcement)["Add comment"])["value"])
+
+
+async def stored(stack: TeamsStack, model, **where) -> list:
+    from sqlmodel import select
+
+    async with stack.database.session() as session:
+        statement = select(model)
+        for name, value in where.items():
+            statement = statement.where(getattr(model, name) == value)
+        return list(await session.exec(statement))
+
+
+@pytest.fixture
+async def teams(database):
+    """The Teams stack on each database; import it into a test module to use it."""
+    running = await start_teams_stack(database)
+    yield running
+    await running.stop()

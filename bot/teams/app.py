@@ -9,6 +9,7 @@ bot.outcomes); this package only reads Teams' activities and writes its cards.
 
 import json
 import logging
+import uuid
 from dataclasses import replace
 
 from aiohttp import web
@@ -254,7 +255,8 @@ class _Turn:
         if name not in interactions.HELP or not isinstance(parts, list):
             raise TypeError("not a command")
         typed = TypedText(tuple(_part(part) for part in parts))
-        return await interactions.command(self.services, person, name, typed, f"teams:{person.workspace_id}:form")
+        key = f"teams:{person.workspace_id}:{self.activity.id}"
+        return await interactions.command(self.services, person, name, typed, key)
 
     async def _submit(self, data: dict) -> None:
         try:
@@ -265,18 +267,19 @@ class _Turn:
             self.answer_invoke(cards.dialog_note(NOT_OURS))
             return
         person = self.actor(submitted.channel_id)
-        key = f"teams:{person.workspace_id}:form:{self.activity.conversation.id}:{submitted.form_id}"
+        key = f"teams:{person.workspace_id}:form:{submitted.opened}"
         work = interactions.submit(
             self.services, person, submitted.form_id, submitted.context, submitted.values, key
         )
         outcome = await attempt(work, person, submitted.form_id)
         if isinstance(outcome, Form):
-            self.answer_invoke(await self._dialog(outcome, person))
+            self.answer_invoke(await self._dialog(outcome, person, submitted.opened))
         elif isinstance(outcome, Failure):
             if form is None:
                 self.answer_invoke(cards.dialog_note(outcome.message.summary))
             else:
-                self.answer_invoke(await self._dialog(form, person, outcome.message.summary, submitted.values))
+                shown_again = await self._dialog(form, person, submitted.opened, outcome.message.summary, submitted.values)
+                self.answer_invoke(shown_again)
         else:
             await self.answer(person, outcome)
             self.answer_invoke(None)
@@ -392,9 +395,12 @@ class _Turn:
         await record_announcement(self.services, person, window.id, ref, link)
         log.info("announced window %s in %s at %s", window.id, window.channel_id, ref)
 
-    async def _dialog(self, form: Form, person: Actor, problem: str | None = None, typed=None) -> dict:
+    async def _dialog(
+        self, form: Form, person: Actor, opened: str | None = None, problem: str | None = None, typed=None
+    ) -> dict:
         people = await self._people_to_choose(form, person)
-        return cards.dialog(form.title, cards.form_card(form, person.channel_id, people, problem, typed))
+        opened = opened or uuid.uuid4().hex
+        return cards.dialog(form.title, cards.form_card(form, person.channel_id, people, opened, problem, typed))
 
     async def _people_to_choose(self, form: Form, person: Actor) -> list[cards.MemberChoice]:
         """The channel's members, for a form that asks for people: Teams' own people picker gives ids of another

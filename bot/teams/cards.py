@@ -177,10 +177,16 @@ class MemberChoice:
 
 
 def form_card(
-    form: Form, channel_id: str | None, people: list[MemberChoice], problem: str | None = None, typed=None
+    form: Form,
+    channel_id: str | None,
+    people: list[MemberChoice],
+    opened: str,
+    problem: str | None = None,
+    typed: FormValues | None = None,
 ) -> dict:
     """The form's card: its inputs, its intro above them and any problem above that; `typed` (what was submitted)
-    is kept in the boxes."""
+    is kept in the boxes. `opened` names this dialog, as long as it stays open (corrected, or on to its next
+    page), so that each thing it records is recorded once."""
     typed = typed or {}
     body: list[dict] = []
     if problem:
@@ -193,7 +199,14 @@ def form_card(
         lists = [field.name for field in form.fields if field.kind == "users"]
         # The form itself rides along, so that a refusal can show it again as it was filled in.
         data = {
-            FORM: {"id": form.form_id, "context": form.context, "channel": channel_id, "lists": lists, "form": asdict(form)}
+            FORM: {
+                "id": form.form_id,
+                "context": form.context,
+                "channel": channel_id,
+                "lists": lists,
+                "opened": opened,
+                "form": asdict(form),
+            }
         }
         actions.append({"type": "Action.Submit", "title": form.submit, "data": data, "style": "positive"})
     content = card(body)
@@ -257,6 +270,7 @@ class Submitted:
     form_id: str
     context: str
     channel_id: str | None
+    opened: str
     values: FormValues
 
 
@@ -267,8 +281,8 @@ def submitted(data: dict) -> Submitted:
     ours = data.get(FORM)
     if not isinstance(ours, dict) or not isinstance(ours.get("id"), str):
         raise TypeError("not one of our forms")
-    context, channel = ours.get("context") or "", ours.get("channel")
-    if not isinstance(context, str) or not (channel is None or isinstance(channel, str)):
+    context, channel, opened = ours.get("context") or "", ours.get("channel"), ours.get("opened")
+    if not (isinstance(context, str) and isinstance(opened, str) and (channel is None or isinstance(channel, str))):
         raise TypeError("not one of our forms")
     values: FormValues = {}
     for name, value in data.items():
@@ -280,4 +294,4 @@ def submitted(data: dict) -> Submitted:
     for name in ours.get("lists") or ():
         if isinstance(name, str) and name in values:
             values[name] = tuple(part for part in (values[name] or "").split(",") if part)
-    return Submitted(ours["id"], context, channel, values)
+    return Submitted(ours["id"], context, channel, opened, values)
