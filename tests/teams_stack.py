@@ -138,8 +138,9 @@ class TeamsStack:
 
     def chat(self, user: str) -> list:
         """The messages the bot sent to `user` in their 1:1 chat, oldest first."""
-        chat = self.connector.chat_with(user)
-        return self.connector.messages_in(chat) if chat else []
+        # The chat the bot opened, or the one the person opened first (a personal install): Teams gives both the
+        # same id.
+        return self.connector.messages_in(self.connector.chat_with(user) or f"a:1:1-chat-{user}")
 
     def last_private(self, user: str) -> dict:
         messages = self.chat(user)

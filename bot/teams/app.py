@@ -361,8 +361,25 @@ class _Turn:
         await self.connector.conversations.send_to_conversation(chat, activity)
 
     async def publicly(self, place: str, message: Message) -> None:
-        """For everyone in the place it was asked, in the thread of the request."""
-        await self.context.send_activity(await self._card(message, place))
+        """For everyone in the place: in the thread of the request where it was made there, else (a form
+        submitted from a 1:1 chat) as a new post in the place."""
+        activity = await self._card(message, place)
+        if not self.place.personal and self.place.place_id == place:
+            await self.context.send_activity(activity)
+        else:
+            await self._new_thread(place, activity)
+
+    async def _new_thread(self, place: str, activity: Activity) -> str:
+        """Posts `activity` as a new thread in the channel `place`; its ref (the thread's first message's id)."""
+        parameters = ConversationParameters(
+            is_group=True,
+            agent=ChannelAccount(id=self.activity.recipient.id),
+            tenant_id=self.place.tenant_id,
+            channel_data={"channel": {"id": place}, "tenant": {"id": self.place.tenant_id}},
+            activity=activity,
+        )
+        created = await self.connector.conversations.create_conversation(parameters)
+        return created.activity_id or created.id.partition(";messageid=")[2]
 
     async def _chat_with(self, person_id: str) -> str:
         known = self.bot._chats.get((self.place.tenant_id, person_id))
@@ -381,16 +398,7 @@ class _Turn:
 
     async def _announce(self, person: Actor, window: WindowSummary) -> None:
         """A new thread in the committee's channel; replies in it are offered as comments."""
-        activity = await self._card(announcement(window), window.channel_id)
-        parameters = ConversationParameters(
-            is_group=True,
-            agent=ChannelAccount(id=self.activity.recipient.id),
-            tenant_id=self.place.tenant_id,
-            channel_data={"channel": {"id": window.channel_id}, "tenant": {"id": self.place.tenant_id}},
-            activity=activity,
-        )
-        created = await self.connector.conversations.create_conversation(parameters)
-        ref = created.activity_id or created.id.partition(";messageid=")[2]
+        ref = await self._new_thread(window.channel_id, await self._card(announcement(window), window.channel_id))
         link = f"https://teams.microsoft.com/l/message/{window.channel_id}/{ref}"
         await record_announcement(self.services, person, window.id, ref, link)
         log.info("announced window %s in %s at %s", window.id, window.channel_id, ref)
