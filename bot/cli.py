@@ -205,6 +205,9 @@ def serve(settings: Settings) -> None:
     """aiohttp's production server (Bolt's own app.start() is meant for development only); with
     WEB_CONCURRENCY above 1, that many processes under gunicorn."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
+    from bot.teams.settings import TeamsSettings
+
+    TeamsSettings.from_environment(os.environ)  # a missing or inconsistent Teams setting stops start-up here
     if settings.workers == 1:
         web.run_app(
             _served_app(settings, migrate=True),
@@ -242,12 +245,24 @@ async def _served_app(settings: Settings, migrate: bool) -> web.Application:
     database = await migrated(settings.database_url) if migrate else Database(settings.database_url)
     bot = SlackBot(settings, database)
     app = bot.web_app()
+    _mount_teams(app, database, settings)
     if settings.reminders:
         scheduler = ReminderScheduler(bot.services, bot.reminders, settings)
         app.on_startup.append(lambda _app: _start(scheduler))
         app.on_cleanup.append(lambda _app: _stop(scheduler))
     app.on_cleanup.append(lambda _app: database.dispose())
     return app
+
+
+def _mount_teams(app: web.Application, database: Database, settings: Settings) -> None:
+    """Teams' /api/messages beside Slack's routes, when Teams' settings are given."""
+    from bot.teams.settings import TeamsSettings
+
+    teams_settings = TeamsSettings.from_environment(os.environ)
+    if teams_settings is not None:
+        from bot.teams.app import TeamsBot
+
+        TeamsBot(teams_settings, database, settings.public_url).mount(app)
 
 
 async def _start(scheduler: ReminderScheduler) -> None:

@@ -69,6 +69,9 @@ class TeamsBot:
         self.adapter.on_turn_error = self._on_turn_error
         self._chats: dict[tuple[str, str], str] = {}
 
+    def mount(self, application: web.Application) -> None:
+        add_teams_routes(application, self)
+
     async def on_turn(self, context: TurnContext) -> None:
         connector = context.services.get(ConnectorClientBase)
         token = self.roster.during_turn(connector)

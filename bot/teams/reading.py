@@ -70,16 +70,16 @@ def typed_text(activity) -> TypedText:
     text = activity.text if isinstance(activity.text, str) else ""
     if len(text) > MOST_TYPED:
         raise Unreadable(f"{len(text)} characters")
-    bot_id = getattr(activity.recipient, "id", None)
+    bot_id, bot_name = getattr(activity.recipient, "id", None), getattr(activity.recipient, "name", None)
     mentioned = _mentions(activity)
     parts: list[str | Person] = []
     shown = 0
     for tag in AT_TAG.finditer(text):
         parts.append(text[shown : tag.start()])
         who = mentioned.get(tag.group(0))
-        if who is None:
+        if who is None and tag.group(1) != bot_name:
             parts.append("@" + tag.group(1))
-        elif who[0] != bot_id:
+        elif who is not None and who[0] != bot_id:
             parts.append(Person(who[0], who[1]) if is_user_id(who[0]) else "@" + who[1])
         shown = tag.end()
     parts.append(text[shown:])
