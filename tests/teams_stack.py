@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp import web
 
 from bot.teams.app import MESSAGES_PATH, TeamsBot, add_teams_routes
@@ -100,7 +99,9 @@ class TeamsClient:
         entities = []
         if where == "channel" and not thread:
             text = f"<at>{BOT_NAME}</at> {text}"
-            entities.append({"type": "mention", "text": f"<at>{BOT_NAME}</at>", "mentioned": {"id": BOT_ID, "name": BOT_NAME}})
+            entities.append(
+                {"type": "mention", "text": f"<at>{BOT_NAME}</at>", "mentioned": {"id": BOT_ID, "name": BOT_NAME}}
+            )
         for member in mentions:
             tag = f"<at>{NAMES[member]}</at>"
             text = text.replace(f"@{member}", tag)
@@ -277,11 +278,3 @@ async def stored(stack: TeamsStack, model, **where) -> list:
         for name, value in where.items():
             statement = statement.where(getattr(model, name) == value)
         return list(await session.exec(statement))
-
-
-@pytest.fixture
-async def teams(database):
-    """The Teams stack on each database; import it into a test module to use it."""
-    running = await start_teams_stack(database)
-    yield running
-    await running.stop()

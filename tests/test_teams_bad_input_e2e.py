@@ -5,20 +5,18 @@ answer where there is someone to answer, never a 5xx, and changes nothing."""
 import json
 import logging
 
-from storage.models import Comment, Committee, CommitteeClerk, CommentWindow, Resolution
+from storage.models import Comment, CommentWindow, Committee, CommitteeClerk, Resolution
 from tests.support.fake_bot_connector import CHANNEL_ID
 from tests.teams_stack import (
     CLERK,
     MEMBERS,
     OTHER_TENANT,
     buttons,
-    dialog_card,
     note,
     open_window,
     set_up_committee,
     shown,
     stored,
-    teams,  # noqa: F401 (the fixture)
 )
 
 PATEL, JONES, _ = MEMBERS
@@ -116,7 +114,9 @@ async def test_a_tenant_that_is_not_ours_is_refused_and_changes_nothing(teams, c
     teams.teams.tenant = OTHER_TENANT
     with caplog.at_level(logging.WARNING):
         answer = await teams.teams.say(CLERK, "committee setup Another council's committee")
-        invoke = await teams.teams.invoke(CLERK, "task/fetch", {"data": {"committee_bot_press": {"action": "x", "value": ""}}})
+        invoke = await teams.teams.invoke(
+            CLERK, "task/fetch", {"data": {"committee_bot_press": {"action": "x", "value": ""}}}
+        )
     assert answer.status == 202
     assert "another Microsoft 365 organisation" in note(invoke)
     assert "refused an activity from tenant" in caplog.text

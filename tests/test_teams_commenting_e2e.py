@@ -18,11 +18,9 @@ from tests.teams_stack import (
     form_data,
     note,
     open_window,
-    press_data,
     set_up_committee,
     shown,
     stored,
-    teams,  # noqa: F401 (the fixture)
 )
 
 PATEL, JONES, SMITH = MEMBERS
@@ -147,7 +145,9 @@ async def test_teams_a_retried_command_stores_one_comment(teams):
         "message",
         PATEL,
         text="<at>committee-bot</at> comment annual-report-2021 Once only",
-        entities=[{"type": "mention", "text": "<at>committee-bot</at>", "mentioned": {"id": BOT_ID, "name": "committee-bot"}}],
+        entities=[
+            {"type": "mention", "text": "<at>committee-bot</at>", "mentioned": {"id": BOT_ID, "name": "committee-bot"}}
+        ],
     )
     first, again = await teams.teams.post(activity), await teams.teams.post(activity)
     assert (first.status, again.status) == (202, 202)
@@ -156,7 +156,9 @@ async def test_teams_a_retried_command_stores_one_comment(teams):
 
 async def test_teams_mentions_are_stored_verbatim_and_never_ping(teams):
     await _ready(teams)
-    await teams.teams.say(PATEL, "comment annual-report-2021 Ask @29:jones about **this** and <at>General</at>", mentions=(JONES,))
+    await teams.teams.say(
+        PATEL, "comment annual-report-2021 Ask @29:jones about **this** and <at>General</at>", mentions=(JONES,)
+    )
     [comment] = await stored(teams, Comment)
     assert comment.text == "Ask @Cllr Jones about **this** and @General"
     receipt = teams.last_private(PATEL)
@@ -266,15 +268,22 @@ async def test_teams_message_action_opens_the_comment_form_with_the_message_text
     value = {
         "commandId": "comment_from_message",
         "commandContext": "message",
-        "messagePayload": {"body": {"contentType": "html", "content": "<p>We should say more about &amp; fostering.</p>"}},
+        "messagePayload": {
+            "body": {"contentType": "html", "content": "<p>We should say more about &amp; fostering.</p>"}
+        },
     }
     dialog = await teams.teams.invoke(SMITH, "composeExtension/fetchTask", value, where="channel")
     inputs = dialog_inputs(dialog)
     assert inputs["text"]["value"] == "We should say more about & fostering."
     assert inputs["report"]["value"] == str(window_id)
     answer = await teams.teams.invoke(
-        SMITH, "composeExtension/submitAction", {"commandId": "comment_from_message", "data": {
-            **press_free(dialog), "report": str(window_id), "text": inputs["text"]["value"]}}, where="channel"
+        SMITH,
+        "composeExtension/submitAction",
+        {
+            "commandId": "comment_from_message",
+            "data": {**press_free(dialog), "report": str(window_id), "text": inputs["text"]["value"]},
+        },
+        where="channel",
     )
     assert answer.status == 200
     [comment] = await stored(teams, Comment)

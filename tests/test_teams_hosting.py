@@ -14,7 +14,7 @@ from tests.support.fake_bot_connector import TENANT_ID as OUR_TENANT
 from tests.support.fake_bot_connector import FakeBotConnector
 from tests.support.fake_slack import FakeSlackWebAPI
 from tests.support.slack_client import SignedSlackClient
-from tests.teams_stack import CLERK, TeamsClient, start_roster, stored
+from tests.teams_stack import CLERK, TeamsClient, start_roster
 
 CREDENTIALS = {CLIENT_ID: "00000000-0000-4000-8000-00000000b07a", CLIENT_SECRET: "s3cret", TENANT_ID: OUR_TENANT}
 
@@ -50,7 +50,9 @@ async def test_slack_and_teams_share_one_app_and_only_teams_checks_a_bearer_toke
         assert answer.status == 200  # no bearer token asked of Slack
         await signed.close()
 
-        accepted = await teams.post(teams.activity("message", CLERK, text="<at>committee-bot</at> committee setup Real"))
+        accepted = await teams.post(
+            teams.activity("message", CLERK, text="<at>committee-bot</at> committee setup Real")
+        )
         assert accepted.status == 202
         assert [c.name for c in await stored_committees(database)] == ["Real"]
     finally:

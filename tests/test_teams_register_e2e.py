@@ -20,7 +20,6 @@ from tests.teams_stack import (
     set_up_committee,
     shown,
     stored,
-    teams,  # noqa: F401 (the fixture)
 )
 
 PATEL, JONES, _ = MEMBERS
@@ -177,7 +176,11 @@ async def test_teams_the_lscpb_minute_is_found_checked_and_saved(teams):
     done = await teams.teams.submit(CLERK, confirm.json(), {})
     assert done.status == 200 and not done.text
     saved = sorted(await stored(teams, Resolution), key=lambda r: r.id)
-    assert [(r.kind, r.due_rule) for r in saved] == [("noted", None), ("report_back", "future meeting"), ("noted", None)]
+    assert [(r.kind, r.due_rule) for r in saved] == [
+        ("noted", None),
+        ("report_back", "future meeting"),
+        ("noted", None),
+    ]
 
 
 async def test_teams_members_cannot_import_minutes(teams):
@@ -196,7 +199,12 @@ async def test_teams_set_up_through_the_form_with_zone_clerks_and_chair(teams):
     inputs = dialog_inputs(dialog)
     assert inputs["timezone"]["value"] == "Europe/London" and inputs["clerks"]["isMultiSelect"] is True
     assert {"title": "Cllr Chair", "value": CHAIR} in inputs["chair"]["choices"]
-    values = {"name": "Children and Families OSC", "timezone": "Europe/Dublin", "clerks": f"{CLERK},{JONES}", "chair": CHAIR}
+    values = {
+        "name": "Children and Families OSC",
+        "timezone": "Europe/Dublin",
+        "clerks": f"{CLERK},{JONES}",
+        "chair": CHAIR,
+    }
     answer = await teams.teams.submit(CLERK, dialog.json(), values)
     assert answer.status == 200 and not answer.text
     [committee] = await stored(teams, Committee)

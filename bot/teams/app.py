@@ -230,7 +230,9 @@ class _Turn:
 
     async def _press(self, data: dict) -> None:
         press = data.get(cards.PRESS)
-        if not (isinstance(press, dict) and isinstance(press.get("action"), str) and isinstance(press.get("value"), str)):
+        if not (
+            isinstance(press, dict) and isinstance(press.get("action"), str) and isinstance(press.get("value"), str)
+        ):
             log.warning("a dialog asked for by a card that is not ours")
             self.answer_invoke(cards.dialog_note(NOT_OURS))
             return
@@ -271,9 +273,7 @@ class _Turn:
             return
         person = self.actor(submitted.channel_id)
         key = f"teams:{person.workspace_id}:form:{submitted.opened}"
-        work = interactions.submit(
-            self.services, person, submitted.form_id, submitted.context, submitted.values, key
-        )
+        work = interactions.submit(self.services, person, submitted.form_id, submitted.context, submitted.values, key)
         outcome = await attempt(work, person, submitted.form_id)
         if isinstance(outcome, Form):
             self.answer_invoke(await self._dialog(outcome, person, submitted.opened))
@@ -281,7 +281,9 @@ class _Turn:
             if form is None:
                 self.answer_invoke(cards.dialog_note(outcome.message.summary))
             else:
-                shown_again = await self._dialog(form, person, submitted.opened, outcome.message.summary, submitted.values)
+                shown_again = await self._dialog(
+                    form, person, submitted.opened, outcome.message.summary, submitted.values
+                )
                 self.answer_invoke(shown_again)
         else:
             await self.answer(person, outcome)
@@ -311,7 +313,9 @@ class _Turn:
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         press = data.get(cards.PRESS)
-        if not (isinstance(press, dict) and isinstance(press.get("action"), str) and isinstance(press.get("value"), str)):
+        if not (
+            isinstance(press, dict) and isinstance(press.get("action"), str) and isinstance(press.get("value"), str)
+        ):
             self.answer_invoke(_card_action_note(NOT_OURS))
             return
         person = self.actor(press.get("channel") if isinstance(press.get("channel"), str) else None)
@@ -505,6 +509,10 @@ def _form_from(saved: object) -> Form | None:
         for field in saved["fields"]
     )
     return Form(
-        str(saved["form_id"]), str(saved["title"]), str(saved["submit"]), fields, str(saved.get("context") or ""),
+        str(saved["form_id"]),
+        str(saved["title"]),
+        str(saved["submit"]),
+        fields,
+        str(saved.get("context") or ""),
         saved.get("intro"),
     )

@@ -11,8 +11,22 @@ import re
 from dataclasses import asdict, dataclass
 
 from bot.forms import Field, Form, FormValues
-from bot.message import Actions, Block, Bullets, Button, Context, Em, Icon, Inline, Line, Link, Message, Paragraph, Person
-from bot.message import Quote, Strong
+from bot.message import (
+    Actions,
+    Block,
+    Bullets,
+    Button,
+    Context,
+    Em,
+    Icon,
+    Inline,
+    Line,
+    Link,
+    Message,
+    Person,
+    Quote,
+    Strong,
+)
 from handlers.wording import Command, Verbatim
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -146,7 +160,13 @@ def action_set(buttons: tuple[Button, ...], place: str | None = None) -> dict:
 
 
 def card(body: list[dict], mentions: dict[str, dict] | None = None) -> dict:
-    content = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body, "msteams": {"width": "Full"}}
+    content = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
     if mentions:
         content["msteams"]["entities"] = list(mentions.values())
     return content

@@ -1,10 +1,10 @@
 """Teams' settings, read from the environment under the Microsoft 365 Agents SDK's own names.
 
-    CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID       the bot's Entra app (client) id
-    CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET   its client secret
-    CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID       the council's tenant: requests from any other are refused
-    CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED   true only to try the bot with no tenant (tests,
-                                                                   a local emulator); refused beside credentials
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID       the bot's Entra app (client) id
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET   its client secret
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID       the council's tenant: requests from any other are refused
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED   true only to try the bot with no tenant (tests,
+                                                               a local emulator); refused beside credentials
 """
 
 from collections.abc import Mapping
@@ -61,7 +61,11 @@ class TeamsSettings:
             )
         if self.anonymous:
             return
-        for name, value in ((CLIENT_ID, self.client_id), (CLIENT_SECRET, self.client_secret), (TENANT_ID, self.tenant_id)):
+        for name, value in (
+            (CLIENT_ID, self.client_id),
+            (CLIENT_SECRET, self.client_secret),
+            (TENANT_ID, self.tenant_id),
+        ):
             if not value:
                 raise TeamsMisconfigured(
                     f"the environment variable {name} is not set; Teams needs the client id, secret and tenant id "
@@ -76,5 +80,9 @@ class TeamsSettings:
                     SERVICE_CONNECTION: AgentAuthConfiguration(anonymous_allowed=True, tenant_id=self.tenant_id)
                 },
             )
-        environ = self.environ or {CLIENT_ID: self.client_id, CLIENT_SECRET: self.client_secret, TENANT_ID: self.tenant_id}
+        environ = self.environ or {
+            CLIENT_ID: self.client_id,
+            CLIENT_SECRET: self.client_secret,
+            TENANT_ID: self.tenant_id,
+        }
         return MsalConnectionManager(**load_configuration_from_env(dict(environ)))
