@@ -1,11 +1,11 @@
 """Reminder fan-out: 5,000 reminders due now over 500 channels, against Slack's one message per second per channel.
 
-One tick of handlers.reminders.tick with the bot's real SlackReminderSender (and its Web API client, retrying
-429s) and the default ReminderTiming (1 s between posts to one channel), on PostgreSQL. Slack's Web API is the
-test suite's fake in a process of its own (Slack's work is not the bot's), enforcing one chat.postMessage per
-second per channel (`per_channel_rate(1.0)`: a 429 with Retry-After beyond that). Each committee has its
-reminder hour set to the current hour and its actions due today, so their "due today" notices are due now; the
-"week before" notices are already superseded and dropped.
+One tick of handlers.reminders.tick with the bot's real reminder sender over SlackReminderTransport (its Web API
+client retrying 429s) and the default ReminderTiming (1 s between posts to one channel), on PostgreSQL. Slack's Web
+API is the test suite's fake in a process of its own (Slack's work is not the bot's), enforcing one chat.postMessage
+per second per channel (`per_channel_rate(1.0)`: a 429 with Retry-After beyond that). Each committee has its
+reminder hour set to the current hour and its actions due today, so their "due today" notices are due now; the "week
+before" notices are already superseded and dropped.
 
 Floor: the largest number of reminders in one channel x 1 s, the least any sender could take. Targets: total
 time / floor <= 1.2; duplicates 0 and lost 0, read from the message metadata keys the fake received.

@@ -11,7 +11,19 @@ import json
 import logging
 
 from bot import replies
-from bot.conversations import comment_windows, meetings, minutes, register, reminders
+from bot.conversations import (
+    CommandRequest,
+    Conversation,
+    OnPress,
+    OnSubmit,
+    Press,
+    Submission,
+    comment_windows,
+    meetings,
+    minutes,
+    register,
+    reminders,
+)
 from bot.conversations.inputs import TypedText
 from bot.forms import Form, FormValues
 from bot.message import Person
@@ -23,9 +35,16 @@ from handlers.plain_text import plain
 
 log = logging.getLogger(__name__)
 
-CONVERSATIONS = (comment_windows, meetings, register, minutes, reminders)
-HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.HELP.items()}
-SHORTCUTS = {"comment_from_message": comment_windows.shortcut_form, "minutes_from_message": minutes.shortcut_form}
+CONVERSATIONS: tuple[Conversation, ...] = tuple(
+    module.CONVERSATION for module in (comment_windows, meetings, register, minutes, reminders)
+)
+# The routing tables every front end registers, all derived from what the conversations declare.
+HELP = {name: text for conversation in CONVERSATIONS for name, text in conversation.help.items()}
+COMMANDS = tuple(HELP)
+SHORTCUTS = {name: form for conversation in CONVERSATIONS for name, form in conversation.shortcuts.items()}
+_CHOICES_OF_DATE = replies.CHOOSE_DATE.split(".", 1)[0]  # the buttons of `command` itself, below
+BUTTON_PREFIXES = (*(p for c in CONVERSATIONS for p in c.button_prefixes), _CHOICES_OF_DATE)
+FORM_PREFIXES = tuple(p for c in CONVERSATIONS for p in c.form_prefixes)
 # A choice of dates carries its command again in each button; the longest value every front end's button carries.
 MOST_BUTTON_VALUE = 2000
 
@@ -42,20 +61,28 @@ def _plain(value):
 minutes_file = minutes.file_form
 
 
-def _owner_of(identifier: str):
-    """The conversation whose buttons or forms start with this prefix ("comment.edit" -> comment windows)."""
-    prefix = identifier.split(".", 1)[0]
+def _pressed_on(action_id: str) -> OnPress:
+    """The press handler of the conversation whose buttons start with this prefix ("comment.edit")."""
+    prefix = action_id.split(".", 1)[0]
     for conversation in CONVERSATIONS:
-        if prefix in conversation.PREFIXES:
-            return conversation
+        if prefix in conversation.button_prefixes and conversation.press:
+            return conversation.press
+    raise NotFound("That button or form is no longer in use. Please type the command again.")
+
+
+def _submitted_to(form_id: str) -> OnSubmit:
+    prefix = form_id.split(".", 1)[0]
+    for conversation in CONVERSATIONS:
+        if prefix in conversation.form_prefixes and conversation.submit:
+            return conversation.submit
     raise NotFound("That button or form is no longer in use. Please type the command again.")
 
 
 async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
-    conversation = next(c for c in CONVERSATIONS if name in c.HELP)
+    answers = next(c.command for c in CONVERSATIONS if name in c.help and c.command)
     typed = typed.with_text(plain)
     try:
-        return await conversation.command(services, actor, name, typed, request_key)
+        return await answers(services, actor, CommandRequest(name, typed, request_key))
     except AmbiguousDeadline as asked:
         # "next Friday" early in a week: the command again, with each reading spelled out, one button each.
         choices = [
@@ -104,7 +131,7 @@ async def press(services: Services, actor: Actor, action_id: str, value: str, re
     value = _plain(value)
     if action_id == replies.CHOOSE_DATE:
         return await _chosen_date(services, actor, value)
-    return await _owner_of(action_id).press(services, actor, action_id, value, request_key)
+    return await _pressed_on(action_id)(services, actor, Press(action_id, value, request_key))
 
 
 async def _chosen_date(services: Services, actor: Actor, value: str) -> Reply | Form:
@@ -126,9 +153,8 @@ async def _chosen_date(services: Services, actor: Actor, value: str) -> Reply | 
 async def submit(
     services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
 ) -> Reply | Form:
-    return await _owner_of(form_id).submit(
-        services, actor, form_id, _plain(context), {n: _plain(v) for n, v in values.items()}, request_key
-    )
+    values = {name: _plain(value) for name, value in values.items()}
+    return await _submitted_to(form_id)(services, actor, Submission(form_id, _plain(context), values, request_key))
 
 
 async def shortcut(services: Services, actor: Actor, callback_id: str, typed: TypedText) -> Form:

@@ -106,7 +106,7 @@ class GaveUp(DeliveryFailed):
 
 
 class ReminderSender(Protocol):
-    """How a platform posts reminders; Slack's lives in bot/slack/reminders.py, the console's in bot/console."""
+    """How reminders are posted: bot.reminder_delivery.ReminderDelivery, over each platform's ReminderTransport."""
 
     def sending(self) -> AbstractAsyncContextManager[None]: ...  # around a tick's posts: connections to keep open
 

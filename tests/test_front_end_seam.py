@@ -6,9 +6,15 @@ call to Slack's escaping and no constant named for one of Slack's limits can cre
 """
 
 import ast
+import importlib
+import inspect
 import re
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from bot import front_end, interactions, replies
 
 ROOT = Path(__file__).parent.parent
 SHARED = ("bot", "handlers", "storage")
@@ -112,3 +118,88 @@ def test_the_check_finds_what_it_looks_for(tmp_path):
     found = "\n".join(_findings(old, tmp_path))
     for name in ("a mention", "a link", "bold", "an emoji", "code", "Slack's escaping", "MAX_PASTE_LENGTH"):
         assert name in found, name
+
+
+IN_PROCESS = "tests.support.in_process:InProcess"
+# Every front end, as the interfaces in bot/front_end.py name them; a new one adds its classes here.
+FRONT_ENDS = {
+    "FrontEnd": ("bot.slack.delivery:SlackDelivery", "bot.console.backend:ConsoleSession", IN_PROCESS),
+    "Answering": (
+        "bot.slack.listeners.answering:InTheAck",
+        "bot.slack.listeners.answering:InPlace",
+        "bot.slack.listeners.answering:Telling",
+        "bot.slack.listeners.views:_InTheAck",
+        "bot.slack.listeners.views:_InTheFormRead",
+        "bot.console.backend:ConsoleSession",
+        "tests.support.in_process:_Answering",
+    ),
+    "ReminderTransport": (
+        "bot.slack.reminders:SlackReminderTransport",
+        "bot.console.reminders:ConsoleReminderTransport",
+        IN_PROCESS,
+    ),
+}
+PLATFORM_IMPORTS = ("slack_sdk", "slack_bolt", "bot.slack", "bot.console", "bot.teams", "botbuilder")
+
+
+def _loaded(name: str) -> type:
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _interface(protocol: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(protocol).items()
+        if callable(member) and not name.startswith("_")
+    }
+
+
+@pytest.mark.parametrize("protocol_name", FRONT_ENDS)
+def test_every_front_end_provides_the_whole_interface_with_its_signatures(protocol_name):
+    protocol = getattr(front_end, protocol_name)
+    for name in FRONT_ENDS[protocol_name]:
+        implementation = _loaded(name)
+        for method, wanted in _interface(protocol).items():
+            assert hasattr(implementation, method), f"{name} has no {method}"
+            given = inspect.signature(getattr(implementation, method))
+            assert len(given.parameters) == len(wanted.parameters), f"{name}.{method}{given} is not {method}{wanted}"
+            assert inspect.iscoroutinefunction(getattr(implementation, method)) == inspect.iscoroutinefunction(
+                getattr(protocol, method)
+            ), f"{name}.{method} is not async as {protocol_name} says"
+
+
+def _imports(path: Path) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.lineno, node.module
+
+
+def test_the_shared_core_imports_no_front_end():
+    """A front end is bot/<platform>/ alone: nothing shared depends on one, so adding one changes nothing shared."""
+    front_ends = {ROOT / "bot" / name for name in ("slack", "console", "teams")}
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for package in SHARED
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if not front_ends & set(path.parents) and path.name not in ("cli.py", "workers.py")
+        for line, module in _imports(path)
+        if module.startswith(PLATFORM_IMPORTS)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_routing_tables_are_the_conversations_declarations():
+    """Slack listens for exactly the buttons and forms the conversations declare (and the core's date choice)."""
+    from bot.slack.listeners.actions import OUR_ACTIONS
+    from bot.slack.listeners.views import OUR_FORMS
+
+    for conversation in interactions.CONVERSATIONS:
+        for prefix in conversation.button_prefixes:
+            assert OUR_ACTIONS.match(f"{prefix}.anything") and conversation.press
+        for prefix in conversation.form_prefixes:
+            assert OUR_FORMS.match(f"{prefix}.anything") and conversation.submit
+    assert OUR_ACTIONS.match(replies.CHOOSE_DATE)
+    assert not OUR_ACTIONS.match("minutes.anything") and not OUR_FORMS.match("reminder.anything")

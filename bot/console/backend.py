@@ -11,21 +11,23 @@ import dataclasses
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot import interactions, register_replies, replies
+from bot import interactions, register_replies
+from bot.answers import answer, answer_with
 from bot.console import exports, render, seed
-from bot.console.reminders import ConsoleClock, ConsoleReminders, ConsoleReminderSender, UnreadableStep, read_step
+from bot.console.reminders import ConsoleClock, ConsoleReminders, ConsoleReminderTransport, UnreadableStep, read_step
 from bot.console.render import BOT_NAME
 from bot.console.seed import SeedDirectory
 from bot.conversations.inputs import TypedText
 from bot.forms import Field, Form, FormValues
 from bot.message import Attachment, Button, Message, people_in
 from bot.outcomes import Failure, attempt
+from bot.reminder_delivery import ReminderDelivery
 from bot.replies import Reply, count_of
 from handlers import comment_windows, committees, console_time, meetings
 from handlers.comment_windows import WindowSummary
@@ -114,6 +116,9 @@ def _request_key() -> str:
 
 @dataclass
 class ConsoleSession:
+    """The console front end: the bot's FrontEnd and the Answering of every request (bot/front_end.py), for one
+    person typing at a time."""
+
     services: Services
     directory: SeedDirectory
     terminal: Terminal
@@ -121,10 +126,12 @@ class ConsoleSession:
     clock: ConsoleClock  # the one services.clock reads
     buttons: tuple[Button, ...] = ()  # of the last message shown, for /press
     reminders: ConsoleReminders = dataclasses.field(init=False)
+    # What follows an answer (announcements, files), done before the next prompt.
+    pending: list[Coroutine] = dataclasses.field(default_factory=list)
 
     def __post_init__(self) -> None:
-        sender = ConsoleReminderSender(self.services, self.directory, self.show_under)
-        self.reminders = ConsoleReminders(self.services, self.clock, sender)
+        transport = ConsoleReminderTransport(self.services, self.directory, self.show_under)
+        self.reminders = ConsoleReminders(self.services, self.clock, ReminderDelivery(self.services, transport))
 
     async def run(self) -> int:
         await self.reminders.tick()  # what fell due since the console last ran
@@ -156,6 +163,8 @@ class ConsoleSession:
             self.terminal.say(
                 'I only understand commands starting with "/", such as /comment. Type /help to see them all.'
             )
+        while self.pending:
+            await self.pending.pop(0)
 
     async def command(self, name: str, text: str) -> None:
         typed = self.directory.typed_text(text) if name in COMMANDS_NAMING_PEOPLE else TypedText.of(text)
@@ -163,23 +172,40 @@ class ConsoleSession:
             work = interactions.minutes_file(self.services, self.actor, path.name, path.read_bytes())
         else:
             work = interactions.command(self.services, self.actor, name, typed, _request_key())
-        await self.show_outcome(await attempt(work, self.actor, name, their_text=text if name == "/comment" else None))
+        await answer(self, self.services, self.actor, self, work, name, their_text=text if name == "/comment" else None)
 
-    async def show_outcome(self, outcome: Reply | Form | Failure) -> None:
-        if isinstance(outcome, Failure):
-            await self.show(outcome.message)
-        elif isinstance(outcome, Form):
-            await self.fill_in(outcome)
-        else:
-            await self.deliver(outcome)
+    # The answer to a request (bot.front_end.Answering): the console has one person, and one place they are in.
 
-    async def deliver(self, reply: Reply) -> None:
-        if reply.message is not None:
-            await self.show(reply.message, posted_in=self.actor.channel_id if reply.in_channel else None)
-        for window in reply.announce:
-            await self.announce(window)
-        if reply.files:
-            self.send_files(reply.files)
+    async def privately(self, message: Message) -> None:
+        await self.show(message)
+
+    async def publicly(self, message: Message) -> None:
+        await self.show(message, posted_in=self.actor.channel_id)
+
+    async def refuse(self, failure: Failure) -> None:
+        await self.show(failure.message)
+
+    async def open_form(self, form: Form) -> Message | None:
+        await self.fill_in(form)
+        return None
+
+    # What else goes out (bot.front_end.FrontEnd).
+
+    def later(self, work: Coroutine) -> None:
+        self.pending.append(work)
+
+    async def post(self, place: str, message: Message) -> str:
+        await self.show(message, posted_in=place)
+        return seed.message_ts(self.services.clock())
+
+    async def link_to(self, _place: str, _ref: str) -> str | None:
+        return None  # a terminal has no addresses for what it printed
+
+    async def tell(self, _actor: Actor, message: Message) -> None:
+        await self.show(message)
+
+    async def refresh_home(self, _actor: Actor) -> None:
+        """The console's Home tab is shown when asked for (/home), as it is then."""
 
     async def show(self, message: Message, posted_in: str | None = None) -> None:
         """A message as its reader sees it; without `posted_in` it is ephemeral, for the actor alone."""
@@ -192,12 +218,7 @@ class ConsoleSession:
         text, self.buttons = render.message_text(message, names, heading)
         self.terminal.say(text + "\n")
 
-    async def announce(self, window: WindowSummary) -> None:
-        await self.show(replies.announcement(window), posted_in=window.channel_id)
-        ts = seed.message_ts(self.services.clock())
-        await comment_windows.record_announcement(self.services, self.actor, window.id, ts, None)
-
-    def send_files(self, files: tuple[Attachment, ...]) -> None:
+    async def send_files(self, _actor: Actor, files: tuple[Attachment, ...], _note: Message | None) -> None:
         sent = count_of(len(files), "file")
         self.terminal.say(f"{BOT_NAME} sent you {sent} by direct message (saved in {exports.EXPORTS_DIR}/):")
         for attachment in files:
@@ -217,7 +238,7 @@ class ConsoleSession:
             self.terminal.say("OK, nothing has changed.")
             return
         work = interactions.press(self.services, self.actor, button.action_id, button.value, _request_key())
-        await self.show_outcome(await attempt(work, self.actor, button.action_id))
+        await answer(self, self.services, self.actor, self, work, button.action_id)
 
     async def confirmed(self, question: str) -> bool:
         answer = await self.terminal.ask(f"{question} [y/N]> ")
@@ -250,7 +271,7 @@ class ConsoleSession:
         except FormAbandoned:
             self.terminal.say("Form abandoned; nothing was sent.")
             return
-        await self.show_outcome(outcome)
+        await answer_with(self, self.services, self.actor, self, outcome)
         if isinstance(outcome, Failure):
             self.terminal.say("The form was not sent, so nothing was saved. Please start again with the command.")
 
@@ -260,7 +281,7 @@ class ConsoleSession:
 
     async def answer(self, field: Field) -> str | tuple[str, ...] | None:
         names = await self.directory.display_names(self.actor.workspace_id, _people_named_in(field))
-        self.terminal.say(render.field_question(field, names))
+        self.terminal.say(render.field_question(field))
         prompt = render.field_prompt(field, names)
         while True:
             typed = await (self.read_lines(prompt, field) if field.kind == "multiline" else self.answer_line(prompt))

@@ -14,14 +14,11 @@ from zoneinfo import ZoneInfo
 
 from bot.console import exports, render, seed
 from bot.console.seed import SeedDirectory
+from bot.front_end import Outgoing
 from bot.message import Context, Message
-from bot.reminder_replies import failures_message, reminder_message
-from handlers.collect import compile_window
+from bot.reminder_delivery import ReminderDelivery
 from handlers.context import Services, system_clock
-from handlers.export_formats import to_docx
-from handlers.reminder_plan import DueReminder
 from handlers.reminders import ReminderTiming, instants_to_tick, tick
-from storage.committees import CommitteeView
 
 INSTANCE = "console"
 # Nothing to rate-limit: the terminal is not Slack.
@@ -79,8 +76,9 @@ def time_label(instant: datetime, zone: str) -> str:
     return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
 
 
-class ConsoleReminderSender:
-    """The ReminderSender protocol for the console: each reminder is printed, labelled with the console's time."""
+class ConsoleReminderTransport:
+    """The ReminderTransport for the console: each reminder is printed, labelled with the console's time, and its
+    files saved in ./exports/."""
 
     def __init__(self, services: Services, directory: SeedDirectory, show_post: ShowPost) -> None:
         self._services = services
@@ -92,37 +90,27 @@ class ConsoleReminderSender:
     def sending(self) -> AbstractAsyncContextManager[None]:
         return nullcontext()
 
-    async def send(self, reminder: DueReminder) -> str:
-        heading = self._heading(reminder.committee, reminder.target)  # when it went out, before any compiling
-        message = reminder_message(reminder)
-        if reminder.kind == "window.compiled":
-            message = await self._with_compiled_document(message, reminder)
-        await self._show_post(heading, message)
+    async def deliver(self, outgoing: Outgoing) -> str:
+        attached = tuple(
+            Context((f"Attached: {file.title} (saved as {exports.save(file.filename, file.content)})",))
+            for file in outgoing.files
+        )
+        message = replace(outgoing.message, blocks=(*outgoing.message.blocks, *attached))
+        await self._show_post(self._heading(outgoing), message)
         message_id = f"{self._services.clock().timestamp():.0f}.{next(self._sequence):06d}"
-        self._posted[reminder.key] = message_id
+        if outgoing.key is not None:
+            self._posted[outgoing.key] = message_id
         return message_id
 
     async def find_posted(self, _target: str, keys: set[str]) -> dict[str, str]:
         return {key: self._posted[key] for key in keys if key in self._posted}
 
-    async def report_failures(
-        self, committee: CommitteeView, clerks: list[str], failures: list[tuple[DueReminder, str]]
-    ) -> None:
-        for clerk in clerks:
-            await self._show_post(self._heading(committee, clerk), failures_message(committee.name, failures))
-
-    async def _with_compiled_document(self, message: Message, reminder: DueReminder) -> Message:
-        """The officer's message with its Word document, which Slack would attach and the console saves."""
-        compiled = await compile_window(self._services, reminder.committee.workspace_id, reminder.window)
-        path = exports.save(f"{compiled.file_stem}.docx", to_docx(compiled))
-        attached = Context((f"Attached: Comments on {compiled.report_title} (saved as {path})",))
-        return replace(message, blocks=(*message.blocks, attached))
-
-    def _heading(self, committee: CommitteeView, target: str) -> str:
+    def _heading(self, outgoing: Outgoing) -> str:
+        committee = outgoing.committee
         to = (
-            f"in {seed.channel_label(target)}"
-            if target == committee.channel_id
-            else f"(direct message to {self._directory.name_of(target)})"
+            f"in {seed.channel_label(outgoing.target)}"
+            if outgoing.target == committee.channel_id
+            else f"(direct message to {self._directory.name_of(outgoing.target)})"
         )
         return f"[{time_label(self._services.clock(), committee.timezone)}] {render.heading(to)}"
 
@@ -131,7 +119,7 @@ class ConsoleReminders:
     """The console's scheduler: a tick after each command, and one at each instant a reminder falls due while
     `/clock` moves the clock on."""
 
-    def __init__(self, services: Services, clock: ConsoleClock, sender: ConsoleReminderSender) -> None:
+    def __init__(self, services: Services, clock: ConsoleClock, sender: ReminderDelivery) -> None:
         self._services = services
         self._clock = clock
         self._sender = sender

@@ -83,7 +83,7 @@ def _run(run: Run, names: Mapping[str, str]) -> str:
     return ICONS.get(run.name, "")
 
 
-def field_question(field: Field, names: Mapping[str, str]) -> str:
+def field_question(field: Field) -> str:
     """What to tell someone before they answer a form field: what it is, and how to answer."""
     lines = [field.label + (" (optional)" if field.optional else "") + (f": {field.hint}" if field.hint else "")]
     lines += [f"{INDENT}[{n}] {label}" for n, (_, label) in enumerate(field.choices, 1)]

@@ -5,8 +5,9 @@ import logging
 import secrets
 
 from bot import forms, replies
+from bot.conversations import CommandRequest, Conversation, Press, Submission
 from bot.conversations.inputs import TypedText, number, required_text, text_of
-from bot.forms import Form, FormValues
+from bot.forms import Form
 from bot.message import Attachment, Inline
 from bot.reminder_replies import settings_message
 from bot.replies import Reply
@@ -18,7 +19,6 @@ from handlers.wording import Command, Verbatim, Wording, joined
 
 log = logging.getLogger(__name__)
 
-PREFIXES = ("comment", "report", "draft", "committee")
 COMMITTEE_USAGE: Wording = (
     Command("committee", "setup"),
     " opens a form; ",
@@ -61,17 +61,17 @@ HELP: dict[str, Inline] = {
 MOST_LISTED = 10
 
 
-async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
-    text = typed.plain()
+async def command(services: Services, actor: Actor, request: CommandRequest) -> Reply | Form:
+    text = request.typed.plain()
     verb, _, rest = text.strip().partition(" ")
     verb = verb.lower()
     if verb in ("help", "?"):
-        return Reply(replies.notice(*HELP[name]))
-    if name == "/committee":
+        return Reply(replies.notice(*HELP[request.name]))
+    if request.name == "/committee":
         return await _committee_command(services, actor, verb, rest)
-    if name == "/report":
-        return await _report_command(services, actor, verb, rest, typed)
-    return await _comment_command(services, actor, verb, text, request_key)
+    if request.name == "/report":
+        return await _report_command(services, actor, verb, rest, request.typed)
+    return await _comment_command(services, actor, verb, text, request.request_key)
 
 
 async def _committee_command(services: Services, actor: Actor, verb: str, rest: str) -> Reply | Form:
@@ -235,7 +235,8 @@ async def _comment_command(services: Services, actor: Actor, verb: str, text: st
     return Reply(replies.receipt(receipt, services.clock()))
 
 
-async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
+async def press(services: Services, actor: Actor, pressed: Press) -> Reply | Form:
+    action_id, value = pressed.action_id, pressed.value
     if action_id == "report.confirm":
         return await _confirm_window(services, actor, value)
     if action_id == "report.cancel":
@@ -246,7 +247,7 @@ async def press(services: Services, actor: Actor, action_id: str, value: str, re
         return await _comment_form_for(services, actor, number(value))
     if action_id == "comment.edit":
         return forms.comment_edit(await comments.own_comment(services, actor, number(value)))
-    receipt = await _press_comment_button(services, actor, action_id, number(value), request_key)
+    receipt = await _press_comment_button(services, actor, action_id, number(value), pressed.request_key)
     return Reply(replies.receipt(receipt, services.clock()))
 
 
@@ -285,9 +286,8 @@ async def _confirm_window(services: Services, actor: Actor, value: str) -> Reply
     return Reply(replies.window_opened(window), announce=(window,) if created else ())
 
 
-async def submit(
-    services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
-) -> Reply:
+async def submit(services: Services, actor: Actor, submission: Submission) -> Reply:
+    form_id, values, request_key = submission.form_id, submission.values, submission.request_key
     if form_id == "committee.setup":
         setup = committees.CommitteeSetup(
             text_of(values, "name"),
@@ -316,7 +316,12 @@ async def submit(
         )
     elif form_id == "comment.edit":
         receipt = await comments.edit_comment(
-            services, actor, number(context), text_of(values, "text"), text_of(values, "section"), request_key
+            services,
+            actor,
+            number(submission.context),
+            text_of(values, "text"),
+            text_of(values, "section"),
+            request_key,
         )
     else:
         raise UserFacingError("That form is out of date. Please start again.")
@@ -339,3 +344,14 @@ async def shortcut_form(services: Services, actor: Actor, typed: TypedText) -> F
     if not windows:
         raise NotFound(await comment_windows.nothing_to_comment_on(services, actor))
     return forms.comment_add(windows, None, typed.plain()[: forms.MAX_COMMENT_LENGTH])
+
+
+CONVERSATION = Conversation(
+    help=HELP,
+    command=command,
+    button_prefixes=("comment", "report", "draft"),
+    press=press,
+    form_prefixes=("committee", "report", "comment"),
+    submit=submit,
+    shortcuts={"comment_from_message": shortcut_form},
+)

@@ -2,8 +2,9 @@
 
 from bot import forms, register_replies, replies
 from bot.calendar_feed import calendar_url
-from bot.conversations.inputs import TypedText, number, text_of
-from bot.forms import Form, FormValues
+from bot.conversations import CommandRequest, Conversation, Press, Submission
+from bot.conversations.inputs import number, text_of
+from bot.forms import Form
 from bot.message import Attachment, Inline
 from bot.replies import Reply
 from handlers import calendar, committees, meetings
@@ -11,7 +12,6 @@ from handlers.context import Actor, Services
 from handlers.errors import NotFound
 from handlers.wording import Command
 
-PREFIXES = ("meeting",)
 HELP: dict[str, Inline] = {
     "/meeting": (
         Command("meeting"),
@@ -26,13 +26,13 @@ HELP: dict[str, Inline] = {
 }
 
 
-async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
-    verb, _, rest = typed.plain().strip().partition(" ")
+async def command(services: Services, actor: Actor, request: CommandRequest) -> Reply | Form:
+    verb, _, rest = request.typed.plain().strip().partition(" ")
     verb = verb.lower()
     if verb == "help":
-        return Reply(replies.notice(*HELP[name]))
+        return Reply(replies.notice(*HELP[request.name]))
     if verb == "add":
-        return await _add(services, actor, rest, request_key)
+        return await _add(services, actor, rest, request.request_key)
     if verb == "calendar":
         return await _calendar(services, actor)
     return Reply(register_replies.meetings_list(await meetings.upcoming_meetings(services, actor)))
@@ -60,24 +60,25 @@ async def _calendar(services: Services, actor: Actor) -> Reply:
     return Reply(message, files=(file,))
 
 
-async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
-    if action_id == "meeting.move":
-        meeting = await meetings.clerks_meeting(services, actor, number(value))
+async def press(services: Services, actor: Actor, pressed: Press) -> Reply | Form:
+    if pressed.action_id == "meeting.move":
+        meeting = await meetings.clerks_meeting(services, actor, number(pressed.value))
         return forms.meeting_when("meeting.move", "Move the meeting", context=str(meeting.id))
-    if action_id == "meeting.cancel":
-        meeting = await meetings.cancel_meeting(services, actor, number(value))
+    if pressed.action_id == "meeting.cancel":
+        meeting = await meetings.cancel_meeting(services, actor, number(pressed.value))
         return Reply(register_replies.meeting_saved(meeting, "cancelled"))
     raise NotFound("That button is no longer in use. Please type the command again.")
 
 
-async def submit(
-    services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
-) -> Reply:
-    when = text_of(values, "when")
-    if form_id == "meeting.move":
-        return Reply(
-            register_replies.meeting_saved(await meetings.move_meeting(services, actor, number(context), when), "moved")
-        )
-    return Reply(
-        register_replies.meeting_saved(await meetings.add_meeting(services, actor, when, request_key), "added")
-    )
+async def submit(services: Services, actor: Actor, submission: Submission) -> Reply:
+    when = text_of(submission.values, "when")
+    if submission.form_id == "meeting.move":
+        moved = await meetings.move_meeting(services, actor, number(submission.context), when)
+        return Reply(register_replies.meeting_saved(moved, "moved"))
+    added = await meetings.add_meeting(services, actor, when, submission.request_key)
+    return Reply(register_replies.meeting_saved(added, "added"))
+
+
+CONVERSATION = Conversation(
+    help=HELP, command=command, button_prefixes=("meeting",), press=press, form_prefixes=("meeting",), submit=submit
+)

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot import forms, register_replies, replies
+from bot.conversations import CommandRequest, Conversation, Submission
 from bot.conversations.inputs import TypedText, text_of, user_of
 from bot.forms import RESOLUTIONS_PER_PAGE, Form, FormValues
 from bot.message import Inline, Strong
@@ -22,7 +23,6 @@ from storage.models import ResolutionKind
 
 log = logging.getLogger(__name__)
 
-PREFIXES = ("minutes",)
 HELP: dict[str, Inline] = {
     "/minutes": (
         Command("minutes"),
@@ -39,10 +39,10 @@ MOST_CHARACTERS = 1_000_000
 NOTHING_GIVEN = "Please attach the minutes as a file or paste them, so that I have something to read."
 
 
-async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
-    text = typed.plain()
+async def command(services: Services, actor: Actor, request: CommandRequest) -> Reply | Form:
+    text = request.typed.plain()
     if text.strip().lower() == "help":
-        return Reply(replies.notice(*HELP[name]))
+        return Reply(replies.notice(*HELP[request.name]))
     await resolutions.require_register_clerk(services, actor)
     if not text.strip():
         return forms.minutes_paste()
@@ -86,17 +86,12 @@ async def _found(services: Services, actor: Actor, minutes: str, typed_day: date
     )
 
 
-async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply:
-    raise InvalidInput(("That button is no longer in use. Please type ", Command("minutes"), " again."))
-
-
-async def submit(
-    services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
-) -> Reply | Form:
+async def submit(services: Services, actor: Actor, submission: Submission) -> Reply | Form:
     await resolutions.require_register_clerk(services, actor)
-    if form_id == "minutes.paste":
+    values = submission.values
+    if submission.form_id == "minutes.paste":
         return await _pasted(services, actor, values)
-    import_id, page = _page_of(context)
+    import_id, page = _page_of(submission.context)
     held = await minutes_imports.pending(services, actor, import_id)
     checked = {**held.checked, **{name: _plain(value) for name, value in values.items()}}
     meeting_day = read_day(checked.get("meeting_date") or "", field="meeting_date")
@@ -110,7 +105,7 @@ async def submit(
         await minutes_imports.keep_checked(services, actor, import_id, checked)
         return forms.minutes_confirm(held.found, _day_words(meeting_day), import_id, page + 1)
     drafts = [_draft(checked, n, meeting_day, held.found) for n in numbers]
-    reply = await _save_all(services, actor, checked, drafts, request_key)
+    reply = await _save_all(services, actor, checked, drafts, submission.request_key)
     await minutes_imports.forget(services, actor, import_id)
     return reply
 
@@ -192,3 +187,12 @@ async def _comment_window(services: Services, actor: Actor, values: FormValues, 
     except UserFacingError as problem:
         return None, joined(f"Resolution {n}: no comment window was opened. ", problem.message)
     return window, None
+
+
+CONVERSATION = Conversation(
+    help=HELP,
+    command=command,
+    form_prefixes=("minutes",),
+    submit=submit,
+    shortcuts={"minutes_from_message": shortcut_form},
+)

@@ -6,7 +6,8 @@ from dataclasses import asdict
 from datetime import date
 
 from bot import forms, register_replies, replies
-from bot.conversations.inputs import TypedText, number, text_of, user_of
+from bot.conversations import CommandRequest, Conversation, Press, Submission
+from bot.conversations.inputs import number, text_of, user_of
 from bot.forms import Form, FormValues
 from bot.message import Attachment, Inline
 from bot.replies import Reply
@@ -22,7 +23,6 @@ from storage.models import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
 
-PREFIXES = ("action", "actions")
 USAGE: Wording = (
     Command("actions"),
     " lists this committee's open resolutions, overdue first. Add ",
@@ -105,11 +105,11 @@ def _day_or_none(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
-async def command(services: Services, actor: Actor, name: str, typed: TypedText, request_key: str) -> Reply | Form:
-    text = typed.plain()
+async def command(services: Services, actor: Actor, request: CommandRequest) -> Reply | Form:
+    text = request.typed.plain()
     verb = text.strip().lower()
     if verb == "help":
-        return Reply(replies.notice(*HELP[name]))
+        return Reply(replies.notice(*HELP[request.name]))
     if verb in ("add", "record"):
         await resolutions.require_register_clerk(services, actor)
         return forms.resolution_record()
@@ -137,11 +137,11 @@ async def _export(services: Services, actor: Actor) -> Reply:
     return Reply(message, files=files)
 
 
-async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
+async def press(services: Services, actor: Actor, pressed: Press) -> Reply | Form:
     try:
-        return await _press(services, actor, action_id, value)
+        return await _press(services, actor, pressed.action_id, pressed.value)
     except NoLongerOpen as stale:
-        log.info("stale %s on R%s by %s", action_id, stale.item.id, actor.user_id)
+        log.info("stale %s on R%s by %s", pressed.action_id, stale.item.id, actor.user_id)
         return Reply(register_replies.no_longer_open(stale.message, stale.item, services.clock()))
 
 
@@ -174,16 +174,16 @@ async def _change_form(services: Services, actor: Actor, action_id: str, resolut
     raise NotFound(("That button is no longer in use. Please type ", Command("actions"), " again."))
 
 
-async def submit(
-    services: Services, actor: Actor, form_id: str, context: str, values: FormValues, request_key: str
-) -> Reply:
+async def submit(services: Services, actor: Actor, submission: Submission) -> Reply:
     now = services.clock()
-    if form_id == "action.record":
-        item = await resolutions.record_resolution(services, actor, _draft(values), request_key)
+    if submission.form_id == "action.record":
+        item = await resolutions.record_resolution(services, actor, _draft(submission.values), submission.request_key)
         return Reply(register_replies.resolution_saved(item, "recorded", now))
-    change = _change(form_id, values)
+    change = _change(submission.form_id, submission.values)
     try:
-        item = await resolutions.change_resolution(services, actor, number(context), change, request_key)
+        item = await resolutions.change_resolution(
+            services, actor, number(submission.context), change, submission.request_key
+        )
     except NoLongerOpen as stale:
         return Reply(register_replies.no_longer_open(stale.message, stale.item, now))
     return Reply(register_replies.resolution_saved(item, change.action, now))
@@ -211,3 +211,13 @@ def _draft(values: FormValues) -> resolutions.ResolutionDraft:
         due_text=text_of(values, "due"),
         meeting_day=read_day(meeting_text, field="meeting_date") if meeting_text.strip() else None,
     )
+
+
+CONVERSATION = Conversation(
+    help=HELP,
+    command=command,
+    button_prefixes=("action", "actions"),
+    press=press,
+    form_prefixes=("action",),
+    submit=submit,
+)

@@ -1,28 +1,27 @@
 """The buttons on reminders: a clerk's snooze and mute, a member's "stop these messages"."""
 
 from bot import replies
-from bot.forms import Form
-from bot.message import Inline
+from bot.conversations import Conversation, Press
 from bot.replies import Reply
 from handlers import reminder_settings
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
 
-PREFIXES = ("reminder",)
-HELP: dict[str, Inline] = {}
 
-
-async def press(services: Services, actor: Actor, action_id: str, value: str, request_key: str) -> Reply | Form:
-    if action_id == "reminder.mutedm":
-        await reminder_settings.stop_direct_messages(services, actor, value)
+async def press(services: Services, actor: Actor, pressed: Press) -> Reply:
+    if pressed.action_id == "reminder.mutedm":
+        await reminder_settings.stop_direct_messages(services, actor, pressed.value)
         return Reply(replies.notice("You won't get any more direct messages about this. The channel still will."))
-    if action_id == "reminder.mute":
-        await reminder_settings.mute(services, actor, value)
+    if pressed.action_id == "reminder.mute":
+        await reminder_settings.mute(services, actor, pressed.value)
         return Reply(replies.notice("Reminders about this item are muted for everyone."))
-    again, zone = await reminder_settings.snooze(services, actor, value)
+    again, zone = await reminder_settings.snooze(services, actor, pressed.value)
     return Reply(
         replies.notice(
             f"Snoozed: I'll post this reminder again on {describe_instant(again, zone)}, unless another reminder "
             "about it comes first. Nothing else about it is held back."
         )
     )
+
+
+CONVERSATION = Conversation(help={}, button_prefixes=("reminder",), press=press)

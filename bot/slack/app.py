@@ -11,10 +11,11 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.calendar_feed import add_calendar_route
 from bot.config import Settings
+from bot.reminder_delivery import ReminderDelivery
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners import register_listeners
-from bot.slack.reminders import SlackReminderSender
+from bot.slack.reminders import SlackReminderTransport
 from bot.slack.web_api import keep_alive, reminder_client, reminder_poster, stop_keeping_alive, web_client
 from bot.slack.workspace import only_our_workspace
 from handlers.context import Services
@@ -43,7 +44,8 @@ class SlackBot:
         self.directory = SlackDirectory(client)
         self.services = Services(database, self.directory, public_url=settings.public_url)
         self.delivery = SlackDelivery(self.services, client)
-        self.reminders = SlackReminderSender(self.services, reminder_client(settings), reminder_poster(settings))
+        transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings))
+        self.reminders = ReminderDelivery(self.services, transport)
         # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
         # request_verification off: _refuse_unreadable checks every signature before Bolt sees the request.
         self.app = AsyncApp(

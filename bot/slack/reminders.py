@@ -1,6 +1,6 @@
-"""Posting reminders through Slack's Web API: each post carries its ledger key in message metadata."""
+"""Carrying reminders through Slack's Web API (a ReminderTransport, bot/front_end.py): each post carries its ledger
+key in message metadata, and its files go in its thread. What a reminder says is made in bot.reminder_delivery."""
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -9,17 +9,11 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.reminder_replies import failures_message, reminder_message
+from bot.front_end import Outgoing
 from bot.slack.blocks import message_payload
 from bot.slack.web_api import keep_alive, stop_keeping_alive
-from handlers.collect import compile_window
-from handlers.context import Services
-from handlers.export_formats import to_docx
-from handlers.reminder_plan import DueReminder
 from handlers.reminders import DeliveryFailed, RateLimited
-from storage.committees import CommitteeView
 
-log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 METADATA_TYPE = "committee_bot_reminder"
@@ -41,9 +35,8 @@ HISTORY_SEARCHED = 200
 DEFAULT_RETRY_AFTER = 1.0
 
 
-class SlackReminderSender:
-    def __init__(self, services: Services, client: AsyncWebClient, poster: AsyncWebClient) -> None:
-        self._services = services
+class SlackReminderTransport:
+    def __init__(self, client: AsyncWebClient, poster: AsyncWebClient) -> None:
         self._client = client
         self._poster = poster  # posts the reminders themselves; see bot.slack.web_api.reminder_poster
         self._ticks_sending = 0
@@ -72,31 +65,31 @@ class SlackReminderSender:
             if self._ticks_sending == 0:
                 await stop_keeping_alive(self._poster)
 
-    async def send(self, reminder: DueReminder) -> str:
-        return await _as_delivery(self._post(reminder))
+    async def deliver(self, outgoing: Outgoing) -> str:
+        return await _as_delivery(self._post(outgoing))
 
     async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
         return await _as_delivery(self._find_posted(target, keys))
 
-    async def _post(self, reminder: DueReminder) -> str:
-        channel = await self._channel_of(reminder.target)
-        metadata = {"event_type": METADATA_TYPE, "event_payload": {"key": reminder.key}}
-        posted = await self._poster.chat_postMessage(
-            channel=channel, metadata=metadata, unfurl_links=False, **message_payload(reminder_message(reminder))
-        )
-        if reminder.kind == "window.compiled":
-            await self._attach_compiled(reminder, posted["channel"], posted["ts"])
+    async def _post(self, outgoing: Outgoing) -> str:
+        channel = await self._channel_of(outgoing.target)
+        payload = message_payload(outgoing.message)
+        if outgoing.key is None:  # not the ledger's to retry: the client retries it
+            posted = await self._client.chat_postMessage(channel=channel, **payload)
+        else:
+            metadata = {"event_type": METADATA_TYPE, "event_payload": {"key": outgoing.key}}
+            posted = await self._poster.chat_postMessage(
+                channel=channel, metadata=metadata, unfurl_links=False, **payload
+            )
+        for attached in outgoing.files:
+            await self._client.files_upload_v2(
+                channel=posted["channel"],
+                thread_ts=posted["ts"],
+                filename=attached.filename,
+                title=attached.title,
+                content=attached.content,
+            )
         return posted["ts"]
-
-    async def _attach_compiled(self, reminder: DueReminder, channel: str, thread_ts: str) -> None:
-        compiled = await compile_window(self._services, reminder.committee.workspace_id, reminder.window)
-        await self._client.files_upload_v2(
-            channel=channel,
-            thread_ts=thread_ts,
-            filename=f"{compiled.file_stem}.docx",
-            title=f"Comments on {compiled.report_title}",
-            content=to_docx(compiled),
-        )
 
     async def _find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
         channel = await self._channel_of(target)
@@ -111,14 +104,6 @@ class SlackReminderSender:
             if key in keys:
                 found[key] = message["ts"]
         return found
-
-    async def report_failures(self, committee: CommitteeView, clerks: list[str], failures: list) -> None:
-        message = message_payload(failures_message(committee.name, failures))
-        for clerk in clerks:
-            try:
-                await self._client.chat_postMessage(channel=await self._channel_of(clerk), **message)
-            except (TimeoutError, SlackApiError, ClientError):
-                log.exception("could not tell clerk %s about undelivered reminders", clerk)
 
 
 async def _as_delivery(call: Awaitable[Result]) -> Result:

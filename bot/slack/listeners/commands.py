@@ -1,21 +1,19 @@
-"""/committee, /report and /comment."""
+"""/committee, /report, /comment, /meeting, /actions and /minutes."""
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import interactions
+from bot.answers import answer
 from bot.forms import Form
-from bot.outcomes import Failure, attempt
 from bot.replies import Reply
-from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
-from bot.slack.listeners.forms import open_form
+from bot.slack.listeners.answering import InTheAck, form_opener
 from bot.slack.mrkdwn import typed_text
 from bot.slack.payloads import command_actor, request_key
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput
 
-COMMANDS = tuple(interactions.HELP)
 # Declared with should_escape in the manifest: Slack sends mentions and links in their text as markup, and escapes
 # &, < and >. The others' text comes exactly as typed.
 ESCAPED = frozenset(("/committee", "/report", "/meeting", "/actions"))
@@ -36,20 +34,13 @@ async def _command(services: Services, actor: Actor, name: str, text: str, key: 
 def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None:
     async def on_command(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
         actor = command_actor(body)
-        text = body.get("text") or ""
-        work = _command(services, actor, body["command"], text, request_key(body, actor.workspace_id))
-        outcome = await attempt(
-            work, actor, body["command"], their_text=text if body["command"] == "/comment" else None
-        )
-        if isinstance(outcome, Form):
-            refusal = await open_form(client, body["trigger_id"], outcome, actor.channel_id)
-            await ack(**message_payload(refusal)) if refusal else await ack()
-            return
-        message = outcome.message
-        in_channel = not isinstance(outcome, Failure) and outcome.in_channel
-        await ack(response_type="in_channel" if in_channel else "ephemeral", **message_payload(message))
-        if not isinstance(outcome, Failure):
-            delivery.follow_up(actor, outcome)
+        name, text = body["command"], body.get("text") or ""
+        answering = InTheAck(ack, form_opener(client, body, actor.channel_id))
+        work = _command(services, actor, name, text, request_key(body, actor.workspace_id))
+        their_text = text if name == "/comment" else None
+        await answer(delivery, services, actor, answering, work, name, their_text)
+        if not answering.acked:
+            await ack()
 
-    for name in COMMANDS:
+    for name in interactions.COMMANDS:
         app.command(name)(on_command)

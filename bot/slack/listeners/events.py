@@ -3,11 +3,12 @@
 from slack_bolt.async_app import AsyncApp
 
 from bot import interactions
+from bot.answers import answer
 from bot.conversations.inputs import required_text
-from bot.outcomes import attempt
 from bot.replies import Reply
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
+from bot.slack.listeners.answering import Telling
 from bot.slack.mrkdwn import named, typed_text
 from bot.slack.payloads import event_actor, workspace_of
 from handlers.context import Actor, Services
@@ -27,9 +28,8 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery, directo
         # The message's own identity, not the event delivery's: a retried delivery offers nothing twice.
         source_key = f"slack:{actor.workspace_id}:{actor.channel_id}:{required_text(event['ts'])}"
         text, thread_ts = required_text(event.get("text") or ""), required_text(event["thread_ts"])
-        outcome = await attempt(_offer(actor, thread_ts, text, source_key), actor, "thread reply")
-        if outcome is not None:
-            delivery.spawn(delivery.tell(actor, actor.channel_id, outcome.message))
+        work = _offer(actor, thread_ts, text, source_key)
+        await answer(delivery, services, actor, Telling(delivery, actor), work, "thread reply")
 
     async def _offer(actor: Actor, thread_ts: str, text: str, source_key: str) -> Reply | None:
         typed = await named(typed_text(text), directory, actor)

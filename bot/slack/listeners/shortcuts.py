@@ -4,12 +4,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import interactions
+from bot.answers import answer
 from bot.forms import Form
-from bot.outcomes import Failure, attempt
-from bot.slack.blocks import message_payload
 from bot.slack.delivery import SlackDelivery
 from bot.slack.files import shared_minutes
-from bot.slack.listeners.forms import open_form
+from bot.slack.listeners.answering import InPlace, form_opener
 from bot.slack.mrkdwn import named, typed_text
 from bot.slack.payloads import interaction_actor
 from handlers.context import Actor, Services
@@ -29,15 +28,8 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
     async def on_shortcut(ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()
         actor = interaction_actor(body)
-        callback_id = body["callback_id"]
-        outcome = await attempt(_shortcut(body, actor, client), actor, callback_id)
-        refusal = (
-            outcome.message
-            if isinstance(outcome, Failure)
-            else await open_form(client, body["trigger_id"], outcome, actor.channel_id)
-        )
-        if refusal:
-            await respond(response_type="ephemeral", replace_original=False, **message_payload(refusal))
+        answering = InPlace(respond, form_opener(client, body, actor.channel_id))
+        await answer(delivery, services, actor, answering, _shortcut(body, actor, client), body["callback_id"])
 
     for callback_id in interactions.SHORTCUTS:
         app.shortcut(callback_id)(on_shortcut)

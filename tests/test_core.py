@@ -1,0 +1,187 @@
+"""The shared core's behaviour, tested once, through the in-process front end (tests/support/in_process.py): what
+each person is answered, what the committee's place sees, what follows, and what reminders go out, in the message
+model, on no platform. Each platform's own tests check only that it translates this."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import docx
+import pytest
+from sqlmodel import select
+
+from bot.message import Link, Person
+from handlers import places
+from storage.models import Comment
+from tests.support.in_process import (
+    CHANNEL,
+    CLERK,
+    MEMBERS,
+    OFFICER,
+    STRANGER,
+    WORKSPACE,
+    InProcess,
+    Went,
+    buttons,
+)
+
+PATEL, JONES = MEMBERS
+NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
+TITLE = "Draft annual report 2026/27"
+DEADLINE = "20 March 2027"
+
+
+@pytest.fixture
+async def core(database) -> InProcess:
+    core = InProcess(database, NOW)
+    [answer] = await core.command(CLERK, "/committee", "setup Children and Families Scrutiny")
+    assert answer.how == "publicly" and "is now set up" in answer.text
+    return core
+
+
+async def _open_window(core: InProcess) -> tuple[Went, Went]:
+    """A clerk opens a comment window in one line and confirms it: their answer, and the announcement."""
+    [preview] = await core.command(
+        CLERK,
+        "/report",
+        f"open {TITLE} | https://example.org/report.pdf | ",
+        Person(OFFICER, "director"),
+        " | ",
+        DEADLINE,
+    )
+    assert preview.how == "privately"
+    return tuple(await core.press(CLERK, preview.button("Open comment window")))
+
+
+def _ref(announced: Went) -> str:
+    """The report's reference, as the announcement gives it for typing."""
+    return announced.text.rsplit("Reference: ", 1)[1].strip()
+
+
+def _only(went: list[Went], how: str) -> Went:
+    [one] = [w for w in went if w.how == how]
+    return one
+
+
+async def test_a_window_is_announced_in_the_place_then_recorded_so_receipts_link_back_to_it(core):
+    opened, announced = await _open_window(core)
+    assert opened.how == "privately" and TITLE in opened.text
+    assert announced.how == "posted" and announced.to == CHANNEL
+    assert "Comments invited:" in announced.text and f"@{OFFICER}" in announced.text
+    assert {b.label for b in (announced.button("Add comment"), announced.button("No comments"))}
+
+    [receipt] = await core.press(PATEL, announced.button("No comments"))
+    assert receipt.how == "privately" and "no comments" in receipt.text
+    # The link is the one the front end gave for the post it made: recorded after posting.
+    [link] = [
+        run.url for block in receipt.message.blocks for run in getattr(block, "inline", ()) if isinstance(run, Link)
+    ]
+    assert link.startswith(f"https://chat.example/{CHANNEL}/ref-")
+
+
+async def test_a_member_adds_edits_and_withdraws_a_comment_and_only_they_see_each_answer(core):
+    _, announced = await _open_window(core)
+    [form] = await core.press(PATEL, announced.button("Add comment"))
+    assert form.how == "form" and form.form.form_id == "comment.add"
+
+    [saved] = await core.submit(PATEL, form.form, {"text": "Please say more about waiting times.", "section": "3"})
+    assert saved.how == "privately" and saved.to == PATEL
+    assert "is saved" in saved.text and "Please say more about waiting times." in saved.text
+
+    [edit_form] = await core.press(PATEL, saved.button("Edit"))
+    assert edit_form.how == "form" and edit_form.form.form_id == "comment.edit"
+    [updated] = await core.submit(PATEL, edit_form.form, {"text": "Please say more about waiting lists."})
+    assert updated.how == "privately" and "is updated" in updated.text and "waiting lists" in updated.text
+
+    [withdrawn] = await core.press(PATEL, updated.button("Withdraw"))
+    assert withdrawn.how == "privately" and "has been withdrawn" in withdrawn.text
+    assert not [w for w in core.out if w.how in ("posted", "publicly") and "waiting" in w.text]
+
+
+async def test_a_refusal_is_private_changes_nothing_and_hands_a_long_comment_back(core):
+    _, announced = await _open_window(core)
+    ref = _ref(announced)
+    long_comment = "I would like the committee to look again at how referrals are followed up."
+    [refused] = await core.command(STRANGER, "/comment", f"{ref} {long_comment}")
+    assert refused.how == "refused" and refused.to == STRANGER
+    assert long_comment in refused.text  # given back, so nothing typed is lost
+    async with core.database.session() as session:
+        assert list(await session.exec(select(Comment))) == []
+
+    [empty] = await core.submit(PATEL, (await core.command(PATEL, "/comment"))[0].form, {"text": ""})
+    assert empty.how == "refused" and empty.field == "text"
+
+
+async def test_actions_are_listed_closed_through_a_form_and_then_no_longer_listed(core):
+    [form] = await core.command(CLERK, "/actions", "add")
+    assert form.how == "form"
+    values = {"text": "Circulate the safeguarding audit to members", "kind": "action", "due": "31 March 2027"}
+    [recorded] = await core.submit(CLERK, form.form, values)
+    assert recorded.how == "privately" and "recorded" in recorded.text
+
+    [listing] = await core.command(CLERK, "/actions")
+    assert listing.how == "privately" and "Circulate the safeguarding audit" in listing.text
+    [member_listing] = await core.command(PATEL, "/actions")
+    assert "Circulate the safeguarding audit" in member_listing.text
+    assert "Mark done" not in {b.label for b in buttons(member_listing.message)}
+
+    [close] = await core.press(CLERK, listing.button("Mark done"))
+    assert close.how == "form" and close.form.form_id == "action.done"
+    [done] = await core.submit(CLERK, close.form, {"note": "Sent on 2 March"})
+    assert done.how == "privately" and "done" in done.text
+
+    [after] = await core.command(CLERK, "/actions")
+    assert "Circulate the safeguarding audit" not in after.text
+
+
+async def test_sharing_a_listing_goes_to_the_place(core):
+    [form] = await core.command(CLERK, "/actions", "add")
+    await core.submit(CLERK, form.form, {"text": "Write to the minister", "kind": "action", "due": "30 April 2027"})
+    [listing] = await core.command(PATEL, "/actions")
+    [shared] = await core.press(PATEL, listing.button("Share in channel"))
+    assert shared.how == "publicly" and shared.to == CHANNEL and "Write to the minister" in shared.text
+
+
+async def test_an_export_answers_privately_and_then_sends_the_files(core):
+    _, announced = await _open_window(core)
+    await core.press(PATEL, announced.button("No comments"))
+    went = await core.command(OFFICER, "/report", f"export {_ref(announced)}")
+    assert [w.how for w in went] == ["privately", "files"]
+    files = _only(went, "files")
+    assert files.to == OFFICER and sorted(f.filename.rsplit(".", 1)[1] for f in files.files) == ["csv", "docx", "md"]
+
+
+async def test_reminders_go_out_once_and_the_officer_gets_the_compiled_document_at_close(core):
+    _, announced = await _open_window(core)
+    ref = _ref(announced)
+    await core.command(PATEL, "/comment", f"{ref} We support the plan for family hubs.")
+
+    core.now = datetime(2027, 3, 20, 23, 59, 59, tzinfo=UTC)  # the deadline, in GMT
+    await core.tick()
+    closing = [w for w in core.out if w.how == "reminder"]
+    kinds = sorted(w.key.split("|")[1] for w in closing)
+    assert kinds[-2:] == ["window.closed", "window.compiled"]
+    compiled = next(w for w in closing if "window.compiled" in w.key)
+    assert compiled.to == OFFICER
+    [document] = compiled.files
+    assert document.filename.endswith(".docx") and document.title == f"Comments on {TITLE}"
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(document.content)).paragraphs)
+    assert "We support the plan for family hubs." in text
+    [closed] = [w for w in closing if "window.closed" in w.key]
+    assert closed.to == CHANNEL and not closed.files
+
+    sent = len(core.out)
+    core.now += timedelta(minutes=1)
+    await core.tick()
+    assert len(core.out) == sent, "each reminder goes out once"
+
+
+async def test_a_platform_that_posts_by_reference_finds_the_latest_one_kept_for_a_committees_place(core):
+    services = core.services
+    assert await places.place_reference(services, WORKSPACE, CHANNEL) is None
+    assert await places.remember_place(services, WORKSPACE, CHANNEL, "teams", {"serviceUrl": "https://one.example"})
+    assert await places.remember_place(services, WORKSPACE, CHANNEL, "teams", {"serviceUrl": "https://two.example"})
+    assert await places.place_reference(services, WORKSPACE, CHANNEL) == {"serviceUrl": "https://two.example"}
+    assert await places.place_reference(services, WORKSPACE, CHANNEL, thread_ref="ref-1") is None
+
+    assert not await places.remember_place(services, WORKSPACE, "CELSEWHERE", "teams", {"serviceUrl": "https://x"})
+    assert await places.place_reference(services, WORKSPACE, "CELSEWHERE") is None
