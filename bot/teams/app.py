@@ -3,8 +3,8 @@
 Each activity is one turn. Commands are typed to the bot in a channel (`@committee-bot comment ...`); buttons
 open dialogs (Teams' task modules: `task/fetch`, `task/submit`), which hold forms and are answered in the HTTP
 body of the invoke; a message action fills the comment form. What is only for the person who asked goes to
-their 1:1 chat with the bot, never to the channel. Everything is decided by the shared core (bot.interactions,
-bot.outcomes); this package only reads Teams' activities and writes its cards.
+their 1:1 chat with the bot, never to the channel. What is done and said is decided by the shared core
+(bot.interactions, and bot.answers' answer policy); this package reads Teams' activities and writes its cards.
 """
 
 import json
@@ -13,25 +13,26 @@ import uuid
 from dataclasses import replace
 
 from aiohttp import web
-from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters, InvokeResponse
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from pydantic import ValidationError
 
-from bot import interactions
+from bot import answers, interactions
 from bot.conversations.inputs import TypedText
-from bot.forms import Field, Form
-from bot.message import Button, Message, Person, paragraph, people_in
-from bot.outcomes import WENT_WRONG, Failure, attempt
+from bot.forms import Field, Form, FormValues
+from bot.message import Button, Message, Person, paragraph
+from bot.outcomes import WENT_WRONG, Failure
 from bot.register_replies import home
-from bot.replies import Reply, announcement, error_message, notice
+from bot.replies import Reply, error_message, notice
 from bot.teams import cards
+from bot.teams.delivery import InTheCard, InTheChat, InTheDialog, TeamsDelivery, answer_invoke, card_action_note
 from bot.teams.reading import Unreadable, Where, actor, command_of, message_action_text, typed_text, where
 from bot.teams.roster import TeamsRoster
 from bot.teams.settings import TeamsSettings
-from handlers.comment_windows import WindowSummary, record_announcement
 from handlers.context import Actor, Services
+from handlers.errors import NotFound
 from handlers.home import home_for
 from storage.database import Database
 
@@ -47,13 +48,11 @@ ANOTHER_TENANT = (
 NOT_OURS = "That button or form is no longer in use. Please type the command again."
 TOO_LONG = "That message is too long for me to read. Nothing has changed."
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Nothing has changed."
+# The button that opens the form a typed command asked for (a message cannot open a dialog itself).
 OPEN_FORM = "form.command"
 CONFIRMED = "confirmed"
-SHORTCUT_COMMANDS = tuple(interactions.SHORTCUTS)
-FILES_NOT_YET = (
-    "The files are ready, but this bot can't send files in Teams yet. Ask the clerk to export them from the "
-    "command line (committee-bot) or use the console."
-)
+# What reading an activity of a shape Teams never sends raises.
+MALFORMED = (Unreadable, ValidationError, KeyError, TypeError, ValueError, AttributeError)
 
 
 class TeamsBot:
@@ -65,34 +64,35 @@ class TeamsBot:
         self.services = Services(database, self.roster, public_url=public_url)
         self.connections = settings.connections()
         self.adapter = CloudAdapter(connection_manager=self.connections)
-        # The SDK's own handler tells the person the exception's text; ours says something polite, privately.
+        # The SDK's own handler sends the person the exception's text; ours says something polite, privately.
         self.adapter.on_turn_error = self._on_turn_error
-        self._chats: dict[tuple[str, str], str] = {}
+        self.chats: dict[tuple[str, str], str] = {}  # (tenant, person) -> their 1:1 chat with the bot
 
     def mount(self, application: web.Application) -> None:
         add_teams_routes(application, self)
 
     async def on_turn(self, context: TurnContext) -> None:
-        connector = context.services.get(ConnectorClientBase)
-        token = self.roster.during_turn(connector)
+        token = self.roster.during_turn(context.services.get(ConnectorClientBase))
         try:
             await _Turn(self, context).handle()
         finally:
             self.roster.end_turn(token)
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        if isinstance(error, Unreadable | ValidationError | KeyError | TypeError | ValueError | AttributeError):
+        malformed = isinstance(error, MALFORMED)
+        if malformed:
             log.warning("ignored a Teams activity of a shape Teams does not send: %s: %s", type(error).__name__, error)
         else:
             log.error("a Teams activity failed outside its use case", exc_info=error)
-        turn = _Turn(self, context)
+        said = NOT_UNDERSTOOD if malformed else WENT_WRONG
         if context.activity.type == "invoke":
-            turn.answer_invoke(cards.dialog_note(WENT_WRONG if not isinstance(error, Unreadable) else NOT_UNDERSTOOD))
+            answer_invoke(context, cards.dialog_note(said))
             return
         try:
-            await turn.privately(error_message(NOT_UNDERSTOOD if isinstance(error, Unreadable) else WENT_WRONG))
+            turn = _Turn(self, context)
+            await turn.delivery.tell(turn.actor(), error_message(said))
         except Exception:
-            log.exception("could not tell the person that their request failed")
+            log.warning("could not tell the person that their request failed", exc_info=True)
 
 
 def add_teams_routes(application: web.Application, bot: TeamsBot) -> None:
@@ -118,14 +118,14 @@ def add_teams_routes(application: web.Application, bot: TeamsBot) -> None:
 
 
 class _Turn:
-    """One activity, and the ways of answering it."""
+    """One activity: read, routed to the shared core, answered by the answer policy (bot.answers)."""
 
     def __init__(self, bot: TeamsBot, context: TurnContext) -> None:
         self.bot = bot
         self.context = context
         self.activity = context.activity
-        self.connector = context.services.get(ConnectorClientBase)
         self._where: Where | None = None
+        self._delivery: TeamsDelivery | None = None
 
     @property
     def services(self) -> Services:
@@ -137,9 +137,19 @@ class _Turn:
             self._where = where(self.activity)
         return self._where
 
+    @property
+    def delivery(self) -> TeamsDelivery:
+        if self._delivery is None:
+            self._delivery = TeamsDelivery(self.context, self.place, self.bot.roster, self.bot.chats)
+        return self._delivery
+
     def actor(self, channel_id: str | None = None) -> Actor:
         person = actor(self.activity, self.place)
         return replace(person, channel_id=channel_id) if channel_id else person
+
+    def key(self, person: Actor) -> str:
+        """Teams sends a retried activity with its id unchanged."""
+        return f"teams:{person.workspace_id}:{self.activity.id}"
 
     async def handle(self) -> None:
         kind = self.activity.type
@@ -150,7 +160,9 @@ class _Turn:
             self.answer_invoke(cards.dialog_note(NOT_OURS))
             return
         if self.bot.settings.tenant_id and self.place.tenant_id != self.bot.settings.tenant_id:
-            await self._refuse_tenant()
+            log.warning("refused an activity from tenant %s", self.place.tenant_id[:64])
+            if kind == "invoke":
+                self.answer_invoke(cards.dialog_note(ANOTHER_TENANT))
             return
         sender = self.activity.from_property
         self.bot.roster.learn(
@@ -162,106 +174,88 @@ class _Turn:
             await self._message()
         elif self.place.personal:
             await self._show_home()
+        await self.delivery.finish()
 
-    async def _refuse_tenant(self) -> None:
-        log.warning("refused an activity from tenant %s", self.place.tenant_id[:64])
-        if self.activity.type == "invoke":
-            self.answer_invoke(cards.dialog_note(ANOTHER_TENANT))
+    def answer_invoke(self, body: dict | None) -> None:
+        answer_invoke(self.context, body)
 
     # Messages: commands, replies in an announcement's thread, and the personal chat.
 
     async def _message(self) -> None:
+        person = self.actor()
+        chat = InTheChat(self.delivery, person, _form_offer_for(None))
         if isinstance(self.activity.value, dict) and not self.activity.text:
-            await self.privately(error_message(NOT_OURS))  # an Action.Submit our cards never send
+            await chat.refuse(Failure(error_message(NOT_OURS)))  # an Action.Submit our cards never send
             return
         try:
             typed = typed_text(self.activity)
         except Unreadable:
-            await self.privately(error_message(TOO_LONG))
+            await chat.refuse(Failure(error_message(TOO_LONG)))
             return
         for part in typed.parts:
             if isinstance(part, Person) and part.name:
                 self.bot.roster.learn(self.place.tenant_id, self.place.place_id, None, part.member_id, part.name)
         command = command_of(typed, set(interactions.HELP))
         if command is not None:
-            await self._command(*command)
+            await self._command(person, *command)
         elif self.place.thread_ref and not self.place.personal:
-            await self._thread_reply(typed)
+            await self._thread_reply(person, chat, typed)
         elif self.place.personal:
             await self._show_home()
         else:
-            await self.privately(_help())
+            await chat.privately(_help())
 
-    async def _command(self, name: str, typed: TypedText) -> None:
-        person = self.actor()
-        key = f"teams:{person.workspace_id}:{self.activity.id}"
+    async def _command(self, person: Actor, name: str, typed: TypedText) -> None:
+        chat = InTheChat(self.delivery, person, _form_offer_for((name, typed)))
+        work = interactions.command(self.services, person, name, typed, self.key(person))
         their_text = typed.plain() if name == "/comment" else None
-        outcome = await attempt(interactions.command(self.services, person, name, typed, key), person, name, their_text)
-        if isinstance(outcome, Form):
-            await self.privately(_form_offer(outcome, name, typed), person.channel_id)
-            return
-        await self.answer(person, outcome)
+        await answers.answer(self.delivery, self.services, person, chat, work, name, their_text)
 
-    async def _thread_reply(self, typed: TypedText) -> None:
-        person = self.actor()
+    async def _thread_reply(self, person: Actor, chat: InTheChat, typed: TypedText) -> None:
+        # The message's own identity: a retried delivery offers nothing twice.
         source_key = f"teams:{person.workspace_id}:{person.channel_id}:{self.activity.id}"
         work = interactions.thread_reply(self.services, person, self.place.thread_ref or "", typed, source_key)
-        outcome = await attempt(work, person, "thread reply")
-        if outcome is not None and outcome.message is not None:
-            await self.privately(outcome.message, person.channel_id)
+        await answers.answer(self.delivery, self.services, person, chat, work, "thread reply")
 
     async def _show_home(self) -> None:
         person = self.actor()
         view = home(await home_for(self.services, person), self.services.clock())
-        await self.privately(view)
+        await self.delivery.tell(person, view)
 
-    # Invokes: dialogs opened by buttons, forms submitted in them, message actions.
+    # Invokes: dialogs opened by buttons, forms submitted in them, message actions, Action.Execute.
 
     async def _task_fetch(self) -> None:
-        data = _invoke_data(self.activity.value)
-        await self._press(data)
+        await self._press(_invoke_data(self.activity.value))
 
     async def _task_submit(self) -> None:
         data = _invoke_data(self.activity.value)
-        if cards.FORM in data:
-            await self._submit(data)
-        else:
-            await self._press(data)
+        await (self._submit(data) if cards.FORM in data else self._press(data))
 
     async def _press(self, data: dict) -> None:
-        press = data.get(cards.PRESS)
-        if not (
-            isinstance(press, dict) and isinstance(press.get("action"), str) and isinstance(press.get("value"), str)
-        ):
+        press = _our_press(data)
+        if press is None:
             log.warning("a dialog asked for by a card that is not ours")
             self.answer_invoke(cards.dialog_note(NOT_OURS))
             return
-        channel = press.get("channel") if isinstance(press.get("channel"), str) else None
-        person = self.actor(channel)
-        if isinstance(press.get("confirm"), str) and not press.get(CONFIRMED):
+        person = self.actor(press.get("channel"))
+        if press.get("confirm") and not press.get(CONFIRMED):
             self.answer_invoke(cards.dialog("Are you sure?", _confirmation(press)))
             return
+        dialog = InTheDialog(self.delivery, person, self._show_form)
         if press["action"] == OPEN_FORM:
-            outcome = await attempt(self._command_again(person, press["value"]), person, OPEN_FORM)
+            work = self._command_again(person, press["value"])
         else:
-            key = f"teams:{person.workspace_id}:{self.activity.id}"
-            work = interactions.press(self.services, person, press["action"], press["value"], key)
-            outcome = await attempt(work, person, press["action"])
-        if isinstance(outcome, Form):
-            self.answer_invoke(await self._dialog(outcome, person))
-            return
-        await self.answer(person, outcome)
-        self.answer_invoke(cards.dialog_note(_summary(outcome)))
+            work = interactions.press(self.services, person, press["action"], press["value"], self.key(person))
+        await answers.answer(self.delivery, self.services, person, dialog, work, press["action"])
 
     async def _command_again(self, person: Actor, value: str) -> Reply | Form:
         """A command that asked for a form, run again where its dialog can be opened."""
         asked = json.loads(value)
         name, parts = asked["command"], asked["text"]
         if name not in interactions.HELP or not isinstance(parts, list):
-            raise TypeError("not a command")
+            raise NotFound(NOT_OURS)
         typed = TypedText(tuple(_part(part) for part in parts))
-        key = f"teams:{person.workspace_id}:{self.activity.id}"
-        return await interactions.command(self.services, person, name, typed, key)
+        return await interactions.command(self.services, person, name, typed, self.key(person))
 
     async def _submit(self, data: dict) -> None:
         try:
@@ -272,146 +266,42 @@ class _Turn:
             self.answer_invoke(cards.dialog_note(NOT_OURS))
             return
         person = self.actor(submitted.channel_id)
+        shown = (form, submitted.opened, submitted.values) if form is not None else None
+        dialog = InTheDialog(self.delivery, person, self._show_form, shown, closes=True)
+        # The dialog's name, kept while it is open (corrected, or on to its next page): each thing is recorded once.
         key = f"teams:{person.workspace_id}:form:{submitted.opened}"
         work = interactions.submit(self.services, person, submitted.form_id, submitted.context, submitted.values, key)
-        outcome = await attempt(work, person, submitted.form_id)
-        if isinstance(outcome, Form):
-            self.answer_invoke(await self._dialog(outcome, person, submitted.opened))
-        elif isinstance(outcome, Failure):
-            if form is None:
-                self.answer_invoke(cards.dialog_note(outcome.message.summary))
-            else:
-                shown_again = await self._dialog(
-                    form, person, submitted.opened, outcome.message.summary, submitted.values
-                )
-                self.answer_invoke(shown_again)
-        else:
-            await self.answer(person, outcome)
-            self.answer_invoke(None)
+        await answers.answer(self.delivery, self.services, person, dialog, work, submitted.form_id)
 
     async def _message_action(self) -> None:
         value = self.activity.value if isinstance(self.activity.value, dict) else {}
         command_id = value.get("commandId")
-        person = self.actor()
-        if command_id not in SHORTCUT_COMMANDS:
+        if command_id not in interactions.SHORTCUTS:
             self.answer_invoke(cards.dialog_note("That message action is no longer in use."))
             return
+        person = self.actor()
         typed = TypedText.of(message_action_text(value))
-        outcome = await attempt(interactions.shortcut(self.services, person, command_id, typed), person, command_id)
-        if isinstance(outcome, Failure):
-            self.answer_invoke(cards.dialog_note(outcome.message.summary))
-        else:
-            self.answer_invoke(await self._dialog(outcome, person))
-
-    async def _message_action_submit(self) -> None:
-        data = _invoke_data(self.activity.value)
-        await self._submit(data)
+        dialog = InTheDialog(self.delivery, person, self._show_form)
+        work = interactions.shortcut(self.services, person, command_id, typed)
+        await answers.answer(self.delivery, self.services, person, dialog, work, command_id)
 
     async def _card_action(self) -> None:
         """Action.Execute (Teams' Universal Actions): a press, answered with a note in the card's place."""
         value = self.activity.value if isinstance(self.activity.value, dict) else {}
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
-        press = data.get(cards.PRESS)
-        if not (
-            isinstance(press, dict) and isinstance(press.get("action"), str) and isinstance(press.get("value"), str)
-        ):
-            self.answer_invoke(_card_action_note(NOT_OURS))
+        press = _our_press(action.get("data") if isinstance(action.get("data"), dict) else {})
+        if press is None:
+            self.answer_invoke(card_action_note(NOT_OURS))
             return
-        person = self.actor(press.get("channel") if isinstance(press.get("channel"), str) else None)
-        key = f"teams:{person.workspace_id}:{self.activity.id}"
-        work = interactions.press(self.services, person, press["action"], press["value"], key)
-        outcome = await attempt(work, person, press["action"])
-        if isinstance(outcome, Form):
-            await self.privately(_form_offer_for_press(outcome, press), person.channel_id)
-            self.answer_invoke(_card_action_note("I've sent you the form in our chat."))
-            return
-        await self.answer(person, outcome)
-        self.answer_invoke(_card_action_note(_summary(outcome)))
-
-    # Answering.
-
-    def answer_invoke(self, body: dict | None) -> None:
-        self.context.turn_state[self.bot.adapter.INVOKE_RESPONSE_KEY] = Activity(
-            type="invokeResponse", value=InvokeResponse(status=200, body=body)
+        person = self.actor(press.get("channel"))
+        pressed = Button("", press["action"], press["value"])
+        work = interactions.press(self.services, person, press["action"], press["value"], self.key(person))
+        await answers.answer(
+            self.delivery, self.services, person, InTheCard(self.delivery, person, pressed), work, press["action"]
         )
 
-    async def answer(self, person: Actor, outcome: Reply | Failure | None) -> None:
-        """The answer policy: a refusal, and any reply not meant for the place, privately; then what follows."""
-        if outcome is None:
-            return
-        if isinstance(outcome, Failure):
-            await self.privately(outcome.message)
-            return
-        if outcome.message is not None:
-            if outcome.in_channel and person.channel_id:
-                await self.publicly(person.channel_id, outcome.message)
-            else:
-                await self.privately(outcome.message, person.channel_id)
-        for window in outcome.announce:
-            await self._announce(person, window)
-        if outcome.files:
-            await self.privately(notice(FILES_NOT_YET))
-
-    async def _card(self, message: Message, place: str | None) -> Activity:
-        names = await self.bot.roster.display_names(self.place.tenant_id, people_in(message))
-        content = cards.message_card(message, names, place)
-        return Activity(type="message", summary=_no_tags(message.summary), attachments=[cards.attachment(content)])
-
-    async def privately(self, message: Message, place: str | None = None) -> None:
-        """To the person who asked, in their 1:1 chat with the bot; buttons on it act in `place`."""
-        activity = await self._card(message, place)
-        if self.place.personal:
-            await self.context.send_activity(activity)
-            return
-        chat = await self._chat_with(self.activity.from_property.id)
-        await self.connector.conversations.send_to_conversation(chat, activity)
-
-    async def publicly(self, place: str, message: Message) -> None:
-        """For everyone in the place: in the thread of the request where it was made there, else (a form
-        submitted from a 1:1 chat) as a new post in the place."""
-        activity = await self._card(message, place)
-        if not self.place.personal and self.place.place_id == place:
-            await self.context.send_activity(activity)
-        else:
-            await self._new_thread(place, activity)
-
-    async def _new_thread(self, place: str, activity: Activity) -> str:
-        """Posts `activity` as a new thread in the channel `place`; its ref (the thread's first message's id)."""
-        parameters = ConversationParameters(
-            is_group=True,
-            agent=ChannelAccount(id=self.activity.recipient.id),
-            tenant_id=self.place.tenant_id,
-            channel_data={"channel": {"id": place}, "tenant": {"id": self.place.tenant_id}},
-            activity=activity,
-        )
-        created = await self.connector.conversations.create_conversation(parameters)
-        return created.activity_id or created.id.partition(";messageid=")[2]
-
-    async def _chat_with(self, person_id: str) -> str:
-        known = self.bot._chats.get((self.place.tenant_id, person_id))
-        if known:
-            return known
-        parameters = ConversationParameters(
-            is_group=False,
-            agent=ChannelAccount(id=self.activity.recipient.id),
-            members=[ChannelAccount(id=person_id)],
-            tenant_id=self.place.tenant_id,
-            channel_data={"tenant": {"id": self.place.tenant_id}},
-        )
-        created = await self.connector.conversations.create_conversation(parameters)
-        self.bot._chats[(self.place.tenant_id, person_id)] = created.id
-        return created.id
-
-    async def _announce(self, person: Actor, window: WindowSummary) -> None:
-        """A new thread in the committee's channel; replies in it are offered as comments."""
-        ref = await self._new_thread(window.channel_id, await self._card(announcement(window), window.channel_id))
-        link = f"https://teams.microsoft.com/l/message/{window.channel_id}/{ref}"
-        await record_announcement(self.services, person, window.id, ref, link)
-        log.info("announced window %s in %s at %s", window.id, window.channel_id, ref)
-
-    async def _dialog(
-        self, form: Form, person: Actor, opened: str | None = None, problem: str | None = None, typed=None
+    async def _show_form(
+        self, form: Form, person: Actor, opened: str | None, problem: str | None, typed: FormValues | None
     ) -> dict:
         people = await self._people_to_choose(form, person)
         opened = opened or uuid.uuid4().hex
@@ -431,7 +321,7 @@ INVOKES = {
     "task/fetch": _Turn._task_fetch,
     "task/submit": _Turn._task_submit,
     "composeExtension/fetchTask": _Turn._message_action,
-    "composeExtension/submitAction": _Turn._message_action_submit,
+    "composeExtension/submitAction": _Turn._task_submit,
     "adaptiveCard/action": _Turn._card_action,
 }
 
@@ -441,39 +331,40 @@ def _invoke_data(value: object) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _summary(outcome: Reply | Failure | None) -> str:
-    if outcome is None or outcome.message is None:
-        return "Done."
-    return outcome.message.summary
-
-
-def _no_tags(text: str) -> str:
-    return cards.AT_TAG.sub(lambda tag: f"<{tag.group(1)}\u200bat", text)
-
-
-def _card_action_note(text: str) -> dict:
-    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+def _our_press(data: dict) -> dict | None:
+    """A press of one of our buttons, as its data carries it; None for anything else."""
+    press = data.get(cards.PRESS)
+    if not (isinstance(press, dict) and isinstance(press.get("action"), str) and isinstance(press.get("value"), str)):
+        return None
+    if not isinstance(press.get("channel"), str | None) or not isinstance(press.get("confirm"), str | None):
+        return None
+    return press
 
 
 def _confirmation(press: dict) -> dict:
+    """A button that asks first (Slack's confirm): the question, and Yes pressing it for real."""
     yes = {**press, CONFIRMED: True}
-    body = [{"type": "TextBlock", "text": cards.literal(press["confirm"]), "wrap": True}]
-    content = cards.card(body)
+    content = cards.card([{"type": "TextBlock", "text": cards.literal(press["confirm"]), "wrap": True}])
     content["actions"] = [{"type": "Action.Submit", "title": "Yes", "data": {cards.PRESS: yes}, "style": "destructive"}]
     return content
 
 
-def _form_offer(form: Form, name: str, typed: TypedText) -> Message:
-    """A form asked for by a typed command: a message can't open a dialog, so a button that opens it."""
-    parts = [part if isinstance(part, str) else {"person": part.member_id, "name": part.name} for part in typed.parts]
-    value = json.dumps({"command": name, "text": parts})
-    words = form.intro.splitlines()[0] if form.intro else "Fill in the form to carry on."
-    return Message(form.title, (paragraph((words,), buttons=(Button(form.title, OPEN_FORM, value, style="primary"),)),))
+def _form_offer_for(command: tuple[str, TypedText] | None):
+    """How a typed command's form is offered: a button that runs the command again where a dialog can open."""
 
+    def offer(form: Form) -> Message:
+        if command is None:
+            return notice(NOT_OURS)
+        name, typed = command
+        parts = [
+            part if isinstance(part, str) else {"person": part.member_id, "name": part.name} for part in typed.parts
+        ]
+        value = json.dumps({"command": name, "text": parts})
+        words = form.intro.splitlines()[0] if form.intro else "Fill in the form to carry on."
+        button = Button(form.title, OPEN_FORM, value, style="primary")
+        return Message(form.title, (paragraph((words,), buttons=(button,)),))
 
-def _form_offer_for_press(form: Form, press: dict) -> Message:
-    button = Button(form.title, press["action"], press["value"], style="primary")
-    return Message(form.title, (paragraph(("Open the form to carry on.",), buttons=(button,)),))
+    return offer
 
 
 def _part(part: object) -> str | Person:
@@ -481,7 +372,7 @@ def _part(part: object) -> str | Person:
         return part
     if isinstance(part, dict) and isinstance(part.get("person"), str) and isinstance(part.get("name"), str):
         return Person(part["person"], part["name"])
-    raise TypeError("not a part")
+    raise NotFound(NOT_OURS)
 
 
 def _help() -> Message:

@@ -71,6 +71,11 @@ def literal(text: str) -> str:
     return LINE_START_MARK.sub(lambda found: f"{found.group(1)}\\{found.group(2)}", text)
 
 
+def unmentionable(text: str) -> str:
+    """Plain text (a notification's summary) with any typed `<at>` tag broken."""
+    return AT_TAG.sub(lambda tag: f"<{tag.group(1)}\u200bat", text)
+
+
 def is_user_id(member_id: str) -> bool:
     return bool(USER_ID.match(member_id))
 
