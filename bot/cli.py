@@ -1,4 +1,5 @@
-"""`committee-bot`: serve, socket, scheduler, console, minutes, db upgrade / backup / restore, member export / erase."""
+"""`committee-bot`: serve, socket, scheduler, console, minutes, db upgrade / backup / restore, member export / erase,
+teams package."""
 
 import argparse
 import asyncio
@@ -68,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         action.add_argument("member", help="the member's user id, such as U012AB3CD")
         action.add_argument("--by", default=getpass.getuser(), help="who is doing this, for the audit log")
     export.add_argument("--to", type=Path, default=Path("."), help="the folder to write the files in")
+    teams = commands.add_parser("teams", help="Microsoft Teams").add_subparsers(dest="action", required=True)
+    package = teams.add_parser("package", help="build the app package a Teams administrator uploads")
+    package.add_argument("--out", type=Path, default=Path("committee-bot-teams.zip"), help="the zip to write")
     return parser
 
 
@@ -85,6 +89,9 @@ def main(argv: list[str] | None = None) -> None:
         logging.getLogger().setLevel(logging.WARNING)  # the command's own line says what it did; logs would repeat it
     if args.command == "minutes":
         sys.exit(minutes_command.run(args))
+    if args.command == "teams":
+        print(_teams_package(args.out))
+        return
     settings = Settings.from_environment()
     if args.command == "serve":
         serve(settings)
@@ -98,6 +105,17 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(upgrade(settings))
     else:
         print(asyncio.run(_maintained(settings.database_url, functools.partial(_backup_or_restore, args))))
+
+
+def _teams_package(out: Path) -> str:
+    from bot.teams.package import PackageSettings, build_package
+
+    settings = PackageSettings.from_environment()
+    build_package(settings, out)
+    return (
+        f"committee-bot: wrote the Teams app package to {out} (app id {settings.teams_app_id}, bot "
+        f"{settings.bot_id}, version {settings.app_version}); upload it in the Teams admin centre."
+    )
 
 
 async def _backup_or_restore(args: argparse.Namespace, database_url: str) -> str:

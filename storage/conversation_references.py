@@ -46,3 +46,14 @@ async def kept_reference(
     )
     kept = (await session.exec(statement)).first()
     return KeptReference(kept.platform, json.loads(kept.reference), kept.updated_at) if kept else None
+
+
+async def kept_references_on(session: Session, platform: str) -> dict[int, KeptReference]:
+    """The reference kept for each committee's place on `platform`, by committee id."""
+    statement = select(ConversationReference).where(
+        ConversationReference.platform == platform, ConversationReference.thread_ref == THE_PLACE_ITSELF
+    )
+    return {
+        kept.committee_id: KeptReference(kept.platform, json.loads(kept.reference), kept.updated_at)
+        for kept in await session.exec(statement)
+    }

@@ -160,6 +160,7 @@ class FakeBotConnector:
             "/graph/v1.0/teams/{team_id}/channels/{channel_id}/messages/{message_id}/replies", self._graph_replies
         )
         app.router.add_get("/graph/v1.0/chats/{chat_id}/messages", self._graph_chat_messages)
+        app.router.add_put("/onedrive/uploads/{name}", self._upload)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -194,6 +195,8 @@ class FakeBotConnector:
         self.calls: list[ConnectorCall] = []
         self.posted: dict[str, list[PostedActivity]] = {}
         self.created: list[CreatedConversation] = []
+        self._graph_chats: dict[str, str] = {}  # a 1:1 chat's id as Graph names it -> as the Bot Connector does
+        self.uploads: dict[str, bytes] = {}  # files put in someone's OneDrive after they accepted them
         self._faults: dict[str, list[Fault]] = {}
 
     # ------------------------------------------------------------------ test API
@@ -211,6 +214,16 @@ class FakeBotConnector:
         )
         self.rosters.setdefault(team_id, []).append(member)
         return member
+
+    def upload_info(self, name: str) -> dict[str, Any]:
+        """What Teams puts in a fileConsent/invoke's value when a person accepts a file: where to upload it."""
+        return {
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/Documents/Applications/{name}",
+            "name": name,
+            "uploadUrl": f"{self.service_url}onedrive/uploads/{name}",
+            "uniqueId": f"unique-{name}",
+            "fileType": name.rsplit(".", 1)[-1],
+        }
 
     def calls_to(self, kind: str) -> list[ConnectorCall]:
         return [call for call in self.calls if call.kind == kind]
@@ -329,10 +342,24 @@ class FakeBotConnector:
         )
 
     def _graph_page(self, request: web.Request, conversation_id: str) -> web.Response:
-        """Newest first, as Graph lists messages, ``$top`` of them."""
+        """Newest first, as Graph lists messages, ``$top`` of them; a channel's with their replies on
+        ``$expand=replies``."""
         top = int(request.query.get("$top") or 20)
-        newest_first = list(reversed(self.posted.get(conversation_id, [])))[:top]
-        return web.json_response({"value": [graph_message(posted) for posted in newest_first]})
+        newest_first = list(reversed(self.posted.get(self._graph_chats.get(conversation_id, conversation_id), [])))
+        messages = [graph_message(posted) for posted in newest_first[:top]]
+        if request.query.get("$expand") == "replies":
+            for message in messages:
+                replies = self.posted.get(thread_id(conversation_id, message["id"]), [])
+                message["replies"] = [graph_message(reply) for reply in replies]
+        return web.json_response({"value": messages})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        content = await request.read()
+        expected = f"bytes 0-{len(content) - 1}/{len(content)}"
+        if request.headers.get("Content-Range") != expected:
+            return web.json_response({"error": {"code": "invalidRange"}}, status=416)
+        self.uploads[request.match_info["name"]] = content
+        return web.json_response({"id": f"unique-{request.match_info['name']}"}, status=201)
 
     # ------------------------------------------------------------------ behaviour
 
@@ -359,6 +386,7 @@ class FakeBotConnector:
         chat_id = self.chat_with(members[0]) or f"a:1:1-chat-{members[0]}"
         if not self.chat_with(members[0]):
             self.created.append(CreatedConversation(chat_id, False, members, None, parameters=parameters))
+            self._graph_chats[graph_chat_id(self._aad_id_of(members[0]), BOT_APP_ID)] = chat_id
         answer: dict[str, Any] = {"id": chat_id}
         if isinstance(parameters.get("activity"), dict):
             self._post(chat_id, parameters["activity"])
@@ -410,6 +438,10 @@ class FakeBotConnector:
             queue.pop(0)
         return fault
 
+    def _aad_id_of(self, member_id: str) -> str:
+        members = (m for roster in self.rosters.values() for m in roster if m.id == member_id)
+        return next((m.aad_object_id for m in members), member_id)
+
     def _every_posted(self) -> list[PostedActivity]:
         return [posted for conversation in self.posted.values() for posted in conversation]
 
@@ -433,6 +465,11 @@ class FakeBotConnector:
 def thread_id(channel_id: str, root_id: str) -> str:
     """A channel thread's conversation id, as Teams writes it."""
     return f"{channel_id};messageid={root_id}"
+
+
+def graph_chat_id(aad_object_id: str, bot_app_id: str) -> str:
+    """How Graph names a person's 1:1 chat with a bot."""
+    return f"19:{aad_object_id}_{bot_app_id}@unq.gbl.spaces"
 
 
 def activity_text(activity: dict[str, Any]) -> str:

@@ -1,0 +1,237 @@
+"""Posting reminders in Teams, unprompted, through the Bot Connector; the ledger, pacing and retries are the tick's
+(handlers.reminders), as for Slack.
+
+- A channel reminder about a report whose announcement is known is a reply in the announcement's thread; any
+  other channel reminder starts a thread of its own.
+- A direct reminder goes to the member's 1:1 chat with the bot, created (or found: Teams gives the same chat
+  again) once and remembered. The receiving officer's "comments closed" is followed there by a file consent card
+  for the compiled comments (bot.teams.files), as Slack attaches the document.
+- Each post carries its ledger key as its card's id. After a crash, posts whose outcome is unknown are looked for
+  among the bot's recent messages in the channel or chat, read through Microsoft Graph (the Bot Connector cannot
+  give messages back), with the resource-specific consent the app's manifest asks for.
+- Teams' throttling answers are the tick's to honour: 429 is RateLimited (its Retry-After), 412, 502 and 504 are
+  worth another try later, 401/403/404 are not.
+"""
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import TypeVar
+
+from aiohttp import ClientError, ClientResponseError
+from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
+
+from bot.message import Message, people_in
+from bot.reminder_replies import failures_message, reminder_message
+from bot.teams.connector import PLATFORM, KeptConversation, TeamsConnections, kept_conversation
+from bot.teams.files import COMPILED_COMMENTS, Offered, compiled_comments, consent_attachment
+from bot.teams.ids import is_teams_person
+from handlers.context import Services
+from handlers.reminder_plan import DueReminder
+from handlers.reminders import DeliveryFailed, RateLimited
+from storage.committees import CommitteeView
+from storage.conversation_references import kept_reference, kept_references_on
+
+log = logging.getLogger(__name__)
+Result = TypeVar("Result")
+
+# Renders a message as an Adaptive Card's content, given the names of the people it mentions.
+CardRenderer = Callable[[Message, Mapping[str, str]], dict]
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+# Statuses no retry will cure: the bot was removed, the chat or channel is gone, the tenant refused the app.
+PERMANENT_STATUSES = {400, 401, 403, 404}
+DEFAULT_RETRY_AFTER = 1.0
+# The most recent messages searched for a post whose outcome is unknown: a reminder is only ever retried within
+# minutes of its first attempt, so it is among them if it landed.
+MESSAGES_SEARCHED = 50
+WITH_COMPILED_DOCUMENT = "window.compiled"
+NO_CHANNEL = "the bot has not been in the committee's channel since it was installed, so Teams gives it no way there"
+
+
+class TeamsReminderSender:
+    def __init__(self, services: Services, connections: TeamsConnections, render_card: CardRenderer) -> None:
+        self._services = services
+        self._connections = connections
+        self._render_card = render_card
+        self._chats: dict[str, str] = {}  # member id -> their 1:1 chat with the bot
+
+    def sending(self) -> AbstractAsyncContextManager[None]:
+        return self._connections.open()
+
+    async def send(self, reminder: DueReminder) -> str:
+        return await _as_delivery(self._send(reminder))
+
+    async def _send(self, reminder: DueReminder) -> str:
+        thread = reminder.window.announcement_ref if reminder.window and not reminder.is_direct else None
+        message = reminder_message(reminder)
+        posted = await self._post(reminder.committee, reminder.target, message, reminder.key, thread)
+        if reminder.kind == WITH_COMPILED_DOCUMENT and reminder.is_direct:
+            await self._offer_compiled(reminder)
+        return posted
+
+    async def _offer_compiled(self, reminder: DueReminder) -> None:
+        """The compiled comments, offered in a file consent card: Teams uploads them once the officer accepts."""
+        committee = reminder.committee
+        offered = Offered(COMPILED_COMMENTS, reminder.window.id, committee.workspace_id, reminder.target)
+        document = await compiled_comments(self._services, offered)
+        if document is None:
+            return
+        kept = await self._kept(committee)
+        chat = await self._chat_with(kept, reminder.target)
+        activity = Activity(type="message", channel_id=PLATFORM, attachments=[consent_attachment(document, offered)])
+        async with self._connections.client(kept) as client:
+            await client.conversations.send_to_conversation(chat, activity)
+
+    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+        return await _as_delivery(self._find_posted(target, keys))
+
+    async def report_failures(self, committee: CommitteeView, clerks: list[str], failures: list) -> None:
+        message = failures_message(committee.name, failures)
+        for clerk in clerks:
+            try:
+                await _as_delivery(self._post(committee, clerk, message))
+            except DeliveryFailed as failure:
+                log.warning("could not tell clerk %s about undelivered reminders: %s", clerk, failure.reason)
+
+    # ------------------------------------------------------------------ posting
+
+    async def _post(
+        self, committee: CommitteeView, target: str, message: Message, key: str | None = None, thread: str | None = None
+    ) -> str:
+        """Posts to a person's chat, or in the channel: as a reply in `thread` (its first message's id) if given,
+        else in a new thread. The post's id."""
+        kept = await self._kept(committee)
+        activity = await self._activity(committee, message, key)
+        async with self._connections.client(kept) as client:
+            conversations = client.conversations
+            if target != committee.channel_id:
+                chat = await self._chat_with(kept, target)
+                return (await conversations.send_to_conversation(chat, activity)).id
+            if thread:
+                in_thread = f"{kept.channel_id};messageid={thread}"
+                return (await conversations.reply_to_activity(in_thread, thread, activity)).id
+            created = await conversations.create_conversation(
+                ConversationParameters(
+                    is_group=True,
+                    agent=ChannelAccount(id=kept.bot_id) if kept.bot_id else None,
+                    channel_data={"channel": {"id": kept.channel_id}},
+                    activity=activity,
+                    tenant_id=kept.tenant_id,
+                )
+            )
+            return created.activity_id
+
+    async def _activity(self, committee: CommitteeView, message: Message, key: str | None) -> Activity:
+        names = await self._services.directory.display_names(committee.workspace_id, people_in(message))
+        card = self._render_card(message, names)
+        if key:
+            card = {**card, "id": key}
+        attachment = {"contentType": CARD_TYPE, "content": card}
+        return Activity(type="message", channel_id=PLATFORM, summary=message.summary, attachments=[attachment])
+
+    async def _chat_with(self, kept: KeptConversation, member: str) -> str:
+        if member not in self._chats:
+            async with self._connections.client(kept) as client:
+                created = await client.conversations.create_conversation(
+                    ConversationParameters(
+                        is_group=False,
+                        agent=ChannelAccount(id=kept.bot_id) if kept.bot_id else None,
+                        members=[ChannelAccount(id=member)],
+                        tenant_id=kept.tenant_id,
+                    )
+                )
+            self._chats[member] = created.id
+        return self._chats[member]
+
+    async def _kept(self, committee: CommitteeView) -> KeptConversation:
+        async with self._services.database.session() as session:
+            kept = await kept_reference(session, committee.id)
+        if kept is None or kept.platform != PLATFORM:
+            raise DeliveryFailed(NO_CHANNEL, permanent=True)
+        try:
+            return kept_conversation(kept.reference)
+        except ValueError:
+            raise DeliveryFailed(NO_CHANNEL, permanent=True) from None
+
+    # ------------------------------------------------------------------ looking for earlier posts
+
+    async def _find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+        kept = await self._kept_for_target(target)
+        anonymous = not kept.conversation.claims
+        if is_teams_person(target):
+            messages = await self._chat_messages(kept, target, anonymous)
+        else:
+            if not kept.team_group_id:
+                raise DeliveryFailed("the channel's team is not known, so its messages cannot be read", True)
+            path = f"teams/{kept.team_group_id}/channels/{kept.channel_id}/messages"
+            params = {"$top": str(MESSAGES_SEARCHED), "$expand": "replies"}
+            threads = (await self._connections.graph_get(path, params, anonymous))["value"]
+            messages = [m for thread in threads for m in [thread, *(thread.get("replies") or [])]]
+        found = {}
+        for message in messages:
+            for key in _card_ids(message) & keys:
+                found[key] = message["id"]
+        return found
+
+    async def _kept_for_target(self, target: str) -> KeptConversation:
+        """The channel's reference; for a person, any Teams committee's, as one install serves one tenant."""
+        async with self._services.database.session() as session:
+            references = await kept_references_on(session, PLATFORM)
+        usable = []
+        for kept in references.values():
+            try:
+                usable.append(kept_conversation(kept.reference))
+            except ValueError:
+                continue
+        for kept in usable:
+            if is_teams_person(target) or kept.channel_id == target:
+                return kept
+        raise DeliveryFailed(NO_CHANNEL, permanent=True)
+
+    async def _chat_messages(self, kept: KeptConversation, member: str, anonymous: bool) -> list[dict]:
+        """The recent messages of a member's 1:1 chat with the bot. Graph names such a chat after the two Entra
+        ids, "19:{one}_{other}@unq.gbl.spaces"; which comes first is not documented, so both are tried."""
+        async with self._connections.client(kept) as client:
+            account = await client.get_conversation_member(kept.team_id or kept.channel_id, member)
+        bot_app_id = (kept.bot_id or "").removeprefix("28:")
+        params = {"$top": str(MESSAGES_SEARCHED)}
+        for first, second in ((account.aad_object_id, bot_app_id), (bot_app_id, account.aad_object_id)):
+            try:
+                return (await self._connections.graph_get(f"chats/19:{first}_{second}@unq.gbl.spaces/messages", params,
+                                                          anonymous))["value"]  # fmt: skip
+            except ClientResponseError as error:
+                if error.status != 404:
+                    raise
+        return []
+
+
+def _card_ids(message: Mapping) -> set[str]:
+    ids = set()
+    for attachment in message.get("attachments") or []:
+        try:
+            content = json.loads(attachment.get("content") or "null")
+        except (TypeError, ValueError):
+            continue
+        if isinstance(content, dict) and isinstance(content.get("id"), str):
+            ids.add(content["id"])
+    return ids
+
+
+async def _as_delivery(call: Awaitable[Result]) -> Result:
+    """Teams' and the network's errors, as the ledger understands them: permanent or worth another try."""
+    try:
+        return await call
+    except ClientResponseError as error:
+        if error.status == 429:
+            raise RateLimited(_retry_after(error.headers)) from None
+        raise DeliveryFailed(f"Teams answered {error.status}", permanent=error.status in PERMANENT_STATUSES) from None
+    except (TimeoutError, ClientError) as error:
+        raise DeliveryFailed(f"network: {error.__class__.__name__}", permanent=False) from None
+
+
+def _retry_after(headers: Mapping[str, str] | None) -> float:
+    try:
+        return float((headers or {}).get("Retry-After", DEFAULT_RETRY_AFTER))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER

@@ -1,0 +1,275 @@
+"""Reminders for a committee in Teams, the twins of tests/test_reminders_e2e.py: the same notices at the same
+instants, in the announcement's thread or a thread of their own and by 1:1 chat, each posted once across
+instances, crashes and Teams' throttling; and members from the team's paged roster."""
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from docx import Document
+from sqlalchemy import update
+
+from bot.platforms import Platform, Platforms
+from bot.teams.files import upload_accepted
+from bot.teams.outbound import teams_platform
+from handlers.comments import add_comment
+from handlers.context import Services
+from handlers.reminders import tick
+from storage.models import Reminder, ReminderState
+from tests.flows import FAST, open_window, reminder_posts, set_up_committee, stored
+from tests.stack import start_stack
+from tests.support.fake_bot_connector import (
+    BOT_APP_ID,
+    CHANNEL_ID,
+    CREATE,
+    GRAPH_CHANNEL_MESSAGES,
+    GRAPH_CHAT_MESSAGES,
+    PAGED_MEMBERS,
+    REPLY,
+    SEND,
+    TEAM_ID,
+    TENANT_ID,
+)
+from tests.teams_reminders_stack import (
+    IssuedToken,
+    TeamsSide,
+    card_of,
+    connection_manager,
+    open_teams_window,
+    set_up_teams_committee,
+    start_teams_side,
+    teams_instance,
+    teams_tick_at,
+)
+
+OPENED = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
+WEEK_NOTICE = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)  # Tuesday 24 March, 09:00 GMT
+TOMORROW_NOTICE = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)  # 09:00 BST
+TITLE = "Draft annual report 2025/26"
+
+
+@pytest.fixture
+async def teams(database):
+    side = await start_teams_side(database)
+    yield side
+    await side.fake.stop()
+
+
+async def _window(side: TeamsSide, announce: bool = True) -> tuple[int, str | None]:
+    """A committee with one report open until 31 March, on which Cllr Patel has commented; the announcement's id."""
+    await set_up_teams_committee(side, OPENED)
+    window_id = await open_teams_window(side, TITLE, "31 March 2026", OPENED, announce=announce)
+    with time_machine.travel(OPENED + timedelta(hours=1), tick=True):
+        await add_comment(side.services, side.actor(side.members[0]), window_id, "A view.", None, "comment-1")
+    roots = side.fake.messages_in(CHANNEL_ID)
+    return window_id, roots[0].id if announce else None
+
+
+def _thread(side: TeamsSide, root: str) -> list[str]:
+    return [reply.text for reply in side.fake.thread_replies(CHANNEL_ID, root)]
+
+
+def _direct(side: TeamsSide) -> dict[str, list[str]]:
+    """What each person received in their 1:1 chat with the bot, by member id."""
+    chats = {c.id: c.members[0] for c in side.fake.created if not c.is_group}
+    return {member: [m.text for m in side.fake.messages_in(chat)] for chat, member in chats.items()}
+
+
+async def test_notices_are_replies_in_the_announcement_thread_and_nudges_are_direct(teams: TeamsSide):
+    _window_id, root = await _window(teams)
+    await teams_tick_at(teams, WEEK_NOTICE - timedelta(minutes=1))
+    assert _thread(teams, root) == [], "nothing may go out before the week's notice is due"
+    await teams_tick_at(teams, WEEK_NOTICE)
+    [week] = _thread(teams, root)
+    assert "close in 7 days" in week and "1 member has responded" in week
+    assert len(teams.fake.messages_in(CHANNEL_ID)) == 1, "a notice is no new thread"
+
+    await teams_tick_at(teams, TOMORROW_NOTICE)
+    assert "close tomorrow" in _thread(teams, root)[-1]
+    nudged = _direct(teams)
+    waiting = {teams.chair.id, *(m.id for m in teams.members[1:])}  # not Cllr Patel, who commented
+    assert set(nudged) == waiting
+    assert all(len(texts) == 1 and TITLE in texts[0] for texts in nudged.values())
+    assert all(call.body["tenantId"] for call in teams.fake.calls_to(CREATE) if not call.body.get("isGroup"))
+
+
+async def test_a_report_never_announced_gets_its_notice_in_a_thread_of_its_own(teams: TeamsSide):
+    await _window(teams, announce=False)
+    await teams_tick_at(teams, WEEK_NOTICE)
+    [thread] = teams.fake.messages_in(CHANNEL_ID)
+    assert "close in 7 days" in thread.text
+    [created] = teams.fake.calls_to(CREATE)
+    assert created.body["channelData"] == {"channel": {"id": CHANNEL_ID}}
+    [sent] = await stored(teams, Reminder)
+    assert sent.state == ReminderState.SENT and sent.message_ref == thread.id
+
+
+async def test_two_instances_ticking_together_post_each_reminder_once(teams: TeamsSide):
+    await _window(teams)
+    instances = [teams_instance(teams.fake, teams.database) for _ in range(3)]
+    with time_machine.travel(TOMORROW_NOTICE, tick=False):
+        await asyncio.gather(
+            *(tick(services, sender, f"instance-{n}", FAST) for n, (services, sender, _) in enumerate(instances))
+        )
+    posted = [c for c in teams.fake.calls if c.kind in (SEND, REPLY) and not c.failed]
+    assert len(posted) == 4  # the notice in the thread, and three nudges
+    assert len({call.body["attachments"][0]["content"]["id"] for call in posted}) == 4
+
+
+async def test_a_crash_between_posting_and_recording_does_not_post_twice(teams: TeamsSide):
+    _window_id, root = await _window(teams)
+    await teams_tick_at(teams, WEEK_NOTICE)
+    async with teams.database.engine.begin() as connection:  # the process died before recording the post
+        await connection.execute(
+            update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None, message_ref=None)
+        )
+    await teams_tick_at(teams, WEEK_NOTICE + timedelta(minutes=10))
+    assert len(_thread(teams, root)) == 1
+    [looked] = teams.fake.calls_to(GRAPH_CHANNEL_MESSAGES)
+    assert looked.query == {"$top": "50", "$expand": "replies"}
+    [sent] = await stored(teams, Reminder)
+    assert sent.state == ReminderState.SENT and sent.attempts == 2
+    assert sent.message_ref == teams.fake.thread_replies(CHANNEL_ID, root)[0].id
+
+
+async def test_a_crash_before_a_direct_message_landed_sends_it_once_later(teams: TeamsSide):
+    await _window(teams)
+    teams.fake.fail(SEND, 502, times=3)  # the nudges fail; the process then dies before recording anything
+    await teams_tick_at(teams, TOMORROW_NOTICE)
+    async with teams.database.engine.begin() as connection:
+        await connection.execute(update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None))
+    await teams_tick_at(teams, TOMORROW_NOTICE + timedelta(minutes=10))
+    assert all(len(texts) == 1 for texts in _direct(teams).values()) and len(_direct(teams)) == 3
+    assert len(teams.fake.calls_to(GRAPH_CHAT_MESSAGES)) == 3, "each chat was looked in before posting again"
+    assert all(r.state == ReminderState.SENT for r in await stored(teams, Reminder))
+
+
+async def test_a_429_is_waited_out_as_teams_asks_and_the_notice_lands_once(teams: TeamsSide):
+    _window_id, root = await _window(teams)
+    teams.fake.fail(REPLY, 429, retry_after=1, times=2)
+    started = asyncio.get_running_loop().time()
+    await teams_tick_at(teams, WEEK_NOTICE)
+    assert asyncio.get_running_loop().time() - started >= 2, "each Retry-After was honoured"
+    assert [c.failure for c in teams.fake.calls_to(REPLY)] == ["http 429", "http 429", None]
+    assert len(_thread(teams, root)) == 1
+    [sent] = await stored(teams, Reminder)
+    assert sent.state == ReminderState.SENT
+
+
+@pytest.mark.parametrize("status", [412, 502, 504])
+async def test_a_passing_fault_is_tried_again_after_the_claim_timeout_and_lands_once(teams: TeamsSide, status: int):
+    _window_id, root = await _window(teams)
+    teams.fake.fail(REPLY, status)
+    await teams_tick_at(teams, WEEK_NOTICE)
+    [claimed] = await stored(teams, Reminder)
+    assert claimed.state == ReminderState.CLAIMED and claimed.error == f"Teams answered {status}"
+    await teams_tick_at(teams, WEEK_NOTICE + timedelta(minutes=2))  # too soon to take over the claim
+    assert _thread(teams, root) == []
+    await teams_tick_at(teams, WEEK_NOTICE + timedelta(minutes=10))
+    assert len(_thread(teams, root)) == 1
+    [sent] = await stored(teams, Reminder)
+    assert sent.state == ReminderState.SENT
+
+
+async def test_a_permanent_refusal_is_recorded_and_the_clerk_told_privately(teams: TeamsSide):
+    await _window(teams)
+    teams.fake.fail(REPLY, 403)
+    await teams_tick_at(teams, WEEK_NOTICE)
+    [failed] = await stored(teams, Reminder)
+    assert (failed.state, failed.error) == (ReminderState.FAILED, "Teams answered 403")
+    [told] = _direct(teams)[teams.clerk.id]
+    assert "could not be delivered" in told and TITLE in told
+
+
+async def test_members_are_the_team_roster_read_page_by_page(teams: TeamsSide):
+    await set_up_teams_committee(teams, OPENED)
+    for n in range(250):
+        teams.fake.add_member(TEAM_ID, f"Cllr Number {n}")
+    tenant = teams.actor(teams.clerk).workspace_id
+    members = await teams.directory.channel_members(tenant, CHANNEL_ID)
+    assert len(members) == 256 and teams.officer.id in members
+    assert [call.query.get("continuationToken") for call in teams.fake.calls_to(PAGED_MEMBERS)] == [None, "100", "200"]
+    again = await teams.directory.channel_members(tenant, CHANNEL_ID)
+    assert again == members and len(teams.fake.calls_to(PAGED_MEMBERS)) == 3, "the roster is cached"
+    names = await teams.directory.display_names(tenant, [teams.chair.id, "29:not-in-the-tenant"])
+    assert names == {teams.chair.id: "Cllr Chair"}
+
+
+async def test_slack_and_teams_committees_in_one_database_two_schedulers_each_reminder_once(database):
+    slack = await start_stack(database)
+    teams = await start_teams_side(database)
+    try:
+        with time_machine.travel(OPENED, tick=True):
+            await set_up_committee(slack)
+            await open_window(slack, TITLE, "31 March 2026")
+        await _window(teams)
+
+        def instance() -> Platforms:
+            teams_half = teams_platform(database, connection_manager(), card_of, graph_url=teams.fake.graph_url)
+            return Platforms([teams_half, Platform(slack.bot.reminders, slack.bot.directory)])
+
+        schedulers = [instance() for _ in range(2)]
+        with time_machine.travel(TOMORROW_NOTICE, tick=False):
+            await asyncio.gather(
+                *(tick(Services(database, both), both, f"instance-{n}", FAST) for n, both in enumerate(schedulers))
+            )
+        slack_keys = [p.params["metadata"]["event_payload"]["key"] for p in reminder_posts(slack)]
+        teams_posts = [c for c in teams.fake.calls if c.kind in (SEND, REPLY) and not c.failed]
+        teams_keys = [call.body["attachments"][0]["content"]["id"] for call in teams_posts]
+        assert len(slack_keys) == len(set(slack_keys)) == 5  # the notice, and four nudges: nobody has commented
+        assert len(teams_keys) == len(set(teams_keys)) == 4  # the notice, and three nudges
+        assert all(CHANNEL_ID in key or "|29:" in key for key in teams_keys), "no Slack reminder went to Teams"
+    finally:
+        await slack.stop()
+        await teams.fake.stop()
+
+
+async def test_when_comments_close_the_officer_is_offered_the_compiled_comments_in_their_chat(teams: TeamsSide):
+    window_id, root = await _window(teams)
+    await teams_tick_at(teams, datetime(2026, 3, 31, 22, 59, 59, tzinfo=UTC))
+    assert "Comments closed" in _thread(teams, root)[-1] and "1 comment from 1 member" in _thread(teams, root)[-1]
+    chat = teams.fake.chat_with(teams.officer.id)
+    told, offer = teams.fake.messages_in(chat)
+    assert TITLE in told.text
+    [consent] = offer.activity["attachments"]
+    assert consent["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert consent["name"].endswith(".docx") and consent["content"]["sizeInBytes"] > 0
+
+    # The officer presses Allow: Teams sends the consent card's context back with where to upload the file.
+    accepted = {"action": "accept", "context": consent["content"]["acceptContext"],
+                "uploadInfo": teams.fake.upload_info(consent["name"])}  # fmt: skip
+    tenant = teams.actor(teams.officer).workspace_id
+    card = await upload_accepted(teams.services, accepted, tenant, teams.officer.id)
+    assert card["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    document = Document(io.BytesIO(teams.fake.uploads[consent["name"]]))
+    assert "A view." in "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+    # The same context, sent by a member who is neither the officer nor a clerk, uploads nothing.
+    forged = {**accepted, "context": {**accepted["context"], "for": teams.members[1].id}}
+    teams.fake.uploads.clear()
+    assert await upload_accepted(teams.services, forged, tenant, teams.members[1].id) is None
+    assert teams.fake.uploads == {} and window_id
+
+
+async def test_with_credentials_every_call_to_teams_carries_the_bots_token(database):
+    """A tenant's install: the kept claims name the bot, so each call gets a token for the Bot Framework (or, for
+    the crash check, Graph), and the connector turns away anything else."""
+    side = await start_teams_side(database, credentials=True)
+    try:
+        side.fake.required_token = IssuedToken.TOKEN
+        claims = {"aud": BOT_APP_ID, "appid": BOT_APP_ID, "tid": TENANT_ID, "ver": "1.0"}
+        await set_up_teams_committee(side, OPENED, claims)
+        window_id = await open_teams_window(side, TITLE, "31 March 2026", OPENED, announce=False)
+        IssuedToken.asked.clear()
+        await teams_tick_at(side, WEEK_NOTICE)
+        async with database.engine.begin() as connection:  # a crash before recording: Graph is read next time
+            await connection.execute(update(Reminder).values(state=ReminderState.CLAIMED, completed_at=None))
+        await teams_tick_at(side, WEEK_NOTICE + timedelta(minutes=10))
+        assert window_id and len(side.fake.messages_in(CHANNEL_ID)) == 1
+        assert {call.token for call in side.fake.calls} == {IssuedToken.TOKEN}
+        assert ("https://api.botframework.com", ("https://api.botframework.com/.default",)) in IssuedToken.asked
+        assert ("https://graph.microsoft.com", ("https://graph.microsoft.com/.default",)) in IssuedToken.asked
+    finally:
+        await side.fake.stop()
