@@ -293,3 +293,38 @@ async def test_teams_message_action_opens_the_comment_form_with_the_message_text
 def press_free(dialog) -> dict:
     [submit] = dialog.json()["task"]["value"]["card"]["content"]["actions"]
     return submit["data"]
+
+
+async def test_teams_the_channel_is_remembered_for_reminders_from_each_use(teams):
+    """What the reminders need to post in the channel unprompted (bot/teams/reminders.py) is kept by the inbound
+    side: the channel itself even from a reply in a thread, with its service address and team."""
+    from bot.teams.connector import kept_conversation
+    from handlers.places import place_reference
+    from tests.support.fake_bot_connector import TEAM_ID, TENANT_ID
+
+    await teams.teams.say(PATEL, "comment list")
+    assert await place_reference(teams.bot.services, TENANT_ID, CHANNEL_ID) is None  # no committee here yet
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    await teams.teams.say(PATEL, "A reply.", thread=announcement.id)
+    kept = kept_conversation(await place_reference(teams.bot.services, TENANT_ID, CHANNEL_ID))
+    assert (kept.channel_id, kept.team_id, kept.tenant_id) == (CHANNEL_ID, TEAM_ID, TENANT_ID)
+    assert kept.service_url == teams.connector.service_url
+
+
+async def test_teams_a_window_opened_in_the_channel_is_reminded_in_its_announcements_thread(teams):
+    """Inbound and outbound meet: the reference kept and the announcement recorded by the inbound side are what the
+    reminder sender (bot/teams/reminders.py) posts with, in cards written by bot/teams/cards.py."""
+    from bot.teams.cards import message_card
+    from bot.teams.outbound import teams_platform
+    from handlers.context import Services
+    from handlers.reminders import tick
+    from tests.flows import FAST
+
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    platform = teams_platform(teams.database, teams.bot.connections, message_card, graph_url=teams.connector.graph_url)
+    with time_machine.travel(datetime(2040, 9, 13, 9, 0, tzinfo=UTC), tick=False):
+        await tick(Services(teams.database, teams.bot.roster), platform.sender, "teams-in-test", FAST)
+    [reminder] = teams.connector.thread_replies(CHANNEL_ID, announcement.id)
+    assert "Draft annual report 2021/22" in shown(reminder.activity) and "7 days" in shown(reminder.activity)

@@ -27,10 +27,13 @@ from bot.outcomes import WENT_WRONG, Failure
 from bot.register_replies import home
 from bot.replies import Reply, error_message, notice
 from bot.teams import cards
+from bot.teams.connector import PLATFORM, reference_to_keep
 from bot.teams.delivery import InTheCard, InTheChat, InTheDialog, TeamsDelivery, answer_invoke, card_action_note
+from bot.teams.outbound import teams_platform
 from bot.teams.reading import Unreadable, Where, actor, command_of, message_action_text, typed_text, where
 from bot.teams.roster import TeamsRoster
 from bot.teams.settings import TeamsSettings
+from handlers import places
 from handlers.context import Actor, Services
 from handlers.errors import NotFound
 from handlers.home import home_for
@@ -60,9 +63,13 @@ class TeamsBot:
 
     def __init__(self, settings: TeamsSettings, database: Database, public_url: str = "") -> None:
         self.settings = settings
-        self.roster = TeamsRoster()
-        self.services = Services(database, self.roster, public_url=public_url)
         self.connections = settings.connections()
+        # The outbound half (bot/teams/outbound.py): reminders posted unprompted, with the cards written here, and
+        # the roster read through a channel's kept reference when no turn is under way.
+        self.platform = teams_platform(database, self.connections, cards.message_card)
+        self.reminders = self.platform.sender
+        self.roster = TeamsRoster(self.platform.directory)
+        self.services = Services(database, self.roster, public_url=public_url)
         self.adapter = CloudAdapter(connection_manager=self.connections)
         # The SDK's own handler sends the person the exception's text; ours says something polite, privately.
         self.adapter.on_turn_error = self._on_turn_error
@@ -175,6 +182,17 @@ class _Turn:
         elif self.place.personal:
             await self._show_home()
         await self.delivery.finish()
+        if not self.place.personal:
+            await self._remember_place()
+
+    async def _remember_place(self) -> None:
+        """What reminders need to post in this committee's channel later, unprompted (bot/teams/reminders.py),
+        kept fresh from each use of the bot there."""
+        try:
+            reference = reference_to_keep(self.context)
+            await places.remember_place(self.services, self.place.tenant_id, self.place.place_id, PLATFORM, reference)
+        except Exception:
+            log.warning("could not keep the reference to %s for reminders", self.place.place_id[:80], exc_info=True)
 
     def answer_invoke(self, body: dict | None) -> None:
         answer_invoke(self.context, body)

@@ -2,13 +2,17 @@
 
 A standard channel's members are its team's members. The roster is read with the connector of the turn being
 handled (whose service address and token are the ones Teams gave for this tenant), and cached for a while, so a
-busy channel costs few calls. Names are learnt from the roster and from every activity a person sends.
+busy channel costs few calls. Names are learnt from the roster and from every activity a person sends. Outside a
+turn (the reminder tick) it asks `outside_turns`, which reads the roster through the reference kept for the
+channel (bot/teams/directory.py).
 """
 
 import contextvars
 import logging
 import time
 from collections.abc import Iterable
+
+from handlers.context import MemberDirectory
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +22,8 @@ _turn_connector: contextvars.ContextVar = contextvars.ContextVar("teams_turn_con
 
 
 class TeamsRoster:
-    def __init__(self) -> None:
+    def __init__(self, outside_turns: MemberDirectory) -> None:
+        self._outside_turns = outside_turns
         self._team_of: dict[tuple[str, str], str] = {}
         self._members: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
         self._names: dict[tuple[str, str], str] = {}
@@ -45,7 +50,7 @@ class TeamsRoster:
             return cached[1]
         connector = _turn_connector.get()
         if connector is None:
-            raise LookupError("the roster is read within a turn")
+            return await self._outside_turns.channel_members(workspace_id, channel_id)
         roster_of = self._team_of.get((workspace_id, channel_id), channel_id)
         members: set[str] = set()
         token = None
@@ -63,4 +68,8 @@ class TeamsRoster:
         return found
 
     async def display_names(self, workspace_id: str, user_ids: Iterable[str]) -> dict[str, str]:
-        return {user: self._names[(workspace_id, user)] for user in user_ids if (workspace_id, user) in self._names}
+        wanted = set(user_ids)
+        known = {user: self._names[(workspace_id, user)] for user in wanted if (workspace_id, user) in self._names}
+        if len(known) < len(wanted) and _turn_connector.get() is None:
+            known |= await self._outside_turns.display_names(workspace_id, wanted - set(known))
+        return known
