@@ -328,3 +328,28 @@ async def test_teams_a_window_opened_in_the_channel_is_reminded_in_its_announcem
         await tick(Services(teams.database, teams.bot.roster), platform.sender, "teams-in-test", FAST)
     [reminder] = teams.connector.thread_replies(CHANNEL_ID, announcement.id)
     assert "Draft annual report 2021/22" in shown(reminder.activity) and "7 days" in shown(reminder.activity)
+
+
+async def test_teams_the_officer_allows_the_compiled_comments_and_gets_the_file(teams):
+    """The file consent card the reminders offer (bot/teams/files.py) is answered at /api/messages: the document is
+    uploaded where Teams says and a card that opens it arrives in the chat; anyone else's acceptance uploads
+    nothing."""
+    from bot.teams.files import COMPILED_COMMENTS, Offered
+    from tests.support.fake_bot_connector import TENANT_ID
+
+    window_id = await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 A view.")
+    offered = Offered(COMPILED_COMMENTS, window_id, TENANT_ID, OFFICER).context()
+    name = "comments.docx"
+    accepted = {"action": "accept", "context": offered, "uploadInfo": teams.connector.upload_info(name)}
+    answer = await teams.teams.invoke(OFFICER, "fileConsent/invoke", accepted)
+    assert answer.status == 200
+    assert teams.connector.uploads[name][:2] == b"PK"  # a Word document
+    assert (
+        teams.last_private(OFFICER)["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    )
+
+    teams.connector.uploads.clear()
+    forged = await teams.teams.invoke(JONES, "fileConsent/invoke", {**accepted, "context": {**offered, "for": JONES}})
+    assert forged.status == 200 and teams.connector.uploads == {}
+    assert "no longer available" in shown(teams.last_private(JONES))

@@ -23,10 +23,10 @@ from bot import answers, interactions
 from bot.conversations.inputs import TypedText
 from bot.forms import Field, Form, FormValues
 from bot.message import Button, Message, Person, paragraph
-from bot.outcomes import WENT_WRONG, Failure
+from bot.outcomes import WENT_WRONG, Failure, attempt
 from bot.register_replies import home
 from bot.replies import Reply, error_message, notice
-from bot.teams import cards
+from bot.teams import cards, files
 from bot.teams.connector import PLATFORM, reference_to_keep
 from bot.teams.delivery import InTheCard, InTheChat, InTheDialog, TeamsDelivery, answer_invoke, card_action_note
 from bot.teams.outbound import teams_platform
@@ -51,6 +51,7 @@ ANOTHER_TENANT = (
 NOT_OURS = "That button or form is no longer in use. Please type the command again."
 TOO_LONG = "That message is too long for me to read. Nothing has changed."
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Nothing has changed."
+FILE_GONE = "Sorry, that file is no longer available to you. Please ask for it again."
 # The button that opens the form a typed command asked for (a message cannot open a dialog itself).
 OPEN_FORM = "form.command"
 CONFIRMED = "confirmed"
@@ -318,6 +319,19 @@ class _Turn:
             self.delivery, self.services, person, InTheCard(self.delivery, person, pressed), work, press["action"]
         )
 
+    async def _file_consent(self) -> None:
+        """A person allowed (or declined) a file offered in their chat: it is uploaded where Teams said, and a card
+        that opens it is sent to them (bot/teams/files.py checks it was offered to them, in this tenant)."""
+        person = self.actor()
+        value = self.activity.value if isinstance(self.activity.value, dict) else {}
+        work = files.upload_accepted(self.services, value, person.workspace_id, person.user_id)
+        uploaded = await attempt(work, person, "file consent")
+        self.answer_invoke(None)
+        if isinstance(uploaded, dict):
+            await self.context.send_activity(Activity(type="message", attachments=[uploaded]))
+        elif value.get("action") == "accept":
+            await self.delivery.tell(person, error_message(FILE_GONE))
+
     async def _show_form(
         self, form: Form, person: Actor, opened: str | None, problem: str | None, typed: FormValues | None
     ) -> dict:
@@ -341,6 +355,7 @@ INVOKES = {
     "composeExtension/fetchTask": _Turn._message_action,
     "composeExtension/submitAction": _Turn._task_submit,
     "adaptiveCard/action": _Turn._card_action,
+    "fileConsent/invoke": _Turn._file_consent,
 }
 
 
