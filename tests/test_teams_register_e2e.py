@@ -7,7 +7,7 @@ from pathlib import Path
 
 import time_machine
 
-from storage.models import Committee, CommitteeClerk, Meeting, MeetingStatus, Resolution, ResolutionStatus
+from storage.models import Committee, CommitteeClerk, Meeting, MeetingStatus, Resolution, ResolutionStatus, Workspace
 from tests.teams_stack import (
     CHAIR,
     CLERK,
@@ -249,3 +249,11 @@ async def test_teams_installing_in_the_personal_scope_shows_home(teams):
     answer = await teams.teams.post(activity)
     assert answer.status in (200, 202)
     assert "Comment windows open to you" in shown(teams.last_private(PATEL))
+
+
+async def test_teams_a_tenant_is_recorded_as_teams_not_as_a_slack_workspace(teams):
+    from tests.support.fake_bot_connector import TENANT_ID
+
+    await set_up_committee(teams)
+    [workspace] = await stored(teams, Workspace)
+    assert (workspace.id, workspace.platform) == (TENANT_ID, "msteams")

@@ -75,6 +75,7 @@ class TeamsBot:
         # The SDK's own handler sends the person the exception's text; ours says something polite, privately.
         self.adapter.on_turn_error = self._on_turn_error
         self.chats: dict[tuple[str, str], str] = {}  # (tenant, person) -> their 1:1 chat with the bot
+        self.known_tenants: set[str] = set()  # recorded as Teams' in the database already
 
     def mount(self, application: web.Application) -> None:
         add_teams_routes(application, self)
@@ -172,6 +173,9 @@ class _Turn:
             if kind == "invoke":
                 self.answer_invoke(cards.dialog_note(ANOTHER_TENANT))
             return
+        if self.place.tenant_id not in self.bot.known_tenants:
+            await places.remember_workspace(self.services, self.place.tenant_id, PLATFORM)
+            self.bot.known_tenants.add(self.place.tenant_id)
         sender = self.activity.from_property
         self.bot.roster.learn(
             self.place.tenant_id, self.place.place_id, self.place.team_id, sender.id or "", sender.name or ""
