@@ -353,3 +353,56 @@ async def test_teams_the_officer_allows_the_compiled_comments_and_gets_the_file(
     forged = await teams.teams.invoke(JONES, "fileConsent/invoke", {**accepted, "context": {**offered, "for": JONES}})
     assert forged.status == 200 and teams.connector.uploads == {}
     assert "no longer available" in shown(teams.last_private(JONES))
+
+
+async def test_teams_a_clerk_moves_a_deadline_and_the_channel_is_told(teams):
+    await _ready(teams)
+    await teams.teams.say(CLERK, "report deadline annual-report-2021 4 October 2040")
+    told = teams.connector.calls_to("reply")[-1]
+    assert told.conversation_id == CHANNEL_ID  # in the request's thread, for everyone
+    assert "is now **Thursday 4 October 2040 at 23:59 (Europe/London)**" in told.text.replace("\\", "")
+    [window] = await stored(teams, CommentWindow)
+    assert window.deadline == datetime(2040, 10, 4, 22, 59, 59, tzinfo=UTC)
+    await teams.teams.say(PATEL, "report deadline annual-report-2021 5 October 2040")
+    assert "Only the committee's clerks can change comment deadlines" in shown(teams.last_private(PATEL))
+
+
+async def test_teams_a_retried_form_submission_stores_one_comment(teams):
+    window_id = await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    dialog = await teams.teams.press(PATEL, buttons(announcement)["Add comment"], where="channel")
+    values = {"report": str(window_id), "text": "Said once."}
+    first = await teams.teams.submit(PATEL, dialog.json(), values)
+    again = await teams.teams.submit(PATEL, dialog.json(), values)
+    assert (first.status, again.status) == (200, 200)
+    assert [c.text for c in await stored(teams, Comment)] == ["Said once."]
+
+
+async def test_teams_action_execute_presses_are_answered_in_the_card(teams):
+    """A card button sent as Action.Execute (Teams' Universal Actions) works as a press too."""
+    window_id = await _ready(teams)
+    data = {"committee_bot_press": {"action": "comment.none", "value": str(window_id), "channel": CHANNEL_ID}}
+    value = {"action": {"type": "Action.Execute", "verb": "press", "data": data}, "trigger": "manual"}
+    answer = await teams.teams.invoke(SMITH, "adaptiveCard/action", value, where="channel")
+    body = answer.json()
+    assert answer.status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert "you have no comments" in body["value"]
+    [comment] = await stored(teams, Comment)
+    assert (comment.author_user_id, comment.kind) == (SMITH, CommentKind.NO_COMMENTS)
+
+
+async def test_teams_an_export_says_the_files_cannot_come_through_teams_yet(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 A view.")
+    await teams.teams.say(OFFICER, "report export annual-report-2021")
+    said = [shown(message.activity) for message in teams.chat(OFFICER)]
+    assert any("1 comment" in text for text in said)
+    assert any("can't send files in Teams yet" in text for text in said)
+
+
+async def test_teams_unknown_report_lists_the_open_ones(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment no-such-report My view")
+    refusal = shown(teams.last_private(PATEL))
+    assert "annual-report-2021" in refusal and "My view" not in refusal.split("Here is what you wrote")[0]
+    assert await stored(teams, Comment) == []
