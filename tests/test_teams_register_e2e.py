@@ -257,3 +257,16 @@ async def test_teams_a_tenant_is_recorded_as_teams_not_as_a_slack_workspace(team
     await set_up_committee(teams)
     [workspace] = await stored(teams, Workspace)
     assert (workspace.id, workspace.platform) == (TENANT_ID, "msteams")
+
+
+async def test_teams_minutes_typed_in_the_channel_are_read_once_and_checked_in_a_dialog(teams):
+    from storage.models import MinutesImport
+
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "minutes " + LSCPB[-2500:])
+    offer = teams.last_private(CLERK)
+    dialog = await teams.teams.press(CLERK, buttons(offer)["Check resolutions"])
+    assert len(dialog_inputs(dialog)) > 3
+    assert len(await stored(teams, MinutesImport)) == 1  # held once, not again when the dialog opened
+    forged = await teams.teams.press(PATEL, buttons(offer)["Check resolutions"])
+    assert "clerk" in str(forged.json()).lower()  # someone else's button runs the command as them, and is refused

@@ -10,6 +10,7 @@ their 1:1 chat with the bot, never to the channel. What is done and said is deci
 import json
 import logging
 import uuid
+from collections import OrderedDict
 from dataclasses import replace
 
 from aiohttp import web
@@ -76,6 +77,7 @@ class TeamsBot:
         self.adapter.on_turn_error = self._on_turn_error
         self.chats: dict[tuple[str, str], str] = {}  # (tenant, person) -> their 1:1 chat with the bot
         self.known_tenants: set[str] = set()  # recorded as Teams' in the database already
+        self.offered_forms = OfferedForms()
 
     def mount(self, application: web.Application) -> None:
         add_teams_routes(application, self)
@@ -206,7 +208,7 @@ class _Turn:
 
     async def _message(self) -> None:
         person = self.actor()
-        chat = InTheChat(self.delivery, person, _form_offer_for(None))
+        chat = InTheChat(self.delivery, person, _form_offer_for(self.bot.offered_forms, person, None))
         if isinstance(self.activity.value, dict) and not self.activity.text:
             await chat.refuse(Failure(error_message(NOT_OURS)))  # an Action.Submit our cards never send
             return
@@ -229,7 +231,7 @@ class _Turn:
             await chat.privately(_help())
 
     async def _command(self, person: Actor, name: str, typed: TypedText) -> None:
-        chat = InTheChat(self.delivery, person, _form_offer_for((name, typed)))
+        chat = InTheChat(self.delivery, person, _form_offer_for(self.bot.offered_forms, person, (name, typed)))
         work = interactions.command(self.services, person, name, typed, self.key(person))
         their_text = typed.plain() if name == "/comment" else None
         await answers.answer(self.delivery, self.services, person, chat, work, name, their_text)
@@ -274,6 +276,8 @@ class _Turn:
     async def _command_again(self, person: Actor, value: str) -> Reply | Form:
         """A command that asked for a form, run again where its dialog can be opened."""
         asked = json.loads(value)
+        if (kept := self.bot.offered_forms.take(person, asked.get("form"))) is not None:
+            return kept
         name, parts = asked["command"], asked["text"]
         if name not in interactions.HELP or not isinstance(parts, list):
             raise NotFound(NOT_OURS)
@@ -386,8 +390,32 @@ def _confirmation(press: dict) -> dict:
     return content
 
 
-def _form_offer_for(command: tuple[str, TypedText] | None):
-    """How a typed command's form is offered: a button that runs the command again where a dialog can open."""
+class OfferedForms:
+    """Forms typed commands asked for, kept a while by this process so that the button that opens one shows that
+    very form (a minutes import is held once, not again); a button whose form is not kept here (another instance,
+    a restart) runs its command again."""
+
+    MOST_KEPT = 500
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[str, str, Form]] = OrderedDict()
+
+    def keep(self, person: Actor, form: Form) -> str:
+        token = uuid.uuid4().hex
+        self._kept[token] = (person.workspace_id, person.user_id, form)
+        while len(self._kept) > self.MOST_KEPT:
+            self._kept.popitem(last=False)
+        return token
+
+    def take(self, person: Actor, token: object) -> Form | None:
+        kept = self._kept.get(token) if isinstance(token, str) else None
+        if kept is None or kept[:2] != (person.workspace_id, person.user_id):
+            return None
+        return kept[2]
+
+
+def _form_offer_for(offered: OfferedForms, person: Actor, command: tuple[str, TypedText] | None):
+    """How a typed command's form is offered: a button that opens it in a dialog."""
 
     def offer(form: Form) -> Message:
         if command is None:
@@ -396,7 +424,7 @@ def _form_offer_for(command: tuple[str, TypedText] | None):
         parts = [
             part if isinstance(part, str) else {"person": part.member_id, "name": part.name} for part in typed.parts
         ]
-        value = json.dumps({"command": name, "text": parts})
+        value = json.dumps({"command": name, "text": parts, "form": offered.keep(person, form)})
         words = form.intro.splitlines()[0] if form.intro else "Fill in the form to carry on."
         button = Button(form.title, OPEN_FORM, value, style="primary")
         return Message(form.title, (paragraph((words,), buttons=(button,)),))
