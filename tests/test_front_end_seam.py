@@ -209,5 +209,7 @@ def test_routing_tables_are_the_conversations_declarations():
             assert OUR_ACTIONS.match(f"{prefix}.anything") and conversation.press
         for prefix in conversation.form_prefixes:
             assert OUR_FORMS.match(f"{prefix}.anything") and conversation.submit
+    for prefixes in (interactions.BUTTON_PREFIXES, interactions.FORM_PREFIXES):
+        assert len(set(prefixes)) == len(prefixes), "a prefix belongs to one conversation"
     assert OUR_ACTIONS.match(replies.CHOOSE_DATE)
     assert not OUR_ACTIONS.match("minutes.anything") and not OUR_FORMS.match("reminder.anything")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.interactions import SHORTCUTS
-from bot.slack.listeners.commands import COMMANDS, ESCAPED
+from bot.interactions import COMMANDS, SHORTCUTS
+from bot.slack.listeners.commands import ESCAPED
 
 MANIFEST = yaml.safe_load((Path(__file__).parent.parent / "manifests" / "slack.yml").read_text())
 
