@@ -8,6 +8,7 @@ with how long its answer took; the platforms' own code refines the kind and note
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -55,6 +56,10 @@ def configured_platforms(settings: Settings) -> list[str]:
     if settings.slack_configured:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
         platforms.append("Slack")
+    from bot.teams.settings import TeamsSettings
+
+    if TeamsSettings.from_environment(os.environ) is not None:  # a missing or inconsistent setting stops here
+        platforms.append("Microsoft Teams")
     return platforms
 
 
@@ -66,6 +71,12 @@ def configured_front_ends(settings: Settings, database: Database) -> list[FrontE
         from bot.slack.app import SlackBot
 
         front_ends.append(SlackBot(settings, database))
+    from bot.teams.settings import TeamsSettings
+
+    if (teams_settings := TeamsSettings.from_environment(os.environ)) is not None:
+        from bot.teams.app import TeamsBot
+
+        front_ends.append(TeamsBot(teams_settings, database, settings.public_url))
     return front_ends
 
 

@@ -3,7 +3,7 @@ conversation reference, for reminders and announcements), kept each time someone
 that can post by the place's id alone (Slack) keeps nothing."""
 
 from handlers.context import Services
-from storage.committees import committee_in_channel
+from storage.committees import committee_in_channel, ensure_workspace
 from storage.conversation_references import THE_PLACE_ITSELF, keep_reference, kept_reference
 
 
@@ -34,3 +34,11 @@ async def place_reference(
         committee = await committee_in_channel(session, workspace_id, place)
         kept = await kept_reference(session, committee.id, thread_ref) if committee else None
         return kept.reference if kept else None
+
+
+async def remember_workspace(services: Services, workspace_id: str, platform: str) -> None:
+    """Record a workspace (a Slack team, a Microsoft 365 tenant) on its platform before anything is done in it, so
+    that a tenant is never taken for a Slack workspace, which is what the workspace's record says by default."""
+    async with services.database.session() as session:
+        await ensure_workspace(session, workspace_id, platform)
+        await session.commit()

@@ -12,7 +12,7 @@ from sqlmodel import col, delete, select
 
 from storage.database import Session, upsert_insert
 from storage.direct import rows
-from storage.models import Committee, CommitteeClerk, Workspace
+from storage.models import DEFAULT_PLATFORM, Committee, CommitteeClerk, Workspace
 
 # Statements on the paths that answer a person at once are built once, with named parameters (building a statement
 # costs SQLAlchemy about 220 µs, measured on committee_in_channel), and run as plain rows (storage/direct.py).
@@ -59,12 +59,13 @@ def view_of(row: Committee) -> CommitteeView:
     )
 
 
-async def ensure_workspace(session: Session, workspace_id: str) -> None:
+async def ensure_workspace(session: Session, workspace_id: str, platform: str = DEFAULT_PLATFORM) -> None:
+    """The workspace, recorded on its platform the first time anything happens in it."""
     if await session.get(Workspace, workspace_id) is None:
         # Two first requests from a new workspace can arrive together.
         insert = (
             upsert_insert(session)(Workspace)
-            .values(Workspace(id=workspace_id).model_dump())
+            .values(Workspace(id=workspace_id, platform=platform).model_dump())
             .on_conflict_do_nothing(index_elements=["id"])
         )
         await session.exec(insert)

@@ -112,3 +112,13 @@ async def stack(database):
     running = await start_stack(database)
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def teams(database):
+    """The bot as Teams sees it (tests/teams_stack.py)."""
+    from tests.teams_stack import start_teams_stack
+
+    running = await start_teams_stack(database)
+    yield running
+    await running.stop()

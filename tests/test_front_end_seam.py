@@ -123,7 +123,12 @@ def test_the_check_finds_what_it_looks_for(tmp_path):
 IN_PROCESS = "tests.support.in_process:InProcess"
 # Every front end, as the interfaces in bot/front_end.py name them; a new one adds its classes here.
 FRONT_ENDS = {
-    "FrontEnd": ("bot.slack.delivery:SlackDelivery", "bot.console.backend:ConsoleSession", IN_PROCESS),
+    "FrontEnd": (
+        "bot.slack.delivery:SlackDelivery",
+        "bot.console.backend:ConsoleSession",
+        "bot.teams.delivery:TeamsDelivery",
+        IN_PROCESS,
+    ),
     "Answering": (
         "bot.slack.listeners.answering:InTheAck",
         "bot.slack.listeners.answering:InPlace",
@@ -131,6 +136,9 @@ FRONT_ENDS = {
         "bot.slack.listeners.views:_InTheAck",
         "bot.slack.listeners.views:_InTheFormRead",
         "bot.console.backend:ConsoleSession",
+        "bot.teams.delivery:InTheChat",
+        "bot.teams.delivery:InTheDialog",
+        "bot.teams.delivery:InTheCard",
         "tests.support.in_process:_Answering",
     ),
     "ReminderTransport": (

@@ -1,0 +1,88 @@
+"""Teams' settings, read from the environment under the Microsoft 365 Agents SDK's own names.
+
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID       the bot's Entra app (client) id
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET   its client secret
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID       the council's tenant: requests from any other are refused
+CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED   true only to try the bot with no tenant (tests,
+                                                               a local emulator); refused beside credentials
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from microsoft_agents.activity import load_configuration_from_env
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.core import AgentAuthConfiguration, AnonymousTokenProvider
+from microsoft_agents.hosting.core.authorization import ConnectionManager
+
+PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+CLIENT_ID, CLIENT_SECRET, TENANT_ID, ANONYMOUS = (
+    f"{PREFIX}{name}" for name in ("CLIENTID", "CLIENTSECRET", "TENANTID", "ANONYMOUS_ALLOWED")
+)
+SERVICE_CONNECTION = "SERVICE_CONNECTION"
+
+
+class TeamsMisconfigured(SystemExit):
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"committee-bot: {problem}")
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    client_id: str | None = None
+    client_secret: str | None = None
+    tenant_id: str | None = None
+    anonymous: bool = False
+    environ: Mapping[str, str] | None = None  # the SDK's whole configuration, for its connection manager
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> "TeamsSettings | None":
+        """Teams' settings, or None where none is set (a Slack-only install); a missing or inconsistent one
+        stops start-up with one line."""
+        found = {name: (environ.get(name) or "").strip() for name in (CLIENT_ID, CLIENT_SECRET, TENANT_ID, ANONYMOUS)}
+        if not any(found.values()):
+            return None
+        anonymous = found[ANONYMOUS].lower() in ("true", "1", "yes")
+        settings = cls(
+            found[CLIENT_ID] or None,
+            found[CLIENT_SECRET] or None,
+            found[TENANT_ID] or None,
+            anonymous,
+            {name: value for name, value in environ.items() if name.startswith("CONNECTIONS__")},
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.anonymous and (self.client_id or self.client_secret):
+            raise TeamsMisconfigured(
+                f"{ANONYMOUS} is for trying the bot with no tenant; it is refused beside a client id or secret. "
+                "Unset one or the other."
+            )
+        if self.anonymous:
+            return
+        for name, value in (
+            (CLIENT_ID, self.client_id),
+            (CLIENT_SECRET, self.client_secret),
+            (TENANT_ID, self.tenant_id),
+        ):
+            if not value:
+                raise TeamsMisconfigured(
+                    f"the environment variable {name} is not set; Teams needs the client id, secret and tenant id "
+                    "of the bot's app registration together."
+                )
+
+    def connections(self) -> ConnectionManager:
+        if self.anonymous:
+            return ConnectionManager(
+                provider_factory=lambda _configuration: AnonymousTokenProvider(),
+                connections_configurations={
+                    SERVICE_CONNECTION: AgentAuthConfiguration(anonymous_allowed=True, tenant_id=self.tenant_id)
+                },
+            )
+        environ = self.environ or {
+            CLIENT_ID: self.client_id,
+            CLIENT_SECRET: self.client_secret,
+            TENANT_ID: self.tenant_id,
+        }
+        return MsalConnectionManager(**load_configuration_from_env(dict(environ)))

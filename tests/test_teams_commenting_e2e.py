@@ -1,0 +1,408 @@
+"""Teams twins of the Slack stories of commenting, comment windows and replies in an announcement's thread
+(tests/test_commenting_e2e.py, test_comment_windows_e2e.py, test_conversation_e2e.py): the same outcome in the
+database, and what each person sees in Teams."""
+
+from datetime import UTC, datetime
+
+import time_machine
+
+from storage.models import Comment, CommentKind, CommentRevision, CommentWindow, RevisionAction
+from tests.support.fake_bot_connector import BOT_ID, CHANNEL_ID
+from tests.teams_stack import (
+    CLERK,
+    MEMBERS,
+    OFFICER,
+    STRANGER,
+    buttons,
+    dialog_inputs,
+    form_data,
+    note,
+    open_window,
+    set_up_committee,
+    shown,
+    stored,
+)
+
+PATEL, JONES, SMITH = MEMBERS
+
+
+async def _ready(teams) -> int:
+    await set_up_committee(teams)
+    return await open_window(teams)
+
+
+async def test_teams_comment_form_lists_open_windows_with_deadlines_and_saves_the_comment(teams):
+    window_id = await _ready(teams)
+    await teams.teams.say(PATEL, "comment")
+    offer = teams.last_private(PATEL)
+    dialog = await teams.teams.press(PATEL, buttons(offer)["Comment on a report"])
+    inputs = dialog_inputs(dialog)
+    [choice] = inputs["report"]["choices"]
+    assert choice == {"title": "Draft annual report 2021/22 (closes 20 September 2040)", "value": str(window_id)}
+    assert inputs["text"]["isMultiline"] is True
+
+    values = {"report": str(window_id), "section": "Section 4", "text": "Line one.\nLine two."}
+    answer = await teams.teams.submit(PATEL, dialog.json(), values)
+    assert answer.status == 200 and not answer.text  # the dialog closes
+    receipt = shown(teams.last_private(PATEL))
+    assert "Your comment on **Draft annual report 2021/22** (Section 4) is saved" in receipt
+    assert "Line one.\nLine two." in receipt and "You can edit or withdraw this until" in receipt
+    [comment] = await stored(teams, Comment)
+    assert (comment.author_user_id, comment.section, comment.text) == (PATEL, "Section 4", "Line one.\nLine two.")
+    assert all(post.activity.get("summary") != teams.last_private(PATEL)["summary"] for post in teams.channel_posts())
+
+
+async def test_teams_no_comments_in_one_click_from_the_announcement(teams):
+    await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    answer = await teams.teams.press(JONES, buttons(announcement)["No comments"], where="channel")
+    assert "you have no comments" in note(answer)
+    assert "you have no comments" in shown(teams.last_private(JONES))
+    [comment] = await stored(teams, Comment)
+    assert (comment.author_user_id, comment.kind) == (JONES, CommentKind.NO_COMMENTS)
+    assert len(teams.channel_posts()) == 1  # nothing said in the channel
+
+
+async def test_teams_add_comment_button_opens_the_form_with_that_report_chosen(teams):
+    window_id = await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    dialog = await teams.teams.press(SMITH, buttons(announcement)["Add comment"], where="channel")
+    assert dialog_inputs(dialog)["report"]["value"] == str(window_id)
+    assert form_data(dialog)["channel"] == CHANNEL_ID
+
+
+async def test_teams_list_edit_and_withdraw_keep_every_revision(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 First thoughts")
+    receipt = teams.last_private(PATEL)
+    listing_answer = await teams.teams.say(PATEL, "comment list")
+    assert listing_answer.status == 202
+    listing = teams.last_private(PATEL)
+    assert "First thoughts" in shown(listing) and {"Edit", "Withdraw"} <= set(buttons(listing))
+
+    dialog = await teams.teams.press(PATEL, buttons(receipt)["Edit"])
+    assert dialog_inputs(dialog)["text"]["value"] == "First thoughts"
+    await teams.teams.submit(PATEL, dialog.json(), {"section": "", "text": "Second thoughts"})
+    updated = shown(teams.last_private(PATEL))
+    assert "is updated" in updated and "Second thoughts" in updated
+
+    confirm = await teams.teams.press(PATEL, buttons(receipt)["Withdraw"])
+    if confirm.json()["task"]["type"] == "continue":  # a button that asks first
+        yes = buttons(confirm.json()["task"]["value"]["card"]["content"])["Yes"]
+        answer = await teams.teams.invoke(PATEL, "task/submit", {"data": yes["data"]})
+    else:
+        answer = confirm
+    assert "has been withdrawn" in note(answer)
+
+    [comment] = await stored(teams, Comment)
+    assert comment.withdrawn_at is not None and comment.text == "Second thoughts"
+    revisions = sorted(await stored(teams, CommentRevision), key=lambda r: r.number)
+    assert [(r.action, r.text) for r in revisions] == [
+        (RevisionAction.CREATED, "First thoughts"),
+        (RevisionAction.EDITED, "Second thoughts"),
+        (RevisionAction.WITHDRAWN, "Second thoughts"),
+    ]
+
+
+async def test_teams_inline_no_comments(teams):
+    await _ready(teams)
+    await teams.teams.say(SMITH, "comment annual-report-2021 no comments")
+    assert "no comments" in shown(teams.last_private(SMITH))
+    [comment] = await stored(teams, Comment)
+    assert comment.kind == CommentKind.NO_COMMENTS
+
+
+async def test_teams_after_the_deadline_nothing_changes(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 Before the deadline")
+    with time_machine.travel(datetime(2040, 9, 21, 9, 0, tzinfo=UTC), tick=False):
+        await teams.teams.say(PATEL, "comment annual-report-2021 Too late")
+    assert "closed on" in shown(teams.last_private(PATEL))
+    assert [c.text for c in await stored(teams, Comment)] == ["Before the deadline"]
+
+
+async def test_teams_a_member_cannot_change_someone_elses_comment(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 Mine")
+    withdraw = buttons(teams.last_private(PATEL))["Withdraw"]
+    withdraw["data"]["committee_bot_press"].pop("confirm", None)  # a forged press skips the question
+    answer = await teams.teams.press(JONES, withdraw)
+    assert answer.status == 200 and "You can only change your own comments." in note(answer)
+    [comment] = await stored(teams, Comment)
+    assert comment.withdrawn_at is None
+
+
+async def test_teams_non_members_cannot_comment(teams):
+    await _ready(teams)
+    await teams.teams.say(STRANGER, "comment annual-report-2021 I am not on this committee")
+    assert "member" in shown(teams.last_private(STRANGER)).lower()
+    assert await stored(teams, Comment) == []
+
+
+async def test_teams_a_retried_command_stores_one_comment(teams):
+    await _ready(teams)
+    activity = teams.teams.activity(
+        "message",
+        PATEL,
+        text="<at>committee-bot</at> comment annual-report-2021 Once only",
+        entities=[
+            {"type": "mention", "text": "<at>committee-bot</at>", "mentioned": {"id": BOT_ID, "name": "committee-bot"}}
+        ],
+    )
+    first, again = await teams.teams.post(activity), await teams.teams.post(activity)
+    assert (first.status, again.status) == (202, 202)
+    assert len(await stored(teams, Comment)) == 1
+
+
+async def test_teams_mentions_are_stored_verbatim_and_never_ping(teams):
+    await _ready(teams)
+    await teams.teams.say(
+        PATEL, "comment annual-report-2021 Ask @29:jones about **this** and <at>General</at>", mentions=(JONES,)
+    )
+    [comment] = await stored(teams, Comment)
+    assert comment.text == "Ask @Cllr Jones about **this** and @General"
+    receipt = teams.last_private(PATEL)
+    entities = receipt["attachments"][0]["content"]["msteams"].get("entities", [])
+    assert all(entity["mentioned"]["id"] != JONES for entity in entities)
+    quoted = [block["text"] for block in receipt["attachments"][0]["content"]["body"][1]["items"]]
+    assert quoted == [r"Ask @Cllr Jones about \*\*this\*\* and @General"]  # shown as typed, not bold
+
+
+# Comment windows (tests/test_comment_windows_e2e.py).
+
+
+async def test_teams_inline_open_echoes_the_deadline_before_saving(teams):
+    await set_up_committee(teams)
+    text = f"report open Draft annual report | https://example.org/r.pdf | @{OFFICER} | 20/09/2040"
+    await teams.teams.say(CLERK, text, mentions=(OFFICER,))
+    preview = teams.last_private(CLERK)
+    assert "Thursday 20 September 2040 at 23:59 (Europe/London)" in shown(preview)
+    assert {"Open comment window", "Cancel"} <= set(buttons(preview))
+    assert await stored(teams, CommentWindow) == []
+
+
+async def test_teams_confirming_announces_in_the_channel_with_an_add_comment_button(teams):
+    window_id = await _ready(teams)
+    [announcement] = teams.channel_posts()
+    assert "Comments invited" in shown(announcement.activity)
+    mentioned = announcement.activity["attachments"][0]["content"]["msteams"]["entities"]
+    assert [entity["mentioned"]["id"] for entity in mentioned] == [OFFICER]
+    [window] = await stored(teams, CommentWindow)
+    assert window.id == window_id and window.announcement_ref == announcement.id
+
+
+async def test_teams_members_cannot_open_windows(teams):
+    await set_up_committee(teams)
+    text = f"report open Draft | https://example.org/r.pdf | @{OFFICER} | 20/09/2040"
+    await teams.teams.say(PATEL, text, mentions=(OFFICER,))
+    assert "clerk" in shown(teams.last_private(PATEL)).lower()
+    assert await stored(teams, CommentWindow) == []
+
+
+async def test_teams_forged_confirm_button_from_a_member_opens_nothing(teams):
+    await set_up_committee(teams)
+    text = f"report open Draft | https://example.org/r.pdf | @{OFFICER} | 20/09/2040"
+    await teams.teams.say(CLERK, text, mentions=(OFFICER,))
+    confirm = buttons(teams.last_private(CLERK))["Open comment window"]
+    answer = await teams.teams.press(PATEL, confirm)
+    assert answer.status == 200 and "clerk" in note(answer).lower()
+    assert await stored(teams, CommentWindow) == []
+    assert teams.channel_posts() == []
+
+
+async def test_teams_report_form_then_preview_then_open(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "report")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Open comment window"])
+    officer = dialog_inputs(dialog)["officer"]
+    assert {"title": "Director of Children and Family Services", "value": OFFICER} in officer["choices"]
+    values = {"title": "Annual report", "document_url": "", "officer": OFFICER, "deadline": "20 September 2040"}
+    answer = await teams.teams.submit(CLERK, dialog.json(), values)
+    assert answer.status == 200
+    preview = teams.last_private(CLERK)
+    await teams.teams.press(CLERK, buttons(preview)["Open comment window"])
+    [window] = await stored(teams, CommentWindow)
+    assert (window.title, window.officer_user_id) == ("Annual report", OFFICER)
+
+
+async def test_teams_unreadable_deadline_in_the_form_is_shown_again_with_the_problem(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "report")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Open comment window"])
+    values = {"title": "Annual report", "officer": OFFICER, "deadline": "when pigs fly"}
+    again = await teams.teams.submit(CLERK, dialog.json(), values)
+    inputs = dialog_inputs(again)
+    assert inputs["title"]["value"] == "Annual report" and inputs["deadline"]["value"] == "when pigs fly"
+    assert "when pigs fly" in shown({"attachments": [{"content": again.json()["task"]["value"]["card"]["content"]}]})
+    assert await stored(teams, CommentWindow) == []
+
+
+# Replies in an announcement's thread, and the message action (tests/test_conversation_e2e.py).
+
+
+async def test_teams_thread_reply_becomes_a_comment_once_its_author_confirms(teams):
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    await teams.teams.say(PATEL, "I support the recommendations.", thread=announcement.id)
+    offer = teams.last_private(PATEL)
+    assert "Add as my comment" in buttons(offer)
+    assert await stored(teams, Comment) == []
+    answer = await teams.teams.press(PATEL, buttons(offer)["Add as my comment"])
+    assert answer.status == 200
+    [comment] = await stored(teams, Comment)
+    assert (comment.author_user_id, comment.text) == (PATEL, "I support the recommendations.")
+
+
+async def test_teams_only_the_author_can_confirm_their_reply(teams):
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    await teams.teams.say(PATEL, "My reply.", thread=announcement.id)
+    offer = buttons(teams.last_private(PATEL))["Add as my comment"]
+    answer = await teams.teams.press(JONES, offer)
+    assert answer.status == 200
+    assert await stored(teams, Comment) == []
+
+
+async def test_teams_message_action_opens_the_comment_form_with_the_message_text(teams):
+    window_id = await _ready(teams)
+    value = {
+        "commandId": "comment_from_message",
+        "commandContext": "message",
+        "messagePayload": {
+            "body": {"contentType": "html", "content": "<p>We should say more about &amp; fostering.</p>"}
+        },
+    }
+    dialog = await teams.teams.invoke(SMITH, "composeExtension/fetchTask", value, where="channel")
+    inputs = dialog_inputs(dialog)
+    assert inputs["text"]["value"] == "We should say more about & fostering."
+    assert inputs["report"]["value"] == str(window_id)
+    answer = await teams.teams.invoke(
+        SMITH,
+        "composeExtension/submitAction",
+        {
+            "commandId": "comment_from_message",
+            "data": {**press_free(dialog), "report": str(window_id), "text": inputs["text"]["value"]},
+        },
+        where="channel",
+    )
+    assert answer.status == 200
+    [comment] = await stored(teams, Comment)
+    assert comment.text == "We should say more about & fostering."
+
+
+def press_free(dialog) -> dict:
+    [submit] = dialog.json()["task"]["value"]["card"]["content"]["actions"]
+    return submit["data"]
+
+
+async def test_teams_the_channel_is_remembered_for_reminders_from_each_use(teams):
+    """What the reminders need to post in the channel unprompted (bot/teams/reminders.py) is kept by the inbound
+    side: the channel itself even from a reply in a thread, with its service address and team."""
+    from bot.teams.connector import kept_conversation
+    from handlers.places import place_reference
+    from tests.support.fake_bot_connector import TEAM_ID, TENANT_ID
+
+    await teams.teams.say(PATEL, "comment list")
+    assert await place_reference(teams.bot.services, TENANT_ID, CHANNEL_ID) is None  # no committee here yet
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    await teams.teams.say(PATEL, "A reply.", thread=announcement.id)
+    kept = kept_conversation(await place_reference(teams.bot.services, TENANT_ID, CHANNEL_ID))
+    assert (kept.channel_id, kept.team_id, kept.tenant_id) == (CHANNEL_ID, TEAM_ID, TENANT_ID)
+    assert kept.service_url == teams.connector.service_url
+
+
+async def test_teams_a_window_opened_in_the_channel_is_reminded_in_its_announcements_thread(teams):
+    """Inbound and outbound meet: the reference kept and the announcement recorded by the inbound side are what the
+    reminder sender (bot/teams/reminders.py) posts with, in cards written by bot/teams/cards.py."""
+    from bot.teams.cards import message_card
+    from bot.teams.outbound import teams_platform
+    from handlers.context import Services
+    from handlers.reminders import tick
+    from tests.flows import FAST
+
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    platform = teams_platform(teams.database, teams.bot.connections, message_card, graph_url=teams.connector.graph_url)
+    with time_machine.travel(datetime(2040, 9, 13, 9, 0, tzinfo=UTC), tick=False):
+        await tick(Services(teams.database, teams.bot.roster), platform.sender, "teams-in-test", FAST)
+    [reminder] = teams.connector.thread_replies(CHANNEL_ID, announcement.id)
+    assert "Draft annual report 2021/22" in shown(reminder.activity) and "7 days" in shown(reminder.activity)
+
+
+async def test_teams_the_officer_allows_the_compiled_comments_and_gets_the_file(teams):
+    """The file consent card the reminders offer (bot/teams/files.py) is answered at /api/messages: the document is
+    uploaded where Teams says and a card that opens it arrives in the chat; anyone else's acceptance uploads
+    nothing."""
+    from bot.teams.files import COMPILED_COMMENTS, Offered
+    from tests.support.fake_bot_connector import TENANT_ID
+
+    window_id = await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 A view.")
+    offered = Offered(COMPILED_COMMENTS, window_id, TENANT_ID, OFFICER).context()
+    name = "comments.docx"
+    accepted = {"action": "accept", "context": offered, "uploadInfo": teams.connector.upload_info(name)}
+    answer = await teams.teams.invoke(OFFICER, "fileConsent/invoke", accepted)
+    assert answer.status == 200
+    assert teams.connector.uploads[name][:2] == b"PK"  # a Word document
+    assert (
+        teams.last_private(OFFICER)["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    )
+
+    teams.connector.uploads.clear()
+    forged = await teams.teams.invoke(JONES, "fileConsent/invoke", {**accepted, "context": {**offered, "for": JONES}})
+    assert forged.status == 200 and teams.connector.uploads == {}
+    assert "no longer available" in shown(teams.last_private(JONES))
+
+
+async def test_teams_a_clerk_moves_a_deadline_and_the_channel_is_told(teams):
+    await _ready(teams)
+    await teams.teams.say(CLERK, "report deadline annual-report-2021 4 October 2040")
+    told = teams.connector.calls_to("reply")[-1]
+    assert told.conversation_id == CHANNEL_ID  # in the request's thread, for everyone
+    assert "is now **Thursday 4 October 2040 at 23:59 (Europe/London)**" in told.text.replace("\\", "")
+    [window] = await stored(teams, CommentWindow)
+    assert window.deadline == datetime(2040, 10, 4, 22, 59, 59, tzinfo=UTC)
+    await teams.teams.say(PATEL, "report deadline annual-report-2021 5 October 2040")
+    assert "Only the committee's clerks can change comment deadlines" in shown(teams.last_private(PATEL))
+
+
+async def test_teams_a_retried_form_submission_stores_one_comment(teams):
+    window_id = await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    dialog = await teams.teams.press(PATEL, buttons(announcement)["Add comment"], where="channel")
+    values = {"report": str(window_id), "text": "Said once."}
+    first = await teams.teams.submit(PATEL, dialog.json(), values)
+    again = await teams.teams.submit(PATEL, dialog.json(), values)
+    assert (first.status, again.status) == (200, 200)
+    assert [c.text for c in await stored(teams, Comment)] == ["Said once."]
+
+
+async def test_teams_action_execute_presses_are_answered_in_the_card(teams):
+    """A card button sent as Action.Execute (Teams' Universal Actions) works as a press too."""
+    window_id = await _ready(teams)
+    data = {"committee_bot_press": {"action": "comment.none", "value": str(window_id), "channel": CHANNEL_ID}}
+    value = {"action": {"type": "Action.Execute", "verb": "press", "data": data}, "trigger": "manual"}
+    answer = await teams.teams.invoke(SMITH, "adaptiveCard/action", value, where="channel")
+    body = answer.json()
+    assert answer.status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert "you have no comments" in body["value"]
+    [comment] = await stored(teams, Comment)
+    assert (comment.author_user_id, comment.kind) == (SMITH, CommentKind.NO_COMMENTS)
+
+
+async def test_teams_an_export_says_the_files_cannot_come_through_teams_yet(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 A view.")
+    await teams.teams.say(OFFICER, "report export annual-report-2021")
+    said = [shown(message.activity) for message in teams.chat(OFFICER)]
+    assert any("1 comment" in text for text in said)
+    assert any("can't send files in Teams yet" in text for text in said)
+
+
+async def test_teams_unknown_report_lists_the_open_ones(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment no-such-report My view")
+    refusal = shown(teams.last_private(PATEL))
+    assert "annual-report-2021" in refusal and "My view" not in refusal.split("Here is what you wrote")[0]
+    assert await stored(teams, Comment) == []

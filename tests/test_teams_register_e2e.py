@@ -1,0 +1,272 @@
+"""Teams twins of the Slack stories of the register, meetings, minutes, committee set-up and the Home tab
+(tests/test_actions_e2e.py, test_meetings_e2e.py, test_minutes_e2e.py, test_committee_setup.py,
+test_register_views_e2e.py): the same outcome in the database, and what each person sees in Teams."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import time_machine
+
+from storage.models import Committee, CommitteeClerk, Meeting, MeetingStatus, Resolution, ResolutionStatus, Workspace
+from tests.teams_stack import (
+    CHAIR,
+    CLERK,
+    MEMBERS,
+    OFFICER,
+    buttons,
+    dialog_card,
+    dialog_inputs,
+    note,
+    set_up_committee,
+    shown,
+    stored,
+)
+
+PATEL, JONES, _ = MEMBERS
+FIXTURES = Path(__file__).parent / "fixtures"
+LSCPB = (FIXTURES / "leicester-lscpb-annual-report-2019-20-minute.txt").read_text()
+
+
+async def _record(teams, text: str, due: str = "", owner_title: str = "", owner: str = "", meeting_date: str = ""):
+    await teams.teams.say(CLERK, "actions add")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Record a resolution"])
+    values = {
+        "text": text,
+        "kind": "action",
+        "owner_user_id": owner,
+        "owner_title": owner_title,
+        "due": due,
+        "meeting_date": meeting_date,
+    }
+    return await teams.teams.submit(CLERK, dialog.json(), values)
+
+
+async def _actions(teams, text: str = "", user: str = CLERK) -> dict:
+    answer = await teams.teams.say(user, f"actions {text}".strip())
+    assert answer.status == 202, answer.text
+    return teams.last_private(user)
+
+
+async def test_teams_recording_a_resolution_with_a_date_and_owner_title(teams):
+    await set_up_committee(teams)
+    answer = await _record(
+        teams,
+        "Officers to review school transport.",
+        due="by the end of March 2041",
+        owner_title="Director of Children and Family Services",
+    )
+    assert answer.status == 200 and not answer.text
+    assert "Resolution R1 recorded" in shown(teams.last_private(CLERK))
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.due_date == date(2041, 3, 31)
+    assert resolution.owner_title == "Director of Children and Family Services"
+
+
+async def test_teams_a_due_date_before_the_meeting_is_refused_in_the_form(teams):
+    await set_up_committee(teams)
+    answer = await _record(teams, "Something.", due="1 August 2040", meeting_date="6 September 2040")
+    card = dialog_card(answer)
+    assert "before the meeting on 6 September 2040" in card["body"][0]["text"]
+    assert dialog_inputs(answer)["due"]["value"] == "1 August 2040"
+    assert await stored(teams, Resolution) == []
+
+
+async def test_teams_members_see_the_list_read_only(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041")
+    listing = await _actions(teams, user=PATEL)
+    assert "An action." in shown(listing)
+    assert set(buttons(listing)) == {"History", "Share in channel"}
+
+
+async def test_teams_a_member_forging_a_clerks_button_is_refused(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041")
+    mark_done = buttons(await _actions(teams))["Mark done"]
+    answer = await teams.teams.press(PATEL, mark_done)
+    assert "Only the committee's clerks can change resolutions" in note(answer)
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.status == ResolutionStatus.OPEN
+
+
+async def test_teams_mark_done_with_a_note_then_history(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041")
+    listing = await _actions(teams)
+    dialog = await teams.teams.press(CLERK, buttons(listing)["Mark done"])
+    await teams.teams.submit(CLERK, dialog.json(), {"note": "Reported on 3 May."})
+    [resolution] = await stored(teams, Resolution)
+    assert (resolution.status, resolution.closing_note) == ("done", "Reported on 3 May.")
+    assert "no open resolutions" in shown(await _actions(teams))
+    await teams.teams.press(PATEL, buttons(listing)["History"])
+    history = shown(teams.last_private(PATEL))
+    assert "created by" in history and "done by" in history and "Reported on 3 May." in history
+
+
+async def test_teams_share_in_channel_posts_without_buttons(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041")
+    listing = await _actions(teams, user=PATEL)
+    await teams.teams.press(PATEL, buttons(listing)["Share in channel"])
+    [shared] = teams.channel_posts()
+    assert "An action." in shown(shared.activity) and set(buttons(shared.activity)) <= {"Full text", "History"}
+
+
+# Meetings (tests/test_meetings_e2e.py).
+
+
+async def test_teams_clerk_adds_a_meeting_inline_in_the_committee_zone(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
+    assert "Meeting added: **Thursday 14 March 2041 at 10:00 (Europe/London)**" in shown(teams.last_private(CLERK))
+    [meeting] = await stored(teams, Meeting)
+    assert meeting.starts_at == datetime(2041, 3, 14, 10, 0, tzinfo=UTC)
+
+
+async def test_teams_members_see_the_next_meetings_without_clerks_buttons(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
+    await teams.teams.say(CLERK, "meeting add 9 May 2041 18:30")
+    await teams.teams.say(PATEL, "meeting")
+    listing = shown(teams.last_private(PATEL))
+    assert listing.index("14 March 2041") < listing.index("9 May 2041")
+    assert buttons(teams.last_private(PATEL)) == {}
+
+
+async def test_teams_members_cannot_add_meetings(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(PATEL, "meeting add 14 March 2041 10:00")
+    assert "Only the committee's clerks can keep the committee's calendar" in shown(teams.last_private(PATEL))
+    assert await stored(teams, Meeting) == []
+
+
+async def test_teams_clerk_moves_and_cancels_with_buttons(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
+    await teams.teams.say(CLERK, "meeting")
+    listing = teams.last_private(CLERK)
+    dialog = await teams.teams.press(CLERK, buttons(listing)["Move"])
+    await teams.teams.submit(CLERK, dialog.json(), {"when": "21 March 2041 14:00"})
+    [meeting] = await stored(teams, Meeting)
+    assert meeting.starts_at == datetime(2041, 3, 21, 14, 0, tzinfo=UTC)
+    question = await teams.teams.press(CLERK, buttons(listing)["Cancel meeting"])
+    assert "Cancel the meeting on" in str(question.json())  # asked first, as Slack's confirm does
+    yes = buttons(dialog_card(question))["Yes"]
+    answer = await teams.teams.invoke(CLERK, "task/submit", {"data": yes["data"]})
+    assert "Meeting cancelled" in note(answer)
+    [meeting] = await stored(teams, Meeting)
+    assert meeting.status == MeetingStatus.CANCELLED
+
+
+# Minutes (tests/test_minutes_e2e.py).
+
+
+async def test_teams_the_lscpb_minute_is_found_checked_and_saved(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "minutes")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Import minutes"])
+    values = {"meeting_date": "3 December 2020", "minutes": LSCPB[-2500:]}
+    confirm = await teams.teams.submit(CLERK, dialog.json(), values)
+    card = dialog_card(confirm)
+    assert any("I found 3 resolutions" in block.get("text", "") for block in card["body"])
+    inputs = dialog_inputs(confirm)
+    assert [inputs[f"kind_{n}"]["value"] for n in (1, 2, 3)] == ["noted", "report_back", "noted"]
+    assert "task and finish group" in inputs["owner_2"]["value"]
+    assert await stored(teams, Resolution) == []
+    done = await teams.teams.submit(CLERK, confirm.json(), {})
+    assert done.status == 200 and not done.text
+    saved = sorted(await stored(teams, Resolution), key=lambda r: r.id)
+    assert [(r.kind, r.due_rule) for r in saved] == [
+        ("noted", None),
+        ("report_back", "future meeting"),
+        ("noted", None),
+    ]
+
+
+async def test_teams_members_cannot_import_minutes(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(PATEL, "minutes RESOLVED that the report be noted.")
+    assert "clerk" in shown(teams.last_private(PATEL)).lower()
+    assert await stored(teams, Resolution) == []
+
+
+# Committee set-up (tests/test_committee_setup.py).
+
+
+async def test_teams_set_up_through_the_form_with_zone_clerks_and_chair(teams):
+    await teams.teams.say(CLERK, "committee setup")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Set up committee"])
+    inputs = dialog_inputs(dialog)
+    assert inputs["timezone"]["value"] == "Europe/London" and inputs["clerks"]["isMultiSelect"] is True
+    assert {"title": "Cllr Chair", "value": CHAIR} in inputs["chair"]["choices"]
+    values = {
+        "name": "Children and Families OSC",
+        "timezone": "Europe/Dublin",
+        "clerks": f"{CLERK},{JONES}",
+        "chair": CHAIR,
+    }
+    answer = await teams.teams.submit(CLERK, dialog.json(), values)
+    assert answer.status == 200 and not answer.text
+    [committee] = await stored(teams, Committee)
+    assert (committee.name, committee.timezone, committee.chair_user_id) == (
+        "Children and Families OSC",
+        "Europe/Dublin",
+        CHAIR,
+    )
+    assert {c.user_id for c in await stored(teams, CommitteeClerk)} == {CLERK, JONES}
+    [announced] = teams.channel_posts()
+    assert "is now set up" in shown(announced.activity) and "Europe/Dublin" in shown(announced.activity)
+
+
+async def test_teams_unknown_time_zone_is_shown_in_the_form_and_nothing_is_saved(teams):
+    await teams.teams.say(CLERK, "committee setup")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Set up committee"])
+    values = {"name": "OSC", "timezone": "Mars/Olympus", "clerks": CLERK, "chair": ""}
+    again = await teams.teams.submit(CLERK, dialog.json(), values)
+    assert dialog_inputs(again)["timezone"]["value"] == "Mars/Olympus"
+    assert await stored(teams, Committee) == []
+
+
+# The personal scope: what Slack's Home tab gives (tests/test_register_views_e2e.py).
+
+
+async def test_teams_home_in_the_personal_chat_shows_what_concerns_the_person(teams):
+    await set_up_committee(teams)
+    await _record(teams, "Director to report on placements.", due="1 January 2041", owner=OFFICER)
+    with time_machine.travel(datetime(2041, 2, 1, tzinfo=UTC), tick=True):
+        await teams.teams.say(CLERK, "home", where="chat")
+        clerk_home = shown(teams.last_private(CLERK))
+        await teams.teams.say(OFFICER, "home", where="chat")
+        officer_home = shown(teams.last_private(OFFICER))
+    assert "Overdue in the committees you clerk" in clerk_home and "Director to report on placements." in clerk_home
+    assert "Resolutions you own" in officer_home and "Director to report on placements." in officer_home
+    assert "Overdue in the committees you clerk" not in officer_home
+
+
+async def test_teams_installing_in_the_personal_scope_shows_home(teams):
+    await set_up_committee(teams)
+    activity = teams.teams.activity("installationUpdate", PATEL, where="chat", action="add")
+    answer = await teams.teams.post(activity)
+    assert answer.status in (200, 202)
+    assert "Comment windows open to you" in shown(teams.last_private(PATEL))
+
+
+async def test_teams_a_tenant_is_recorded_as_teams_not_as_a_slack_workspace(teams):
+    from tests.support.fake_bot_connector import TENANT_ID
+
+    await set_up_committee(teams)
+    [workspace] = await stored(teams, Workspace)
+    assert (workspace.id, workspace.platform) == (TENANT_ID, "msteams")
+
+
+async def test_teams_minutes_typed_in_the_channel_are_read_once_and_checked_in_a_dialog(teams):
+    from storage.models import MinutesImport
+
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "minutes " + LSCPB[-2500:])
+    offer = teams.last_private(CLERK)
+    dialog = await teams.teams.press(CLERK, buttons(offer)["Check resolutions"])
+    assert len(dialog_inputs(dialog)) > 3
+    assert len(await stored(teams, MinutesImport)) == 1  # held once, not again when the dialog opened
+    forged = await teams.teams.press(PATEL, buttons(offer)["Check resolutions"])
+    assert "clerk" in str(forged.json()).lower()  # someone else's button runs the command as them, and is refused
