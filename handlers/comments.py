@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers import log_context
 from handlers.comment_windows import (
     WindowSummary,
     choose_window,
@@ -204,6 +205,7 @@ async def _writable_window(services: Services, session: Session, actor: Actor, w
         raise NotFound("I can't find that report. It may have been removed.")
     window_row, committee, clerks_it = found
     window = summarise(window_row, committee)
+    log_context.note_committee(window.committee_id)
     _require_open(window, services.clock())
     await require_asked_unless_clerk(services, window, actor, clerks_it)
     return window

@@ -6,8 +6,10 @@ from aiohttp import ClientSession, web
 
 from bot.config import Settings
 from bot.slack.app import SlackBot
+from bot.server import Readiness, server_app
 from bot.teams.app import MESSAGES_PATH, TeamsBot
 from bot.teams.settings import ANONYMOUS, CLIENT_ID, CLIENT_SECRET, TENANT_ID, TeamsSettings
+from storage.database import schema_revisions
 from storage.models import Committee
 from tests.stack import SIGNING_SECRET
 from tests.support.fake_bot_connector import TENANT_ID as OUR_TENANT
@@ -34,8 +36,9 @@ async def test_slack_and_teams_share_one_app_and_only_teams_checks_a_bearer_toke
     start_roster(connector)
     settings = Settings(bot_token="xoxb-test", signing_secret=SIGNING_SECRET, slack_api_url=slack_api.base_url)
     slack = SlackBot(settings, database)
-    application = slack.web_app()
-    TeamsBot(TeamsSettings(tenant_id=OUR_TENANT, anonymous=True), database).mount(application)
+    teams_bot = TeamsBot(TeamsSettings(tenant_id=OUR_TENANT, anonymous=True), database)
+    readiness = Readiness(database, schema_revisions().head, None)
+    application = server_app(database, readiness, None, [slack, teams_bot])
     runner, base = await _serve(application)
     session = ClientSession()
     try:
