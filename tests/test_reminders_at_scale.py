@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from bot.config import Settings
+
 from handlers.reminders import MOST_ATTEMPTS, ReminderTiming, TickReport
 from storage.models import ReminderState
 from tests.flows import shown_text
@@ -106,7 +108,11 @@ def _assert_each_posted_once(posted, expected: list[str]) -> None:
 )
 async def test_two_instances_ticking_together_post_each_reminder_once(database, fake, load):
     expected = await seed_actions(database, load, TODAY)
-    instances = [start_instance(name, database.url, fake) for name in ("instance-a", "instance-b")]
+    # At the bot's own Web API timeout, not the harness's short one: the fake and both instances share this one
+    # event loop, late in a suite whose heap has grown, and a single pause of that loop timed out 46 posts that
+    # had landed (each still posted once), which measured the test process, not the bot.
+    timeout = Settings().slack_timeout_seconds
+    instances = [start_instance(name, database.url, fake, timeout) for name in ("instance-a", "instance-b")]
     started = asyncio.get_running_loop().time()
     reports = await _tick_together(instances, AFTER_REMINDER_HOUR)
     elapsed = asyncio.get_running_loop().time() - started
