@@ -14,15 +14,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from handlers.deadlines import describe_date
 from handlers.due_meetings import SYSTEM_ACTOR
 from handlers.errors import NotFound
 from handlers.register_export import describe_snapshot
 from handlers.resolutions import item_of
 from storage import personal_data as held
-from storage.database import Database
+from storage.database import Database, Session
 from storage.models import (
     FORMER_MEMBER,
     Comment,
@@ -87,7 +85,7 @@ class Holdings:
         }
 
 
-async def _holdings(session: AsyncSession, workspace_id: str, user_id: str) -> Holdings:
+async def _holdings(session: Session, workspace_id: str, user_id: str) -> Holdings:
     comments = await held.comments_by(session, workspace_id, user_id)
     roles = [(c, "clerk") for c in await held.committees_clerked(session, workspace_id, user_id)]
     for committee in await held.committees_chaired_or_set_up(session, workspace_id, user_id):
@@ -111,7 +109,7 @@ async def _holdings(session: AsyncSession, workspace_id: str, user_id: str) -> H
     )
 
 
-async def _require_workspace(session: AsyncSession, workspace_id: str, outcome: str) -> None:
+async def _require_workspace(session: Session, workspace_id: str, outcome: str) -> None:
     if not await held.workspace_exists(session, workspace_id):
         raise NotFound(f"there is no workspace {workspace_id} in this database, so {outcome}; check its id.")
 
@@ -182,7 +180,7 @@ def _logged(action: str, workspace_id: str, user_id: str, done_by: str, now: dat
     )
 
 
-async def _described(session: AsyncSession, h: Holdings, user_id: str) -> dict:
+async def _described(session: Session, h: Holdings, user_id: str) -> dict:
     revisions: dict[int, list[dict]] = {}
     for revision in h.revisions:
         revisions.setdefault(revision.comment_id, []).append(
@@ -297,7 +295,7 @@ def _change(change: ResolutionChange, resolution: Resolution, committee: Committ
     }
 
 
-async def _item_described(session: AsyncSession, item: str) -> dict:
+async def _item_described(session: Session, item: str) -> dict:
     """What a reminder or a reminder setting is about, as a person would name it, and its committee."""
     kind, _, number = item.partition(":")
     if kind not in _ITEM_MODELS or not number.isdigit():
@@ -347,7 +345,7 @@ async def erase_member(database: Database, workspace_id: str, user_id: str, done
     return Erasure(counts, committees_without_clerk=[committee.name for committee in orphaned])
 
 
-async def _erase(session: AsyncSession, h: Holdings, workspace_id: str, user_id: str, now: datetime) -> None:
+async def _erase(session: Session, h: Holdings, workspace_id: str, user_id: str, now: datetime) -> None:
     await held.anonymise_comments(session, [comment.id for comment, _, _ in h.comments])
     await held.delete_drafts(session, [draft.id for draft, _, _ in h.drafts])
     for change, _, _ in h.changes:

@@ -9,11 +9,10 @@ CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED   true only to try 
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from microsoft_agents.activity import load_configuration_from_env
-from microsoft_agents.authentication.msal import MsalConnectionManager
-from microsoft_agents.hosting.core import AgentAuthConfiguration, AnonymousTokenProvider
-from microsoft_agents.hosting.core.authorization import ConnectionManager
+if TYPE_CHECKING:
+    from microsoft_agents.hosting.core.authorization import ConnectionManager
 
 PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 CLIENT_ID, CLIENT_SECRET, TENANT_ID, ANONYMOUS = (
@@ -72,7 +71,14 @@ class TeamsSettings:
                     "of the bot's app registration together."
                 )
 
-    def connections(self) -> ConnectionManager:
+    def connections(self) -> "ConnectionManager":
+        # Imported here, not above: every process reads these settings at start-up, and the SDK takes over half a
+        # second to import where Teams is not configured at all.
+        from microsoft_agents.activity import load_configuration_from_env
+        from microsoft_agents.authentication.msal import MsalConnectionManager
+        from microsoft_agents.hosting.core import AgentAuthConfiguration, AnonymousTokenProvider
+        from microsoft_agents.hosting.core.authorization import ConnectionManager
+
         if self.anonymous:
             return ConnectionManager(
                 provider_factory=lambda _configuration: AnonymousTokenProvider(),
