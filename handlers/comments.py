@@ -38,7 +38,6 @@ from storage.comments import (
     window_announced_at,
     window_for_person,
     window_with_committee,
-    withdraw_no_comments,
 )
 from storage.database import Conflict, Session
 from storage.models import Comment, CommentDraft, CommentKind, RevisionAction
@@ -137,6 +136,11 @@ async def _replayed(session: Session, actor: Actor, request_key: str) -> Comment
     return _receipt(comment, await _loaded_window(session, actor, comment.window_id), duplicate=True)
 
 
+async def _first_receipt(services: Services, actor: Actor, request_key: str) -> CommentReceipt | None:
+    async with services.database.session() as session:
+        return await _replayed(session, actor, request_key)
+
+
 async def _commit_revision(
     session: Session,
     actor: Actor,
@@ -163,11 +167,18 @@ ChangeMaker = Callable[[Session], Awaitable[Change | CommentReceipt]]
 
 
 async def _write_once(services: Services, actor: Actor, request_key: str, change: ChangeMaker) -> CommentReceipt:
-    """Make a change and record its revision, unless this request already did (then its first receipt)."""
+    """Make a change and record its revision, unless this request already did (then its first receipt).
+
+    A request delivered again is not looked for first, which would cost every request a round trip: its change
+    is made again, and the revision's unique key refuses it. Only a change refused outright (the window closed,
+    the comment withdrawn, since the first delivery) asks whether this request was the one that did it."""
     async with services.database.session() as session:
-        if (receipt := await _replayed(session, actor, request_key)) is not None:
-            return receipt
-        outcome = await change(session)
+        try:
+            outcome = await change(session)
+        except UserFacingError:
+            if (receipt := await _replayed(session, actor, request_key)) is not None:
+                return receipt
+            raise
         if isinstance(outcome, CommentReceipt):
             return outcome
         comment, action, window = outcome
@@ -185,10 +196,7 @@ async def add_comment(
         content = {"text": clean_text(text), "section": clean_section(section)}
         window = await _writable_window(services, session, actor, window_id)
         await lock_author(session, actor.workspace_id, actor.user_id)
-        now = services.clock()
-        # A member who comments after saying "no comments" has changed their mind: the comment is what counts.
-        await withdraw_no_comments(session, window.id, actor.user_id, now)
-        return _new_comment(window, actor, now, **content), RevisionAction.CREATED, window
+        return _new_comment(window, actor, services.clock(), **content), RevisionAction.CREATED, window
 
     return await _write_once(services, actor, request_key, add)
 
@@ -299,7 +307,12 @@ async def my_comments(services: Services, actor: Actor) -> MyResponses:
 
 async def comment_inline(services: Services, actor: Actor, typed: str, request_key: str) -> CommentReceipt:
     """`/comment <report> <text>`: the report is named by its ref or title at the start of the text."""
-    window = await _window_named(services, actor, typed)
+    try:
+        window = await _window_named(services, actor, typed)
+    except UserFacingError:
+        if (receipt := await _first_receipt(services, actor, request_key)) is not None:
+            return receipt
+        raise
     name = next(n for n in (window.title, window.ref) if typed.strip().lower().startswith(n.lower()))
     text = typed.strip()[len(name) :].strip()
     if text.lower().rstrip(".!") in ("no comments", "no comment", "nothing to add"):

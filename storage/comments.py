@@ -187,11 +187,6 @@ _WITHDRAW_NO_COMMENTS = (
 )
 
 
-async def withdraw_no_comments(session: Session, window_id: int, author_user_id: str, at: datetime) -> None:
-    """Withdraws the author's "no comments" on the window, if they said so."""
-    await write(session, _WITHDRAW_NO_COMMENTS, {"of_window": window_id, "by_author": author_user_id, "at": at})
-
-
 def _insert_returning_id(model) -> tuple[object, tuple[str, ...]]:
     names = tuple(column.key for column in model.__table__.columns if column.key != "id")
     statement = insert(model).values({name: bindparam(name) for name in names}).returning(model.id)
@@ -226,27 +221,31 @@ class NewComment:
 _REVISION_VALUES = ("number", "action", "section", "text", "actor_user_id", "at", "request_key")
 
 
-def _comment_with_revision():
+def _comment_with_revision(withdrawing_no_comments: bool):
     """PostgreSQL writes a new comment and its revision in one statement (one round trip): the comment's INSERT
-    in a WITH, its id selected into the revision's."""
+    in a WITH, its id selected into the revision's; and, for a comment, the UPDATE withdrawing its author's "no
+    comments" in another WITH. Every part sees the same snapshot, taken after the author's lock."""
     written = _INSERT_COMMENT.cte("written")
     columns = CommentRevision.__table__.columns
     values = [bindparam(f"revision_{name}", type_=columns[name].type) for name in _REVISION_VALUES]
-    return (
+    statement = (
         insert(CommentRevision)
         .from_select(["comment_id", *_REVISION_VALUES], select(written.c.id, *values))
         .returning(CommentRevision.comment_id)
     )
+    return statement.add_cte(_WITHDRAW_NO_COMMENTS.cte("withdrawn")) if withdrawing_no_comments else statement
 
 
-_COMMENT_WITH_REVISION = _comment_with_revision()
+_COMMENT_WITH_REVISION = {replacing: _comment_with_revision(replacing) for replacing in (False, True)}
 
 
 async def save_with_revision(
     session: Session, comment: Comment | NewComment, action: RevisionAction, actor_user_id: str, request_key: str
 ) -> None:
     """Writes a new comment (giving it its id), or a change to one read in this session, and the revision that
-    records it. Raises Conflict if another revision already carries the request key."""
+    records it. A new comment (not a "no comments") withdraws its author's "no comments" on the window: they
+    have changed their mind, and the comment is what counts. Raises Conflict if another revision already carries
+    the request key."""
     revision = {
         "number": comment.revision_count,
         "action": action,
@@ -257,15 +256,26 @@ async def save_with_revision(
         "request_key": request_key,
     }
     if isinstance(comment, NewComment):
-        fields = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
-        if session.bind.dialect.name == "postgresql":
-            params = fields | {f"revision_{name}": value for name, value in revision.items()}
-            comment.id = (await write(session, _COMMENT_WITH_REVISION, params))[0][0]
-            return
-        comment.id = (await write(session, _INSERT_COMMENT, fields))[0][0]
-    else:
-        session.add(comment)
-        await session.flush()
+        await _insert_new(session, comment, revision)
+        return
+    session.add(comment)
+    await session.flush()
+    await write(session, _INSERT_REVISION, {"comment_id": comment.id, **revision})
+
+
+async def _insert_new(session: Session, comment: NewComment, revision: dict) -> None:
+    fields = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
+    replacing = comment.kind == CommentKind.COMMENT
+    withdrawing = {"of_window": comment.window_id, "by_author": comment.author_user_id, "at": comment.created_at}
+    if session.bind.dialect.name == "postgresql":
+        params = fields | {f"revision_{name}": value for name, value in revision.items()}
+        if replacing:
+            params |= withdrawing
+        comment.id = (await write(session, _COMMENT_WITH_REVISION[replacing], params))[0][0]
+        return
+    if replacing:
+        await write(session, _WITHDRAW_NO_COMMENTS, withdrawing)
+    comment.id = (await write(session, _INSERT_COMMENT, fields))[0][0]
     await write(session, _INSERT_REVISION, {"comment_id": comment.id, **revision})
 
 

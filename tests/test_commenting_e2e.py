@@ -185,6 +185,21 @@ async def test_a_retried_command_stores_one_comment(stack):
     assert len(await stored(stack, CommentRevision)) == 1
 
 
+async def test_a_comment_sent_before_the_deadline_and_retried_after_it_keeps_its_receipt(stack):
+    """Slack retries a request whose answer was slow; the retry may arrive once the window has closed. The
+    member is told their comment is stored, which it is, and not that comments have closed."""
+    await _ready(stack, deadline="in 2 days")
+    first = await stack.slack.slash_command(
+        "/comment", "annual-report-2021 Just in time", user_id=PATEL, channel_id=CHANNEL
+    )
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
+        again = await stack.slack.replay(first, retry_num=1)
+    shown = shown_text(again.json())
+    assert "Just in time" in shown and "can no longer be added" not in shown
+    assert [c.text for c in await stored(stack, Comment)] == ["Just in time"]
+    assert len(await stored(stack, CommentRevision)) == 1
+
+
 async def test_mentions_are_stored_verbatim_and_never_ping(stack):
     await _ready(stack)
     text = "Please note <!channel> <!here> <!everyone> and <@UJONES> & co"
