@@ -214,8 +214,9 @@ async def _writable_window(services: Services, session: Session, actor: Actor, w
     window_row, committee, clerks_it = found
     window = summarise(window_row, committee)
     log_context.note_committee(window.committee_id)
-    _require_open(window, services.clock())
+    # Who may comment first: someone outside the committee, pressing a forged button, learns nothing of its report.
     await require_asked_unless_clerk(services, window, actor, clerks_it)
+    _require_open(window, services.clock())
     return window
 
 

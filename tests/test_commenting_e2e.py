@@ -172,6 +172,16 @@ async def test_non_members_cannot_comment(stack):
     assert await stored(stack, Comment) == []
 
 
+async def test_someone_outside_the_committee_learns_nothing_of_a_closed_report(stack):
+    window_id = await _ready(stack, deadline="in 2 days")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
+        await stack.slack.block_action("comment.none", str(window_id), user_id=STRANGER, channel_id="CELSEWHERE")
+        [refusal] = await responses(stack)
+    assert "Only members of" in shown_text(refusal)
+    assert "annual report" not in shown_text(refusal)
+    assert await stored(stack, Comment) == []
+
+
 async def test_a_retried_command_stores_one_comment(stack):
     await _ready(stack)
     first = await stack.slack.slash_command(
