@@ -110,15 +110,20 @@ def _window_message(reminder: DueReminder) -> Message:
         text = ("Comments on ", title, " close ", Strong(when))
         text += (" and you have not responded yet. Add a comment, or say you have none.",)
     else:
-        so_far = f"{count_of(responded, 'member')} {'has' if responded == 1 else 'have'} responded so far"
-        # "today at 17:00" already gives the time: the day alone, so it is not said twice.
-        on = describe_date(window.deadline, window.timezone) if when.startswith("today") else window.deadline_text
-        text = (Icon("hourglass"), "Comments on ", title, " close ", Strong(when), f" ({on}). {so_far}.")
+        # "today at 17:00" already gives the time: the date alone, so it is not said twice.
+        on = f" ({describe_date(window.deadline, window.timezone)})" if when.startswith("today") else f", on {window.deadline_text}"
+        text = (Icon("hourglass"), "Comments on ", title, " close ", Strong(when), f"{on}. {_so_far(responded)}")
     how = Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
     return Message(
         f"Comments on {window.title} close {when}",
         (paragraph(text, buttons=comment_buttons(window.id, "primary")), how, _mute_note(reminder)),
     )
+
+
+def _so_far(responded: int) -> str:
+    if responded == 0:
+        return "No member has responded yet."
+    return f"{count_of(responded, 'member')} {'has' if responded == 1 else 'have'} responded so far."
 
 
 def _mute_note(reminder: DueReminder) -> Actions:

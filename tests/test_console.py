@@ -96,7 +96,7 @@ REPORT_SESSION += ["/clock +70d", "/actions"]
 CHANNEL_NOTICES = {  # what each of a comment window's notices in the channel says
     "week": "close in 7 days",
     # When the deadline is a Monday the day-before notice goes out on the Friday, so it says "in 3 days".
-    "day before": r"close (tomorrow|in 3 days) \(",
+    "day before": r"close (tomorrow|in 3 days), on ",
     "closing day": "close today at",
     "closed": "Comments closed on",
 }

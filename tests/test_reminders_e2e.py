@@ -55,7 +55,7 @@ async def test_a_whole_comment_window_across_the_spring_clock_change(stack):
         assert sorted(_kinds(_posts(stack))[-len(kinds) :]) == sorted(kinds)
     posts = _posts(stack)
     texts = [shown_text(p.params) for p in posts]
-    assert "close *in 7 days*" in texts[0] and "1 member has responded" in texts[0]
+    assert "close *in 7 days*, on Tuesday 31 March 2026 at 23:59 (Europe/London). 1 member has responded" in texts[0]
     assert "close *tomorrow*" in texts[1]
     nudged = {p.params["channel"] for p in posts if _kinds([p]) == ["window.nudge"]}
     assert nudged == {f"D{JONES}", f"D{SMITH}", f"D{CHAIR}"}  # members who have not responded; not Cllr Patel
@@ -190,6 +190,7 @@ async def test_weekend_notices_move_to_friday_unless_the_deadline_is_at_a_weeken
     kinds = _kinds(_posts(stack, CHANNEL))
     assert kinds == ["window.week", "window.tomorrow"]
     assert "close *in 3 days*" in shown_text(_posts(stack, CHANNEL)[1].params)
+    assert "No member has responded yet." in shown_text(_posts(stack, CHANNEL)[0].params)
 
 
 async def test_dated_action_reminds_owner_and_channel(stack):
