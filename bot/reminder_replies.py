@@ -111,7 +111,8 @@ def _window_message(reminder: DueReminder) -> Message:
         text += (" and you have not responded yet. Add a comment, or say you have none.",)
     else:
         # "today at 17:00" already gives the time: the date alone, so it is not said twice.
-        on = f" ({describe_date(window.deadline, window.timezone)})" if when.startswith("today") else f", on {window.deadline_text}"
+        today = when.startswith("today")
+        on = f" ({describe_date(window.deadline, window.timezone)})" if today else f", on {window.deadline_text}"
         text = (Icon("hourglass"), "Comments on ", title, " close ", Strong(when), f"{on}. {_so_far(responded)}")
     how = Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
     return Message(

@@ -24,7 +24,6 @@ import pytest
 import time_machine
 
 from bot.config import Settings
-
 from handlers.reminders import MOST_ATTEMPTS, ReminderTiming, TickReport
 from storage.models import ReminderState
 from tests.flows import shown_text

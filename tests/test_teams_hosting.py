@@ -5,8 +5,8 @@ import pytest
 from aiohttp import ClientSession, web
 
 from bot.config import Settings
-from bot.slack.app import SlackBot
 from bot.server import Readiness, server_app
+from bot.slack.app import SlackBot
 from bot.teams.app import MESSAGES_PATH, TeamsBot
 from bot.teams.settings import ANONYMOUS, CLIENT_ID, CLIENT_SECRET, TENANT_ID, TeamsSettings
 from storage.database import schema_revisions
