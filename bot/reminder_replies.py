@@ -176,9 +176,15 @@ def _slipped_lines(reminder: DueReminder) -> tuple[Inline, ...]:
 
 
 def _agenda_words(reminder: DueReminder) -> str:
+    """When the owner's report must reach the clerk, counted from the day the notice goes out: each of a report's
+    notices says how long is left, so that the second and third are not the first said again."""
     day = agenda_deadline(reminder.meeting, reminder.committee)
-    tense = "were" if day < local_day(reminder.due, reminder.committee) else "are"
-    return f"Reports for the agenda {tense} due by {day.day} {day:%B %Y}."
+    left, by = _days_left(reminder, day), f"{day.day} {day:%B %Y}"
+    if left < 0:
+        return f"Reports for the agenda were due by {by}."
+    if left == 0:
+        return f"Reports for the agenda are due today ({by})."
+    return f"Reports for the agenda are due {'tomorrow' if left == 1 else f'in {left} days'}, by {by}."
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -98,8 +98,9 @@ class ActionItem:
     def due_text(self) -> str:
         if self.due_rule in (NEXT_MEETING, FUTURE_MEETING):
             if self.due_at is None:
-                return f"the {self.due_rule} (none scheduled yet)"
-            return f"meeting on {describe_date(self.due_at, self.timezone)}"
+                article = "the" if self.due_rule == NEXT_MEETING else "a"
+                return f"at {article} {self.due_rule} (none scheduled yet)"
+            return f"at the meeting on {describe_date(self.due_at, self.timezone)}"
         if self.due_date is not None:
             return f"{self.due_date.day} {self.due_date:%B %Y}"
         return "no due date"

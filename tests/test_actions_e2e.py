@@ -251,7 +251,7 @@ async def test_cancelling_the_meeting_moves_its_reports_to_the_next(stack):
 async def test_no_meeting_scheduled_is_shown_not_dropped(stack):
     await set_up_committee(stack)
     await record_resolution(stack, "Report back later.", kind="report_back", due="to a future meeting")
-    assert "the future meeting (none scheduled yet)" in shown_text(await _actions(stack))
+    assert "at a future meeting (none scheduled yet)" in shown_text(await _actions(stack))
 
 
 async def test_a_due_range_outside_any_committee_business_is_refused_with_a_reason(stack):

@@ -314,7 +314,7 @@ def test_a_clerk_imports_a_minute_and_the_report_back_is_due_at_the_seeded_meeti
     meeting_day = re.search(r"next meets on \w+ (\d+ \w+ \d{4})", minutes.stdout).group(1)
     listing = minutes.after("/actions")
     report_back = next(block for block in listing.split("\n  R") if "task and finish group" in block)
-    assert f"Report back · due meeting on {meeting_day}" in report_back
+    assert f"Report back · due at the meeting on {meeting_day}" in report_back
     assert "Owner: task and finish group focusing on mental health" in report_back
 
 
@@ -366,7 +366,7 @@ def test_a_report_not_taken_at_its_meeting_moves_on_by_itself_and_says_so_at_the
         f"It was due at the meeting on {meeting_day}. The next meeting is not in the calendar yet." in about_it[-1][1]
     )
     # Nobody asked /actions to look: the scheduler moved the report on when the meeting passed.
-    assert "due the next meeting (none scheduled yet) · slipped 1×" in report_back.after("/actions")
+    assert "due at the next meeting (none scheduled yet) · slipped 1×" in report_back.after("/actions")
 
 
 def test_each_reminder_goes_out_once(clock):

@@ -59,7 +59,7 @@ async def test_the_lscpb_minute_is_found_checked_and_saved(stack):
         ("noted", None),
     ]
     listing = (await stack.slack.slash_command("/actions", "", user_id=CLERK, channel_id=CHANNEL)).json()
-    assert "task and finish group" in shown_text(listing) and "the future meeting (none scheduled yet)" in shown_text(
+    assert "task and finish group" in shown_text(listing) and "at a future meeting (none scheduled yet)" in shown_text(
         listing
     )
 

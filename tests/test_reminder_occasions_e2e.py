@@ -7,6 +7,7 @@ the scheduler at the instants it would tick, and reads what reached the channel 
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -245,9 +246,9 @@ async def test_a_report_owed_at_the_next_meeting_moves_on_as_each_meeting_passes
     await tick_at(stack, london(2027, 1, 26, 10, 1))  # the meeting has started without the report
     with at(london(2027, 1, 26, 11, 45)):
         shown = await _what_the_register_says(stack)
-    assert "due meeting on 9 February 2027" in shown["actions"] and "slipped 1×" in shown["actions"]
-    assert "due meeting on 9 February 2027" in shown["home"]
-    assert shown["export"] == "due meeting on 9 February 2027 overdue no slipped 1"
+    assert "due at the meeting on 9 February 2027" in shown["actions"] and "slipped 1×" in shown["actions"]
+    assert "due at the meeting on 9 February 2027" in shown["home"]
+    assert shown["export"] == "due at the meeting on 9 February 2027 overdue no slipped 1"
     await tick_at(stack, london(2027, 1, 26, 11, 46))
     assert "report.slipped" not in reminder_kinds(reminder_posts(stack)), "routine notices wait for the hour"
     await _each_day_at_the_hour(stack, date(2027, 1, 27), date(2027, 2, 9))
@@ -271,7 +272,10 @@ async def test_a_report_owed_at_the_next_meeting_moves_on_as_each_meeting_passes
     assert [text.split("*")[1] for text in digests] == [
         f"Agenda deadline for the meeting on {day.day} {day:%B %Y}" for day in MEETINGS
     ], "the weekly overdue digest never lists the report: it was never overdue"
-    assert "R1 " in digests[1] and "due meeting on 26 January 2027" in digests[1]  # still owed, and may slip here
+    # Still owed, and may slip here:
+    assert (
+        "R1 " in digests[1] and "due at the meeting on 26 January 2027" in digests[1]
+    )  # still owed, and may slip here
     assert "Nothing outstanding" not in "".join(digests)
     [resolution] = await stored(stack, Resolution)
     assert resolution.slipped_count == 2 and resolution.due_at == london(2027, 3, 9, 10)
@@ -284,7 +288,7 @@ async def test_moving_a_meeting_is_not_a_slip(stack):
         await record_resolution(stack, REPORT_BACK, kind="report_back", due="at its next meeting")
         await _move_the_meeting(stack, "2 February 2027 10:00")
         shown = shown_text((await stack.slack.slash_command("/actions", "", user_id=CLERK, channel_id=CHANNEL)).json())
-    assert "due meeting on 2 February 2027" in shown and "slipped" not in shown
+    assert "due at the meeting on 2 February 2027" in shown and "slipped" not in shown
     [resolution] = await stored(stack, Resolution)
     assert resolution.slipped_count == 0
 
@@ -380,12 +384,15 @@ async def test_an_agenda_deadline_on_a_bank_holiday_is_kept_on_the_working_day_b
     friday = reminder_posts(stack)[before:]
     assert sorted(reminder_kinds(friday)) == ["meeting.digest", "report.deadline"]
     assert (
-        "Reports for the agenda are due by 3 May 2027"
+        "Reports for the agenda are due in 3 days, by 3 May 2027"
         in _texts(friday)[reminder_kinds(friday).index("report.deadline")]
     )
     await tick_at(stack, london(2027, 5, 3))
     assert len(reminder_posts(stack)) == before + 2, "a reminder went out on the bank holiday"
     assert reminder_kinds(reminder_posts(stack, CHANNEL)) == ["report.lead", "report.week", "report.deadline"]
+    # Each notice says how long is left, so none of them reads as the one before it sent again.
+    lead, week, _deadline = (re.search(r"due in \d+ days", t)[0] for t in _texts(reminder_posts(stack, CHANNEL)))
+    assert (lead, week) == ("due in 14 days", "due in 7 days")
 
 
 async def test_a_committee_in_scotland_keeps_scottish_bank_holidays(stack):

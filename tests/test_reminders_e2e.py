@@ -233,7 +233,7 @@ async def test_report_back_and_the_clerks_agenda_digest(stack):
     assert "Agenda deadline for the meeting on 29 July 2026" in shown_text(digest.params)
     [escalation] = _posts(stack, f"D{CHAIR}")  # nobody updated the report through two reminders
     assert "You are told as chair" in shown_text(escalation.params)
-    assert "Report from the task and finish group: due meeting on 29 July 2026" in shown_text(digest.params)
+    assert "Report from the task and finish group: due at the meeting on 29 July 2026" in shown_text(digest.params)
 
 
 async def test_closing_an_item_cancels_its_reminders(stack):
