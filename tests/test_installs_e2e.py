@@ -1,16 +1,38 @@
 """Installing by OAuth: "Add to Slack", uninstall and reinstall end to end, the install's bad inputs and faults,
 and each workspace's token refreshed before it expires, on both databases."""
 
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from sqlalchemy import event, select
 from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from bot.config import Settings
+from bot.scheduler import ReminderScheduler
 from bot.server import configured_platforms
-from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, Committee, Workspace
-from tests.flows import set_up_committee, shown_text, stored
-from tests.installs_stack import start_installs_stack
-from tests.stack import CHANNEL, CLERK
+from bot.slack.sending import slack_reminders
+from bot.slack.tokens import installed_workspaces
+from bot.slack.web_api import web_client
+from handlers.reminders import tick
+from storage.database import Database
+from storage.models import (
+    SLACK_BOTS,
+    SLACK_INSTALLATIONS,
+    SLACK_OAUTH_STATES,
+    Comment,
+    CommentWindow,
+    Committee,
+    PersonalDataLog,
+    Reminder,
+    ReminderState,
+    Workspace,
+)
+from tests.flows import FAST, comment_inline, open_window, reminder_posts, set_up_committee, shown_text, stored
+from tests.installs_stack import oauth_settings, start_installs_stack
+from tests.stack import CHANNEL, CLERK, MEMBERS, Stack
 
 COUNCIL = "TCOUNCIL"
 ONE_WAY = (
@@ -149,16 +171,12 @@ async def test_a_replayed_state_is_refused_and_the_first_install_stands(installs
 async def test_an_expired_state_is_refused(installs):
     page = await installs.install_page()
     async with installs.database.engine.begin() as connection:
-        await connection.execute(SLACK_OAUTH_STATES.update().values(expire_at=SLACK_OAUTH_STATES.c.expire_at - _hour()))
+        await connection.execute(
+            SLACK_OAUTH_STATES.update().values(expire_at=SLACK_OAUTH_STATES.c.expire_at - timedelta(minutes=11))
+        )
     expired = await installs.redirect({"code": installs.fake.install_code(COUNCIL), "state": page.state}, page.state)
     assert expired.status == 401 and "expired" in expired.text
     assert await _rows(installs.database, SLACK_BOTS) == []
-
-
-def _hour():
-    from datetime import timedelta
-
-    return timedelta(minutes=11)
 
 
 async def test_slack_refusing_the_code_is_answered_politely_and_nothing_is_installed(installs):
@@ -222,3 +240,168 @@ async def test_the_database_failing_after_slack_approved_the_install_leaves_noth
     assert await stored(installs.workspace(COUNCIL), Workspace) == []
     del installs.fake.while_answering["oauth.v2.access"]
     assert (await installs.install(COUNCIL)).status == 200
+
+
+# --- Each workspace's token, refreshed before it expires, and reminders after an uninstall ----------------------
+
+OPENED = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
+WEEK_NOTICE = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)  # a week before the window closes, 09:00 GMT
+
+
+async def _window_in(installs, team: str) -> Stack:
+    """`team` installs the bot, sets up a committee and opens a comment window closing on 31 March 2026."""
+    with time_machine.travel(OPENED, tick=True):
+        assert (await installs.install(team)).status == 200
+        workspace = installs.workspace(team)
+        await set_up_committee(workspace)
+        await open_window(workspace, "Draft annual report 2025/26", "31 March 2026")
+    return workspace
+
+
+async def _token_expires(database, team: str, at: datetime) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            SLACK_BOTS.update().where(SLACK_BOTS.c.team_id == team).values(bot_token_expires_at=at.replace(tzinfo=None))
+        )
+
+
+async def _scheduler_tick(installs, instant: datetime) -> None:
+    """A tick of `committee-bot scheduler`, which builds no Bolt app: only the reminder sender (bot/slack/sending)."""
+    services, sender = slack_reminders(oauth_settings(installs.fake), installs.database)
+    with time_machine.travel(instant, tick=False):
+        await tick(services, sender, "scheduler", FAST)
+
+
+def _refreshes(fake) -> list:
+    return [call for call in fake.calls_to("oauth.v2.access") if call.params.get("grant_type") == "refresh_token"]
+
+
+async def test_a_request_is_answered_with_a_token_refreshed_just_before_it_expires(installs):
+    installs.fake.token_lifetime_seconds = 43200
+    await installs.install(COUNCIL)
+    [first_token] = installs.fake.tokens_of(COUNCIL)
+    await _token_expires(installs.database, COUNCIL, datetime.now(UTC) + timedelta(minutes=5))
+
+    answer = await set_up_committee(installs.workspace(COUNCIL))
+
+    assert "set up" in shown_text(answer).lower()
+    assert len(_refreshes(installs.fake)) == 1
+    [_, refreshed] = installs.fake.tokens_of(COUNCIL)
+    [bot] = await _rows(installs.database, SLACK_BOTS)
+    assert bot["bot_token"] == refreshed != first_token
+    assert bot["bot_token_expires_at"] > datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=11)
+
+
+async def test_reminders_go_out_with_the_workspaces_own_token_refreshed_outside_any_request(installs):
+    installs.fake.token_lifetime_seconds = 43200
+    await _window_in(installs, COUNCIL)
+    await _token_expires(installs.database, COUNCIL, WEEK_NOTICE + timedelta(minutes=5))
+
+    await _scheduler_tick(installs, WEEK_NOTICE)
+
+    [notice] = reminder_posts(installs.workspace(COUNCIL))
+    [_, refreshed] = installs.fake.tokens_of(COUNCIL)
+    assert notice.token == refreshed and len(_refreshes(installs.fake)) == 1
+
+
+async def test_two_instances_refreshing_the_same_token_at_once_spend_its_refresh_token_once(installs):
+    installs.fake.token_lifetime_seconds = 43200
+    await installs.install(COUNCIL)
+    await _token_expires(installs.database, COUNCIL, datetime.now(UTC) + timedelta(minutes=5))
+    # Two processes: each its own engine (its own connections) and its own token finder.
+    other = Database(installs.database.engine.url.render_as_string(hide_password=False))
+    instances = [
+        installed_workspaces(oauth_settings(installs.fake), database, web_client(oauth_settings(installs.fake)))
+        for database in (installs.database, other)
+    ]
+    try:
+        bots = await asyncio.gather(*(instance.bot(COUNCIL) for instance in instances for _ in range(3)))
+    finally:
+        await other.dispose()
+
+    [_, refreshed] = installs.fake.tokens_of(COUNCIL)
+    assert {bot.bot_token for bot in bots} == {refreshed}
+    assert [call.failed for call in _refreshes(installs.fake)] == [False]
+
+
+async def test_after_an_uninstall_its_reminders_are_dropped_once_and_never_retried(installs):
+    await _window_in(installs, COUNCIL)
+    await installs.uninstall(COUNCIL)
+    posted_before = len(installs.fake.calls_to("chat.postMessage"))
+
+    await _scheduler_tick(installs, WEEK_NOTICE)
+    await _scheduler_tick(installs, WEEK_NOTICE + timedelta(minutes=10))
+
+    assert len(installs.fake.calls_to("chat.postMessage")) == posted_before
+    ledger = await stored(installs.workspace(COUNCIL), Reminder)
+    assert [(row.kind, row.state) for row in ledger] == [("window.week", ReminderState.DROPPED)]
+
+
+async def test_a_token_revoked_while_reminders_go_out_fails_them_for_good_without_retrying(installs):
+    await _window_in(installs, COUNCIL)
+    installs.fake.revoked_tokens.update(installs.fake.tokens_of(COUNCIL))
+
+    await _scheduler_tick(installs, WEEK_NOTICE)
+    attempts = len(installs.fake.calls_to("chat.postMessage"))
+    await _scheduler_tick(installs, WEEK_NOTICE + timedelta(minutes=10))
+
+    assert len(installs.fake.calls_to("chat.postMessage")) == attempts
+    ledger = await stored(installs.workspace(COUNCIL), Reminder)
+    assert [(row.kind, row.state) for row in ledger] == [("window.week", ReminderState.FAILED)]
+
+
+async def test_a_revoked_bot_token_is_forgotten_like_an_uninstall(installs):
+    await installs.install(COUNCIL)
+    council = installs.workspace(COUNCIL)
+    await set_up_committee(council)
+
+    reply = await council.slack.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}})
+
+    assert reply.status == 200
+    assert await _rows(installs.database, SLACK_BOTS) == []
+    [workspace] = await stored(council, Workspace, id=COUNCIL)
+    assert workspace.uninstalled_at is not None
+    assert len(await stored(council, Committee)) == 1
+
+
+# --- Retention after an uninstall ---------------------------------------------------------------------------------
+
+
+async def test_an_uninstalled_workspaces_data_is_kept_for_the_retention_period_then_deleted_by_the_scheduler(
+    installs,
+):
+    await _window_in(installs, COUNCIL)
+    kept = await _window_in(installs, "TKEPT")
+    with time_machine.travel(OPENED + timedelta(days=1), tick=True):
+        await comment_inline(installs.workspace(COUNCIL), MEMBERS[0], "annual-report-2025 Our view.")
+        await installs.uninstall(COUNCIL)
+    services, sender = slack_reminders(oauth_settings(installs.fake), installs.database)
+    scheduler = ReminderScheduler(services, sender, oauth_settings(installs.fake, uninstalled_retention_days=90))
+
+    with time_machine.travel(OPENED + timedelta(days=90), tick=False):
+        await scheduler.run_once()
+    assert {c.workspace_id for c in await stored(kept, Committee)} == {COUNCIL, "TKEPT"}
+
+    with time_machine.travel(OPENED + timedelta(days=92), tick=False):
+        await scheduler.run_once()
+    assert {c.workspace_id for c in await stored(kept, Committee)} == {"TKEPT"}
+    assert await stored(kept, Workspace, id=COUNCIL) == []
+    assert len(await stored(kept, CommentWindow)) == 1
+    assert await stored(kept, Comment) == []
+    [logged] = await stored(kept, PersonalDataLog, workspace_id=COUNCIL)
+    assert logged.action == "uninstalled" and json.loads(logged.counts)["comment"] == 1
+
+
+async def test_a_reinstall_within_the_retention_period_keeps_the_data_for_good(installs):
+    council = await _window_in(installs, COUNCIL)
+    with time_machine.travel(OPENED + timedelta(days=1), tick=True):
+        await installs.uninstall(COUNCIL)
+    with time_machine.travel(OPENED + timedelta(days=30), tick=True):
+        await installs.install(COUNCIL)
+    services, sender = slack_reminders(oauth_settings(installs.fake), installs.database)
+    scheduler = ReminderScheduler(services, sender, oauth_settings(installs.fake))
+
+    with time_machine.travel(OPENED + timedelta(days=200), tick=False):
+        await scheduler.run_once()
+
+    assert len(await stored(council, Committee)) == 1

@@ -1,16 +1,20 @@
 """Channel membership and people's names from Slack's Web API, cached so a busy channel costs few calls."""
 
+import logging
 import time
 from collections.abc import Iterable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.tokens import WorkspaceClients
+from bot.slack.tokens import NotInstalled, WorkspaceClients
 
 MEMBERS_TTL_SECONDS = 300
 NAMES_TTL_SECONDS = 3600
 PAGE_SIZE = 1000
+# Answers meaning the workspace's token will never work again.
+GONE_FOR_GOOD = {"token_revoked", "invalid_auth", "account_inactive", "not_authed"}
+log = logging.getLogger(__name__)
 
 
 class SlackDirectory:
@@ -31,8 +35,16 @@ class SlackDirectory:
         cached = self._members.get((workspace_id, channel_id))
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        client = await self._client_of(workspace_id)
-        members = await self._fetch_members(client, channel_id) - {await self._bot_id(client, workspace_id)}
+        try:
+            client = await self._client_of(workspace_id)
+            members = await self._fetch_members(client, channel_id) - {await self._bot_id(client, workspace_id)}
+        except (NotInstalled, SlackApiError) as error:
+            if isinstance(error, SlackApiError) and error.response.get("error") not in GONE_FOR_GOOD:
+                raise
+            # The bot was removed from the workspace: nobody there can be asked anything any more. Its reminders
+            # are still planned, so that the ledger records what became of them.
+            log.warning("cannot list the members of %s: workspace %s has no usable token", channel_id, workspace_id)
+            return frozenset()
         self._members[(workspace_id, channel_id)] = (time.monotonic() + MEMBERS_TTL_SECONDS, members)
         return members
 
@@ -65,8 +77,10 @@ class SlackDirectory:
             return cached[1]
         try:
             user = (await (await self._client_of(workspace_id)).users_info(user=user_id))["user"]
+        except NotInstalled:
+            return None
         except SlackApiError as error:
-            if error.response.get("error") == "user_not_found":
+            if error.response.get("error") in {"user_not_found", *GONE_FOR_GOOD}:
                 return None
             raise
         profile = user.get("profile") or {}
