@@ -19,7 +19,14 @@ from bot.slack.listeners import register_listeners
 from bot.slack.reminders import SlackReminderTransport
 from bot.slack.request_kinds import note_request
 from bot.slack.tokens import workspace_clients
-from bot.slack.web_api import keep_alive, reminder_client, reminder_poster, stop_keeping_alive, web_client
+from bot.slack.web_api import (
+    REQUEST_CLIENT,
+    keep_alive,
+    reminder_client,
+    reminder_poster,
+    stop_keeping_alive,
+    web_client,
+)
 from bot.slack.workspace import AnswerWithWorkspaceClient, OnlyOurWorkspace
 from handlers import log_context
 from handlers.context import Services
@@ -94,7 +101,12 @@ class SlackBot:
         application.on_cleanup.append(self._close_connections)
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        # Requests on one kept-alive connection share a context: none may find the previous one's client.
+        answering = REQUEST_CLIENT.set(None)
+        try:
+            return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        finally:
+            REQUEST_CLIENT.reset(answering)
 
     async def _keep_connections_alive(self, _application: web.Application) -> None:
         # Receipts and announcements would otherwise take the CPU of a new connection each from the acks.

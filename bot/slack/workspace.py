@@ -23,14 +23,13 @@ ANOTHER_WORKSPACE = (
 
 class AnswerWithWorkspaceClient(AsyncMiddleware):
     """What answers a request, and what follows the answer, speaks with the client Bolt authorized for the
-    request's workspace (bot.slack.web_api.REQUEST_CLIENT): installed by OAuth, each workspace has its own token."""
+    request's workspace (bot.slack.web_api.REQUEST_CLIENT): installed by OAuth, each workspace has its own token.
+    Bolt's `next` only marks the chain to go on (the listeners run after every middleware has returned), so the
+    client stays set for the rest of the request; SlackBot.dispatch clears it when the request is answered."""
 
     async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse, next) -> BoltResponse | None:  # noqa: A002
-        answering_with = REQUEST_CLIENT.set(req.context.client)
-        try:
-            return await next()
-        finally:
-            REQUEST_CLIENT.reset(answering_with)
+        REQUEST_CLIENT.set(req.context.client)
+        return await next()
 
 
 class OnlyOurWorkspace(AsyncMiddleware):
