@@ -110,7 +110,7 @@ async def test_add_to_slack_installs_the_bot_and_its_clerks_can_use_it(installs)
     assert all(installs.fake.team_of(call) == COUNCIL for call in posts)
 
 
-async def test_a_workspace_that_never_installed_is_answered_politely_and_nothing_changes(installs):
+async def test_a_workspace_that_never_installed_is_answered_politely_and_nothing_changes(installs, caplog):
     stranger = installs.workspace("TSTRANGER")
     reply = await stranger.slack.slash_command("/committee", "setup Planning", user_id=CLERK, channel_id=CHANNEL)
     assert reply.status == 200
@@ -118,6 +118,8 @@ async def test_a_workspace_that_never_installed_is_answered_politely_and_nothing
     assert "not installed in this Slack workspace" in answer["text"] and "Nothing has changed" in answer["text"]
     assert await stored(stranger, Committee) == []
     assert await stored(stranger, Workspace) == []
+    assert "workspace TSTRANGER, which has not installed the bot" in caplog.text
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
 
 
 async def test_uninstall_forgets_the_token_keeps_the_data_and_a_reinstall_finds_it(installs):
@@ -225,6 +227,22 @@ async def test_the_database_down_during_an_install_gets_a_polite_page_and_nothin
     assert page_while_down.status == 503 and "try again" in page_while_down.text
     assert state_unreadable.status == 401 and "Nothing was changed" in state_unreadable.text
     assert await _rows(installs.database, SLACK_BOTS) == []
+
+
+async def test_the_database_down_when_an_installed_workspace_asks_something_is_answered_politely(installs):
+    await installs.install(COUNCIL)
+    outage = DatabaseDown(installs.database)
+
+    outage.down = True
+    reply = await installs.workspace(COUNCIL).slack.slash_command(
+        "/committee", "setup Planning", user_id=CLERK, channel_id=CHANNEL
+    )
+    outage.down = False
+
+    assert reply.status == 200
+    [(_, answer)] = await installs.fake.wait_for_response()
+    assert "something went wrong on our side" in answer["text"] and "Nothing has changed" in answer["text"]
+    assert await stored(installs.workspace(COUNCIL), Committee) == []
 
 
 async def test_the_database_failing_after_slack_approved_the_install_leaves_nothing_half_written(installs):

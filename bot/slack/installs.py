@@ -20,6 +20,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 
 from bot.config import Settings
+from bot.outcomes import WENT_WRONG
 from bot.slack.tokens import InstalledWorkspaces
 from handlers import installs, log_context
 from handlers.context import Services
@@ -52,6 +53,17 @@ NOT_INSTALLED = (
 )
 
 
+class _NotInstalledSaidOnce(logging.Filter):
+    """A request from a workspace without the bot is ordinary for an app anyone may install (or uninstall), and
+    InstalledWorkspaceAuthorize says so as a warning; Bolt's own line about it, an error, is not repeated."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Although the app should be installed into this workspace")
+
+
+logging.getLogger("slack_bolt.AsyncMultiTeamsAuthorization").addFilter(_NotInstalledSaidOnce())
+
+
 class InstalledWorkspaceAuthorize(AsyncAuthorize):
     """A request is answered with its workspace's own token, refreshed as reminders refresh it, and read from the
     database without asking Slack's auth.test each time: the installation recorded who the bot is there."""
@@ -62,7 +74,13 @@ class InstalledWorkspaceAuthorize(AsyncAuthorize):
     async def __call__(
         self, *, context: AsyncBoltContext, enterprise_id: str | None, team_id: str | None, user_id: str | None, **_
     ) -> AuthorizeResult | None:
-        bot = await self._workspaces.bot(team_id) if team_id else None
+        try:
+            bot = await self._workspaces.bot(team_id) if team_id else None
+        except StorageError:
+            # Said here, once: Bolt's error handler (bot.slack.app.on_unhandled_error) logs it and answers 200.
+            if context.response_url:
+                await context.respond(response_type="ephemeral", replace_original=False, text=WENT_WRONG)
+            raise
         if bot is None:
             log.warning("refused a request from workspace %s, which has not installed the bot", team_id)
             log_context.note_outcome(log_context.REFUSED)
