@@ -242,3 +242,19 @@ async def _alpha_state(councils) -> tuple:
 
 def _id(row) -> int:
     return row.id
+
+
+async def test_each_members_home_tab_shows_only_their_own_workspaces_reports_and_comments(councils):
+    for team in (ALPHA, BETA):
+        await open_window(councils.workspace(team), f"Draft annual report 2021/22 of {team}")
+        await _comment(councils, team, f"Home thoughts from {team}")
+    councils.fake.reset()
+
+    for team in (ALPHA, BETA):
+        event = {"type": "app_home_opened", "user": PATEL, "channel": "DHOME", "tab": "home"}
+        assert (await councils.workspace(team).slack.event(event)).status == 200
+    published = await councils.fake.wait_for("views.publish", count=2)
+
+    homes = {councils.fake.team_of(call): str(call.params["view"]) for call in published}
+    assert "of TALPHA" in homes[ALPHA] and "TBETA" not in homes[ALPHA]
+    assert "of TBETA" in homes[BETA] and "TALPHA" not in homes[BETA]
