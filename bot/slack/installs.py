@@ -44,7 +44,7 @@ BOT_SCOPES = (
     "files:write",
     "files:read",
 )
-# How long an "Add to Slack" page may wait before its state is refused: Slack's own example uses ten minutes.
+# How long an "Add to Slack" page may wait before its state is refused: ten minutes, as Bolt's own default.
 STATE_EXPIRY_SECONDS = 600
 
 NOT_INSTALLED = (
