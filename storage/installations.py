@@ -34,7 +34,7 @@ from storage.models import (
     ResolutionChange,
     Workspace,
 )
-from storage.personal_data import _committees, _item_names, _resolutions, _windows
+from storage.personal_data import committee_ids_in, reminder_items_in, resolution_ids_in, window_ids_in
 
 
 def installation_store(database: Database, client_id: str) -> AsyncSQLAlchemyInstallationStore:
@@ -80,8 +80,8 @@ async def workspaces_uninstalled_before(session: Session, cutoff: datetime) -> l
 
 async def delete_workspace(session: Session, workspace_id: str) -> dict[str, int]:
     """Everything held about the workspace, children before parents; how many rows of each table went."""
-    committees, windows, resolutions = _committees(workspace_id), _windows(workspace_id), _resolutions(workspace_id)
-    items = _item_names(workspace_id)
+    committees, windows = committee_ids_in(workspace_id), window_ids_in(workspace_id)
+    resolutions, items = resolution_ids_in(workspace_id), reminder_items_in(workspace_id)
     comments = select(Comment.id).where(col(Comment.window_id).in_(windows))
     statements = [
         delete(ReminderMute).where(col(ReminderMute.item).in_(items)),
