@@ -273,7 +273,10 @@ def _log_started(settings: Settings, platforms: list[str]) -> None:
         answering = f"at {EVENTS_PATH}"
         reminders = "sending reminders" if settings.reminders else "reminders off"
     else:
-        answering = "with Slack not configured (no SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET): calendar and health only"
+        answering = (
+            "with Slack not configured (no SLACK_BOT_TOKEN, SLACK_CLIENT_ID or SLACK_SIGNING_SECRET): "
+            "calendar and health only"
+        )
         reminders = "reminders off (no platform to send them through)"
     log.info(
         "committee-bot listening on port %s%s %s, database %s, %s",

@@ -23,6 +23,10 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     bot_token: str | None = None
     signing_secret: str | None = None
+    # Given together instead of a bot token: the bot is installed by OAuth ("Add to Slack") in any number of
+    # workspaces, each with its own token kept in the database.
+    client_id: str | None = None
+    client_secret: str | None = None
     app_token: str | None = None
     port: int = 3000
     # Whether PORT was given: `scheduler` serves its health and metrics only then, so that several on one host
@@ -40,6 +44,8 @@ class Settings:
     # Comments are deleted this many years after their report's comment window closed: the usual council retention
     # period for committee records.
     comment_retention_years: int = 6
+    # A workspace that uninstalled the bot keeps its data this long, so that a reinstall finds it; then it goes.
+    uninstalled_retention_days: int = 90
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -58,6 +64,8 @@ class Settings:
             database_url=checked_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            client_id=env.get("SLACK_CLIENT_ID") or None,
+            client_secret=env.get("SLACK_CLIENT_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
             port=port,
             port_set=bool(env.get("PORT")),
@@ -69,12 +77,32 @@ class Settings:
             reminders=(env.get("REMINDERS") or "on").lower() not in ("off", "0", "false", "no"),
             workers=max(1, workers),
             comment_retention_years=_years(env, "COMMENT_RETENTION_YEARS", 6),
+            uninstalled_retention_days=_days(env, "UNINSTALLED_RETENTION_DAYS", 90),
         )
 
     @property
     def slack_configured(self) -> bool:
-        """Either of Slack's settings says Slack is meant to be served; `require` then asks for the other."""
-        return bool(self.bot_token or self.signing_secret)
+        """Any of Slack's settings says Slack is meant to be served; `require_slack` then asks for the rest."""
+        return bool(self.bot_token or self.signing_secret or self.installs_by_oauth)
+
+    @property
+    def installs_by_oauth(self) -> bool:
+        """Many workspaces, each installed through "Add to Slack", rather than one bot token for one workspace."""
+        return bool(self.client_id or self.client_secret)
+
+    def require_slack(self, purpose: str, signed: bool = True) -> None:
+        """Stop with one line if Slack's settings are given in part, or for both ways of installing at once.
+        `signed`: Slack's requests are to be answered, which takes the signing secret."""
+        if self.installs_by_oauth:
+            if self.bot_token:
+                raise SystemExit(
+                    "committee-bot: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+                    "SLACK_CLIENT_SECRET (installed by OAuth in many workspaces), not both."
+                )
+            names = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+        else:
+            names = ("SLACK_BOT_TOKEN",)
+        self.require(*names, *(("SLACK_SIGNING_SECRET",) if signed else ()), purpose=purpose)
 
     def require(self, *names: str, purpose: str) -> None:
         """Stop with a clear message naming the first of `names` (environment variable names) that is unset."""
@@ -122,13 +150,26 @@ def _whole_number(env, name: str, default: str) -> int:
     return int(value)
 
 
-_ATTRIBUTES = {"SLACK_BOT_TOKEN": "bot_token", "SLACK_SIGNING_SECRET": "signing_secret", "SLACK_APP_TOKEN": "app_token"}
+_ATTRIBUTES = {
+    "SLACK_BOT_TOKEN": "bot_token",
+    "SLACK_SIGNING_SECRET": "signing_secret",
+    "SLACK_APP_TOKEN": "app_token",
+    "SLACK_CLIENT_ID": "client_id",
+    "SLACK_CLIENT_SECRET": "client_secret",
+}
 
 
 def _years(env, name: str, default: int) -> int:
     value = env.get(name) or str(default)
     if not value.isascii() or not value.isdigit() or int(value) < 1:
         raise SystemExit(f"committee-bot: {name} must be a whole number of years, at least 1, not {value!r}.")
+    return int(value)
+
+
+def _days(env, name: str, default: int) -> int:
+    value = env.get(name) or str(default)
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"committee-bot: {name} must be a whole number of days, at least 1, not {value!r}.")
     return int(value)
 
 

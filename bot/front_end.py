@@ -101,6 +101,6 @@ class ReminderTransport(Protocol):
         that did nothing and may be tried again after a wait)."""
         ...
 
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+    async def find_posted(self, workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
         """Recent posts to `target` carrying any of `keys`: the ref of each found, by key."""
         ...

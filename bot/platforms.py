@@ -48,8 +48,8 @@ class Platforms:
     async def send(self, reminder: DueReminder) -> str:
         return await self._for_target(reminder.target).sender.send(reminder)
 
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
-        return await self._for_target(target).sender.find_posted(target, keys)
+    async def find_posted(self, workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
+        return await self._for_target(target).sender.find_posted(workspace_id, target, keys)
 
     async def report_failures(
         self, committee: CommitteeView, clerks: list[str], failures: list[tuple[DueReminder, str]]

@@ -44,8 +44,8 @@ class ReminderDelivery:
     async def send(self, reminder: DueReminder) -> str:
         return await self.transport.deliver(await outgoing(self._services, reminder))
 
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
-        return await self.transport.find_posted(target, keys)
+    async def find_posted(self, workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
+        return await self.transport.find_posted(workspace_id, target, keys)
 
     async def report_failures(
         self, committee: CommitteeView, clerks: list[str], failures: list[tuple[DueReminder, str]]

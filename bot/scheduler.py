@@ -19,6 +19,7 @@ from bot import metrics
 from bot.config import Settings
 from handlers import log_context
 from handlers.context import Services
+from handlers.installs import delete_uninstalled_workspaces
 from handlers.reminders import ReminderSender, ReminderTiming, ledger_lag, tick
 from handlers.retention import delete_expired_comments
 
@@ -60,6 +61,7 @@ class ReminderScheduler:
         self.instance = instance_name()
         self.tick_seconds = settings.reminder_tick_seconds
         self.retention_years = settings.comment_retention_years
+        self.uninstalled_retention_days = settings.uninstalled_retention_days
         self.timing = ReminderTiming(claim_timeout=timedelta(seconds=settings.reminder_claim_timeout_seconds))
         self.heartbeat = Heartbeat(settings.reminder_tick_seconds, settings.reminder_claim_timeout_seconds)
         self._scheduler = AsyncIOScheduler(
@@ -89,6 +91,11 @@ class ReminderScheduler:
         except Exception:
             log_context.note_outcome(log_context.FAILED)
             log.exception("deleting comments past their retention period failed; a later tick will try again")
+        try:
+            await delete_uninstalled_workspaces(self.services, self.uninstalled_retention_days)
+        except Exception:
+            log_context.note_outcome(log_context.FAILED)
+            log.exception("deleting the data of workspaces uninstalled long ago failed; a later tick will try again")
         try:
             metrics.LEDGER_LAG.set((await ledger_lag(self.services)).total_seconds())
         except Exception:

@@ -54,7 +54,7 @@ def configured_platforms(settings: Settings) -> list[str]:
     missing. Called before anything starts, so that the workers of `serve` never meet a bad setting."""
     platforms = []
     if settings.slack_configured:
-        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", purpose="to serve Slack's requests")
+        settings.require_slack(purpose="to serve Slack's requests")
         platforms.append("Slack")
     from bot.teams.settings import TeamsSettings
 
@@ -82,8 +82,9 @@ def configured_front_ends(settings: Settings, database: Database) -> list[FrontE
 
 def reminder_sending(settings: Settings, database: Database) -> tuple[Services, ReminderSender]:
     """What the scheduler sends reminders through: a configured platform's sender, without its app (Slack's needs
-    only a bot token). Microsoft Teams' sender is chosen here the same way when its settings are given."""
-    settings.require("SLACK_BOT_TOKEN", purpose="to post reminders")
+    only a bot token, or the OAuth client's settings to find and refresh each workspace's). Microsoft Teams' sender
+    is chosen here the same way when its settings are given."""
+    settings.require_slack(purpose="to post reminders", signed=False)
     from bot.slack.sending import slack_reminders
 
     return slack_reminders(settings, database)

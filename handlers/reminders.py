@@ -20,6 +20,7 @@ from handlers.collect import responses_to
 from handlers.comment_windows import WindowSummary, summarise
 from handlers.context import Services
 from handlers.deadlines import describe_date
+from handlers.installs import uninstalled_workspaces
 from handlers.meetings import summarise_meeting
 from handlers.reminder_plan import (
     WEEK,
@@ -114,7 +115,7 @@ class ReminderSender(Protocol):
     async def send(self, reminder: DueReminder) -> str: ...  # the posted message's id; raises DeliveryFailed
 
     # Earlier posts to `target` carrying any of `keys`: the message id of each found, by key.
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]: ...
+    async def find_posted(self, workspace_id: str, target: str, keys: set[str]) -> dict[str, str]: ...
 
     async def report_failures(
         self, committee: CommitteeView, clerks: list[str], failures: list[tuple[DueReminder, str]]
@@ -145,14 +146,15 @@ async def tick(
     # A meeting passing is the one change nobody makes: its reports move on here, before anything is planned,
     # so that reminders, digests, /actions, Home and exports all see them where they now are.
     await replan_passed_meetings(services, now)
-    due = await due_reminders(services, now)
+    due, gone = _partition_uninstalled(await due_reminders(services, now), await uninstalled_workspaces(services))
     taken_over, given_up = await _abandoned_claims(services, due, instance, now, timing.claim_timeout)
     firsts, later = _first_for_each_target([r for r in due if r.stale_after > now])
     mine = await _claim(services, firsts, instance, now)
     # No target can take its second reminder before the pace has passed: meanwhile the rest are claimed, and
     # what is out of date is recorded as dropped.
     claiming = asyncio.create_task(_claim(services, later, instance, now))
-    stale = [r for r in due if r.stale_after <= now]
+    # A workspace that uninstalled the bot gets nothing: its reminders are dropped, once, like stale ones.
+    stale = [r for r in due if r.stale_after <= now] + gone
     dropping = asyncio.create_task(_record(services, stale, instance, now, ReminderState.DROPPED))
     lease = Lease(services.clock, now, timing.claim_timeout)
     async with _claims_renewed(services, instance, lease, claiming):
@@ -163,6 +165,14 @@ async def tick(
     if report.sent or report.failed or report.dropped:
         log.info("reminders tick by %s: %s", instance, report)
     return report
+
+
+def _partition_uninstalled(
+    due: list[DueReminder], uninstalled: set[str]
+) -> tuple[list[DueReminder], list[DueReminder]]:
+    """The reminders for workspaces that have the bot, and those for workspaces that uninstalled it."""
+    kept = [r for r in due if r.committee.workspace_id not in uninstalled]
+    return kept, [r for r in due if r.committee.workspace_id in uninstalled]
 
 
 async def ledger_lag(services: Services) -> timedelta:
@@ -422,7 +432,8 @@ async def _not_already_posted(
     # One look at each target's history: Slack allows about 50 a minute, and a crash can leave thousands.
     for target, waiting in _by_target(reminders).items():
         try:
-            found = await sender.find_posted(target, {reminder.key for reminder in waiting})
+            workspace_id = waiting[0].committee.workspace_id
+            found = await sender.find_posted(workspace_id, target, {reminder.key for reminder in waiting})
         except DeliveryFailed as failure:
             gone.extend(_unchecked(target, waiting, failure))
             continue

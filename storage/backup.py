@@ -354,15 +354,17 @@ def _require_complete(path: Path) -> None:
 
 def _decoder(column_type, sqlite: bool) -> Callable[[object], object]:
     if isinstance(column_type, DateTime):
-        return lambda value: None if value is None else _stored_instant(datetime.fromisoformat(value), sqlite)
+        # slack_sdk's tables hold naive UTC times (TIMESTAMP WITHOUT TIME ZONE on PostgreSQL), the bot's own aware.
+        naive = sqlite or not column_type.timezone
+        return lambda value: None if value is None else _stored_instant(datetime.fromisoformat(value), naive)
     if isinstance(column_type, Date):
         return lambda value: None if value is None else date.fromisoformat(value)
     return lambda value: value
 
 
-def _stored_instant(instant: datetime, sqlite: bool) -> datetime:
+def _stored_instant(instant: datetime, naive: bool) -> datetime:
     instant = instant.astimezone(UTC)
-    return instant.replace(tzinfo=None) if sqlite else instant  # as storage.types.UTCDateTime stores it
+    return instant.replace(tzinfo=None) if naive else instant  # as storage.types.UTCDateTime stores it
 
 
 async def _move_sequences_past_ids(connection: AsyncConnection, tables) -> None:

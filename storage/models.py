@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +36,8 @@ class Workspace(SQLModel, table=True):
         default=DEFAULT_PLATFORM, max_length=16, sa_column_kwargs={"server_default": DEFAULT_PLATFORM}
     )
     created_at: datetime = Field(default_factory=utc_now, sa_column=utc_column())
+    # When the bot was uninstalled from it (None while installed): its data is kept for a while, then deleted.
+    uninstalled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Committee(SQLModel, table=True):
@@ -417,3 +421,11 @@ class Housekeeping(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=40)
     last_run_at: datetime = Field(sa_column=utc_column())
+
+
+# Slack's installations (each workspace's bot token, refresh token and expiry) and the one-time states of "Add to
+# Slack", as slack_sdk's SQLAlchemy stores read and write them: declared here with slack_sdk's own definitions so
+# that migrations, tests and backups know them like every other table. Their times are naive UTC.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(SQLModel.metadata, "slack_installations")
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(SQLModel.metadata, "slack_oauth_states")

@@ -33,16 +33,16 @@ from storage.models import (
 ALL_ITEMS = "*"
 
 
-def _committees(workspace_id: str):
+def committee_ids_in(workspace_id: str):
     return select(Committee.id).where(Committee.workspace_id == workspace_id)
 
 
-def _windows(workspace_id: str):
-    return select(CommentWindow.id).where(col(CommentWindow.committee_id).in_(_committees(workspace_id)))
+def window_ids_in(workspace_id: str):
+    return select(CommentWindow.id).where(col(CommentWindow.committee_id).in_(committee_ids_in(workspace_id)))
 
 
-def _resolutions(workspace_id: str):
-    return select(Resolution.id).where(col(Resolution.committee_id).in_(_committees(workspace_id)))
+def resolution_ids_in(workspace_id: str):
+    return select(Resolution.id).where(col(Resolution.committee_id).in_(committee_ids_in(workspace_id)))
 
 
 async def workspace_exists(session: AsyncSession, workspace_id: str) -> bool:
@@ -169,17 +169,17 @@ async def meetings_added_by(session: AsyncSession, workspace_id: str, user_id: s
 
 
 def _mutes_in_workspace(workspace_id: str):
-    items = _item_names(workspace_id)
+    items = reminder_items_in(workspace_id)
     return or_(ReminderMute.item == ALL_ITEMS, col(ReminderMute.item).in_(items))
 
 
-def _item_names(workspace_id: str):
+def reminder_items_in(workspace_id: str):
     """The reminder items ("window:3", "resolution:12", ...) of the workspace's committees."""
-    meetings = select(Meeting.id).where(col(Meeting.committee_id).in_(_committees(workspace_id)))
+    meetings = select(Meeting.id).where(col(Meeting.committee_id).in_(committee_ids_in(workspace_id)))
     named = [
-        ("committee", _committees(workspace_id)),
-        ("window", _windows(workspace_id)),
-        ("resolution", _resolutions(workspace_id)),
+        ("committee", committee_ids_in(workspace_id)),
+        ("window", window_ids_in(workspace_id)),
+        ("resolution", resolution_ids_in(workspace_id)),
         ("meeting", meetings),
     ]
     return union_all(*(select(literal(f"{kind}:") + cast(ids.subquery().c[0], String)) for kind, ids in named))
@@ -202,7 +202,7 @@ async def snoozes_set_by(session: AsyncSession, workspace_id: str, user_id: str)
     """Notices they asked to be posted again a week later."""
     statement = (
         select(ReminderSnooze)
-        .where(col(ReminderSnooze.item).in_(_item_names(workspace_id)), ReminderSnooze.set_by == user_id)
+        .where(col(ReminderSnooze.item).in_(reminder_items_in(workspace_id)), ReminderSnooze.set_by == user_id)
         .order_by(ReminderSnooze.set_at, ReminderSnooze.id)
     )
     return list(await session.exec(statement))
@@ -245,7 +245,7 @@ async def forget_roles(session: AsyncSession, workspace_id: str, user_id: str) -
     """No longer a clerk or the chair of any committee of the workspace."""
     await session.exec(
         delete(CommitteeClerk).where(
-            CommitteeClerk.user_id == user_id, col(CommitteeClerk.committee_id).in_(_committees(workspace_id))
+            CommitteeClerk.user_id == user_id, col(CommitteeClerk.committee_id).in_(committee_ids_in(workspace_id))
         )
     )
     await session.exec(
@@ -265,7 +265,7 @@ async def replace_with_former_member(session: AsyncSession, workspace_id: str, u
     """Wherever they are recorded as having done something (set up a committee, opened a report, received its
     comments, added a meeting, recorded or changed a resolution, imported minutes, silenced or snoozed a reminder),
     "a former member" did it."""
-    committees, windows = _committees(workspace_id), _windows(workspace_id)
+    committees, windows = committee_ids_in(workspace_id), window_ids_in(workspace_id)
     columns = [
         (Committee, Committee.created_by, col(Committee.id).in_(committees)),
         (CommentWindow, CommentWindow.opened_by, col(CommentWindow.id).in_(windows)),
@@ -275,10 +275,10 @@ async def replace_with_former_member(session: AsyncSession, workspace_id: str, u
         (
             ResolutionChange,
             ResolutionChange.actor_user_id,
-            col(ResolutionChange.resolution_id).in_(_resolutions(workspace_id)),
+            col(ResolutionChange.resolution_id).in_(resolution_ids_in(workspace_id)),
         ),
         (ReminderMute, ReminderMute.set_by, _mutes_in_workspace(workspace_id)),
-        (ReminderSnooze, ReminderSnooze.set_by, col(ReminderSnooze.item).in_(_item_names(workspace_id))),
+        (ReminderSnooze, ReminderSnooze.set_by, col(ReminderSnooze.item).in_(reminder_items_in(workspace_id))),
         (MinutesImport, MinutesImport.created_by, col(MinutesImport.committee_id).in_(committees)),
     ]
     for model, column, in_workspace in columns:

@@ -39,6 +39,19 @@ def test_scopes_cover_what_the_bot_calls():
     } <= scopes
 
 
+def test_an_install_asks_for_the_scopes_the_manifest_declares():
+    from bot.slack.installs import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES) == sorted(MANIFEST["oauth_config"]["scopes"]["bot"])
+
+
+def test_uninstalls_and_revoked_tokens_are_heard_and_an_install_comes_back_to_the_bot():
+    assert {"app_uninstalled", "tokens_revoked"} <= set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    assert [url.rsplit("/", 2)[-2:] for url in MANIFEST["oauth_config"]["redirect_urls"]] == [
+        ["slack", "oauth_redirect"]
+    ]
+
+
 def test_thread_replies_and_membership_events_are_subscribed():
     events = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "member_joined_channel", "member_left_channel"} <= events

@@ -66,7 +66,7 @@ class PlatformWithLongIds:
         self.posted.append(reminder)
         return POST
 
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+    async def find_posted(self, _workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
         return {}
 
     async def report_failures(self, committee: CommitteeView, clerks: list[str], failures: list) -> None:

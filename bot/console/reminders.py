@@ -102,7 +102,7 @@ class ConsoleReminderTransport:
             self._posted[outgoing.key] = message_id
         return message_id
 
-    async def find_posted(self, _target: str, keys: set[str]) -> dict[str, str]:
+    async def find_posted(self, _workspace_id: str, _target: str, keys: set[str]) -> dict[str, str]:
         return {key: self._posted[key] for key in keys if key in self._posted}
 
     def _heading(self, outgoing: Outgoing) -> str:

@@ -14,11 +14,20 @@ from bot.config import Settings
 from bot.reminder_delivery import ReminderDelivery
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
+from bot.slack.installs import NOT_INSTALLED, SlackInstalls
 from bot.slack.listeners import register_listeners
 from bot.slack.reminders import SlackReminderTransport
 from bot.slack.request_kinds import note_request
-from bot.slack.web_api import keep_alive, reminder_client, reminder_poster, stop_keeping_alive, web_client
-from bot.slack.workspace import OnlyOurWorkspace
+from bot.slack.tokens import workspace_clients
+from bot.slack.web_api import (
+    REQUEST_CLIENT,
+    keep_alive,
+    reminder_client,
+    reminder_poster,
+    stop_keeping_alive,
+    web_client,
+)
+from bot.slack.workspace import AnswerWithWorkspaceClient, OnlyOurWorkspace
 from handlers import log_context
 from handlers.context import Services
 from storage.database import Database
@@ -43,11 +52,25 @@ class SlackBot:
 
     def __init__(self, settings: Settings, database: Database) -> None:
         self._client = client = web_client(settings)
-        self.directory = SlackDirectory(client)
+        workspaces = workspace_clients(settings, database, client)
+        self.directory = SlackDirectory(client, workspaces)
         self.services = Services(database, self.directory, public_url=settings.public_url)
         self.delivery = SlackDelivery(self.services, client)
-        transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings))
+        transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings), workspaces)
         self.reminders = ReminderDelivery(self.services, transport)
+        # Installed by OAuth: the install routes, each request authorized with its workspace's token, and
+        # uninstalls heard. Otherwise the one bot token serves the one workspace.
+        self.installs = SlackInstalls(settings, self.services, workspaces) if settings.installs_by_oauth else None
+        oauth = (
+            {
+                "oauth_settings": self.installs.oauth_settings,
+                "installation_store": workspaces.store,
+                "authorize": self.installs.authorize,
+                "user_facing_authorize_error_message": NOT_INSTALLED,
+            }
+            if self.installs
+            else {}
+        )
         # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
         # request_verification off: _refuse_unreadable checks every signature before Bolt sees the request.
         self.app = AsyncApp(
@@ -55,24 +78,35 @@ class SlackBot:
             signing_secret=settings.signing_secret,
             process_before_response=True,
             request_verification_enabled=False,
+            **oauth,
         )
         # None where the bot only sends (the scheduler); then no request is taken as Slack's.
         self._verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         self.app.error(on_unhandled_error)
         self.app.middleware(note_request)
         self.app.middleware(OnlyOurWorkspace())
+        self.app.middleware(AnswerWithWorkspaceClient())
+        if self.installs:
+            self.installs.register(self.app)
         register_listeners(self.app, self.services, self.delivery, self.directory)
 
     def mount(self, application: web.Application) -> None:
         """Slack's routes, with their start-up and shut-down, on the server's one application (bot/server.py)."""
         application.router.add_post(EVENTS_PATH, self._dispatch)
+        if self.installs:
+            self.installs.mount(application)
         application.middlewares.append(self._refuse_unreadable)
         application.on_startup.append(self._keep_connections_alive)
         application.on_shutdown.append(self._drain)
         application.on_cleanup.append(self._close_connections)
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        # Requests on one kept-alive connection share a context: none may find the previous one's client.
+        answering = REQUEST_CLIENT.set(None)
+        try:
+            return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        finally:
+            REQUEST_CLIENT.reset(answering)
 
     async def _keep_connections_alive(self, _application: web.Application) -> None:
         # Receipts and announcements would otherwise take the CPU of a new connection each from the acks.

@@ -16,6 +16,7 @@ from bot.message import Attachment, Message
 from bot.slack.blocks import message_payload
 from bot.slack.home import publish_home
 from bot.slack.mrkdwn import escape
+from bot.slack.web_api import request_client
 from handlers.context import Actor, Services
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 class SlackDelivery:
     def __init__(self, services: Services, client: AsyncWebClient) -> None:
         self._services = services
-        self._client = client
+        self._default_client = client
         self._tasks: set[asyncio.Task] = set()
 
     def later(self, work: Coroutine) -> None:
@@ -42,6 +43,11 @@ class SlackDelivery:
         """Wait for deliveries under way; called on shutdown so nothing half-sent is abandoned."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    @property
+    def _client(self) -> AsyncWebClient:
+        """The client of the request being answered, with its workspace's token (bot.slack.web_api)."""
+        return request_client(self._default_client)
 
     async def refresh_home(self, actor: Actor) -> None:
         await publish_home(self._services, self._client, actor)

@@ -6,11 +6,12 @@ from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from aiohttp import ClientError
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.front_end import Outgoing
 from bot.slack.blocks import message_payload
+from bot.slack.tokens import NotInstalled, WorkspaceClients
 from bot.slack.web_api import keep_alive, stop_keeping_alive
 from handlers.reminders import DeliveryFailed, RateLimited
 
@@ -29,6 +30,11 @@ PERMANENT_ERRORS = {
     "invalid_auth",
     "not_authed",
     "restricted_action",
+    # The workspace's token was revoked, or the bot uninstalled, while reminders were on their way.
+    "token_revoked",
+    "token_expired",
+    "invalid_refresh_token",
+    "not installed",
 }
 HISTORY_SEARCHED = 200
 # When Slack's 429 leaves out Retry-After.
@@ -36,20 +42,21 @@ DEFAULT_RETRY_AFTER = 1.0
 
 
 class SlackReminderTransport:
-    def __init__(self, client: AsyncWebClient, poster: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, poster: AsyncWebClient, workspaces: WorkspaceClients) -> None:
         self._client = client
         self._poster = poster  # posts the reminders themselves; see bot.slack.web_api.reminder_poster
+        self._workspaces = workspaces  # each workspace's own current token
         self._ticks_sending = 0
-        self._direct_channels: dict[str, str] = {}
+        self._direct_channels: dict[tuple[str, str], str] = {}
 
-    async def _channel_of(self, target: str) -> str:
+    async def _channel_of(self, client: AsyncWebClient, workspace_id: str, target: str) -> str:
         """A person's direct-message channel (opened once and remembered), or the channel itself."""
         if not target.startswith(("U", "W")):
             return target
-        if target not in self._direct_channels:
-            opened = await self._client.conversations_open(users=target)
-            self._direct_channels[target] = opened["channel"]["id"]
-        return self._direct_channels[target]
+        if (workspace_id, target) not in self._direct_channels:
+            opened = await client.conversations_open(users=target)
+            self._direct_channels[(workspace_id, target)] = opened["channel"]["id"]
+        return self._direct_channels[(workspace_id, target)]
 
     @asynccontextmanager
     async def sending(self) -> AsyncIterator[None]:
@@ -68,21 +75,22 @@ class SlackReminderTransport:
     async def deliver(self, outgoing: Outgoing) -> str:
         return await _as_delivery(self._post(outgoing))
 
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
-        return await _as_delivery(self._find_posted(target, keys))
+    async def find_posted(self, workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
+        return await _as_delivery(self._find_posted(workspace_id, target, keys))
 
     async def _post(self, outgoing: Outgoing) -> str:
-        channel = await self._channel_of(outgoing.target)
+        workspace_id = outgoing.committee.workspace_id
+        client = await self._workspaces.client(self._client, workspace_id)
+        channel = await self._channel_of(client, workspace_id, outgoing.target)
         payload = message_payload(outgoing.message)
         if outgoing.key is None:  # not the ledger's to retry: the client retries it
-            posted = await self._client.chat_postMessage(channel=channel, **payload)
+            posted = await client.chat_postMessage(channel=channel, **payload)
         else:
             metadata = {"event_type": METADATA_TYPE, "event_payload": {"key": outgoing.key}}
-            posted = await self._poster.chat_postMessage(
-                channel=channel, metadata=metadata, unfurl_links=False, **payload
-            )
+            poster = await self._workspaces.client(self._poster, workspace_id)
+            posted = await poster.chat_postMessage(channel=channel, metadata=metadata, unfurl_links=False, **payload)
         for attached in outgoing.files:
-            await self._client.files_upload_v2(
+            await client.files_upload_v2(
                 channel=posted["channel"],
                 thread_ts=posted["ts"],
                 filename=attached.filename,
@@ -91,13 +99,12 @@ class SlackReminderTransport:
             )
         return posted["ts"]
 
-    async def _find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
-        channel = await self._channel_of(target)
+    async def _find_posted(self, workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
+        client = await self._workspaces.client(self._client, workspace_id)
+        channel = await self._channel_of(client, workspace_id, target)
         # The most recent posts, not those after the planned time: a reminder is only ever retried within
         # minutes of its first attempt, so it is among them if it landed.
-        history = await self._client.conversations_history(
-            channel=channel, include_all_metadata=True, limit=HISTORY_SEARCHED
-        )
+        history = await client.conversations_history(channel=channel, include_all_metadata=True, limit=HISTORY_SEARCHED)
         found = {}
         for message in history.get("messages", []):
             key = ((message.get("metadata") or {}).get("event_payload") or {}).get("key")
@@ -110,6 +117,11 @@ async def _as_delivery(call: Awaitable[Result]) -> Result:
     """Slack's and the network's errors, as the ledger understands them: permanent or worth another try."""
     try:
         return await call
+    except NotInstalled:
+        raise DeliveryFailed("not installed", permanent=True) from None
+    except SlackTokenRotationError as error:
+        reason = error.api_error.response.get("error") or "token refresh failed"
+        raise DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS) from None
     except SlackApiError as error:
         if error.response.status_code == 429:
             raise RateLimited(_retry_after(error.response.headers)) from None

@@ -5,12 +5,16 @@ from bot.config import Settings
 from bot.reminder_delivery import ReminderDelivery
 from bot.slack.directory import SlackDirectory
 from bot.slack.reminders import SlackReminderTransport
+from bot.slack.tokens import workspace_clients
 from bot.slack.web_api import reminder_client, reminder_poster, web_client
 from handlers.context import Services
 from storage.database import Database
 
 
 def slack_reminders(settings: Settings, database: Database) -> tuple[Services, ReminderDelivery]:
-    services = Services(database, SlackDirectory(web_client(settings)), public_url=settings.public_url)
-    transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings))
+    """Installed by OAuth, each reminder goes with its workspace's own token, refreshed here when near expiry."""
+    client = web_client(settings)
+    workspaces = workspace_clients(settings, database, client)
+    services = Services(database, SlackDirectory(client, workspaces), public_url=settings.public_url)
+    transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings), workspaces)
     return services, ReminderDelivery(services, transport)

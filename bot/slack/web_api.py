@@ -1,6 +1,7 @@
 """Slack Web API clients, one per way of retrying, all quiet in the logs and able to keep connections alive."""
 
 import logging
+from contextvars import ContextVar
 
 from aiohttp import ClientSession, ClientTimeout
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -51,6 +52,27 @@ def reminder_poster(settings: Settings) -> AsyncWebClient:
     """For the reminders themselves: not even a 429 is retried here. It comes back to the delivery loop, which
     waits out Retry-After without holding one of its places for posts in flight, as the client's retry would."""
     return _client(settings, [])
+
+
+def with_token(client: AsyncWebClient, token: str) -> AsyncWebClient:
+    """The same client (address, timeout, retries, kept-alive connections) speaking for another workspace."""
+    return AsyncWebClient(
+        token=token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        session=client.session,
+        logger=client.logger,
+        retry_handlers=client.retry_handlers,
+    )
+
+
+# The client Bolt made for the request being answered, with its workspace's token; what follows the answer
+# (background tasks started while answering) inherits it.
+REQUEST_CLIENT: ContextVar[AsyncWebClient | None] = ContextVar("slack_request_client", default=None)
+
+
+def request_client(otherwise: AsyncWebClient) -> AsyncWebClient:
+    return REQUEST_CLIENT.get() or otherwise
 
 
 def keep_alive(client: AsyncWebClient) -> None:

@@ -11,6 +11,7 @@ from slack_bolt.response import BoltResponse
 from bot.replies import error_message
 from bot.slack.blocks import message_payload
 from bot.slack.payloads import workspace_of
+from bot.slack.web_api import REQUEST_CLIENT
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,17 @@ ANOTHER_WORKSPACE = (
     "Sorry, this committee-bot is installed for another Slack workspace, so it can't act on requests from yours. "
     "Nothing has changed."
 )
+
+
+class AnswerWithWorkspaceClient(AsyncMiddleware):
+    """What answers a request, and what follows the answer, speaks with the client Bolt authorized for the
+    request's workspace (bot.slack.web_api.REQUEST_CLIENT): installed by OAuth, each workspace has its own token.
+    Bolt's `next` only marks the chain to go on (the listeners run after every middleware has returned), so the
+    client stays set for the rest of the request; SlackBot.dispatch clears it when the request is answered."""
+
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse, next) -> BoltResponse | None:  # noqa: A002
+        REQUEST_CLIENT.set(req.context.client)
+        return await next()
 
 
 class OnlyOurWorkspace(AsyncMiddleware):
@@ -29,9 +41,9 @@ class OnlyOurWorkspace(AsyncMiddleware):
 
 
 async def only_our_workspace(req: AsyncBoltRequest, context: AsyncBoltContext, next) -> BoltResponse | None:  # noqa: A002
-    """Bolt learns the token's workspace once from auth.test; until the bot can be installed in several
-    workspaces, a request naming any other is refused politely, changing nothing. The workspace compared is the
-    one the listeners act on, whatever else the payload says."""
+    """The workspace Bolt authorized the request for (the one bot token's, learnt from auth.test; or, installed by
+    OAuth, the installation found for the payload's team) is the only one a request may act in: a payload naming
+    another anywhere the listeners look is refused politely, changing nothing."""
     ours = context.authorize_result.team_id if context.authorize_result else None
     theirs = workspace_of(req.body)
     if ours is None or theirs == ours:

@@ -83,7 +83,7 @@ class TeamsReminderSender:
         async with self._connections.client(kept) as client:
             await client.conversations.send_to_conversation(chat, activity)
 
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+    async def find_posted(self, _workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
         return await _as_delivery(self._find_posted(target, keys))
 
     async def report_failures(self, committee: CommitteeView, clerks: list[str], failures: list) -> None:

@@ -2,11 +2,13 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import select, text
 from sqlmodel import SQLModel
 
 from benchmarks.population import TEAM, clerk_of, member_of, seed_council
 from storage.database import Database
+from storage.installations import installation_store, state_store
 from storage.models import (
     Comment,
     CommentDraft,
@@ -24,6 +26,7 @@ from storage.models import (
     Resolution,
     ResolutionChange,
     RevisionAction,
+    Workspace,
 )
 
 # What people type, at its most awkward: quotes, a new line, a backslash, symbols, accents, an emoji.
@@ -129,8 +132,33 @@ async def fill_every_table(database: Database, *, committees=4, resolutions=40, 
             PersonalDataLog(action="exported", workspace_id=TEAM, member_reference="0" * 64, done_by="dpo", counts="{}")
         )
         session.add(Housekeeping(id="retention", last_run_at=now))
+        session.add(Workspace(id="TGONE", uninstalled_at=now))
         await session.commit()
+    await _install_rotating_bot(database, now)
     return now
+
+
+async def _install_rotating_bot(database: Database, now: datetime) -> None:
+    """An install with a token that expires, and an install page's state, written by slack_sdk's own stores (their
+    times naive UTC)."""
+    store = installation_store(database, "1111.2222")
+    await store.async_save(
+        Installation(
+            app_id="A0001",
+            enterprise_id=None,
+            team_id=TEAM,
+            team_name="Example Council",
+            bot_token="xoxb-every-table",
+            bot_id="BBOT",
+            bot_user_id="UBOT",
+            bot_scopes="commands,chat:write",
+            bot_refresh_token="xoxe-1-every-table",
+            bot_token_expires_in=43200,
+            user_id="UINSTALLER",
+            installed_at=now.timestamp(),
+        )
+    )
+    await state_store(database, 600).async_issue()
 
 
 async def every_row(database: Database) -> dict[str, list[tuple]]:

@@ -120,6 +120,15 @@ class FakeSlackWebAPI:
         self.hosted_files: dict[str, bytes] = {}
         # The workspace each bot token was installed in, as auth.test tells it; any other token is TEAM_ID's.
         self.teams_by_token: dict[str, str] = {}
+        # OAuth: codes an "Add to Slack" redirect may carry (code -> workspace), refresh tokens not yet spent
+        # (-> workspace), how long an issued token lasts (None: tokens that never expire, rotation off), and tokens
+        # revoked (every call with one answers token_revoked).
+        self.install_codes: dict[str, str] = {}
+        self.refresh_tokens: dict[str, str] = {}
+        self.token_lifetime_seconds: int | None = None
+        self.revoked_tokens: set[str] = set()
+        # Something that happens in the world just as Slack answers a method (method -> what happens).
+        self.while_answering: dict[str, Callable[[], None]] = {}
         self.file_objects: dict[str, dict[str, Any]] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -287,6 +296,20 @@ class FakeSlackWebAPI:
         }
         return self._user_object(user_id)
 
+    def install_code(self, team: str) -> str:
+        """A code Slack would put in the redirect after someone in `team` approved the install."""
+        code = self._new_id("code-")
+        self.install_codes[code] = team
+        return code
+
+    def tokens_of(self, team: str) -> list[str]:
+        """Every bot token issued for `team`, oldest first."""
+        return [token for token, owner in self.teams_by_token.items() if owner == team]
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose token made `call`."""
+        return self.teams_by_token.get(call.token or "")
+
     # ------------------------------------------------------------------ HTTP handlers
 
     async def _handle_api_call(self, request: web.Request) -> web.Response:
@@ -299,8 +322,14 @@ class FakeSlackWebAPI:
             await self._sleep(fault.delay)
             if fault.status or fault.error:
                 return fault_response(fault)
+        if token in self.revoked_tokens:
+            return web.json_response({"ok": False, "error": "token_revoked"})
         if method == "auth.test":
             return web.json_response({"ok": True, **self._auth_test(token)})
+        if happening := self.while_answering.get(method):
+            happening()
+        if method == "oauth.v2.access":
+            return web.json_response(self._answer(method, params | {"_client": basic_auth_user(request)}))
         return web.json_response(self._answer(method, params))
 
     def host_file(self, name: str, content: bytes) -> dict[str, Any]:
@@ -420,7 +449,41 @@ class FakeSlackWebAPI:
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.info": self._files_info,
             "files.completeUploadExternal": self._files_complete_upload,
+            "oauth.v2.access": self._oauth_v2_access,
         }
+
+    # oauth.v2.access: an install's code exchanged for a bot token, or (grant_type=refresh_token) a refresh token
+    # for a new token and a new refresh token, the old one spent.
+
+    def _oauth_v2_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("_client") and not params.get("client_id"):
+            raise SlackError("invalid_client_id")
+        if params.get("grant_type") == "refresh_token":
+            team = self.refresh_tokens.pop(str(params.get("refresh_token")), None)
+            if team is None:
+                raise SlackError("invalid_refresh_token")
+            return self._issue_token(team)
+        team = self.install_codes.pop(str(params.get("code")), None)
+        if team is None:
+            raise SlackError("invalid_code")
+        return self._issue_token(team) | {
+            "scope": "commands,chat:write",
+            "bot_user_id": BOT_USER_ID,
+            "app_id": APP_ID,
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "UINSTALLER"},
+        }
+
+    def _issue_token(self, team: str) -> dict[str, Any]:
+        token = f"xoxb-{team.lower()}-{next(self._id_counters['token'])}"
+        self.teams_by_token[token] = team
+        issued = {"access_token": token, "token_type": "bot", "team": {"id": team, "name": f"Council {team}"}}
+        if self.token_lifetime_seconds is None:
+            return issued
+        refresh_token = f"xoxe-1-{team.lower()}-{next(self._id_counters['refresh'])}"
+        self.refresh_tokens[refresh_token] = team
+        return issued | {"refresh_token": refresh_token, "expires_in": self.token_lifetime_seconds}
 
     def _auth_test(self, token: str | None) -> dict[str, Any]:
         return {
@@ -691,6 +754,14 @@ async def read_upload_content(request: web.Request) -> bytes:
             if isinstance(value, web.FileField):
                 return value.file.read()
     return await request.read()
+
+
+def basic_auth_user(request: web.Request) -> str | None:
+    """The client id of an HTTP Basic Authorization header (how slack_sdk sends the OAuth client's id and secret)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    return base64.b64decode(header.removeprefix("Basic ")).decode().split(":", 1)[0] or None
 
 
 def bearer_token(request: web.Request) -> str | None:

@@ -197,5 +197,5 @@ class InProcess:
             self._posted_keys[outgoing.key] = ref
         return ref
 
-    async def find_posted(self, target: str, keys: set[str]) -> dict[str, str]:
+    async def find_posted(self, _workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
         return {key: self._posted_keys[key] for key in keys if key in self._posted_keys}

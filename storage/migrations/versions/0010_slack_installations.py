@@ -1,0 +1,94 @@
+"""slack installations
+
+Installing by OAuth in many workspaces: slack_sdk's installation and OAuth state tables (as slack_sdk 3.45 defines
+them, written out here so that this migration never changes with the library), and when a workspace uninstalled
+the bot.
+
+Revision ID: 0010_slack_installations
+Revises: 0009_platform_identity
+Create Date: 2027-02-01
+"""
+from alembic import op
+import sqlalchemy as sa
+import storage.types
+
+
+revision = '0010_slack_installations'
+down_revision = '0009_platform_identity'
+branch_labels = None
+depends_on = None
+
+
+def _bot_columns() -> list[sa.Column]:
+    """The columns slack_bots and slack_installations share, in slack_sdk's order."""
+    return [
+        sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column('client_id', sa.String(32), nullable=False),
+        sa.Column('app_id', sa.String(32), nullable=False),
+        sa.Column('enterprise_id', sa.String(32)),
+        sa.Column('enterprise_name', sa.String(200)),
+    ]
+
+
+def _bot_token_columns() -> list[sa.Column]:
+    return [
+        sa.Column('team_id', sa.String(32)),
+        sa.Column('team_name', sa.String(200)),
+        sa.Column('bot_token', sa.String(200)),
+        sa.Column('bot_id', sa.String(32)),
+        sa.Column('bot_user_id', sa.String(32)),
+        sa.Column('bot_scopes', sa.String(1000)),
+        sa.Column('bot_refresh_token', sa.String(200)),
+        sa.Column('bot_token_expires_at', sa.DateTime()),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        'slack_installations',
+        *_bot_columns(),
+        sa.Column('enterprise_url', sa.String(200)),
+        *_bot_token_columns(),
+        sa.Column('user_id', sa.String(32), nullable=False),
+        sa.Column('user_token', sa.String(200)),
+        sa.Column('user_scopes', sa.String(1000)),
+        sa.Column('user_refresh_token', sa.String(200)),
+        sa.Column('user_token_expires_at', sa.DateTime()),
+        sa.Column('incoming_webhook_url', sa.String(200)),
+        sa.Column('incoming_webhook_channel', sa.String(200)),
+        sa.Column('incoming_webhook_channel_id', sa.String(200)),
+        sa.Column('incoming_webhook_configuration_url', sa.String(200)),
+        sa.Column('is_enterprise_install', sa.Boolean(), nullable=False),
+        sa.Column('token_type', sa.String(32)),
+        sa.Column('installed_at', sa.DateTime(), nullable=False),
+    )
+    op.create_index(
+        'slack_installations_idx', 'slack_installations',
+        ['client_id', 'enterprise_id', 'team_id', 'user_id', 'installed_at'],
+    )
+    op.create_table(
+        'slack_bots',
+        *_bot_columns(),
+        *_bot_token_columns(),
+        sa.Column('is_enterprise_install', sa.Boolean(), nullable=False),
+        sa.Column('installed_at', sa.DateTime(), nullable=False),
+    )
+    op.create_index('slack_bots_idx', 'slack_bots', ['client_id', 'enterprise_id', 'team_id', 'installed_at'])
+    op.create_table(
+        'slack_oauth_states',
+        sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column('state', sa.String(200), nullable=False),
+        sa.Column('expire_at', sa.DateTime(), nullable=False),
+    )
+    with op.batch_alter_table('workspace', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('uninstalled_at', storage.types.UTCDateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('workspace', schema=None) as batch_op:
+        batch_op.drop_column('uninstalled_at')
+    op.drop_table('slack_oauth_states')
+    op.drop_index('slack_bots_idx', table_name='slack_bots')
+    op.drop_table('slack_bots')
+    op.drop_index('slack_installations_idx', table_name='slack_installations')
+    op.drop_table('slack_installations')
