@@ -144,6 +144,7 @@ FRONT_ENDS = {
     "ReminderTransport": (
         "bot.slack.reminders:SlackReminderTransport",
         "bot.console.reminders:ConsoleReminderTransport",
+        "bot.teams.reminders:TeamsReminderTransport",
         IN_PROCESS,
     ),
 }

@@ -1,7 +1,9 @@
 """What sending reminders through Slack takes, and no more: the scheduler answers no Slack request, so it builds
-no Bolt app, only the Web API clients, the member directory and the reminder sender."""
+no Bolt app, only the Web API clients, the member directory and the reminder sender, as a bot.platforms.Platform
+(the last listed: Slack takes whatever id no other platform claims)."""
 
 from bot.config import Settings
+from bot.platforms import Platform
 from bot.slack.directory import SlackDirectory
 from bot.reminder_delivery import ReminderDelivery
 from bot.slack.reminders import SlackReminderTransport
@@ -10,7 +12,8 @@ from handlers.context import Services
 from storage.database import Database
 
 
-def slack_reminders(settings: Settings, database: Database) -> tuple[Services, ReminderDelivery]:
-    services = Services(database, SlackDirectory(web_client(settings)), public_url=settings.public_url)
+def slack_reminders(settings: Settings, database: Database) -> Platform:
+    directory = SlackDirectory(web_client(settings))
+    services = Services(database, directory, public_url=settings.public_url)
     transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings))
-    return services, ReminderDelivery(services, transport)
+    return Platform(ReminderDelivery(services, transport), directory)
