@@ -25,9 +25,16 @@ from handlers.reminders import tick
 from storage.conversation_references import keep_reference
 from storage.database import Database
 from tests.flows import FAST
-from tests.support.fake_bot_connector import BOT_ID, CHANNEL_ID, TEAM_ID, TENANT_ID, FakeBotConnector, Member
+from tests.support.fake_bot_connector import (
+    BOT_ID,
+    CHANNEL_ID,
+    TEAM_GROUP_ID,
+    TEAM_ID,
+    TENANT_ID,
+    FakeBotConnector,
+    Member,
+)
 
-TEAM_GROUP_ID = "6c1e5d2a-0b9f-4e3a-8c7d-2f4a6b8c0d1e"
 PEOPLE = ("Dana Clerk", "Cllr Chair", "Director of Children and Family Services", "Cllr Patel", "Cllr Jones",
           "Cllr Smith")  # fmt: skip
 

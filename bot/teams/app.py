@@ -68,7 +68,7 @@ class TeamsBot:
         self.connections = settings.connections()
         # The outbound half (bot/teams/outbound.py): reminders posted unprompted, with the cards written here, and
         # the roster read through a channel's kept reference when no turn is under way.
-        self.platform = teams_platform(database, self.connections, cards.message_card)
+        self.platform = teams_platform(database, self.connections, cards.message_card, settings.graph_url)
         self.roster = TeamsRoster(self.platform.directory)
         self.services = Services(database, self.roster, public_url=public_url)
         self.adapter = CloudAdapter(connection_manager=self.connections)

@@ -28,4 +28,4 @@ def teams_platform(
 def teams_reminders(settings: TeamsSettings, database: Database) -> Platform:
     """What sending reminders through Teams takes, and no more: the scheduler answers no activity, so it needs no
     adapter, only the connections and the cards."""
-    return teams_platform(database, settings.connections(), message_card)
+    return teams_platform(database, settings.connections(), message_card, settings.graph_url)

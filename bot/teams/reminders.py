@@ -44,6 +44,7 @@ DEFAULT_RETRY_AFTER = 1.0
 # The most recent messages searched for a post whose outcome is unknown: a reminder is only ever retried within
 # minutes of its first attempt, so it is among them if it landed.
 MESSAGES_SEARCHED = 50
+NO_TEAM = "the channel's team is not known, so its messages cannot be read"
 NO_CHANNEL = "the bot has not been in the committee's channel since it was installed, so Teams gives it no way there"
 
 
@@ -53,6 +54,7 @@ class TeamsReminderTransport:
         self._connections = connections
         self._render_card = render_card
         self._chats: dict[str, str] = {}  # member id -> their 1:1 chat with the bot
+        self._team_groups: dict[str, str | None] = {}  # team id -> its Microsoft 365 group id
 
     def sending(self) -> AbstractAsyncContextManager[None]:
         return self._connections.open()
@@ -155,9 +157,7 @@ class TeamsReminderTransport:
         if is_teams_person(target):
             messages = await self._chat_messages(kept, target, anonymous)
         else:
-            if not kept.team_group_id:
-                raise DeliveryFailed("the channel's team is not known, so its messages cannot be read", True)
-            path = f"teams/{kept.team_group_id}/channels/{kept.channel_id}/messages"
+            path = f"teams/{await self._team_group_id(kept)}/channels/{kept.channel_id}/messages"
             params = {"$top": str(MESSAGES_SEARCHED), "$expand": "replies"}
             threads = (await self._connections.graph_get(path, params, anonymous))["value"]
             messages = [m for thread in threads for m in [thread, *(thread.get("replies") or [])]]
@@ -166,6 +166,20 @@ class TeamsReminderTransport:
             for key in _card_ids(message) & keys:
                 found[key] = message["id"]
         return found
+
+    async def _team_group_id(self, kept: KeptConversation) -> str:
+        """The channel's team as Graph names it (its Microsoft 365 group). Teams does not send it with every
+        activity, so a reference kept from one may lack it: the Bot Connector's team details give it, once."""
+        if kept.team_group_id:
+            return kept.team_group_id
+        if not kept.team_id:
+            raise DeliveryFailed(NO_TEAM, permanent=True)
+        if kept.team_id not in self._team_groups:
+            async with self._connections.client(kept) as client:
+                self._team_groups[kept.team_id] = (await client.fetch_team_details(kept.team_id)).aad_group_id
+        if not self._team_groups[kept.team_id]:
+            raise DeliveryFailed(NO_TEAM, permanent=True)
+        return self._team_groups[kept.team_id]
 
     async def _kept_for_target(self, target: str) -> KeptConversation:
         """The channel's reference; for a person, any Teams committee's, as one install serves one tenant."""
