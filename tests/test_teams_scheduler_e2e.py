@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import update
 
 from bot.config import Settings
+from bot.platforms import NOT_CONFIGURED
 from bot.scheduler import ReminderScheduler
 from bot.server import reminder_sending, serving_app
 from bot.teams.settings import ANONYMOUS, GRAPH_URL_SETTING
@@ -188,6 +189,17 @@ async def test_slack_only_the_scheduler_posts_as_before(slack, monkeypatch):
     [notice] = flows.reminder_posts(slack, SLACK_CHANNEL)
     assert "7 days" in str(notice.params) and TITLE in str(notice.params)
     await _every_reminder_sent_once(slack.database, None, slack)
+
+
+async def test_teams_only_a_slack_committee_left_in_the_database_holds_up_nothing(teams, slack):
+    """Slack's settings removed: its committee's reminders wait (a later tick with Slack configured may send them)
+    and nothing of it goes to Teams, while the Teams committee's go out as usual."""
+    await _tick(WEEK_NOTICE, _scheduler(teams.database, slack=None))
+    [notice] = teams.connector.thread_replies(CHANNEL_ID, _announcement(teams))
+    assert "7 days" in shown(notice.activity)
+    assert flows.reminder_posts(slack) == [] and all(key.endswith(CHANNEL_ID) for key, _ in _teams_posts(teams))
+    waiting = [row for row in await _ledger(teams.database) if row.target == SLACK_CHANNEL]
+    assert [(row.state, row.error) for row in waiting] == [(ReminderState.CLAIMED, NOT_CONFIGURED)]
 
 
 # ---------------------------------------------------------------------- both, over one database

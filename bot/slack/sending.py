@@ -4,8 +4,8 @@ no Bolt app, only the Web API clients, the member directory and the reminder sen
 
 from bot.config import Settings
 from bot.platforms import Platform
-from bot.slack.directory import SlackDirectory
 from bot.reminder_delivery import ReminderDelivery
+from bot.slack.directory import SlackDirectory
 from bot.slack.reminders import SlackReminderTransport
 from bot.slack.web_api import reminder_client, reminder_poster, web_client
 from handlers.context import Services
