@@ -7,7 +7,16 @@ from pathlib import Path
 
 import time_machine
 
-from storage.models import Committee, CommitteeClerk, Meeting, MeetingStatus, Resolution, ResolutionStatus, Workspace
+from storage.models import (
+    Committee,
+    CommitteeClerk,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+    ResolutionChange,
+    ResolutionStatus,
+    Workspace,
+)
 from tests.teams_stack import (
     CHAIR,
     CLERK,
@@ -101,6 +110,39 @@ async def test_teams_mark_done_with_a_note_then_history(teams):
     await teams.teams.press(PATEL, buttons(listing)["History"])
     history = shown(teams.last_private(PATEL))
     assert "created by" in history and "done by" in history and "Reported on 3 May." in history
+
+
+async def test_teams_reassign_and_redate_are_kept_in_history(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041", owner_title="Head of Service")
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Reassign"])
+    answer = await teams.teams.submit(CLERK, dialog.json(), {"owner_user_id": OFFICER, "owner_title": ""})
+    assert answer.status == 200, answer.text
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Change due"])
+    answer = await teams.teams.submit(CLERK, dialog.json(), {"due": "30 September 2041"})
+    assert answer.status == 200, answer.text
+    [resolution] = await stored(teams, Resolution)
+    assert (resolution.owner_user_id, resolution.owner_title, resolution.due_date) == (OFFICER, None, date(2041, 9, 30))
+    actions = [change.action for change in sorted(await stored(teams, ResolutionChange), key=lambda c: c.id)]
+    assert actions == ["created", "reassigned", "redated"]
+    await teams.teams.press(PATEL, buttons(await _actions(teams, user=PATEL))["History"])
+    history = shown(teams.last_private(PATEL))
+    assert "reassigned by" in history and "30 September 2041" in history
+
+
+async def test_teams_a_stale_button_shows_the_current_state(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041")
+    stale_list = await _actions(teams)
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Cancel"])
+    await teams.teams.submit(CLERK, dialog.json(), {"note": "Superseded."})
+    answer = await teams.teams.press(CLERK, buttons(stale_list)["Mark done"])
+    assert "R1 was already marked cancelled" in note(answer)  # in the dialog; the whole of it in their chat
+    told = shown(teams.last_private(CLERK))
+    assert "R1 was already marked cancelled" in told and "Superseded." in told
+    assert "Mark done" not in buttons(teams.last_private(CLERK))
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.status == ResolutionStatus.CANCELLED
 
 
 async def test_teams_share_in_channel_posts_without_buttons(teams):
