@@ -121,6 +121,25 @@ async def test_teams_after_the_deadline_nothing_changes(teams):
     assert [c.text for c in await stored(teams, Comment)] == ["Before the deadline"]
 
 
+async def test_teams_commenting_after_no_comments_replaces_it(teams):
+    await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    await teams.teams.press(PATEL, buttons(announcement)["No comments"], where="channel")
+    await teams.teams.say(PATEL, "comment annual-report-2021 On reflection, one point.")
+    assert "saved" in shown(teams.last_private(PATEL))
+    live = [c for c in await stored(teams, Comment) if c.withdrawn_at is None]
+    assert [(c.kind, c.text) for c in live] == [(CommentKind.COMMENT, "On reflection, one point.")]
+
+
+async def test_teams_add_comment_on_a_closed_window_says_when_it_closed(teams):
+    await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    with time_machine.travel(datetime(2040, 9, 22, 9, 0, tzinfo=UTC), tick=True):
+        answer = await teams.teams.press(PATEL, buttons(announcement)["Add comment"], where="channel")
+    assert "Comments on Draft annual report 2021/22 closed on" in note(answer)  # no form: a note, in the dialog
+    assert await stored(teams, Comment) == []
+
+
 async def test_teams_a_member_cannot_change_someone_elses_comment(teams):
     await _ready(teams)
     await teams.teams.say(PATEL, "comment annual-report-2021 Mine")
@@ -189,6 +208,18 @@ async def test_teams_confirming_announces_in_the_channel_with_an_add_comment_but
     assert [entity["mentioned"]["id"] for entity in mentioned] == [OFFICER]
     [window] = await stored(teams, CommentWindow)
     assert window.id == window_id and window.announcement_ref == announcement.id
+
+
+async def test_teams_pressing_open_twice_opens_one_window(teams):
+    await set_up_committee(teams)
+    text = f"report open Budget consultation | https://example.org/r.pdf | @{OFFICER} | 1 March 2041"
+    await teams.teams.say(CLERK, text, mentions=(OFFICER,))
+    confirm = buttons(teams.last_private(CLERK))["Open comment window"]
+    for _ in range(2):
+        answer = await teams.teams.press(CLERK, confirm)
+        assert answer.status == 200, answer.text
+    assert len(await stored(teams, CommentWindow)) == 1
+    assert len(teams.channel_posts()) == 1, "one announcement"
 
 
 async def test_teams_members_cannot_open_windows(teams):
