@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import time_machine
 
-from storage.models import Comment, CommentKind, CommentRevision, CommentWindow, RevisionAction
+from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, CommentWindow, RevisionAction
 from tests.support.fake_bot_connector import BOT_ID, CHANNEL_ID
 from tests.teams_stack import (
     CLERK,
@@ -282,6 +282,39 @@ async def test_teams_thread_reply_becomes_a_comment_once_its_author_confirms(tea
     assert answer.status == 200
     [comment] = await stored(teams, Comment)
     assert (comment.author_user_id, comment.text) == (PATEL, "I support the recommendations.")
+
+
+async def test_teams_a_retried_activity_offers_once(teams):
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    reply = teams.teams.activity("message", PATEL, thread=announcement.id, text="Once", entities=[])
+    for _ in range(4):  # Teams sends a retried activity with its id unchanged
+        assert (await teams.teams.post(reply)).status == 202
+    assert len(teams.chat(PATEL)) == 1
+    assert len(await stored(teams, CommentDraft)) == 1
+
+
+async def test_teams_replies_elsewhere_and_bot_messages_are_left_alone(teams):
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    await teams.teams.say(PATEL, "Unrelated thread", thread="1700000999000")
+    from_a_bot = teams.teams.activity("message", PATEL, thread=announcement.id, text="From a bot", entities=[])
+    from_a_bot["from"] = {"id": "28:another-bot", "name": "Another bot"}
+    await teams.teams.post(from_a_bot)
+    assert teams.chat(PATEL) == [] and teams.connector.messages_in("a:1:1-chat-28:another-bot") == []
+    assert await stored(teams, CommentDraft) == []
+
+
+async def test_teams_message_action_with_no_open_window_says_so(teams):
+    await set_up_committee(teams)
+    value = {
+        "commandId": "comment_from_message",
+        "commandContext": "message",
+        "messagePayload": {"body": {"contentType": "html", "content": "<p>Anything</p>"}},
+    }
+    answer = await teams.teams.invoke(SMITH, "composeExtension/fetchTask", value, where="channel")
+    assert answer.status == 200
+    assert "No comment windows are open in Children and Families Overview and Scrutiny Committee" in answer.text
 
 
 async def test_teams_only_the_author_can_confirm_their_reply(teams):
