@@ -36,12 +36,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 LSCPB = (FIXTURES / "leicester-lscpb-annual-report-2019-20-minute.txt").read_text()
 
 
-async def _record(teams, text: str, due: str = "", owner_title: str = "", owner: str = "", meeting_date: str = ""):
+async def _record(
+    teams,
+    text: str,
+    due: str = "",
+    owner_title: str = "",
+    owner: str = "",
+    meeting_date: str = "",
+    kind: str = "action",
+):
     await teams.teams.say(CLERK, "actions add")
     dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Record a resolution"])
     values = {
         "text": text,
-        "kind": "action",
+        "kind": kind,
         "owner_user_id": owner,
         "owner_title": owner_title,
         "due": due,
@@ -69,6 +77,16 @@ async def test_teams_recording_a_resolution_with_a_date_and_owner_title(teams):
     [resolution] = await stored(teams, Resolution)
     assert resolution.due_date == date(2041, 3, 31)
     assert resolution.owner_title == "Director of Children and Family Services"
+
+
+async def test_teams_a_period_counts_from_the_meeting_date(teams):
+    await set_up_committee(teams)
+    answer = await _record(
+        teams, "Report on progress.", due="within six months", meeting_date="6 September 2040", kind="report_back"
+    )
+    assert answer.status == 200, answer.text
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.due_date == date(2041, 3, 6) and resolution.due_rule == "within six months"
 
 
 async def test_teams_a_due_date_before_the_meeting_is_refused_in_the_form(teams):
@@ -163,6 +181,20 @@ async def test_teams_clerk_adds_a_meeting_inline_in_the_committee_zone(teams):
     assert "Meeting added: **Thursday 14 March 2041 at 10:00 (Europe/London)**" in shown(teams.last_private(CLERK))
     [meeting] = await stored(teams, Meeting)
     assert meeting.starts_at == datetime(2041, 3, 14, 10, 0, tzinfo=UTC)
+
+
+async def test_teams_summer_meeting_is_stored_in_utc(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 July 2041 10:00")
+    [meeting] = await stored(teams, Meeting)
+    assert meeting.starts_at == datetime(2041, 7, 14, 9, 0, tzinfo=UTC)
+
+
+async def test_teams_a_meeting_needs_a_time(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041")
+    assert "start time" in shown(teams.last_private(CLERK))
+    assert await stored(teams, Meeting) == []
 
 
 async def test_teams_members_see_the_next_meetings_without_clerks_buttons(teams):
