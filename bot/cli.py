@@ -265,12 +265,21 @@ async def _upgraded(database_url: str) -> None:
     await database.dispose()
 
 
-def _log_started(settings: Settings, platforms: list[str]) -> None:
-    from bot.slack.app import EVENTS_PATH
+def _requests_path(platform: str) -> str:
+    """Where a platform's requests are served; only the platforms configured are imported."""
+    if platform == "Slack":
+        from bot.slack.app import EVENTS_PATH
 
+        return EVENTS_PATH
+    from bot.teams.app import MESSAGES_PATH
+
+    return MESSAGES_PATH
+
+
+def _log_started(settings: Settings, platforms: list[str]) -> None:
     processes = f" in {settings.workers} processes" if settings.workers > 1 else ""
     if platforms:
-        answering = f"at {EVENTS_PATH}"
+        answering = "at " + " and ".join(_requests_path(platform) for platform in platforms)
         reminders = "sending reminders" if settings.reminders else "reminders off"
     else:
         answering = (

@@ -87,6 +87,9 @@ class Outgoing:
     # The reminder's ledger key, which the post must carry so that `ReminderTransport.find_posted` finds it. A post
     # without one is not retried by the ledger, so the transport may retry it itself.
     key: str | None = None
+    # The post in the committee's place that this one follows up (a report's announcement), for a platform that
+    # keeps follow-ups under their post (Teams replies in its thread); None for a direct message.
+    follows: str | None = None
 
 
 class ReminderTransport(Protocol):

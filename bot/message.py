@@ -115,6 +115,9 @@ class Attachment:
     filename: str
     title: str
     content: bytes
+    # What the file is made from, for a platform that makes it again when its person asks for it (Teams uploads a
+    # file only once they accept it, maybe in another process): the kind of file, and the id of its subject.
+    made_from: tuple[str, int] | None = None
 
 
 def paragraph(*lines: Line, buttons: tuple[Button, ...] = ()) -> Paragraph:

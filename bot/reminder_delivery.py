@@ -9,6 +9,7 @@ from bot.front_end import Outgoing, ReminderTransport
 from bot.message import Attachment
 from bot.reminder_replies import failures_message, reminder_message
 from handlers.collect import compile_window
+from handlers.comment_windows import WindowSummary
 from handlers.context import Services
 from handlers.export_formats import to_docx
 from handlers.reminder_plan import DueReminder
@@ -19,16 +20,24 @@ log = logging.getLogger(__name__)
 
 # "Comments closed": the receiving officer's message comes with the compiled comments.
 WITH_COMPILED_DOCUMENT = "window.compiled"
+# What `Attachment.made_from` names the compiled comments on a window by.
+COMPILED_COMMENTS = "compiled_comments"
 
 
 async def outgoing(services: Services, reminder: DueReminder) -> Outgoing:
-    files = (await compiled_document(services, reminder),) if reminder.kind == WITH_COMPILED_DOCUMENT else ()
-    return Outgoing(reminder.committee, reminder.target, reminder_message(reminder), files, reminder.key)
+    window = reminder.window
+    files = ()
+    if reminder.kind == WITH_COMPILED_DOCUMENT:
+        files = (await compiled_document(services, reminder.committee.workspace_id, window),)
+    follows = window.announcement_ref if window and not reminder.is_direct else None
+    return Outgoing(reminder.committee, reminder.target, reminder_message(reminder), files, reminder.key, follows)
 
 
-async def compiled_document(services: Services, reminder: DueReminder) -> Attachment:
-    compiled = await compile_window(services, reminder.committee.workspace_id, reminder.window)
-    return Attachment(f"{compiled.file_stem}.docx", f"Comments on {compiled.report_title}", to_docx(compiled))
+async def compiled_document(services: Services, workspace_id: str, window: WindowSummary) -> Attachment:
+    """The comments on a report, compiled in a Word document."""
+    compiled = await compile_window(services, workspace_id, window)
+    title = f"Comments on {compiled.report_title}"
+    return Attachment(f"{compiled.file_stem}.docx", title, to_docx(compiled), (COMPILED_COMMENTS, window.id))
 
 
 class ReminderDelivery:

@@ -18,10 +18,10 @@ from aiohttp import web
 from bot import metrics
 from bot.calendar_feed import add_calendar_route
 from bot.config import Settings
+from bot.platforms import Platform, Platforms
 from bot.scheduler import Heartbeat, ReminderScheduler
 from handlers import log_context
 from handlers.context import Services
-from handlers.reminders import ReminderSender
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -36,13 +36,17 @@ READY_TIMEOUT_SECONDS = 2.0
 # Probes from several places (a load balancer, the container runtime, an operator) share one check a second, so
 # that /readyz, which nobody has to sign, cannot be made to load the database.
 READY_CHECK_REUSED_SECONDS = 1.0
+# Where the scheduler is started with no platform's settings at all.
+NO_PLATFORM = (
+    "to post reminders in Slack (or set Microsoft Teams' CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, "
+    "CLIENTSECRET and TENANTID to post them in Teams)"
+)
 
 
 class FrontEnd(Protocol):
-    """A platform the server answers for (bot/slack/app.py's SlackBot)."""
+    """A platform the server answers for (bot/slack/app.py's SlackBot, bot/teams/app.py's TeamsBot)."""
 
-    services: Services  # with the platform's member directory, which names people in the calendar feed
-    reminders: ReminderSender
+    platform: Platform  # its reminders and member directory, and which ids are its own
 
     def mount(self, application: web.Application) -> None:
         """Adds the platform's routes, middleware and start-up and shut-down steps to the application."""
@@ -64,30 +68,45 @@ def configured_platforms(settings: Settings) -> list[str]:
 
 
 def configured_front_ends(settings: Settings, database: Database) -> list[FrontEnd]:
-    """A front end for each platform in `configured_platforms`. Microsoft Teams (bot/teams/) is added here the same
-    way when its settings are given: an object with `services`, `reminders` and `mount`."""
+    """A front end for each platform in `configured_platforms`, Teams first: Slack's platform takes every id that
+    no other claims (bot.platforms)."""
     front_ends: list[FrontEnd] = []
-    if settings.slack_configured:
-        from bot.slack.app import SlackBot
-
-        front_ends.append(SlackBot(settings, database))
     from bot.teams.settings import TeamsSettings
 
     if (teams_settings := TeamsSettings.from_environment(os.environ)) is not None:
         from bot.teams.app import TeamsBot
 
         front_ends.append(TeamsBot(teams_settings, database, settings.public_url))
+    if settings.slack_configured:
+        from bot.slack.app import SlackBot
+
+        front_ends.append(SlackBot(settings, database))
     return front_ends
 
 
-def reminder_sending(settings: Settings, database: Database) -> tuple[Services, ReminderSender]:
-    """What the scheduler sends reminders through: a configured platform's sender, without its app (Slack's needs
-    only a bot token, or the OAuth client's settings to find and refresh each workspace's). Microsoft Teams' sender
-    is chosen here the same way when its settings are given."""
-    settings.require_slack(purpose="to post reminders", signed=False)
-    from bot.slack.sending import slack_reminders
+def reminder_sending(settings: Settings, database: Database) -> tuple[Services, Platforms]:
+    """What the scheduler sends reminders through: each configured platform's sender and directory, without its
+    app (Slack's needs only a bot token, or the OAuth client's settings to find and refresh each workspace's;
+    Teams' its connections), Teams first as in `configured_front_ends`."""
+    platforms = []
+    from bot.teams.settings import TeamsSettings
 
-    return slack_reminders(settings, database)
+    if (teams_settings := TeamsSettings.from_environment(os.environ)) is not None:
+        from bot.teams.outbound import teams_reminders
+
+        platforms.append(teams_reminders(teams_settings, database))
+    if settings.slack_configured or not platforms:
+        settings.require_slack(purpose=NO_PLATFORM if not platforms else "to post reminders in Slack", signed=False)
+        from bot.slack.sending import slack_reminders
+
+        platforms.append(slack_reminders(settings, database))
+    return _sending_through(settings, database, platforms)
+
+
+def _sending_through(settings: Settings, database: Database, platforms: list[Platform]) -> tuple[Services, Platforms]:
+    """One sender and one directory over every platform, for the tick and the calendar feed."""
+    every = Platforms(platforms)
+    return Services(database, every, public_url=settings.public_url), every
 
 
 class NobodyKnown:
@@ -197,11 +216,12 @@ def serving_app(settings: Settings, database: Database, head: str) -> web.Applic
     """What `serve` runs in each process: every configured front end, the calendar feed, and (with REMINDERS=on and
     a platform to send them through) the reminder tick."""
     front_ends = configured_front_ends(settings, database)
-    nameless = Services(database, NobodyKnown(), public_url=settings.public_url)
-    services = front_ends[0].services if front_ends else nameless
+    services = Services(database, NobodyKnown(), public_url=settings.public_url)
     scheduler = None
-    if settings.reminders and front_ends:
-        scheduler = ReminderScheduler(services, front_ends[0].reminders, settings)
+    if front_ends:
+        services, sender = _sending_through(settings, database, [front_end.platform for front_end in front_ends])
+        if settings.reminders:
+            scheduler = ReminderScheduler(services, sender, settings)
     readiness = Readiness(database, head, scheduler.heartbeat if scheduler else None)
     application = server_app(database, readiness, services, front_ends)
     if scheduler is not None:

@@ -14,10 +14,10 @@ from microsoft_agents.hosting.core.authorization import ConnectionManager
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.console.render import message_text
+from bot.reminder_delivery import ReminderDelivery
 from bot.teams.connector import PLATFORM
 from bot.teams.directory import TeamsDirectory
 from bot.teams.outbound import teams_platform
-from bot.teams.reminders import TeamsReminderSender
 from handlers.comment_windows import WindowRequest, open_window, record_announcement
 from handlers.committees import CommitteeSetup, set_up_committee
 from handlers.context import Actor, Services
@@ -25,9 +25,16 @@ from handlers.reminders import tick
 from storage.conversation_references import keep_reference
 from storage.database import Database
 from tests.flows import FAST
-from tests.support.fake_bot_connector import BOT_ID, CHANNEL_ID, TEAM_ID, TENANT_ID, FakeBotConnector, Member
+from tests.support.fake_bot_connector import (
+    BOT_ID,
+    CHANNEL_ID,
+    TEAM_GROUP_ID,
+    TEAM_ID,
+    TENANT_ID,
+    FakeBotConnector,
+    Member,
+)
 
-TEAM_GROUP_ID = "6c1e5d2a-0b9f-4e3a-8c7d-2f4a6b8c0d1e"
 PEOPLE = ("Dana Clerk", "Cllr Chair", "Director of Children and Family Services", "Cllr Patel", "Cllr Jones",
           "Cllr Smith")  # fmt: skip
 
@@ -63,7 +70,7 @@ class TeamsSide:
     fake: FakeBotConnector
     database: Database
     services: Services
-    sender: TeamsReminderSender
+    sender: ReminderDelivery
     directory: TeamsDirectory
     clerk: Member
     chair: Member
@@ -77,7 +84,7 @@ class TeamsSide:
 
 def teams_instance(
     fake: FakeBotConnector, database: Database, credentials: bool = False
-) -> tuple[Services, TeamsReminderSender, TeamsDirectory]:
+) -> tuple[Services, ReminderDelivery, TeamsDirectory]:
     """One scheduler instance's Teams half."""
     platform = teams_platform(database, connection_manager(credentials), card_of, graph_url=fake.graph_url)
     return Services(database, platform.directory), platform.sender, platform.directory

@@ -144,6 +144,7 @@ FRONT_ENDS = {
     "ReminderTransport": (
         "bot.slack.reminders:SlackReminderTransport",
         "bot.console.reminders:ConsoleReminderTransport",
+        "bot.teams.reminders:TeamsReminderTransport",
         IN_PROCESS,
     ),
 }
@@ -185,6 +186,12 @@ def _imports(path: Path) -> Iterator[tuple[int, str]]:
             yield node.lineno, node.module
 
 
+# The one exception: issue 13 asks for slack_sdk's own SQLAlchemy install and state stores, in the bot's database
+# and under its migrations. storage/ owns those tables as it owns every other (declared in storage/models.py, kept
+# in storage/installations.py); nothing there reads or writes anything Slack sends.
+SLACK_INSTALL_TABLES = ("slack_sdk.oauth.installation_store.sqlalchemy", "slack_sdk.oauth.state_store.sqlalchemy")
+
+
 def test_the_shared_core_imports_no_front_end():
     """A front end is bot/<platform>/ alone: nothing shared depends on one, so adding one changes nothing shared."""
     front_ends = {ROOT / "bot" / name for name in ("slack", "console", "teams")}
@@ -194,7 +201,7 @@ def test_the_shared_core_imports_no_front_end():
         for path in sorted((ROOT / package).rglob("*.py"))
         if not front_ends & set(path.parents) and path.name not in ("cli.py", "workers.py", "server.py")
         for line, module in _imports(path)
-        if module.startswith(PLATFORM_IMPORTS)
+        if module.startswith(PLATFORM_IMPORTS) and module not in SLACK_INSTALL_TABLES
     ]
     assert not found, "\n".join(found)
 

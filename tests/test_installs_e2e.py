@@ -12,8 +12,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 
 from bot.config import Settings
 from bot.scheduler import ReminderScheduler
-from bot.server import configured_platforms
-from bot.slack.sending import slack_reminders
+from bot.server import configured_platforms, reminder_sending
 from bot.slack.tokens import installed_workspaces
 from bot.slack.web_api import web_client
 from handlers.reminders import tick
@@ -284,8 +283,8 @@ async def _token_expires(database, team: str, at: datetime) -> None:
 
 
 async def _scheduler_tick(installs, instant: datetime) -> None:
-    """A tick of `committee-bot scheduler`, which builds no Bolt app: only the reminder sender (bot/slack/sending)."""
-    services, sender = slack_reminders(oauth_settings(installs.fake), installs.database)
+    """A tick of `committee-bot scheduler`, which builds no Bolt app, only bot.server.reminder_sending's senders."""
+    services, sender = reminder_sending(oauth_settings(installs.fake), installs.database)
     with time_machine.travel(instant, tick=False):
         await tick(services, sender, "scheduler", FAST)
 
@@ -393,7 +392,7 @@ async def test_an_uninstalled_workspaces_data_is_kept_for_the_retention_period_t
     with time_machine.travel(OPENED + timedelta(days=1), tick=True):
         await comment_inline(installs.workspace(COUNCIL), MEMBERS[0], "annual-report-2025 Our view.")
         await installs.uninstall(COUNCIL)
-    services, sender = slack_reminders(oauth_settings(installs.fake), installs.database)
+    services, sender = reminder_sending(oauth_settings(installs.fake), installs.database)
     scheduler = ReminderScheduler(services, sender, oauth_settings(installs.fake, uninstalled_retention_days=90))
 
     with time_machine.travel(OPENED + timedelta(days=90), tick=False):
@@ -416,7 +415,7 @@ async def test_a_reinstall_within_the_retention_period_keeps_the_data_for_good(i
         await installs.uninstall(COUNCIL)
     with time_machine.travel(OPENED + timedelta(days=30), tick=True):
         await installs.install(COUNCIL)
-    services, sender = slack_reminders(oauth_settings(installs.fake), installs.database)
+    services, sender = reminder_sending(oauth_settings(installs.fake), installs.database)
     scheduler = ReminderScheduler(services, sender, oauth_settings(installs.fake))
 
     with time_machine.travel(OPENED + timedelta(days=200), tick=False):

@@ -81,12 +81,30 @@ async def test_a_started_server_logs_one_line_saying_where_and_on_which_database
     assert f"database {postgres_url}, reminders off" in line and "not-for-the-log" not in line
 
 
-async def _started_and_stopped(tmp_path, env: dict[str, str], port: int) -> list[str]:
-    """What `serve` logged from start to a clean stop."""
+@pytest.mark.parametrize("command", ["serve", "scheduler"])
+async def test_teams_alone_starts_with_no_slack_setting(tmp_path, command):
+    """Microsoft Teams with no tenant (the SDK's anonymous mode): `serve` answers at /api/messages and sends
+    reminders; `scheduler` sends them, asking for no Slack setting."""
+    port = _free_port()
+    env = _environment(
+        CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED="true",
+        DATABASE_URL=f"sqlite:///{tmp_path}/teams.sqlite3",
+        PORT=str(port),
+    )
+    lines = await _started_and_stopped(tmp_path, env, port, command)
+    if command == "serve":
+        assert any(f"listening on port {port} at /api/messages, " in line for line in lines), lines
+        assert any("sending reminders" in line for line in lines), lines
+    else:
+        assert any("committee-bot sending reminders, health and metrics on port" in line for line in lines), lines
+
+
+async def _started_and_stopped(tmp_path, env: dict[str, str], port: int, command: str = "serve") -> list[str]:
+    """What `serve` (or another command that listens) logged from start to a clean stop."""
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"], env=env, stdout=output, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "bot", command], env=env, stdout=output, stderr=subprocess.STDOUT
         )
         try:
             await _wait_until_healthy(port, server)

@@ -236,7 +236,9 @@ async def test_serve_without_slack_serves_the_calendar_and_health_and_says_so_in
         (
             "scheduler",
             {},
-            "committee-bot: the environment variable SLACK_BOT_TOKEN is not set; it is needed to post reminders.",
+            "committee-bot: the environment variable SLACK_BOT_TOKEN is not set; it is needed to post reminders in "
+            "Slack (or set Microsoft Teams' CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, CLIENTSECRET and "
+            "TENANTID to post them in Teams).",
         ),
     ],
     ids=["half-of-slack", "unknown-log-format", "scheduler-with-no-platform"],

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import time_machine
 
-from storage.models import Comment, CommentKind, CommentRevision, CommentWindow, RevisionAction
+from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, CommentWindow, RevisionAction
 from tests.support.fake_bot_connector import BOT_ID, CHANNEL_ID
 from tests.teams_stack import (
     CLERK,
@@ -121,6 +121,25 @@ async def test_teams_after_the_deadline_nothing_changes(teams):
     assert [c.text for c in await stored(teams, Comment)] == ["Before the deadline"]
 
 
+async def test_teams_commenting_after_no_comments_replaces_it(teams):
+    await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    await teams.teams.press(PATEL, buttons(announcement)["No comments"], where="channel")
+    await teams.teams.say(PATEL, "comment annual-report-2021 On reflection, one point.")
+    assert "saved" in shown(teams.last_private(PATEL))
+    live = [c for c in await stored(teams, Comment) if c.withdrawn_at is None]
+    assert [(c.kind, c.text) for c in live] == [(CommentKind.COMMENT, "On reflection, one point.")]
+
+
+async def test_teams_add_comment_on_a_closed_window_says_when_it_closed(teams):
+    await _ready(teams)
+    announcement = teams.channel_posts()[-1].activity
+    with time_machine.travel(datetime(2040, 9, 22, 9, 0, tzinfo=UTC), tick=True):
+        answer = await teams.teams.press(PATEL, buttons(announcement)["Add comment"], where="channel")
+    assert "Comments on Draft annual report 2021/22 closed on" in note(answer)  # no form: a note, in the dialog
+    assert await stored(teams, Comment) == []
+
+
 async def test_teams_a_member_cannot_change_someone_elses_comment(teams):
     await _ready(teams)
     await teams.teams.say(PATEL, "comment annual-report-2021 Mine")
@@ -191,6 +210,18 @@ async def test_teams_confirming_announces_in_the_channel_with_an_add_comment_but
     assert window.id == window_id and window.announcement_ref == announcement.id
 
 
+async def test_teams_pressing_open_twice_opens_one_window(teams):
+    await set_up_committee(teams)
+    text = f"report open Budget consultation | https://example.org/r.pdf | @{OFFICER} | 1 March 2041"
+    await teams.teams.say(CLERK, text, mentions=(OFFICER,))
+    confirm = buttons(teams.last_private(CLERK))["Open comment window"]
+    for _ in range(2):
+        answer = await teams.teams.press(CLERK, confirm)
+        assert answer.status == 200, answer.text
+    assert len(await stored(teams, CommentWindow)) == 1
+    assert len(teams.channel_posts()) == 1, "one announcement"
+
+
 async def test_teams_members_cannot_open_windows(teams):
     await set_up_committee(teams)
     text = f"report open Draft | https://example.org/r.pdf | @{OFFICER} | 20/09/2040"
@@ -251,6 +282,39 @@ async def test_teams_thread_reply_becomes_a_comment_once_its_author_confirms(tea
     assert answer.status == 200
     [comment] = await stored(teams, Comment)
     assert (comment.author_user_id, comment.text) == (PATEL, "I support the recommendations.")
+
+
+async def test_teams_a_retried_activity_offers_once(teams):
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    reply = teams.teams.activity("message", PATEL, thread=announcement.id, text="Once", entities=[])
+    for _ in range(4):  # Teams sends a retried activity with its id unchanged
+        assert (await teams.teams.post(reply)).status == 202
+    assert len(teams.chat(PATEL)) == 1
+    assert len(await stored(teams, CommentDraft)) == 1
+
+
+async def test_teams_replies_elsewhere_and_bot_messages_are_left_alone(teams):
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    await teams.teams.say(PATEL, "Unrelated thread", thread="1700000999000")
+    from_a_bot = teams.teams.activity("message", PATEL, thread=announcement.id, text="From a bot", entities=[])
+    from_a_bot["from"] = {"id": "28:another-bot", "name": "Another bot"}
+    await teams.teams.post(from_a_bot)
+    assert teams.chat(PATEL) == [] and teams.connector.messages_in("a:1:1-chat-28:another-bot") == []
+    assert await stored(teams, CommentDraft) == []
+
+
+async def test_teams_message_action_with_no_open_window_says_so(teams):
+    await set_up_committee(teams)
+    value = {
+        "commandId": "comment_from_message",
+        "commandContext": "message",
+        "messagePayload": {"body": {"contentType": "html", "content": "<p>Anything</p>"}},
+    }
+    answer = await teams.teams.invoke(SMITH, "composeExtension/fetchTask", value, where="channel")
+    assert answer.status == 200
+    assert "No comment windows are open in Children and Families Overview and Scrutiny Committee" in answer.text
 
 
 async def test_teams_only_the_author_can_confirm_their_reply(teams):

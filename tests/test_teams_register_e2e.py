@@ -7,7 +7,16 @@ from pathlib import Path
 
 import time_machine
 
-from storage.models import Committee, CommitteeClerk, Meeting, MeetingStatus, Resolution, ResolutionStatus, Workspace
+from storage.models import (
+    Committee,
+    CommitteeClerk,
+    Meeting,
+    MeetingStatus,
+    Resolution,
+    ResolutionChange,
+    ResolutionStatus,
+    Workspace,
+)
 from tests.teams_stack import (
     CHAIR,
     CLERK,
@@ -27,12 +36,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 LSCPB = (FIXTURES / "leicester-lscpb-annual-report-2019-20-minute.txt").read_text()
 
 
-async def _record(teams, text: str, due: str = "", owner_title: str = "", owner: str = "", meeting_date: str = ""):
+async def _record(
+    teams,
+    text: str,
+    due: str = "",
+    owner_title: str = "",
+    owner: str = "",
+    meeting_date: str = "",
+    kind: str = "action",
+):
     await teams.teams.say(CLERK, "actions add")
     dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Record a resolution"])
     values = {
         "text": text,
-        "kind": "action",
+        "kind": kind,
         "owner_user_id": owner,
         "owner_title": owner_title,
         "due": due,
@@ -60,6 +77,16 @@ async def test_teams_recording_a_resolution_with_a_date_and_owner_title(teams):
     [resolution] = await stored(teams, Resolution)
     assert resolution.due_date == date(2041, 3, 31)
     assert resolution.owner_title == "Director of Children and Family Services"
+
+
+async def test_teams_a_period_counts_from_the_meeting_date(teams):
+    await set_up_committee(teams)
+    answer = await _record(
+        teams, "Report on progress.", due="within six months", meeting_date="6 September 2040", kind="report_back"
+    )
+    assert answer.status == 200, answer.text
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.due_date == date(2041, 3, 6) and resolution.due_rule == "within six months"
 
 
 async def test_teams_a_due_date_before_the_meeting_is_refused_in_the_form(teams):
@@ -103,6 +130,39 @@ async def test_teams_mark_done_with_a_note_then_history(teams):
     assert "created by" in history and "done by" in history and "Reported on 3 May." in history
 
 
+async def test_teams_reassign_and_redate_are_kept_in_history(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041", owner_title="Head of Service")
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Reassign"])
+    answer = await teams.teams.submit(CLERK, dialog.json(), {"owner_user_id": OFFICER, "owner_title": ""})
+    assert answer.status == 200, answer.text
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Change due"])
+    answer = await teams.teams.submit(CLERK, dialog.json(), {"due": "30 September 2041"})
+    assert answer.status == 200, answer.text
+    [resolution] = await stored(teams, Resolution)
+    assert (resolution.owner_user_id, resolution.owner_title, resolution.due_date) == (OFFICER, None, date(2041, 9, 30))
+    actions = [change.action for change in sorted(await stored(teams, ResolutionChange), key=lambda c: c.id)]
+    assert actions == ["created", "reassigned", "redated"]
+    await teams.teams.press(PATEL, buttons(await _actions(teams, user=PATEL))["History"])
+    history = shown(teams.last_private(PATEL))
+    assert "reassigned by" in history and "30 September 2041" in history
+
+
+async def test_teams_a_stale_button_shows_the_current_state(teams):
+    await set_up_committee(teams)
+    await _record(teams, "An action.", due="1 June 2041")
+    stale_list = await _actions(teams)
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Cancel"])
+    await teams.teams.submit(CLERK, dialog.json(), {"note": "Superseded."})
+    answer = await teams.teams.press(CLERK, buttons(stale_list)["Mark done"])
+    assert "R1 was already marked cancelled" in note(answer)  # in the dialog; the whole of it in their chat
+    told = shown(teams.last_private(CLERK))
+    assert "R1 was already marked cancelled" in told and "Superseded." in told
+    assert "Mark done" not in buttons(teams.last_private(CLERK))
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.status == ResolutionStatus.CANCELLED
+
+
 async def test_teams_share_in_channel_posts_without_buttons(teams):
     await set_up_committee(teams)
     await _record(teams, "An action.", due="1 June 2041")
@@ -121,6 +181,20 @@ async def test_teams_clerk_adds_a_meeting_inline_in_the_committee_zone(teams):
     assert "Meeting added: **Thursday 14 March 2041 at 10:00 (Europe/London)**" in shown(teams.last_private(CLERK))
     [meeting] = await stored(teams, Meeting)
     assert meeting.starts_at == datetime(2041, 3, 14, 10, 0, tzinfo=UTC)
+
+
+async def test_teams_summer_meeting_is_stored_in_utc(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 July 2041 10:00")
+    [meeting] = await stored(teams, Meeting)
+    assert meeting.starts_at == datetime(2041, 7, 14, 9, 0, tzinfo=UTC)
+
+
+async def test_teams_a_meeting_needs_a_time(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041")
+    assert "start time" in shown(teams.last_private(CLERK))
+    assert await stored(teams, Meeting) == []
 
 
 async def test_teams_members_see_the_next_meetings_without_clerks_buttons(teams):

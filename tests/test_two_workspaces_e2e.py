@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from bot.slack.sending import slack_reminders
+from bot.server import reminder_sending
 from handlers.reminders import tick
 from storage.models import (
     Comment,
@@ -154,7 +154,7 @@ async def test_reminders_go_to_each_workspace_with_its_own_token_and_its_own_rep
     with time_machine.travel(opened, tick=True):
         for team in (ALPHA, BETA):
             await open_window(councils.workspace(team), f"Draft annual report 2021/22 of {team}", "31 March 2026")
-    services, sender = slack_reminders(oauth_settings(councils.fake), councils.database)
+    services, sender = reminder_sending(oauth_settings(councils.fake), councils.database)
 
     with time_machine.travel(datetime(2026, 3, 24, 9, 0, tzinfo=UTC), tick=False):
         await tick(services, sender, "scheduler", FAST)

@@ -11,6 +11,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings
+from bot.platforms import Platform
 from bot.reminder_delivery import ReminderDelivery
 from bot.slack.delivery import SlackDelivery
 from bot.slack.directory import SlackDirectory
@@ -71,6 +72,7 @@ class SlackBot:
             if self.installs
             else {}
         )
+        self.platform = Platform(self.reminders, self.directory)  # Slack's takes every id no other platform claims
         # process_before_response: Bolt answers as soon as a listener returns instead of polling for ack().
         # request_verification off: _refuse_unreadable checks every signature before Bolt sees the request.
         self.app = AsyncApp(

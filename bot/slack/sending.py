@@ -1,7 +1,9 @@
 """What sending reminders through Slack takes, and no more: the scheduler answers no Slack request, so it builds
-no Bolt app, only the Web API clients, the member directory and the reminder sender."""
+no Bolt app, only the Web API clients, the member directory and the reminder sender, as a bot.platforms.Platform
+(the last listed: Slack takes whatever id no other platform claims)."""
 
 from bot.config import Settings
+from bot.platforms import Platform
 from bot.reminder_delivery import ReminderDelivery
 from bot.slack.directory import SlackDirectory
 from bot.slack.reminders import SlackReminderTransport
@@ -11,10 +13,11 @@ from handlers.context import Services
 from storage.database import Database
 
 
-def slack_reminders(settings: Settings, database: Database) -> tuple[Services, ReminderDelivery]:
+def slack_reminders(settings: Settings, database: Database) -> Platform:
     """Installed by OAuth, each reminder goes with its workspace's own token, refreshed here when near expiry."""
     client = web_client(settings)
     workspaces = workspace_clients(settings, database, client)
-    services = Services(database, SlackDirectory(client, workspaces), public_url=settings.public_url)
+    directory = SlackDirectory(client, workspaces)
+    services = Services(database, directory, public_url=settings.public_url)
     transport = SlackReminderTransport(reminder_client(settings), reminder_poster(settings), workspaces)
-    return services, ReminderDelivery(services, transport)
+    return Platform(ReminderDelivery(services, transport), directory)

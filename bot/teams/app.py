@@ -31,7 +31,16 @@ from bot.teams import cards, files
 from bot.teams.connector import PLATFORM, reference_to_keep
 from bot.teams.delivery import InTheCard, InTheChat, InTheDialog, TeamsDelivery, answer_invoke, card_action_note
 from bot.teams.outbound import teams_platform
-from bot.teams.reading import Unreadable, Where, actor, command_of, message_action_text, typed_text, where
+from bot.teams.reading import (
+    Unreadable,
+    Where,
+    actor,
+    command_of,
+    from_a_bot,
+    message_action_text,
+    typed_text,
+    where,
+)
 from bot.teams.roster import TeamsRoster
 from bot.teams.settings import TeamsSettings
 from handlers import places
@@ -68,8 +77,7 @@ class TeamsBot:
         self.connections = settings.connections()
         # The outbound half (bot/teams/outbound.py): reminders posted unprompted, with the cards written here, and
         # the roster read through a channel's kept reference when no turn is under way.
-        self.platform = teams_platform(database, self.connections, cards.message_card)
-        self.reminders = self.platform.sender
+        self.platform = teams_platform(database, self.connections, cards.message_card, settings.graph_url)
         self.roster = TeamsRoster(self.platform.directory)
         self.services = Services(database, self.roster, public_url=public_url)
         self.adapter = CloudAdapter(connection_manager=self.connections)
@@ -166,6 +174,8 @@ class _Turn:
         kind = self.activity.type
         if kind not in ("message", "invoke", "conversationUpdate", "installationUpdate"):
             return
+        if kind == "message" and from_a_bot(self.activity):
+            return  # another bot's message (in an announcement's thread, say) is no one's to answer, as in Slack
         if kind == "invoke" and self.activity.name not in INVOKES:
             log.warning("unknown invoke %r", str(self.activity.name)[:100])
             self.answer_invoke(cards.dialog_note(NOT_OURS))

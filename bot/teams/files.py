@@ -13,16 +13,14 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.message import Attachment
-from handlers.collect import compile_window
+from bot.reminder_delivery import COMPILED_COMMENTS, compiled_document
 from handlers.comment_windows import summarise
 from handlers.context import Services
-from handlers.export_formats import to_docx
 from storage.comments import window_with_committee
 from storage.committees import clerk_ids
 
 CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
 INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
-COMPILED_COMMENTS = "compiled_comments"
 UPLOAD_TIMEOUT_SECONDS = 60
 
 
@@ -30,7 +28,7 @@ UPLOAD_TIMEOUT_SECONDS = 60
 class Offered:
     """A file offered to one person: what it is, and for whom."""
 
-    kind: str
+    kind: str  # as `Attachment.made_from` names it
     subject_id: int  # the comment window, for the compiled comments
     workspace_id: str
     member_id: str
@@ -63,8 +61,7 @@ async def compiled_comments(services: Services, offered: Offered) -> Attachment 
             session, window.committee_id
         ):
             return None
-    compiled = await compile_window(services, offered.workspace_id, window)
-    return Attachment(f"{compiled.file_stem}.docx", f"Comments on {compiled.report_title}", to_docx(compiled))
+    return await compiled_document(services, offered.workspace_id, window)
 
 
 FILES: dict[str, Callable[[Services, Offered], Awaitable[Attachment | None]]] = {COMPILED_COMMENTS: compiled_comments}

@@ -15,6 +15,7 @@ from bot.teams.cards import is_user_id
 from handlers.context import Actor
 
 THREAD = ";messageid="
+BOT_PREFIX = "28:"
 AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 # Teams' own longest message is about 28,000 characters; anything longer did not come from Teams.
 MOST_TYPED = 28_000
@@ -58,6 +59,12 @@ def where(activity) -> Where:
         personal,
         team if isinstance(team, str) else None,
     )
+
+
+def from_a_bot(activity) -> bool:
+    """Teams names a bot "28:<its app id>", and may say its role is "bot"; people are never either."""
+    sender = activity.from_property
+    return bool(sender) and (getattr(sender, "role", None) == "bot" or str(sender.id or "").startswith(BOT_PREFIX))
 
 
 def actor(activity, place: Where) -> Actor:

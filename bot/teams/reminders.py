@@ -1,11 +1,11 @@
-"""Posting reminders in Teams, unprompted, through the Bot Connector; the ledger, pacing and retries are the tick's
-(handlers.reminders), as for Slack.
+"""Carrying reminders through Teams' Bot Connector, unprompted (a ReminderTransport, bot/front_end.py); what a
+reminder says, the ledger, pacing and retries are shared (bot.reminder_delivery, handlers.reminders), as for Slack.
 
-- A channel reminder about a report whose announcement is known is a reply in the announcement's thread; any
-  other channel reminder starts a thread of its own.
-- A direct reminder goes to the member's 1:1 chat with the bot, created (or found: Teams gives the same chat
-  again) once and remembered. The receiving officer's "comments closed" is followed there by a file consent card
-  for the compiled comments (bot.teams.files), as Slack attaches the document.
+- A channel post that follows up an announcement is a reply in the announcement's thread; any other channel post
+  starts a thread of its own.
+- A post to a person goes to their 1:1 chat with the bot, created (or found: Teams gives the same chat again)
+  once and remembered. Its files follow there as file consent cards (bot.teams.files): Teams uploads a file to
+  the person's OneDrive only once they accept it.
 - Each post carries its ledger key as its card's id. After a crash, posts whose outcome is unknown are looked for
   among the bot's recent messages in the channel or chat, read through Microsoft Graph (the Bot Connector cannot
   give messages back), with the resource-specific consent the app's manifest asks for.
@@ -22,13 +22,12 @@ from typing import TypeVar
 from aiohttp import ClientError, ClientResponseError
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
 
-from bot.message import Message, people_in
-from bot.reminder_replies import failures_message, reminder_message
+from bot.front_end import Outgoing
+from bot.message import Attachment, Message, people_in
 from bot.teams.connector import PLATFORM, KeptConversation, TeamsConnections, kept_conversation
-from bot.teams.files import COMPILED_COMMENTS, Offered, compiled_comments, consent_attachment
+from bot.teams.files import Offered, consent_attachment
 from bot.teams.ids import is_teams_person
 from handlers.context import Services
-from handlers.reminder_plan import DueReminder
 from handlers.reminders import DeliveryFailed, RateLimited
 from storage.committees import CommitteeView
 from storage.conversation_references import kept_reference, kept_references_on
@@ -45,73 +44,48 @@ DEFAULT_RETRY_AFTER = 1.0
 # The most recent messages searched for a post whose outcome is unknown: a reminder is only ever retried within
 # minutes of its first attempt, so it is among them if it landed.
 MESSAGES_SEARCHED = 50
-WITH_COMPILED_DOCUMENT = "window.compiled"
+NO_TEAM = "the channel's team is not known, so its messages cannot be read"
 NO_CHANNEL = "the bot has not been in the committee's channel since it was installed, so Teams gives it no way there"
 
 
-class TeamsReminderSender:
+class TeamsReminderTransport:
     def __init__(self, services: Services, connections: TeamsConnections, render_card: CardRenderer) -> None:
-        self._services = services
+        self._services = services  # its directory names the people a card mentions
         self._connections = connections
         self._render_card = render_card
         self._chats: dict[str, str] = {}  # member id -> their 1:1 chat with the bot
+        self._team_groups: dict[str, str | None] = {}  # team id -> its Microsoft 365 group id
 
     def sending(self) -> AbstractAsyncContextManager[None]:
         return self._connections.open()
 
-    async def send(self, reminder: DueReminder) -> str:
-        return await _as_delivery(self._send(reminder))
-
-    async def _send(self, reminder: DueReminder) -> str:
-        thread = reminder.window.announcement_ref if reminder.window and not reminder.is_direct else None
-        message = reminder_message(reminder)
-        posted = await self._post(reminder.committee, reminder.target, message, reminder.key, thread)
-        if reminder.kind == WITH_COMPILED_DOCUMENT and reminder.is_direct:
-            await self._offer_compiled(reminder)
-        return posted
-
-    async def _offer_compiled(self, reminder: DueReminder) -> None:
-        """The compiled comments, offered in a file consent card: Teams uploads them once the officer accepts."""
-        committee = reminder.committee
-        offered = Offered(COMPILED_COMMENTS, reminder.window.id, committee.workspace_id, reminder.target)
-        document = await compiled_comments(self._services, offered)
-        if document is None:
-            return
-        kept = await self._kept(committee)
-        chat = await self._chat_with(kept, reminder.target)
-        activity = Activity(type="message", channel_id=PLATFORM, attachments=[consent_attachment(document, offered)])
-        async with self._connections.client(kept) as client:
-            await client.conversations.send_to_conversation(chat, activity)
+    async def deliver(self, outgoing: Outgoing) -> str:
+        return await _as_delivery(self._deliver(outgoing))
 
     async def find_posted(self, _workspace_id: str, target: str, keys: set[str]) -> dict[str, str]:
         return await _as_delivery(self._find_posted(target, keys))
 
-    async def report_failures(self, committee: CommitteeView, clerks: list[str], failures: list) -> None:
-        message = failures_message(committee.name, failures)
-        for clerk in clerks:
-            try:
-                await _as_delivery(self._post(committee, clerk, message))
-            except DeliveryFailed as failure:
-                log.warning("could not tell clerk %s about undelivered reminders: %s", clerk, failure.reason)
-
     # ------------------------------------------------------------------ posting
 
-    async def _post(
-        self, committee: CommitteeView, target: str, message: Message, key: str | None = None, thread: str | None = None
-    ) -> str:
-        """Posts to a person's chat, or in the channel: as a reply in `thread` (its first message's id) if given,
-        else in a new thread. The post's id."""
-        kept = await self._kept(committee)
-        activity = await self._activity(committee, message, key)
+    async def _deliver(self, outgoing: Outgoing) -> str:
+        kept = await self._kept(outgoing.committee)
+        activity = await self._activity(outgoing.committee, outgoing.message, outgoing.key)
+        if outgoing.target == outgoing.committee.channel_id:
+            posted = await self._post_in_channel(kept, activity, outgoing.follows)
+        else:
+            posted = await self._send_to_chat(kept, outgoing.target, activity)
+        for file in outgoing.files:
+            await self._offer(kept, outgoing, file)
+        return posted
+
+    async def _post_in_channel(self, kept: KeptConversation, activity: Activity, follows: str | None) -> str:
+        """A reply in the thread of `follows` (its first message's id) if given, else a new thread; the post's id."""
         async with self._connections.client(kept) as client:
             conversations = client.conversations
-            if target != committee.channel_id:
-                chat = await self._chat_with(kept, target)
-                return (await conversations.send_to_conversation(chat, activity)).id
-            if thread:
-                in_thread = f"{kept.channel_id};messageid={thread}"
+            if follows:
+                in_thread = f"{kept.channel_id};messageid={follows}"
                 try:
-                    return (await conversations.reply_to_activity(in_thread, thread, activity)).id
+                    return (await conversations.reply_to_activity(in_thread, follows, activity)).id
                 except ClientResponseError as error:
                     # Someone deleted the announcement: the notice still goes out, in a thread of its own.
                     if error.status != 404:
@@ -126,6 +100,22 @@ class TeamsReminderSender:
                 )
             )
             return created.activity_id
+
+    async def _send_to_chat(self, kept: KeptConversation, member: str, activity: Activity) -> str:
+        chat = await self._chat_with(kept, member)
+        async with self._connections.client(kept) as client:
+            return (await client.conversations.send_to_conversation(chat, activity)).id
+
+    async def _offer(self, kept: KeptConversation, outgoing: Outgoing, file: Attachment) -> None:
+        """A file, offered in a file consent card in the person's chat: Teams uploads it once they accept, and it
+        is made again then from what `made_from` says (the acceptance may reach another process)."""
+        if file.made_from is None or not is_teams_person(outgoing.target):
+            log.warning("Teams takes files only by a person's consent in their chat; %s was not offered", file.filename)
+            return
+        kind, subject_id = file.made_from
+        offered = Offered(kind, subject_id, outgoing.committee.workspace_id, outgoing.target)
+        consent = Activity(type="message", channel_id=PLATFORM, attachments=[consent_attachment(file, offered)])
+        await self._send_to_chat(kept, outgoing.target, consent)
 
     async def _activity(self, committee: CommitteeView, message: Message, key: str | None) -> Activity:
         names = await self._services.directory.display_names(committee.workspace_id, people_in(message))
@@ -167,9 +157,7 @@ class TeamsReminderSender:
         if is_teams_person(target):
             messages = await self._chat_messages(kept, target, anonymous)
         else:
-            if not kept.team_group_id:
-                raise DeliveryFailed("the channel's team is not known, so its messages cannot be read", True)
-            path = f"teams/{kept.team_group_id}/channels/{kept.channel_id}/messages"
+            path = f"teams/{await self._team_group_id(kept)}/channels/{kept.channel_id}/messages"
             params = {"$top": str(MESSAGES_SEARCHED), "$expand": "replies"}
             threads = (await self._connections.graph_get(path, params, anonymous))["value"]
             messages = [m for thread in threads for m in [thread, *(thread.get("replies") or [])]]
@@ -178,6 +166,20 @@ class TeamsReminderSender:
             for key in _card_ids(message) & keys:
                 found[key] = message["id"]
         return found
+
+    async def _team_group_id(self, kept: KeptConversation) -> str:
+        """The channel's team as Graph names it (its Microsoft 365 group). Teams does not send it with every
+        activity, so a reference kept from one may lack it: the Bot Connector's team details give it, once."""
+        if kept.team_group_id:
+            return kept.team_group_id
+        if not kept.team_id:
+            raise DeliveryFailed(NO_TEAM, permanent=True)
+        if kept.team_id not in self._team_groups:
+            async with self._connections.client(kept) as client:
+                self._team_groups[kept.team_id] = (await client.fetch_team_details(kept.team_id)).aad_group_id
+        if not self._team_groups[kept.team_id]:
+            raise DeliveryFailed(NO_TEAM, permanent=True)
+        return self._team_groups[kept.team_id]
 
     async def _kept_for_target(self, target: str) -> KeptConversation:
         """The channel's reference; for a person, any Teams committee's, as one install serves one tenant."""

@@ -5,6 +5,8 @@ CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET   its client secret
 CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID       the council's tenant: requests from any other are refused
 CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED   true only to try the bot with no tenant (tests,
                                                                a local emulator); refused beside credentials
+TEAMS_GRAPH_URL   where Microsoft Graph is read (the bot's own recent posts, after a crash); Graph's own address
+                  unless set, as SLACK_API_URL is Slack's: tests point it at their fake
 """
 
 from collections.abc import Mapping
@@ -14,11 +16,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from microsoft_agents.hosting.core.authorization import ConnectionManager
 
+from bot.teams.connector import GRAPH_URL
+
 PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 CLIENT_ID, CLIENT_SECRET, TENANT_ID, ANONYMOUS = (
     f"{PREFIX}{name}" for name in ("CLIENTID", "CLIENTSECRET", "TENANTID", "ANONYMOUS_ALLOWED")
 )
 SERVICE_CONNECTION = "SERVICE_CONNECTION"
+GRAPH_URL_SETTING = "TEAMS_GRAPH_URL"
 
 
 class TeamsMisconfigured(SystemExit):
@@ -33,6 +38,7 @@ class TeamsSettings:
     tenant_id: str | None = None
     anonymous: bool = False
     environ: Mapping[str, str] | None = None  # the SDK's whole configuration, for its connection manager
+    graph_url: str = GRAPH_URL
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> "TeamsSettings | None":
@@ -48,6 +54,7 @@ class TeamsSettings:
             found[TENANT_ID] or None,
             anonymous,
             {name: value for name, value in environ.items() if name.startswith("CONNECTIONS__")},
+            (environ.get(GRAPH_URL_SETTING) or "").strip() or GRAPH_URL,
         )
         settings.check()
         return settings

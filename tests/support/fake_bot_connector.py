@@ -28,15 +28,17 @@ BOT_APP_ID = "00000000-0000-4000-8000-00000000b07a"
 BOT_ID = f"28:{BOT_APP_ID}"
 TEAM_ID = "19:team-general@thread.tacv2"
 CHANNEL_ID = "19:committee-channel@thread.tacv2"
+TEAM_GROUP_ID = "6c1e5d2a-0b9f-4e3a-8c7d-2f4a6b8c0d1e"  # the team's Microsoft 365 group: how Graph names the team
 
 # What each route does, by the name tests use for it (``calls_to("send")``, ``fail("reply", ...)``).
-SEND, REPLY, UPDATE, CREATE, PAGED_MEMBERS, MEMBER = (
+SEND, REPLY, UPDATE, CREATE, PAGED_MEMBERS, MEMBER, TEAM_DETAILS = (
     "send",
     "reply",
     "update",
     "create_conversation",
     "paged_members",
     "member",
+    "team_details",
 )
 GRAPH_CHANNEL_MESSAGES, GRAPH_REPLIES, GRAPH_CHAT_MESSAGES = (
     "graph_channel_messages",
@@ -155,6 +157,7 @@ class FakeBotConnector:
         app.router.add_get(conversation + "/pagedmembers", self._paged_members)
         app.router.add_get(conversation + "/pagedMembers", self._paged_members)
         app.router.add_get(conversation + "/members/{member_id}", self._member)
+        app.router.add_get("/v3/teams/{team_id}", self._team_details)
         app.router.add_get("/graph/v1.0/teams/{team_id}/channels/{channel_id}/messages", self._graph_channel_messages)
         app.router.add_get(
             "/graph/v1.0/teams/{team_id}/channels/{channel_id}/messages/{message_id}/replies", self._graph_replies
@@ -325,13 +328,27 @@ class FakeBotConnector:
 
         return await self._answer(request, MEMBER, conversation_id, member_id, member)
 
+    async def _team_details(self, request: web.Request) -> web.StreamResponse:
+        team_id = request.match_info["team_id"]
+
+        def details(_body: Any) -> web.Response:
+            if team_id != TEAM_ID:
+                return not_found(f"no team {team_id}")
+            return web.json_response({"id": TEAM_ID, "name": "Committees", "aadGroupId": TEAM_GROUP_ID})
+
+        return await self._answer(request, TEAM_DETAILS, team_id, None, details)
+
     # ------------------------------------------------------------------ Graph routes (messages a bot may read)
 
     async def _graph_channel_messages(self, request: web.Request) -> web.StreamResponse:
         channel_id = request.match_info["channel_id"]
-        return await self._answer(
-            request, GRAPH_CHANNEL_MESSAGES, channel_id, None, lambda _: self._graph_page(request, channel_id)
-        )
+
+        def page(_body: Any) -> web.Response:
+            if request.match_info["team_id"] != TEAM_GROUP_ID:  # Graph knows a team by its group id only
+                return not_found(f"no team {request.match_info['team_id']}")
+            return self._graph_page(request, channel_id)
+
+        return await self._answer(request, GRAPH_CHANNEL_MESSAGES, channel_id, None, page)
 
     async def _graph_replies(self, request: web.Request) -> web.StreamResponse:
         channel_id, root = request.match_info["channel_id"], request.match_info["message_id"]
