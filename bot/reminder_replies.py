@@ -24,7 +24,7 @@ from bot.message import (
 )
 from bot.replies import comment_buttons, count_of, days_left, link_or_title
 from handlers.deadlines import describe_date, describe_instant
-from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, agenda_deadline, local_day
+from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, ResponseCounts, agenda_deadline, local_day
 from handlers.reminder_settings import ReminderSettings
 from handlers.resolutions import ActionItem
 from handlers.wording import Command
@@ -95,15 +95,15 @@ def _mute_buttons(reminder: DueReminder) -> tuple[Button, ...]:
 
 def _window_message(reminder: DueReminder) -> Message:
     window = reminder.window
-    comments, responded = reminder.counts
+    counts = reminder.counts
     title = link_or_title(window.announcement_permalink or window.document_url, window.title)
-    counted = f"{count_of(comments, 'comment')} from {count_of(responded, 'member')}"
     if reminder.kind == "window.closed":
-        text = (Icon("lock"), Strong("Comments closed"), " on ", title, f": {counted}. ")
-        closed = paragraph((*text, someone(window.officer_user_id), " has them."))
-        return Message(f"Comments closed on {window.title}", (closed,))
+        text = (Icon("lock"), Strong("Comments closed"), " on ", title, f": {_tally(counts)}.")
+        has_them = (" ", someone(window.officer_user_id), " has them.") if counts.comments else ()
+        return Message(f"Comments closed on {window.title}", (paragraph((*text, *has_them)),))
     if reminder.kind == "window.compiled":
-        compiled = ("Comments on ", title, f" have closed: {counted}. The compiled comments are attached.")
+        attached = "The compiled comments are attached." if counts.comments else "The attached file says who responded."
+        compiled = ("Comments on ", title, f" have closed: {_tally(counts)}. {attached}")
         return Message(f"Compiled comments on {window.title}", (paragraph(compiled),))
     when = _window_day_phrase(reminder)
     if reminder.kind == "window.nudge":
@@ -113,12 +113,21 @@ def _window_message(reminder: DueReminder) -> Message:
         # "today at 17:00" already gives the time: the date alone, so it is not said twice.
         today = when.startswith("today")
         on = f" ({describe_date(window.deadline, window.timezone)})" if today else f", on {window.deadline_text}"
-        text = (Icon("hourglass"), "Comments on ", title, " close ", Strong(when), f"{on}. {_so_far(responded)}")
+        text = (Icon("hourglass"), "Comments on ", title, " close ", Strong(when), f"{on}. {_so_far(counts.responded)}")
     how = Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
     return Message(
         f"Comments on {window.title} close {when}",
         (paragraph(text, buttons=comment_buttons(window.id, "primary")), how, _mute_note(reminder)),
     )
+
+
+def _tally(counts: ResponseCounts) -> str:
+    """E.g. "3 comments from 2 members; 1 member said they had none", or "no comments, and no member responded"."""
+    had_none = f"{count_of(counts.had_none, 'member')} said they had none" if counts.had_none else ""
+    if not counts.comments:
+        return f"no comments ({had_none})" if had_none else "no comments, and no member responded"
+    tally = f"{count_of(counts.comments, 'comment')} from {count_of(counts.commenters, 'member')}"
+    return f"{tally}; {had_none}" if had_none else tally
 
 
 def _so_far(responded: int) -> str:

@@ -13,6 +13,7 @@ announcement of the item said how long was left.
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from handlers import working_days
@@ -63,6 +64,16 @@ class DroppedNotice:
     dropped_at: datetime
 
 
+class ResponseCounts(NamedTuple):
+    """How a comment window stands: its comments, the members who wrote them, those who said they had none, and
+    every member who responded either way."""
+
+    comments: int = 0
+    commenters: int = 0
+    had_none: int = 0
+    responded: int = 0
+
+
 @dataclass(frozen=True)
 class DueReminder:
     committee: CommitteeView
@@ -77,7 +88,7 @@ class DueReminder:
     meeting: MeetingSummary | None = None  # the meeting a report is due at, or a digest is for
     items: tuple[ActionItem, ...] = ()  # what a digest lists
     dropped: tuple[DroppedNotice, ...] = ()  # what a digest owns up to
-    counts: tuple[int, int] = (0, 0)  # comments and members responded, for comment-window notices
+    counts: ResponseCounts = ResponseCounts()  # for comment-window notices
     slipped_from: datetime | None = None  # for a report that moved on: the meeting it was due at
 
     @property
@@ -232,7 +243,7 @@ def _series(
 
 
 def window_reminders(
-    window: WindowSummary, committee: CommitteeView, waiting_for: list[str], counts: tuple[int, int]
+    window: WindowSummary, committee: CommitteeView, waiting_for: list[str], counts: ResponseCounts
 ) -> list[DueReminder]:
     deadline_day = local_day(window.deadline, committee)
     channel, item, about = committee.channel_id, f"window:{window.id}", dict(window=window, counts=counts)

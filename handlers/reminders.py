@@ -27,6 +27,7 @@ from handlers.reminder_plan import (
     CommitteeState,
     DroppedNotice,
     DueReminder,
+    ResponseCounts,
     Slip,
     Snooze,
     ledger_key,
@@ -311,11 +312,14 @@ def _about(item: str, found: dict[str, CommentWindow | Resolution | Meeting], co
 
 async def _window_with_responses(
     services: Services, window: WindowSummary, committee: CommitteeView
-) -> tuple[WindowSummary, list[str], tuple[int, int]]:
+) -> tuple[WindowSummary, list[str], ResponseCounts]:
     """The window, who has not responded (for the nudge), and how many comments from how many members."""
     found = await responses_to(services, committee.workspace_id, window)
-    comments = sum(1 for comment in found.comments if comment.kind == CommentKind.COMMENT)
-    return window, found.waiting_for, (comments, len(found.responded))
+    comments = [comment for comment in found.comments if comment.kind == CommentKind.COMMENT]
+    commenters = {comment.author_user_id for comment in comments}
+    had_none = {comment.author_user_id for comment in found.comments if comment.kind == CommentKind.NO_COMMENTS}
+    counts = ResponseCounts(len(comments), len(commenters), len(had_none), len(found.responded))
+    return window, found.waiting_for, counts
 
 
 async def _claim(services: Services, reminders: list[DueReminder], instance: str, now: datetime) -> list[DueReminder]:

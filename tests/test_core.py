@@ -175,6 +175,29 @@ async def test_reminders_go_out_once_and_the_officer_gets_the_compiled_document_
     assert len(core.out) == sent, "each reminder goes out once"
 
 
+async def _closing_notices(core) -> tuple[Went, Went]:
+    core.now = datetime(2027, 3, 20, 23, 59, 59, tzinfo=UTC)
+    await core.tick()
+    closing = [w for w in core.out if w.how == "reminder"]
+    return next(w for w in closing if "window.closed" in w.key), next(w for w in closing if "window.compiled" in w.key)
+
+
+async def test_at_close_the_counts_tell_comments_from_members_who_had_none(core):
+    _, announced = await _open_window(core)
+    await core.command(PATEL, "/comment", f"{_ref(announced)} We support the plan for family hubs.")
+    await core.command(JONES, "/comment", f"{_ref(announced)} no comments")
+    closed, compiled = await _closing_notices(core)
+    assert "1 comment from 1 member; 1 member said they had none. @UOFFICER has them." in closed.text
+    assert "1 comment from 1 member; 1 member said they had none. The compiled comments are attached." in compiled.text
+
+
+async def test_a_window_closing_with_no_comments_says_so_and_hands_nobody_nothing(core):
+    await _open_window(core)
+    closed, compiled = await _closing_notices(core)
+    assert "no comments, and no member responded." in closed.text and "has them" not in closed.text
+    assert "no comments, and no member responded. The attached file says who responded." in compiled.text
+
+
 async def test_a_platform_that_posts_by_reference_finds_the_latest_one_kept_for_a_committees_place(core):
     services = core.services
     assert await places.place_reference(services, WORKSPACE, CHANNEL) is None
