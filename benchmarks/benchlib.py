@@ -145,9 +145,27 @@ def median(values: list[float]) -> float:
 
 
 def process_cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User plus system CPU time of a process and the processes it started that are still running (gunicorn's
+    workers under `serve` with WEB_CONCURRENCY above 1), from /proc/<pid>/stat."""
+    return sum(_own_cpu_seconds(each) for each in (pid, *_descendants(pid)))
+
+
+def _own_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # ended since it was listed
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return children + [grandchild for child in children for grandchild in _descendants(child)]
 
 
 def machine_busy_seconds() -> tuple[float, float]:
@@ -299,7 +317,7 @@ async def _healthy(session: aiohttp.ClientSession, url: str) -> bool:
 
 def bot_server(database_url: str, slack_api_url: str, workers: int = 1) -> Server:
     """`committee-bot serve`, exactly as deployed, with its reminder tick off. With several workers the CPU
-    figure printed for the server is gunicorn's master only."""
+    figure printed for the server is the master's and its workers' together."""
     env = {
         "DATABASE_URL": database_url,
         "SLACK_API_URL": slack_api_url,
