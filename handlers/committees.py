@@ -6,12 +6,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers import log_context
 from handlers.context import Actor, Services
-from handlers.errors import AlreadySetUp, InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
+from handlers.errors import (
+    AlreadySetUp,
+    InvalidInput,
+    NotAClerk,
+    NotACommitteeChannel,
+    NotAllowed,
+    NotAMember,
+    NotFound,
+)
 from handlers.wording import Command
 from storage.committees import (
     CommitteeView,
     clerk_ids,
     committee_in_channel,
+    committees_by_id,
     create_committee,
     ensure_workspace,
     replace_clerks,
@@ -173,6 +182,16 @@ async def committee_here(session: Session, actor: Actor) -> CommitteeView:
         raise NotACommitteeChannel()
     log_context.note_committee(committee.id)
     return committee
+
+
+async def asking_in_committee(services: Services, workspace_id: str, user_id: str, committee_id: int) -> Actor:
+    """The person as if asking in a committee's channel, for a request that names the committee by its id (a file
+    made again when its person accepts it), so that it passes the same checks as one made there."""
+    async with services.database.session() as session:
+        committee = (await committees_by_id(session, [committee_id])).get(committee_id)
+    if committee is None or committee.workspace_id != workspace_id:
+        raise NotFound("That committee is no longer here.")
+    return Actor(workspace_id, user_id, committee.channel_id)
 
 
 async def is_clerk(session: Session, committee: CommitteeView, user_id: str) -> bool:

@@ -2,10 +2,14 @@
 (tests/test_actions_e2e.py, test_meetings_e2e.py, test_minutes_e2e.py, test_committee_setup.py,
 test_register_views_e2e.py): the same outcome in the database, and what each person sees in Teams."""
 
+import csv
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import time_machine
+from docx import Document
+from icalendar import Calendar
 
 from storage.models import (
     Committee,
@@ -22,7 +26,10 @@ from tests.teams_stack import (
     CLERK,
     MEMBERS,
     OFFICER,
+    allow_files,
     buttons,
+    consent,
+    consent_cards,
     dialog_card,
     dialog_inputs,
     note,
@@ -173,6 +180,55 @@ async def test_teams_share_in_channel_posts_without_buttons(teams):
 
 
 # Meetings (tests/test_meetings_e2e.py).
+
+
+async def test_teams_register_export_in_word_and_csv_with_history(teams):
+    await set_up_committee(teams)
+    await _record(
+        teams,
+        "Officers to write to the Minister, costs included.",
+        due="31 January 2041",
+        owner_title="Director of Children and Family Services",
+    )
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Mark done"])
+    await teams.teams.submit(CLERK, dialog.json(), {"note": "Letter sent."})
+    await teams.teams.say(CLERK, "actions export")
+    assert any("register (1 resolution" in shown(m.activity) for m in teams.chat(CLERK) if m.activity.get("summary"))
+    files = await allow_files(teams, CLERK)
+    words = "\n".join(p.text for p in Document(io.BytesIO(files["docx"])).paragraphs)
+    assert "Officers to write to the Minister, costs included." in words and "Letter sent." in words
+    [row] = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+    assert row["status"] == "done" and "Dana Clerk" in row["history"]
+
+
+async def test_teams_members_cannot_export_the_register_nor_allow_it_to_themselves(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(PATEL, "actions export")
+    assert "Only the committee's clerks can export the resolutions register" in shown(teams.last_private(PATEL))
+    assert consent_cards(teams, PATEL) == []
+
+    await teams.teams.say(CLERK, "actions export")
+    card = consent_cards(teams, CLERK)[0]
+    value = consent(card, teams.connector.upload_info(card["name"]))
+    made_out_to_patel = {**value, "context": {**value["context"], "for": PATEL}}
+    await teams.teams.invoke(PATEL, "fileConsent/invoke", made_out_to_patel)
+    assert "Only the committee's clerks can export the resolutions register" in shown(teams.last_private(PATEL))
+    assert teams.connector.uploads == {}
+
+
+async def test_teams_calendar_sent_as_a_file_a_member_allows(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
+    await teams.teams.say(PATEL, "meeting calendar")
+    said = [shown(m.activity) for m in teams.chat(PATEL) if m.activity.get("summary")]
+    assert any("Calendar of Children and Families Overview and Scrutiny Committee" in text for text in said)
+    files = await allow_files(teams, PATEL)
+    events = Calendar.from_ical(files["ics"]).walk("VEVENT")
+    assert [event["DTSTART"].dt for event in events] == [
+        datetime(2041, 3, 14, 10, 0, tzinfo=events[0]["DTSTART"].dt.tzinfo)
+    ]
+    [committee] = await stored(teams, Committee)
+    assert committee.calendar_token
 
 
 async def test_teams_clerk_adds_a_meeting_inline_in_the_committee_zone(teams):

@@ -61,7 +61,8 @@ ANOTHER_TENANT = (
 NOT_OURS = "That button or form is no longer in use. Please type the command again."
 TOO_LONG = "That message is too long for me to read. Nothing has changed."
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Nothing has changed."
-FILE_GONE = "Sorry, that file is no longer available to you. Please ask for it again."
+FILE_SAVED = "It is saved in your OneDrive: open it from this card."
+FILE_DECLINED = "You declined the file, so nothing was sent. Ask for it again whenever you want it."
 # The button that opens the form a typed command asked for (a message cannot open a dialog itself).
 OPEN_FORM = "form.command"
 CONFIRMED = "confirmed"
@@ -338,17 +339,19 @@ class _Turn:
         )
 
     async def _file_consent(self) -> None:
-        """A person allowed (or declined) a file offered in their chat: it is uploaded where Teams said, and a card
-        that opens it is sent to them (bot/teams/files.py checks it was offered to them, in this tenant)."""
+        """A person allowed (or declined) a file offered in their chat: it is made again for them, uploaded where
+        Teams said, and a card that opens it is sent to them (bot/teams/files.py checks it was offered to them, in
+        this tenant, and that they may still have it)."""
         person = self.actor()
         value = self.activity.value if isinstance(self.activity.value, dict) else {}
-        work = files.upload_accepted(self.services, value, person.workspace_id, person.user_id)
-        uploaded = await attempt(work, person, "file consent")
+        uploaded = await attempt(files.upload_accepted(self.services, value, person), person, "file consent")
         self.answer_invoke(None)
-        if isinstance(uploaded, dict):
-            await self.context.send_activity(Activity(type="message", attachments=[uploaded]))
-        elif value.get("action") == "accept":
-            await self.delivery.tell(person, error_message(FILE_GONE))
+        if isinstance(uploaded, Failure):
+            await self.delivery.tell(person, uploaded.message)
+        elif uploaded is None:
+            await self.delivery.tell(person, notice(FILE_DECLINED))
+        else:
+            await self.context.send_activity(Activity(type="message", text=FILE_SAVED, attachments=[uploaded]))
 
     async def _show_form(
         self, form: Form, person: Actor, opened: str | None, problem: str | None, typed: FormValues | None
