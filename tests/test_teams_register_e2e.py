@@ -16,11 +16,13 @@ from storage.models import (
     CommitteeClerk,
     Meeting,
     MeetingStatus,
+    MinutesImport,
     Resolution,
     ResolutionChange,
     ResolutionStatus,
     Workspace,
 )
+from tests.support.fake_bot_connector import CHANNEL_ID
 from tests.teams_stack import (
     CHAIR,
     CLERK,
@@ -32,6 +34,7 @@ from tests.teams_stack import (
     consent_cards,
     dialog_card,
     dialog_inputs,
+    form_data,
     note,
     set_up_committee,
     shown,
@@ -311,6 +314,57 @@ async def test_teams_the_lscpb_minute_is_found_checked_and_saved(teams):
         ("report_back", "future meeting"),
         ("noted", None),
     ]
+
+
+async def _send_file(teams, user: str, name: str, content: bytes, text: str = "minutes"):
+    """`user` sends the bot a file in their chat, with `text`: the only place Teams lets a bot receive one."""
+    attachment = teams.connector.sent_file(name, content)
+    answer = await teams.teams.post(teams.teams.activity("message", user, "chat", text=text, attachments=[attachment]))
+    assert answer.status in (200, 202), answer.text
+
+
+def _word_file(text: str) -> bytes:
+    document = Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    content = io.BytesIO()
+    document.save(content)
+    return content.getvalue()
+
+
+async def test_teams_minutes_sent_as_a_word_file_in_the_chat_are_read(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, CLERK, "lscpb-minutes.docx", _word_file(LSCPB))
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
+    assert any("I found 3 resolutions" in block.get("text", "") for block in dialog_card(dialog)["body"])
+    assert form_data(dialog)["channel"] == CHANNEL_ID  # the form acts for the committee the clerk clerks
+
+
+async def test_teams_an_unreadable_file_is_explained(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, CLERK, "minutes.pdf", b"%PDF-1.4 not really a pdf")
+    told = teams.last_private(CLERK)
+    assert "⚠️ I couldn't open that PDF" in shown(told)
+    assert "Check resolutions" not in buttons(told)
+    assert await stored(teams, MinutesImport) == []
+
+
+async def test_teams_a_minutes_file_from_a_member_or_for_an_unnamed_committee_is_refused(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, PATEL, "minutes.txt", LSCPB.encode())
+    assert "Only the committee's clerks can record resolutions" in shown(teams.last_private(PATEL))
+
+    teams.connector.add_member("other-team", "Dana Clerk", member_id=CLERK)
+    other = teams.teams.activity("message", CLERK, text="<at>committee-bot</at> committee setup Adults Commission")
+    other["conversation"]["id"] = other["channelData"]["channel"]["id"] = "19:adults@thread.tacv2"
+    other["channelData"]["team"]["id"] = "other-team"
+    await teams.teams.post(other)
+    await _send_file(teams, CLERK, "minutes.txt", LSCPB.encode())
+    assert "You clerk Adults Commission, Children and Families" in shown(teams.last_private(CLERK))
+    await _send_file(teams, CLERK, "minutes.txt", LSCPB.encode(), text="minutes children")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
+    assert form_data(dialog)["channel"] == CHANNEL_ID
+    assert await stored(teams, Resolution) == []  # nothing is saved until the clerk has checked it
 
 
 async def test_teams_members_cannot_import_minutes(teams):

@@ -43,7 +43,7 @@ from bot.teams.reading import (
 )
 from bot.teams.roster import TeamsRoster
 from bot.teams.settings import TeamsSettings
-from handlers import places
+from handlers import committees, places
 from handlers.context import Actor, Services
 from handlers.errors import NotFound
 from handlers.home import home_for
@@ -231,6 +231,9 @@ class _Turn:
         for part in typed.parts:
             if isinstance(part, Person) and part.name:
                 self.bot.roster.learn(self.place.tenant_id, self.place.place_id, None, part.member_id, part.name)
+        if self.place.personal and (sent := files.file_sent(self.activity)) is not None:
+            await self._minutes_file(person, chat, typed, *sent)
+            return
         command = command_of(typed, set(interactions.HELP))
         if command is not None:
             await self._command(person, *command)
@@ -246,6 +249,25 @@ class _Turn:
         work = interactions.command(self.services, person, name, typed, self.key(person))
         their_text = typed.plain() if name == "/comment" else None
         await answers.answer(self.delivery, self.services, person, chat, work, name, their_text)
+
+    async def _minutes_file(self, person: Actor, chat: InTheChat, typed: TypedText, name: str, url: str) -> None:
+        """A file sent in the personal chat (the only place Teams gives a bot the files people send): minutes for
+        the committee the person clerks, or the one named in what they typed with it ("minutes <committee>")."""
+        named = typed.plain().strip().removeprefix("minutes").removeprefix("Minutes")
+        work = committees.in_a_committee_they_clerk(self.services, person, named, "record resolutions")
+        there = await attempt(work, person, "minutes file")
+        if isinstance(there, Failure):
+            await chat.refuse(there)
+            return
+        # Answered as if asked in the committee's channel, so the form's buttons act for that committee.
+        # A form lost before its button is pressed (a restart) is asked for again empty, not with these words.
+        again = ("/minutes", TypedText.of(""))
+        chat = InTheChat(self.delivery, there, _form_offer_for(self.bot.offered_forms, there, again))
+        work = self._minutes_form(there, name, url)
+        await answers.answer(self.delivery, self.services, there, chat, work, "minutes file")
+
+    async def _minutes_form(self, there: Actor, name: str, url: str) -> Form:
+        return await interactions.minutes_file(self.services, there, name, await files.downloaded(name, url))
 
     async def _thread_reply(self, person: Actor, chat: InTheChat, typed: TypedText) -> None:
         # The message's own identity: a retried delivery offers nothing twice.

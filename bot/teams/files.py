@@ -1,4 +1,9 @@
-"""Files to one person in Teams: a bot may put a file in someone's OneDrive only after they accept it in a file
+"""Files between the bot and one person in Teams, which happens only in their 1:1 chat with it.
+
+A file the person sends arrives as a download-info attachment whose address is pre-authorised for a short while,
+so it is fetched with no credentials of ours.
+
+A bot may put a file in someone's OneDrive only after they accept it in a file
 consent card in their 1:1 chat. The card carries what the file is made from (never its bytes): on acceptance Teams
 sends a `fileConsent/invoke` with an upload address, the file is made again for that person (bot.exports, with the
 checks of asking for it now) and uploaded there, and a file card in the chat opens it.
@@ -15,11 +20,14 @@ import aiohttp
 from bot.exports import KINDS, made_again
 from bot.message import Attachment
 from handlers.context import Actor, Services
-from handlers.errors import NotFound
+from handlers.document_text import MAX_BYTES
+from handlers.errors import InvalidInput, NotFound
 
 CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
 INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
 UPLOAD_TIMEOUT_SECONDS = 60
+DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+DOWNLOAD_TIMEOUT_SECONDS = 20
 FILE_GONE = "Sorry, that file is no longer available to you. Please ask for it again."
 
 
@@ -87,6 +95,31 @@ async def upload_accepted(services: Services, value: Mapping, person: Actor) -> 
         "name": upload_info.get("name") or file.filename,
         "content": {"uniqueId": upload_info.get("uniqueId"), "fileType": upload_info.get("fileType") or "docx"},
     }
+
+
+def file_sent(activity) -> tuple[str, str] | None:
+    """The name and download address of the first file a person sent the bot with a message; None if none."""
+    for attachment in activity.attachments or []:
+        content = attachment.content if isinstance(attachment.content, Mapping) else {}
+        url = content.get("downloadUrl")
+        if attachment.content_type == DOWNLOAD_INFO and isinstance(url, str) and isinstance(attachment.name, str):
+            return attachment.name, url
+    return None
+
+
+async def downloaded(name: str, url: str) -> bytes:
+    """The file's content, up to one byte more than any file is read (so that a larger one is refused as such)."""
+    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(url, allow_redirects=False) as answer,
+        ):
+            if answer.status != 200:
+                raise InvalidInput(f"I couldn't download {name} from Teams. Please send it again.")
+            return await answer.content.read(MAX_BYTES + 1)
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        raise InvalidInput(f"I couldn't download {name} in time. Please send it again, or paste the minutes.") from None
 
 
 async def _put(upload_url: str, content: bytes) -> None:
