@@ -40,6 +40,7 @@ from tests.teams_stack import (
     shown,
     stored,
 )
+from tests.test_minutes_upload_e2e import word_file
 
 PATEL, JONES, _ = MEMBERS
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -323,18 +324,9 @@ async def _send_file(teams, user: str, name: str, content: bytes, text: str = "m
     assert answer.status in (200, 202), answer.text
 
 
-def _word_file(text: str) -> bytes:
-    document = Document()
-    for line in text.splitlines():
-        document.add_paragraph(line)
-    content = io.BytesIO()
-    document.save(content)
-    return content.getvalue()
-
-
 async def test_teams_minutes_sent_as_a_word_file_in_the_chat_are_read(teams):
     await set_up_committee(teams)
-    await _send_file(teams, CLERK, "lscpb-minutes.docx", _word_file(LSCPB))
+    await _send_file(teams, CLERK, "lscpb-minutes.docx", word_file(LSCPB))
     dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
     assert any("I found 3 resolutions" in block.get("text", "") for block in dialog_card(dialog)["body"])
     assert form_data(dialog)["channel"] == CHANNEL_ID  # the form acts for the committee the clerk clerks
