@@ -531,6 +531,26 @@ async def test_teams_members_cannot_export_others_comments(teams):
     assert consent_cards(teams, SMITH) == [] and teams.connector.uploads == {}
 
 
+async def test_teams_export_of_an_unknown_report_lists_the_choices(teams):
+    await _ready(teams)
+    await teams.teams.say(CLERK, "report export budget")
+    refusal = shown(teams.last_private(CLERK))
+    assert 'can\'t find a report you can export called "budget"' in refusal and "annual-report-2021" in refusal
+    assert consent_cards(teams, CLERK) == []
+
+
+async def test_teams_report_export_without_a_report_lists_those_you_can_export(teams):
+    await _ready(teams)
+    await open_window(teams, "Budget consultation", "1 March 2041")
+    for person in (CLERK, OFFICER):
+        await teams.teams.say(person, "report export")
+        answer = shown(teams.last_private(person))
+        assert "annual-report-2021: Draft annual report 2021/22" in answer
+        assert "budget-consultation: Budget consultation" in answer
+    await teams.teams.say(PATEL, "report export")
+    assert "Only the officer who receives a report's comments" in shown(teams.last_private(PATEL))
+
+
 async def test_teams_unknown_report_lists_the_open_ones(teams):
     await _ready(teams)
     await teams.teams.say(PATEL, "comment no-such-report My view")

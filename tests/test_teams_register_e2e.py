@@ -40,7 +40,7 @@ from tests.teams_stack import (
     shown,
     stored,
 )
-from tests.test_minutes_upload_e2e import word_file
+from tests.test_minutes_upload_e2e import CFOS, word_file
 
 PATEL, JONES, _ = MEMBERS
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -330,6 +330,15 @@ async def test_teams_minutes_sent_as_a_word_file_in_the_chat_are_read(teams):
     dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
     assert any("I found 3 resolutions" in block.get("text", "") for block in dialog_card(dialog)["body"])
     assert form_data(dialog)["channel"] == CHANNEL_ID  # the form acts for the committee the clerk clerks
+
+
+async def test_teams_minutes_sent_as_a_file_are_read_with_the_date_they_give(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, CLERK, "cfos-minute.docx", word_file(CFOS))
+    check = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
+    assert any("I found 2 resolutions" in block.get("text", "") for block in dialog_card(check)["body"])
+    assert dialog_inputs(check)["meeting_date"]["value"] == "6 September 2022"
+    assert "item 11" in str(dialog_card(check)["body"])
 
 
 async def test_teams_an_unreadable_file_is_explained(teams):
