@@ -206,7 +206,7 @@ async def in_a_committee_they_clerk(services: Services, actor: Actor, named: str
         log.warning("refused: %s clerks no committee (tried to %s)", actor.user_id, what)
         raise NotAClerk(what)
     wanted = named.strip().lower()
-    chosen = [committee for committee in clerked if wanted in committee.name.lower()]
+    chosen = clerked if len(clerked) == 1 else [c for c in clerked if wanted and wanted in c.name.lower()]
     if len(chosen) != 1:
         raise InvalidInput(
             f"You clerk {', '.join(c.name for c in clerked)}. Please send the file again with the committee's "

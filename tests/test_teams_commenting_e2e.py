@@ -512,13 +512,14 @@ async def test_teams_forged_file_consents_are_refused_and_send_nothing(teams):
         "a card made out to a member who may not have the comments": {**allowed, "context": mine},
         "a file no card offers": {**allowed, "context": {**mine, "file": "minutes", "of": window_id}},
         "no context at all": {**allowed, "context": "compiled_comments"},
+        "a report no database holds": {**allowed, "context": {**allowed["context"], "of": 2**70}},
     }
     for forged in forgeries.values():
         answer = await teams.teams.invoke(JONES, "fileConsent/invoke", forged)
         assert answer.status == 200, answer.text
     refusals = [shown(message.activity) for message in teams.chat(JONES)[-len(forgeries) :]]
     assert "Only the officer who receives a report's comments, or the committee's clerks" in refusals[1]
-    assert all("no longer available to you" in refusals[i] for i in (0, 2, 3))
+    assert all("no longer available to you" in refusals[i] for i in (0, 2, 3, 4))
     assert teams.connector.uploads == {}
 
 

@@ -326,7 +326,7 @@ async def _send_file(teams, user: str, name: str, content: bytes, text: str = "m
 
 async def test_teams_minutes_sent_as_a_word_file_in_the_chat_are_read(teams):
     await set_up_committee(teams)
-    await _send_file(teams, CLERK, "lscpb-minutes.docx", word_file(LSCPB))
+    await _send_file(teams, CLERK, "lscpb-minutes.docx", word_file(LSCPB), text="Last night's minutes")
     dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
     assert any("I found 3 resolutions" in block.get("text", "") for block in dialog_card(dialog)["body"])
     assert form_data(dialog)["channel"] == CHANNEL_ID  # the form acts for the committee the clerk clerks
@@ -347,6 +347,10 @@ async def test_teams_an_unreadable_file_is_explained(teams):
     told = teams.last_private(CLERK)
     assert "⚠️ I couldn't open that PDF" in shown(told)
     assert "Check resolutions" not in buttons(told)
+    expired = teams.connector.sent_file("minutes.pdf", b"%PDF-1.4")
+    teams.connector.sent_files.clear()  # its download address no longer works
+    await teams.teams.post(teams.teams.activity("message", CLERK, "chat", text="minutes", attachments=[expired]))
+    assert "I couldn't download minutes.pdf from Teams" in shown(teams.last_private(CLERK))
     assert await stored(teams, MinutesImport) == []
 
 

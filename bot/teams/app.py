@@ -63,6 +63,8 @@ TOO_LONG = "That message is too long for me to read. Nothing has changed."
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Nothing has changed."
 FILE_SAVED = "It is saved in your OneDrive: open it from this card."
 FILE_DECLINED = "You declined the file, so nothing was sent. Ask for it again whenever you want it."
+# What a clerk may type with a minutes file, before the committee's name.
+MINUTES = "minutes"
 # The button that opens the form a typed command asked for (a message cannot open a dialog itself).
 OPEN_FORM = "form.command"
 CONFIRMED = "confirmed"
@@ -253,7 +255,8 @@ class _Turn:
     async def _minutes_file(self, person: Actor, chat: InTheChat, typed: TypedText, name: str, url: str) -> None:
         """A file sent in the personal chat (the only place Teams gives a bot the files people send): minutes for
         the committee the person clerks, or the one named in what they typed with it ("minutes <committee>")."""
-        named = typed.plain().strip().removeprefix("minutes").removeprefix("Minutes")
+        words = typed.plain().strip()
+        named = words[len(MINUTES) :] if words.lower().startswith(MINUTES) else words
         work = committees.in_a_committee_they_clerk(self.services, person, named, "record resolutions")
         there = await attempt(work, person, "minutes file")
         if isinstance(there, Failure):

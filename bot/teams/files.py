@@ -71,7 +71,7 @@ def offered_in(value: Mapping, person: Actor) -> Offered:
     if value.get("action") != "accept" or not isinstance(context, Mapping):
         raise NotFound(FILE_GONE)
     kind, subject = context.get("file"), context.get("of")
-    if kind not in KINDS or not isinstance(subject, int) or isinstance(subject, bool):
+    if kind not in KINDS or not isinstance(subject, int) or isinstance(subject, bool) or not 0 < subject < 2**31:
         raise NotFound(FILE_GONE)
     if context.get("tenant") != person.workspace_id or context.get("for") != person.user_id:
         raise NotFound(FILE_GONE)
