@@ -4,7 +4,7 @@ test_register_views_e2e.py): the same outcome in the database, and what each per
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import time_machine
@@ -43,6 +43,7 @@ from tests.teams_stack import (
 from tests.test_minutes_upload_e2e import CFOS, word_file
 
 PATEL, JONES, _ = MEMBERS
+ADULTS_TEAM, ADULTS_CHANNEL = "adults-team", "19:adults@thread.tacv2"
 FIXTURES = Path(__file__).parent / "fixtures"
 LSCPB = (FIXTURES / "leicester-lscpb-annual-report-2019-20-minute.txt").read_text()
 
@@ -55,8 +56,9 @@ async def _record(
     owner: str = "",
     meeting_date: str = "",
     kind: str = "action",
+    elsewhere: bool = False,
 ):
-    await teams.teams.say(CLERK, "actions add")
+    await (_say_elsewhere(teams, "actions add") if elsewhere else teams.teams.say(CLERK, "actions add"))
     dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Record a resolution"])
     values = {
         "text": text,
@@ -67,6 +69,17 @@ async def _record(
         "meeting_date": meeting_date,
     }
     return await teams.teams.submit(CLERK, dialog.json(), values)
+
+
+async def _say_elsewhere(teams, text: str) -> None:
+    """The clerk's `@committee-bot <text>` in the channel of another team, where they are the only member."""
+    if ADULTS_TEAM not in teams.connector.rosters:
+        teams.connector.add_member(ADULTS_TEAM, "Dana Clerk", member_id=CLERK)
+    activity = teams.teams.activity("message", CLERK, text=f"<at>committee-bot</at> {text}")
+    activity["conversation"]["id"] = activity["channelData"]["channel"]["id"] = ADULTS_CHANNEL
+    activity["channelData"]["team"]["id"] = ADULTS_TEAM
+    answer = await teams.teams.post(activity)
+    assert answer.status == 202, answer.text
 
 
 async def _actions(teams, text: str = "", user: str = CLERK) -> dict:
@@ -235,6 +248,31 @@ async def test_teams_calendar_sent_as_a_file_a_member_allows(teams):
     assert committee.calendar_token
 
 
+async def test_teams_actions_all_covers_every_committee_the_clerk_clerks(teams):
+    await set_up_committee(teams)
+    await _say_elsewhere(teams, "committee setup Adults Scrutiny Commission")
+    await _record(teams, "Here.", due="1 May 2041")
+    await _record(teams, "There.", due="1 June 2041", elsewhere=True)
+    every = shown(await _actions(teams, "all"))
+    assert "Here." in every and "There." in every
+    only = shown(await _actions(teams, "committee adults"))
+    assert "There." in only and "Here." not in only
+
+
+async def test_teams_an_owner_who_does_not_exist_is_refused(teams):
+    await set_up_committee(teams)
+    answer = await _record(teams, "Someone to do something.", owner="29:nobody")
+    assert "can't find that person" in str(dialog_card(answer)["body"])
+    assert await stored(teams, Resolution) == []
+
+
+async def test_teams_upcoming_deadline_is_not_overdue(teams):
+    await set_up_committee(teams)
+    soon = datetime.now(UTC) + timedelta(days=3)
+    await _record(teams, "Due soon.", due=f"{soon.day} {soon:%B %Y}")
+    assert "no open resolutions" in shown(await _actions(teams, "overdue"))
+
+
 async def test_teams_clerk_adds_a_meeting_inline_in_the_committee_zone(teams):
     await set_up_committee(teams)
     await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
@@ -359,11 +397,7 @@ async def test_teams_a_minutes_file_from_a_member_or_for_an_unnamed_committee_is
     await _send_file(teams, PATEL, "minutes.txt", LSCPB.encode())
     assert "Only the committee's clerks can record resolutions" in shown(teams.last_private(PATEL))
 
-    teams.connector.add_member("other-team", "Dana Clerk", member_id=CLERK)
-    other = teams.teams.activity("message", CLERK, text="<at>committee-bot</at> committee setup Adults Commission")
-    other["conversation"]["id"] = other["channelData"]["channel"]["id"] = "19:adults@thread.tacv2"
-    other["channelData"]["team"]["id"] = "other-team"
-    await teams.teams.post(other)
+    await _say_elsewhere(teams, "committee setup Adults Commission")
     await _send_file(teams, CLERK, "minutes.txt", LSCPB.encode())
     assert "You clerk Adults Commission, Children and Families" in shown(teams.last_private(CLERK))
     await _send_file(teams, CLERK, "minutes.txt", LSCPB.encode(), text="minutes children")
