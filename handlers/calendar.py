@@ -36,8 +36,8 @@ SHORT_TEXT_LENGTH = 80
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-async def calendar_token(services: Services, actor: Actor) -> tuple[str, str]:
-    """The committee's name and its feed token, which is created the first time any member asks."""
+async def calendar_token(services: Services, actor: Actor) -> tuple[CommitteeView, str]:
+    """The committee and its feed token, which is created the first time any member asks."""
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_member(services, committee, actor)
@@ -46,7 +46,7 @@ async def calendar_token(services: Services, actor: Actor) -> tuple[str, str]:
             token, issued = await issue_calendar_token(session, committee.id, secrets.token_urlsafe(32))
             if issued:
                 log.info("calendar token issued for committee %s", committee.id)
-    return committee.name, token
+    return committee, token
 
 
 def calendar_filename(committee_name: str) -> str:

@@ -4,18 +4,21 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from handlers.comment_windows import WindowSummary, choose_window, expected_to_respond, windows_for_export
+from handlers.comment_windows import WindowSummary, choose_window, expected_to_respond, summarise, windows_for_export
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, describe_instant
 from handlers.errors import NotAllowed, NotFound
 from handlers.export_formats import CompiledComments, ExportedComment, ReportSection
-from storage.comments import live_comments
+from storage.comments import live_comments, window_with_committee
 from storage.committees import clerk_ids
 from storage.models import FORMER_MEMBER, Comment, CommentKind
 
 log = logging.getLogger(__name__)
 
 GENERAL_SECTION = "General comments"
+ONLY_OFFICER_OR_CLERKS = (
+    "Only the officer who receives a report's comments, or the committee's clerks, can export them."
+)
 
 
 async def exportable_windows(services: Services, actor: Actor) -> list[WindowSummary]:
@@ -24,9 +27,7 @@ async def exportable_windows(services: Services, actor: Actor) -> list[WindowSum
     windows = await windows_for_export(services, actor)
     if not windows:
         log.warning("refused: %s asked to export comments but receives none and clerks no committee", actor.user_id)
-        raise NotAllowed(
-            "Only the officer who receives a report's comments, or the committee's clerks, can export them."
-        )
+        raise NotAllowed(ONLY_OFFICER_OR_CLERKS)
     now = services.clock()
     still_open = [window for window in windows if window.is_open(now)]
     closed = sorted((window for window in windows if not window.is_open(now)), key=lambda w: w.deadline, reverse=True)
@@ -35,6 +36,25 @@ async def exportable_windows(services: Services, actor: Actor) -> list[WindowSum
 
 async def compile_comments(services: Services, actor: Actor, ref_text: str) -> tuple[WindowSummary, CompiledComments]:
     window = choose_window(await exportable_windows(services, actor), ref_text, kind="a report you can export")
+    return window, await _compiled_if_kept(services, actor, window)
+
+
+async def compile_window_for(services: Services, actor: Actor, window_id: int) -> CompiledComments:
+    """The comments on a window named by its id (a file made again when its person accepts it), with the checks
+    of an export they ask for: its officer or one of its committee's clerks, and the comments not yet deleted."""
+    async with services.database.session() as session:
+        found = await window_with_committee(session, actor.workspace_id, window_id)
+        clerks = await clerk_ids(session, found[1].id) if found else []
+    if found is None:
+        raise NotFound("That report is no longer here, so there is nothing to export.")
+    window = summarise(*found)
+    if actor.user_id != window.officer_user_id and actor.user_id not in clerks:
+        log.warning("refused: %s asked for the comments on window %s", actor.user_id, window.id)
+        raise NotAllowed(ONLY_OFFICER_OR_CLERKS)
+    return await _compiled_if_kept(services, actor, window)
+
+
+async def _compiled_if_kept(services: Services, actor: Actor, window: WindowSummary) -> CompiledComments:
     if window.comments_deleted_at is not None:
         deleted_on = describe_date(window.comments_deleted_at, window.timezone)
         raise NotFound(
@@ -42,7 +62,7 @@ async def compile_comments(services: Services, actor: Actor, ref_text: str) -> t
             "period for committee records, so there is nothing left to export."
         )
     log.info("comments on window %s compiled for %s", window.id, actor.user_id)
-    return window, await compile_window(services, actor.workspace_id, window)
+    return await compile_window(services, actor.workspace_id, window)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers import log_context
 from handlers.context import Actor, Services
-from handlers.errors import AlreadySetUp, InvalidInput, NotAClerk, NotACommitteeChannel, NotAllowed, NotAMember
+from handlers.errors import (
+    AlreadySetUp,
+    InvalidInput,
+    NotAClerk,
+    NotACommitteeChannel,
+    NotAllowed,
+    NotAMember,
+    NotFound,
+)
 from handlers.wording import Command
 from storage.committees import (
     CommitteeView,
     clerk_ids,
+    committee_ids_clerked_by,
     committee_in_channel,
+    committees_by_id,
     create_committee,
     ensure_workspace,
     replace_clerks,
@@ -173,6 +183,37 @@ async def committee_here(session: Session, actor: Actor) -> CommitteeView:
         raise NotACommitteeChannel()
     log_context.note_committee(committee.id)
     return committee
+
+
+async def asking_in_committee(services: Services, workspace_id: str, user_id: str, committee_id: int) -> Actor:
+    """The person as if asking in a committee's channel, for a request that names the committee by its id (a file
+    made again when its person accepts it), so that it passes the same checks as one made there."""
+    async with services.database.session() as session:
+        committee = (await committees_by_id(session, [committee_id])).get(committee_id)
+    if committee is None or committee.workspace_id != workspace_id:
+        raise NotFound("That committee is no longer here.")
+    return Actor(workspace_id, user_id, committee.channel_id)
+
+
+async def in_a_committee_they_clerk(services: Services, actor: Actor, named: str, what: str) -> Actor:
+    """For a request made outside any committee's channel (a file sent in a person's chat with the bot, where
+    Teams lets bots receive files): the person as asking in the committee they clerk, or the one `named` (part of
+    its name) among several."""
+    async with services.database.session() as session:
+        clerked_ids = await committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+        clerked = sorted((await committees_by_id(session, clerked_ids)).values(), key=lambda c: c.name)
+    if not clerked:
+        log.warning("refused: %s clerks no committee (tried to %s)", actor.user_id, what)
+        raise NotAClerk(what)
+    wanted = named.strip().lower()
+    chosen = clerked if len(clerked) == 1 else [c for c in clerked if wanted and wanted in c.name.lower()]
+    if len(chosen) != 1:
+        raise InvalidInput(
+            f"You clerk {', '.join(c.name for c in clerked)}. Please send the file again with the committee's "
+            f"name, e.g. minutes {clerked[0].name}."
+        )
+    log_context.note_committee(chosen[0].id)
+    return Actor(actor.workspace_id, actor.user_id, chosen[0].channel_id)
 
 
 async def is_clerk(session: Session, committee: CommitteeView, user_id: str) -> bool:

@@ -13,11 +13,12 @@ from handlers.register_export import (
     describe_snapshot,
 )
 from handlers.resolutions import ActionItem, HistoryEntry, entry_of_change, item_of
+from storage.committees import CommitteeView
 from storage.models import FORMER_MEMBER
 from storage.register import resolution_changes, resolutions_of_committee
 
 
-async def compile_register(services: Services, actor: Actor) -> Register:
+async def compile_register(services: Services, actor: Actor) -> tuple[CommitteeView, Register]:
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "export the resolutions register")
@@ -28,7 +29,9 @@ async def compile_register(services: Services, actor: Actor) -> Register:
     names = await people_named(services, actor, items, history)
     now = services.clock()
     entries = tuple(_entry(item, [h for h in history if h.resolution_id == item.id], names, now) for item in items)
-    return Register(f"Resolutions register: {committee.name}", describe_instant(now, committee.timezone), entries)
+    return committee, Register(
+        f"Resolutions register: {committee.name}", describe_instant(now, committee.timezone), entries
+    )
 
 
 async def people_named(

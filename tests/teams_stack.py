@@ -278,3 +278,31 @@ async def stored(stack: TeamsStack, model, **where) -> list:
         for name, value in where.items():
             statement = statement.where(getattr(model, name) == value)
         return list(await session.exec(statement))
+
+
+CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
+
+
+def consent_cards(stack: TeamsStack, user: str) -> list[dict]:
+    """The file consent cards the bot sent to `user`'s chat, oldest first."""
+    return [
+        attachment
+        for message in stack.chat(user)
+        for attachment in message.activity.get("attachments") or []
+        if attachment["contentType"] == CONSENT_CARD
+    ]
+
+
+def consent(card: dict, upload_info: dict | None, action: str = "accept") -> dict:
+    """What Teams sends back when the person presses Allow (with where to upload) or Decline on a consent card."""
+    value = {"type": "fileUpload", "action": action, "context": card["content"][f"{action}Context"]}
+    return value | ({"uploadInfo": upload_info} if upload_info else {})
+
+
+async def allow_files(stack: TeamsStack, user: str) -> dict[str, bytes]:
+    """`user` presses Allow on each file offered in their chat; what was uploaded, by file extension."""
+    for card in consent_cards(stack, user):
+        value = consent(card, stack.connector.upload_info(card["name"]))
+        answer = await stack.teams.invoke(user, "fileConsent/invoke", value)
+        assert answer.status == 200, answer.text
+    return {name.rsplit(".", 1)[1]: content for name, content in stack.connector.uploads.items()}

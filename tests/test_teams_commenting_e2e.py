@@ -2,10 +2,15 @@
 (tests/test_commenting_e2e.py, test_comment_windows_e2e.py, test_conversation_e2e.py): the same outcome in the
 database, and what each person sees in Teams."""
 
+import csv
+import io
 from datetime import UTC, datetime
 
 import time_machine
+from docx import Document
 
+from bot.teams.app import FILE_SAVED
+from bot.teams.files import INFO_CARD
 from storage.models import Comment, CommentDraft, CommentKind, CommentRevision, CommentWindow, RevisionAction
 from tests.support.fake_bot_connector import BOT_ID, CHANNEL_ID
 from tests.teams_stack import (
@@ -13,7 +18,10 @@ from tests.teams_stack import (
     MEMBERS,
     OFFICER,
     STRANGER,
+    allow_files,
     buttons,
+    consent,
+    consent_cards,
     dialog_inputs,
     form_data,
     note,
@@ -394,31 +402,6 @@ async def test_teams_a_window_opened_in_the_channel_is_reminded_in_its_announcem
     assert "Draft annual report 2021/22" in shown(reminder.activity) and "7 days" in shown(reminder.activity)
 
 
-async def test_teams_the_officer_allows_the_compiled_comments_and_gets_the_file(teams):
-    """The file consent card the reminders offer (bot/teams/files.py) is answered at /api/messages: the document is
-    uploaded where Teams says and a card that opens it arrives in the chat; anyone else's acceptance uploads
-    nothing."""
-    from bot.teams.files import COMPILED_COMMENTS, Offered
-    from tests.support.fake_bot_connector import TENANT_ID
-
-    window_id = await _ready(teams)
-    await teams.teams.say(PATEL, "comment annual-report-2021 A view.")
-    offered = Offered(COMPILED_COMMENTS, window_id, TENANT_ID, OFFICER).context()
-    name = "comments.docx"
-    accepted = {"action": "accept", "context": offered, "uploadInfo": teams.connector.upload_info(name)}
-    answer = await teams.teams.invoke(OFFICER, "fileConsent/invoke", accepted)
-    assert answer.status == 200
-    assert teams.connector.uploads[name][:2] == b"PK"  # a Word document
-    assert (
-        teams.last_private(OFFICER)["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.info"
-    )
-
-    teams.connector.uploads.clear()
-    forged = await teams.teams.invoke(JONES, "fileConsent/invoke", {**accepted, "context": {**offered, "for": JONES}})
-    assert forged.status == 200 and teams.connector.uploads == {}
-    assert "no longer available" in shown(teams.last_private(JONES))
-
-
 async def test_teams_a_clerk_moves_a_deadline_and_the_channel_is_told(teams):
     await _ready(teams)
     await teams.teams.say(CLERK, "report deadline annual-report-2021 4 October 2040")
@@ -455,13 +438,118 @@ async def test_teams_action_execute_presses_are_answered_in_the_card(teams):
     assert (comment.author_user_id, comment.kind) == (SMITH, CommentKind.NO_COMMENTS)
 
 
-async def test_teams_an_export_says_the_files_cannot_come_through_teams_yet(teams):
-    await _ready(teams)
-    await teams.teams.say(PATEL, "comment annual-report-2021 A view.")
+async def _with_responses(teams) -> int:
+    """The responses of tests/test_export_e2e.py: a comment typed, one in a section through the form, and one
+    "no comments"."""
+    window_id = await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 General point about data.")
+    await teams.teams.say(PATEL, "comment")
+    dialog = await teams.teams.press(PATEL, buttons(teams.last_private(PATEL))["Comment on a report"])
+    values = {"report": str(window_id), "section": "Section 3", "text": "Mental health waiting lists.\nSecond line."}
+    await teams.teams.submit(PATEL, dialog.json(), values)
+    await teams.teams.press(JONES, buttons(teams.channel_posts()[-1].activity)["No comments"], where="channel")
+    return window_id
+
+
+async def test_teams_officer_allows_the_compiled_comments_in_word_markdown_and_csv(teams):
+    await _with_responses(teams)
     await teams.teams.say(OFFICER, "report export annual-report-2021")
-    said = [shown(message.activity) for message in teams.chat(OFFICER)]
-    assert any("1 comment" in text for text in said)
-    assert any("can't send files in Teams yet" in text for text in said)
+    said = "\n".join(shown(message.activity) for message in teams.chat(OFFICER) if message.activity.get("summary"))
+    assert '2 comments, 1 "no comments", 2 not yet responded' in said and "press Allow on each file" in said
+    offered = consent_cards(teams, OFFICER)
+    assert sorted(card["name"].rsplit(".", 1)[1] for card in offered) == ["csv", "docx", "md"]
+    assert all(card["content"]["sizeInBytes"] > 0 for card in offered)
+    assert teams.connector.uploads == {}  # Teams uploads only what the person allows
+
+    files = await allow_files(teams, OFFICER)
+    document = Document(io.BytesIO(files["docx"]))
+    paragraphs = [p.text for p in document.paragraphs]
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:2] == ["General comments", "Section 3"]
+    assert "Cllr Jones" in paragraphs and "Cllr Smith" in paragraphs and "Cllr Chair" in paragraphs
+    assert any("Mental health waiting lists.\nSecond line." in p for p in paragraphs)
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+    assert {(r["member"], r["response"]) for r in rows} == {
+        ("Cllr Patel", "comment"),
+        ("Cllr Jones", "no comments"),
+        ("Cllr Smith", "not responded"),
+        ("Cllr Chair", "not responded"),
+    }
+    assert "Mental health waiting lists." in files["md"].decode()
+    opened = [m.activity for m in teams.chat(OFFICER) if m.activity.get("text") == FILE_SAVED]
+    assert [a["attachments"][0]["contentType"] for a in opened] == [INFO_CARD] * 3
+
+
+async def test_teams_a_file_is_made_when_allowed_so_it_has_the_comments_up_to_then(teams):
+    await _ready(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 Draft wording")
+    await teams.teams.say(CLERK, "report export annual-report-2021")
+    receipt = teams.chat(PATEL)[-1].activity
+    dialog = await teams.teams.press(PATEL, buttons(receipt)["Edit"])
+    await teams.teams.submit(PATEL, dialog.json(), {"section": "", "text": "Final wording"})
+    markdown = (await allow_files(teams, CLERK))["md"].decode()
+    assert "Final wording" in markdown and "Draft wording" not in markdown and "(edited)" in markdown
+
+
+async def test_teams_declining_a_file_sends_nothing_and_says_so(teams):
+    await _with_responses(teams)
+    await teams.teams.say(OFFICER, "report export annual-report-2021")
+    card = consent_cards(teams, OFFICER)[0]
+    answer = await teams.teams.invoke(OFFICER, "fileConsent/invoke", consent(card, None, "decline"))
+    assert answer.status == 200
+    assert "You declined the file, so nothing was sent" in shown(teams.last_private(OFFICER))
+    assert teams.connector.uploads == {}
+
+
+async def test_teams_forged_file_consents_are_refused_and_send_nothing(teams):
+    window_id = await _with_responses(teams)
+    await teams.teams.say(OFFICER, "report export annual-report-2021")
+    card = consent_cards(teams, OFFICER)[0]
+    allowed = consent(card, teams.connector.upload_info(card["name"]))
+    mine = {**allowed["context"], "for": JONES}
+    forgeries = {
+        "the officer's card, sent by a member": allowed,
+        "a card made out to a member who may not have the comments": {**allowed, "context": mine},
+        "a file no card offers": {**allowed, "context": {**mine, "file": "minutes", "of": window_id}},
+        "no context at all": {**allowed, "context": "compiled_comments"},
+        "a report no database holds": {**allowed, "context": {**allowed["context"], "of": 2**70}},
+    }
+    for forged in forgeries.values():
+        answer = await teams.teams.invoke(JONES, "fileConsent/invoke", forged)
+        assert answer.status == 200, answer.text
+    refusals = [shown(message.activity) for message in teams.chat(JONES)[-len(forgeries) :]]
+    assert "Only the officer who receives a report's comments, or the committee's clerks" in refusals[1]
+    assert all("no longer available to you" in refusals[i] for i in (0, 2, 3, 4))
+    assert teams.connector.uploads == {}
+
+
+async def test_teams_members_cannot_export_others_comments(teams):
+    await _with_responses(teams)
+    await teams.teams.say(SMITH, "report export annual-report-2021")
+    assert "Only the officer who receives a report's comments, or the committee's clerks" in shown(
+        teams.last_private(SMITH)
+    )
+    assert consent_cards(teams, SMITH) == [] and teams.connector.uploads == {}
+
+
+async def test_teams_export_of_an_unknown_report_lists_the_choices(teams):
+    await _ready(teams)
+    await teams.teams.say(CLERK, "report export budget")
+    refusal = shown(teams.last_private(CLERK))
+    assert 'can\'t find a report you can export called "budget"' in refusal and "annual-report-2021" in refusal
+    assert consent_cards(teams, CLERK) == []
+
+
+async def test_teams_report_export_without_a_report_lists_those_you_can_export(teams):
+    await _ready(teams)
+    await open_window(teams, "Budget consultation", "1 March 2041")
+    for person in (CLERK, OFFICER):
+        await teams.teams.say(person, "report export")
+        answer = shown(teams.last_private(person))
+        assert "annual-report-2021: Draft annual report 2021/22" in answer
+        assert "budget-consultation: Budget consultation" in answer
+    await teams.teams.say(PATEL, "report export")
+    assert "Only the officer who receives a report's comments" in shown(teams.last_private(PATEL))
 
 
 async def test_teams_unknown_report_lists_the_open_ones(teams):

@@ -2,36 +2,48 @@
 (tests/test_actions_e2e.py, test_meetings_e2e.py, test_minutes_e2e.py, test_committee_setup.py,
 test_register_views_e2e.py): the same outcome in the database, and what each person sees in Teams."""
 
-from datetime import UTC, date, datetime
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import time_machine
+from docx import Document
+from icalendar import Calendar
 
 from storage.models import (
     Committee,
     CommitteeClerk,
     Meeting,
     MeetingStatus,
+    MinutesImport,
     Resolution,
     ResolutionChange,
     ResolutionStatus,
     Workspace,
 )
+from tests.support.fake_bot_connector import CHANNEL_ID
 from tests.teams_stack import (
     CHAIR,
     CLERK,
     MEMBERS,
     OFFICER,
+    allow_files,
     buttons,
+    consent,
+    consent_cards,
     dialog_card,
     dialog_inputs,
+    form_data,
     note,
     set_up_committee,
     shown,
     stored,
 )
+from tests.test_minutes_upload_e2e import CFOS, word_file
 
 PATEL, JONES, _ = MEMBERS
+ADULTS_TEAM, ADULTS_CHANNEL = "adults-team", "19:adults@thread.tacv2"
 FIXTURES = Path(__file__).parent / "fixtures"
 LSCPB = (FIXTURES / "leicester-lscpb-annual-report-2019-20-minute.txt").read_text()
 
@@ -44,8 +56,9 @@ async def _record(
     owner: str = "",
     meeting_date: str = "",
     kind: str = "action",
+    elsewhere: bool = False,
 ):
-    await teams.teams.say(CLERK, "actions add")
+    await (_say_elsewhere(teams, "actions add") if elsewhere else teams.teams.say(CLERK, "actions add"))
     dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Record a resolution"])
     values = {
         "text": text,
@@ -56,6 +69,17 @@ async def _record(
         "meeting_date": meeting_date,
     }
     return await teams.teams.submit(CLERK, dialog.json(), values)
+
+
+async def _say_elsewhere(teams, text: str) -> None:
+    """The clerk's `@committee-bot <text>` in the channel of another team, where they are the only member."""
+    if ADULTS_TEAM not in teams.connector.rosters:
+        teams.connector.add_member(ADULTS_TEAM, "Dana Clerk", member_id=CLERK)
+    activity = teams.teams.activity("message", CLERK, text=f"<at>committee-bot</at> {text}")
+    activity["conversation"]["id"] = activity["channelData"]["channel"]["id"] = ADULTS_CHANNEL
+    activity["channelData"]["team"]["id"] = ADULTS_TEAM
+    answer = await teams.teams.post(activity)
+    assert answer.status == 202, answer.text
 
 
 async def _actions(teams, text: str = "", user: str = CLERK) -> dict:
@@ -175,6 +199,80 @@ async def test_teams_share_in_channel_posts_without_buttons(teams):
 # Meetings (tests/test_meetings_e2e.py).
 
 
+async def test_teams_register_export_in_word_and_csv_with_history(teams):
+    await set_up_committee(teams)
+    await _record(
+        teams,
+        "Officers to write to the Minister, costs included.",
+        due="31 January 2041",
+        owner_title="Director of Children and Family Services",
+    )
+    dialog = await teams.teams.press(CLERK, buttons(await _actions(teams))["Mark done"])
+    await teams.teams.submit(CLERK, dialog.json(), {"note": "Letter sent."})
+    await teams.teams.say(CLERK, "actions export")
+    assert any("register (1 resolution" in shown(m.activity) for m in teams.chat(CLERK) if m.activity.get("summary"))
+    files = await allow_files(teams, CLERK)
+    words = "\n".join(p.text for p in Document(io.BytesIO(files["docx"])).paragraphs)
+    assert "Officers to write to the Minister, costs included." in words and "Letter sent." in words
+    [row] = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8-sig"))))
+    assert row["status"] == "done" and "Dana Clerk" in row["history"]
+
+
+async def test_teams_members_cannot_export_the_register_nor_allow_it_to_themselves(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(PATEL, "actions export")
+    assert "Only the committee's clerks can export the resolutions register" in shown(teams.last_private(PATEL))
+    assert consent_cards(teams, PATEL) == []
+
+    await teams.teams.say(CLERK, "actions export")
+    card = consent_cards(teams, CLERK)[0]
+    value = consent(card, teams.connector.upload_info(card["name"]))
+    made_out_to_patel = {**value, "context": {**value["context"], "for": PATEL}}
+    await teams.teams.invoke(PATEL, "fileConsent/invoke", made_out_to_patel)
+    assert "Only the committee's clerks can export the resolutions register" in shown(teams.last_private(PATEL))
+    assert teams.connector.uploads == {}
+
+
+async def test_teams_calendar_sent_as_a_file_a_member_allows(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
+    await teams.teams.say(PATEL, "meeting calendar")
+    said = [shown(m.activity) for m in teams.chat(PATEL) if m.activity.get("summary")]
+    assert any("Calendar of Children and Families Overview and Scrutiny Committee" in text for text in said)
+    files = await allow_files(teams, PATEL)
+    events = Calendar.from_ical(files["ics"]).walk("VEVENT")
+    assert [event["DTSTART"].dt for event in events] == [
+        datetime(2041, 3, 14, 10, 0, tzinfo=events[0]["DTSTART"].dt.tzinfo)
+    ]
+    [committee] = await stored(teams, Committee)
+    assert committee.calendar_token
+
+
+async def test_teams_actions_all_covers_every_committee_the_clerk_clerks(teams):
+    await set_up_committee(teams)
+    await _say_elsewhere(teams, "committee setup Adults Scrutiny Commission")
+    await _record(teams, "Here.", due="1 May 2041")
+    await _record(teams, "There.", due="1 June 2041", elsewhere=True)
+    every = shown(await _actions(teams, "all"))
+    assert "Here." in every and "There." in every
+    only = shown(await _actions(teams, "committee adults"))
+    assert "There." in only and "Here." not in only
+
+
+async def test_teams_an_owner_who_does_not_exist_is_refused(teams):
+    await set_up_committee(teams)
+    answer = await _record(teams, "Someone to do something.", owner="29:nobody")
+    assert "can't find that person" in str(dialog_card(answer)["body"])
+    assert await stored(teams, Resolution) == []
+
+
+async def test_teams_upcoming_deadline_is_not_overdue(teams):
+    await set_up_committee(teams)
+    soon = datetime.now(UTC) + timedelta(days=3)
+    await _record(teams, "Due soon.", due=f"{soon.day} {soon:%B %Y}")
+    assert "no open resolutions" in shown(await _actions(teams, "overdue"))
+
+
 async def test_teams_clerk_adds_a_meeting_inline_in_the_committee_zone(teams):
     await set_up_committee(teams)
     await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
@@ -255,6 +353,57 @@ async def test_teams_the_lscpb_minute_is_found_checked_and_saved(teams):
         ("report_back", "future meeting"),
         ("noted", None),
     ]
+
+
+async def _send_file(teams, user: str, name: str, content: bytes, text: str = "minutes"):
+    """`user` sends the bot a file in their chat, with `text`: the only place Teams lets a bot receive one."""
+    attachment = teams.connector.sent_file(name, content)
+    answer = await teams.teams.post(teams.teams.activity("message", user, "chat", text=text, attachments=[attachment]))
+    assert answer.status in (200, 202), answer.text
+
+
+async def test_teams_minutes_sent_as_a_word_file_in_the_chat_are_read(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, CLERK, "lscpb-minutes.docx", word_file(LSCPB), text="Last night's minutes")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
+    assert any("I found 3 resolutions" in block.get("text", "") for block in dialog_card(dialog)["body"])
+    assert form_data(dialog)["channel"] == CHANNEL_ID  # the form acts for the committee the clerk clerks
+
+
+async def test_teams_minutes_sent_as_a_file_are_read_with_the_date_they_give(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, CLERK, "cfos-minute.docx", word_file(CFOS))
+    check = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
+    assert any("I found 2 resolutions" in block.get("text", "") for block in dialog_card(check)["body"])
+    assert dialog_inputs(check)["meeting_date"]["value"] == "6 September 2022"
+    assert "item 11" in str(dialog_card(check)["body"])
+
+
+async def test_teams_an_unreadable_file_is_explained(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, CLERK, "minutes.pdf", b"%PDF-1.4 not really a pdf")
+    told = teams.last_private(CLERK)
+    assert "⚠️ I couldn't open that PDF" in shown(told)
+    assert "Check resolutions" not in buttons(told)
+    expired = teams.connector.sent_file("minutes.pdf", b"%PDF-1.4")
+    teams.connector.sent_files.clear()  # its download address no longer works
+    await teams.teams.post(teams.teams.activity("message", CLERK, "chat", text="minutes", attachments=[expired]))
+    assert "I couldn't download minutes.pdf from Teams" in shown(teams.last_private(CLERK))
+    assert await stored(teams, MinutesImport) == []
+
+
+async def test_teams_a_minutes_file_from_a_member_or_for_an_unnamed_committee_is_refused(teams):
+    await set_up_committee(teams)
+    await _send_file(teams, PATEL, "minutes.txt", LSCPB.encode())
+    assert "Only the committee's clerks can record resolutions" in shown(teams.last_private(PATEL))
+
+    await _say_elsewhere(teams, "committee setup Adults Commission")
+    await _send_file(teams, CLERK, "minutes.txt", LSCPB.encode())
+    assert "You clerk Adults Commission, Children and Families" in shown(teams.last_private(CLERK))
+    await _send_file(teams, CLERK, "minutes.txt", LSCPB.encode(), text="minutes children")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Check resolutions"])
+    assert form_data(dialog)["channel"] == CHANNEL_ID
+    assert await stored(teams, Resolution) == []  # nothing is saved until the clerk has checked it
 
 
 async def test_teams_members_cannot_import_minutes(teams):

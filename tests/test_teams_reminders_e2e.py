@@ -16,6 +16,7 @@ from bot.teams.files import upload_accepted
 from bot.teams.outbound import teams_platform
 from handlers.comments import add_comment
 from handlers.context import Services
+from handlers.errors import NotAllowed
 from handlers.reminders import tick
 from storage.models import Reminder, ReminderState
 from tests.flows import FAST, open_window, reminder_posts, set_up_committee, stored
@@ -250,8 +251,8 @@ async def test_when_comments_close_the_officer_is_offered_the_compiled_comments_
     # The officer presses Allow: Teams sends the consent card's context back with where to upload the file.
     accepted = {"action": "accept", "context": consent["content"]["acceptContext"],
                 "uploadInfo": teams.fake.upload_info(consent["name"])}  # fmt: skip
-    tenant = teams.actor(teams.officer).workspace_id
-    card = await upload_accepted(teams.services, accepted, tenant, teams.officer.id)
+    officer = teams.actor(teams.officer)
+    card = await upload_accepted(teams.services, accepted, officer)
     assert card["contentType"] == "application/vnd.microsoft.teams.card.file.info"
     document = Document(io.BytesIO(teams.fake.uploads[consent["name"]]))
     assert "A view." in "\n".join(paragraph.text for paragraph in document.paragraphs)
@@ -259,7 +260,8 @@ async def test_when_comments_close_the_officer_is_offered_the_compiled_comments_
     # The same context, sent by a member who is neither the officer nor a clerk, uploads nothing.
     forged = {**accepted, "context": {**accepted["context"], "for": teams.members[1].id}}
     teams.fake.uploads.clear()
-    assert await upload_accepted(teams.services, forged, tenant, teams.members[1].id) is None
+    with pytest.raises(NotAllowed):
+        await upload_accepted(teams.services, forged, teams.actor(teams.members[1]))
     assert teams.fake.uploads == {} and window_id
 
 

@@ -21,7 +21,7 @@ from bot.teams.settings import ANONYMOUS, GRAPH_URL_SETTING
 from bot.teams.settings import TENANT_ID as TENANT_ID_SETTING
 from handlers.reminder_plan import ledger_key
 from storage.database import Database, schema_revisions
-from storage.models import Reminder, ReminderState
+from storage.models import Reminder, ReminderState, Resolution
 from tests import flows
 from tests import teams_stack as teams_flows
 from tests.stack import CHANNEL as SLACK_CHANNEL
@@ -35,7 +35,7 @@ from tests.support.fake_bot_connector import (
     SEND,
     TENANT_ID,
 )
-from tests.teams_stack import CHAIR, MEMBERS, TeamsStack, shown, start_teams_stack
+from tests.teams_stack import CHAIR, MEMBERS, OFFICER, TeamsStack, shown, start_teams_stack
 
 TITLE = "Draft annual report 2021/22"  # both stacks' report, open until 20 September 2040
 WEEK_NOTICE = datetime(2040, 9, 13, 9, 0, tzinfo=UTC)  # "7 days left": a notice in the channel only
@@ -268,3 +268,49 @@ async def test_serve_with_reminders_on_ticks_for_both_platforms_at_start(teams, 
     assert "7 days" in shown(notice.activity)
     assert len(_slack_keys(slack)) == 1, "Slack's notice"
     await _every_reminder_sent_once(teams.database, teams, slack)
+
+
+# Reminders about the resolutions register (tests/test_reminders_e2e.py), recorded through the Teams dialog.
+
+RECORDED_ON = datetime(2039, 6, 1, 10, 0, tzinfo=UTC)  # long before the report's notices of September 2040
+WEEK_BEFORE_DUE, DUE_DAY = datetime(2039, 6, 10, 8, 0, tzinfo=UTC), datetime(2039, 6, 17, 8, 0, tzinfo=UTC)
+
+
+async def _record_action_due_17_june(teams: TeamsStack) -> None:
+    clerk = teams_flows.CLERK
+    with time_machine.travel(RECORDED_ON, tick=True):
+        await teams.teams.say(clerk, "actions add")
+        form = teams_flows.buttons(teams.last_private(clerk))["Record a resolution"]
+        dialog = await teams.teams.press(clerk, form)
+        values = {"text": "Write to the Minister.", "kind": "action", "owner_user_id": OFFICER, "due": "17 June 2039"}
+        answer = await teams.teams.submit(clerk, dialog.json(), values)
+    assert answer.status == 200 and not answer.text, answer.text
+    teams.connector.calls.clear()
+
+
+async def test_teams_a_dated_action_reminds_its_owner_and_the_channel(teams):
+    await _record_action_due_17_june(teams)
+    scheduler = _scheduler(teams.database, slack=None)
+    await _tick(WEEK_BEFORE_DUE, scheduler)
+    await _tick(DUE_DAY, scheduler)
+    sent = sorted((row.kind, row.target) for row in await _ledger(teams.database) if row.state == ReminderState.SENT)
+    assert sent == sorted(
+        [("action.week", CHANNEL_ID), ("action.week", OFFICER), ("action.today", CHANNEL_ID), ("action.today", OFFICER)]
+    )
+    assert len(_teams_posts(teams)) == 4  # each once, where it belongs
+    to_owner = teams.connector.messages_in(teams.connector.chat_with(OFFICER))
+    assert "Due today" in shown(to_owner[-1].activity) and "Write to the Minister." in shown(to_owner[-1].activity)
+
+
+async def test_teams_closing_an_item_cancels_its_reminders(teams):
+    await _record_action_due_17_june(teams)
+    clerk = teams_flows.CLERK
+    with time_machine.travel(RECORDED_ON, tick=True):
+        await teams.teams.say(clerk, "actions")
+        dialog = await teams.teams.press(clerk, teams_flows.buttons(teams.last_private(clerk))["Cancel"])
+        await teams.teams.submit(clerk, dialog.json(), {"note": "No longer needed"})
+    [resolution] = await teams_flows.stored(teams, Resolution)
+    assert resolution.status == "cancelled"
+    teams.connector.calls.clear()
+    await _tick(WEEK_BEFORE_DUE, _scheduler(teams.database, slack=None))
+    assert _teams_posts(teams) == []

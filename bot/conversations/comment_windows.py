@@ -7,14 +7,14 @@ import secrets
 from bot import forms, replies
 from bot.conversations import CommandRequest, Conversation, Press, Submission
 from bot.conversations.inputs import TypedText, number, required_text, text_of
+from bot.exports import comment_files
 from bot.forms import Form
-from bot.message import Attachment, Inline
+from bot.message import Inline
 from bot.reminder_replies import settings_message
 from bot.replies import Reply
 from handlers import collect, comment_windows, comments, committees, reminder_settings, working_days
 from handlers.context import Actor, Services
 from handlers.errors import InvalidInput, NotFound, UserFacingError
-from handlers.export_formats import to_csv, to_docx, to_markdown
 from handlers.wording import Command, Verbatim, Wording, joined
 
 log = logging.getLogger(__name__)
@@ -206,20 +206,8 @@ async def _export(services: Services, actor: Actor, ref: str) -> Reply:
                 comment_windows.listing(windows[:MOST_LISTED]),
             )
         )
-    _, compiled = await collect.compile_comments(services, actor, ref)
-    files = (
-        Attachment(f"{compiled.file_stem}.docx", f"Comments on {compiled.report_title} (Word)", to_docx(compiled)),
-        Attachment(
-            f"{compiled.file_stem}.md",
-            f"Comments on {compiled.report_title} (Markdown)",
-            to_markdown(compiled).encode(),
-        ),
-        Attachment(
-            f"{compiled.file_stem}.csv",
-            f"Comments on {compiled.report_title} (CSV)",
-            to_csv(compiled).encode("utf-8-sig"),
-        ),
-    )
+    window, compiled = await collect.compile_comments(services, actor, ref)
+    files = comment_files(compiled, window.id)
     return Reply(replies.export_sent(compiled), files=files)
 
 

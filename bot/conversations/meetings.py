@@ -4,8 +4,9 @@ from bot import forms, register_replies, replies
 from bot.calendar_feed import calendar_url
 from bot.conversations import CommandRequest, Conversation, Press, Submission
 from bot.conversations.inputs import number, text_of
+from bot.exports import calendar_file
 from bot.forms import Form
-from bot.message import Attachment, Inline
+from bot.message import Inline
 from bot.replies import Reply
 from handlers import calendar, committees, meetings
 from handlers.context import Actor, Services
@@ -47,7 +48,7 @@ async def _add(services: Services, actor: Actor, when: str, request_key: str) ->
 
 
 async def _calendar(services: Services, actor: Actor) -> Reply:
-    committee_name, token = await calendar.calendar_token(services, actor)
+    committee, token = await calendar.calendar_token(services, actor)
     content = await calendar.committee_calendar(services, token)
     url = calendar_url(services.public_url, token) if services.public_url else None
     where = (
@@ -55,9 +56,8 @@ async def _calendar(services: Services, actor: Actor) -> Reply:
         if url
         else ("Ask whoever runs the bot to set PUBLIC_URL, and this will give you an address to subscribe to.")
     )
-    message = replies.notice(f"Calendar of {committee_name}. {where}\nI've also sent you the file.")
-    file = Attachment(calendar.calendar_filename(committee_name), f"Calendar of {committee_name}", content)
-    return Reply(message, files=(file,))
+    message = replies.notice(f"Calendar of {committee.name}. {where}\nI've also sent you the file.")
+    return Reply(message, files=(calendar_file(committee, content),))
 
 
 async def press(services: Services, actor: Actor, pressed: Press) -> Reply | Form:

@@ -8,15 +8,15 @@ from datetime import date
 from bot import forms, register_replies, replies
 from bot.conversations import CommandRequest, Conversation, Press, Submission
 from bot.conversations.inputs import number, text_of, user_of
+from bot.exports import register_files
 from bot.forms import Form, FormValues
-from bot.message import Attachment, Inline
+from bot.message import Inline
 from bot.replies import Reply
 from handlers import register, resolutions
 from handlers.context import Actor, Services
 from handlers.deadlines import local_date
 from handlers.due_ranges import read_day, read_range
 from handlers.errors import InvalidInput, NotFound
-from handlers.register_export import register_to_csv, register_to_docx
 from handlers.resolutions import ActionQuery, Change, NoLongerOpen
 from handlers.wording import Command, Verbatim, Wording, joined
 from storage.models import DEFAULT_TIMEZONE
@@ -125,13 +125,8 @@ async def _listing(services: Services, actor: Actor, query: ActionQuery, shared:
 
 
 async def _export(services: Services, actor: Actor) -> Reply:
-    compiled = await register.compile_register(services, actor)
-    files = (
-        Attachment(f"{compiled.file_stem}.docx", f"{compiled.title} (Word)", register_to_docx(compiled)),
-        Attachment(
-            f"{compiled.file_stem}.csv", f"{compiled.title} (CSV)", register_to_csv(compiled).encode("utf-8-sig")
-        ),
-    )
+    committee, compiled = await register.compile_register(services, actor)
+    files = register_files(compiled, committee.id)
     message = replies.notice(f"I've sent you the register ({len(compiled.entries)} resolutions) as Word and CSV files.")
     return Reply(message, files=files)
 

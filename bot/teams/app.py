@@ -43,7 +43,7 @@ from bot.teams.reading import (
 )
 from bot.teams.roster import TeamsRoster
 from bot.teams.settings import TeamsSettings
-from handlers import places
+from handlers import committees, places
 from handlers.context import Actor, Services
 from handlers.errors import NotFound
 from handlers.home import home_for
@@ -61,7 +61,10 @@ ANOTHER_TENANT = (
 NOT_OURS = "That button or form is no longer in use. Please type the command again."
 TOO_LONG = "That message is too long for me to read. Nothing has changed."
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Nothing has changed."
-FILE_GONE = "Sorry, that file is no longer available to you. Please ask for it again."
+FILE_SAVED = "It is saved in your OneDrive: open it from this card."
+FILE_DECLINED = "You declined the file, so nothing was sent. Ask for it again whenever you want it."
+# What a clerk may type with a minutes file, before the committee's name.
+MINUTES = "minutes"
 # The button that opens the form a typed command asked for (a message cannot open a dialog itself).
 OPEN_FORM = "form.command"
 CONFIRMED = "confirmed"
@@ -230,6 +233,9 @@ class _Turn:
         for part in typed.parts:
             if isinstance(part, Person) and part.name:
                 self.bot.roster.learn(self.place.tenant_id, self.place.place_id, None, part.member_id, part.name)
+        if self.place.personal and (sent := files.file_sent(self.activity)) is not None:
+            await self._minutes_file(person, chat, typed, *sent)
+            return
         command = command_of(typed, set(interactions.HELP))
         if command is not None:
             await self._command(person, *command)
@@ -245,6 +251,26 @@ class _Turn:
         work = interactions.command(self.services, person, name, typed, self.key(person))
         their_text = typed.plain() if name == "/comment" else None
         await answers.answer(self.delivery, self.services, person, chat, work, name, their_text)
+
+    async def _minutes_file(self, person: Actor, chat: InTheChat, typed: TypedText, name: str, url: str) -> None:
+        """A file sent in the personal chat (the only place Teams gives a bot the files people send): minutes for
+        the committee the person clerks, or the one named in what they typed with it ("minutes <committee>")."""
+        words = typed.plain().strip()
+        named = words[len(MINUTES) :] if words.lower().startswith(MINUTES) else words
+        work = committees.in_a_committee_they_clerk(self.services, person, named, "record resolutions")
+        there = await attempt(work, person, "minutes file")
+        if isinstance(there, Failure):
+            await chat.refuse(there)
+            return
+        # Answered as if asked in the committee's channel, so the form's buttons act for that committee.
+        # A form lost before its button is pressed (a restart) is asked for again empty, not with these words.
+        again = ("/minutes", TypedText.of(""))
+        chat = InTheChat(self.delivery, there, _form_offer_for(self.bot.offered_forms, there, again))
+        work = self._minutes_form(there, name, url)
+        await answers.answer(self.delivery, self.services, there, chat, work, "minutes file")
+
+    async def _minutes_form(self, there: Actor, name: str, url: str) -> Form:
+        return await interactions.minutes_file(self.services, there, name, await files.downloaded(name, url))
 
     async def _thread_reply(self, person: Actor, chat: InTheChat, typed: TypedText) -> None:
         # The message's own identity: a retried delivery offers nothing twice.
@@ -338,17 +364,19 @@ class _Turn:
         )
 
     async def _file_consent(self) -> None:
-        """A person allowed (or declined) a file offered in their chat: it is uploaded where Teams said, and a card
-        that opens it is sent to them (bot/teams/files.py checks it was offered to them, in this tenant)."""
+        """A person allowed (or declined) a file offered in their chat: it is made again for them, uploaded where
+        Teams said, and a card that opens it is sent to them (bot/teams/files.py checks it was offered to them, in
+        this tenant, and that they may still have it)."""
         person = self.actor()
         value = self.activity.value if isinstance(self.activity.value, dict) else {}
-        work = files.upload_accepted(self.services, value, person.workspace_id, person.user_id)
-        uploaded = await attempt(work, person, "file consent")
+        uploaded = await attempt(files.upload_accepted(self.services, value, person), person, "file consent")
         self.answer_invoke(None)
-        if isinstance(uploaded, dict):
-            await self.context.send_activity(Activity(type="message", attachments=[uploaded]))
-        elif value.get("action") == "accept":
-            await self.delivery.tell(person, error_message(FILE_GONE))
+        if isinstance(uploaded, Failure):
+            await self.delivery.tell(person, uploaded.message)
+        elif uploaded is None:
+            await self.delivery.tell(person, notice(FILE_DECLINED))
+        else:
+            await self.context.send_activity(Activity(type="message", text=FILE_SAVED, attachments=[uploaded]))
 
     async def _show_form(
         self, form: Form, person: Actor, opened: str | None, problem: str | None, typed: FormValues | None

@@ -11,24 +11,27 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from aiohttp import ClientResponseError
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters, InvokeResponse
 from microsoft_agents.hosting.core import ChannelAdapter, TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.forms import Form, FormValues
+from bot.front_end import NotDelivered
 from bot.message import Attachment, Button, Message, paragraph, people_in
 from bot.outcomes import Failure
 from bot.replies import notice
 from bot.teams import cards
+from bot.teams.files import offer_to
 from bot.teams.reading import THREAD, Where
 from bot.teams.roster import TeamsRoster
 from handlers.context import Actor
 
 log = logging.getLogger(__name__)
 
-FILES_NOT_YET = (
-    "The files are ready, but this bot can't send files in Teams yet: ask for the export from the command line "
-    "(committee-bot) or in the console."
+FILES_BELOW = (
+    "Teams asks before a bot saves files for you: press Allow on each file below and it is saved in your OneDrive, "
+    "with a card here that opens it."
 )
 # The form a dialog showed, the name it goes by while open, and what was typed in it.
 ShownForm = tuple[Form, str, FormValues]
@@ -85,7 +88,20 @@ class TeamsDelivery:
         await self._connector.conversations.send_to_conversation(chat, activity)
 
     async def send_files(self, actor: Actor, files: tuple[Attachment, ...], note: Message | None) -> None:
-        await self.tell(actor, notice(FILES_NOT_YET))
+        """Each file offered by a file consent card in the person's 1:1 chat, after a line saying how to take it
+        (`note`, the answer's words, was already said there or in the channel's answer to them)."""
+        offers = [offer for offer in (offer_to(file, actor) for file in files) if offer is not None]
+        if len(offers) < len(files):
+            raise NotDelivered("a file that cannot be made again was not offered")
+        try:
+            chat = await self._chat_with(actor.user_id)
+            await self._connector.conversations.send_to_conversation(chat, await self.card(notice(FILES_BELOW), None))
+            for offer in offers:
+                await self._connector.conversations.send_to_conversation(
+                    chat, Activity(type="message", attachments=[offer])
+                )
+        except ClientResponseError as error:
+            raise NotDelivered(f"Teams answered {error.status}") from None
 
     async def refresh_home(self, actor: Actor) -> None:
         """The personal chat shows home when asked; nothing is redrawn unasked."""

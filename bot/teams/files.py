@@ -1,35 +1,42 @@
-"""Files to one person in Teams: a bot may put a file in someone's OneDrive only after they accept it in a file
-consent card in their 1:1 chat. The card carries what the file is (never its bytes): on acceptance Teams sends a
-`fileConsent/invoke` with an upload address, the file is made again from that and uploaded there, and a file card
-in the chat opens it.
+"""Files between the bot and one person in Teams, which happens only in their 1:1 chat with it.
 
-Only what `FILES` lists can be asked for this way; the context is checked against the person and tenant it was
-offered to, so a forged invoke cannot fetch someone else's document.
+A file the person sends arrives as a download-info attachment whose address is pre-authorised for a short while,
+so it is fetched with no credentials of ours.
+
+A bot may put a file in someone's OneDrive only after they accept it in a file
+consent card in their 1:1 chat. The card carries what the file is made from (never its bytes): on acceptance Teams
+sends a `fileConsent/invoke` with an upload address, the file is made again for that person (bot.exports, with the
+checks of asking for it now) and uploaded there, and a file card in the chat opens it.
+
+The card's context is checked against the person and tenant it was offered to, so a forged invoke cannot fetch
+someone else's document, nor one its person may no longer have.
 """
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
 
+from bot.exports import KINDS, made_again
 from bot.message import Attachment
-from bot.reminder_delivery import COMPILED_COMMENTS, compiled_document
-from handlers.comment_windows import summarise
-from handlers.context import Services
-from storage.comments import window_with_committee
-from storage.committees import clerk_ids
+from handlers.context import Actor, Services
+from handlers.document_text import MAX_BYTES
+from handlers.errors import InvalidInput, NotFound
 
 CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
 INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
 UPLOAD_TIMEOUT_SECONDS = 60
+DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+DOWNLOAD_TIMEOUT_SECONDS = 20
+FILE_GONE = "Sorry, that file is no longer available to you. Please ask for it again."
 
 
 @dataclass(frozen=True)
 class Offered:
-    """A file offered to one person: what it is, and for whom."""
+    """A file offered to one person: what it is made from, and for whom."""
 
     kind: str  # as `Attachment.made_from` names it
-    subject_id: int  # the comment window, for the compiled comments
+    subject_id: int  # the comment window or committee it is made from
     workspace_id: str
     member_id: str
 
@@ -50,46 +57,37 @@ def consent_attachment(file: Attachment, offered: Offered) -> dict:
     }
 
 
-async def compiled_comments(services: Services, offered: Offered) -> Attachment | None:
-    """For the report's receiving officer and the committee's clerks: the people Slack sends them to."""
-    async with services.database.session() as session:
-        found = await window_with_committee(session, offered.workspace_id, offered.subject_id)
-        if found is None:
-            return None
-        window = summarise(*found)
-        if offered.member_id != window.officer_user_id and offered.member_id not in await clerk_ids(
-            session, window.committee_id
-        ):
-            return None
-    return await compiled_document(services, offered.workspace_id, window)
+def offer_to(file: Attachment, person: Actor) -> dict | None:
+    """The consent card offering `file` to `person`; None for a file that cannot be made again when they accept."""
+    if file.made_from is None:
+        return None
+    kind, subject_id = file.made_from
+    return consent_attachment(file, Offered(kind, subject_id, person.workspace_id, person.user_id))
 
 
-FILES: dict[str, Callable[[Services, Offered], Awaitable[Attachment | None]]] = {COMPILED_COMMENTS: compiled_comments}
-
-
-def offered_in(value: Mapping, workspace_id: str, member_id: str) -> Offered | None:
-    """The file an accepted consent card offered to this person in this tenant; None for anything else."""
-    context = value.get("context") if isinstance(value, Mapping) else None
+def offered_in(value: Mapping, person: Actor) -> Offered:
+    """The file an accepted consent card offered to this person in this tenant; refused for anything else."""
+    context = value.get("context")
     if value.get("action") != "accept" or not isinstance(context, Mapping):
-        return None
+        raise NotFound(FILE_GONE)
     kind, subject = context.get("file"), context.get("of")
-    if kind not in FILES or not isinstance(subject, int) or isinstance(subject, bool):
-        return None
-    if context.get("tenant") != workspace_id or context.get("for") != member_id:
-        return None
-    return Offered(kind, subject, workspace_id, member_id)
+    if kind not in KINDS or not isinstance(subject, int) or isinstance(subject, bool) or not 0 < subject < 2**31:
+        raise NotFound(FILE_GONE)
+    if context.get("tenant") != person.workspace_id or context.get("for") != person.user_id:
+        raise NotFound(FILE_GONE)
+    return Offered(kind, subject, person.workspace_id, person.user_id)
 
 
-async def upload_accepted(services: Services, value: Mapping, workspace_id: str, member_id: str) -> dict | None:
-    """Uploads the file a person accepted to where Teams said; the file card to show them, or None when the
-    consent was declined, forged, or its file is gone."""
-    offered = offered_in(value, workspace_id, member_id)
-    upload_info = value.get("uploadInfo") if offered else None
+async def upload_accepted(services: Services, value: Mapping, person: Actor) -> dict | None:
+    """Uploads the file a person accepted to where Teams said; the file card to show them, or None when they
+    declined. A forged consent, or a file they may no longer have, is refused with what to do."""
+    if value.get("action") == "decline":
+        return None
+    offered = offered_in(value, person)
+    upload_info = value.get("uploadInfo")
     if not isinstance(upload_info, Mapping) or not isinstance(upload_info.get("uploadUrl"), str):
-        return None
-    file = await FILES[offered.kind](services, offered)
-    if file is None:
-        return None
+        raise NotFound(FILE_GONE)
+    file = await made_again(services, person, (offered.kind, offered.subject_id))
     await _put(upload_info["uploadUrl"], file.content)
     return {
         "contentType": INFO_CARD,
@@ -97,6 +95,31 @@ async def upload_accepted(services: Services, value: Mapping, workspace_id: str,
         "name": upload_info.get("name") or file.filename,
         "content": {"uniqueId": upload_info.get("uniqueId"), "fileType": upload_info.get("fileType") or "docx"},
     }
+
+
+def file_sent(activity) -> tuple[str, str] | None:
+    """The name and download address of the first file a person sent the bot with a message; None if none."""
+    for attachment in activity.attachments or []:
+        content = attachment.content if isinstance(attachment.content, Mapping) else {}
+        url = content.get("downloadUrl")
+        if attachment.content_type == DOWNLOAD_INFO and isinstance(url, str) and isinstance(attachment.name, str):
+            return attachment.name, url
+    return None
+
+
+async def downloaded(name: str, url: str) -> bytes:
+    """The file's content, up to one byte more than any file is read (so that a larger one is refused as such)."""
+    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(url, allow_redirects=False) as answer,
+        ):
+            if answer.status != 200:
+                raise InvalidInput(f"I couldn't download {name} from Teams. Please send it again.")
+            return await answer.content.read(MAX_BYTES + 1)
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        raise InvalidInput(f"I couldn't download {name} in time. Please send it again, or paste the minutes.") from None
 
 
 async def _put(upload_url: str, content: bytes) -> None:

@@ -25,9 +25,9 @@ from microsoft_agents.activity import Activity, ChannelAccount, ConversationPara
 from bot.front_end import Outgoing
 from bot.message import Attachment, Message, people_in
 from bot.teams.connector import PLATFORM, KeptConversation, TeamsConnections, kept_conversation
-from bot.teams.files import Offered, consent_attachment
+from bot.teams.files import offer_to
 from bot.teams.ids import is_teams_person
-from handlers.context import Services
+from handlers.context import Actor, Services
 from handlers.reminders import DeliveryFailed, RateLimited
 from storage.committees import CommitteeView
 from storage.conversation_references import kept_reference, kept_references_on
@@ -109,12 +109,12 @@ class TeamsReminderTransport:
     async def _offer(self, kept: KeptConversation, outgoing: Outgoing, file: Attachment) -> None:
         """A file, offered in a file consent card in the person's chat: Teams uploads it once they accept, and it
         is made again then from what `made_from` says (the acceptance may reach another process)."""
-        if file.made_from is None or not is_teams_person(outgoing.target):
+        person = Actor(outgoing.committee.workspace_id, outgoing.target)
+        offer = offer_to(file, person) if is_teams_person(outgoing.target) else None
+        if offer is None:
             log.warning("Teams takes files only by a person's consent in their chat; %s was not offered", file.filename)
             return
-        kind, subject_id = file.made_from
-        offered = Offered(kind, subject_id, outgoing.committee.workspace_id, outgoing.target)
-        consent = Activity(type="message", channel_id=PLATFORM, attachments=[consent_attachment(file, offered)])
+        consent = Activity(type="message", channel_id=PLATFORM, attachments=[offer])
         await self._send_to_chat(kept, outgoing.target, consent)
 
     async def _activity(self, committee: CommitteeView, message: Message, key: str | None) -> Activity:

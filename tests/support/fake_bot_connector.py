@@ -164,6 +164,7 @@ class FakeBotConnector:
         )
         app.router.add_get("/graph/v1.0/chats/{chat_id}/messages", self._graph_chat_messages)
         app.router.add_put("/onedrive/uploads/{name}", self._upload)
+        app.router.add_get("/onedrive/sent/{name}", self._sent_file)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -200,6 +201,7 @@ class FakeBotConnector:
         self.created: list[CreatedConversation] = []
         self._graph_chats: dict[str, str] = {}  # a 1:1 chat's id as Graph names it -> as the Bot Connector does
         self.uploads: dict[str, bytes] = {}
+        self.sent_files: dict[str, bytes] = {}  # files people sent the bot in their chat, by name
         self.deleted: set[str] = set()  # files put in someone's OneDrive after they accepted them
         self._faults: dict[str, list[Fault]] = {}
 
@@ -227,6 +229,21 @@ class FakeBotConnector:
             "uploadUrl": f"{self.service_url}onedrive/uploads/{name}",
             "uniqueId": f"unique-{name}",
             "fileType": name.rsplit(".", 1)[-1],
+        }
+
+    def sent_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file a person sends the bot in their 1:1 chat: kept in their OneDrive, and the attachment Teams puts on
+        the message, whose download address needs no token."""
+        self.sent_files[name] = content
+        return {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "name": name,
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/Documents/Microsoft Teams Chat Files/{name}",
+            "content": {
+                "downloadUrl": f"{self.service_url}onedrive/sent/{name}",
+                "uniqueId": f"sent-{name}",
+                "fileType": name.rsplit(".", 1)[-1],
+            },
         }
 
     def calls_to(self, kind: str) -> list[ConnectorCall]:
@@ -374,6 +391,12 @@ class FakeBotConnector:
                 replies = self.posted.get(thread_id(conversation_id, message["id"]), [])
                 message["replies"] = [graph_message(reply) for reply in replies]
         return web.json_response({"value": messages})
+
+    async def _sent_file(self, request: web.Request) -> web.Response:
+        content = self.sent_files.get(request.match_info["name"])
+        if content is None or "Authorization" in request.headers:  # pre-authorised: a token is never asked for
+            return web.json_response({"error": {"code": "itemNotFound"}}, status=404)
+        return web.Response(body=content)
 
     async def _upload(self, request: web.Request) -> web.Response:
         content = await request.read()
