@@ -118,7 +118,7 @@ async def _execute_all(database, statements: list[str]) -> None:
 
 
 @asynccontextmanager
-async def _revisions_fail(database):
+async def revisions_fail(database):
     """Make the database refuse every new revision, as a full disk or a failing server would."""
     dialect = database.engine.dialect.name
     await _execute_all(database, FAILING_TRIGGER[dialect])
@@ -130,7 +130,7 @@ async def _revisions_fail(database):
 
 async def test_a_database_failure_tells_the_member_and_gives_their_text_back(stack):
     await _two_windows(stack)
-    async with _revisions_fail(stack.database):
+    async with revisions_fail(stack.database):
         answer = await comment_inline(stack, PATEL, "annual-report-2021 My carefully written view")
     shown = shown_text(answer)
     assert "was not saved" in shown and "> annual-report-2021 My carefully written view" in shown

@@ -5,11 +5,13 @@ answer where there is someone to answer, never a 5xx, and changes nothing."""
 import json
 import logging
 
-from storage.models import Comment, CommentWindow, Committee, CommitteeClerk, Resolution
+from storage.models import Comment, CommentRevision, CommentWindow, Committee, CommitteeClerk, Resolution
 from tests.support.fake_bot_connector import CHANNEL_ID
 from tests.teams_stack import (
     CLERK,
+    COMMITTEE,
     MEMBERS,
+    OFFICER,
     OTHER_TENANT,
     buttons,
     note,
@@ -18,6 +20,8 @@ from tests.teams_stack import (
     shown,
     stored,
 )
+from tests.test_bad_input_e2e import revisions_fail
+from tests.test_teams_register_e2e import ADULTS_CHANNEL, ADULTS_TEAM, _record, _say_elsewhere
 
 PATEL, JONES, _ = MEMBERS
 
@@ -160,3 +164,92 @@ async def test_a_failure_outside_the_use_case_is_told_politely_without_its_detai
     assert said.startswith("Sorry, something went wrong on our side") and "502" not in said and "Exception" not in said
     assert "failed outside its use case" in caplog.text
     assert await stored(teams, CommentWindow) == []
+
+
+# Teams twins of the remaining stories of tests/test_bad_input_e2e.py.
+
+
+async def _two_windows(teams) -> None:
+    await set_up_committee(teams)
+    await open_window(teams, "Draft annual report 2021/22")
+    await open_window(teams, "Draft annual report 2022/23", "1 March 2041")
+
+
+async def test_teams_empty_comment(teams, caplog):
+    await _two_windows(teams)
+    with caplog.at_level(logging.INFO):
+        await teams.teams.say(PATEL, "comment annual-report-2021")
+    assert "What would you like to say about Draft annual report 2021/22?" in shown(teams.last_private(PATEL))
+    assert "refused" in caplog.text
+    assert await stored(teams, Comment) == []
+    assert len(teams.channel_posts()) == 2  # the two announcements, nothing more
+
+
+async def test_teams_exactly_the_limit_is_accepted(teams):
+    await _two_windows(teams)
+    await teams.teams.say(PATEL, "comment annual-report-2021 " + "x" * 3000)
+    assert "is saved" in shown(teams.last_private(PATEL))
+    [comment] = await stored(teams, Comment)
+    assert comment.text == "x" * 3000
+
+
+async def test_teams_ambiguous_report_lists_the_candidates(teams):
+    await _two_windows(teams)
+    teams.connector.add_member(ADULTS_TEAM, "Cllr Patel", member_id=PATEL)
+    teams.connector.add_member(ADULTS_TEAM, "Director of Children and Family Services", member_id=OFFICER)
+    await _say_elsewhere(teams, "committee setup Adults Scrutiny Commission")
+    officer = "<at>Director of Children and Family Services</at>"
+    activity = teams.teams.activity(
+        "message",
+        CLERK,
+        text=f"<at>committee-bot</at> report open Draft annual report 2021/22 | https://example.org/a.pdf | {officer}"
+        " | 20 September 2040",
+        entities=[{"type": "mention", "text": officer, "mentioned": {"id": OFFICER, "name": "Director"}}],
+    )
+    activity["conversation"]["id"] = activity["channelData"]["channel"]["id"] = ADULTS_CHANNEL
+    activity["channelData"]["team"]["id"] = ADULTS_TEAM
+    await teams.teams.post(activity)
+    answer = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Open comment window"])
+    assert answer.status == 200, answer.text
+    assert len(await stored(teams, CommentWindow)) == 3
+    await teams.teams.say(PATEL, "comment annual-report-2021 I like it")
+    refusal = shown(teams.last_private(PATEL))
+    assert '"annual-report-2021 I like it" could mean more than one report' in refusal
+    assert "Adults Scrutiny Commission" in refusal and COMMITTEE in refusal
+    assert await stored(teams, Comment) == []
+
+
+async def test_teams_invisible_control_characters_are_dropped_and_word_line_breaks_kept_everywhere(teams):
+    await set_up_committee(teams, "Children\x00 and Families Committee")
+    await open_window(teams, "Draft annual\x00 report 2021/22")
+    await teams.teams.say(PATEL, "comment annual-report-2021 First line\vsecond line\fthird\x07 line")
+    assert "is saved" in shown(teams.last_private(PATEL))
+    answer = await _record(teams, "Officers\x00 to review\vschool transport.", due="1 June 2041")
+    assert answer.status == 200, answer.text
+    assert "R1" in shown(teams.last_private(CLERK))
+    [committee] = await stored(teams, Committee)
+    [window] = await stored(teams, CommentWindow)
+    [comment] = await stored(teams, Comment)
+    [resolution] = await stored(teams, Resolution)
+    assert (committee.name, window.title) == ("Children and Families Committee", "Draft annual report 2021/22")
+    assert comment.text == "First line\nsecond line\nthird line"
+    assert resolution.text == "Officers to review\nschool transport."
+
+
+async def test_teams_a_database_failure_tells_the_member_and_gives_their_text_back(teams):
+    await _two_windows(teams)
+    async with revisions_fail(teams.database):
+        await teams.teams.say(PATEL, "comment annual-report-2021 My carefully written view")
+    refusal = shown(teams.last_private(PATEL))
+    assert "was not saved" in refusal and "annual-report-2021 My carefully written view" in refusal
+    assert await stored(teams, Comment) == [] and await stored(teams, CommentRevision) == []
+    await teams.teams.say(PATEL, "comment annual-report-2021 My carefully written view")
+    assert "is saved" in shown(teams.last_private(PATEL))
+
+
+async def test_teams_a_refused_paragraph_is_given_back(teams):
+    await _two_windows(teams)
+    paragraph = "budget-2024 I have read the whole report carefully and would like to raise three points."
+    await teams.teams.say(PATEL, "comment " + paragraph)
+    assert paragraph in shown(teams.last_private(PATEL))
+    assert await stored(teams, Comment) == []
