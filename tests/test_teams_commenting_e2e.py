@@ -4,6 +4,7 @@ database, and what each person sees in Teams."""
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 
 import time_machine
@@ -558,3 +559,92 @@ async def test_teams_unknown_report_lists_the_open_ones(teams):
     refusal = shown(teams.last_private(PATEL))
     assert "annual-report-2021" in refusal and "My view" not in refusal.split("Here is what you wrote")[0]
     assert await stored(teams, Comment) == []
+
+
+# The remaining stories of tests/test_comment_windows_e2e.py.
+
+
+async def _preview(teams, rest: str) -> dict:
+    """`report open <rest>` typed by the clerk, `@<officer id>` in it mentioning them; the private answer."""
+    await teams.teams.say(CLERK, f"report open {rest}", mentions=(OFFICER,))
+    return teams.last_private(CLERK)
+
+
+async def _announced(teams, preview: dict) -> str:
+    """Confirm a previewed window; the announcement's card as its JSON text."""
+    answer = await teams.teams.press(CLERK, buttons(preview)["Open comment window"])
+    assert answer.status == 200, answer.text
+    return json.dumps(teams.channel_posts()[-1].activity["attachments"][0]["content"])
+
+
+async def _previewed_from_the_form(teams, link: str) -> dict:
+    await teams.teams.say(CLERK, "report")
+    dialog = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Open comment window"])
+    values = {"title": "Draft plan", "document_url": link, "officer": OFFICER, "deadline": "1 May 2041"}
+    answer = await teams.teams.submit(CLERK, dialog.json(), values)
+    assert answer.status == 200, answer.text
+    return teams.last_private(CLERK)
+
+
+async def test_teams_relative_deadline_in_the_committee_zone(teams):
+    await set_up_committee(teams)
+    with time_machine.travel(datetime(2030, 3, 27, 10, 0, tzinfo=UTC), tick=True):  # a Wednesday, clocks change Sunday
+        preview = await _preview(teams, f"Draft plan | | @{OFFICER} | Friday 5pm")
+    assert "Friday 29 March 2030 at 17:00 (Europe/London)" in shown(preview)
+    assert await stored(teams, CommentWindow) == []
+
+
+async def test_teams_past_deadline_is_echoed_and_refused(teams):
+    await set_up_committee(teams)
+    preview = await _preview(teams, f"Draft | | @{OFFICER} | by no later than 20 September 2022")
+    assert "Tuesday 20 September 2022 at 23:59 (Europe/London), has already passed" in shown(preview)
+    assert "Open comment window" not in buttons(preview)
+    assert await stored(teams, CommentWindow) == []
+
+
+async def test_teams_ambiguous_deadline_asks_which_was_meant(teams):
+    await set_up_committee(teams)
+    preview = await _preview(teams, f"Draft | | @{OFFICER} | 20 or 27 September 2040")
+    assert "20 September 2040" in shown(preview) and "27 September 2040" in shown(preview)
+    assert buttons(preview) == {}
+    assert await stored(teams, CommentWindow) == []
+
+
+async def test_teams_missing_parts_and_bad_link_are_explained(teams):
+    await set_up_committee(teams)
+    assert "four parts" in shown(await _preview(teams, "Just a title"))
+    assert "not a web link" in shown(await _preview(teams, f"Draft | not-a-link | @{OFFICER} | 1 May 2041"))
+    assert "mention the officer" in shown(await _preview(teams, "Draft | | the director | 1 May 2041"))
+    assert await stored(teams, CommentWindow) == []
+
+
+async def test_teams_a_link_that_closes_its_markdown_early_cannot_add_a_link_of_its_own(teams):
+    """Teams' twin of Slack's `>` closing a link: a `)` ends a Markdown link, and what follows would be read."""
+    await set_up_committee(teams)
+    link = "https://example.org/a)[Sign in](https://evil.example/"
+    announced = await _announced(teams, await _previewed_from_the_form(teams, link))
+    # One link, to the address as typed: the `)` and brackets are inside it, encoded, and read as nothing else.
+    assert "[Draft plan](https://example.org/a%29%5BSign%20in%5D(https://evil.example/)" in announced
+    assert "[Sign in]" not in announced
+    [window] = await stored(teams, CommentWindow)
+    assert window.document_url == "https://example.org/a)%5BSign%20in%5D(https://evil.example/"
+
+
+async def test_teams_an_ampersand_in_a_link_is_kept_inside_the_link(teams):
+    await set_up_committee(teams)
+    announced = await _announced(
+        teams, await _preview(teams, f"Draft plan | https://example.org/r?doc=1&v=2 | @{OFFICER} | 1 May 2041")
+    )
+    assert "[Draft plan](https://example.org/r?doc=1&v=2)" in announced
+    [window] = await stored(teams, CommentWindow)
+    assert window.document_url == "https://example.org/r?doc=1&v=2"
+
+
+async def test_teams_only_web_addresses_are_accepted_as_links(teams):
+    await set_up_committee(teams)
+    for typed in ("javascript:alert(1)", "ftp://example.org/r.pdf", "mailto:clerk@example.org"):
+        preview = await _preview(teams, f"Draft | {typed} | @{OFFICER} | 1 May 2041")
+        assert "is not a web link I can use" in shown(preview), typed
+    preview = await _preview(teams, f"Draft | https://example.org@evil.example/r.pdf | @{OFFICER} | 1 May 2041")
+    assert "is not a web link I can use" in shown(preview)
+    assert await stored(teams, CommentWindow) == []
