@@ -202,9 +202,14 @@ def unescaped(text: str) -> str:
 
 
 def buttons(activity_or_card: dict) -> dict[str, dict]:
-    """Every button on a card (or a message's card), by its title."""
+    """Every button on a card (or a message's card), by its title; of two with one title, the last."""
+    return {action["title"]: action for action in button_list(activity_or_card)}
+
+
+def button_list(activity_or_card: dict) -> list[dict]:
+    """Every button on a card (or a message's card), in the order they are shown."""
     content = card_of(activity_or_card) if "attachments" in activity_or_card else activity_or_card
-    found = {}
+    found = []
 
     def walk(element: Any) -> None:
         if isinstance(element, list):
@@ -212,7 +217,7 @@ def buttons(activity_or_card: dict) -> dict[str, dict]:
                 walk(item)
         elif isinstance(element, dict):
             if element.get("type", "").startswith("Action.") and "title" in element:
-                found[element["title"]] = element
+                found.append(element)
             for name, value in element.items():
                 if name != "data":
                     walk(value)

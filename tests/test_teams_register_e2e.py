@@ -4,6 +4,8 @@ test_register_views_e2e.py): the same outcome in the database, and what each per
 
 import csv
 import io
+import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +13,8 @@ import time_machine
 from docx import Document
 from icalendar import Calendar
 
+from bot.teams.cards import PRESS
+from handlers.reminders import tick
 from storage.models import (
     Committee,
     CommitteeClerk,
@@ -22,13 +26,17 @@ from storage.models import (
     ResolutionStatus,
     Workspace,
 )
+from tests.flows import FAST
 from tests.support.fake_bot_connector import CHANNEL_ID
+from tests.teams_reminders_stack import teams_instance
 from tests.teams_stack import (
     CHAIR,
     CLERK,
     MEMBERS,
     OFFICER,
+    STRANGER,
     allow_files,
+    button_list,
     buttons,
     consent,
     consent_cards,
@@ -36,11 +44,13 @@ from tests.teams_stack import (
     dialog_inputs,
     form_data,
     note,
+    press_data,
     set_up_committee,
     shown,
     stored,
 )
 from tests.test_minutes_upload_e2e import CFOS, word_file
+from tests.test_teams_commenting_e2e import press_free
 
 PATEL, JONES, _ = MEMBERS
 ADULTS_TEAM, ADULTS_CHANNEL = "adults-team", "19:adults@thread.tacv2"
@@ -493,3 +503,155 @@ async def test_teams_minutes_typed_in_the_channel_are_read_once_and_checked_in_a
     assert len(await stored(teams, MinutesImport)) == 1  # held once, not again when the dialog opened
     forged = await teams.teams.press(PATEL, buttons(offer)["Check resolutions"])
     assert "clerk" in str(forged.json()).lower()  # someone else's button runs the command as them, and is refused
+
+
+# The remaining stories of tests/test_actions_e2e.py.
+
+
+def _item_order(listing: dict) -> list[str]:
+    """The resolutions' numbers in the order the list shows them."""
+    return re.findall(r"^\**(R\d+)\** · ", shown(listing), re.MULTILINE)
+
+
+async def test_teams_list_is_overdue_first_then_by_due_date_with_undated_last(teams):
+    await set_up_committee(teams)
+    await _record(teams, "Later one.", due="1 June 2041")
+    await _record(teams, "No date.", due="")
+    await _record(teams, "Sooner one.", due="1 May 2041")
+    with time_machine.travel(datetime(2041, 5, 10, 9, 0, tzinfo=UTC), tick=True):
+        listing = await _actions(teams)
+    assert _item_order(listing) == ["R3", "R1", "R2"]
+    text = shown(listing)
+    assert "overdue" in text.split("R1")[0] and "showing 1–3 of 3" in text
+
+
+async def test_teams_filters_mine_overdue_and_due_range(teams):
+    await set_up_committee(teams)
+    await _record(teams, "Mine.", due="1 May 2041", owner=CLERK)
+    await _record(teams, "Theirs.", due="1 July 2041", owner=OFFICER)
+    assert _item_order(await _actions(teams, "mine")) == ["R1"]
+    assert _item_order(await _actions(teams, "due July 2041")) == ["R2"]
+    assert _item_order(await _actions(teams, "due 1/5/2041 to 1/5/2041")) == ["R1"]  # due at the very end of the day
+    with time_machine.travel(datetime(2041, 6, 1, tzinfo=UTC), tick=True):
+        assert _item_order(await _actions(teams, "overdue")) == ["R1"]
+    assert "don't know the filter" in shown(await _actions(teams, "soonish"))
+
+
+async def test_teams_no_meeting_scheduled_is_shown_not_dropped(teams):
+    await set_up_committee(teams)
+    await _record(teams, "Report back later.", kind="report_back", due="to a future meeting")
+    assert "at a future meeting (none scheduled yet)" in shown(await _actions(teams))
+
+
+async def test_teams_a_due_range_outside_any_committee_business_is_refused_with_a_reason(teams):
+    await set_up_committee(teams)
+    refusal = shown(await _actions(teams, "due before 1/1/0001"))
+    assert "is not a date a committee would use. Please check the year." in refusal
+
+
+async def test_teams_cancelling_the_meeting_moves_its_reports_to_the_next(teams):
+    await set_up_committee(teams)
+    first, second = (datetime.now(UTC) + timedelta(days=days) for days in (3, 40))
+    await teams.teams.say(CLERK, f"meeting add {first.day} {first:%B %Y} 10:00")
+    await teams.teams.say(CLERK, f"meeting add {second.day} {second:%B %Y} 10:00")
+    await _record(teams, "Update at the next meeting.", kind="report_back", due="at its next meeting")
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.due_at.date() == first.date()
+    await teams.teams.say(CLERK, "meeting")
+    listing = teams.last_private(CLERK)
+    first_cancel = next(button for button in button_list(listing) if button["title"] == "Cancel meeting")
+    question = await teams.teams.press(CLERK, first_cancel)
+    yes = buttons(dialog_card(question))["Yes"]
+    answer = await teams.teams.invoke(CLERK, "task/submit", {"data": yes["data"]})
+    assert "Meeting cancelled" in note(answer)
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.due_at.date() == second.date() and resolution.slipped_count == 1
+    assert f"meeting on {second.day} {second:%B %Y}" in shown(await _actions(teams))
+
+
+async def test_teams_long_lists_page_within_a_cards_limits(teams):
+    """Teams' twin of Block Kit's 50 blocks: a card over 28 KB is refused by Teams, so the list pages by ten."""
+    await set_up_committee(teams)
+    for n in range(23):
+        await _record(teams, f"Action number {n}.", due=f"{n + 1} June 2041")
+    first = await _actions(teams)
+    assert len(json.dumps(first["attachments"])) < 28_000 and "showing 1–10 of 23" in shown(first)
+    answer = await teams.teams.press(CLERK, buttons(first)["Next page"])
+    assert answer.status == 200, answer.text
+    second = teams.last_private(CLERK)
+    assert "showing 11–20 of 23" in shown(second) and _item_order(second)[0] == "R11"
+
+
+async def test_teams_a_resolution_is_shown_only_to_its_committee_whatever_button_is_forged(teams):
+    """Anyone in the tenant can send a press carrying any id; only the committee's people see the resolution."""
+    await set_up_committee(teams)
+    secret = "Confidential: to review the children's home contract."
+    await _record(teams, secret, due="1 May 2041", owner=OFFICER)
+    history = buttons(await _actions(teams))["History"]
+    full_text = {**history, "data": {PRESS: {**press_data(history), "action": "action.more"}}}
+    share = buttons(await _actions(teams))["Share in channel"]
+    for forged in (full_text, history, share):
+        answer = await teams.teams.press(STRANGER, forged)
+        assert "belongs to a committee you are not a member of" in note(answer) and secret not in answer.text
+    assert all(secret not in shown(message.activity) for message in teams.chat(STRANGER))
+    assert all(secret not in json.dumps(post.activity) for post in teams.channel_posts())
+    for person in (PATEL, OFFICER, CLERK):
+        await teams.teams.press(person, full_text)
+        assert secret in shown(teams.last_private(person))
+
+
+async def test_teams_a_change_form_sent_without_its_answer_changes_nothing(teams):
+    """A forged or broken submission leaving out the answer is refused, never read as "no due date" or "no owner"."""
+    await set_up_committee(teams)
+    await _record(teams, "Officers to review school transport.", due="1 June 2041", owner_title="Director")
+    before = await stored(teams, Resolution)
+    redate = await teams.teams.press(CLERK, buttons(await _actions(teams))["Change due"])
+    reassign = await teams.teams.press(CLERK, buttons(await _actions(teams))["Reassign"])
+    # Blank, left out, and neither a member nor a title: each the whole answer the form sends.
+    submissions = [(redate, {"due": "  "}), (redate, {}), (reassign, {"owner_user_id": "", "owner_title": ""})]
+    for dialog, values in submissions:
+        answer = await teams.teams.invoke(CLERK, "task/submit", {"data": {**press_free(dialog), **values}})
+        assert answer.status == 200, answer.text
+        assert "Please" in json.dumps(answer.json()), answer.text
+    assert await stored(teams, Resolution) == before
+    assert [change.action for change in await stored(teams, ResolutionChange)] == ["created"]
+
+
+async def test_teams_full_text_of_a_long_resolution_is_shown_whole(teams):
+    """Teams shows a typed `&`, `<` and `>` as they are; the whole text, on one card."""
+    await set_up_committee(teams)
+    text = ("That the Director & officers review <home-to-school> transport costs. " * 50)[:3000].strip()
+    await _record(teams, text, due="1 June 2041")
+    await teams.teams.press(CLERK, buttons(await _actions(teams))["Full text"])
+    assert " ".join(text.split()) in " ".join(shown(teams.last_private(CLERK)).split())
+
+
+async def test_teams_future_meeting_attaches_with_lead_time_and_slips_when_the_meeting_passes(teams):
+    await set_up_committee(teams)
+    now = datetime.now(UTC)
+    soon, later, latest = (now + timedelta(days=days) for days in (5, 30, 60))
+    for meeting in (soon, later, latest):
+        await teams.teams.say(CLERK, f"meeting add {meeting.day} {meeting:%B %Y} 10:00")
+    await _record(teams, "A report from the task and finish group.", kind="report_back", due="to a future meeting")
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.due_at.date() == later.date()
+    assert f"meeting on {later.day} {later:%B %Y}" in shown(await _actions(teams))
+    services, sender, _ = teams_instance(teams.connector, teams.database)
+    with time_machine.travel(later + timedelta(days=1), tick=False):  # the scheduler moves the report on
+        await tick(services, sender, "teams-test", FAST)
+    with time_machine.travel(later + timedelta(days=1), tick=True):
+        listing = shown(await _actions(teams))
+    assert f"meeting on {latest.day} {latest:%B %Y}" in listing and "slipped 1×" in listing
+    assert "slipped" in [change.action for change in await stored(teams, ResolutionChange)]
+
+
+async def test_teams_history_pressed_on_home_in_the_personal_chat_comes_to_that_chat(teams):
+    """Teams' Home is a card in the person's chat with the bot, so the history comes there too."""
+    await set_up_committee(teams)
+    await _record(teams, "That officers circulate the action log.", due="1 June 2041", owner=PATEL)
+    await teams.teams.say(PATEL, "home", where="chat")
+    home = teams.last_private(PATEL)
+    answer = await teams.teams.press(PATEL, buttons(home)["History"])
+    assert answer.status == 200, answer.text
+    history = shown(teams.last_private(PATEL))
+    assert "History of R1" in history and "created by Dana Clerk" in history
