@@ -21,7 +21,7 @@ from tests.teams_stack import (
     stored,
 )
 from tests.test_bad_input_e2e import revisions_fail
-from tests.test_teams_register_e2e import ADULTS_CHANNEL, ADULTS_TEAM, _record, _say_elsewhere
+from tests.test_teams_register_e2e import ADULTS_TEAM, _record, _say_elsewhere
 
 PATEL, JONES, _ = MEMBERS
 
@@ -198,17 +198,11 @@ async def test_teams_ambiguous_report_lists_the_candidates(teams):
     teams.connector.add_member(ADULTS_TEAM, "Cllr Patel", member_id=PATEL)
     teams.connector.add_member(ADULTS_TEAM, "Director of Children and Family Services", member_id=OFFICER)
     await _say_elsewhere(teams, "committee setup Adults Scrutiny Commission")
-    officer = "<at>Director of Children and Family Services</at>"
-    activity = teams.teams.activity(
-        "message",
-        CLERK,
-        text=f"<at>committee-bot</at> report open Draft annual report 2021/22 | https://example.org/a.pdf | {officer}"
-        " | 20 September 2040",
-        entities=[{"type": "mention", "text": officer, "mentioned": {"id": OFFICER, "name": "Director"}}],
+    await _say_elsewhere(
+        teams,
+        f"report open Draft annual report 2021/22 | https://example.org/a.pdf | @{OFFICER} | 20 September 2040",
+        mentions=(OFFICER,),
     )
-    activity["conversation"]["id"] = activity["channelData"]["channel"]["id"] = ADULTS_CHANNEL
-    activity["channelData"]["team"]["id"] = ADULTS_TEAM
-    await teams.teams.post(activity)
     answer = await teams.teams.press(CLERK, buttons(teams.last_private(CLERK))["Open comment window"])
     assert answer.status == 200, answer.text
     assert len(await stored(teams, CommentWindow)) == 3
