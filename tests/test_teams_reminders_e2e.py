@@ -4,7 +4,9 @@ instances, crashes and Teams' throttling; and members from the team's paged rost
 
 import asyncio
 import io
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,7 +19,9 @@ from bot.teams.outbound import teams_platform
 from handlers.comments import add_comment
 from handlers.context import Services
 from handlers.errors import NotAllowed
+from handlers.meetings import add_meeting
 from handlers.reminders import tick
+from handlers.resolutions import ResolutionDraft, record_resolution
 from storage.models import Reminder, ReminderState
 from tests.flows import FAST, open_window, reminder_posts, set_up_committee, stored
 from tests.stack import start_stack
@@ -285,3 +289,177 @@ async def test_with_credentials_every_call_to_teams_carries_the_bots_token(datab
         assert ("https://graph.microsoft.com", ("https://graph.microsoft.com/.default",)) in IssuedToken.asked
     finally:
         await side.fake.stop()
+
+
+# The twins of tests/test_reminder_occasions_e2e.py: each occasion posted once, at the committee's reminder hour on a
+# working day, only while it still makes sense, and named as people name it; read from what Teams holds.
+
+LONDON = ZoneInfo("Europe/London")
+REPORT = "Draft annual report 2026/27"
+REPORT_BACK = "Report back on the placement sufficiency strategy."
+
+
+def london(year: int, month: int, day: int, hour: int = 9, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=LONDON).astimezone(UTC)
+
+
+async def _each_day_at_the_hour(side: TeamsSide, first: date, last: date, hour: int = 9) -> None:
+    day = first
+    while day <= last:
+        await teams_tick_at(side, london(day.year, day.month, day.day, hour))
+        day += timedelta(days=1)
+
+
+async def _record(side: TeamsSide, at: datetime, text: str, due: str, kind: str = "action", owner=None) -> None:
+    """The clerk records a resolution in the register, as the Teams dialog does through the handler."""
+    with time_machine.travel(at, tick=True):
+        draft = ResolutionDraft(text, kind, owner_user_id=owner.id if owner else None, due_text=due)
+        await record_resolution(side.services, side.actor(side.clerk), draft, f"record-{text}")
+
+
+async def _meeting(side: TeamsSide, at: datetime, when: str) -> None:
+    with time_machine.travel(at, tick=True):
+        await add_meeting(side.services, side.actor(side.clerk), when, f"meeting-{when}")
+
+
+async def _sent(side: TeamsSide, target: str | None = None) -> list[tuple[str, str]]:
+    """(kind, the words a person reads) of each reminder sent to `target` (the channel or a person's 1:1 chat) or
+    anywhere, oldest first; each is the one message Teams holds for it, and Teams holds no reminder besides."""
+    posted = {message.id: message for message in _reminder_messages(side)}
+    rows = [row for row in await stored(side, Reminder) if row.state == ReminderState.SENT]
+    assert sorted(row.message_ref for row in rows) == sorted(posted), "a reminder was posted twice or not recorded"
+    rows = sorted((row for row in rows if target in (None, row.target)), key=lambda row: (row.completed_at, row.id))
+    return [(row.kind, posted[row.message_ref].text) for row in rows]
+
+
+def _reminder_messages(side: TeamsSide) -> list:
+    """Every message Teams holds whose card carries a reminder's ledger key (not an announcement, not a file)."""
+    every = [message for messages in side.fake.posted.values() for message in messages]
+    return [message for message in every if any(_ledger_key(a) for a in message.activity.get("attachments") or [])]
+
+
+def _ledger_key(attachment: dict) -> bool:
+    return "|" in str((attachment.get("content") or {}).get("id", ""))
+
+
+def _kinds(sent: list[tuple[str, str]]) -> list[str]:
+    return [kind for kind, _text in sent]
+
+
+async def test_teams_a_window_opened_two_days_before_its_deadline_gets_no_seven_day_notice(teams: TeamsSide):
+    opened = london(2026, 12, 2, 10)  # a Wednesday
+    await set_up_teams_committee(teams, opened)
+    await open_teams_window(teams, REPORT, "Friday 4 December 2026", opened)
+    await teams_tick_at(teams, london(2026, 12, 2, 10, 1))
+    assert await _sent(teams) == [], "a notice planned before the window existed went out at once"
+    await _each_day_at_the_hour(teams, date(2026, 12, 3), date(2026, 12, 4))
+    channel = await _sent(teams, CHANNEL_ID)
+    assert _kinds(channel) == ["window.tomorrow", "window.today"]
+    assert "close tomorrow" in channel[0][1]
+    assert _kinds(await _sent(teams)).count("window.nudge") == 4
+
+
+async def test_teams_an_action_due_in_three_days_gets_its_due_day_notice_only(teams: TeamsSide):
+    recorded = london(2026, 12, 7, 10)
+    await set_up_teams_committee(teams, recorded)
+    await _record(teams, recorded, "Circulate the budget papers.", "10 December 2026", owner=teams.officer)
+    await teams_tick_at(teams, london(2026, 12, 7, 10, 1))
+    await _each_day_at_the_hour(teams, date(2026, 12, 8), date(2026, 12, 10))
+    assert _kinds(await _sent(teams, CHANNEL_ID)) == ["action.today"]
+    [(kind, told)] = await _sent(teams, teams.officer.id)
+    assert kind == "action.today" and "Circulate the budget papers." in told
+
+
+async def test_teams_a_report_owed_to_a_meeting_arranged_at_short_notice_skips_the_notices_already_past(
+    teams: TeamsSide,
+):
+    arranged = london(2026, 12, 7, 10)
+    await set_up_teams_committee(teams, arranged)
+    await _meeting(teams, arranged, "29 December 2026 10:00")  # agenda deadline 15 December; run-up began 1 December
+    await _record(teams, arranged, "Report on the review of SEND transport.", "at its next meeting", "report_back")
+    await teams_tick_at(teams, london(2026, 12, 7, 10, 1))
+    assert await _sent(teams) == []
+    await _each_day_at_the_hour(teams, date(2026, 12, 8), date(2026, 12, 15))
+    assert _kinds(await _sent(teams, CHANNEL_ID)) == ["report.week", "report.deadline"]
+
+
+async def test_teams_on_the_day_of_an_agenda_digest_the_overdue_list_comes_once(teams: TeamsSide):
+    recorded = london(2026, 11, 2, 10)
+    await set_up_teams_committee(teams, recorded)
+    await _record(teams, recorded, "Write to the Minister about school transport.", "20 November 2026")
+    await _meeting(teams, recorded, "21 December 2026 10:00")  # agenda deadline Monday 7 December
+    await teams_tick_at(teams, london(2026, 12, 7))
+    [(kind, digest)] = await _sent(teams, teams.clerk.id)
+    assert kind == "meeting.digest"
+    assert "Agenda deadline for the meeting on 21 December 2026" in digest
+    assert "Write to the Minister about school transport: due 20 November 2026 overdue" in digest
+
+
+async def test_teams_weekly_digests_wait_for_the_working_day_after_a_bank_holiday_monday(teams: TeamsSide):
+    recorded = london(2026, 11, 2, 10)
+    await set_up_teams_committee(teams, recorded)
+    await _record(teams, recorded, "Write to the Minister about school transport.", "20 November 2026")
+    digests_by_then = {date(2026, 12, 28): 0, date(2026, 12, 29): 1, date(2027, 5, 3): 1, date(2027, 5, 4): 2}
+    for day, digests in digests_by_then.items():
+        await teams_tick_at(teams, london(day.year, day.month, day.day))
+        assert len(await _sent(teams, teams.clerk.id)) == digests, f"by {day:%A %d %B %Y}"
+
+
+async def test_teams_notices_of_a_deadline_on_a_bank_holiday_go_out_on_the_working_day_before(teams: TeamsSide):
+    opened = london(2026, 12, 1, 10)
+    await set_up_teams_committee(teams, opened)
+    await open_teams_window(teams, REPORT, "28 December 2026", opened)  # Boxing Day's bank holiday, after Christmas
+    await _each_day_at_the_hour(teams, date(2026, 12, 21), date(2026, 12, 28))
+    await teams_tick_at(teams, london(2026, 12, 28, 23, 59, 59))
+    channel = await _sent(teams, CHANNEL_ID)
+    assert _kinds(channel) == ["window.week", "window.today", "window.closed"]
+    assert "close in 7 days" in channel[0][1]  # Monday 21 December
+    assert "close in 4 days" in channel[1][1]  # Thursday 24 December, not Christmas Day
+    nudges = [text for kind, text in await _sent(teams) if kind == "window.nudge"]
+    assert len(nudges) == 4 and all("close in 4 days" in text for text in nudges)
+
+
+async def test_teams_an_agenda_deadline_on_a_bank_holiday_is_kept_on_the_working_day_before(teams: TeamsSide):
+    recorded = london(2027, 4, 1, 10)
+    await set_up_teams_committee(teams, recorded)
+    await _meeting(teams, recorded, "17 May 2027 10:00")  # agenda deadline Monday 3 May, a bank holiday
+    await _record(teams, recorded, REPORT_BACK, "at its next meeting", "report_back")
+    await _each_day_at_the_hour(teams, date(2027, 4, 2), date(2027, 4, 29))
+    before = len(await _sent(teams))
+    await teams_tick_at(teams, london(2027, 4, 30))  # Friday
+    friday = dict((await _sent(teams))[before:])
+    # This committee has a chair, who hears of a report its owner has not touched (Slack's twin has none).
+    assert sorted(friday) == ["meeting.digest", "report.deadline", "report.escalation"]
+    assert "Reports for the agenda are due in 3 days, by 3 May 2027" in friday["report.deadline"]
+    await teams_tick_at(teams, london(2027, 5, 3))
+    assert len(await _sent(teams)) == before + len(friday), "a reminder went out on the bank holiday"
+    channel = await _sent(teams, CHANNEL_ID)
+    assert _kinds(channel) == ["report.lead", "report.week", "report.deadline"]
+    # Each notice says how long is left, so none of them reads as the one before it sent again.
+    lead, week, _deadline = (re.search(r"due in \d+ days", text)[0] for _kind, text in channel)
+    assert (lead, week) == ("due in 14 days", "due in 7 days")
+
+
+async def test_teams_something_falling_overdue_midweek_waits_for_the_next_weekly_digest(teams: TeamsSide):
+    recorded = london(2026, 11, 30, 10)
+    await set_up_teams_committee(teams, recorded)
+    await _record(teams, recorded, "Circulate the budget papers.", "8 December 2026")
+    await teams_tick_at(teams, london(2026, 12, 7))  # Monday: nothing overdue yet
+    await teams_tick_at(teams, london(2026, 12, 9, 11, 45))  # Wednesday: overdue since Tuesday night
+    assert await _sent(teams, teams.clerk.id) == [], "the week's digest went out late, at 11:45"
+    await teams_tick_at(teams, london(2026, 12, 14))
+    [(_kind, digest)] = await _sent(teams, teams.clerk.id)
+    assert "R1 Circulate the budget papers: due 8 December 2026 overdue" in digest
+
+
+async def test_teams_notices_not_sent_after_downtime_are_named_as_people_name_them(teams: TeamsSide):
+    recorded = london(2027, 1, 4, 10)
+    await set_up_teams_committee(teams, recorded)
+    await _meeting(teams, recorded, "23 February 2027 10:00")  # agenda deadline 9 February
+    await _record(teams, recorded, REPORT_BACK, "at its next meeting", "report_back")
+    await teams_tick_at(teams, london(2027, 2, 9, 12))  # down since before the first two report reminders
+    await teams_tick_at(teams, london(2027, 2, 15))  # Monday: the clerk's weekly digest owns up to them
+    [digest] = [text for _kind, text in await _sent(teams, teams.clerk.id) if "Not sent" in text]
+    named = "the second report reminder about R1 Report back on the placement sufficiency strategy, due to go out"
+    assert f"{named} Tuesday 2 February 2027 at 09:00" in digest
+    assert "resolution:" not in digest
