@@ -20,6 +20,7 @@ from handlers.comments import add_comment
 from handlers.context import Services
 from handlers.errors import NotAllowed
 from handlers.meetings import add_meeting
+from handlers.reminder_settings import set_reminder_settings
 from handlers.reminders import tick
 from handlers.resolutions import ResolutionDraft, record_resolution
 from storage.models import Reminder, ReminderState
@@ -463,3 +464,63 @@ async def test_teams_notices_not_sent_after_downtime_are_named_as_people_name_th
     named = "the second report reminder about R1 Report back on the placement sufficiency strategy, due to go out"
     assert f"{named} Tuesday 2 February 2027 at 09:00" in digest
     assert "resolution:" not in digest
+
+
+# More twins of tests/test_reminders_e2e.py.
+
+
+async def test_teams_after_downtime_sensible_reminders_are_sent_and_stale_ones_dropped(teams: TeamsSide):
+    await _window(teams)
+    await teams_tick_at(teams, datetime(2026, 3, 31, 12, 0, tzinfo=UTC))  # down since before the week's notice
+    assert _kinds(await _sent(teams)) == ["window.today"]
+    dropped = [row.kind for row in await stored(teams, Reminder) if row.state == ReminderState.DROPPED]
+    assert "window.week" in dropped and "window.tomorrow" in dropped
+    # Easter Monday is a bank holiday: on the Tuesday, the clerk's weekly digest owns up to them.
+    await teams_tick_at(teams, datetime(2026, 4, 7, 8, 0, tzinfo=UTC))
+    [(_kind, digest)] = await _sent(teams, teams.clerk.id)
+    assert "Not sent, because they were out of date" in digest
+    assert f"the 7-day notice about comments on “{TITLE}”, due to go out Tuesday 24 March" in digest
+    assert "window:" not in digest
+
+
+async def test_teams_autumn_clock_change_and_a_committee_in_another_zone(teams: TeamsSide):
+    opened = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
+    await set_up_teams_committee(teams, opened)
+    with time_machine.travel(opened, tick=True):
+        await set_reminder_settings(teams.services, teams.actor(teams.clerk), 8, None)
+    await open_teams_window(teams, "Budget consultation", "27 October 2026", opened)
+    await teams_tick_at(teams, datetime(2026, 10, 20, 7, 0, tzinfo=UTC))  # 08:00 BST, a week before
+    assert _kinds(await _sent(teams)) == ["window.week"]
+    await teams_tick_at(teams, datetime(2026, 10, 26, 8, 0, tzinfo=UTC))  # 08:00 GMT after the change
+    assert _kinds(await _sent(teams, CHANNEL_ID)) == ["window.week", "window.tomorrow"]
+    assert _kinds(await _sent(teams)).count("window.nudge") == 4
+
+
+async def test_teams_weekend_notices_move_to_friday_unless_the_deadline_is_at_a_weekend(teams: TeamsSide):
+    opened = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+    await set_up_teams_committee(teams, opened)
+    await open_teams_window(teams, "Draft plan", "Monday 18 May 2026", opened)
+    await teams_tick_at(teams, datetime(2026, 5, 11, 8, 0, tzinfo=UTC))  # Monday 11 May: the week's notice
+    await teams_tick_at(teams, datetime(2026, 5, 15, 8, 0, tzinfo=UTC))  # Friday: "tomorrow" would be a Sunday
+    channel = await _sent(teams, CHANNEL_ID)
+    assert _kinds(channel) == ["window.week", "window.tomorrow"]
+    assert "close in 3 days" in channel[1][1]
+    assert "No member has responded yet." in channel[0][1]
+
+
+async def test_teams_report_back_and_the_clerks_agenda_digest(teams: TeamsSide):
+    recorded = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    await set_up_teams_committee(teams, recorded)  # with Cllr Chair as its chair
+    await _meeting(teams, recorded, "29 July 2026 10:00")
+    report = "Report from the task and finish group."
+    await _record(teams, recorded, report, "to a future meeting", "report_back", owner=teams.officer)
+    for day in (1, 8, 15):  # lead time begins 1 July, a week later, agenda deadline 15 July
+        await teams_tick_at(teams, datetime(2026, 7, day, 8, 0, tzinfo=UTC))
+    channel = await _sent(teams, CHANNEL_ID)
+    assert _kinds(channel) == ["report.lead", "report.week", "report.deadline"]
+    assert "Report due back at the meeting on 29 July 2026" in channel[0][1]
+    [(_kind, digest)] = await _sent(teams, teams.clerk.id)
+    assert "Agenda deadline for the meeting on 29 July 2026" in digest
+    assert "Report from the task and finish group: due at the meeting on 29 July 2026" in digest
+    [(kind, escalation)] = await _sent(teams, teams.chair.id)  # nobody updated the report through two reminders
+    assert kind == "report.escalation" and "You are told as chair" in escalation
