@@ -16,14 +16,17 @@ from sqlalchemy import update
 from bot.platforms import Platform, Platforms
 from bot.teams.files import upload_accepted
 from bot.teams.outbound import teams_platform
+from handlers.comment_windows import move_deadline
 from handlers.comments import add_comment
+from handlers.committees import CommitteeSetup
+from handlers.committees import set_up_committee as set_up_committee_here
 from handlers.context import Services
-from handlers.errors import NotAllowed
-from handlers.meetings import add_meeting
-from handlers.reminder_settings import set_reminder_settings
+from handlers.errors import NotAllowed, NotFound
+from handlers.meetings import add_meeting, move_meeting
+from handlers.reminder_settings import set_reminder_settings, snooze
 from handlers.reminders import tick
 from handlers.resolutions import ResolutionDraft, record_resolution
-from storage.models import Reminder, ReminderState
+from storage.models import Reminder, ReminderState, Resolution
 from tests.flows import FAST, open_window, reminder_posts, set_up_committee, stored
 from tests.stack import start_stack
 from tests.support.fake_bot_connector import (
@@ -49,6 +52,7 @@ from tests.teams_reminders_stack import (
     teams_instance,
     teams_tick_at,
 )
+from tests.teams_stack import COMMITTEE
 
 OPENED = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 WEEK_NOTICE = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)  # Tuesday 24 March, 09:00 GMT
@@ -318,9 +322,9 @@ async def _record(side: TeamsSide, at: datetime, text: str, due: str, kind: str 
         await record_resolution(side.services, side.actor(side.clerk), draft, f"record-{text}")
 
 
-async def _meeting(side: TeamsSide, at: datetime, when: str) -> None:
+async def _meeting(side: TeamsSide, at: datetime, when: str) -> int:
     with time_machine.travel(at, tick=True):
-        await add_meeting(side.services, side.actor(side.clerk), when, f"meeting-{when}")
+        return (await add_meeting(side.services, side.actor(side.clerk), when, f"meeting-{when}")).id
 
 
 async def _sent(side: TeamsSide, target: str | None = None) -> list[tuple[str, str]]:
@@ -524,3 +528,191 @@ async def test_teams_report_back_and_the_clerks_agenda_digest(teams: TeamsSide):
     assert "Report from the task and finish group: due at the meeting on 29 July 2026" in digest
     [(kind, escalation)] = await _sent(teams, teams.chair.id)  # nobody updated the report through two reminders
     assert kind == "report.escalation" and "You are told as chair" in escalation
+
+
+# More twins of tests/test_reminder_occasions_e2e.py: what a clerk changes, and snoozes.
+
+MEETINGS = (date(2027, 1, 26), date(2027, 2, 9), date(2027, 3, 9))
+
+
+async def _as_clerk(side: TeamsSide, at: datetime, change, *arguments):
+    """A clerk's change at `at`, through its handler, as the Teams command or dialog makes it."""
+    with time_machine.travel(at, tick=True):
+        return await change(side.services, side.actor(side.clerk), *arguments)
+
+
+async def test_teams_changing_the_reminder_hour_never_posts_a_sent_reminder_again(teams: TeamsSide):
+    await set_up_teams_committee(teams, london(2026, 11, 2, 10))
+    await _record(teams, london(2026, 11, 2, 10), "Write to the Minister about school transport.", "20 November 2026")
+    for day in (13, 20, 23, 30):  # the action's two notices, then Mondays' overdue digests
+        await teams_tick_at(teams, london(2026, 11, day))
+    await open_teams_window(teams, REPORT, "11 December 2026", london(2026, 11, 30, 10))
+    await teams_tick_at(teams, london(2026, 12, 4, 9))  # Friday: "close in 7 days"
+    for minute, hour in ((30, 8), (31, 7)):
+        await _as_clerk(teams, london(2026, 12, 4, 9, minute), set_reminder_settings, hour, True)
+        await teams_tick_at(teams, london(2026, 12, 4, 9, minute, 30))
+    await teams_tick_at(teams, london(2026, 12, 7, 7))  # Monday at the new hour: the overdue digest
+    await _as_clerk(teams, london(2026, 12, 7, 7, 30), set_reminder_settings, 9, None)
+    await _each_day_at_the_hour(teams, date(2026, 12, 7), date(2026, 12, 10))
+    # After the day-before notice, so the 7-day one is out of date:
+    await _as_clerk(teams, london(2026, 12, 10, 9, 30), set_reminder_settings, 8, None)
+    await teams_tick_at(teams, london(2026, 12, 10, 9, 31))
+    await _each_day_at_the_hour(teams, date(2026, 12, 11), date(2026, 12, 14), hour=8)
+    await teams_tick_at(teams, london(2026, 12, 11, 23, 59, 59))
+
+    channel = _kinds(await _sent(teams, CHANNEL_ID))
+    assert channel == ["action.week", "action.today", "window.week", "window.tomorrow", "window.today", "window.closed"]
+    digests = [text for _kind, text in await _sent(teams, teams.clerk.id)]
+    assert len(digests) == 4 and all("Overdue resolutions" in text for text in digests)  # 23, 30 Nov, 7, 14 Dec
+    assert not [text for text in digests if "Not sent" in text], "notices sent at the old hour were called out of date"
+    assert {row.state for row in await stored(teams, Reminder)} == {ReminderState.SENT}
+
+
+async def test_teams_moving_a_deadline_by_hours_a_meeting_within_its_day_or_changing_the_zone_posts_nothing_again(
+    teams: TeamsSide,
+):
+    start = london(2026, 11, 30, 10)
+    await set_up_teams_committee(teams, start)
+    await open_teams_window(teams, REPORT, "11 December 2026 17:00", start)
+    meeting_id = await _meeting(teams, start, "21 December 2026 10:00")
+    await _record(teams, start, "Update on foster care.", "at its next meeting", "report_back")
+    await teams_tick_at(teams, london(2026, 12, 4, 9))  # the 7-day notice
+    await _as_clerk(teams, london(2026, 12, 4, 10), move_deadline, "annual-report-2026", "11 December 2026 23:00")
+    await teams_tick_at(teams, london(2026, 12, 4, 10, 1))
+    await teams_tick_at(teams, london(2026, 12, 7, 9))  # the agenda deadline: the report's notice and the digest
+    await _as_clerk(teams, london(2026, 12, 7, 10), move_meeting, meeting_id, "21 December 2026 14:00")
+    await teams_tick_at(teams, london(2026, 12, 7, 10, 1))
+    in_paris = CommitteeSetup(COMMITTEE, "Europe/Paris", (teams.clerk.id,), teams.chair.id)
+    await _as_clerk(teams, london(2026, 12, 7, 10, 30), set_up_committee_here, in_paris)
+    await teams_tick_at(teams, london(2026, 12, 7, 10, 31))
+    await teams_tick_at(teams, london(2026, 12, 8, 9))
+
+    assert _kinds(await _sent(teams, CHANNEL_ID)) == ["window.week", "report.deadline"]
+    assert _kinds(await _sent(teams, teams.clerk.id)) == ["meeting.digest"]
+
+
+async def test_teams_a_deadline_moved_closer_skips_the_notices_already_past_and_one_moved_to_another_day_starts_afresh(
+    teams: TeamsSide,
+):
+    await set_up_teams_committee(teams, london(2026, 11, 30, 10))
+    await open_teams_window(teams, REPORT, "31 December 2026", london(2026, 11, 30, 10))
+    _window, moved = await _as_clerk(
+        teams, london(2026, 12, 7, 10), move_deadline, "annual-report-2026", "10 December 2026"
+    )
+    await teams_tick_at(teams, london(2026, 12, 7, 10, 1))
+    assert await _sent(teams) == []
+    assert moved.instant == london(2026, 12, 10, 23, 59, 59)
+    await _each_day_at_the_hour(teams, date(2026, 12, 8), date(2026, 12, 10))
+    # Reopened for another week, the same day: a new occasion.
+    await _as_clerk(teams, london(2026, 12, 10, 12), move_deadline, "annual-report-2026", "17 December 2026")
+    await teams_tick_at(teams, london(2026, 12, 10, 12, 1))
+    await _each_day_at_the_hour(teams, date(2026, 12, 11), date(2026, 12, 17))
+    kinds = _kinds(await _sent(teams, CHANNEL_ID))
+    assert kinds == ["window.tomorrow", "window.today", "window.tomorrow", "window.today"]
+
+
+async def test_teams_a_report_owed_at_the_next_meeting_moves_on_as_each_meeting_passes_without_anyone_asking(
+    teams: TeamsSide,
+):
+    start = london(2027, 1, 4, 10)
+    await set_up_teams_committee(teams, start)
+    for day in MEETINGS:
+        await _meeting(teams, start, f"{day.day} {day:%B %Y} 10:00")
+    await _record(teams, start, REPORT_BACK, "at its next meeting", "report_back", owner=teams.officer)
+    await _each_day_at_the_hour(teams, date(2027, 1, 5), date(2027, 1, 26))
+    await teams_tick_at(teams, london(2027, 1, 26, 10, 1))  # the meeting has started without the report
+    await teams_tick_at(teams, london(2027, 1, 26, 11, 46))
+    assert "report.slipped" not in _kinds(await _sent(teams)), "routine notices wait for the hour"
+    await _each_day_at_the_hour(teams, date(2027, 1, 27), date(2027, 2, 9))
+    await teams_tick_at(teams, london(2027, 2, 9, 10, 1))
+    await _each_day_at_the_hour(teams, date(2027, 2, 10), date(2027, 3, 8))
+
+    channel = await _sent(teams, CHANNEL_ID)
+    assert _kinds(channel) == [
+        "report.week",  # 5 January, for 26 January (the first notice was due before the report was recorded)
+        "report.deadline",  # 12 January
+        "report.slipped",  # 27 January: now due 9 February, whose agenda deadline was the day of the meeting
+        "report.slipped",  # 10 February: now due 9 March
+        "report.week",  # 16 February
+        "report.deadline",  # 23 February
+    ]
+    slipped = channel[2][1]
+    assert "Report now due at the meeting on 9 February 2027" in slipped
+    assert "It was due at the meeting on 26 January 2027" in slipped
+    assert "Report due back at the meeting on 9 March 2027" in channel[4][1]
+    digests = await _sent(teams, teams.clerk.id)
+    assert _kinds(digests) == ["meeting.digest"] * 3, "the weekly overdue digest never lists the report"
+    for (_kind, digest), day in zip(digests, MEETINGS, strict=True):
+        assert f"Agenda deadline for the meeting on {day.day} {day:%B %Y}" in digest
+    assert "R1 " in digests[1][1] and "due at the meeting on 26 January 2027" in digests[1][1]  # may slip here
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.slipped_count == 2 and resolution.due_at == london(2027, 3, 9, 10)
+
+
+async def test_teams_moving_a_meeting_is_not_a_slip(teams: TeamsSide):
+    start = london(2027, 1, 4, 10)
+    await set_up_teams_committee(teams, start)
+    meeting_id = await _meeting(teams, start, "26 January 2027 10:00")
+    await _record(teams, start, REPORT_BACK, "at its next meeting", "report_back")
+    await _as_clerk(teams, start, move_meeting, meeting_id, "2 February 2027 10:00")
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.slipped_count == 0 and resolution.due_at == london(2027, 2, 2, 10)
+
+
+async def test_teams_snoozing_the_seven_day_notice_holds_back_no_later_notice(teams: TeamsSide):
+    await set_up_teams_committee(teams, london(2026, 11, 30, 10))
+    window_id = await open_teams_window(teams, REPORT, "11 December 2026", london(2026, 11, 30, 10))
+    await teams_tick_at(teams, london(2026, 12, 4, 9))
+    with pytest.raises(NotFound) as refused:  # the Snooze button reminders carried before this change
+        await _as_clerk(teams, london(2026, 12, 4, 9, 5), snooze, f"window:{window_id}")
+    assert "snoozes nothing" in str(refused.value.message)
+    await _each_day_at_the_hour(teams, date(2026, 12, 5), date(2026, 12, 14))
+    assert _kinds(await _sent(teams, CHANNEL_ID)) == ["window.week", "window.tomorrow", "window.today", "window.closed"]
+    nudged = {row.target for row in await stored(teams, Reminder) if row.kind == "window.nudge"}
+    assert nudged == {teams.chair.id, *(member.id for member in teams.members)}
+    assert not [text for _kind, text in await _sent(teams, teams.clerk.id) if "Not sent" in text]
+
+
+async def test_teams_a_snoozed_due_day_notice_is_posted_again_a_week_later(teams: TeamsSide):
+    await set_up_teams_committee(teams, london(2026, 11, 30, 10))
+    await _record(teams, london(2026, 11, 30, 10), "Write to the Minister about school transport.", "9 December 2026")
+    await teams_tick_at(teams, london(2026, 12, 9, 9))
+    [due_today] = [row for row in await stored(teams, Reminder) if row.kind == "action.today"]
+    notice = f"{due_today.item}|{due_today.kind}|{due_today.occasion}"  # what its Snooze a week button carries
+    again, zone = await _as_clerk(teams, london(2026, 12, 9, 9, 5), snooze, notice)
+    assert (again, zone) == (london(2026, 12, 16, 9), "Europe/London")  # Wednesday 16 December at 09:00
+    await _each_day_at_the_hour(teams, date(2026, 12, 10), date(2026, 12, 17))
+    [(_kind, _first), (_again_kind, posted_again)] = await _sent(teams, CHANNEL_ID)
+    assert "Overdue (due 9 December 2026)" in posted_again
+
+
+async def test_teams_a_committee_in_scotland_keeps_scottish_bank_holidays(teams: TeamsSide):
+    start = london(2026, 7, 1, 10)
+    await set_up_teams_committee(teams, start)
+    kept = await _as_clerk(teams, start, set_reminder_settings, 9, True, "scotland")
+    assert (kept.hour, kept.bank_holidays) == (9, "scotland")
+    await _record(teams, start, "Write to the Minister about school transport.", "20 July 2026")
+    await teams_tick_at(teams, london(2026, 8, 3))  # Scotland's summer bank holiday
+    assert await _sent(teams, teams.clerk.id) == []
+    await teams_tick_at(teams, london(2026, 8, 4))
+    assert _kinds(await _sent(teams, teams.clerk.id)) == ["overdue.digest"]
+
+
+async def test_teams_a_long_digest_is_posted_whole(teams: TeamsSide):
+    """Fifteen notices owned up to, each on a line of its own, in the one message: none cut off."""
+    topics = "placements, waiting times, school places, transport, respite, adoption, youth work, early help, "
+    topics += "fostering, leaving care, mental health, libraries, parks, housing, play areas, sport"
+    start = london(2027, 1, 4, 10)
+    await set_up_teams_committee(teams, start)
+    await _meeting(teams, start, "23 February 2027 10:00")
+    for topic in topics.split(", "):
+        report = f"Report back on {topic} with the figures for each locality and the plan for the year ahead"
+        await _record(teams, start, report, "at its next meeting", "report_back")
+    await teams_tick_at(teams, london(2027, 2, 9, 12))  # down since before the second reminder of each report
+    await teams_tick_at(teams, london(2027, 2, 15))
+    [digest] = [text for _kind, text in await _sent(teams, teams.clerk.id) if "Not sent" in text]
+    owned_up = [line for line in digest.splitlines() if line.endswith("at 09:00 (Europe/London)")]
+    assert len(owned_up) == 15
+    assert all(
+        line.strip().startswith(f"• the second report reminder about R{n} ") for n, line in enumerate(owned_up, 1)
+    )
