@@ -21,7 +21,7 @@ from bot.teams.settings import ANONYMOUS, GRAPH_URL_SETTING
 from bot.teams.settings import TENANT_ID as TENANT_ID_SETTING
 from handlers.reminder_plan import ledger_key
 from storage.database import Database, schema_revisions
-from storage.models import Reminder, ReminderState, Resolution
+from storage.models import Reminder, ReminderSnooze, ReminderState, Resolution
 from tests import flows
 from tests import teams_stack as teams_flows
 from tests.stack import CHANNEL as SLACK_CHANNEL
@@ -314,3 +314,15 @@ async def test_teams_closing_an_item_cancels_its_reminders(teams):
     teams.connector.calls.clear()
     await _tick(WEEK_BEFORE_DUE, _scheduler(teams.database, slack=None))
     assert _teams_posts(teams) == []
+
+
+async def test_teams_members_cannot_snooze_but_can_stop_their_own_messages(teams):
+    await _record_action_due_17_june(teams)
+    await _tick(DUE_DAY, _scheduler(teams.database, slack=None))
+    due_today = teams.channel_posts()[-1].activity
+    snooze = teams_flows.buttons(due_today)["Snooze a week"]
+    refusal = await teams.teams.press(MEMBERS[1], snooze, where="channel")
+    assert "Only the committee's clerks can snooze or mute reminders" in teams_flows.note(refusal)
+    assert await teams_flows.stored(teams, ReminderSnooze) == [], "nothing was snoozed"
+    [to_owner] = teams.connector.messages_in(teams.connector.chat_with(OFFICER))
+    assert list(teams_flows.buttons(to_owner.activity)) == ["Full text", "History", "Stop these messages"]
