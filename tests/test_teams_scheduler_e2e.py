@@ -326,3 +326,19 @@ async def test_teams_members_cannot_snooze_but_can_stop_their_own_messages(teams
     assert await teams_flows.stored(teams, ReminderSnooze) == [], "nothing was snoozed"
     [to_owner] = teams.connector.messages_in(teams.connector.chat_with(OFFICER))
     assert list(teams_flows.buttons(to_owner.activity)) == ["Full text", "History", "Stop these messages"]
+
+
+async def test_teams_after_downtime_the_clerks_digest_owns_up_to_stale_notices_in_teams_words(teams):
+    """The twin of test_after_downtime_sensible_reminders_are_sent_and_stale_ones_dropped, read on the real card."""
+    scheduler = _scheduler(teams.database, slack=None)
+    await _tick(datetime(2040, 9, 20, 12, 0, tzinfo=UTC), scheduler)  # down since before the week's notice
+    [today] = teams.connector.thread_replies(CHANNEL_ID, _announcement(teams))
+    assert "today at 23:59" in shown(today.activity)
+    dropped = {row.kind for row in await _ledger(teams.database) if row.state == ReminderState.DROPPED}
+    assert {"window.week", "window.tomorrow"} <= dropped
+    await _tick(datetime(2040, 9, 24, 8, 0, tzinfo=UTC), scheduler)  # Monday, 09:00 in London: the weekly digest
+    [digest] = [text for text in map(shown, (m.activity for m in teams.chat(teams_flows.CLERK))) if "Not sent" in text]
+    assert "Not sent, because they were out of date" in digest
+    assert f"the 7-day notice about comments on “{TITLE}”, due to go out Thursday 13 September" in digest
+    assert "window:" not in digest and "/actions" not in digest, "no ledger key, no Slack command"
+    assert "@committee-bot actions lists them" in digest
