@@ -342,3 +342,27 @@ async def test_teams_after_downtime_the_clerks_digest_owns_up_to_stale_notices_i
     assert f"the 7-day notice about comments on “{TITLE}”, due to go out Thursday 13 September" in digest
     assert "window:" not in digest and "/actions" not in digest, "no ledger key, no Slack command"
     assert "@committee-bot actions lists them" in digest
+
+
+async def test_teams_a_snoozed_due_day_notice_is_posted_again_a_week_later(teams):
+    """The twin of the Slack story in tests/test_reminder_occasions_e2e.py, pressed on the real card."""
+    await _record_action_due_17_june(teams)
+    scheduler = _scheduler(teams.database, slack=None)
+    await _tick(DUE_DAY, scheduler)
+    due_today = teams.channel_posts()[-1].activity
+    with time_machine.travel(DUE_DAY + timedelta(minutes=5), tick=True):
+        answer = await teams.teams.press(
+            teams_flows.CLERK, teams_flows.buttons(due_today)["Snooze a week"], where="channel"
+        )
+    said = teams_flows.note(answer)
+    assert "again on Friday 24 June 2039 at 09:00 (Europe/London)" in said
+    assert "Nothing else about it is held back" in said
+    for day in range(18, 26):
+        await _tick(datetime(2039, 6, day, 8, 0, tzinfo=UTC), scheduler)
+    _announced, _due_today, again = (post.activity for post in teams.channel_posts())
+    assert "Overdue (due 17 June 2039)" in shown(again)
+    assert "Snooze a week" not in teams_flows.buttons(again)
+    sent = [
+        row for row in await _ledger(teams.database) if row.target == CHANNEL_ID and row.state == ReminderState.SENT
+    ]
+    assert sorted(row.completed_at.date().day for row in sent) == [17, 24], "posted on the day, and a week later"
