@@ -21,9 +21,9 @@ from handlers.comments import add_comment
 from handlers.committees import CommitteeSetup
 from handlers.committees import set_up_committee as set_up_committee_here
 from handlers.context import Services
-from handlers.errors import NotAllowed, NotFound
+from handlers.errors import NotAllowed
 from handlers.meetings import add_meeting, move_meeting
-from handlers.reminder_settings import set_reminder_settings, snooze
+from handlers.reminder_settings import set_reminder_settings
 from handlers.reminders import tick
 from handlers.resolutions import ResolutionDraft, record_resolution
 from storage.models import Reminder, ReminderState, Resolution
@@ -530,7 +530,7 @@ async def test_teams_report_back_and_the_clerks_agenda_digest(teams: TeamsSide):
     assert kind == "report.escalation" and "You are told as chair" in escalation
 
 
-# More twins of tests/test_reminder_occasions_e2e.py: what a clerk changes, and snoozes.
+# More twins of tests/test_reminder_occasions_e2e.py: what a clerk changes.
 
 MEETINGS = (date(2027, 1, 26), date(2027, 2, 9), date(2027, 3, 9))
 
@@ -657,33 +657,6 @@ async def test_teams_moving_a_meeting_is_not_a_slip(teams: TeamsSide):
     await _as_clerk(teams, start, move_meeting, meeting_id, "2 February 2027 10:00")
     [resolution] = await stored(teams, Resolution)
     assert resolution.slipped_count == 0 and resolution.due_at == london(2027, 2, 2, 10)
-
-
-async def test_teams_snoozing_the_seven_day_notice_holds_back_no_later_notice(teams: TeamsSide):
-    await set_up_teams_committee(teams, london(2026, 11, 30, 10))
-    window_id = await open_teams_window(teams, REPORT, "11 December 2026", london(2026, 11, 30, 10))
-    await teams_tick_at(teams, london(2026, 12, 4, 9))
-    with pytest.raises(NotFound) as refused:  # the Snooze button reminders carried before this change
-        await _as_clerk(teams, london(2026, 12, 4, 9, 5), snooze, f"window:{window_id}")
-    assert "snoozes nothing" in str(refused.value.message)
-    await _each_day_at_the_hour(teams, date(2026, 12, 5), date(2026, 12, 14))
-    assert _kinds(await _sent(teams, CHANNEL_ID)) == ["window.week", "window.tomorrow", "window.today", "window.closed"]
-    nudged = {row.target for row in await stored(teams, Reminder) if row.kind == "window.nudge"}
-    assert nudged == {teams.chair.id, *(member.id for member in teams.members)}
-    assert not [text for _kind, text in await _sent(teams, teams.clerk.id) if "Not sent" in text]
-
-
-async def test_teams_a_snoozed_due_day_notice_is_posted_again_a_week_later(teams: TeamsSide):
-    await set_up_teams_committee(teams, london(2026, 11, 30, 10))
-    await _record(teams, london(2026, 11, 30, 10), "Write to the Minister about school transport.", "9 December 2026")
-    await teams_tick_at(teams, london(2026, 12, 9, 9))
-    [due_today] = [row for row in await stored(teams, Reminder) if row.kind == "action.today"]
-    notice = f"{due_today.item}|{due_today.kind}|{due_today.occasion}"  # what its Snooze a week button carries
-    again, zone = await _as_clerk(teams, london(2026, 12, 9, 9, 5), snooze, notice)
-    assert (again, zone) == (london(2026, 12, 16, 9), "Europe/London")  # Wednesday 16 December at 09:00
-    await _each_day_at_the_hour(teams, date(2026, 12, 10), date(2026, 12, 17))
-    [(_kind, _first), (_again_kind, posted_again)] = await _sent(teams, CHANNEL_ID)
-    assert "Overdue (due 9 December 2026)" in posted_again
 
 
 async def test_teams_a_committee_in_scotland_keeps_scottish_bank_holidays(teams: TeamsSide):

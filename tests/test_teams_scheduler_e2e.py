@@ -6,6 +6,7 @@ reference the Teams reminders need is the one the bot kept when it was used ther
 Connector (with Graph) are the fakes on loopback; every reminder must land exactly once, on its own platform."""
 
 import asyncio
+import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from bot.config import Settings
 from bot.platforms import NOT_CONFIGURED
 from bot.scheduler import ReminderScheduler
 from bot.server import reminder_sending, serving_app
+from bot.teams.cards import PRESS
 from bot.teams.settings import ANONYMOUS, GRAPH_URL_SETTING
 from bot.teams.settings import TENANT_ID as TENANT_ID_SETTING
 from handlers.reminder_plan import ledger_key
@@ -366,3 +368,27 @@ async def test_teams_a_snoozed_due_day_notice_is_posted_again_a_week_later(teams
         row for row in await _ledger(teams.database) if row.target == CHANNEL_ID and row.state == ReminderState.SENT
     ]
     assert sorted(row.completed_at.date().day for row in sent) == [17, 24], "posted on the day, and a week later"
+
+
+async def test_teams_snoozing_the_seven_day_notice_holds_back_no_later_notice(teams):
+    """The twin of the Slack story in tests/test_reminder_occasions_e2e.py, on the real cards."""
+    scheduler = _scheduler(teams.database, slack=None)
+    await _tick(WEEK_NOTICE, scheduler)
+    [week] = teams.connector.thread_replies(CHANNEL_ID, _announcement(teams))
+    week_buttons = teams_flows.buttons(week.activity)
+    assert list(week_buttons) == ["Add comment", "No comments", "Mute for this item"]
+    window_id = teams_flows.press_data(week_buttons["Add comment"])["value"]
+    old_snooze = copy.deepcopy(week_buttons["Mute for this item"])  # the Snooze button reminders carried before
+    old_snooze["data"][PRESS].pop("confirm")  # Mute asks first; Snooze never did
+    old_snooze["data"][PRESS] |= {"action": "reminder.snooze", "value": f"window:{window_id}"}
+    with time_machine.travel(WEEK_NOTICE + timedelta(minutes=5), tick=True):
+        answer = await teams.teams.press(teams_flows.CLERK, old_snooze, where="channel")
+    assert "snoozes nothing" in teams_flows.note(answer)
+    for instant in (TOMORROW_NOTICE, datetime(2040, 9, 20, 8, 0, tzinfo=UTC), datetime(2040, 9, 20, 23, 0, tzinfo=UTC)):
+        await _tick(instant, scheduler)
+    notices = [reply.activity for reply in teams.connector.thread_replies(CHANNEL_ID, _announcement(teams))]
+    sent = sorted((row.completed_at, row.kind) for row in await _ledger(teams.database) if row.target == CHANNEL_ID)
+    assert [kind for _at, kind in sent] == ["window.week", "window.tomorrow", "window.today", "window.closed"]
+    assert len(notices) == 4 and all("Snooze a week" not in teams_flows.buttons(notice) for notice in notices)
+    assert all(len(messages) == 1 and TITLE in messages[0] for messages in _nudged(teams).values())
+    assert not [text for text in map(shown, (m.activity for m in teams.chat(teams_flows.CLERK))) if "Not sent" in text]
