@@ -6,6 +6,7 @@ reference the Teams reminders need is the one the bot kept when it was used ther
 Connector (with Graph) are the fakes on loopback; every reminder must land exactly once, on its own platform."""
 
 import asyncio
+import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,11 +18,12 @@ from bot.config import Settings
 from bot.platforms import NOT_CONFIGURED
 from bot.scheduler import ReminderScheduler
 from bot.server import reminder_sending, serving_app
+from bot.teams.cards import PRESS
 from bot.teams.settings import ANONYMOUS, GRAPH_URL_SETTING
 from bot.teams.settings import TENANT_ID as TENANT_ID_SETTING
 from handlers.reminder_plan import ledger_key
 from storage.database import Database, schema_revisions
-from storage.models import Reminder, ReminderState, Resolution
+from storage.models import Reminder, ReminderSnooze, ReminderState, Resolution
 from tests import flows
 from tests import teams_stack as teams_flows
 from tests.stack import CHANNEL as SLACK_CHANNEL
@@ -314,3 +316,79 @@ async def test_teams_closing_an_item_cancels_its_reminders(teams):
     teams.connector.calls.clear()
     await _tick(WEEK_BEFORE_DUE, _scheduler(teams.database, slack=None))
     assert _teams_posts(teams) == []
+
+
+async def test_teams_members_cannot_snooze_but_can_stop_their_own_messages(teams):
+    await _record_action_due_17_june(teams)
+    await _tick(DUE_DAY, _scheduler(teams.database, slack=None))
+    due_today = teams.channel_posts()[-1].activity
+    snooze = teams_flows.buttons(due_today)["Snooze a week"]
+    refusal = await teams.teams.press(MEMBERS[1], snooze, where="channel")
+    assert "Only the committee's clerks can snooze or mute reminders" in teams_flows.note(refusal)
+    assert await teams_flows.stored(teams, ReminderSnooze) == [], "nothing was snoozed"
+    [to_owner] = teams.connector.messages_in(teams.connector.chat_with(OFFICER))
+    assert list(teams_flows.buttons(to_owner.activity)) == ["Full text", "History", "Stop these messages"]
+
+
+async def test_teams_after_downtime_the_clerks_digest_owns_up_to_stale_notices_in_teams_words(teams):
+    """The twin of test_after_downtime_sensible_reminders_are_sent_and_stale_ones_dropped, read on the real card."""
+    scheduler = _scheduler(teams.database, slack=None)
+    await _tick(datetime(2040, 9, 20, 12, 0, tzinfo=UTC), scheduler)  # down since before the week's notice
+    [today] = teams.connector.thread_replies(CHANNEL_ID, _announcement(teams))
+    assert "today at 23:59" in shown(today.activity)
+    dropped = {row.kind for row in await _ledger(teams.database) if row.state == ReminderState.DROPPED}
+    assert {"window.week", "window.tomorrow"} <= dropped
+    await _tick(datetime(2040, 9, 24, 8, 0, tzinfo=UTC), scheduler)  # Monday, 09:00 in London: the weekly digest
+    [digest] = [text for text in map(shown, (m.activity for m in teams.chat(teams_flows.CLERK))) if "Not sent" in text]
+    assert "Not sent, because they were out of date" in digest
+    assert f"the 7-day notice about comments on “{TITLE}”, due to go out Thursday 13 September" in digest
+    assert "window:" not in digest and "/actions" not in digest, "no ledger key, no Slack command"
+    assert "@committee-bot actions lists them" in digest
+
+
+async def test_teams_a_snoozed_due_day_notice_is_posted_again_a_week_later(teams):
+    """The twin of the Slack story in tests/test_reminder_occasions_e2e.py, pressed on the real card."""
+    await _record_action_due_17_june(teams)
+    scheduler = _scheduler(teams.database, slack=None)
+    await _tick(DUE_DAY, scheduler)
+    due_today = teams.channel_posts()[-1].activity
+    with time_machine.travel(DUE_DAY + timedelta(minutes=5), tick=True):
+        answer = await teams.teams.press(
+            teams_flows.CLERK, teams_flows.buttons(due_today)["Snooze a week"], where="channel"
+        )
+    said = teams_flows.note(answer)
+    assert "again on Friday 24 June 2039 at 09:00 (Europe/London)" in said
+    assert "Nothing else about it is held back" in said
+    for day in range(18, 26):
+        await _tick(datetime(2039, 6, day, 8, 0, tzinfo=UTC), scheduler)
+    _announced, _due_today, again = (post.activity for post in teams.channel_posts())
+    assert "Overdue (due 17 June 2039)" in shown(again)
+    assert "Snooze a week" not in teams_flows.buttons(again)
+    sent = [
+        row for row in await _ledger(teams.database) if row.target == CHANNEL_ID and row.state == ReminderState.SENT
+    ]
+    assert sorted(row.completed_at.date().day for row in sent) == [17, 24], "posted on the day, and a week later"
+
+
+async def test_teams_snoozing_the_seven_day_notice_holds_back_no_later_notice(teams):
+    """The twin of the Slack story in tests/test_reminder_occasions_e2e.py, on the real cards."""
+    scheduler = _scheduler(teams.database, slack=None)
+    await _tick(WEEK_NOTICE, scheduler)
+    [week] = teams.connector.thread_replies(CHANNEL_ID, _announcement(teams))
+    week_buttons = teams_flows.buttons(week.activity)
+    assert list(week_buttons) == ["Add comment", "No comments", "Mute for this item"]
+    window_id = teams_flows.press_data(week_buttons["Add comment"])["value"]
+    old_snooze = copy.deepcopy(week_buttons["Mute for this item"])  # the Snooze button reminders carried before
+    old_snooze["data"][PRESS].pop("confirm")  # Mute asks first; Snooze never did
+    old_snooze["data"][PRESS] |= {"action": "reminder.snooze", "value": f"window:{window_id}"}
+    with time_machine.travel(WEEK_NOTICE + timedelta(minutes=5), tick=True):
+        answer = await teams.teams.press(teams_flows.CLERK, old_snooze, where="channel")
+    assert "snoozes nothing" in teams_flows.note(answer)
+    for instant in (TOMORROW_NOTICE, datetime(2040, 9, 20, 8, 0, tzinfo=UTC), datetime(2040, 9, 20, 23, 0, tzinfo=UTC)):
+        await _tick(instant, scheduler)
+    notices = [reply.activity for reply in teams.connector.thread_replies(CHANNEL_ID, _announcement(teams))]
+    sent = sorted((row.completed_at, row.kind) for row in await _ledger(teams.database) if row.target == CHANNEL_ID)
+    assert [kind for _at, kind in sent] == ["window.week", "window.tomorrow", "window.today", "window.closed"]
+    assert len(notices) == 4 and all("Snooze a week" not in teams_flows.buttons(notice) for notice in notices)
+    assert all(len(messages) == 1 and TITLE in messages[0] for messages in _nudged(teams).values())
+    assert not [text for text in map(shown, (m.activity for m in teams.chat(teams_flows.CLERK))) if "Not sent" in text]
