@@ -88,7 +88,7 @@ def _mute_buttons(reminder: DueReminder) -> tuple[Button, ...]:
             "reminder.mute",
             reminder.item,
             style="danger",
-            confirm="Stop all reminders about this item? Clerks can undo this with /committee reminders.",
+            confirm="Stop every reminder about this item, for everyone in the committee? This cannot be undone.",
         ),
     )
 
