@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.front_end import Outgoing
 from bot.slack.blocks import message_payload
 from bot.slack.tokens import NotInstalled, WorkspaceClients
-from bot.slack.web_api import keep_alive, stop_keeping_alive
+from bot.slack.web_api import keep_alive, stop_keeping_alive, with_token
 from handlers.reminders import DeliveryFailed, RateLimited
 
 Result = TypeVar("Result")
@@ -87,7 +87,9 @@ class SlackReminderTransport:
             posted = await client.chat_postMessage(channel=channel, **payload)
         else:
             metadata = {"event_type": METADATA_TYPE, "event_payload": {"key": outgoing.key}}
-            poster = await self._workspaces.client(self._poster, workspace_id)
+            # The token just read for `client`: reading it again from the installation store would be a second
+            # query for every reminder.
+            poster = with_token(self._poster, client.token)
             posted = await poster.chat_postMessage(channel=channel, metadata=metadata, unfurl_links=False, **payload)
         for attached in outgoing.files:
             await client.files_upload_v2(
