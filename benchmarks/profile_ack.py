@@ -32,12 +32,13 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--out", default="profile-ack.txt")
+    parser.add_argument("--gil", action="store_true", help="sample only while holding the GIL: Python's own CPU")
     return parser.parse_args()
 
 
-def profiled_bot(url: str, fake_url: str, out: str, rate: int) -> Server:
+def profiled_bot(url: str, fake_url: str, out: str, rate: int, gil: bool) -> Server:
     server = benchlib.bot_server(url, fake_url)
-    py_spy = ["py-spy", "record", "--format", "raw", "--rate", str(rate), "--output", out, "--"]
+    py_spy = ["py-spy", "record", "--format", "raw", "--rate", str(rate), "--output", out, *(["--gil"] if gil else []), "--"]
     server.command = [*py_spy, *server.command]
     return server
 
@@ -55,7 +56,7 @@ async def run(args) -> None:
         make, check = (await ack.request_makers(args))[args.kind]
         async with (
             FakeSlackProcess(args.committees, args.members) as fake,
-            profiled_bot(url, fake.base_url, args.out, args.rate) as server,
+            profiled_bot(url, fake.base_url, args.out, args.rate, args.gil) as server,
         ):
             await loadgen.run_load(server.url, make, check, clients=args.clients, count=50)  # warm-up
             result = await loadgen.run_load(server.url, make, check, clients=args.clients, seconds=args.seconds)
