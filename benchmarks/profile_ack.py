@@ -38,7 +38,8 @@ def parse_args():
 
 def profiled_bot(url: str, fake_url: str, out: str, rate: int, gil: bool) -> Server:
     server = benchlib.bot_server(url, fake_url)
-    py_spy = ["py-spy", "record", "--format", "raw", "--rate", str(rate), "--output", out, *(["--gil"] if gil else []), "--"]
+    sampling = ["--format", "raw", "--rate", str(rate), "--output", out, *(["--gil"] if gil else [])]
+    py_spy = ["py-spy", "record", *sampling, "--"]
     server.command = [*py_spy, *server.command]
     return server
 

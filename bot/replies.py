@@ -26,7 +26,7 @@ from bot.message import (
     someone,
 )
 from handlers.comment_windows import WindowPreview, WindowSummary
-from handlers.comments import CommentReceipt, DraftOffer, MyResponses
+from handlers.comments import CommentReceipt, DraftOffer, MyResponses, says_no_comments
 from handlers.committees import CommitteeSummary
 from handlers.export_formats import CompiledComments
 from handlers.wording import Command, Verbatim, Words, as_wording, plain
@@ -289,12 +289,35 @@ def _section_of(comment: CommentReceipt) -> str:
 
 
 def draft_offer(offer: DraftOffer) -> Message:
+    if offer.guessed:
+        return _guessed_report_offer(offer)
     buttons = (
         Button("Add as my comment", "draft.confirm", str(offer.draft_id), style="primary"),
         Button("No thanks", "draft.dismiss", str(offer.draft_id)),
     )
     question = ("Add your reply as your comment on ", Strong(offer.window.title), "?")
     return Message("Add your reply as a comment?", (paragraph(question, Quote(offer.text), buttons=buttons),))
+
+
+def _guessed_report_offer(offer: DraftOffer) -> Message:
+    window = offer.window
+    none_to_add = says_no_comments(offer.text)
+    confirm = "Yes, no comments" if none_to_add else "Add as my comment"
+    buttons = (
+        Button(confirm, "draft.confirm", str(offer.draft_id), style="primary"),
+        Button("Not that report", "draft.forget", str(offer.draft_id)),
+    )
+    asking = "Do you mean you have no comments on " if none_to_add else "Is this your comment on "
+    question = (asking, Strong(window.title), "?")
+    hint = (
+        f"Comments close {window.deadline_text}. Next time you can start with the report's reference: ",
+        Command("comment", f"{window.ref} your comment"),
+        ".",
+    )
+    return Message(
+        f"{asking}{window.title}?",
+        (paragraph(question, Quote(offer.text), buttons=buttons), paragraph(hint)),
+    )
 
 
 def export_sent(compiled: CompiledComments) -> Message:

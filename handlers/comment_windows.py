@@ -391,6 +391,32 @@ def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummar
     return sorted((w for w in windows if lengths[w.id]), key=lambda w: -lengths[w.id])
 
 
+def window_begun_by(windows: list[WindowSummary], typed: str) -> tuple[WindowSummary, str] | None:
+    """The one window whose reference or title the text's first words begin ("budget" for
+    budget-consultation-2027, "draft budget" for "Draft budget consultation 2027/28"), and the rest of the text;
+    None unless exactly one window is begun by more words than any other, and something follows them."""
+    words = typed.split()
+    counted = [(_words_naming(window, words), window) for window in windows]
+    most = max((count for count, _ in counted), default=0)
+    begun = [window for count, window in counted if count == most]
+    if not most or len(begun) != 1 or len(words) <= most:
+        return None
+    return begun[0], typed.strip().split(None, most)[most]
+
+
+def _words_naming(window: WindowSummary, words: list[str]) -> int:
+    """How many of the typed words begin the window's reference or its title."""
+    lowered = [word.lower() for word in words]
+    if lowered and window.ref.startswith(lowered[0] + "-"):
+        return 1
+    count = 0
+    for title_word, word in zip(window.title.lower().split(), lowered, strict=False):
+        if title_word != word:
+            break
+        count += 1
+    return count
+
+
 def listing(windows: list[WindowSummary]) -> Wording:
     if not windows:
         return ("There are no reports to choose from.",)

@@ -23,6 +23,7 @@ from handlers.comment_windows import (
     require_asked_to_comment,
     require_asked_unless_clerk,
     summarise,
+    window_begun_by,
 )
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_instant
@@ -47,6 +48,11 @@ log = logging.getLogger(__name__)
 MAX_COMMENT_LENGTH = 3000
 MAX_SECTION_LENGTH = 200
 NO_COMMENTS_TEXT = "No comments"
+_SAYING_NO_COMMENTS = ("no comments", "no comment", "nothing to add")
+
+
+def says_no_comments(text: str) -> bool:
+    return text.strip().lower().rstrip(".!") in _SAYING_NO_COMMENTS
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,13 @@ class CommentReceipt:
 
 @dataclass(frozen=True)
 class DraftOffer:
+    """Text held until its author confirms it as their comment on `window`: a reply in the window's thread, or
+    a `/comment` whose first words only began the report's reference or title (`guessed`)."""
+
     draft_id: int
     window: WindowSummary
     text: str
+    guessed: bool = False
 
 
 def clean_text(text: str | None) -> str:
@@ -306,17 +316,22 @@ async def my_comments(services: Services, actor: Actor) -> MyResponses:
     return MyResponses(windows, closed, [_receipt(comment, by_id[comment.window_id]) for comment in comments], why)
 
 
-async def comment_inline(services: Services, actor: Actor, typed: str, request_key: str) -> CommentReceipt:
-    """`/comment <report> <text>`: the report is named by its ref or title at the start of the text."""
+async def comment_inline(services: Services, actor: Actor, typed: str, request_key: str) -> CommentReceipt | DraftOffer:
+    """`/comment <report> <text>`: the report is named by its ref or title at the start of the text. Text that
+    only begins one report's name ("budget" for budget-consultation-2027) is held and offered as a comment on
+    it, to confirm: taken at once, a first word meant as part of the comment would be lost."""
+    windows = await open_windows_for_member(services, actor)
     try:
-        window = await _window_named(services, actor, typed)
-    except UserFacingError:
+        window = await _window_named(services, actor, typed, windows)
+    except UserFacingError as refusal:
         if (receipt := await _first_receipt(services, actor, request_key)) is not None:
             return receipt
+        if isinstance(refusal, NotFound) and (begun := window_begun_by(windows, typed)):
+            return (await _held(services, actor, *begun, source_key=request_key, guessed=True))[0]
         raise
     name = next(n for n in (window.title, window.ref) if typed.strip().lower().startswith(n.lower()))
     text = typed.strip()[len(name) :].strip()
-    if text.lower().rstrip(".!") in ("no comments", "no comment", "nothing to add"):
+    if says_no_comments(text):
         return await record_no_comments(services, actor, window.id, request_key)
     if not text:
         raise InvalidInput(
@@ -330,8 +345,7 @@ async def comment_inline(services: Services, actor: Actor, typed: str, request_k
     return await add_comment(services, actor, window.id, text, None, request_key)
 
 
-async def _window_named(services: Services, actor: Actor, typed: str) -> WindowSummary:
-    windows = await open_windows_for_member(services, actor)
+async def _window_named(services: Services, actor: Actor, typed: str, windows: list[WindowSummary]) -> WindowSummary:
     try:
         return choose_window(windows, typed)
     except NotFound:
@@ -378,17 +392,26 @@ async def hold_draft(
             window = await _writable_window(services, session, actor, window_row.id)
         except NotAskedToComment:
             return None  # the officer or a clerk answering in the thread: talking, not commenting
-        draft = CommentDraft(
-            window_id=window.id, author_user_id=actor.user_id, text=clean_text(text), source_key=source_key
-        )
+    return await _held(services, actor, window, text, source_key)
+
+
+async def _held(
+    services: Services, actor: Actor, window: WindowSummary, text: str, source_key: str, guessed: bool = False
+) -> tuple[DraftOffer, bool]:
+    """The draft held for `source_key`, and whether it is new: an earlier delivery of the same request may have
+    written it already."""
+    draft = CommentDraft(
+        window_id=window.id, author_user_id=actor.user_id, text=clean_text(text), source_key=source_key
+    )
+    async with services.database.session() as session:
         session.add(draft)
         try:
             await session.commit()
         except Conflict:
             await session.rollback()
             draft = await draft_by_source(session, source_key)
-            return DraftOffer(draft.id, window, draft.text), False
-    return DraftOffer(draft.id, window, draft.text), True
+            return DraftOffer(draft.id, window, draft.text, guessed), False
+    return DraftOffer(draft.id, window, draft.text, guessed), True
 
 
 async def confirm_draft(services: Services, actor: Actor, draft_id: int) -> CommentReceipt:
@@ -396,4 +419,6 @@ async def confirm_draft(services: Services, actor: Actor, draft_id: int) -> Comm
         draft = await session.get(CommentDraft, draft_id)
     if draft is None or draft.author_user_id != actor.user_id:
         raise NotAllowed("Only the person who wrote that reply can add it as their comment.")
+    if says_no_comments(draft.text):
+        return await record_no_comments(services, actor, draft.window_id, f"draft:{draft.id}")
     return await add_comment(services, actor, draft.window_id, draft.text, None, f"draft:{draft.id}")

@@ -275,3 +275,21 @@ async def test_a_comment_sent_in_the_channel_leaves_home_to_be_drawn_when_opened
     assert "is saved" in shown_text(await comment_inline(stack, PATEL, "annual-report-2021 Agreed."))
     await stack.bot.delivery.drain()
     assert stack.fake.calls_to("views.publish") == []
+
+
+async def test_a_comment_begun_with_a_word_of_the_reference_is_offered_in_slack_and_saved_once_confirmed(stack):
+    await _ready(stack)
+    await open_window(stack, title="Draft budget 2027/28")
+    offer = await comment_inline(stack, PATEL, "budget Youth services need protecting.")
+    assert "Is this your comment on *Draft budget 2027/28*?" in shown_text(offer)
+    assert "`/comment budget-2027-28 your comment`" in shown_text(offer)
+    assert await stored(stack, Comment) == []
+
+    confirm = buttons(offer)["Add as my comment"]
+    await stack.slack.block_action(
+        "draft.confirm", confirm["value"], user_id=PATEL, channel_id=CHANNEL, container=on_ephemeral()
+    )
+    [receipt] = await responses(stack)
+    assert "Youth services need protecting." in shown_text(receipt)
+    [comment] = await stored(stack, Comment)
+    assert (comment.author_user_id, comment.text) == (PATEL, "Youth services need protecting.")

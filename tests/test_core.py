@@ -208,3 +208,55 @@ async def test_a_platform_that_posts_by_reference_finds_the_latest_one_kept_for_
 
     assert not await places.remember_place(services, WORKSPACE, "CELSEWHERE", "teams", {"serviceUrl": "https://x"})
     assert await places.place_reference(services, WORKSPACE, "CELSEWHERE") is None
+
+
+async def _open_second_window(core: InProcess, title: str) -> Went:
+    [preview] = await core.command(
+        CLERK, "/report", f"open {title} | https://example.org/b.pdf | ", Person(OFFICER, "director"), f" | {DEADLINE}"
+    )
+    _, announced = await core.press(CLERK, preview.button("Open comment window"))
+    return announced
+
+
+async def _comments_of(core: InProcess, author: str) -> list[tuple[str, str]]:
+    async with core.database.session() as session:
+        written = await session.exec(select(Comment).where(Comment.author_user_id == author))
+        return [(comment.kind.value, comment.text) for comment in written]
+
+
+async def test_a_comment_begun_with_a_word_of_one_reports_name_is_offered_on_it_and_saved_once_confirmed(core):
+    await _open_window(core)
+    budget = _ref(await _open_second_window(core, "Draft budget 2027/28"))
+    first_word = budget.split("-")[0]
+    [offer] = await core.command(PATEL, "/comment", f"{first_word} Youth services need protecting.")
+    assert offer.how == "privately" and "Is this your comment on Draft budget 2027/28?" in offer.text
+    assert "Youth services need protecting." in offer.text and budget in offer.text
+    assert await _comments_of(core, PATEL) == []  # nothing is taken before the member says so
+
+    [saved] = await core.press(PATEL, offer.button("Add as my comment"))
+    [again] = await core.press(PATEL, offer.button("Add as my comment"))
+    assert "is saved" in saved.text and "Draft budget 2027/28" in saved.text
+    assert "Youth services need protecting." in again.text
+    assert await _comments_of(core, PATEL) == [("comment", "Youth services need protecting.")]
+
+
+async def test_no_comments_begun_with_a_word_of_a_reports_name_is_recorded_as_none_once_confirmed(core):
+    await _open_window(core)
+    await _open_second_window(core, "Draft budget 2027/28")
+    [offer] = await core.command(JONES, "/comment", "draft budget no comments")
+    assert "Do you mean you have no comments on Draft budget 2027/28?" in offer.text
+    [recorded] = await core.press(JONES, offer.button("Yes, no comments"))
+    assert "no comments on Draft budget 2027/28" in recorded.text
+    assert await _comments_of(core, JONES) == [("no_comments", "No comments")]
+
+
+async def test_a_report_not_that_one_or_a_word_two_reports_share_records_nothing(core):
+    await _open_window(core)
+    budget = _ref(await _open_second_window(core, "Draft budget 2027/28"))
+    [offer] = await core.command(PATEL, "/comment", f"{budget.split('-')[0]} Page 4 is unclear.")
+    [forgotten] = await core.press(PATEL, offer.button("Not that report"))
+    assert forgotten.how == "privately" and "Nothing was recorded" in forgotten.text
+
+    [refused] = await core.command(PATEL, "/comment", "draft Page 4 is unclear.")  # both titles begin "Draft"
+    assert refused.how == "refused" and "Which report is this about?" in refused.text
+    assert await _comments_of(core, PATEL) == []

@@ -219,8 +219,10 @@ async def _comment_command(services: Services, actor: Actor, verb: str, text: st
         if not windows:
             return Reply(replies.said(await comment_windows.nothing_to_comment_on(services, actor)))
         return forms.comment_add(windows)
-    receipt = await comments.comment_inline(services, actor, text, request_key)
-    return Reply(replies.receipt(receipt, services.clock()))
+    answer = await comments.comment_inline(services, actor, text, request_key)
+    if isinstance(answer, comments.DraftOffer):
+        return Reply(replies.draft_offer(answer))
+    return Reply(replies.receipt(answer, services.clock()))
 
 
 async def press(services: Services, actor: Actor, pressed: Press) -> Reply | Form:
@@ -231,6 +233,8 @@ async def press(services: Services, actor: Actor, pressed: Press) -> Reply | For
         return Reply(replies.notice("Cancelled. No comment window was opened."))
     if action_id == "draft.dismiss":
         return Reply(replies.notice("OK. Your reply stays in the thread and is not recorded as a comment."))
+    if action_id == "draft.forget":
+        return Reply(replies.notice("OK. Nothing was recorded as a comment."))
     if action_id == "comment.add":
         return await _comment_form_for(services, actor, number(value))
     if action_id == "comment.edit":
