@@ -37,6 +37,7 @@ from bot.teams.reading import (
     actor,
     command_of,
     from_a_bot,
+    message_action_files,
     message_action_text,
     typed_text,
     where,
@@ -59,12 +60,19 @@ ANOTHER_TENANT = (
     "from yours. Nothing has changed."
 )
 NOT_OURS = "That button or form is no longer in use. Please type the command again."
-TOO_LONG = "That message is too long for me to read. Nothing has changed."
+TOO_LONG = (
+    "That message is too long for me to read, so nothing has changed. Long minutes can be sent to me as a file, "
+    "here in our chat."
+)
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Nothing has changed."
 FILE_SAVED = "It is saved in your OneDrive: open it from this card."
 FILE_DECLINED = "You declined the file, so nothing was sent. Ask for it again whenever you want it."
 # What a clerk may type with a minutes file, before the committee's name.
 MINUTES = "minutes"
+MINUTES_FROM_MESSAGE = "minutes_from_message"  # the manifest's "Import minutes" message action
+# The message action on a message with a file: Teams gives a bot the files people send it in their 1:1 chat, not
+# those posted in a channel (they are in the team's SharePoint, which the bot is not given).
+POSTED_FILE = "I can't open files posted in a channel. Send {name} to me in our chat, and I'll read the minutes there."
 # The button that opens the form a typed command asked for (a message cannot open a dialog itself).
 OPEN_FORM = "form.command"
 CONFIRMED = "confirmed"
@@ -342,6 +350,9 @@ class _Turn:
         if command_id not in interactions.SHORTCUTS:
             self.answer_invoke(cards.dialog_note("That message action is no longer in use."))
             return
+        if command_id == MINUTES_FROM_MESSAGE and (posted := message_action_files(value)):
+            self.answer_invoke(cards.dialog_note(POSTED_FILE.format(name=posted[0])))
+            return
         person = self.actor()
         typed = TypedText.of(message_action_text(value))
         dialog = InTheDialog(self.delivery, person, self._show_form)
@@ -379,7 +390,7 @@ class _Turn:
             await self.context.send_activity(Activity(type="message", text=FILE_SAVED, attachments=[uploaded]))
 
     async def _show_form(
-        self, form: Form, person: Actor, opened: str | None, problem: str | None, typed: FormValues | None
+        self, form: Form, person: Actor, opened: str | None, problem: cards.Problem | None, typed: FormValues | None
     ) -> dict:
         people = await self._people_to_choose(form, person)
         opened = opened or uuid.uuid4().hex
