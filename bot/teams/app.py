@@ -29,7 +29,15 @@ from bot.register_replies import home
 from bot.replies import Reply, error_message, notice
 from bot.teams import cards, files
 from bot.teams.connector import PLATFORM, reference_to_keep
-from bot.teams.delivery import InTheCard, InTheChat, InTheDialog, TeamsDelivery, answer_invoke, card_action_note
+from bot.teams.delivery import (
+    HomeCards,
+    InTheCard,
+    InTheChat,
+    InTheDialog,
+    TeamsDelivery,
+    answer_invoke,
+    card_action_note,
+)
 from bot.teams.outbound import teams_platform
 from bot.teams.reading import (
     Unreadable,
@@ -97,6 +105,10 @@ class TeamsBot:
         self.chats: dict[tuple[str, str], str] = {}  # (tenant, person) -> their 1:1 chat with the bot
         self.known_tenants: set[str] = set()  # recorded as Teams' in the database already
         self.offered_forms = OfferedForms()
+        self.homes = HomeCards(self._home_of)
+
+    async def _home_of(self, person: Actor) -> Message:
+        return home(await home_for(self.services, person), self.services.clock())
 
     def mount(self, application: web.Application) -> None:
         add_teams_routes(application, self)
@@ -170,7 +182,7 @@ class _Turn:
     @property
     def delivery(self) -> TeamsDelivery:
         if self._delivery is None:
-            self._delivery = TeamsDelivery(self.context, self.place, self.bot.roster, self.bot.chats)
+            self._delivery = TeamsDelivery(self.context, self.place, self.bot.roster, self.bot.chats, self.bot.homes)
         return self._delivery
 
     def actor(self, channel_id: str | None = None) -> Actor:
@@ -287,9 +299,7 @@ class _Turn:
         await answers.answer(self.delivery, self.services, person, chat, work, "thread reply")
 
     async def _show_home(self) -> None:
-        person = self.actor()
-        view = home(await home_for(self.services, person), self.services.clock())
-        await self.delivery.tell(person, view)
+        await self.delivery.show_home(self.actor())
 
     # Invokes: dialogs opened by buttons, forms submitted in them, message actions, Action.Execute.
 
