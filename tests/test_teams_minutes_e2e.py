@@ -68,6 +68,15 @@ async def _import_message(teams, text: str) -> Answer:
     return await teams.teams.invoke(CLERK, "composeExtension/fetchTask", _message_action(text), where="channel")
 
 
+async def _submit_from_the_action(teams, dialog: Answer, values: dict[str, str]) -> Answer:
+    """The dialog the message action opened, filled in and submitted: Teams sends it as the action's submit."""
+    card = dialog_card(dialog)
+    [submit] = card["actions"]
+    data = {**submit["data"], **{e["id"]: e.get("value", "") for e in card["body"] if "id" in e}, **values}
+    value = {"commandId": IMPORT_MINUTES, "commandContext": "message", "data": data}
+    return await teams.teams.invoke(CLERK, "composeExtension/submitAction", value, where="channel")
+
+
 async def _send_file(teams, name: str, content: bytes, text: str = "minutes") -> None:
     """The clerk sends the bot a file in their 1:1 chat, with `text`."""
     attachment = teams.connector.sent_file(name, content)
@@ -237,7 +246,7 @@ async def test_teams_dues_without_a_day_are_saved_as_the_minutes_give_them(teams
     inputs = dialog_inputs(check)
     assert inputs["due_2"]["value"] == "Cabinet in December 2022" and inputs["due_5"]["value"] == "quarterly"
 
-    done = await _accept_page(teams, check)
+    done = await _submit_from_the_action(teams, check, {})
     assert done.status == 200 and not done.text
     saved = sorted(await stored(teams, Resolution), key=lambda r: r.id)
     assert [(r.due_rule, r.due_date) for r in saved][1:5] == [
@@ -251,7 +260,7 @@ async def test_teams_dues_without_a_day_are_saved_as_the_minutes_give_them(teams
 async def test_teams_a_due_that_cannot_be_read_is_shown_beside_its_own_resolution(teams):
     await set_up_committee(teams)
     check = await _import_message(teams, whole_meeting(items=1))
-    again = await teams.teams.submit(CLERK, check.json(), {"due_2": "sometime soonish"})
+    again = await _submit_from_the_action(teams, check, {"due_2": "sometime soonish"})
     assert _beside(again, "due_2").startswith('⚠️ Resolution 2: I couldn\'t read "sometime soonish" as a date.')
     problems = [line for line in _lines(again) if line.startswith("⚠️")]
     assert len(problems) == 2  # where to look, at the top, and the problem beside due_2 alone
