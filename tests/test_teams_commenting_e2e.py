@@ -196,6 +196,46 @@ async def test_teams_mentions_are_stored_verbatim_and_never_ping(teams):
     assert quoted == [r"Ask @Cllr Jones about \*\*this\*\* and @General"]  # shown as typed, not bold
 
 
+# Home, which Teams shows as a card in the person's 1:1 chat with the bot (tests/test_commenting_e2e.py).
+
+
+async def _home_in_the_chat(teams, person: str):
+    """`person` opens their chat with the bot and says anything: home is shown there. The card as it is now."""
+    await teams.teams.say(person, "hello", where="chat")
+    [home] = [message for message in teams.chat(person) if "Comment windows open to you" in shown(message.activity)]
+    return home
+
+
+async def test_teams_a_comment_sent_from_home_in_the_personal_chat_shows_there_at_once(teams):
+    window_id = await _ready(teams)
+    home = await _home_in_the_chat(teams, PATEL)
+    assert "no response from you yet" in shown(home.activity)
+
+    dialog = await teams.teams.press(PATEL, buttons(home.activity)["Add comment"])
+    values = {"report": str(window_id), "section": "", "text": "Agreed."}
+    answer = await teams.teams.submit(PATEL, dialog.json(), values)
+    assert answer.status == 200 and not answer.text  # the dialog closes
+
+    [updated] = teams.connector.calls_to("update")
+    assert updated.activity_id == home.id  # the card itself, drawn again in place
+    assert "you have responded" in shown(home.activity) and "no response from you yet" not in shown(home.activity)
+    assert "Add comment" not in buttons(home.activity)
+    assert [c.text for c in await stored(teams, Comment)] == ["Agreed."]
+
+
+async def test_teams_a_comment_sent_in_the_channel_leaves_home_to_be_drawn_when_opened(teams):
+    await _ready(teams)
+    home = await _home_in_the_chat(teams, PATEL)
+    await teams.teams.say(PATEL, "comment annual-report-2021 Agreed.")
+    assert "is saved" in shown(teams.last_private(PATEL))
+    assert teams.connector.calls_to("update") == []
+    assert "no response from you yet" in shown(home.activity)  # left as it was, unasked
+    assert sum("Comment windows open to you" in shown(message.activity) for message in teams.chat(PATEL)) == 1
+
+    await teams.teams.say(PATEL, "hello again", where="chat")
+    assert "you have responded" in shown(teams.last_private(PATEL))
+
+
 # Comment windows (tests/test_comment_windows_e2e.py).
 
 
@@ -366,6 +406,39 @@ async def test_teams_message_action_opens_the_comment_form_with_the_message_text
 def press_free(dialog) -> dict:
     [submit] = dialog.json()["task"]["value"]["card"]["content"]["actions"]
     return submit["data"]
+
+
+async def test_teams_a_reply_mentioning_someone_is_kept_as_the_member_wrote_it(teams):
+    """Teams sends a reply's text as typed, a mention as <at>Name</at> beside an entity naming whom it means."""
+    await _ready(teams)
+    [announcement] = teams.channel_posts()
+    typed = "As @29:jones said, school & <college> places."
+    await teams.teams.say(PATEL, typed, thread=announcement.id, mentions=(JONES,))
+    offer = teams.last_private(PATEL)
+    assert "As @Cllr Jones said, school & <college> places." in shown(offer)
+    assert all(
+        entity["mentioned"]["id"] != JONES
+        for entity in offer["attachments"][0]["content"]["msteams"].get("entities", [])
+    )
+    await teams.teams.press(PATEL, buttons(offer)["Add as my comment"])
+    [comment] = await stored(teams, Comment)
+    assert comment.text == "As @Cllr Jones said, school & <college> places."
+
+
+async def test_teams_the_message_action_fills_the_form_with_the_words_people_saw(teams):
+    """Teams gives the message's HTML, a mention as <at id="0">Name</at>: the form has the words people saw."""
+    await _ready(teams)
+    patel = {"user": {"id": "aad-patel", "displayName": "Cllr Patel", "userIdentityType": "aadUser"}}
+    value = {
+        "commandId": "comment_from_message",
+        "commandContext": "message",
+        "messagePayload": {
+            "body": {"contentType": "html", "content": '<p>Ask <at id="0">Cllr Patel</at> &amp; the chair</p>'},
+            "mentions": [{"id": 0, "mentionText": "Cllr Patel", "mentioned": patel}],
+        },
+    }
+    dialog = await teams.teams.invoke(PATEL, "composeExtension/fetchTask", value, where="channel")
+    assert dialog_inputs(dialog)["text"]["value"] == "Ask @Cllr Patel & the chair"
 
 
 async def test_teams_the_channel_is_remembered_for_reminders_from_each_use(teams):

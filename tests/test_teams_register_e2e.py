@@ -136,8 +136,10 @@ async def test_teams_a_period_counts_from_the_meeting_date(teams):
 async def test_teams_a_due_date_before_the_meeting_is_refused_in_the_form(teams):
     await set_up_committee(teams)
     answer = await _record(teams, "Something.", due="1 August 2040", meeting_date="6 September 2040")
-    card = dialog_card(answer)
-    assert "before the meeting on 6 September 2040" in card["body"][0]["text"]
+    body = dialog_card(answer)["body"]
+    [due] = [n for n, element in enumerate(body) if element.get("id") == "due"]
+    assert "before the meeting on 6 September 2040" in body[due + 1]["text"]  # beside the field, as in Slack
+    assert body[0]["text"].startswith("⚠️ Please correct")
     assert dialog_inputs(answer)["due"]["value"] == "1 August 2040"
     assert await stored(teams, Resolution) == []
 
@@ -348,6 +350,19 @@ async def test_teams_clerk_moves_and_cancels_with_buttons(teams):
     assert "Meeting cancelled" in note(answer)
     [meeting] = await stored(teams, Meeting)
     assert meeting.status == MeetingStatus.CANCELLED
+
+
+async def test_teams_the_add_form(teams):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add")
+    [open_it] = button_list(teams.last_private(CLERK))
+    dialog = await teams.teams.press(CLERK, open_it)
+    assert form_data(dialog)["id"] == "meeting.add" and "when" in dialog_inputs(dialog)
+    answer = await teams.teams.submit(CLERK, dialog.json(), {"when": "2/4/2041 10:30"})
+    assert answer.status == 200 and not answer.text  # the dialog closes
+    [meeting] = await stored(teams, Meeting)
+    assert meeting.starts_at == datetime(2041, 4, 2, 9, 30, tzinfo=UTC)
+    assert "Meeting added: **Tuesday 2 April 2041 at 10:30 (Europe/London)**" in shown(teams.last_private(CLERK))
 
 
 # Minutes (tests/test_minutes_e2e.py).

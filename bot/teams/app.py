@@ -29,7 +29,15 @@ from bot.register_replies import home
 from bot.replies import Reply, error_message, notice
 from bot.teams import cards, files
 from bot.teams.connector import PLATFORM, reference_to_keep
-from bot.teams.delivery import InTheCard, InTheChat, InTheDialog, TeamsDelivery, answer_invoke, card_action_note
+from bot.teams.delivery import (
+    HomeCards,
+    InTheCard,
+    InTheChat,
+    InTheDialog,
+    TeamsDelivery,
+    answer_invoke,
+    card_action_note,
+)
 from bot.teams.outbound import teams_platform
 from bot.teams.reading import (
     Unreadable,
@@ -37,6 +45,7 @@ from bot.teams.reading import (
     actor,
     command_of,
     from_a_bot,
+    message_action_files,
     message_action_text,
     typed_text,
     where,
@@ -59,12 +68,19 @@ ANOTHER_TENANT = (
     "from yours. Nothing has changed."
 )
 NOT_OURS = "That button or form is no longer in use. Please type the command again."
-TOO_LONG = "That message is too long for me to read. Nothing has changed."
+TOO_LONG = (
+    "That message is too long for me to read, so nothing has changed. Long minutes can be sent to me as a file, "
+    "here in our chat."
+)
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Nothing has changed."
 FILE_SAVED = "It is saved in your OneDrive: open it from this card."
 FILE_DECLINED = "You declined the file, so nothing was sent. Ask for it again whenever you want it."
 # What a clerk may type with a minutes file, before the committee's name.
 MINUTES = "minutes"
+MINUTES_FROM_MESSAGE = "minutes_from_message"  # the manifest's "Import minutes" message action
+# The message action on a message with a file: Teams gives a bot the files people send it in their 1:1 chat, not
+# those posted in a channel (they are in the team's SharePoint, which the bot is not given).
+POSTED_FILE = "I can't open files posted in a channel. Send {name} to me in our chat, and I'll read the minutes there."
 # The button that opens the form a typed command asked for (a message cannot open a dialog itself).
 OPEN_FORM = "form.command"
 CONFIRMED = "confirmed"
@@ -89,6 +105,10 @@ class TeamsBot:
         self.chats: dict[tuple[str, str], str] = {}  # (tenant, person) -> their 1:1 chat with the bot
         self.known_tenants: set[str] = set()  # recorded as Teams' in the database already
         self.offered_forms = OfferedForms()
+        self.homes = HomeCards(self._home_of)
+
+    async def _home_of(self, person: Actor) -> Message:
+        return home(await home_for(self.services, person), self.services.clock())
 
     def mount(self, application: web.Application) -> None:
         add_teams_routes(application, self)
@@ -162,7 +182,7 @@ class _Turn:
     @property
     def delivery(self) -> TeamsDelivery:
         if self._delivery is None:
-            self._delivery = TeamsDelivery(self.context, self.place, self.bot.roster, self.bot.chats)
+            self._delivery = TeamsDelivery(self.context, self.place, self.bot.roster, self.bot.chats, self.bot.homes)
         return self._delivery
 
     def actor(self, channel_id: str | None = None) -> Actor:
@@ -279,9 +299,7 @@ class _Turn:
         await answers.answer(self.delivery, self.services, person, chat, work, "thread reply")
 
     async def _show_home(self) -> None:
-        person = self.actor()
-        view = home(await home_for(self.services, person), self.services.clock())
-        await self.delivery.tell(person, view)
+        await self.delivery.show_home(self.actor())
 
     # Invokes: dialogs opened by buttons, forms submitted in them, message actions, Action.Execute.
 
@@ -342,6 +360,9 @@ class _Turn:
         if command_id not in interactions.SHORTCUTS:
             self.answer_invoke(cards.dialog_note("That message action is no longer in use."))
             return
+        if command_id == MINUTES_FROM_MESSAGE and (posted := message_action_files(value)):
+            self.answer_invoke(cards.dialog_note(POSTED_FILE.format(name=posted[0])))
+            return
         person = self.actor()
         typed = TypedText.of(message_action_text(value))
         dialog = InTheDialog(self.delivery, person, self._show_form)
@@ -379,7 +400,7 @@ class _Turn:
             await self.context.send_activity(Activity(type="message", text=FILE_SAVED, attachments=[uploaded]))
 
     async def _show_form(
-        self, form: Form, person: Actor, opened: str | None, problem: str | None, typed: FormValues | None
+        self, form: Form, person: Actor, opened: str | None, problem: cards.Problem | None, typed: FormValues | None
     ) -> dict:
         people = await self._people_to_choose(form, person)
         opened = opened or uuid.uuid4().hex

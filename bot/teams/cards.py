@@ -201,24 +201,38 @@ class MemberChoice:
     name: str
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a submitted form is shown again, and the field at fault (None: the form as a whole)."""
+
+    text: str
+    field: str | None = None
+
+
 def form_card(
     form: Form,
     channel_id: str | None,
     people: list[MemberChoice],
     opened: str,
-    problem: str | None = None,
+    problem: Problem | None = None,
     typed: FormValues | None = None,
 ) -> dict:
-    """The form's card: its inputs, its intro above them and any problem above that; `typed` (what was submitted)
-    is kept in the boxes. `opened` names this dialog, as long as it stays open (corrected, or on to its next
-    page), so that each thing it records is recorded once."""
+    """The form's card: its inputs, its intro above them; `typed` (what was submitted) is kept in the boxes. A
+    problem with one field is shown beside it (Slack's errors beside a field), with a line at the top saying where
+    to look, as a long dialog scrolls; any other problem is shown at the top. `opened` names this dialog, as long as
+    it stays open (corrected, or on to its next page), so that each thing it records is recorded once."""
     typed = typed or {}
+    at_fault = next((field for field in form.fields if problem and field.name == problem.field), None)
     body: list[dict] = []
     if problem:
-        body.append({**_text("⚠️ " + literal(problem)), "color": "attention", "weight": "bolder"})
+        top = f'Please correct "{at_fault.label}", below.' if at_fault else problem.text
+        body.append(_problem(top))
     if form.intro:
         body += [_text(literal(line)) for line in form.intro.splitlines() if line.strip()]
-    body += [_input(field, people, typed.get(field.name)) for field in form.fields]
+    for field in form.fields:
+        body.append(_input(field, people, typed.get(field.name)))
+        if problem and field is at_fault:
+            body.append(_problem(problem.text))
     actions = []
     if form.submit:
         lists = [field.name for field in form.fields if field.kind == "users"]
@@ -237,6 +251,10 @@ def form_card(
     content = card(body)
     content["actions"] = actions
     return content
+
+
+def _problem(text: str) -> dict:
+    return {**_text("⚠️ " + literal(text)), "color": "attention", "weight": "bolder"}
 
 
 def _input(field: Field, people: list[MemberChoice], typed) -> dict:
@@ -261,10 +279,9 @@ def _input(field: Field, people: list[MemberChoice], typed) -> dict:
             element["style"] = "filtered"
         return element
     if field.kind == "file":
-        return {
-            **_text(literal(f"{field.label}: a Teams form cannot take a file; paste the text instead.")),
-            "isSubtle": True,
-        }
+        # Teams gives a bot only the files people send it in their 1:1 chat.
+        words = f"{field.label}: a Teams form cannot take a file. Send it to me in our chat instead."
+        return {**_text(literal(f"{words} {field.hint}" if field.hint else words)), "isSubtle": True}
     element = {**common, "type": "Input.Text", "isMultiline": field.kind == "multiline"}
     if field.max_length:
         element["maxLength"] = field.max_length

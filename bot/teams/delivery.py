@@ -8,6 +8,7 @@ Slack's three seconds, and a dialog's answer has to be in the invoke's body anyw
 """
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -36,19 +37,48 @@ FILES_BELOW = (
 # The form a dialog showed, the name it goes by while open, and what was typed in it.
 ShownForm = tuple[Form, str, FormValues]
 # How a turn shows a form in a dialog: the form, for whom, its name if already open, a problem, what was typed.
-ShowForm = Callable[[Form, Actor, str | None, str | None, FormValues | None], Awaitable[dict]]
+ShowForm = Callable[[Form, Actor, str | None, cards.Problem | None, FormValues | None], Awaitable[dict]]
+
+
+class HomeCards:
+    """Home, as a card in a person's 1:1 chat (Teams has no Home tab): how to draw it, and the card last shown to
+    each person by this process, so that it can be drawn again in place when they act from it, as Slack redraws its
+    Home tab."""
+
+    MOST_KEPT = 5000
+
+    def __init__(self, draw: Callable[[Actor], Awaitable[Message]]) -> None:
+        self.draw = draw
+        self._shown: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+
+    def keep(self, actor: Actor, chat_id: str, activity_id: str) -> None:
+        self._shown[(actor.workspace_id, actor.user_id)] = (chat_id, activity_id)
+        self._shown.move_to_end((actor.workspace_id, actor.user_id))
+        while len(self._shown) > self.MOST_KEPT:
+            self._shown.popitem(last=False)
+
+    def shown_to(self, actor: Actor) -> tuple[str, str] | None:
+        """The chat and id of the home card last shown to this person."""
+        return self._shown.get((actor.workspace_id, actor.user_id))
 
 
 class TeamsDelivery:
-    """The FrontEnd of one turn: its connector, the tenant it came from, and the 1:1 chats already opened."""
+    """The FrontEnd of one turn: its connector, the tenant it came from, the 1:1 chats already opened and the home
+    cards shown in them."""
 
     def __init__(
-        self, context: TurnContext, place: Where, roster: TeamsRoster, chats: dict[tuple[str, str], str]
+        self,
+        context: TurnContext,
+        place: Where,
+        roster: TeamsRoster,
+        chats: dict[tuple[str, str], str],
+        homes: HomeCards,
     ) -> None:
         self.context = context
         self.place = place
         self._roster = roster
         self._chats = chats
+        self._homes = homes
         self._connector = context.services.get(ConnectorClientBase)
         self._later: list[Coroutine[Any, Any, None]] = []
 
@@ -80,12 +110,21 @@ class TeamsDelivery:
 
     async def tell(self, actor: Actor, message: Message) -> None:
         """In the person's 1:1 chat with the bot; buttons on it act in the place they asked from."""
-        activity = await self.card(message, actor.channel_id)
+        await self._to_their_chat(actor, await self.card(message, actor.channel_id))
+
+    async def _to_their_chat(self, actor: Actor, activity: Activity) -> tuple[str, str | None]:
+        """The chat it was sent in, and its id there."""
         if self.place.personal and self.context.activity.from_property.id == actor.user_id:
-            await self.context.send_activity(activity)
-            return
+            sent = await self.context.send_activity(activity)
+            return self.context.activity.conversation.id, sent.id if sent else None
         chat = await self._chat_with(actor.user_id)
-        await self._connector.conversations.send_to_conversation(chat, activity)
+        return chat, (await self._connector.conversations.send_to_conversation(chat, activity)).id
+
+    async def show_home(self, actor: Actor) -> None:
+        """Home, in the person's chat, kept to be drawn again in place."""
+        chat, activity_id = await self._to_their_chat(actor, await self.card(await self._homes.draw(actor), None))
+        if activity_id:
+            self._homes.keep(actor, chat, activity_id)
 
     async def send_files(self, actor: Actor, files: tuple[Attachment, ...], note: Message | None) -> None:
         """Each file offered by a file consent card in the person's 1:1 chat, after a line saying how to take it
@@ -104,7 +143,13 @@ class TeamsDelivery:
             raise NotDelivered(f"Teams answered {error.status}") from None
 
     async def refresh_home(self, actor: Actor) -> None:
-        """The personal chat shows home when asked; nothing is redrawn unasked."""
+        """The home card last shown in the person's chat, drawn again in place as it is now; none is sent unasked."""
+        shown = self._homes.shown_to(actor)
+        if shown is None:
+            return
+        chat, activity_id = shown
+        activity = await self.card(await self._homes.draw(actor), None)
+        await self._connector.conversations.update_activity(chat, activity_id, activity)
 
     async def reply_in_place(self, message: Message, place: str) -> None:
         """For everyone where the request was made: in the thread of the request, or as a new thread when it was
@@ -194,6 +239,8 @@ class InTheDialog:
 
     def _said(self, message: Message) -> None:
         self._delivery.answer_invoke(None if self._closes else cards.dialog_note(message.summary))
+        if self._actor.channel_id is None:  # done from the personal chat, where home is shown
+            self._delivery.later(self._delivery.refresh_home(self._actor))
 
     async def privately(self, message: Message) -> None:
         await self._delivery.tell(self._actor, message)
@@ -211,7 +258,8 @@ class InTheDialog:
             self._delivery.answer_invoke(cards.dialog_note(failure.message.summary))
             return
         form, opened, typed = self._shown
-        self._delivery.answer_invoke(await self._show_form(form, self._actor, opened, failure.message.summary, typed))
+        problem = cards.Problem(failure.message.summary, failure.field)
+        self._delivery.answer_invoke(await self._show_form(form, self._actor, opened, problem, typed))
 
     async def open_form(self, form: Form) -> Message | None:
         opened = self._shown[1] if self._shown is not None else None

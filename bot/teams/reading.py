@@ -132,7 +132,21 @@ def message_action_text(value: object) -> str:
     return content
 
 
+def message_action_files(value: object) -> list[str]:
+    """The names of the files posted with the message a message action was used on."""
+    payload = value.get("messagePayload") if isinstance(value, dict) else None
+    attachments = payload.get("attachments") if isinstance(payload, dict) else None
+    return [
+        attachment["name"]
+        for attachment in attachments or ()
+        if isinstance(attachment, dict) and attachment.get("contentType") == "reference"
+        if isinstance(attachment.get("name"), str)
+    ]
+
+
 def _html_words(markup: str) -> str:
+    # A mention is written <at id="0">Name</at>: the words people saw, "@Name", which can never mention anyone.
+    markup = re.sub(r"(?is)<at\b[^>]*>(.*?)</at>", r"@\1", markup)
     text = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", markup)
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text).strip()
