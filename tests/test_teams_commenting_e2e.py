@@ -121,6 +121,20 @@ async def test_teams_inline_no_comments(teams):
     assert comment.kind == CommentKind.NO_COMMENTS
 
 
+async def test_teams_a_comment_begun_with_a_word_of_the_reference_is_offered_and_saved_once_confirmed(teams):
+    await _ready(teams)
+    await open_window(teams, title="Draft budget 2027/28")
+    await teams.teams.say(PATEL, "comment budget Youth services need protecting.")
+    offer = teams.last_private(PATEL)
+    assert "Is this your comment on **Draft budget 2027/28**?" in shown(offer)
+    assert "comment budget-2027-28 your comment" in shown(offer) and "/comment" not in shown(offer)
+    assert await stored(teams, Comment) == []
+    await teams.teams.press(PATEL, buttons(offer)["Add as my comment"])
+    assert "Youth services need protecting." in shown(teams.last_private(PATEL))
+    [comment] = await stored(teams, Comment)
+    assert (comment.author_user_id, comment.text) == (PATEL, "Youth services need protecting.")
+
+
 async def test_teams_after_the_deadline_nothing_changes(teams):
     await _ready(teams)
     await teams.teams.say(PATEL, "comment annual-report-2021 Before the deadline")
