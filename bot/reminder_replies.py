@@ -211,12 +211,31 @@ def _digest_message(reminder: DueReminder) -> Message:
         title = (Strong(f"Agenda deadline for the meeting on {reminder.meeting.date_text}"), f" ({committee})")
     else:
         title = (Strong(f"Overdue resolutions in {committee}"),)
-    items = tuple(_digest_line(item, reminder) for item in reminder.items[:MOST_LISTED])
-    lines: list[Line] = [title, Bullets(items) if items else ("Nothing outstanding.",), *_dropped_lines(reminder)]
+    lines: list[Line] = [title, *_digest_items(reminder), *_dropped_lines(reminder)]
     if len(reminder.items) > MOST_LISTED:
         lines.append((f"…and {len(reminder.items) - MOST_LISTED} more: see ", Command("actions"), "."))
     note = Context((Command("actions"), " lists them with buttons to update each."))
     return Message(plain_text(title), (paragraph(*lines), note))
+
+
+def _digest_items(reminder: DueReminder) -> list[Line]:
+    """An agenda digest sets what is due at its meeting apart from what is owed before it (a report due at an
+    earlier meeting, which moves to this one if not taken there): listed together, they read as due here."""
+    shown = reminder.items[:MOST_LISTED]
+    if not shown:
+        return [("Nothing outstanding.",)]
+    if reminder.kind != "meeting.digest":
+        return [Bullets(tuple(_digest_line(item, reminder) for item in shown))]
+    groups = (
+        ("Due at this meeting:", [item for item in shown if item.due_meeting_id == reminder.meeting.id]),
+        ("Still owed before then:", [item for item in shown if item.due_meeting_id != reminder.meeting.id]),
+    )
+    return [
+        line
+        for heading, items in groups
+        if items
+        for line in ((heading,), Bullets(tuple(_digest_line(item, reminder) for item in items)))
+    ]
 
 
 def _dropped_line(dropped: DroppedNotice, zone: str) -> Inline:
