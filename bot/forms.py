@@ -285,7 +285,8 @@ def _due_words(due_date, due_rule: str | None) -> str:
 
 def _found_fields(number: int, found) -> tuple[Field, ...]:
     doubts = " ".join(found.doubts) if found.doubts else "I'm fairly sure of this one."
-    marker = f" ({found.marker.rstrip('.)').lstrip('(')})" if found.marker else ""
+    own = found.marker.rstrip(".)").lstrip("(") if found.marker else ""
+    marker = f" ({own})" if own and own != str(number) else ""  # the minutes' own numbering, where it differs
     item = _item_words(found.item_number, found.item_title)
     fields = (
         Field(f"about_{number}", f"Resolution {number}{marker}{item}: {doubts}", "note"),
