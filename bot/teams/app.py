@@ -379,7 +379,7 @@ class _Turn:
             await self.context.send_activity(Activity(type="message", text=FILE_SAVED, attachments=[uploaded]))
 
     async def _show_form(
-        self, form: Form, person: Actor, opened: str | None, problem: str | None, typed: FormValues | None
+        self, form: Form, person: Actor, opened: str | None, problem: cards.Problem | None, typed: FormValues | None
     ) -> dict:
         people = await self._people_to_choose(form, person)
         opened = opened or uuid.uuid4().hex

@@ -201,24 +201,38 @@ class MemberChoice:
     name: str
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a submitted form was refused, and the field it is about (None: the form as a whole)."""
+
+    text: str
+    field: str | None = None
+
+
 def form_card(
     form: Form,
     channel_id: str | None,
     people: list[MemberChoice],
     opened: str,
-    problem: str | None = None,
+    problem: Problem | None = None,
     typed: FormValues | None = None,
 ) -> dict:
-    """The form's card: its inputs, its intro above them and any problem above that; `typed` (what was submitted)
-    is kept in the boxes. `opened` names this dialog, as long as it stays open (corrected, or on to its next
-    page), so that each thing it records is recorded once."""
+    """The form's card: its inputs and its intro above them; a problem with one field right under that field's box
+    (as Slack shows it), any other above everything. `typed` (what was submitted) is kept in the boxes. `opened`
+    names this dialog, as long as it stays open (corrected, or on to its next page), so that each thing it records
+    is recorded once."""
     typed = typed or {}
+    asked = {field.name for field in form.fields if field.kind not in ("note", "file")}
+    beside = problem.field if problem and problem.field in asked else None
     body: list[dict] = []
-    if problem:
-        body.append({**_text("⚠️ " + literal(problem)), "color": "attention", "weight": "bolder"})
+    if problem and beside is None:
+        body.append(_problem(problem.text))
     if form.intro:
         body += [_text(literal(line)) for line in form.intro.splitlines() if line.strip()]
-    body += [_input(field, people, typed.get(field.name)) for field in form.fields]
+    for field in form.fields:
+        body.append(_input(field, people, typed.get(field.name)))
+        if field.name == beside:
+            body.append(_problem(problem.text))
     actions = []
     if form.submit:
         lists = [field.name for field in form.fields if field.kind == "users"]
@@ -237,6 +251,10 @@ def form_card(
     content = card(body)
     content["actions"] = actions
     return content
+
+
+def _problem(text: str) -> dict:
+    return {**_text("⚠️ " + literal(text)), "color": "attention", "weight": "bolder"}
 
 
 def _input(field: Field, people: list[MemberChoice], typed) -> dict:

@@ -36,7 +36,7 @@ FILES_BELOW = (
 # The form a dialog showed, the name it goes by while open, and what was typed in it.
 ShownForm = tuple[Form, str, FormValues]
 # How a turn shows a form in a dialog: the form, for whom, its name if already open, a problem, what was typed.
-ShowForm = Callable[[Form, Actor, str | None, str | None, FormValues | None], Awaitable[dict]]
+ShowForm = Callable[[Form, Actor, str | None, cards.Problem | None, FormValues | None], Awaitable[dict]]
 
 
 class TeamsDelivery:
@@ -211,7 +211,8 @@ class InTheDialog:
             self._delivery.answer_invoke(cards.dialog_note(failure.message.summary))
             return
         form, opened, typed = self._shown
-        self._delivery.answer_invoke(await self._show_form(form, self._actor, opened, failure.message.summary, typed))
+        problem = cards.Problem(failure.message.summary, failure.field)
+        self._delivery.answer_invoke(await self._show_form(form, self._actor, opened, problem, typed))
 
     async def open_form(self, form: Form) -> Message | None:
         opened = self._shown[1] if self._shown is not None else None
