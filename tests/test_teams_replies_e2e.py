@@ -5,14 +5,14 @@ dialog shown again."""
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
 
 from bot.teams.cards import CARD_TYPE, PRESS
 from handlers.reminders import tick
-from storage.models import Comment, CommentWindow, Meeting, Resolution
+from storage.models import Comment, CommentWindow, Meeting, Resolution, ResolutionChange
 from tests.flows import FAST
 from tests.support.fake_bot_connector import CHANNEL_ID
 from tests.teams_reminders_stack import teams_instance
@@ -354,6 +354,26 @@ async def test_teams_a_noted_decision_with_a_due_date_is_refused_beside_the_due_
         "Leave this empty, or choose another kind."
     )
     assert await stored(teams, Resolution) == []
+
+
+async def test_teams_moving_a_windows_deadline_moves_its_comment_deadline_in_the_register(teams):
+    await set_up_committee(teams)
+    minute = (
+        "RESOLVED: That members submit their views on the draft annual report to the Director "
+        "by no later than 20 September 2040."
+    )
+    offer = await _clerk_says(teams, f"minutes {minute}")
+    dialog = await teams.teams.press(CLERK, button_list(offer)[0])
+    # The minute gives no meeting date, so the form asks for one.
+    assert "meeting_date" in dialog_inputs(dialog) and "officer_1" in dialog_inputs(dialog)
+    done = await teams.teams.submit(CLERK, dialog.json(), {"officer_1": OFFICER, "meeting_date": "6 September 2040"})
+    assert done.status == 200 and not done.text, done.text
+    [window] = await stored(teams, CommentWindow)
+    await teams.teams.say(CLERK, f"report deadline {window.ref} 4 October 2040")
+    [resolution] = await stored(teams, Resolution)
+    assert resolution.due_date == date(2040, 10, 4)
+    [_, moved] = sorted(await stored(teams, ResolutionChange), key=lambda change: change.id)
+    assert (moved.action, moved.actor_user_id, moved.note) == ("redated", CLERK, "the comment deadline was moved")
 
 
 # --- 12. Forms keep what was given -----------------------------------------------------------------------------
