@@ -136,8 +136,9 @@ async def test_teams_a_period_counts_from_the_meeting_date(teams):
 async def test_teams_a_due_date_before_the_meeting_is_refused_in_the_form(teams):
     await set_up_committee(teams)
     answer = await _record(teams, "Something.", due="1 August 2040", meeting_date="6 September 2040")
-    card = dialog_card(answer)
-    assert "before the meeting on 6 September 2040" in card["body"][0]["text"]
+    body = dialog_card(answer)["body"]
+    beside_due = body[[element.get("id") for element in body].index("due") + 1]
+    assert "before the meeting on 6 September 2040" in beside_due["text"]
     assert dialog_inputs(answer)["due"]["value"] == "1 August 2040"
     assert await stored(teams, Resolution) == []
 
