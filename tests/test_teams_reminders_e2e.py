@@ -206,9 +206,10 @@ async def test_a_permanent_refusal_is_recorded_and_the_clerk_told_privately(team
     teams.fake.fail(REPLY, 403)
     await teams_tick_at(teams, WEEK_NOTICE)
     [failed] = await stored(teams, Reminder)
-    assert (failed.state, failed.error) == (ReminderState.FAILED, "Teams answered 403")
+    assert (failed.state, failed.error) == (ReminderState.FAILED, "Teams refused the bot (403)")
     [told] = _direct(teams)[teams.clerk.id]
     assert "could not be delivered" in told and TITLE in told
+    assert f"notice about comments on “{TITLE}” in the channel: Teams refused the bot (403)" in told
     assert "Check the bot is still in the channel and the people are still in your organisation." in told
     assert "workspace" not in told, "a Teams clerk has no workspace to check"
 
