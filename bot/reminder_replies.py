@@ -271,7 +271,8 @@ def _failure_line(reminder: DueReminder, reason: str) -> Inline:
 def failures_message(committee_name: str, failures: list[tuple[DueReminder, str]]) -> Message:
     lines = Bullets(tuple(_failure_line(reminder, reason) for reminder, reason in failures[:20]))
     heading = (Strong(f"Some reminders for {committee_name} could not be delivered:"),)
-    check = Context(("Check the bot is still in the channel and the people are still in the workspace.",))
+    # "Workspace" is Slack's word: a Teams clerk has a team, so say what to check in words every platform shares.
+    check = Context(("Check the bot is still in the channel and the people are still in your organisation.",))
     return Message(f"Reminders not delivered for {committee_name}", (paragraph(heading, lines), check))
 
 

@@ -13,8 +13,8 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, AnonymousToken
 from microsoft_agents.hosting.core.authorization import ConnectionManager
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
-from bot.console.render import message_text
 from bot.reminder_delivery import ReminderDelivery
+from bot.teams.cards import message_card
 from bot.teams.connector import PLATFORM
 from bot.teams.directory import TeamsDirectory
 from bot.teams.outbound import teams_platform
@@ -37,12 +37,6 @@ from tests.support.fake_bot_connector import (
 
 PEOPLE = ("Dana Clerk", "Cllr Chair", "Director of Children and Family Services", "Cllr Patel", "Cllr Jones",
           "Cllr Smith")  # fmt: skip
-
-
-def card_of(message, names) -> dict:
-    """The card the tests' bot posts: the message's words as the console shows them, in one TextBlock."""
-    text, _buttons = message_text(message, names, "")
-    return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": text, "wrap": True}]}
 
 
 class IssuedToken(AnonymousTokenProvider):
@@ -86,7 +80,7 @@ def teams_instance(
     fake: FakeBotConnector, database: Database, credentials: bool = False
 ) -> tuple[Services, ReminderDelivery, TeamsDirectory]:
     """One scheduler instance's Teams half."""
-    platform = teams_platform(database, connection_manager(credentials), card_of, graph_url=fake.graph_url)
+    platform = teams_platform(database, connection_manager(credentials), message_card, graph_url=fake.graph_url)
     return Services(database, platform.directory), platform.sender, platform.directory
 
 

@@ -6,8 +6,9 @@ import json
 from microsoft_agents.activity import Activity
 
 from bot.conversations.inputs import TypedText
+from bot.forms import Field, Form
 from bot.message import Bullets, Context, Link, Message, Paragraph, Person, Quote, Strong, paragraph
-from bot.teams.cards import LEFT_OUT, MOST_CARD_BYTES, literal, message_card, unmentionable
+from bot.teams.cards import LEFT_OUT, MOST_CARD_BYTES, Problem, form_card, literal, message_card, unmentionable
 from bot.teams.reading import command_of, typed_text
 
 BOT = "28:bot"
@@ -127,3 +128,22 @@ def test_a_channel_team_or_tag_mentioned_stays_words():
 def test_words_that_name_no_command_are_not_one():
     assert command_of(TypedText.of("hello there"), {"/comment"}) is None
     assert command_of(TypedText.of("/Comment list"), {"/comment"}) == ("/comment", TypedText.of("list"))
+
+
+def test_a_problem_with_one_field_is_shown_under_that_field_and_any_other_above_the_form():
+    form = Form(
+        "f",
+        "Record",
+        "Save",
+        (Field("text", "Resolution", "text"), Field("due", "When it is due", "text", optional=True)),
+    )
+
+    def ids_and_problems(problem: Problem) -> list[str]:
+        body = form_card(form, None, [], "opened", problem)["body"]
+        return [element.get("id") or element["text"] for element in body]
+
+    at_the_top = '⚠️ Please correct "When it is due", below.'  # a long dialog scrolls: say where to look
+    assert ids_and_problems(Problem("Not a date.", "due")) == [at_the_top, "text", "due", "⚠️ Not a date."]
+    assert ids_and_problems(Problem("Only clerks can.")) == ["⚠️ Only clerks can.", "text", "due"]
+    # A field the form does not show (the problem came from elsewhere) is no reason to hide the problem.
+    assert ids_and_problems(Problem("Gone.", "officer_9")) == ["⚠️ Gone.", "text", "due"]

@@ -14,6 +14,7 @@ from docx import Document
 from sqlalchemy import update
 
 from bot.platforms import Platform, Platforms
+from bot.teams.cards import message_card
 from bot.teams.files import upload_accepted
 from bot.teams.outbound import teams_platform
 from handlers.comment_windows import move_deadline
@@ -40,11 +41,11 @@ from tests.support.fake_bot_connector import (
     SEND,
     TEAM_ID,
     TENANT_ID,
+    PostedActivity,
 )
 from tests.teams_reminders_stack import (
     IssuedToken,
     TeamsSide,
-    card_of,
     connection_manager,
     open_teams_window,
     set_up_teams_committee,
@@ -52,7 +53,7 @@ from tests.teams_reminders_stack import (
     teams_instance,
     teams_tick_at,
 )
-from tests.teams_stack import COMMITTEE
+from tests.teams_stack import COMMITTEE, texts, unescaped
 
 OPENED = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 WEEK_NOTICE = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)  # Tuesday 24 March, 09:00 GMT
@@ -78,13 +79,20 @@ async def _window(side: TeamsSide, announce: bool = True) -> tuple[int, str | No
 
 
 def _thread(side: TeamsSide, root: str) -> list[str]:
-    return [reply.text for reply in side.fake.thread_replies(CHANNEL_ID, root)]
+    return [_read(reply) for reply in side.fake.thread_replies(CHANNEL_ID, root)]
+
+
+def _read(message: PostedActivity) -> str:
+    """What a person reads in a message Teams holds: its cards' words as bot/teams/cards.py wrote them (Markdown's
+    escapes removed), not the mention entities or buttons' data no one reads."""
+    attachments = message.activity.get("attachments") or []
+    return unescaped("\n".join(text for attachment in attachments for text in texts(attachment.get("content"))))
 
 
 def _direct(side: TeamsSide) -> dict[str, list[str]]:
     """What each person received in their 1:1 chat with the bot, by member id."""
     chats = {c.id: c.members[0] for c in side.fake.created if not c.is_group}
-    return {member: [m.text for m in side.fake.messages_in(chat)] for chat, member in chats.items()}
+    return {member: [_read(m) for m in side.fake.messages_in(chat)] for chat, member in chats.items()}
 
 
 async def test_notices_are_replies_in_the_announcement_thread_and_nudges_are_direct(teams: TeamsSide):
@@ -93,11 +101,11 @@ async def test_notices_are_replies_in_the_announcement_thread_and_nudges_are_dir
     assert _thread(teams, root) == [], "nothing may go out before the week's notice is due"
     await teams_tick_at(teams, WEEK_NOTICE)
     [week] = _thread(teams, root)
-    assert "close in 7 days" in week and "1 member has responded" in week
+    assert "close **in 7 days**" in week and "1 member has responded" in week
     assert len(teams.fake.messages_in(CHANNEL_ID)) == 1, "a notice is no new thread"
 
     await teams_tick_at(teams, TOMORROW_NOTICE)
-    assert "close tomorrow" in _thread(teams, root)[-1]
+    assert "close **tomorrow**" in _thread(teams, root)[-1]
     nudged = _direct(teams)
     waiting = {teams.chair.id, *(m.id for m in teams.members[1:])}  # not Cllr Patel, who commented
     assert set(nudged) == waiting
@@ -109,7 +117,7 @@ async def test_a_report_never_announced_gets_its_notice_in_a_thread_of_its_own(t
     await _window(teams, announce=False)
     await teams_tick_at(teams, WEEK_NOTICE)
     [thread] = teams.fake.messages_in(CHANNEL_ID)
-    assert "close in 7 days" in thread.text
+    assert "close **in 7 days**" in _read(thread)
     [created] = teams.fake.calls_to(CREATE)
     assert created.body["channelData"] == {"channel": {"id": CHANNEL_ID}}
     [sent] = await stored(teams, Reminder)
@@ -121,7 +129,7 @@ async def test_a_notice_about_a_report_whose_announcement_was_deleted_starts_a_t
     teams.fake.delete(root)
     await teams_tick_at(teams, WEEK_NOTICE)
     _announcement, notice = teams.fake.messages_in(CHANNEL_ID)
-    assert "close in 7 days" in notice.text
+    assert "close **in 7 days**" in _read(notice)
     [sent] = await stored(teams, Reminder)
     assert sent.state == ReminderState.SENT and sent.message_ref == notice.id
 
@@ -198,9 +206,12 @@ async def test_a_permanent_refusal_is_recorded_and_the_clerk_told_privately(team
     teams.fake.fail(REPLY, 403)
     await teams_tick_at(teams, WEEK_NOTICE)
     [failed] = await stored(teams, Reminder)
-    assert (failed.state, failed.error) == (ReminderState.FAILED, "Teams answered 403")
+    assert (failed.state, failed.error) == (ReminderState.FAILED, "Teams refused the bot (403)")
     [told] = _direct(teams)[teams.clerk.id]
     assert "could not be delivered" in told and TITLE in told
+    assert f"notice about comments on “{TITLE}” in the channel: Teams refused the bot (403)" in told
+    assert "Check the bot is still in the channel and the people are still in your organisation." in told
+    assert "workspace" not in told, "a Teams clerk has no workspace to check"
 
 
 async def test_members_are_the_team_roster_read_page_by_page(teams: TeamsSide):
@@ -227,7 +238,7 @@ async def test_slack_and_teams_committees_in_one_database_two_schedulers_each_re
         await _window(teams)
 
         def instance() -> Platforms:
-            teams_half = teams_platform(database, connection_manager(), card_of, graph_url=teams.fake.graph_url)
+            teams_half = teams_platform(database, connection_manager(), message_card, graph_url=teams.fake.graph_url)
             return Platforms([teams_half, Platform(slack.bot.reminders, slack.bot.directory)])
 
         schedulers = [instance() for _ in range(2)]
@@ -252,7 +263,7 @@ async def test_when_comments_close_the_officer_is_offered_the_compiled_comments_
     assert "Comments closed" in _thread(teams, root)[-1] and "1 comment from 1 member" in _thread(teams, root)[-1]
     chat = teams.fake.chat_with(teams.officer.id)
     told, offer = teams.fake.messages_in(chat)
-    assert TITLE in told.text
+    assert TITLE in _read(told)
     [consent] = offer.activity["attachments"]
     assert consent["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
     assert consent["name"].endswith(".docx") and consent["content"]["sizeInBytes"] > 0
@@ -334,7 +345,7 @@ async def _sent(side: TeamsSide, target: str | None = None) -> list[tuple[str, s
     rows = [row for row in await stored(side, Reminder) if row.state == ReminderState.SENT]
     assert sorted(row.message_ref for row in rows) == sorted(posted), "a reminder was posted twice or not recorded"
     rows = sorted((row for row in rows if target in (None, row.target)), key=lambda row: (row.completed_at, row.id))
-    return [(row.kind, posted[row.message_ref].text) for row in rows]
+    return [(row.kind, _read(posted[row.message_ref])) for row in rows]
 
 
 def _reminder_messages(side: TeamsSide) -> list:
@@ -360,7 +371,7 @@ async def test_teams_a_window_opened_two_days_before_its_deadline_gets_no_seven_
     await _each_day_at_the_hour(teams, date(2026, 12, 3), date(2026, 12, 4))
     channel = await _sent(teams, CHANNEL_ID)
     assert _kinds(channel) == ["window.tomorrow", "window.today"]
-    assert "close tomorrow" in channel[0][1]
+    assert "close **tomorrow**" in channel[0][1]
     assert _kinds(await _sent(teams)).count("window.nudge") == 4
 
 
@@ -397,7 +408,7 @@ async def test_teams_on_the_day_of_an_agenda_digest_the_overdue_list_comes_once(
     [(kind, digest)] = await _sent(teams, teams.clerk.id)
     assert kind == "meeting.digest"
     assert "Agenda deadline for the meeting on 21 December 2026" in digest
-    assert "Write to the Minister about school transport: due 20 November 2026 overdue" in digest
+    assert "Write to the Minister about school transport: due 20 November 2026 **overdue**" in digest
 
 
 async def test_teams_weekly_digests_wait_for_the_working_day_after_a_bank_holiday_monday(teams: TeamsSide):
@@ -418,10 +429,10 @@ async def test_teams_notices_of_a_deadline_on_a_bank_holiday_go_out_on_the_worki
     await teams_tick_at(teams, london(2026, 12, 28, 23, 59, 59))
     channel = await _sent(teams, CHANNEL_ID)
     assert _kinds(channel) == ["window.week", "window.today", "window.closed"]
-    assert "close in 7 days" in channel[0][1]  # Monday 21 December
-    assert "close in 4 days" in channel[1][1]  # Thursday 24 December, not Christmas Day
+    assert "close **in 7 days**" in channel[0][1]  # Monday 21 December
+    assert "close **in 4 days**" in channel[1][1]  # Thursday 24 December, not Christmas Day
     nudges = [text for kind, text in await _sent(teams) if kind == "window.nudge"]
-    assert len(nudges) == 4 and all("close in 4 days" in text for text in nudges)
+    assert len(nudges) == 4 and all("close **in 4 days**" in text for text in nudges)
 
 
 async def test_teams_an_agenda_deadline_on_a_bank_holiday_is_kept_on_the_working_day_before(teams: TeamsSide):
@@ -454,7 +465,7 @@ async def test_teams_something_falling_overdue_midweek_waits_for_the_next_weekly
     assert await _sent(teams, teams.clerk.id) == [], "the week's digest went out late, at 11:45"
     await teams_tick_at(teams, london(2026, 12, 14))
     [(_kind, digest)] = await _sent(teams, teams.clerk.id)
-    assert "R1 Circulate the budget papers: due 8 December 2026 overdue" in digest
+    assert "R1 Circulate the budget papers: due 8 December 2026 **overdue**" in digest
 
 
 async def test_teams_notices_not_sent_after_downtime_are_named_as_people_name_them(teams: TeamsSide):
@@ -508,7 +519,7 @@ async def test_teams_weekend_notices_move_to_friday_unless_the_deadline_is_at_a_
     await teams_tick_at(teams, datetime(2026, 5, 15, 8, 0, tzinfo=UTC))  # Friday: "tomorrow" would be a Sunday
     channel = await _sent(teams, CHANNEL_ID)
     assert _kinds(channel) == ["window.week", "window.tomorrow"]
-    assert "close in 3 days" in channel[1][1]
+    assert "close **in 3 days**" in channel[1][1]
     assert "No member has responded yet." in channel[0][1]
 
 
@@ -547,7 +558,7 @@ async def test_teams_changing_the_reminder_hour_never_posts_a_sent_reminder_agai
     for day in (13, 20, 23, 30):  # the action's two notices, then Mondays' overdue digests
         await teams_tick_at(teams, london(2026, 11, day))
     await open_teams_window(teams, REPORT, "11 December 2026", london(2026, 11, 30, 10))
-    await teams_tick_at(teams, london(2026, 12, 4, 9))  # Friday: "close in 7 days"
+    await teams_tick_at(teams, london(2026, 12, 4, 9))  # Friday: "close **in 7 days**"
     for minute, hour in ((30, 8), (31, 7)):
         await _as_clerk(teams, london(2026, 12, 4, 9, minute), set_reminder_settings, hour, True)
         await teams_tick_at(teams, london(2026, 12, 4, 9, minute, 30))

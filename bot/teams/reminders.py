@@ -40,6 +40,12 @@ CardRenderer = Callable[[Message, Mapping[str, str]], dict]
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 # Statuses no retry will cure: the bot was removed, the chat or channel is gone, the tenant refused the app.
 PERMANENT_STATUSES = {400, 401, 403, 404}
+# A permanent refusal in words a clerk can act on: the reason is shown to them in the note of undelivered reminders.
+REFUSALS = {
+    401: "Teams did not accept the bot's sign-in (401)",
+    403: "Teams refused the bot (403)",
+    404: "Teams no longer has that channel or chat (404)",
+}
 DEFAULT_RETRY_AFTER = 1.0
 # The most recent messages searched for a post whose outcome is unknown: a reminder is only ever retried within
 # minutes of its first attempt, so it is among them if it landed.
@@ -232,7 +238,8 @@ async def _as_delivery(call: Awaitable[Result]) -> Result:
     except ClientResponseError as error:
         if error.status == 429:
             raise RateLimited(_retry_after(error.headers)) from None
-        raise DeliveryFailed(f"Teams answered {error.status}", permanent=error.status in PERMANENT_STATUSES) from None
+        reason = REFUSALS.get(error.status, f"Teams answered {error.status}")
+        raise DeliveryFailed(reason, permanent=error.status in PERMANENT_STATUSES) from None
     except (TimeoutError, ClientError) as error:
         raise DeliveryFailed(f"network: {error.__class__.__name__}", permanent=False) from None
 
