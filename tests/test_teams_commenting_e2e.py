@@ -5,7 +5,7 @@ database, and what each person sees in Teams."""
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 from docx import Document
@@ -161,6 +161,33 @@ async def test_teams_add_comment_on_a_closed_window_says_when_it_closed(teams):
         answer = await teams.teams.press(PATEL, buttons(announcement)["Add comment"], where="channel")
     assert "Comments on Draft annual report 2021/22 closed on" in note(answer)  # no form: a note, in the dialog
     assert await stored(teams, Comment) == []
+
+
+async def test_teams_someone_outside_the_committee_learns_nothing_of_a_closed_report(teams):
+    await set_up_committee(teams)
+    await open_window(teams, deadline="in 2 days")
+    announcement = teams.channel_posts()[-1].activity
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
+        answer = await teams.teams.press(STRANGER, buttons(announcement)["No comments"])  # from their own chat
+    assert "Only members of" in note(answer)
+    assert "annual report" not in note(answer).lower()
+    assert await stored(teams, Comment) == []
+
+
+async def test_teams_a_comment_sent_before_the_deadline_and_retried_after_it_keeps_its_receipt(teams):
+    """Teams sends an activity again when the bot's answer was slow; the second may arrive once the window has
+    closed. The member is told their comment is stored, which it is, and not that comments have closed."""
+    await set_up_committee(teams)
+    await open_window(teams, deadline="in 2 days")
+    activity = teams.teams.activity("message", PATEL, "chat", None, text="comment annual-report-2021 Just in time")
+    await teams.teams.post(activity)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=3), tick=True):
+        again = await teams.teams.post(activity)
+    assert again.status in (200, 202)
+    shown_now = shown(teams.last_private(PATEL))
+    assert "is saved" in shown_now and "Just in time" in shown_now and "can no longer be added" not in shown_now
+    assert [c.text for c in await stored(teams, Comment)] == ["Just in time"]
+    assert len(await stored(teams, CommentRevision)) == 1
 
 
 async def test_teams_a_member_cannot_change_someone_elses_comment(teams):
