@@ -21,6 +21,7 @@ from storage.committees import (
     clerk_ids,
     committee_ids_clerked_by,
     committee_in_channel,
+    committee_in_channel_for,
     committees_by_id,
     create_committee,
     ensure_workspace,
@@ -185,6 +186,15 @@ async def committee_here(session: Session, actor: Actor) -> CommitteeView:
     return committee
 
 
+async def committee_here_for(session: Session, actor: Actor) -> tuple[CommitteeView, bool]:
+    """The committee of the channel asked in, and whether the person asking clerks it."""
+    found = await committee_in_channel_for(session, actor.workspace_id, actor.channel_id or "", actor.user_id)
+    if found is None:
+        raise NotACommitteeChannel()
+    log_context.note_committee(found[0].id)
+    return found
+
+
 async def asking_in_committee(services: Services, workspace_id: str, user_id: str, committee_id: int) -> Actor:
     """The person as if asking in a committee's channel, for a request that names the committee by its id (a file
     made again when its person accepts it), so that it passes the same checks as one made there."""
@@ -235,6 +245,11 @@ async def require_in_committee(
     log_context.note_committee(committee.id)
     if actor.user_id in also or await is_clerk(session, committee, actor.user_id):
         return
+    await require_in_channel(services, committee, actor)
+
+
+async def require_in_channel(services: Services, committee: CommitteeView, actor: Actor) -> None:
+    """Someone known not to clerk the committee may see its business from its channel, and nowhere else."""
     if actor.user_id not in await services.directory.channel_members(committee.workspace_id, committee.channel_id):
         log.warning("refused: %s is not in committee %s, and asked to see its business", actor.user_id, committee.id)
         raise NotAllowed(

@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from handlers.committees import clerks_committee_here, committee_here, require_clerk, require_in_committee
+from handlers.committees import (
+    clerks_committee_here,
+    committee_here,
+    committee_here_for,
+    require_clerk,
+    require_in_channel,
+    require_in_committee,
+)
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
@@ -344,28 +351,30 @@ class ActionPage:
 
 
 async def _committees_in_scope(
-    services: Services, session: Session, actor: Actor, query: ActionQuery, clerked: set[int]
-) -> tuple[list[CommitteeView], str]:
+    services: Services, session: Session, actor: Actor, query: ActionQuery
+) -> tuple[list[CommitteeView], str, set[int]]:
+    """The committees listed, the words for them, and those of them the person clerks."""
     if not (query.everywhere or query.committee_name):
-        committee = await committee_here(session, actor)
-        if committee.id not in clerked:  # a page button can carry any channel
-            await require_in_committee(services, session, committee, actor)
-        return [committee], committee.name
+        committee, clerks_it = await committee_here_for(session, actor)
+        if not clerks_it:  # a page button can carry any channel
+            await require_in_channel(services, committee, actor)
+        return [committee], committee.name, {committee.id} if clerks_it else set()
+    clerked = await committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
     committees = [c for c in await committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
     if not query.committee_name:
-        return committees, "all your committees"
+        return committees, "all your committees", clerked
     wanted = query.committee_name.lower()
     committees = [c for c in committees if wanted in c.name.lower()]
     if not committees:
         raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
-    return committees, " and ".join(c.name for c in committees[:3]) + (" and others" if len(committees) > 3 else "")
+    scope = " and ".join(c.name for c in committees[:3]) + (" and others" if len(committees) > 3 else "")
+    return committees, scope, clerked
 
 
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
     now = services.clock()
     async with services.database.session() as session:
-        clerk_of = await committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
-        committees, scope = await _committees_in_scope(services, session, actor, query, clerk_of)
+        committees, scope, clerk_of = await _committees_in_scope(services, session, actor, query)
         filters = ActionFilters(
             actor.workspace_id,
             now=now,

@@ -7,7 +7,7 @@ through the functions here.
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, exists
 from sqlmodel import col, delete, select
 
 from storage.database import Session, upsert_insert
@@ -79,6 +79,20 @@ _COMMITTEE_IN_CHANNEL = select(*COMMITTEE_VIEW_COLUMNS).where(
 async def committee_in_channel(session: Session, workspace_id: str, channel_id: str) -> CommitteeView | None:
     found = await rows(session, _COMMITTEE_IN_CHANNEL, {"workspace_id": workspace_id, "channel_id": channel_id})
     return CommitteeView(*found[0]) if found else None
+
+
+_COMMITTEE_IN_CHANNEL_FOR = _COMMITTEE_IN_CHANNEL.add_columns(
+    exists().where(CommitteeClerk.committee_id == Committee.id, CommitteeClerk.user_id == bindparam("user_id"))
+)
+
+
+async def committee_in_channel_for(
+    session: Session, workspace_id: str, channel_id: str, user_id: str
+) -> tuple[CommitteeView, bool] | None:
+    """The channel's committee, and whether `user_id` clerks it: one round trip where a request needs both."""
+    params = {"workspace_id": workspace_id, "channel_id": channel_id, "user_id": user_id}
+    found = await rows(session, _COMMITTEE_IN_CHANNEL_FOR, params)
+    return (CommitteeView(*found[0][:-1]), found[0][-1]) if found else None
 
 
 async def committees_in_workspace(session: Session, workspace_id: str) -> list[CommitteeView]:

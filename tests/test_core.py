@@ -133,6 +133,21 @@ async def test_actions_are_listed_closed_through_a_form_and_then_no_longer_liste
     assert "Circulate the safeguarding audit" not in after.text
 
 
+async def test_a_clerk_of_another_committee_sees_this_ones_list_as_a_member_does(core):
+    second = "CSECOND"
+    await core.command(PATEL, "/committee", "setup Audit Committee", channel=second)
+    [form] = await core.command(PATEL, "/actions", "add", channel=second)
+    await core.submit(PATEL, form.form, {"text": "Review the risk register", "kind": "action"}, channel=second)
+
+    [listing] = await core.command(CLERK, "/actions", channel=second)
+    assert "Open resolutions: Audit Committee" in listing.text and "Review the risk register" in listing.text
+    labels = {b.label for b in buttons(listing.message)}
+    assert {"History", "Share in channel"} <= labels
+    assert not labels & {"Mark done", "Reassign", "Change due", "Cancel", "Record a resolution"}
+    [everywhere] = await core.command(CLERK, "/actions", "all")
+    assert "Review the risk register" not in everywhere.text  # "all" means the committees they clerk
+
+
 async def test_sharing_a_listing_goes_to_the_place(core):
     [form] = await core.command(CLERK, "/actions", "add")
     await core.submit(CLERK, form.form, {"text": "Write to the minister", "kind": "action", "due": "30 April 2027"})
