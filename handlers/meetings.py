@@ -10,6 +10,7 @@ from handlers.deadlines import Deadline, describe_date, describe_instant, parse_
 from handlers.errors import InvalidInput, NotFound
 from handlers.resolutions import replan_meeting_dues
 from handlers.wording import Command
+from handlers.working_days import bank_holiday, region_name
 from storage.committees import CommitteeView
 from storage.database import Conflict, Session
 from storage.meetings import meeting_by_request, scheduled_meetings
@@ -62,10 +63,12 @@ def _start_time(when_text: str, now: datetime, zone: str) -> Deadline:
     return start
 
 
-def _noted(meeting: MeetingSummary, start: Deadline) -> MeetingSummary:
+def _noted(meeting: MeetingSummary, start: Deadline, committee: CommitteeView) -> MeetingSummary:
     """A start the clerk may not have meant is kept, and said, so they can move it if it was a slip."""
     local, unusual = start.local, []
-    if local.weekday() >= SATURDAY:
+    if holiday := bank_holiday(local.date(), committee.bank_holidays):
+        unusual.append(f"That is {holiday}, a bank holiday in {region_name(committee.bank_holidays)}.")
+    elif local.weekday() >= SATURDAY:
         unusual.append(f"That is a {local:%A}.")
     if not EARLIEST_USUAL_HOUR <= local.hour < LATEST_USUAL_HOUR:
         unusual.append(f"It starts at {local:%H:%M}, at night.")
@@ -96,7 +99,7 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
         await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s added to committee %s for %s by %s", meeting.id, committee.id, start.instant, actor.user_id)
-    return _noted(summarise_meeting(meeting, committee), start)
+    return _noted(summarise_meeting(meeting, committee), start, committee)
 
 
 async def _clerks_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, CommitteeView]:
@@ -122,7 +125,7 @@ async def move_meeting(services: Services, actor: Actor, meeting_id: int, when_t
         await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s moved to %s by %s", meeting.id, meeting.starts_at, actor.user_id)
-    return _noted(summarise_meeting(meeting, committee), start)
+    return _noted(summarise_meeting(meeting, committee), start, committee)
 
 
 async def cancel_meeting(services: Services, actor: Actor, meeting_id: int) -> MeetingSummary:

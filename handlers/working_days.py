@@ -24,7 +24,8 @@ LONGEST_BREAK = 14
 
 @cache
 def _bank_holidays(region: str):
-    # Imported here: the package takes a third of a second to load, and only the reminder tick needs it.
+    # Imported here: the package takes a third of a second to load, and only the reminder tick and a meeting being
+    # arranged need it.
     from holidays.countries.united_kingdom import UnitedKingdom
 
     return UnitedKingdom(subdiv=REGIONS[region][0])
@@ -32,6 +33,11 @@ def _bank_holidays(region: str):
 
 def is_working_day(day: date, region: str) -> bool:
     return day.weekday() <= FRIDAY and day not in _bank_holidays(region)
+
+
+def bank_holiday(day: date, region: str) -> str | None:
+    """The bank holiday `day` is in the region ("Christmas Day", "Boxing Day (observed)"), or None."""
+    return _bank_holidays(region).get(day)
 
 
 def on_or_before(day: date, region: str) -> date:

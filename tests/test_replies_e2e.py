@@ -438,6 +438,16 @@ async def test_a_meeting_in_2207_is_refused_and_one_on_a_sunday_is_kept_but_said
     assert len(await stored(stack, Meeting)) == 2
 
 
+async def test_a_meeting_on_a_bank_holiday_is_kept_and_the_holiday_named_for_the_committees_part_of_the_uk(stack):
+    await set_up_committee(stack)
+    christmas = shown_text(await _as_clerk(stack, "/meeting", "add 25 December 2041 10:00"))
+    assert "That is Christmas Day, a bank holiday in England and Wales. If that is not what you meant" in christmas
+    await _as_clerk(stack, "/committee", "reminders 9 weekdays scotland")
+    st_andrews = shown_text(await _as_clerk(stack, "/meeting", "add 2 December 2041 10:00"))  # observed Monday
+    assert "a bank holiday in Scotland" in st_andrews and "Andrew" in st_andrews
+    assert len(await stored(stack, Meeting)) == 2
+
+
 async def _tick_at(stack, instant: datetime) -> None:
     with time_machine.travel(instant, tick=False):
         await tick(stack.bot.services, stack.bot.reminders, "test", ReminderTiming(pace_seconds=0))

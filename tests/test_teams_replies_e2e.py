@@ -437,6 +437,18 @@ async def test_teams_a_meeting_in_2207_is_refused_and_one_on_a_sunday_is_kept_bu
     assert len(await stored(teams, Meeting)) == 2
 
 
+async def test_teams_a_meeting_on_a_bank_holiday_is_kept_and_the_holiday_named_for_the_committees_part_of_the_uk(
+    teams,
+):
+    await set_up_committee(teams)
+    christmas = shown(await _clerk_says(teams, "meeting add 25 December 2041 10:00"))
+    assert "That is Christmas Day, a bank holiday in England and Wales. If that is not what you meant" in christmas
+    await _clerk_says(teams, "committee reminders 9 weekdays scotland")
+    st_andrews = shown(await _clerk_says(teams, "meeting add 2 December 2041 10:00"))  # observed Monday
+    assert "a bank holiday in Scotland" in st_andrews and "Andrew" in st_andrews
+    assert len(await stored(teams, Meeting)) == 2
+
+
 async def test_teams_closing_day_notice_gives_the_time_once_and_digest_lines_read_cleanly(teams):
     with time_machine.travel(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), tick=True):  # Monday
         await set_up_committee(teams)
