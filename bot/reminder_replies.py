@@ -16,6 +16,7 @@ from bot.message import (
     Inline,
     Line,
     Message,
+    Paragraph,
     Person,
     Strong,
     paragraph,
@@ -25,7 +26,7 @@ from bot.message import (
 from bot.replies import comment_buttons, count_of, days_left, link_or_title
 from handlers.deadlines import describe_date, describe_instant
 from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, ResponseCounts, agenda_deadline, local_day
-from handlers.reminder_settings import ReminderSettings
+from handlers.reminder_settings import MutedItem, ReminderSettings
 from handlers.resolutions import ActionItem
 from handlers.wording import Command
 
@@ -88,7 +89,7 @@ def _mute_buttons(reminder: DueReminder) -> tuple[Button, ...]:
             "reminder.mute",
             reminder.item,
             style="danger",
-            confirm="Stop every reminder about this item, for everyone in the committee? This cannot be undone.",
+            confirm="Stop every reminder about this item, for everyone in the committee? A clerk can unmute it later.",
         ),
     )
 
@@ -288,4 +289,26 @@ def settings_message(settings: ReminderSettings) -> Message:
     else:
         days, moved = "every day, weekends and bank holidays included", "“Comments closed” goes out at the deadline."
     text = ("Reminders for ", Strong(name), f" go out at {settings.hour:02d}:00 {days}.")
-    return Message(plain_text(text), (paragraph(text), Context((moved,))))
+    return Message(plain_text(text), (paragraph(text), Context((moved,)), *_muted_items(settings)))
+
+
+def _muted_items(settings: ReminderSettings) -> tuple[Paragraph, ...]:
+    """What a clerk muted for everyone, each with the button that turns its reminders back on."""
+    if not settings.muted:
+        return ()
+    heading = paragraph((Strong("Muted for everyone:"),))
+    return (heading, *(paragraph((muted.about,), buttons=(unmute_button(muted.item),)) for muted in settings.muted))
+
+
+def unmute_button(item: str) -> Button:
+    return Button("Unmute", "reminder.unmute", item)
+
+
+def muted_message(item: str) -> Message:
+    text = "Reminders about this item are muted for everyone."
+    return Message(text, (paragraph((text,), buttons=(unmute_button(item),)),))
+
+
+def unmuted_message(muted: MutedItem) -> Message:
+    text = f"Reminders about {muted.about} are on again: those still to come go out as planned."
+    return Message(text, (paragraph((text,)),))

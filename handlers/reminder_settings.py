@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from handlers import working_days
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
+from handlers.deadlines import describe_date
 from handlers.errors import InvalidInput, NotFound
 from handlers.identifiers import parse_id
 from handlers.reminder_plan import SNOOZE, again_at
@@ -16,6 +17,7 @@ from handlers.wording import Command
 from storage import settings
 from storage.committees import CommitteeView
 from storage.database import Session
+from storage.models import CommentWindow, Meeting, Resolution
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,18 @@ OLD_SNOOZE = (
 
 
 @dataclass(frozen=True)
+class MutedItem:
+    item: str  # as the reminders' buttons carry it: "window:12"
+    about: str  # "comments on Draft budget 2027/28", "R3 Write to the Minister", "the meeting on 12 January 2027"
+
+
+@dataclass(frozen=True)
 class ReminderSettings:
     committee_name: str
     hour: int
     skip_weekends: bool
     bank_holidays: str
+    muted: tuple[MutedItem, ...] = ()
 
     @property
     def region_name(self) -> str:
@@ -57,6 +66,10 @@ async def set_reminder_settings(
             bank_holidays or committee.bank_holidays,
         )
         await session.commit()
+        muted = tuple(
+            MutedItem(item, _about(row, committee))
+            for item, row in await settings.muted_for_everyone(session, committee.id)
+        )
     log.info(
         "reminders of committee %s: %s:00, non-working days skipped %s, bank holidays of %s",
         committee.id,
@@ -64,7 +77,19 @@ async def set_reminder_settings(
         committee.skip_weekends,
         committee.bank_holidays,
     )
-    return ReminderSettings(committee.name, committee.reminder_hour, committee.skip_weekends, committee.bank_holidays)
+    return ReminderSettings(
+        committee.name, committee.reminder_hour, committee.skip_weekends, committee.bank_holidays, muted
+    )
+
+
+def _about(row: CommentWindow | Resolution | Meeting, committee: CommitteeView) -> str:
+    """What a muted item is, in the words its reminders use."""
+    if isinstance(row, CommentWindow):
+        return f"comments on {row.title}"
+    if isinstance(row, Resolution):
+        text = row.text if len(row.text) <= 80 else row.text[:80].rsplit(" ", 1)[0] + "…"
+        return f"R{row.id} {text}"
+    return f"the meeting on {describe_date(row.starts_at, committee.timezone)}"
 
 
 async def _committee_of_item(session: Session, actor: Actor, item: str) -> CommitteeView:
@@ -83,6 +108,20 @@ async def mute(services: Services, actor: Actor, item: str) -> None:
         await require_clerk(session, committee, actor, "snooze or mute reminders")
         await settings.mute(session, item, "", actor.user_id)
     log.info("reminders for %s muted by %s", item, actor.user_id)
+
+
+async def unmute(services: Services, actor: Actor, item: str) -> MutedItem:
+    """A clerk turns an item's reminders back on for everyone: those still to come go out as planned."""
+    async with services.database.session() as session:
+        committee = await _committee_of_item(session, actor, item)
+        await require_clerk(session, committee, actor, "snooze or mute reminders")
+        kind, _, number = item.partition(":")
+        if (row := await settings.item_row(session, kind, int(number))) is None:
+            raise NotFound(OUT_OF_DATE)
+        if not await settings.unmute(session, item):
+            raise NotFound("Reminders about this item are not muted.")
+    log.info("reminders for %s unmuted by %s", item, actor.user_id)
+    return MutedItem(item, _about(row, committee))
 
 
 async def snooze(services: Services, actor: Actor, notice: str) -> tuple[datetime, str]:

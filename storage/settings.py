@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.committees import CommitteeView, view_of
 from storage.database import Conflict, Session
 from storage.ledger import ITEM_TABLES
-from storage.models import Committee, ReminderMute, ReminderSnooze
+from storage.models import CommentWindow, Committee, Meeting, ReminderMute, ReminderSnooze, Resolution
 
 
 async def set_reminder_settings(
@@ -31,6 +31,11 @@ async def committee_of_item(session: Session, kind: str, item_id: int) -> Commit
     return view_of(committee) if committee is not None else None
 
 
+async def item_row(session: Session, kind: str, item_id: int) -> CommentWindow | Resolution | Meeting | None:
+    """The window, resolution or meeting a reminder item is about."""
+    return await session.get(ITEM_TABLES[kind], item_id) if kind in ITEM_TABLES else None
+
+
 async def mutes(session: Session) -> list[ReminderMute]:
     return list(await session.exec(select(ReminderMute)))
 
@@ -41,6 +46,34 @@ async def mute(session: Session, item: str, user_id: str, set_by: str) -> None:
     if (await session.exec(statement)).first() is None:
         session.add(ReminderMute(item=item, user_id=user_id, set_by=set_by))
     await _commit_unless_raced(session)
+
+
+async def unmute(session: Session, item: str) -> bool:
+    """Lifts a clerk's mute of `item` for everyone (members' own stops stay); whether there was one."""
+    mute = (
+        await session.exec(select(ReminderMute).where(ReminderMute.item == item, ReminderMute.user_id == ""))
+    ).first()
+    if mute is not None:
+        await session.delete(mute)
+        await session.commit()
+    return mute is not None
+
+
+async def muted_for_everyone(
+    session: Session, committee_id: int
+) -> list[tuple[str, CommentWindow | Resolution | Meeting]]:
+    """The items of a committee whose reminders a clerk muted for everyone, each with its row."""
+    mutes = await session.exec(select(ReminderMute.item).where(ReminderMute.user_id == ""))
+    ids: dict[str, list[int]] = {kind: [] for kind in ITEM_TABLES}
+    for kind, _, number in (item.partition(":") for item in mutes):
+        if kind in ids and number.isdigit():
+            ids[kind].append(int(number))
+    found = []
+    for kind, table in ITEM_TABLES.items():
+        if ids[kind]:
+            statement = select(table).where(table.committee_id == committee_id, col(table.id).in_(ids[kind]))
+            found += [(f"{kind}:{row.id}", row) for row in await session.exec(statement.order_by(table.id))]
+    return found
 
 
 async def snoozes_since(session: Session, since: datetime) -> list[ReminderSnooze]:

@@ -419,7 +419,9 @@ presses = st.one_of(
     st.tuples(st.sampled_from(ID_ACTIONS), ids),
     st.tuples(st.just("report.confirm"), json_objects(DRAFT_KEYS, DATES)),
     st.tuples(st.sampled_from(("actions.next", "actions.share")), json_objects(QUERY_KEYS, DAYS)),
-    st.tuples(st.sampled_from(("reminder.snooze", "reminder.mute", "reminder.mutedm")), reminder_items),
+    st.tuples(
+        st.sampled_from(("reminder.snooze", "reminder.mute", "reminder.unmute", "reminder.mutedm")), reminder_items
+    ),
 )
 
 
@@ -884,6 +886,7 @@ CLERKS_BUTTONS = [
     ("meeting.cancel", "1"),
     ("reminder.snooze", "resolution:1"),
     ("reminder.mute", "window:1"),
+    ("reminder.unmute", "window:1"),
 ]
 
 
@@ -1105,6 +1108,7 @@ def _our_ids_pressed(ours: Committee) -> list[tuple[str, str]]:
         ("meeting.cancel", "1"),
         ("reminder.snooze", f"window:{window}"),
         ("reminder.mute", "resolution:1"),
+        ("reminder.unmute", "resolution:1"),
         ("reminder.mutedm", "meeting:1"),
         ("reminder.snooze", "committee:1"),
         ("actions.share", json.dumps({"everywhere": True, "committee_name": "Children"})),

@@ -275,3 +275,36 @@ async def test_a_report_not_that_one_or_a_word_two_reports_share_records_nothing
     [refused] = await core.command(PATEL, "/comment", "draft Page 4 is unclear.")  # both titles begin "Draft"
     assert refused.how == "refused" and "Which report is this about?" in refused.text
     assert await _comments_of(core, PATEL) == []
+
+
+def _channel_reminders(core: InProcess) -> list[Went]:
+    return [w for w in core.out if w.how == "reminder" and w.to == CHANNEL]
+
+
+async def test_a_clerk_can_unmute_an_item_from_the_mute_itself_or_the_reminder_settings(core):
+    await _open_window(core)  # comments close on 20 March
+    core.now = datetime(2027, 3, 13, 9, 30, tzinfo=UTC)
+    await core.tick()
+    [week] = _channel_reminders(core)
+    [muted] = await core.press(CLERK, week.button("Mute for this item"))
+    assert muted.how == "privately" and "muted for everyone" in muted.text and muted.button("Unmute")
+
+    [settings] = await core.command(CLERK, "/committee", "reminders")
+    assert f"Muted for everyone:\ncomments on {TITLE}" in settings.text
+    [refused] = await core.press(PATEL, settings.button("Unmute"))
+    assert refused.how == "refused"
+
+    core.now = datetime(2027, 3, 17, 9, 30, tzinfo=UTC)
+    await core.tick()
+    assert len(_channel_reminders(core)) == 1, "muted: the three-day notice is not posted"
+
+    [unmuted] = await core.press(CLERK, settings.button("Unmute"))
+    assert unmuted.how == "privately" and f"Reminders about comments on {TITLE} are on again" in unmuted.text
+    [settings_after] = await core.command(CLERK, "/committee", "reminders")
+    assert "Muted" not in settings_after.text
+    [again] = await core.press(CLERK, settings.button("Unmute"))
+    assert again.how == "refused" and "not muted" in again.text
+
+    core.now = datetime(2027, 3, 19, 9, 30, tzinfo=UTC)
+    await core.tick()
+    assert "close tomorrow" in _channel_reminders(core)[-1].text

@@ -1,6 +1,6 @@
-"""The buttons on reminders: a clerk's snooze and mute, a member's "stop these messages"."""
+"""The buttons on reminders: a clerk's snooze, mute and unmute, a member's "stop these messages"."""
 
-from bot import replies
+from bot import reminder_replies, replies
 from bot.conversations import Conversation, Press
 from bot.replies import Reply
 from handlers import reminder_settings
@@ -14,7 +14,9 @@ async def press(services: Services, actor: Actor, pressed: Press) -> Reply:
         return Reply(replies.notice("You won't get any more direct messages about this. The channel still will."))
     if pressed.action_id == "reminder.mute":
         await reminder_settings.mute(services, actor, pressed.value)
-        return Reply(replies.notice("Reminders about this item are muted for everyone."))
+        return Reply(reminder_replies.muted_message(pressed.value))
+    if pressed.action_id == "reminder.unmute":
+        return Reply(reminder_replies.unmuted_message(await reminder_settings.unmute(services, actor, pressed.value)))
     again, zone = await reminder_settings.snooze(services, actor, pressed.value)
     return Reply(
         replies.notice(
