@@ -290,7 +290,9 @@ class _Turn:
         await answers.answer(self.delivery, self.services, there, chat, work, "minutes file")
 
     async def _minutes_form(self, there: Actor, name: str, url: str) -> Form:
-        return await interactions.minutes_file(self.services, there, name, await files.downloaded(name, url))
+        return await interactions.minutes_file(
+            self.services, there, name, await files.downloaded(name, url, self.bot.settings.file_hosts)
+        )
 
     async def _thread_reply(self, person: Actor, chat: InTheChat, typed: TypedText) -> None:
         # The message's own identity: a retried delivery offers nothing twice.

@@ -1,7 +1,7 @@
 """Files between the bot and one person in Teams, which happens only in their 1:1 chat with it.
 
 A file the person sends arrives as a download-info attachment whose address is pre-authorised for a short while,
-so it is fetched with no credentials of ours.
+so it is fetched with no credentials of ours, and only from where Teams keeps files (bot/teams/file_hosts.py).
 
 A bot may put a file in someone's OneDrive only after they accept it in a file
 consent card in their 1:1 chat. The card carries what the file is made from (never its bytes): on acceptance Teams
@@ -12,22 +12,30 @@ The card's context is checked against the person and tenant it was offered to, s
 someone else's document, nor one its person may no longer have.
 """
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
+from yarl import URL
 
 from bot.exports import KINDS, made_again
 from bot.message import Attachment
+from bot.teams.file_hosts import SETTING as FILE_HOSTS_SETTING
+from bot.teams.file_hosts import FileHosts
 from handlers.context import Actor, Services
 from handlers.document_text import MAX_BYTES
 from handlers.errors import InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
 
 CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
 INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
 UPLOAD_TIMEOUT_SECONDS = 60
 DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 DOWNLOAD_TIMEOUT_SECONDS = 20
+MOST_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
 FILE_GONE = "Sorry, that file is no longer available to you. Please ask for it again."
 
 
@@ -107,19 +115,43 @@ def file_sent(activity) -> tuple[str, str] | None:
     return None
 
 
-async def downloaded(name: str, url: str) -> bytes:
-    """The file's content, up to one byte more than any file is read (so that a larger one is refused as such)."""
+async def downloaded(name: str, url: str, hosts: FileHosts) -> bytes:
+    """The file's content, up to one byte more than any file is read (so that a larger one is refused as such).
+
+    Only an address where Teams keeps files is requested, and a redirect is followed only to another such address:
+    the address comes in the activity, and the bot must not be made to request anything else it can reach."""
+    address = _where_teams_keeps_files(name, url, hosts)
     timeout = aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT_SECONDS)
     try:
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.get(url, allow_redirects=False) as answer,
-        ):
-            if answer.status != 200:
-                raise InvalidInput(f"I couldn't download {name} from Teams. Please send it again.")
-            return await answer.content.read(MAX_BYTES + 1)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            for _hop in range(MOST_REDIRECTS + 1):
+                async with session.get(address, allow_redirects=False) as answer:
+                    location = answer.headers.get("Location")
+                    if answer.status in REDIRECTS and location:
+                        address = _where_teams_keeps_files(name, str(answer.url.join(URL(location))), hosts)
+                        continue
+                    if answer.status != 200:
+                        break
+                    return await answer.content.read(MAX_BYTES + 1)
     except (aiohttp.ClientError, TimeoutError, ValueError):
         raise InvalidInput(f"I couldn't download {name} in time. Please send it again, or paste the minutes.") from None
+    raise InvalidInput(f"I couldn't download {name} from Teams. Please send it again.")
+
+
+def _where_teams_keeps_files(name: str, url: str, hosts: FileHosts) -> URL:
+    """The address parsed once, as it will be requested; refused, unrequested, unless it is in `hosts`."""
+    try:
+        address = URL(url)
+    except ValueError:
+        address = None
+    if address is None or not hosts.allow(address):
+        host = address.host if address is not None else "(unreadable)"
+        log.warning("a file download from %s was refused: not where Teams keeps files (%s)", host, FILE_HOSTS_SETTING)
+        raise InvalidInput(
+            f"I only open files Teams keeps for you in OneDrive or SharePoint, and {name} came from somewhere else, "
+            "so I haven't opened it. Please attach it again here in our chat, or paste the minutes."
+        )
+    return address
 
 
 async def _put(upload_url: str, content: bytes) -> None:
