@@ -132,10 +132,20 @@ async def downloaded(name: str, url: str, hosts: FileHosts) -> bytes:
                         continue
                     if answer.status != 200:
                         break
-                    return await answer.content.read(MAX_BYTES + 1)
+                    return await _up_to_too_large(answer.content)
     except (aiohttp.ClientError, TimeoutError, ValueError):
         raise InvalidInput(f"I couldn't download {name} in time. Please send it again, or paste the minutes.") from None
     raise InvalidInput(f"I couldn't download {name} from Teams. Please send it again.")
+
+
+async def _up_to_too_large(body: aiohttp.StreamReader) -> bytes:
+    # One read gives what has arrived so far, not all that was asked for: a large file would be cut short unseen.
+    content = bytearray()
+    async for chunk in body.iter_chunked(64 * 1024):
+        content += chunk
+        if len(content) > MAX_BYTES:
+            break
+    return bytes(content[: MAX_BYTES + 1])
 
 
 def _where_teams_keeps_files(name: str, url: str, hosts: FileHosts) -> URL:
