@@ -1,6 +1,7 @@
-"""A file a clerk sends the bot in their Teams chat is downloaded only from where Teams keeps files.
+"""A file a clerk sends the bot in their Teams chat is downloaded only from where Teams keeps files, and a file the bot
+offers is uploaded only there.
 
-The download address comes in the activity, so a crafted one could otherwise make the bot request an internal address
+Both addresses come in an activity, so a crafted one could otherwise make the bot request an internal address
 (server-side request forgery). The test stack allows only the fake connector's own origin, written out with its
 scheme in TEAMS_FILE_HOSTS (tests/teams_stack.py); the fake records every file request, so a refused address is seen
 never to have been asked for, even where it names the same server under another name.
@@ -13,11 +14,12 @@ import pytest
 from yarl import URL
 
 from bot.teams.file_hosts import SETTING as FILE_HOSTS
+from bot.teams.files import FILE_GONE
 from bot.teams.settings import ANONYMOUS, TeamsSettings
 from handlers.document_text import MAX_BYTES
 from storage.models import MinutesImport
 from tests.support.fake_bot_connector import FILE_DOWNLOAD, FILE_REDIRECT
-from tests.teams_stack import CLERK, buttons, set_up_committee, shown, stored
+from tests.teams_stack import CLERK, MEMBERS, buttons, consent, consent_cards, set_up_committee, shown, stored
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LSCPB = (FIXTURES / "leicester-lscpb-annual-report-2019-20-minute.txt").read_text()
@@ -69,7 +71,7 @@ async def test_teams_a_file_from_anywhere_else_is_refused_privately_and_never_re
     assert REFUSED in shown(told)
     assert "Check resolutions" not in buttons(told)
     assert teams.connector.calls_to(FILE_DOWNLOAD) == []
-    assert f"a file download from {URL(address).host} was refused" in caplog.text
+    assert f"a file address on {URL(address).host} was refused" in caplog.text
     assert len(teams.channel_posts()) == posted_before  # said in the clerk's chat only
     assert await stored(teams, MinutesImport) == []
 
@@ -91,7 +93,7 @@ async def test_teams_a_redirect_to_anywhere_else_is_not_followed(teams, caplog):
     assert REFUSED in shown(told)
     assert len(teams.connector.calls_to(FILE_REDIRECT)) == 1
     assert teams.connector.calls_to(FILE_DOWNLOAD) == []
-    assert "a file download from localhost was refused" in caplog.text
+    assert "a file address on localhost was refused" in caplog.text
     assert await stored(teams, MinutesImport) == []
 
 
@@ -107,6 +109,21 @@ async def test_teams_a_file_over_the_size_limit_is_still_refused(teams):
     told = await _send_file(teams, b"x" * (MAX_BYTES + 1))
     assert "and I can read files of up to 5 MB" in shown(told)
     assert "Check resolutions" not in buttons(told)
+
+
+async def test_teams_an_upload_address_anywhere_else_is_refused_and_nothing_is_uploaded(teams, caplog):
+    await set_up_committee(teams)
+    await teams.teams.say(CLERK, "meeting add 14 March 2041 10:00")
+    await teams.teams.say(MEMBERS[0], "meeting calendar")
+    [card] = consent_cards(teams, MEMBERS[0])
+    upload_info = teams.connector.upload_info(card["name"])
+    upload_info["uploadUrl"] = _on_the_fake_as(teams, "localhost", URL(upload_info["uploadUrl"]).path)
+    with caplog.at_level(logging.WARNING, logger="bot.teams.files"):
+        answer = await teams.teams.invoke(MEMBERS[0], "fileConsent/invoke", consent(card, upload_info))
+    assert answer.status == 200, answer.text
+    assert FILE_GONE in shown(teams.last_private(MEMBERS[0]))
+    assert teams.connector.uploads == {}
+    assert "a file address on localhost was refused" in caplog.text
 
 
 # The setting.

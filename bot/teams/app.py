@@ -392,7 +392,9 @@ class _Turn:
         this tenant, and that they may still have it)."""
         person = self.actor()
         value = self.activity.value if isinstance(self.activity.value, dict) else {}
-        uploaded = await attempt(files.upload_accepted(self.services, value, person), person, "file consent")
+        uploaded = await attempt(
+            files.upload_accepted(self.services, value, person, self.bot.settings.file_hosts), person, "file consent"
+        )
         self.answer_invoke(None)
         if isinstance(uploaded, Failure):
             await self.delivery.tell(person, uploaded.message)

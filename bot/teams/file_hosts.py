@@ -1,8 +1,9 @@
 """Where Teams keeps the files people send the bot, and so the only places the bot fetches such a file from.
 
-A file sent in the 1:1 chat comes as an address the bot downloads. The address is written in the activity, so without
-this list a crafted activity could make the bot request whatever it can reach (a cloud's metadata service at
-169.254.169.254, a service on localhost): server-side request forgery.
+A file sent in the 1:1 chat comes as an address the bot downloads, and a file the bot offers is uploaded to the address
+Teams gives when the person accepts it. Both are written in an activity, so without this list a crafted one could make
+the bot request whatever it can reach (a cloud's metadata service at 169.254.169.254, a service on localhost):
+server-side request forgery.
 
 Teams keeps a chat's files in the sender's OneDrive, which is SharePoint: `<tenant>-my.sharepoint.com` worldwide and in
 GCC, `sharepoint.us` in GCC High, `sharepoint-mil.us` in DoD, and `sharepoint.cn` where 21Vianet runs Microsoft 365 in
