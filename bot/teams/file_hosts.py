@@ -7,7 +7,10 @@ server-side request forgery.
 
 Teams keeps a chat's files in the sender's OneDrive, which is SharePoint: `<tenant>-my.sharepoint.com` worldwide and in
 GCC, `sharepoint.us` in GCC High, `sharepoint-mil.us` in DoD, and `sharepoint.cn` where 21Vianet runs Microsoft 365 in
-China (Microsoft Cloud Deutschland's `sharepoint.de` closed in 2021). Those are fetched over https only.
+China (Microsoft Cloud Deutschland's `sharepoint.de` closed in 2021). Those are fetched over https only. Microsoft's
+bot documentation says bots cannot send or receive files in GCC High and DoD today; their domains are listed anyway,
+being Microsoft's own SharePoint, so that the bot works there the day they can. An upload address (a OneDrive upload
+session) is on the same hosts.
 
 TEAMS_FILE_HOSTS replaces that list for an unusual tenant. It is a comma-separated list of entries, each either
   a domain, `sharepoint.com`: https on its usual port, to that host or any under it; or
