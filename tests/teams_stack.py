@@ -14,7 +14,9 @@ from aiohttp import web
 
 from bot.teams.app import MESSAGES_PATH, TeamsBot, add_teams_routes
 from bot.teams.cards import FORM, PRESS
-from bot.teams.settings import TeamsSettings
+from bot.teams.file_hosts import SETTING as FILE_HOSTS
+from bot.teams.settings import ANONYMOUS, TeamsSettings
+from bot.teams.settings import TENANT_ID as TENANT_ID_SETTING
 from storage.database import Database
 from tests.support.fake_bot_connector import BOT_ID, CHANNEL_ID, TEAM_ID, TENANT_ID, FakeBotConnector, thread_id
 
@@ -157,10 +159,17 @@ def start_roster(connector: FakeBotConnector) -> None:
         connector.add_member(TEAM_ID, NAMES[member], member_id=member)
 
 
+def teams_environment(connector: FakeBotConnector) -> dict[str, str]:
+    """The settings the tests run Teams with: no tenant's credentials, and the fake connector as the one place files
+    are downloaded from, over plain http as only an origin written out with its scheme allows."""
+    origin = connector.service_url.removesuffix("/")
+    return {ANONYMOUS: "true", TENANT_ID_SETTING: TENANT_ID, FILE_HOSTS: origin}
+
+
 async def start_teams_stack(database: Database) -> TeamsStack:
     connector = await FakeBotConnector().start()
     start_roster(connector)
-    bot = TeamsBot(TeamsSettings(tenant_id=TENANT_ID, anonymous=True), database)
+    bot = TeamsBot(TeamsSettings.from_environment(teams_environment(connector)), database)
     application = web.Application()
     add_teams_routes(application, bot)
     runner = web.AppRunner(application)

@@ -17,6 +17,7 @@ from bot.platforms import Platform, Platforms
 from bot.teams.cards import message_card
 from bot.teams.files import upload_accepted
 from bot.teams.outbound import teams_platform
+from bot.teams.settings import TeamsSettings
 from handlers.comment_windows import move_deadline
 from handlers.comments import add_comment
 from handlers.committees import CommitteeSetup
@@ -53,7 +54,7 @@ from tests.teams_reminders_stack import (
     teams_instance,
     teams_tick_at,
 )
-from tests.teams_stack import COMMITTEE, texts, unescaped
+from tests.teams_stack import COMMITTEE, teams_environment, texts, unescaped
 
 OPENED = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 WEEK_NOTICE = datetime(2026, 3, 24, 9, 0, tzinfo=UTC)  # Tuesday 24 March, 09:00 GMT
@@ -272,7 +273,8 @@ async def test_when_comments_close_the_officer_is_offered_the_compiled_comments_
     accepted = {"action": "accept", "context": consent["content"]["acceptContext"],
                 "uploadInfo": teams.fake.upload_info(consent["name"])}  # fmt: skip
     officer = teams.actor(teams.officer)
-    card = await upload_accepted(teams.services, accepted, officer)
+    hosts = TeamsSettings.from_environment(teams_environment(teams.fake)).file_hosts  # the fake is where files are kept
+    card = await upload_accepted(teams.services, accepted, officer, hosts)
     assert card["contentType"] == "application/vnd.microsoft.teams.card.file.info"
     document = Document(io.BytesIO(teams.fake.uploads[consent["name"]]))
     assert "A view." in "\n".join(paragraph.text for paragraph in document.paragraphs)
@@ -281,7 +283,7 @@ async def test_when_comments_close_the_officer_is_offered_the_compiled_comments_
     forged = {**accepted, "context": {**accepted["context"], "for": teams.members[1].id}}
     teams.fake.uploads.clear()
     with pytest.raises(NotAllowed):
-        await upload_accepted(teams.services, forged, teams.actor(teams.members[1]))
+        await upload_accepted(teams.services, forged, teams.actor(teams.members[1]), hosts)
     assert teams.fake.uploads == {} and window_id
 
 

@@ -290,7 +290,9 @@ class _Turn:
         await answers.answer(self.delivery, self.services, there, chat, work, "minutes file")
 
     async def _minutes_form(self, there: Actor, name: str, url: str) -> Form:
-        return await interactions.minutes_file(self.services, there, name, await files.downloaded(name, url))
+        return await interactions.minutes_file(
+            self.services, there, name, await files.downloaded(name, url, self.bot.settings.file_hosts)
+        )
 
     async def _thread_reply(self, person: Actor, chat: InTheChat, typed: TypedText) -> None:
         # The message's own identity: a retried delivery offers nothing twice.
@@ -390,7 +392,9 @@ class _Turn:
         this tenant, and that they may still have it)."""
         person = self.actor()
         value = self.activity.value if isinstance(self.activity.value, dict) else {}
-        uploaded = await attempt(files.upload_accepted(self.services, value, person), person, "file consent")
+        uploaded = await attempt(
+            files.upload_accepted(self.services, value, person, self.bot.settings.file_hosts), person, "file consent"
+        )
         self.answer_invoke(None)
         if isinstance(uploaded, Failure):
             await self.delivery.tell(person, uploaded.message)

@@ -7,6 +7,8 @@ CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED   true only to try 
                                                                a local emulator); refused beside credentials
 TEAMS_GRAPH_URL   where Microsoft Graph is read (the bot's own recent posts, after a crash); Graph's own address
                   unless set, as SLACK_API_URL is Slack's: tests point it at their fake
+TEAMS_FILE_HOSTS  where a file a person sends the bot may be downloaded from, replacing SharePoint's own domains
+                  (bot/teams/file_hosts.py says how it is written): tests name their fake
 """
 
 from collections.abc import Mapping
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from microsoft_agents.hosting.core.authorization import ConnectionManager
 
 from bot.teams.connector import GRAPH_URL
+from bot.teams.file_hosts import SETTING as FILE_HOSTS_SETTING
+from bot.teams.file_hosts import FileHosts
 
 PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 CLIENT_ID, CLIENT_SECRET, TENANT_ID, ANONYMOUS = (
@@ -31,6 +35,15 @@ class TeamsMisconfigured(SystemExit):
         super().__init__(f"committee-bot: {problem}")
 
 
+def _file_hosts(value: str | None) -> FileHosts:
+    if not (value or "").strip():
+        return FileHosts()
+    try:
+        return FileHosts.parse(value)
+    except ValueError as problem:
+        raise TeamsMisconfigured(f"{FILE_HOSTS_SETTING} {problem}.") from None
+
+
 @dataclass(frozen=True)
 class TeamsSettings:
     client_id: str | None = None
@@ -39,6 +52,7 @@ class TeamsSettings:
     anonymous: bool = False
     environ: Mapping[str, str] | None = None  # the SDK's whole configuration, for its connection manager
     graph_url: str = GRAPH_URL
+    file_hosts: FileHosts = FileHosts()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> "TeamsSettings | None":
@@ -55,6 +69,7 @@ class TeamsSettings:
             anonymous,
             {name: value for name, value in environ.items() if name.startswith("CONNECTIONS__")},
             (environ.get(GRAPH_URL_SETTING) or "").strip() or GRAPH_URL,
+            _file_hosts(environ.get(FILE_HOSTS_SETTING)),
         )
         settings.check()
         return settings

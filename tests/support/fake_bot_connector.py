@@ -45,6 +45,8 @@ GRAPH_CHANNEL_MESSAGES, GRAPH_REPLIES, GRAPH_CHAT_MESSAGES = (
     "graph_replies",
     "graph_chat_messages",
 )
+# A person's file as OneDrive serves it (no token: the address is pre-authorised), and an address that redirects.
+FILE_DOWNLOAD, FILE_REDIRECT = "file_download", "file_redirect"
 PAGE_SIZE_MOST = 500  # the Bot Connector's own cap on pageSize
 
 
@@ -165,6 +167,7 @@ class FakeBotConnector:
         app.router.add_get("/graph/v1.0/chats/{chat_id}/messages", self._graph_chat_messages)
         app.router.add_put("/onedrive/uploads/{name}", self._upload)
         app.router.add_get("/onedrive/sent/{name}", self._sent_file)
+        app.router.add_get("/onedrive/moved/{name}", self._moved_file)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -202,6 +205,7 @@ class FakeBotConnector:
         self._graph_chats: dict[str, str] = {}  # a 1:1 chat's id as Graph names it -> as the Bot Connector does
         self.uploads: dict[str, bytes] = {}
         self.sent_files: dict[str, bytes] = {}  # files people sent the bot in their chat, by name
+        self.moved_files: dict[str, str] = {}  # name -> where /onedrive/moved/<name> redirects (its Location)
         self.deleted: set[str] = set()  # files put in someone's OneDrive after they accepted them
         self._faults: dict[str, list[Fault]] = {}
 
@@ -231,16 +235,16 @@ class FakeBotConnector:
             "fileType": name.rsplit(".", 1)[-1],
         }
 
-    def sent_file(self, name: str, content: bytes) -> dict[str, Any]:
+    def sent_file(self, name: str, content: bytes, download_url: str | None = None) -> dict[str, Any]:
         """A file a person sends the bot in their 1:1 chat: kept in their OneDrive, and the attachment Teams puts on
-        the message, whose download address needs no token."""
+        the message, whose download address needs no token (or `download_url`, as a crafted activity gives)."""
         self.sent_files[name] = content
         return {
             "contentType": "application/vnd.microsoft.teams.file.download.info",
             "name": name,
             "contentUrl": f"https://contoso-my.sharepoint.com/personal/Documents/Microsoft Teams Chat Files/{name}",
             "content": {
-                "downloadUrl": f"{self.service_url}onedrive/sent/{name}",
+                "downloadUrl": download_url or f"{self.service_url}onedrive/sent/{name}",
                 "uniqueId": f"sent-{name}",
                 "fileType": name.rsplit(".", 1)[-1],
             },
@@ -393,10 +397,24 @@ class FakeBotConnector:
         return web.json_response({"value": messages})
 
     async def _sent_file(self, request: web.Request) -> web.Response:
+        await self._record_download(FILE_DOWNLOAD, request)
         content = self.sent_files.get(request.match_info["name"])
         if content is None or "Authorization" in request.headers:  # pre-authorised: a token is never asked for
             return web.json_response({"error": {"code": "itemNotFound"}}, status=404)
         return web.Response(body=content)
+
+    async def _moved_file(self, request: web.Request) -> web.Response:
+        await self._record_download(FILE_REDIRECT, request)
+        location = self.moved_files.get(request.match_info["name"])
+        if location is None:
+            return web.json_response({"error": {"code": "itemNotFound"}}, status=404)
+        raise web.HTTPFound(location)
+
+    async def _record_download(self, kind: str, request: web.Request) -> None:
+        """Recorded with the host it was asked of, so a test can tell which name the bot used for this server."""
+        call = ConnectorCall(kind, None, request.match_info["name"], None, {"host": request.host}, None)
+        self.calls.append(call)
+        await self._notify()
 
     async def _upload(self, request: web.Request) -> web.Response:
         content = await request.read()
