@@ -31,6 +31,7 @@ from handlers.resolutions import ActionItem
 from handlers.wording import Command
 
 MOST_LISTED = 15
+MOST_UNMUTES_SHOWN = 15  # two blocks each in Slack, within its 50 a message
 KIND_NAMES = {
     "window.week": "the 7-day notice",
     "window.tomorrow": "the day-before notice",
@@ -293,11 +294,15 @@ def settings_message(settings: ReminderSettings) -> Message:
 
 
 def _muted_items(settings: ReminderSettings) -> tuple[Paragraph, ...]:
-    """What a clerk muted for everyone, each with the button that turns its reminders back on."""
+    """What a clerk muted for everyone, each with the button that turns its reminders back on; the most recent
+    first, and no more than a message can hold (Slack's 50 blocks)."""
     if not settings.muted:
         return ()
+    shown = settings.muted[-MOST_UNMUTES_SHOWN:][::-1]
+    more = len(settings.muted) - len(shown)
     heading = paragraph((Strong("Muted for everyone:"),))
-    return (heading, *(paragraph((muted.about,), buttons=(unmute_button(muted.item),)) for muted in settings.muted))
+    items = tuple(paragraph((muted.about,), buttons=(unmute_button(muted.item),)) for muted in shown)
+    return (heading, *items, *((paragraph((f"…and {more} more, muted earlier.",)),) if more else ()))
 
 
 def unmute_button(item: str) -> Button:

@@ -62,18 +62,21 @@ async def unmute(session: Session, item: str) -> bool:
 async def muted_for_everyone(
     session: Session, committee_id: int
 ) -> list[tuple[str, CommentWindow | Resolution | Meeting]]:
-    """The items of a committee whose reminders a clerk muted for everyone, each with its row."""
-    mutes = await session.exec(select(ReminderMute.item).where(ReminderMute.user_id == ""))
+    """The items of a committee whose reminders a clerk muted for everyone, each with its row, in the order muted."""
+    muted = await session.exec(
+        select(ReminderMute.item).where(ReminderMute.user_id == "").order_by(ReminderMute.set_at)
+    )
+    order = {item: n for n, item in enumerate(muted)}
     ids: dict[str, list[int]] = {kind: [] for kind in ITEM_TABLES}
-    for kind, _, number in (item.partition(":") for item in mutes):
+    for kind, _, number in (item.partition(":") for item in order):
         if kind in ids and number.isdigit():
             ids[kind].append(int(number))
     found = []
     for kind, table in ITEM_TABLES.items():
         if ids[kind]:
             statement = select(table).where(table.committee_id == committee_id, col(table.id).in_(ids[kind]))
-            found += [(f"{kind}:{row.id}", row) for row in await session.exec(statement.order_by(table.id))]
-    return found
+            found += [(f"{kind}:{row.id}", row) for row in await session.exec(statement)]
+    return sorted(found, key=lambda item_and_row: order[item_and_row[0]])
 
 
 async def snoozes_since(session: Session, since: datetime) -> list[ReminderSnooze]:

@@ -20,7 +20,9 @@ from bot.message import (
     Strong,
     paragraph,
 )
+from bot.reminder_replies import settings_message
 from bot.slack.blocks import message_blocks, message_payload, modal
+from handlers.reminder_settings import MutedItem, ReminderSettings
 from handlers.wording import Command, Verbatim
 
 PING = "<!channel> <@UBOSS|boss> *bold* _it_ `code` :tada: &amp; <https://evil.example|click>"
@@ -178,3 +180,14 @@ def test_the_console_shows_long_text_whole():
     said = "word " * 2000
     shown = _console(Message("x", (paragraph(("Yours:",), Quote(said)),)))
     assert shown.count("word") == 2000 and "…" not in shown
+
+
+def test_the_reminder_settings_offer_the_latest_mutes_to_undo_within_what_slack_shows():
+    muted = tuple(MutedItem(f"window:{n}", f"comments on Report {n}") for n in range(1, 21))
+    message = settings_message(ReminderSettings("Audit Committee", 9, True, "england-and-wales", muted))
+    blocks = message_blocks(message)
+    unmutes = [
+        e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "reminder.unmute"
+    ]
+    assert [e["value"] for e in unmutes] == [f"window:{n}" for n in range(20, 5, -1)]  # the latest fifteen
+    assert "…and 5 more, muted earlier." in str(blocks) and "more than Slack shows" not in str(blocks)
