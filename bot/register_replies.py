@@ -24,20 +24,31 @@ from handlers.comment_windows import Role
 from handlers.home import Home, LookedAfter
 from handlers.meetings import Calendar, MeetingSummary
 from handlers.register_export import RegisterChange
+from handlers.reminder_plan import resolution_about
 from handlers.resolutions import ActionItem, ActionPage
-from handlers.wording import Command, Words, as_wording
+from handlers.wording import Command, Words, as_wording, shortened
 from storage.models import ResolutionKind
 
 SHORT_TEXT = 180
 
 
 def meeting_saved(meeting: MeetingSummary, verb: str) -> Message:
-    headline = (f"Meeting {verb}: ", Strong(meeting.when_text), ". Resolutions due at meetings have been re-planned.")
-    if not meeting.notes:
-        return notice(*headline)
-    check = " ".join(meeting.notes) + " If that is not what you meant, move it."
-    move = (Button("Move", "meeting.move", str(meeting.id)),)
-    return Message(plain_text(headline), (paragraph(headline), paragraph((Icon("information"), check), buttons=move)))
+    headline = (f"Meeting {verb}: ", Strong(meeting.when_text), ".")
+    parts = [paragraph(headline, *_replanned_lines(meeting))]
+    if meeting.notes:
+        check = " ".join(meeting.notes) + " If that is not what you meant, move it."
+        parts.append(
+            paragraph((Icon("information"), check), buttons=(Button("Move", "meeting.move", str(meeting.id)),))
+        )
+    return Message(plain_text(headline), tuple(parts))
+
+
+def _replanned_lines(meeting: MeetingSummary) -> tuple[Line, ...]:
+    """Which reports owed to meetings this made due at another time, and when they are due now."""
+    if not meeting.replanned:
+        return ()
+    lines = tuple((f"{resolution_about(item.id, item.text)}: now due {item.due_text}",) for item in meeting.replanned)
+    return (("Reports due at meetings that this moves:",), Bullets(lines))
 
 
 def meetings_list(calendar: Calendar) -> Message:
@@ -105,9 +116,8 @@ def _due_words(item: ActionItem) -> str:
 
 
 def _short(text: str) -> tuple[str, bool]:
-    if len(text) <= SHORT_TEXT:
-        return text, False
-    return text[:SHORT_TEXT].rsplit(" ", 1)[0] + "…", True
+    short = shortened(text, SHORT_TEXT)
+    return short, short != text
 
 
 def _item_buttons(item: ActionItem, can_change: bool, shortened: bool) -> tuple[Button, ...]:

@@ -28,7 +28,7 @@ from handlers.deadlines import describe_date, describe_instant
 from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, ResponseCounts, agenda_deadline, local_day
 from handlers.reminder_settings import MutedItem, ReminderSettings
 from handlers.resolutions import ActionItem
-from handlers.wording import Command
+from handlers.wording import Command, shortened
 
 MOST_LISTED = 15
 MOST_UNMUTES_SHOWN = 15  # two blocks each in Slack, within its 50 a message
@@ -148,7 +148,7 @@ def _owner(action: ActionItem) -> Person | str:
 
 def _action_message(reminder: DueReminder) -> Message:
     action = reminder.action
-    about = f"R{action.id} {_short(action.text)}"
+    about = f"R{action.id} {shortened(action.text, 200)}"
     if reminder.base_kind == "report.slipped":
         lines = _slipped_lines(reminder)
     elif reminder.base_kind.startswith("report."):
@@ -181,7 +181,7 @@ def _slipped_lines(reminder: DueReminder) -> tuple[Inline, ...]:
     else:
         heading, after = f"Report now due at the meeting on {reminder.meeting.date_text}", _agenda_words(reminder)
     return (
-        (Icon("moved"), Strong(heading), f": R{action.id} {_short(action.text)}"),
+        (Icon("moved"), Strong(heading), f": R{action.id} {shortened(action.text, 200)}"),
         ("Owner: ", _owner(action), f". {was} {after}"),
     )
 
@@ -198,13 +198,9 @@ def _agenda_words(reminder: DueReminder) -> str:
     return f"Reports for the agenda are due {'tomorrow' if left == 1 else f'in {left} days'}, by {by}."
 
 
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-
 def _digest_line(item: ActionItem, reminder: DueReminder) -> Inline:
     late = (" ", Strong("overdue")) if item.is_overdue(reminder.due) else ()
-    return (f"R{item.id} {_short(item.text, 120).removesuffix('.')}: due {item.due_text}", *late)
+    return (f"R{item.id} {shortened(item.text, 120).removesuffix('.')}: due {item.due_text}", *late)
 
 
 def _digest_message(reminder: DueReminder) -> Message:

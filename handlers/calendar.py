@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.committees import committee_here, require_member
 from handlers.context import Actor, Services
+from handlers.wording import shortened
 from storage.calendar import CalendarContents, calendar_with_token, issue_calendar_token
 from storage.committees import CommitteeView
 from storage.models import FORMER_MEMBER, CommentWindow, Meeting, MeetingStatus, Resolution
@@ -169,7 +170,4 @@ def _resolution_line(resolution: Resolution, names: dict[str, str]) -> str:
 
 def _short(text: str) -> str:
     """The first words of `text`, cut at a word boundary, to fit a calendar app's one-line summary."""
-    words = " ".join(text.split())
-    if len(words) <= SHORT_TEXT_LENGTH:
-        return words
-    return words[: SHORT_TEXT_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    return shortened(" ".join(text.split()), SHORT_TEXT_LENGTH)

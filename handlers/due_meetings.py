@@ -31,21 +31,23 @@ async def reattach_to_meeting(
     committee: CommitteeView,
     now: datetime,
     actor_id: str,
-) -> None:
+) -> bool:
     """One whose meeting was cancelled or has passed goes to the next suitable meeting and counts as slipped;
     one whose meeting moved follows it, which is no slip; one that had no meeting yet takes the first suitable
-    one."""
+    one. Whether it is now due at another time."""
     current = await session.get(Meeting, resolution.due_meeting_id) if resolution.due_meeting_id else None
     if _still_good(current, now):
-        if resolution.due_at != current.starts_at:
-            _record_move(session, resolution, current, "moved", actor_id, now, slipped=False)
-        return
+        if resolution.due_at == current.starts_at:
+            return False
+        _record_move(session, resolution, current, "moved", actor_id, now, slipped=False)
+        return True
     target = first_meeting_for(resolution.due_rule, meetings, committee, now)
     if target is None and current is None:
-        return
+        return False
     _record_move(
         session, resolution, target, "slipped" if current else "scheduled", actor_id, now, slipped=current is not None
     )
+    return True
 
 
 def _record_move(

@@ -8,7 +8,7 @@ from handlers.committees import committee_here, is_clerk, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_date, describe_instant, parse_committee_date
 from handlers.errors import InvalidInput, NotFound
-from handlers.resolutions import replan_meeting_dues
+from handlers.resolutions import ActionItem, replan_meeting_dues
 from handlers.wording import Command
 from handlers.working_days import bank_holiday, region_name
 from storage.committees import CommitteeView
@@ -33,6 +33,7 @@ class MeetingSummary:
     status: str
     arranged_at: datetime
     notes: tuple[str, ...] = ()  # for the clerk who just set it: how the date was read, and anything unusual in it
+    replanned: tuple[ActionItem, ...] = ()  # reports due at meetings that this change made due at another time
 
     @property
     def when_text(self) -> str:
@@ -43,9 +44,17 @@ class MeetingSummary:
         return describe_date(self.starts_at, self.timezone)
 
 
-def summarise_meeting(meeting: Meeting, committee: CommitteeView) -> MeetingSummary:
+def summarise_meeting(
+    meeting: Meeting, committee: CommitteeView, replanned: tuple[ActionItem, ...] = ()
+) -> MeetingSummary:
     return MeetingSummary(
-        meeting.id, committee.name, committee.timezone, meeting.starts_at, meeting.status, meeting.arranged_at
+        meeting.id,
+        committee.name,
+        committee.timezone,
+        meeting.starts_at,
+        meeting.status,
+        meeting.arranged_at,
+        replanned=replanned,
     )
 
 
@@ -96,10 +105,10 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
         except Conflict:
             await session.rollback()  # another delivery of this request stored the meeting
             return summarise_meeting(await meeting_by_request(session, request_key), committee)
-        await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
+        replanned = await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s added to committee %s for %s by %s", meeting.id, committee.id, start.instant, actor.user_id)
-    return _noted(summarise_meeting(meeting, committee), start, committee)
+    return _noted(summarise_meeting(meeting, committee, replanned), start, committee)
 
 
 async def _clerks_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, CommitteeView]:
@@ -122,10 +131,10 @@ async def move_meeting(services: Services, actor: Actor, meeting_id: int, when_t
         meeting.arranged_at = services.clock()
         session.add(meeting)
         await session.flush()
-        await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
+        replanned = await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s moved to %s by %s", meeting.id, meeting.starts_at, actor.user_id)
-    return _noted(summarise_meeting(meeting, committee), start, committee)
+    return _noted(summarise_meeting(meeting, committee, replanned), start, committee)
 
 
 async def cancel_meeting(services: Services, actor: Actor, meeting_id: int) -> MeetingSummary:
@@ -134,10 +143,10 @@ async def cancel_meeting(services: Services, actor: Actor, meeting_id: int) -> M
         meeting.status = MeetingStatus.CANCELLED
         session.add(meeting)
         await session.flush()
-        await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
+        replanned = await replan_meeting_dues(session, committee, services.clock(), actor.user_id)
         await session.commit()
     log.info("meeting %s cancelled by %s", meeting.id, actor.user_id)
-    return summarise_meeting(meeting, committee)
+    return summarise_meeting(meeting, committee, replanned)
 
 
 @dataclass(frozen=True)

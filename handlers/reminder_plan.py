@@ -20,6 +20,7 @@ from handlers import working_days
 from handlers.comment_windows import WindowSummary
 from handlers.meetings import MeetingSummary
 from handlers.resolutions import ActionItem
+from handlers.wording import shortened
 from storage.committees import CommitteeView
 from storage.ledger import LedgerEntry, LedgerKey
 from storage.models import FORMER_MEMBER
@@ -50,8 +51,7 @@ def window_about(title: str) -> str:
 
 
 def resolution_about(resolution_id: int, text: str) -> str:
-    short = text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + "…"
-    return f"R{resolution_id} {short.rstrip('.')}"
+    return f"R{resolution_id} {shortened(text, 80).rstrip('.')}"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import describe_date
 from handlers.errors import InvalidInput, NotFound
 from handlers.identifiers import parse_id
-from handlers.reminder_plan import SNOOZE, again_at
+from handlers.reminder_plan import SNOOZE, again_at, resolution_about, window_about
 from handlers.wording import Command
 from storage import settings
 from storage.committees import CommitteeView
@@ -85,10 +85,9 @@ async def set_reminder_settings(
 def _about(row: CommentWindow | Resolution | Meeting, committee: CommitteeView) -> str:
     """What a muted item is, in the words its reminders use."""
     if isinstance(row, CommentWindow):
-        return f"comments on {row.title}"
+        return window_about(row.title)
     if isinstance(row, Resolution):
-        text = row.text if len(row.text) <= 80 else row.text[:80].rsplit(" ", 1)[0] + "…"
-        return f"R{row.id} {text}"
+        return resolution_about(row.id, row.text)
     return f"the meeting on {describe_date(row.starts_at, committee.timezone)}"
 
 

@@ -409,11 +409,18 @@ def _end_of(day: date | None, committees: list[CommitteeView]) -> datetime | Non
     return end_of_day(day, _zone_of(committees)) + timedelta(seconds=1) if day else None
 
 
-async def replan_meeting_dues(session: Session, committee: CommitteeView, now: datetime, actor_id: str) -> None:
-    """Keep every open resolution due at a meeting attached to a meeting that will happen (see due_meetings)."""
+async def replan_meeting_dues(
+    session: Session, committee: CommitteeView, now: datetime, actor_id: str
+) -> tuple[ActionItem, ...]:
+    """Keep every open resolution due at a meeting attached to a meeting that will happen (see due_meetings); those
+    now due at another time."""
     meetings = await scheduled_meetings(session, committee.id, after=now)
-    for resolution in await open_meeting_dues(session, committee.id):
-        await reattach_to_meeting(session, resolution, meetings, committee, now, actor_id)
+    moved = [
+        resolution
+        for resolution in await open_meeting_dues(session, committee.id)
+        if await reattach_to_meeting(session, resolution, meetings, committee, now, actor_id)
+    ]
+    return tuple(item_of(resolution, committee) for resolution in moved)
 
 
 @dataclass(frozen=True)

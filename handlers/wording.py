@@ -47,3 +47,8 @@ def joined(*pieces: Words | Command | Verbatim) -> Wording:
 def plain(words: Words) -> str:
     """As plain text, for logs, notifications and anything that cannot show a command apart."""
     return "".join(part if isinstance(part, str) else part.plain() for part in as_wording(words))
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to fit in `limit` characters, "…" marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -243,7 +243,9 @@ async def test_cancelling_the_meeting_moves_its_reports_to_the_next(stack):
     listing = (await stack.slack.slash_command("/meeting", "", user_id=CLERK, channel_id=CHANNEL)).json()
     first_cancel = next(b for b in button_list(listing) if b["action_id"] == "meeting.cancel")
     await stack.slack.block_action("meeting.cancel", first_cancel["value"], user_id=CLERK, channel_id=CHANNEL)
-    await responses(stack)
+    [answer] = await responses(stack)
+    moved = f"• R1 Update at the next meeting: now due at the meeting on {second.day} {second:%B %Y}"
+    assert "Reports due at meetings that this moves:\n" + moved in shown_text(answer)  # the clerk sees where
     [resolution] = await stored(stack, Resolution)
     assert resolution.due_at.date() == second.date() and resolution.slipped_count == 1
 

@@ -290,7 +290,7 @@ async def test_a_clerk_can_unmute_an_item_from_the_mute_itself_or_the_reminder_s
     assert muted.how == "privately" and "muted for everyone" in muted.text and muted.button("Unmute")
 
     [settings] = await core.command(CLERK, "/committee", "reminders")
-    assert f"Muted for everyone:\ncomments on {TITLE}" in settings.text
+    assert f"Muted for everyone:\ncomments on “{TITLE}”" in settings.text
     [refused] = await core.press(PATEL, settings.button("Unmute"))
     assert refused.how == "refused"
 
@@ -299,7 +299,7 @@ async def test_a_clerk_can_unmute_an_item_from_the_mute_itself_or_the_reminder_s
     assert len(_channel_reminders(core)) == 1, "muted: the three-day notice is not posted"
 
     [unmuted] = await core.press(CLERK, settings.button("Unmute"))
-    assert unmuted.how == "privately" and f"Reminders about comments on {TITLE} are on again" in unmuted.text
+    assert unmuted.how == "privately" and f"Reminders about comments on “{TITLE}” are on again" in unmuted.text
     [settings_after] = await core.command(CLERK, "/committee", "reminders")
     assert "Muted" not in settings_after.text
     [again] = await core.press(CLERK, settings.button("Unmute"))

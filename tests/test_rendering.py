@@ -183,7 +183,7 @@ def test_the_console_shows_long_text_whole():
 
 
 def test_the_reminder_settings_offer_the_latest_mutes_to_undo_within_what_slack_shows():
-    muted = tuple(MutedItem(f"window:{n}", f"comments on Report {n}") for n in range(1, 21))
+    muted = tuple(MutedItem(f"window:{n}", f"comments on “Report {n}”") for n in range(1, 21))
     message = settings_message(ReminderSettings("Audit Committee", 9, True, "england-and-wales", muted))
     blocks = message_blocks(message)
     unmutes = [

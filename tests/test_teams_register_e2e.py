@@ -589,6 +589,8 @@ async def test_teams_cancelling_the_meeting_moves_its_reports_to_the_next(teams)
     yes = buttons(dialog_card(question))["Yes"]
     answer = await teams.teams.invoke(CLERK, "task/submit", {"data": yes["data"]})
     assert "Meeting cancelled" in note(answer)
+    in_the_chat = shown(teams.last_private(CLERK))  # the whole answer; the dialog shows its first line
+    assert f"R1 Update at the next meeting: now due at the meeting on {second.day} {second:%B %Y}" in in_the_chat
     [resolution] = await stored(teams, Resolution)
     assert resolution.due_at.date() == second.date() and resolution.slipped_count == 1
     assert f"meeting on {second.day} {second:%B %Y}" in shown(await _actions(teams))
