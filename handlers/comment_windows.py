@@ -222,9 +222,7 @@ async def preview_window(services: Services, actor: Actor, request: WindowReques
 
 def make_ref(title: str, taken: set[str]) -> str:
     """A short, typeable name for the report, unique in its committee: "annual-report-2021"."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    words = [word for word in re.findall(r"[a-z0-9]+", ascii_title) if word not in FILLER_WORDS]
-    base = "-".join(words[:REF_WORDS]) or "report"
+    base = "-".join(_reference_words(title).split("-")[:REF_WORDS]) or "report"
     ref, suffix = base, 2
     while ref in taken:
         ref, suffix = f"{base}-{suffix}", suffix + 1
@@ -377,17 +375,26 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> Words:
     )
 
 
+def named_at_start(window: WindowSummary, text: str) -> int:
+    """How many characters at the start of `text` (stripped) name the window: its reference, its title, or the
+    title written as a reference would be ("draft-plan" for the report whose reference is "plan"); 0 if none."""
+    lowered = text.strip().lower()
+    first_word = lowered.split(maxsplit=1)[0] if lowered else ""
+    for name in (window.ref, window.title.lower()):
+        if lowered == name or lowered.startswith(name + " ") or lowered.startswith(name + "\n"):
+            return len(name)
+    return len(first_word) if first_word and _reference_words(first_word) == window.ref else 0
+
+
+def _reference_words(text: str) -> str:
+    """Text reduced as make_ref reduces a title: its words, fillers ("draft", "the", ...) dropped, joined by "-"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(word for word in re.findall(r"[a-z0-9]+", ascii_text) if word not in FILLER_WORDS)
+
+
 def match_windows(windows: list[WindowSummary], words: str) -> list[WindowSummary]:
     """Windows whose ref or title the text starts with, longest match first."""
-    lowered = words.strip().lower()
-
-    def matched_length(window: WindowSummary) -> int:
-        for name in (window.ref, window.title.lower()):
-            if lowered == name or lowered.startswith(name + " ") or lowered.startswith(name + "\n"):
-                return len(name)
-        return 0
-
-    lengths = {window.id: matched_length(window) for window in windows}
+    lengths = {window.id: named_at_start(window, words) for window in windows}
     return sorted((w for w in windows if lengths[w.id]), key=lambda w: -lengths[w.id])
 
 

@@ -17,6 +17,7 @@ from handlers.comment_windows import (
     every_window_in_workspace,
     listing,
     match_windows,
+    named_at_start,
     nothing_to_comment_on,
     open_and_recently_closed_for_member,
     open_windows_for_member,
@@ -329,8 +330,7 @@ async def comment_inline(services: Services, actor: Actor, typed: str, request_k
         if isinstance(refusal, NotFound) and (begun := window_begun_by(windows, typed)):
             return (await _held(services, actor, *begun, source_key=request_key, guessed=True))[0]
         raise
-    name = next(n for n in (window.title, window.ref) if typed.strip().lower().startswith(n.lower()))
-    text = typed.strip()[len(name) :].strip()
+    text = typed.strip()[named_at_start(window, typed) :].strip()
     if says_no_comments(text):
         return await record_no_comments(services, actor, window.id, request_key)
     if not text:

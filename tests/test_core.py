@@ -308,3 +308,14 @@ async def test_a_clerk_can_unmute_an_item_from_the_mute_itself_or_the_reminder_s
     core.now = datetime(2027, 3, 19, 9, 30, tzinfo=UTC)
     await core.tick()
     assert "close tomorrow" in _channel_reminders(core)[-1].text
+
+
+async def test_a_report_named_by_its_title_written_as_a_reference_is_found(core):
+    await _open_window(core)
+    budget = _ref(await _open_second_window(core, "Draft budget 2027/28"))
+    assert budget == "budget-2027-28"  # "draft" is left out of references
+    [saved] = await core.command(PATEL, "/comment", "draft-budget-2027-28 Protect youth services.")
+    assert "is saved" in saved.text and "Draft budget 2027/28" in saved.text
+    assert await _comments_of(core, PATEL) == [("comment", "Protect youth services.")]
+    went = await core.command(OFFICER, "/report", "export Draft-Budget-2027-28")
+    assert [w.how for w in went] == ["privately", "files"]
