@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from handlers.deadlines import describe_date
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING
 from handlers.export_formats import _lines, _spreadsheet_safe, _xml_safe, file_slug, set_up_a4
-from handlers.resolutions import DEADLINE_PASSED_STATUS, NOTED_STATUS
+from handlers.resolutions import DEADLINE_PASSED_STATUS, NOTED_STATUS, minuted_due
 from storage.models import DEFAULT_TIMEZONE, ResolutionStatus
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def _date_or_rule_due(due_date: str | None, due_rule: str | None) -> str:
     if due_date:
         day = date.fromisoformat(due_date)
         return f"{day.day} {day:%B %Y}"
-    return "no due date"
+    return minuted_due(due_rule)
 
 
 # --- Word ---------------------------------------------------------------------------------------------------------

@@ -75,6 +75,11 @@ class ResolutionDraft:
     minute_item_title: str | None = None
 
 
+def minuted_due(rule: str | None) -> str:
+    """A due the minutes give without a day ("quarterly", "February 2018"), kept as written, or no due at all."""
+    return f"“{rule}” (as minuted, no date)" if rule else "no due date"
+
+
 @dataclass(frozen=True)
 class ActionItem:
     id: int
@@ -110,7 +115,7 @@ class ActionItem:
             return f"at the meeting on {describe_date(self.due_at, self.timezone)}"
         if self.due_date is not None:
             return f"{self.due_date.day} {self.due_date:%B %Y}"
-        return "no due date"
+        return minuted_due(self.due_rule)
 
     def is_outstanding(self, now: datetime) -> bool:
         """Something is still owed (see storage.register._OUTSTANDING, which lists by the same rule)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from docx import Document
 
 from storage.models import Resolution
-from tests.flows import accepted_values, opened_view, set_up_committee, stored, submit_view
+from tests.flows import accepted_values, opened_view, set_up_committee, shown_text, stored, submit_view
 from tests.stack import CHANNEL, CLERK
 from tests.support.slack_client import text_value
 
@@ -220,6 +220,9 @@ async def test_dues_without_a_day_are_saved_as_the_minutes_give_them(stack):
         (None, None),
         ("quarterly", None),
     ]
+    listing = shown_text((await stack.slack.slash_command("/actions", "", user_id=CLERK, channel_id=CHANNEL)).json())
+    assert "due “quarterly” (as minuted, no date)" in listing  # the clerk sees what the minutes said
+    assert "due “Cabinet in December 2022” (as minuted, no date)" in listing
 
 
 async def test_a_due_that_cannot_be_read_is_shown_beside_its_own_resolution(stack):

@@ -255,6 +255,10 @@ async def test_teams_dues_without_a_day_are_saved_as_the_minutes_give_them(teams
         (None, None),
         ("quarterly", None),
     ]
+    await teams.teams.say(CLERK, "actions")
+    listing = shown(teams.last_private(CLERK))
+    assert "due “quarterly” (as minuted, no date)" in listing
+    assert "due “Cabinet in December 2022” (as minuted, no date)" in listing
 
 
 async def test_teams_a_due_that_cannot_be_read_is_shown_beside_its_own_resolution(teams):
