@@ -99,14 +99,15 @@ def _age(item: ActionItem, now: datetime) -> str:
     return f"{days // 30} months old"
 
 
-def _summary_lines(item: ActionItem, now: datetime) -> tuple[Line, ...]:
+def _summary_lines(item: ActionItem, now: datetime, name_committee: bool) -> tuple[Line, ...]:
+    committee = f" · {item.committee_name}" if name_committee else ""
     if item.kind == ResolutionKind.NOTED:  # asks nothing of anyone: no owner, nothing due
-        return ((Strong(f"R{item.id}"), f" · {item.kind_label} · {_age(item, now)} · {item.committee_name}"),)
+        return ((Strong(f"R{item.id}"), f" · {item.kind_label} · {_age(item, now)}{committee}"),)
     flags = (" · ", Icon("overdue"), Strong("overdue")) if item.is_overdue(now) else ()
     slipped = f" · slipped {item.slipped_count}×" if item.slipped_count else ""
     return (
         (Strong(f"R{item.id}"), f" · {item.kind_label} · {_due_words(item)}", *flags, slipped),
-        ("Owner: ", _owner(item), f" · {_age(item, now)} · {item.committee_name}"),
+        ("Owner: ", _owner(item), f" · {_age(item, now)}{committee}"),
     )
 
 
@@ -135,9 +136,11 @@ def _item_buttons(item: ActionItem, can_change: bool, shortened: bool) -> tuple[
     )
 
 
-def action_item(item: ActionItem, now: datetime, can_change: bool) -> Paragraph:
+def action_item(item: ActionItem, now: datetime, can_change: bool, name_committee: bool = True) -> Paragraph:
+    """One resolution; its committee is named unless the message is about that committee alone."""
     text, shortened = _short(item.text)
-    return paragraph(*_summary_lines(item, now), Quote(text), buttons=_item_buttons(item, can_change, shortened))
+    lines = _summary_lines(item, now, name_committee)
+    return paragraph(*lines, Quote(text), buttons=_item_buttons(item, can_change, shortened))
 
 
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
@@ -148,7 +151,8 @@ def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool =
     header = (Strong(f"Open resolutions: {page.scope}"), f" (showing {page.first_shown}–{last} of {page.total})")
     parts: list[Paragraph | Actions] = [paragraph(header)]
     for item in page.items:
-        parts.append(action_item(item, now, can_change=not shared and item.committee_id in page.clerk_of))
+        can_change = not shared and item.committee_id in page.clerk_of
+        parts.append(action_item(item, now, can_change, name_committee=page.query.names_committees))
     if not shared:
         parts.append(Actions(_page_buttons(page, page_value)))
     return Message(f"Open resolutions: {page.scope}", tuple(parts))
@@ -198,7 +202,7 @@ def minutes_saved(saved: list[ActionItem], windows: list, notes: list[Words], no
             f" Opened {len(windows)} comment window{'s' if len(windows) != 1 else ''} and announced it in the channel."
         )
     parts: list[Paragraph | Context] = [paragraph((text,))]
-    parts += [action_item(item, now, can_change=False) for item in saved[:SAVED_SHOWN]]
+    parts += [action_item(item, now, can_change=False, name_committee=False) for item in saved[:SAVED_SHOWN]]
     if len(saved) > SAVED_SHOWN:
         more = f"... and {len(saved) - SAVED_SHOWN} more. "
         parts.append(Context((more, Command("actions"), " lists them all.")))

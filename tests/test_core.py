@@ -319,3 +319,12 @@ async def test_a_report_named_by_its_title_written_as_a_reference_is_found(core)
     assert await _comments_of(core, PATEL) == [("comment", "Protect youth services.")]
     went = await core.command(OFFICER, "/report", "export Draft-Budget-2027-28")
     assert [w.how for w in went] == ["privately", "files"]
+
+
+async def test_a_committees_own_list_does_not_repeat_its_name_on_every_resolution_but_all_committees_do(core):
+    [form] = await core.command(CLERK, "/actions", "add")
+    await core.submit(CLERK, form.form, {"text": "Write to the minister", "kind": "action", "due": "30 April 2027"})
+    [here] = await core.command(CLERK, "/actions")
+    assert here.text.count("Children and Families Scrutiny") == 1  # the heading
+    [everywhere] = await core.command(CLERK, "/actions", "all")
+    assert "recorded today · Children and Families Scrutiny" in everywhere.text
