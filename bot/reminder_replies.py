@@ -155,7 +155,7 @@ def _action_message(reminder: DueReminder) -> Message:
         heading = Strong(f"Report due back at the meeting on {reminder.meeting.date_text}")
         lines = ((Icon("report"), heading, f": {about}"), ("Owner: ", _owner(action), f". {_agenda_words(reminder)}"))
         if reminder.kind == "report.escalation":
-            lines += (("You are told as chair: the owner has not updated it through two reminders.",),)
+            lines += (("You are told as chair: nobody has updated it through two reminders.",),)
     else:
         lines = ((Icon("date"), Strong(_due_words(reminder)), f": {about}"), ("Owner: ", _owner(action), "."))
     buttons = (Button("Full text", "action.more", str(action.id)), Button("History", "action.history", str(action.id)))

@@ -323,8 +323,8 @@ def report_back_reminders(action: ActionItem, meeting: MeetingSummary, committee
 def _escalation(
     action: ActionItem, meeting: MeetingSummary, committee: CommitteeView, planned: list[DueReminder]
 ) -> list[DueReminder]:
-    """On the agenda deadline, the chair hears of a report whose owner has not touched it through the two
-    reminders before."""
+    """On the agenda deadline, the chair hears of a report nobody has touched through the two reminders before
+    (its owner cannot: only clerks change the register)."""
     due = {reminder.kind: reminder for reminder in planned}
     if "report.week" not in due or "report.deadline" not in due:
         return []

@@ -232,7 +232,7 @@ async def test_report_back_and_the_clerks_agenda_digest(stack):
     [digest] = _posts(stack, f"D{CLERK}")
     assert "Agenda deadline for the meeting on 29 July 2026" in shown_text(digest.params)
     [escalation] = _posts(stack, f"D{CHAIR}")  # nobody updated the report through two reminders
-    assert "You are told as chair" in shown_text(escalation.params)
+    assert "You are told as chair: nobody has updated it through two reminders." in shown_text(escalation.params)
     assert "Report from the task and finish group: due at the meeting on 29 July 2026" in shown_text(digest.params)
 
 
