@@ -32,8 +32,8 @@ def minutes_text(filename: str, content: bytes) -> str:
         )
     if len(content) > MAX_BYTES:
         raise InvalidInput(
-            f"That file is {len(content) / 1024 / 1024:.1f} MB, and I can read files of up to "
-            f"{MAX_BYTES // 1024 // 1024} MB. Please send just the pages with the resolutions, or paste them as text."
+            f"That file is larger than the {MAX_BYTES // 1024 // 1024} MB I can read. "
+            "Please send just the pages with the resolutions, or paste them as text."
         )
     text = reader(content)
     if len(text) > MAX_CHARACTERS:

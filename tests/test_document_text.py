@@ -168,7 +168,7 @@ def test_unsupported_types_are_named_and_refused(filename: str) -> None:
 def test_a_file_over_the_size_limit_is_refused_before_reading() -> None:
     message = refusal("minutes.pdf", b"%" * (MAX_BYTES + 1))
 
-    assert message.startswith("That file is 5.0 MB, and I can read files of up to 5 MB.")
+    assert message.startswith("That file is larger than the 5 MB I can read.")
 
 
 def test_an_empty_word_document_is_refused() -> None:

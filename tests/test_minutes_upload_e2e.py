@@ -8,6 +8,7 @@ from pathlib import Path
 
 from docx import Document
 
+from handlers.document_text import MAX_BYTES
 from storage.models import Resolution
 from tests.flows import accepted_values, opened_view, set_up_committee, shown_text, stored, submit_view
 from tests.stack import CHANNEL, CLERK
@@ -239,4 +240,11 @@ async def test_a_due_that_cannot_be_read_is_shown_beside_its_own_resolution(stac
     errors = answer.json()["errors"]
     assert list(errors) == ["due_2"]
     assert errors["due_2"].startswith('Resolution 2: I couldn\'t read "sometime soonish" as a date.')
+    assert await stored(stack, Resolution) == []
+
+
+async def test_a_file_too_large_to_read_is_refused_in_the_form(stack):
+    await set_up_committee(stack)
+    refused = await _upload(stack, "whole-year.txt", b"Minutes. " * (MAX_BYTES // 4))  # 11 MB
+    assert "That file is larger than the 5 MB I can read." in str(refused["blocks"])
     assert await stored(stack, Resolution) == []

@@ -107,7 +107,7 @@ async def test_teams_a_large_file_is_read_to_its_end(teams):
 async def test_teams_a_file_over_the_size_limit_is_still_refused(teams):
     await set_up_committee(teams)
     told = await _send_file(teams, b"x" * (MAX_BYTES + 1))
-    assert "and I can read files of up to 5 MB" in shown(told)
+    assert "That file is larger than the 5 MB I can read." in shown(told)
     assert "Check resolutions" not in buttons(told)
 
 

@@ -8,6 +8,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.downloads import read_up_to_too_large
 from handlers.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,6 @@ async def _download(file: dict, client: AsyncWebClient, seconds: float) -> bytes
             async with session.get(url, headers=headers, allow_redirects=False) as response:
                 if response.status != 200:
                     raise InvalidInput(f"I couldn't download {name} from Slack. Please try again.")
-                return await response.read()
+                return await read_up_to_too_large(response.content)
         except (aiohttp.ClientError, TimeoutError):
             raise InvalidInput(f"I couldn't download {name} in time. Please paste the minutes instead.") from None

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 import aiohttp
 from yarl import URL
 
+from bot.downloads import read_up_to_too_large
 from bot.exports import KINDS, made_again
 from bot.message import Attachment
 from bot.teams.file_hosts import SETTING as FILE_HOSTS_SETTING
 from bot.teams.file_hosts import FileHosts
 from handlers.context import Actor, Services
-from handlers.document_text import MAX_BYTES
 from handlers.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -137,21 +137,11 @@ async def downloaded(name: str, url: str, hosts: FileHosts) -> bytes:
                         continue
                     if answer.status != 200:
                         break
-                    return await _up_to_too_large(answer.content)
+                    return await read_up_to_too_large(answer.content)
     except (aiohttp.ClientError, TimeoutError, ValueError):
         raise InvalidInput(f"I couldn't download {name} in time. Please send it again, or paste the minutes.") from None
     # Not found, or more redirects than OneDrive ever gives.
     raise InvalidInput(f"I couldn't download {name} from Teams. Please send it again.")
-
-
-async def _up_to_too_large(body: aiohttp.StreamReader) -> bytes:
-    # One read gives what has arrived so far, not all that was asked for: a large file would be cut short unseen.
-    content = bytearray()
-    async for chunk in body.iter_chunked(64 * 1024):
-        content += chunk
-        if len(content) > MAX_BYTES:
-            break
-    return bytes(content[: MAX_BYTES + 1])
 
 
 def _where_teams_keeps_files(url: str, hosts: FileHosts) -> URL | None:
