@@ -176,13 +176,13 @@ def window_opened(window: WindowSummary) -> Message:
 def receipt(comment: CommentReceipt, now: datetime) -> Message:
     window = comment.window
     if comment.withdrawn:
-        headline = ("Your comment on ", Strong(window.title), f" has been withdrawn ({comment.at_text}).")
+        headline = ("Your comment on ", Strong(window.title), f" has been withdrawn, {comment.at_text}.")
         return Message(plain_text(headline), (paragraph(headline), _back_link(window)))
     if comment.kind == CommentKind.NO_COMMENTS:
         headline = (
             "Thank you. I've recorded that you have no comments on ",
             Strong(window.title),
-            f" ({comment.at_text}).",
+            f", {comment.at_text}.",
         )
         text = paragraph(headline, buttons=_change_buttons(comment, now))
     else:
@@ -190,7 +190,7 @@ def receipt(comment: CommentReceipt, now: datetime) -> Message:
         headline = (
             "Your comment on ",
             Strong(window.title),
-            f"{_section_of(comment)} is {verb} ({comment.at_text}):",
+            f"{_section_of(comment)} is {verb}, {comment.at_text}:",
         )
         text = paragraph(headline, Quote(comment.text), buttons=_change_buttons(comment, now))
     summary = plain_text(headline).removesuffix(":")
@@ -277,7 +277,7 @@ def _closed_window(window: WindowSummary, responses: list[CommentReceipt]) -> Pa
     said_there: list[Line] = []
     for comment in (comment for comment in responses if comment.window.id == window.id):
         if comment.kind == CommentKind.NO_COMMENTS:
-            said_there.append((f"You said you had no comments ({comment.at_text}).",))
+            said_there.append((f"You said you had no comments, {comment.at_text}.",))
         else:
             said_there += [(f"Your comment{_section_of(comment)}, {comment.at_text}:",), Quote(comment.text)]
     heading = (Strong(window.title), f": closed {window.deadline_text}.")

@@ -57,7 +57,7 @@ async def test_teams_comment_list_after_the_only_window_closed_shows_what_was_sa
     assert told["summary"] == "Your responses to reports"
     assert listing.startswith("No reports are open for your comments at the moment.")
     assert "ask the committee's clerk to reopen it" in listing
-    assert "**Draft annual report 2021/22**: closed " in listing and "You said you had no comments (" in listing
+    assert "**Draft annual report 2021/22**: closed " in listing and "You said you had no comments, " in listing
     assert listing.count("Draft annual report 2021/22") == 1
 
 
