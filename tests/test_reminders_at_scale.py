@@ -146,11 +146,14 @@ async def test_a_tick_longer_than_the_claim_timeout_is_not_taken_over_while_it_p
     claims are renewed as it goes, so another instance ticking meanwhile posts nothing of it again."""
     load = Load(committees=5, actions_per_committee=6)
     expected = await seed_actions(database, load, TODAY)
-    # Six posts a channel: about 5 s, over twice the claim timeout; renewal comes every 2/3 s.
-    slow = ReminderTiming(pace_seconds=0.8, claim_timeout=timedelta(seconds=2))
+    # Six posts a channel: about 8 s, twice the claim timeout, the other instance ticking at one and a half.
+    # Renewal comes every 4/3 s and a late one has 4/3 s more before posting stops: with a 2 s timeout, a pause of
+    # this shared test process's loop late in the suite once outlasted the 2/3 s left, and the tick rightly
+    # stopped posting.
+    slow = ReminderTiming(pace_seconds=1.6, claim_timeout=timedelta(seconds=4))
 
     async def half_as_long_again_as_the_claim_timeout(_traveller) -> None:
-        await asyncio.sleep(3)
+        await asyncio.sleep(6)
 
     meanwhile = await _another_instance_ticks_meanwhile(database, fake, slow, half_as_long_again_as_the_claim_timeout)
 
