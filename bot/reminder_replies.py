@@ -305,9 +305,9 @@ def unmute_button(item: str) -> Button:
     return Button("Unmute", "reminder.unmute", item)
 
 
-def muted_message(item: str) -> Message:
-    text = "Reminders about this item are muted for everyone."
-    return Message(text, (paragraph((text,), buttons=(unmute_button(item),)),))
+def muted_message(muted: MutedItem) -> Message:
+    text = f"Reminders about {muted.about} are muted for everyone."
+    return Message(text, (paragraph((text,), buttons=(unmute_button(muted.item),)),))
 
 
 def unmuted_message(muted: MutedItem) -> Message:

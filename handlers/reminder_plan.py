@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from handlers import working_days
 from handlers.comment_windows import WindowSummary
+from handlers.deadlines import describe_date
 from handlers.meetings import MeetingSummary
 from handlers.resolutions import ActionItem
 from handlers.wording import shortened
@@ -48,6 +49,10 @@ def instant_occasion(instant: datetime) -> str:
 
 def window_about(title: str) -> str:
     return f"comments on “{title}”"
+
+
+def meeting_about(starts_at: datetime, timezone: str) -> str:
+    return f"the meeting on {describe_date(starts_at, timezone)}"
 
 
 def resolution_about(resolution_id: int, text: str) -> str:
@@ -129,7 +134,7 @@ class DueReminder:
         if self.action is not None:
             return resolution_about(self.action.id, self.action.text)
         if self.meeting is not None:
-            return f"the meeting on {self.meeting.date_text}"
+            return meeting_about(self.meeting.starts_at, self.meeting.timezone)
         return "the overdue resolutions"
 
 

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 from handlers import working_days
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_date
 from handlers.errors import InvalidInput, NotFound
 from handlers.identifiers import parse_id
-from handlers.reminder_plan import SNOOZE, again_at, resolution_about, window_about
+from handlers.reminder_plan import SNOOZE, again_at, meeting_about, resolution_about, window_about
 from handlers.wording import Command
 from storage import settings
 from storage.committees import CommitteeView
@@ -88,7 +87,7 @@ def _about(row: CommentWindow | Resolution | Meeting, committee: CommitteeView) 
         return window_about(row.title)
     if isinstance(row, Resolution):
         return resolution_about(row.id, row.text)
-    return f"the meeting on {describe_date(row.starts_at, committee.timezone)}"
+    return meeting_about(row.starts_at, committee.timezone)
 
 
 async def _committee_of_item(session: Session, actor: Actor, item: str) -> CommitteeView:
@@ -100,27 +99,35 @@ async def _committee_of_item(session: Session, actor: Actor, item: str) -> Commi
     return committee
 
 
-async def mute(services: Services, actor: Actor, item: str) -> None:
-    """A clerk's mute of every reminder about one item, for everyone, for good."""
+async def _clerks_item(session: Session, actor: Actor, item: str) -> MutedItem:
+    """The window, resolution or meeting a clerk's mute or unmute button names, as its reminders name it."""
+    committee = await _committee_of_item(session, actor, item)
+    await require_clerk(session, committee, actor, "snooze or mute reminders")
+    kind, _, number = item.partition(":")
+    # Read already by _committee_of_item: the session's identity map answers without a query.
+    row = await settings.item_row(session, kind, int(number))
+    if row is None:  # a committee's own digest, which has no mute button
+        raise NotFound(OUT_OF_DATE)
+    return MutedItem(item, _about(row, committee))
+
+
+async def mute(services: Services, actor: Actor, item: str) -> MutedItem:
+    """A clerk's mute of every reminder about one item, for everyone, until a clerk unmutes it."""
     async with services.database.session() as session:
-        committee = await _committee_of_item(session, actor, item)
-        await require_clerk(session, committee, actor, "snooze or mute reminders")
+        muted = await _clerks_item(session, actor, item)
         await settings.mute(session, item, "", actor.user_id)
     log.info("reminders for %s muted by %s", item, actor.user_id)
+    return muted
 
 
 async def unmute(services: Services, actor: Actor, item: str) -> MutedItem:
     """A clerk turns an item's reminders back on for everyone: those still to come go out as planned."""
     async with services.database.session() as session:
-        committee = await _committee_of_item(session, actor, item)
-        await require_clerk(session, committee, actor, "snooze or mute reminders")
-        kind, _, number = item.partition(":")
-        if (row := await settings.item_row(session, kind, int(number))) is None:
-            raise NotFound(OUT_OF_DATE)
+        muted = await _clerks_item(session, actor, item)
         if not await settings.unmute(session, item):
             raise NotFound("Reminders about this item are not muted.")
     log.info("reminders for %s unmuted by %s", item, actor.user_id)
-    return MutedItem(item, _about(row, committee))
+    return muted
 
 
 async def snooze(services: Services, actor: Actor, notice: str) -> tuple[datetime, str]:

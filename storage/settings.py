@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlalchemy import String, and_, cast, literal
+from sqlmodel import select
 
 from storage.committees import CommitteeView, view_of
 from storage.database import Conflict, Session
@@ -63,20 +64,16 @@ async def muted_for_everyone(
     session: Session, committee_id: int
 ) -> list[tuple[str, CommentWindow | Resolution | Meeting]]:
     """The items of a committee whose reminders a clerk muted for everyone, each with its row, in the order muted."""
-    muted = await session.exec(
-        select(ReminderMute.item).where(ReminderMute.user_id == "").order_by(ReminderMute.set_at)
-    )
-    order = {item: n for n, item in enumerate(muted)}
-    ids: dict[str, list[int]] = {kind: [] for kind in ITEM_TABLES}
-    for kind, _, number in (item.partition(":") for item in order):
-        if kind in ids and number.isdigit():
-            ids[kind].append(int(number))
     found = []
     for kind, table in ITEM_TABLES.items():
-        if ids[kind]:
-            statement = select(table).where(table.committee_id == committee_id, col(table.id).in_(ids[kind]))
-            found += [(f"{kind}:{row.id}", row) for row in await session.exec(statement)]
-    return sorted(found, key=lambda item_and_row: order[item_and_row[0]])
+        item = literal(f"{kind}:") + cast(table.id, String)
+        statement = (
+            select(table, ReminderMute.set_at)
+            .join(ReminderMute, and_(ReminderMute.item == item, ReminderMute.user_id == ""))
+            .where(table.committee_id == committee_id)
+        )
+        found += [(set_at, f"{kind}:{row.id}", row) for row, set_at in await session.exec(statement)]
+    return [(item, row) for _, item, row in sorted(found, key=lambda muted: muted[:2])]
 
 
 async def snoozes_since(session: Session, since: datetime) -> list[ReminderSnooze]:

@@ -287,7 +287,8 @@ async def test_a_clerk_can_unmute_an_item_from_the_mute_itself_or_the_reminder_s
     await core.tick()
     [week] = _channel_reminders(core)
     [muted] = await core.press(CLERK, week.button("Mute for this item"))
-    assert muted.how == "privately" and "muted for everyone" in muted.text and muted.button("Unmute")
+    assert muted.how == "privately" and muted.button("Unmute")
+    assert f"Reminders about comments on “{TITLE}” are muted for everyone." in muted.text
 
     [settings] = await core.command(CLERK, "/committee", "reminders")
     assert f"Muted for everyone:\ncomments on “{TITLE}”" in settings.text
@@ -328,3 +329,21 @@ async def test_a_committees_own_list_does_not_repeat_its_name_on_every_resolutio
     assert here.text.count("Children and Families Scrutiny") == 1  # the heading
     [everywhere] = await core.command(CLERK, "/actions", "all")
     assert "recorded today · Children and Families Scrutiny" in everywhere.text
+
+
+async def test_arranging_and_moving_a_meeting_tells_the_clerk_which_reports_it_moved_and_when_each_is_due(core):
+    [form] = await core.command(CLERK, "/actions", "add")
+    values = {"text": "Report on school transport.", "kind": "report_back", "due": "at its next meeting"}
+    await core.submit(CLERK, form.form, values)
+
+    [added] = await core.command(CLERK, "/meeting", "add 16 March 2027 10:00")
+    moved = "Reports due at meetings that this moves:\nR1 Report on school transport: now due at the meeting on"
+    assert f"{moved} 16 March 2027" in added.text
+    [second] = await core.command(CLERK, "/meeting", "add 13 April 2027 10:00")
+    assert "Reports due at meetings" not in second.text  # R1 stays due at the first
+
+    [listing] = await core.command(CLERK, "/meeting")
+    first_move = next(b for b in buttons(listing.message) if b.label == "Move")  # the 16 March meeting's
+    [move] = await core.press(CLERK, first_move)
+    [moved_answer] = await core.submit(CLERK, move.form, {"when": "23 March 2027 10:00"})
+    assert f"{moved} 23 March 2027" in moved_answer.text

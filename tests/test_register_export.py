@@ -360,6 +360,11 @@ def test_describe_snapshot_gives_an_owner_by_title():
     assert describe_snapshot(snapshot, OWNER_NAMES) == "owner: Director of Children's Services; due: the next meeting"
 
 
+def test_describe_snapshot_keeps_a_due_the_minutes_give_without_a_day():
+    snapshot = _stored_snapshot(_resolution(due_rule="quarterly"))
+    assert describe_snapshot(snapshot, OWNER_NAMES) == "owner: not assigned; due: “quarterly” (as minuted, no date)"
+
+
 def test_describe_snapshot_when_nobody_owns_it_and_nothing_is_due():
     assert describe_snapshot(_stored_snapshot(_resolution()), OWNER_NAMES) == "owner: not assigned; due: no due date"
 

@@ -6,11 +6,21 @@ register lists."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from storage.comments import NewComment, comment_of_request, live_comments, save_with_revision, window_for_person
 from storage.database import Conflict
-from storage.models import CommentWindow, Committee, CommitteeClerk, Resolution, RevisionAction, Workspace
+from storage.models import (
+    CommentWindow,
+    Committee,
+    CommitteeClerk,
+    ReminderMute,
+    Resolution,
+    RevisionAction,
+    Workspace,
+)
 from storage.register import ActionFilters, open_resolutions
+from storage.settings import muted_for_everyone
 
 NOW = datetime(2026, 6, 17, 9, 0, tzinfo=UTC)
 TEAM = "T1"
@@ -102,3 +112,18 @@ async def test_a_page_of_some_committees_resolutions_soonest_first_with_the_coun
     assert {c.name for _, c in first + last} == {"Committee 1", "Committee 3"}
     assert all(r.due_at.utcoffset() == timedelta(0) for r, _ in first)
     assert past_the_end == ([], 8)
+
+
+async def test_a_committees_muted_items_are_its_own_muted_for_everyone_in_the_order_muted(database):
+    await _council(database)
+    async with database.session() as session:
+        resolutions = {r.committee_id: r.id for r in await session.exec(select(Resolution).order_by(Resolution.id))}
+        session.add(ReminderMute(item="window:1", set_by="UCLERK", set_at=NOW + timedelta(hours=2)))
+        session.add(ReminderMute(item=f"resolution:{resolutions[1]}", set_by="UCLERK", set_at=NOW))
+        session.add(ReminderMute(item=f"resolution:{resolutions[2]}", set_by="UCLERK", set_at=NOW))  # another's
+        session.add(ReminderMute(item="window:1", user_id="UMEMBER", set_by="UMEMBER"))  # one member's DMs only
+        await session.commit()
+    async with database.session() as session:
+        muted = await muted_for_everyone(session, committee_id=1)
+    assert [item for item, _row in muted] == [f"resolution:{resolutions[1]}", "window:1"]
+    assert isinstance(muted[1][1], CommentWindow) and muted[1][1].title == "Draft annual report"

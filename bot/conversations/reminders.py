@@ -13,8 +13,7 @@ async def press(services: Services, actor: Actor, pressed: Press) -> Reply:
         await reminder_settings.stop_direct_messages(services, actor, pressed.value)
         return Reply(replies.notice("You won't get any more direct messages about this. The channel still will."))
     if pressed.action_id == "reminder.mute":
-        await reminder_settings.mute(services, actor, pressed.value)
-        return Reply(reminder_replies.muted_message(pressed.value))
+        return Reply(reminder_replies.muted_message(await reminder_settings.mute(services, actor, pressed.value)))
     if pressed.action_id == "reminder.unmute":
         return Reply(reminder_replies.unmuted_message(await reminder_settings.unmute(services, actor, pressed.value)))
     again, zone = await reminder_settings.snooze(services, actor, pressed.value)
