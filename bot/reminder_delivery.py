@@ -4,6 +4,7 @@ and a front end's ReminderTransport only carries it. ReminderDelivery is the Rem
 
 import logging
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 
 from bot.front_end import Outgoing, ReminderTransport
 from bot.message import Attachment
@@ -30,7 +31,9 @@ async def outgoing(services: Services, reminder: DueReminder) -> Outgoing:
     if reminder.kind == WITH_COMPILED_DOCUMENT:
         files = (await compiled_document(services, reminder.committee.workspace_id, window),)
     follows = window.announcement_ref if window and not reminder.is_direct else None
-    return Outgoing(reminder.committee, reminder.target, reminder_message(reminder), files, reminder.key, follows)
+    # Worded as of when it goes out: one held back (unmuted later, or the bot was down) counts its days from then.
+    sent_now = replace(reminder, due=max(reminder.due, services.clock()))
+    return Outgoing(reminder.committee, reminder.target, reminder_message(sent_now), files, reminder.key, follows)
 
 
 async def compiled_document(services: Services, workspace_id: str, window: WindowSummary) -> Attachment:

@@ -311,5 +311,5 @@ def muted_message(muted: MutedItem) -> Message:
 
 
 def unmuted_message(muted: MutedItem) -> Message:
-    text = f"Reminders about {muted.about} are on again: those still to come go out as planned."
+    text = f"Reminders about {muted.about} are on again: any still current go out now, the rest as planned."
     return Message(text, (paragraph((text,)),))

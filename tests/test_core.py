@@ -347,3 +347,18 @@ async def test_arranging_and_moving_a_meeting_tells_the_clerk_which_reports_it_m
     [move] = await core.press(CLERK, first_move)
     [moved_answer] = await core.submit(CLERK, move.form, {"when": "23 March 2027 10:00"})
     assert f"{moved} 23 March 2027" in moved_answer.text
+
+
+async def test_a_notice_sent_late_counts_its_days_from_when_it_goes_out(core):
+    """Held back (muted, then unmuted; or the bot was down), a notice still current goes out late: it must not say
+    "due today" of a day that has passed."""
+    await core.command(CLERK, "/meeting", "add 29 March 2027 10:00")  # agenda deadline Monday 15 March
+    [form] = await core.command(CLERK, "/actions", "add")
+    await core.submit(
+        CLERK, form.form, {"text": "Report on school transport.", "kind": "report_back", "due": "at its next meeting"}
+    )
+    core.now = datetime(2027, 3, 17, 10, 0, tzinfo=UTC)  # two days after it
+    await core.tick()
+    texts = [w.text for w in core.out if w.how == "reminder" and "Report due back" in w.text]
+    assert texts and all("Reports for the agenda were due by 15 March 2027." in text for text in texts)
+    assert not [text for text in texts if "due today" in text]
