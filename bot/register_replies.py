@@ -166,9 +166,22 @@ def _page_buttons(page: ActionPage, page_value: str) -> tuple[Button, ...]:
     return buttons
 
 
-def resolution_saved(item: ActionItem, verb: str, now: datetime) -> Message:
+def resolution_saved(item: ActionItem, verb: str, now: datetime, due_read_from_text: bool = False) -> Message:
     text = f"Resolution R{item.id} {verb}."
-    return Message(text, (paragraph((text,)), action_item(item, now, can_change=False)))
+    read = (DUE_READ_FROM_TEXT,) if due_read_from_text else ()
+    return Message(text, (paragraph((text,)), action_item(item, now, can_change=False), *read))
+
+
+# No due was given, so the resolution's own words were read for one ("at its next meeting", "within six months").
+DUE_READ_FROM_TEXT = Context(
+    (
+        "I read when it is due from the resolution's own words. If that is not right, use ",
+        Strong("Change due"),
+        " in ",
+        Command("actions"),
+        ".",
+    )
+)
 
 
 def no_longer_open(message: str, item: ActionItem, now: datetime) -> Message:

@@ -18,7 +18,7 @@ from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
-from handlers.minutes_dues import standing_rule
+from handlers.minutes_dues import due_of, spoken, standing_rule
 from storage.committees import CommitteeView, committee_ids_clerked_by, committees_in_workspace
 from storage.database import Conflict, Session
 from storage.meetings import meeting_on, scheduled_meetings
@@ -73,6 +73,9 @@ class ResolutionDraft:
     comment_window_id: int | None = None  # the window a comment deadline opened
     minute_item: str | None = None  # the agenda item of the minutes it was read from, and its title
     minute_item_title: str | None = None
+    # Typed in by hand: with no due given, when it is due is read from its own words, as minutes are. (Not for
+    # minutes, whose checking form shows the due it read, and where an empty due was emptied on purpose.)
+    due_from_text: bool = False
 
 
 def minuted_due(rule: str | None) -> str:
@@ -194,6 +197,16 @@ def interpret_due(text: str, meeting_day: date, zone: str) -> Due:
     return Due(on=local_date(deadline.instant, zone), rule=text.lower() if period else None)
 
 
+def _due_given_or_written(draft: ResolutionDraft, meeting_day: date, zone: str) -> Due:
+    if draft.due_text.strip() or not draft.due_from_text or draft.kind == ResolutionKind.NOTED:
+        return interpret_due(draft.due_text, meeting_day, zone)
+    written = due_of(draft.text, meeting_day)
+    try:
+        return interpret_due(written.rule or (spoken(written.on) if written.on else ""), meeting_day, zone)
+    except UserFacingError:  # a date in its words before the meeting: the clerk, who gave none, is not asked why
+        return Due()
+
+
 def _before_meeting_or(original: DeadlineNotUnderstood, text: str, meeting_day: date, zone: str) -> UserFacingError:
     """A date the reader only refused because it is before the meeting gets a message saying so."""
     try:
@@ -244,7 +257,7 @@ async def record_resolution(services: Services, actor: Actor, draft: ResolutionD
         if (existing := await resolution_by_request(session, request_key)) is not None:
             return item_of(existing, committee)
         meeting_day = draft.meeting_day or local_date(services.clock(), committee.timezone)
-        due = interpret_due(draft.due_text, meeting_day, committee.timezone)
+        due = _due_given_or_written(draft, meeting_day, committee.timezone)
         meeting = await meeting_on(session, committee.id, meeting_day, committee.timezone)
         draft = replace(draft, meeting_day=meeting_day)
         resolution = await _insert(session, committee, actor, draft, due, meeting, request_key, services.clock())

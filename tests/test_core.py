@@ -133,6 +133,43 @@ async def test_actions_are_listed_closed_through_a_form_and_then_no_longer_liste
     assert "Circulate the safeguarding audit" not in after.text
 
 
+async def _record(core: InProcess, text: str, kind: str, due: str = "") -> str:
+    [form] = await core.command(CLERK, "/actions", "add")
+    [recorded] = await core.submit(CLERK, form.form, {"text": text, "kind": kind, "due": due})
+    assert recorded.how == "privately" and "recorded" in recorded.text
+    return recorded.text
+
+
+READ_FROM_ITS_WORDS = "I read when it is due from the resolution's own words"
+
+
+async def test_a_resolution_recorded_with_no_due_is_due_when_its_own_words_say(core):
+    await core.command(CLERK, "/meeting", "add 15 March 2027 10:00")
+    report_back = "That the Director bring a report on SEND transport back to the Committee at its next meeting."
+    answer = await _record(core, report_back, "report_back")
+    assert "due at the meeting on 15 March 2027" in answer and READ_FROM_ITS_WORDS in answer and "Change due" in answer
+
+    answer = await _record(core, "That officers write to the minister within six months.", "action")
+    assert "due 1 September 2027" in answer and READ_FROM_ITS_WORDS in answer
+
+    [listing] = await core.command(CLERK, "/actions")
+    assert "due at the meeting on 15 March 2027" in listing.text and "due 1 September 2027" in listing.text
+
+
+async def test_a_due_the_clerk_gives_wins_and_words_with_no_due_leave_none(core):
+    answer = await _record(core, "That officers write to the minister within six months.", "action", "30 April 2027")
+    assert "due 30 April 2027" in answer and READ_FROM_ITS_WORDS not in answer
+
+    answer = await _record(core, "That the matter be looked at again.", "action")
+    assert "no due date" in answer and READ_FROM_ITS_WORDS not in answer
+
+    # Noted asks nothing of anyone, whatever its words say; a date in them before the meeting is not a due.
+    answer = await _record(core, "That the update, due at its next meeting, be noted.", "noted")
+    assert "Noted · recorded" in answer and READ_FROM_ITS_WORDS not in answer
+    answer = await _record(core, "That the Director report back by 20 September 2022.", "report_back")
+    assert "no due date" in answer and READ_FROM_ITS_WORDS not in answer
+
+
 async def test_a_clerk_of_another_committee_sees_this_ones_list_as_a_member_does(core):
     second = "CSECOND"
     await core.command(PATEL, "/committee", "setup Audit Committee", channel=second)

@@ -171,8 +171,10 @@ async def _change_form(services: Services, actor: Actor, action_id: str, resolut
 async def submit(services: Services, actor: Actor, submission: Submission) -> Reply:
     now = services.clock()
     if submission.form_id == "action.record":
-        item = await resolutions.record_resolution(services, actor, _draft(submission.values), submission.request_key)
-        return Reply(register_replies.resolution_saved(item, "recorded", now))
+        draft = _draft(submission.values)
+        item = await resolutions.record_resolution(services, actor, draft, submission.request_key)
+        due_read = not draft.due_text.strip() and (item.due_date is not None or item.due_rule is not None)
+        return Reply(register_replies.resolution_saved(item, "recorded", now, due_read_from_text=due_read))
     change = _change(submission.form_id, submission.values)
     try:
         item = await resolutions.change_resolution(
@@ -204,6 +206,7 @@ def _draft(values: FormValues) -> resolutions.ResolutionDraft:
         owner_title=text_of(values, "owner_title"),
         due_text=text_of(values, "due"),
         meeting_day=read_day(meeting_text, field="meeting_date") if meeting_text.strip() else None,
+        due_from_text=True,
     )
 
 
