@@ -143,10 +143,18 @@ def action_item(item: ActionItem, now: datetime, can_change: bool, name_committe
     return paragraph(*lines, Quote(text), buttons=_item_buttons(item, can_change, shortened))
 
 
+def _nothing_listed(page: ActionPage) -> Message:
+    query = page.query
+    everywhere = query.everywhere and not query.committee_name
+    if query.mine and not (query.overdue or query.due_from or query.due_to):
+        return notice(f"You own none of the open resolutions in {'your committees' if everywhere else page.scope}.")
+    match = " that match" if query.narrowed else ""
+    return notice(f"There are no open resolutions in {'any of your committees' if everywhere else page.scope}{match}.")
+
+
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
     if not page.items:
-        match = " that match" if page.query.narrowed else ""
-        return notice(f"There are no open resolutions in {page.scope}{match}.")
+        return _nothing_listed(page)
     last = page.first_shown + len(page.items) - 1
     header = (Strong(f"Open resolutions: {page.scope}"), f" (showing {page.first_shown}–{last} of {page.total})")
     parts: list[Paragraph | Actions] = [paragraph(header)]

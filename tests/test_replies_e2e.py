@@ -216,7 +216,12 @@ async def test_an_empty_register_list_says_match_only_when_it_was_filtered(stack
     assert shown_text(await _as_clerk(stack, "/actions", "")).startswith(
         "There are no open resolutions in Children and Families Overview and Scrutiny Committee."
     )
-    assert "that match." in shown_text(await _as_clerk(stack, "/actions", "mine"))
+    assert "that match." in shown_text(await _as_clerk(stack, "/actions", "overdue"))
+    mine = shown_text(await _as_clerk(stack, "/actions", "mine"))
+    assert mine.startswith("You own none of the open resolutions in Children and Families Overview and Scrutiny")
+    assert shown_text(await _as_clerk(stack, "/actions", "all")).startswith(
+        "There are no open resolutions in any of your committees."
+    )
 
 
 # --- 10. Who is asked to comment --------------------------------------------------------------------------------

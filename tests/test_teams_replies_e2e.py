@@ -85,8 +85,12 @@ async def test_teams_an_empty_register_list_says_match_only_when_it_was_filtered
     assert "There are no open resolutions in Children and Families Overview and Scrutiny Committee." in shown(
         teams.last_private(CLERK)
     )
-    await teams.teams.say(CLERK, "actions mine")
+    await teams.teams.say(CLERK, "actions overdue")
     assert "that match." in shown(teams.last_private(CLERK))
+    await teams.teams.say(CLERK, "actions mine")
+    assert "You own none of the open resolutions in Children and Families" in shown(teams.last_private(CLERK))
+    await teams.teams.say(CLERK, "actions all")
+    assert "There are no open resolutions in any of your committees." in shown(teams.last_private(CLERK))
 
 
 # The wording stories of issue 9 (findings 8-14), as a Teams clerk, councillor or receiving officer reads them.
