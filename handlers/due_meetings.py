@@ -39,21 +39,30 @@ async def reattach_to_meeting(
     if _still_good(current, now):
         if resolution.due_at == current.starts_at:
             return False
-        _record_move(session, resolution, current, "moved", actor_id, now, slipped=False)
+        _record_move(session, resolution, current, current.starts_at, "moved", actor_id, now, slipped=False)
         return True
     target = first_meeting_for(resolution.due_rule, meetings, committee, now)
     if target is None and current is None:
         return False
-    _record_move(
-        session, resolution, target, "slipped" if current else "scheduled", actor_id, now, slipped=current is not None
-    )
+    action = "slipped" if current else "scheduled"
+    _record_move(session, resolution, target, _due_at(target, current), action, actor_id, now, current is not None)
     return True
+
+
+def _due_at(target: Meeting | None, missed: Meeting | None) -> datetime | None:
+    """When it is due now. Its meeting held without it and no later one in the calendar, it stays due when that
+    meeting was, so that it is listed as overdue until a meeting is added for it to go to; a meeting cancelled
+    with none after it leaves it undated, since nobody was late."""
+    if target is not None:
+        return target.starts_at
+    return missed.starts_at if missed is not None and missed.status == MeetingStatus.SCHEDULED else None
 
 
 def _record_move(
     session: Session,
     resolution: Resolution,
     meeting: Meeting | None,
+    due_at: datetime | None,
     action: str,
     actor_id: str,
     now: datetime,
@@ -61,7 +70,7 @@ def _record_move(
 ) -> None:
     before = {"due_meeting_id": resolution.due_meeting_id, "due_at": _iso(resolution.due_at)}
     resolution.due_meeting_id = meeting.id if meeting else None
-    resolution.due_at = meeting.starts_at if meeting else None
+    resolution.due_at = due_at
     resolution.slipped_count += int(slipped)
     resolution.updated_at = resolution.due_set_at = now
     after = {"due_meeting_id": resolution.due_meeting_id, "due_at": _iso(resolution.due_at)}

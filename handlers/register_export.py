@@ -147,15 +147,19 @@ def _owner_part(snapshot: dict, owner_names: dict[str, str]) -> str | None:
 
 def _due_part(snapshot: dict, zone: str) -> str | None:
     if "due_at" in snapshot:
-        return f"due: {_meeting_due(snapshot['due_at'], zone)}"
+        return f"due: {_meeting_due(snapshot['due_at'], snapshot.get('due_meeting_id'), zone)}"
     if "due_date" in snapshot or "due_rule" in snapshot:
         return f"due: {_date_or_rule_due(snapshot.get('due_date'), snapshot.get('due_rule'))}"
     return None
 
 
-def _meeting_due(due_at: str | None, zone: str) -> str:
-    """Moves between meetings record only the meeting's start, or nothing when no suitable meeting is scheduled."""
-    return f"meeting on {describe_date(datetime.fromisoformat(due_at), zone)}" if due_at else "no meeting scheduled"
+def _meeting_due(due_at: str | None, meeting_id: int | None, zone: str) -> str:
+    """Moves between meetings record the meeting's start, or nothing when no suitable meeting is scheduled; a
+    start with no meeting is one held without the report, with none after it yet (due_meetings._due_at)."""
+    if not due_at:
+        return "no meeting scheduled"
+    meeting = f"meeting on {describe_date(datetime.fromisoformat(due_at), zone)}"
+    return meeting if meeting_id is not None else f"{meeting}, still owed (no later meeting scheduled)"
 
 
 def _date_or_rule_due(due_date: str | None, due_rule: str | None) -> str:

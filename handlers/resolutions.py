@@ -115,7 +115,8 @@ class ActionItem:
             if self.due_at is None:
                 article = "the" if self.due_rule == NEXT_MEETING else "a"
                 return f"at {article} {self.due_rule} (none scheduled yet)"
-            return f"at the meeting on {describe_date(self.due_at, self.timezone)}"
+            missed = " (the next is not in the calendar yet)" if self.due_meeting_id is None else ""
+            return f"at the meeting on {describe_date(self.due_at, self.timezone)}{missed}"
         if self.due_date is not None:
             return f"{self.due_date.day} {self.due_date:%B %Y}"
         return minuted_due(self.due_rule)

@@ -386,6 +386,46 @@ async def test_arranging_and_moving_a_meeting_tells_the_clerk_which_reports_it_m
     assert f"{moved} 23 March 2027" in moved_answer.text
 
 
+async def test_a_report_its_meeting_was_held_without_is_overdue_until_a_later_meeting_is_added(core):
+    await core.command(CLERK, "/meeting", "add 16 March 2027 10:00")
+    for text, due in (
+        ("Write to the minister.", "30 June 2027"),
+        ("Report on school transport.", "at its next meeting"),
+    ):
+        [form] = await core.command(CLERK, "/actions", "add")
+        await core.submit(CLERK, form.form, {"text": text, "kind": "report_back", "due": due})
+
+    core.now = datetime(2027, 3, 17, 10, 0, tzinfo=UTC)  # the meeting was held; no later one is in the calendar
+    await core.tick()
+    [listing] = await core.command(CLERK, "/actions")
+    late = "R2 · Report back · due at the meeting on 16 March 2027 (the next is not in the calendar yet) · overdue"
+    assert late in listing.text and listing.text.index("R2") < listing.text.index("R1")  # overdue first
+    [overdue] = await core.command(CLERK, "/actions", "overdue")
+    assert "Report on school transport" in overdue.text and "Write to the minister" not in overdue.text
+    first_history = next(b for b in buttons(listing.message) if b.label == "History")  # R2's, listed first
+    [history] = await core.press(CLERK, first_history)
+    assert "meeting on 16 March 2027 → due: meeting on 16 March 2027, still owed (no later meeting" in history.text
+
+    [added] = await core.command(CLERK, "/meeting", "add 20 April 2027 10:00")
+    assert "Report on school transport: now due at the meeting on 20 April 2027" in added.text
+    [overdue] = await core.command(CLERK, "/actions", "overdue")
+    assert "no open resolutions" in overdue.text
+
+
+async def test_a_report_whose_meeting_is_cancelled_with_none_after_is_not_overdue(core):
+    await core.command(CLERK, "/meeting", "add 16 March 2027 10:00")
+    [form] = await core.command(CLERK, "/actions", "add")
+    await core.submit(
+        CLERK, form.form, {"text": "Report on school transport.", "kind": "report_back", "due": "at its next meeting"}
+    )
+    [meetings] = await core.command(CLERK, "/meeting")
+    [cancel] = await core.press(CLERK, meetings.button("Cancel meeting"))
+    if cancel.how == "form":
+        await core.submit(CLERK, cancel.form, {})
+    [listing] = await core.command(CLERK, "/actions")
+    assert "due at the next meeting (none scheduled yet)" in listing.text and "overdue" not in listing.text
+
+
 async def test_a_notice_sent_late_counts_its_days_from_when_it_goes_out(core):
     """Held back (muted, then unmuted; or the bot was down), a notice still current goes out late: it must not say
     "due today" of a day that has passed."""

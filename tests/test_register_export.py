@@ -345,7 +345,8 @@ def _stored_move(due_at: datetime, meeting_starts: datetime | None) -> tuple[dic
     meeting = Meeting(id=2, committee_id=1, starts_at=meeting_starts, created_by="UCLERK", request_key="m")
     session = _RecordingSession()
     now = datetime(2023, 3, 1, tzinfo=UTC)
-    _record_move(session, resolution, meeting if meeting_starts else None, "moved", "system", now, slipped=False)
+    target = meeting if meeting_starts else None
+    _record_move(session, resolution, target, meeting_starts, "moved", "system", now, slipped=False)
     change = session.added[-1]
     return json.loads(change.before), json.loads(change.after)
 
@@ -391,6 +392,13 @@ def test_describe_snapshot_of_a_move_between_meetings_uses_the_committees_day():
 def test_describe_snapshot_of_a_move_off_every_meeting():
     _, after = _stored_move(datetime(2023, 3, 14, 10, tzinfo=UTC), None)
     assert describe_snapshot(after, OWNER_NAMES) == "due: no meeting scheduled"
+
+
+def test_describe_snapshot_of_a_report_its_meeting_was_held_without_says_it_is_still_owed():
+    held = {"due_meeting_id": None, "due_at": datetime(2023, 3, 14, 10, tzinfo=UTC).isoformat()}
+    assert (
+        describe_snapshot(held, OWNER_NAMES) == "due: meeting on 14 March 2023, still owed (no later meeting scheduled)"
+    )
 
 
 @pytest.mark.parametrize("snapshot", [None, {}, {"status": "open"}, {"colour": "red", "due_meeting_id": 3}])
