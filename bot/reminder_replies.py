@@ -95,6 +95,14 @@ def _mute_buttons(reminder: DueReminder) -> tuple[Button, ...]:
     )
 
 
+def _what_is_attached(counts: ResponseCounts) -> str:
+    if counts.comments:
+        return "The compiled comments are attached."
+    if counts.responded:
+        return "The attached file says who responded."
+    return "The attached file lists the members who were asked."
+
+
 def _window_message(reminder: DueReminder) -> Message:
     window = reminder.window
     counts = reminder.counts
@@ -104,8 +112,7 @@ def _window_message(reminder: DueReminder) -> Message:
         has_them = (" ", someone(window.officer_user_id), " has them.") if counts.comments else ()
         return Message(f"Comments closed on {window.title}", (paragraph((*text, *has_them)),))
     if reminder.kind == "window.compiled":
-        attached = "The compiled comments are attached." if counts.comments else "The attached file says who responded."
-        compiled = ("Comments on ", title, f" have closed: {_tally(counts)}. {attached}")
+        compiled = ("Comments on ", title, f" have closed: {_tally(counts)}. {_what_is_attached(counts)}")
         return Message(f"Compiled comments on {window.title}", (paragraph(compiled),))
     when = _window_day_phrase(reminder)
     if reminder.kind == "window.nudge":

@@ -247,7 +247,14 @@ async def test_a_window_closing_with_no_comments_says_so_and_hands_nobody_nothin
     await _open_window(core)
     closed, compiled = await _closing_notices(core)
     assert "no comments, and no member responded." in closed.text and "has them" not in closed.text
-    assert "no comments, and no member responded. The attached file says who responded." in compiled.text
+    assert "no comments, and no member responded. The attached file lists the members who were asked." in compiled.text
+
+
+async def test_a_window_closing_with_only_no_comments_says_the_file_tells_who_responded(core):
+    _, announced = await _open_window(core)
+    await core.command(JONES, "/comment", f"{_ref(announced)} no comments")
+    _, compiled = await _closing_notices(core)
+    assert "no comments (1 member said they had none). The attached file says who responded." in compiled.text
 
 
 async def test_a_platform_that_posts_by_reference_finds_the_latest_one_kept_for_a_committees_place(core):
