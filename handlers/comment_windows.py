@@ -4,7 +4,7 @@ import ipaddress
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -17,6 +17,7 @@ from handlers.deadlines import Deadline, describe_instant, local_date, parse_com
 from handlers.errors import InvalidInput, NotAMember, NotAskedToComment, NotFound
 from handlers.resolutions import follow_window_deadline
 from handlers.wording import Command, Verbatim, Wording, Words, joined
+from handlers.working_days import holiday_note
 from storage.comments import (
     WindowRow,
     refs_in_committee,
@@ -206,10 +207,17 @@ def _clean_officer(officer_user_id: str | None) -> str:
     return officer_user_id
 
 
+def _noted(deadline: Deadline, committee: CommitteeView) -> Deadline:
+    """A deadline on a bank holiday is kept, and said, in case it was a slip (a Saturday or Sunday deadline is
+    ordinary for comments, as it is not for a meeting)."""
+    note = holiday_note(deadline.local.date(), committee.bank_holidays)
+    return replace(deadline, notes=(*deadline.notes, note)) if note else deadline
+
+
 async def preview_window(services: Services, actor: Actor, request: WindowRequest) -> WindowPreview:
     """Check a clerk's request and work out the deadline, without saving anything."""
     committee = await clerks_committee_here(services, actor, "open comment windows")
-    deadline = parse_committee_date(request.deadline_text, services.clock(), committee.timezone)
+    deadline = _noted(parse_committee_date(request.deadline_text, services.clock(), committee.timezone), committee)
     return WindowPreview(
         committee.name,
         _clean_title(request.title),
@@ -460,7 +468,7 @@ async def move_deadline(
         await require_clerk(session, committee, actor, "change comment deadlines")
         windows = [summarise(w, c) for w, c in await windows_of_committees(session, [committee.id])]
         chosen = choose_window(windows, ref_text, kind="a report in this committee")
-        deadline = parse_committee_date(deadline_text, services.clock(), committee.timezone)
+        deadline = _noted(parse_committee_date(deadline_text, services.clock(), committee.timezone), committee)
         window = await session.get(CommentWindow, chosen.id)
         window.deadline = deadline.instant
         window.deadline_day = local_date(deadline.instant, committee.timezone)

@@ -10,7 +10,7 @@ from handlers.deadlines import Deadline, describe_date, describe_instant, parse_
 from handlers.errors import InvalidInput, NotFound
 from handlers.resolutions import ActionItem, replan_meeting_dues
 from handlers.wording import Command
-from handlers.working_days import bank_holiday, region_name
+from handlers.working_days import holiday_note
 from storage.committees import CommitteeView
 from storage.database import Conflict, Session
 from storage.meetings import meeting_by_request, scheduled_meetings
@@ -75,8 +75,8 @@ def _start_time(when_text: str, now: datetime, zone: str) -> Deadline:
 def _noted(meeting: MeetingSummary, start: Deadline, committee: CommitteeView) -> MeetingSummary:
     """A start the clerk may not have meant is kept, and said, so they can move it if it was a slip."""
     local, unusual = start.local, []
-    if holiday := bank_holiday(local.date(), committee.bank_holidays):
-        unusual.append(f"That is {holiday}, a bank holiday in {region_name(committee.bank_holidays)}.")
+    if holiday := holiday_note(local.date(), committee.bank_holidays):
+        unusual.append(holiday)
     elif local.weekday() >= SATURDAY:
         unusual.append(f"That is a {local:%A}.")
     if not EARLIEST_USUAL_HOUR <= local.hour < LATEST_USUAL_HOUR:

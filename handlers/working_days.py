@@ -56,6 +56,13 @@ def on_or_after(day: date, region: str) -> date:
     return day
 
 
+def holiday_note(day: date, region: str) -> str | None:
+    """For a clerk who set a meeting or a deadline on a bank holiday, in case it was a slip: "That is Christmas
+    Day, a bank holiday in England and Wales."; None on any other day."""
+    holiday = bank_holiday(day, region)
+    return f"That is {holiday}, a bank holiday in {region_name(region)}." if holiday else None
+
+
 def region_name(region: str) -> str:
     return REGIONS[region][1]
 

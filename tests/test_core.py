@@ -393,6 +393,21 @@ async def test_arranging_and_moving_a_meeting_tells_the_clerk_which_reports_it_m
     assert f"{moved} 23 March 2027" in moved_answer.text
 
 
+async def test_a_comment_deadline_on_a_bank_holiday_is_kept_and_named_when_set_and_when_moved(core):
+    # NOW is 1 March 2027: Easter Monday is 29 March, the late May bank holiday 31 May.
+    [preview] = await core.command(
+        CLERK, "/report", "open Draft budget | https://example.org/b.pdf | ", Person(OFFICER, "d"), " | 29 March 2027"
+    )
+    assert "Deadline: Monday 29 March 2027 at 23:59" in preview.text
+    assert "That is Easter Monday, a bank holiday in England and Wales." in preview.text
+    [_, announced] = await core.press(CLERK, preview.button("Open comment window"))
+
+    [moved] = await core.command(CLERK, "/report", f"deadline {_ref(announced)} 31 May 2027")
+    assert moved.how == "publicly" and "That is Spring Bank Holiday, a bank holiday in England and Wales." in moved.text
+    [ordinary] = await core.command(CLERK, "/report", f"deadline {_ref(announced)} Sunday 30 May 2027")
+    assert "That is" not in ordinary.text  # a weekend deadline is ordinary for comments, as for no meeting
+
+
 async def test_a_report_its_meeting_was_held_without_is_overdue_until_a_later_meeting_is_added(core):
     await core.command(CLERK, "/meeting", "add 16 March 2027 10:00")
     for text, due in (
