@@ -219,7 +219,9 @@ def _back_link(window: WindowSummary) -> Context:
 
 def _how_to_change(comment: CommentReceipt, now: datetime) -> Context:
     if comment.can_change(now):
-        until = f"You can edit or withdraw this until {comment.window.deadline_text}, here or with "
+        # "No comments" has nothing to edit: it is withdrawn, and a comment added instead.
+        change = "withdraw" if comment.kind == CommentKind.NO_COMMENTS else "edit or withdraw"
+        until = f"You can {change} this until {comment.window.deadline_text}, here or with "
         return Context((until, Command("comment", "list"), "."))
     return Context(("The comment window has closed, so this can no longer be changed.",))
 

@@ -243,6 +243,13 @@ async def test_at_close_the_counts_tell_comments_from_members_who_had_none(core)
     assert "1 comment from 1 member; 1 member said they had none. The compiled comments are attached." in compiled.text
 
 
+async def test_a_no_comments_receipt_offers_only_what_can_be_done_to_it(core):
+    _, announced = await _open_window(core)
+    [receipt] = await core.command(JONES, "/comment", f"{_ref(announced)} no comments")
+    assert [b.label for b in buttons(receipt.message)] == ["Withdraw"]
+    assert "You can withdraw this until Saturday 20 March 2027 at 23:59" in receipt.text and "edit" not in receipt.text
+
+
 async def test_a_window_closing_with_no_comments_says_so_and_hands_nobody_nothing(core):
     await _open_window(core)
     closed, compiled = await _closing_notices(core)
