@@ -38,6 +38,7 @@ from storage.comments import (
     lock_author,
     save_with_revision,
     window_announced_at,
+    window_for_author,
     window_for_person,
     window_with_committee,
 )
@@ -205,8 +206,7 @@ async def add_comment(
 ) -> CommentReceipt:
     async def add(session: Session) -> Change:
         content = {"text": clean_text(text), "section": clean_section(section)}
-        window = await _writable_window(services, session, actor, window_id)
-        await lock_author(session, actor.workspace_id, actor.user_id)
+        window = await _writable_window(services, session, actor, window_id, as_author=True)
         return _new_comment(window, actor, services.clock(), **content), RevisionAction.CREATED, window
 
     return await _write_once(services, actor, request_key, add)
@@ -218,8 +218,13 @@ async def window_to_comment_on(services: Services, actor: Actor, window_id: int)
         return await _writable_window(services, session, actor, window_id)
 
 
-async def _writable_window(services: Services, session: Session, actor: Actor, window_id: int) -> WindowSummary:
-    found = await window_for_person(session, actor.workspace_id, window_id, actor.user_id)
+async def _writable_window(
+    services: Services, session: Session, actor: Actor, window_id: int, as_author: bool = False
+) -> WindowSummary:
+    """The window, if this person may comment on it now. `as_author`: about to change their own comments on it,
+    which waits for any other change of theirs (storage.comments.window_for_author)."""
+    read = window_for_author if as_author else window_for_person
+    found = await read(session, actor.workspace_id, window_id, actor.user_id)
     if found is None:
         raise NotFound("I can't find that report. It may have been removed.")
     window_row, committee, clerks_it = found
@@ -233,8 +238,7 @@ async def _writable_window(services: Services, session: Session, actor: Actor, w
 
 async def record_no_comments(services: Services, actor: Actor, window_id: int, request_key: str) -> CommentReceipt:
     async def record(session: Session) -> Change | CommentReceipt:
-        window = await _writable_window(services, session, actor, window_id)
-        await lock_author(session, actor.workspace_id, actor.user_id)
+        window = await _writable_window(services, session, actor, window_id, as_author=True)
         earlier = await live_comments(session, [window.id], actor.user_id)
         if said_already := [c for c in earlier if c.kind == CommentKind.NO_COMMENTS]:
             return _receipt(said_already[0], window, duplicate=True)
