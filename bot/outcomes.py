@@ -8,6 +8,7 @@ from typing import TypeVar
 from bot.message import Message
 from bot.replies import error_message
 from handlers import log_context
+from handlers.comments import says_no_comments
 from handlers.context import Actor
 from handlers.errors import UserFacingError
 from storage.database import StorageError
@@ -50,5 +51,8 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
 
 def _worth_returning(their_text: str | None) -> str | None:
     # A chat app does not show a command's text again after a refusal: a short command is easy to retype, but a
-    # paragraph written on a phone would be lost.
-    return their_text if their_text and len(their_text.strip()) >= MIN_TEXT_WORTH_RETURNING else None
+    # paragraph written on a phone would be lost. The text is a comment's ("<report> <words>"): a long reference
+    # followed by "no comments" holds nothing to lose.
+    if not their_text or len(their_text.strip()) < MIN_TEXT_WORTH_RETURNING:
+        return None
+    return None if says_no_comments(their_text.strip().partition(" ")[2]) else their_text

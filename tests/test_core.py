@@ -111,6 +111,21 @@ async def test_a_refusal_is_private_changes_nothing_and_hands_a_long_comment_bac
     assert empty.how == "refused" and empty.field == "text"
 
 
+async def test_a_refused_no_comments_is_not_handed_back_as_if_it_were_a_comment(core):
+    title = "Leicestershire and Rutland safeguarding children partnership annual report"
+    [preview] = await core.command(
+        CLERK, "/report", f"open {title} | https://example.org/r.pdf | ", Person(OFFICER, "d"), " | ", DEADLINE
+    )
+    [_, announced] = await core.press(CLERK, preview.button("Open comment window"))
+    ref = _ref(announced)
+    await core.command(PATEL, "/comment", f"{ref} We support the plan for family hubs.")
+    saying = f"{ref} no comments"
+    assert len(saying) >= 40  # long enough to be handed back, were it a comment
+    [refused] = await core.command(PATEL, "/comment", saying)
+    assert refused.how == "refused" and "You've already commented" in refused.text
+    assert "Here is what you wrote" not in refused.text
+
+
 async def test_actions_are_listed_closed_through_a_form_and_then_no_longer_listed(core):
     [form] = await core.command(CLERK, "/actions", "add")
     assert form.how == "form"
