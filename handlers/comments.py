@@ -236,6 +236,25 @@ async def _writable_window(
     return window
 
 
+def _commented_already(window: WindowSummary) -> InvalidInput:
+    return InvalidInput(
+        (
+            f"You've already commented on {window.title}. To say you have nothing to add, withdraw your comments "
+            "first (",
+            Command("comment", "list"),
+            ").",
+        )
+    )
+
+
+async def _refuse_no_comments_after_comments(services: Services, actor: Actor, window: WindowSummary) -> None:
+    """Before asking "Do you mean you have no comments on ...?": not of someone whose answer could only be no."""
+    async with services.database.session() as session:
+        earlier = await live_comments(session, [window.id], actor.user_id)
+    if any(comment.kind == CommentKind.COMMENT for comment in earlier):
+        raise _commented_already(window)
+
+
 async def record_no_comments(services: Services, actor: Actor, window_id: int, request_key: str) -> CommentReceipt:
     async def record(session: Session) -> Change | CommentReceipt:
         window = await _writable_window(services, session, actor, window_id, as_author=True)
@@ -243,14 +262,7 @@ async def record_no_comments(services: Services, actor: Actor, window_id: int, r
         if said_already := [c for c in earlier if c.kind == CommentKind.NO_COMMENTS]:
             return _receipt(said_already[0], window, duplicate=True)
         if earlier:
-            raise InvalidInput(
-                (
-                    f"You've already commented on {window.title}. To say you have nothing to add, "
-                    "withdraw your comments first (",
-                    Command("comment", "list"),
-                    ").",
-                )
-            )
+            raise _commented_already(window)
         comment = _new_comment(window, actor, services.clock(), kind=CommentKind.NO_COMMENTS, text=NO_COMMENTS_TEXT)
         return comment, RevisionAction.CREATED, window
 
@@ -332,6 +344,8 @@ async def comment_inline(services: Services, actor: Actor, typed: str, request_k
         if (receipt := await _first_receipt(services, actor, request_key)) is not None:
             return receipt
         if isinstance(refusal, NotFound) and (begun := window_begun_by(windows, typed)):
+            if says_no_comments(begun[1]):
+                await _refuse_no_comments_after_comments(services, actor, begun[0])
             return (await _held(services, actor, *begun, source_key=request_key, guessed=True))[0]
         raise
     text = typed.strip()[named_at_start(window, typed) :].strip()

@@ -126,6 +126,18 @@ async def test_a_refused_no_comments_is_not_handed_back_as_if_it_were_a_comment(
     assert "Here is what you wrote" not in refused.text
 
 
+async def test_no_comments_by_a_reports_first_word_is_not_offered_to_someone_who_has_commented(core):
+    _, announced = await _open_window(core)
+    first_word = _ref(announced).split("-")[0]
+    [offered] = await core.command(JONES, "/comment", f"{first_word} no comments")
+    assert "Do you mean you have no comments on" in offered.text
+
+    await core.command(PATEL, "/comment", f"{_ref(announced)} We support the plan for family hubs.")
+    [refused] = await core.command(PATEL, "/comment", f"{first_word} no comments")
+    assert refused.how == "refused" and "You've already commented on" in refused.text
+    assert not buttons(refused.message)
+
+
 async def test_actions_are_listed_closed_through_a_form_and_then_no_longer_listed(core):
     [form] = await core.command(CLERK, "/actions", "add")
     assert form.how == "form"
