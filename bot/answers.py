@@ -17,11 +17,13 @@ from bot.front_end import Answering, FrontEnd, NotDelivered
 from bot.outcomes import Failure, attempt
 from bot.replies import Reply, announcement, error_message
 from handlers.comment_windows import WindowSummary, record_announcement
+from handlers.comments import says_no_comments
 from handlers.context import Actor, Services
 
 log = logging.getLogger(__name__)
 
 Outcome = Reply | Form | Failure | None
+MIN_TEXT_WORTH_RETURNING = 40
 FILES_NOT_SENT = "Sorry, I couldn't send you the files. Please try again in a minute."
 
 
@@ -32,13 +34,22 @@ async def answer(
     answering: Answering,
     work: Awaitable[Reply | Form | None],
     what: str,
-    their_text: str | None = None,
+    typed: str | None = None,
 ) -> Outcome:
     """Run one request's work and answer it; the outcome, for a front end that must know more (a form to keep
-    open). `what` names the request in the log; `their_text` is handed back if it fails and is worth keeping."""
-    outcome = await attempt(work, actor, what, their_text)
+    open). `what` names the request in the log; `typed` is a command's text, handed back if it fails and is worth
+    keeping."""
+    outcome = await attempt(work, actor, what, worth_handing_back(what, typed))
     await answer_with(front_end, services, actor, answering, outcome)
     return outcome
+
+
+def worth_handing_back(command: str, typed: str | None) -> str | None:
+    """A chat app does not show a command's text again after a refusal: a short command is easy to retype, but a
+    comment written on a phone would be lost. Only a comment's words are kept, and not "<report> no comments"."""
+    if command != "/comment" or not typed or len(typed.strip()) < MIN_TEXT_WORTH_RETURNING:
+        return None
+    return None if says_no_comments(typed.strip().partition(" ")[2]) else typed
 
 
 async def answer_with(front_end: FrontEnd, services: Services, actor: Actor, answering: Answering, outcome: Outcome):

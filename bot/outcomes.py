@@ -8,7 +8,6 @@ from typing import TypeVar
 from bot.message import Message
 from bot.replies import error_message
 from handlers import log_context
-from handlers.comments import says_no_comments
 from handlers.context import Actor
 from handlers.errors import UserFacingError
 from storage.database import StorageError
@@ -20,7 +19,6 @@ DID_NOT_SAVE = (
     "Sorry, something went wrong on our side and this was not saved. Nothing has changed; please try again in a minute."
 )
 WENT_WRONG = "Sorry, something went wrong on our side. Nothing has changed; please try again in a minute."
-MIN_TEXT_WORTH_RETURNING = 40
 
 
 @dataclass(frozen=True)
@@ -38,21 +36,12 @@ async def attempt(work: Awaitable[Result], actor: Actor, what: str, their_text: 
         log_context.note_outcome(log_context.REFUSED)
         # The refusal's kind, not its sentence: a sentence may quote what the person typed, which is not logged.
         log.info("%s by %s refused (%s)", what, actor.user_id, type(refusal).__name__)
-        return Failure(error_message(refusal.message, _worth_returning(their_text)), refusal.field, refusal.choices)
+        return Failure(error_message(refusal.message, their_text), refusal.field, refusal.choices)
     except StorageError:
         log_context.note_outcome(log_context.FAILED)
         log.exception("%s by %s failed in the database", what, actor.user_id)
-        return Failure(error_message(DID_NOT_SAVE, _worth_returning(their_text)))
+        return Failure(error_message(DID_NOT_SAVE, their_text))
     except Exception:
         log_context.note_outcome(log_context.FAILED)
         log.exception("%s by %s failed", what, actor.user_id)
-        return Failure(error_message(WENT_WRONG, _worth_returning(their_text)))
-
-
-def _worth_returning(their_text: str | None) -> str | None:
-    # A chat app does not show a command's text again after a refusal: a short command is easy to retype, but a
-    # paragraph written on a phone would be lost. The text is a comment's ("<report> <words>"): a long reference
-    # followed by "no comments" holds nothing to lose.
-    if not their_text or len(their_text.strip()) < MIN_TEXT_WORTH_RETURNING:
-        return None
-    return None if says_no_comments(their_text.strip().partition(" ")[2]) else their_text
+        return Failure(error_message(WENT_WRONG, their_text))

@@ -172,7 +172,7 @@ class ConsoleSession:
             work = interactions.minutes_file(self.services, self.actor, path.name, path.read_bytes())
         else:
             work = interactions.command(self.services, self.actor, name, typed, _request_key())
-        await answer(self, self.services, self.actor, self, work, name, their_text=text if name == "/comment" else None)
+        await answer(self, self.services, self.actor, self, work, name, text)
 
     # The answer to a request (bot.front_end.Answering): the console has one person, and one place they are in.
 

@@ -269,8 +269,7 @@ class _Turn:
     async def _command(self, person: Actor, name: str, typed: TypedText) -> None:
         chat = InTheChat(self.delivery, person, _form_offer_for(self.bot.offered_forms, person, (name, typed)))
         work = interactions.command(self.services, person, name, typed, self.key(person))
-        their_text = typed.plain() if name == "/comment" else None
-        await answers.answer(self.delivery, self.services, person, chat, work, name, their_text)
+        await answers.answer(self.delivery, self.services, person, chat, work, name, typed.plain())
 
     async def _minutes_file(self, person: Actor, chat: InTheChat, typed: TypedText, name: str, url: str) -> None:
         """A file sent in the personal chat (the only place Teams gives a bot the files people send): minutes for

@@ -136,7 +136,7 @@ class InProcess:
         actor = Actor(WORKSPACE, user, channel)
         text = TypedText.of(*typed)
         work = interactions.command(self.services, actor, name, text, self._key())
-        return await self._answered(actor, work, name, text.plain() if name == "/comment" else None)
+        return await self._answered(actor, work, name, text.plain())
 
     async def press(self, user: str, button: Button, channel: str = CHANNEL) -> list[Went]:
         actor = Actor(WORKSPACE, user, channel)
@@ -154,9 +154,9 @@ class InProcess:
         """The scheduler's tick at `now`, reminders coming out here."""
         return await tick(self.services, self.reminders, "in-process", ReminderTiming(pace_seconds=0))
 
-    async def _answered(self, actor: Actor, work, what: str, their_text: str | None = None) -> list[Went]:
+    async def _answered(self, actor: Actor, work, what: str, typed: str | None = None) -> list[Went]:
         before = len(self.out)
-        await answer(self, self.services, actor, _Answering(self, actor), work, what, their_text)
+        await answer(self, self.services, actor, _Answering(self, actor), work, what, typed)
         while self._pending:
             await self._pending.pop(0)
         return self.out[before:]

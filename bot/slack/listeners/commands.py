@@ -39,8 +39,7 @@ def register(app: AsyncApp, services: Services, delivery: SlackDelivery) -> None
         name, text = body["command"], body.get("text") or ""
         answering = InTheAck(ack, form_opener(client, body, actor.channel_id))
         work = _command(services, actor, name, text, request_key(body, actor.workspace_id))
-        their_text = text if name == "/comment" else None
-        await answer(delivery, services, actor, answering, work, name, their_text)
+        await answer(delivery, services, actor, answering, work, name, text)
         if not answering.acked:
             await ack()
 
