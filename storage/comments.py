@@ -89,7 +89,7 @@ async def window_for_author(
     """As window_for_person, for a change `user_id` makes to their own comments: their other changes wait for
     this one's transaction, as with lock_author."""
     if session.bind.dialect.name != "postgresql":
-        await write(session, _TAKE_SQLITE_WRITE_LOCK)
+        await lock_author(session, workspace_id, user_id)
         return await window_for_person(session, workspace_id, window_id, user_id)
     params = {"window_id": window_id, "workspace_id": workspace_id, "user_id": user_id}
     found = await write(session, _WINDOW_FOR_AUTHOR, {**params, "author": _author_key(workspace_id, user_id)})
