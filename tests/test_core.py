@@ -462,6 +462,11 @@ async def test_a_report_its_meeting_was_held_without_is_overdue_until_a_later_me
     [history] = await core.press(CLERK, first_history)
     assert "meeting on 16 March 2027 → due: meeting on 16 March 2027, still owed (no later meeting" in history.text
 
+    core.now = datetime(2027, 3, 22, 10, 0, tzinfo=UTC)  # Monday: the clerks' weekly overdue digest
+    await core.tick()
+    [digest] = [w for w in core.out if w.how == "reminder" and w.text.startswith("Overdue resolutions")]
+    assert digest.to == CLERK and "R2 Report on school transport: due at the meeting on 16 March 2027" in digest.text
+
     [added] = await core.command(CLERK, "/meeting", "add 20 April 2027 10:00")
     assert "Report on school transport: now due at the meeting on 20 April 2027" in added.text
     [overdue] = await core.command(CLERK, "/actions", "overdue")
