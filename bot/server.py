@@ -251,4 +251,4 @@ async def _start(scheduler: ReminderScheduler) -> None:
 
 
 async def _stop(scheduler: ReminderScheduler) -> None:
-    scheduler.shutdown()
+    await scheduler.stop()
