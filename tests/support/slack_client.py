@@ -40,7 +40,10 @@ class Reply:
     response_headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
-        """The answer parsed as JSON, or None when it is empty or not JSON (e.g. a bare ack)."""
+        """The answer parsed as JSON, or None when it is empty or not JSON (e.g. a bare ack). Slack reads a body as
+        a message only when it is labelled JSON; anything else it shows as plain text."""
+        if not self.response_headers.get("Content-Type", "").startswith(JSON):
+            return None
         try:
             return json.loads(self.text)
         except ValueError:
