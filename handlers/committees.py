@@ -28,7 +28,7 @@ from storage.committees import (
     replace_clerks,
     update_committee,
 )
-from storage.database import Conflict, Session
+from storage.database import Conflict, Readable, Session
 from storage.models import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ async def committee_here(session: Session, actor: Actor) -> CommitteeView:
     return committee
 
 
-async def committee_here_for(session: Session, actor: Actor) -> tuple[CommitteeView, bool]:
+async def committee_here_for(session: Readable, actor: Actor) -> tuple[CommitteeView, bool]:
     """The committee of the channel asked in, and whether the person asking clerks it."""
     found = await committee_in_channel_for(session, actor.workspace_id, actor.channel_id or "", actor.user_id)
     if found is None:

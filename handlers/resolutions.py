@@ -20,7 +20,7 @@ from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, re
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
 from handlers.minutes_dues import due_of, spoken, standing_rule
 from storage.committees import CommitteeView, committee_ids_clerked_by, committees_in_workspace
-from storage.database import Conflict, Session
+from storage.database import Conflict, Readable, Session
 from storage.meetings import meeting_on, scheduled_meetings
 from storage.models import Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 from storage.register import (
@@ -375,7 +375,7 @@ class ActionPage:
 
 
 async def _committees_in_scope(
-    services: Services, session: Session, actor: Actor, query: ActionQuery
+    services: Services, session: Readable, actor: Actor, query: ActionQuery
 ) -> tuple[list[CommitteeView], str, set[int]]:
     """The committees listed, the words for them, and those of them the person clerks."""
     if not (query.everywhere or query.committee_name):
@@ -397,7 +397,7 @@ async def _committees_in_scope(
 
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
     now = services.clock()
-    async with services.database.session() as session:
+    async with services.database.reading() as session:
         committees, scope, clerk_of = await _committees_in_scope(services, session, actor, query)
         filters = ActionFilters(
             actor.workspace_id,

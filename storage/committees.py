@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import bindparam, exists
 from sqlmodel import col, delete, select
 
-from storage.database import Session, upsert_insert
+from storage.database import Readable, Session, upsert_insert
 from storage.direct import rows
 from storage.models import DEFAULT_PLATFORM, Committee, CommitteeClerk, Workspace
 
@@ -87,7 +87,7 @@ _COMMITTEE_IN_CHANNEL_FOR = _COMMITTEE_IN_CHANNEL.add_columns(
 
 
 async def committee_in_channel_for(
-    session: Session, workspace_id: str, channel_id: str, user_id: str
+    session: Readable, workspace_id: str, channel_id: str, user_id: str
 ) -> tuple[CommitteeView, bool] | None:
     """The channel's committee, and whether `user_id` clerks it: one round trip where a request needs both."""
     params = {"workspace_id": workspace_id, "channel_id": channel_id, "user_id": user_id}
@@ -95,9 +95,14 @@ async def committee_in_channel_for(
     return (CommitteeView(*found[0][:-1]), found[0][-1]) if found else None
 
 
-async def committees_in_workspace(session: Session, workspace_id: str) -> list[CommitteeView]:
-    statement = select(Committee).where(Committee.workspace_id == workspace_id).order_by(Committee.name)
-    return [view_of(row) for row in await session.exec(statement)]
+_COMMITTEES_IN_WORKSPACE = (
+    select(*COMMITTEE_VIEW_COLUMNS).where(Committee.workspace_id == bindparam("workspace_id")).order_by(Committee.name)
+)
+
+
+async def committees_in_workspace(session: Readable, workspace_id: str) -> list[CommitteeView]:
+    found = await rows(session, _COMMITTEES_IN_WORKSPACE, {"workspace_id": workspace_id})
+    return [CommitteeView(*row) for row in found]
 
 
 async def committees_by_id(session: Session, committee_ids: Iterable[int]) -> dict[int, CommitteeView]:
@@ -145,7 +150,7 @@ _COMMITTEE_IDS_CLERKED_BY = (
 )
 
 
-async def committee_ids_clerked_by(session: Session, workspace_id: str, user_id: str) -> set[int]:
+async def committee_ids_clerked_by(session: Readable, workspace_id: str, user_id: str) -> set[int]:
     params = {"workspace_id": workspace_id, "user_id": user_id}
     return {committee_id for (committee_id,) in await rows(session, _COMMITTEE_IDS_CLERKED_BY, params)}
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 DEFAULT_DATABASE_URL = "sqlite:///committee-bot.sqlite3"
@@ -29,6 +30,20 @@ MIGRATION_LOCK_ID = 7_411_202
 Session = AsyncSession
 Conflict = IntegrityError
 StorageError = SQLAlchemyError
+
+
+@dataclass(frozen=True)
+class Reads:
+    """Reads on one pooled PostgreSQL connection, each statement on its own, with no ORM session around them:
+    opening and closing a session cost more CPU than a listing of the register's two statements (about 350 µs
+    against 300 µs). Only storage.direct's `rows` runs on it."""
+
+    connection: PoolProxiedConnection
+    dialect: Dialect
+
+
+# What a storage function that only reads through storage.direct can be given.
+Readable = Session | Reads
 
 
 class NotADatabaseURL(ValueError):
@@ -200,6 +215,23 @@ class Database:
             return
         async with self._turns.turn(), self._sessions() as session:
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Readable]:
+        """For a request that only reads, through storage.direct: on PostgreSQL a pooled connection without a
+        session; SQLite, in process, has nothing to save and reads in a session."""
+        if self._turns is None:
+            async with self._sessions() as session:
+                yield session
+            return
+        async with self._turns.turn():
+            connection = await self.engine.raw_connection()
+            try:
+                yield Reads(connection, self.engine.dialect)
+            finally:
+                # In a greenlet, as SQLAlchemy hands a connection back itself: a disposed pool closes it, and
+                # closing an asyncpg connection awaits.
+                await greenlet_spawn(connection.close)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to the newest migration (or to `revision`); safe when several instances start together."""

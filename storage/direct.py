@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 
-from storage.database import Session
+from storage.database import Readable, Reads, Session
 
 Params = Mapping[str, Any]
 # An expanding IN parameter, which Core renders per execution as one placeholder per value.
@@ -83,8 +83,10 @@ def _for_asyncpg(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     return found[1]
 
 
-async def rows(session: Session, statement: ClauseElement, params: Params | None = None) -> Sequence[Sequence]:
+async def rows(session: Readable, statement: ClauseElement, params: Params | None = None) -> Sequence[Sequence]:
     """The rows `statement` returns, as tuples in the order of its columns."""
+    if isinstance(session, Reads):
+        return await _on_driver(session.connection, session.dialect, statement, params or {}, begin=False)
     return await _run(session, statement, params or {}, begin=False)
 
 
@@ -100,7 +102,13 @@ async def _run(session: Session, statement: ClauseElement, params: Params, begin
     if pooled is None:
         result = await connection.execute(statement, params)
         return result.all() if result.returns_rows else []
-    compiled = _for_asyncpg(statement, connection.dialect)
+    return await _on_driver(pooled, connection.dialect, statement, params, begin)
+
+
+async def _on_driver(
+    pooled: PoolProxiedConnection, dialect: Dialect, statement: ClauseElement, params: Params, begin: bool
+) -> Sequence[Sequence]:
+    compiled = _for_asyncpg(statement, dialect)
     adapted, driver = pooled.dbapi_connection, pooled.driver_connection
     arguments = compiled.arguments(params)
     try:
@@ -108,7 +116,7 @@ async def _run(session: Session, statement: ClauseElement, params: Params, begin
             await adapted._start_transaction()
         return compiled.processed(await driver.fetch(compiled.sql, *arguments))
     except Exception as error:
-        raise _as_sqlalchemy_error(error, connection, adapted, compiled.sql, arguments) from error
+        raise _as_sqlalchemy_error(error, dialect, adapted, compiled.sql, arguments) from error
 
 
 _HELD = "storage.direct connection"
@@ -127,12 +135,11 @@ async def _connection(session: Session) -> tuple[AsyncConnection, PoolProxiedCon
     return connection, pooled
 
 
-def _as_sqlalchemy_error(error: Exception, connection: AsyncConnection, adapted, sql: str, arguments: list):
+def _as_sqlalchemy_error(error: Exception, dialect: Dialect, adapted, sql: str, arguments: list):
     """The error SQLAlchemy would have raised (IntegrityError for a unique key, OperationalError for a lost
     connection, ...), so that callers catch the same Conflict and StorageError either way."""
     try:
         adapted._handle_exception(error)
     except Exception as translated:
-        dialect = connection.dialect
         return DBAPIError.instance(sql, arguments, translated, dialect.loaded_dbapi.Error, dialect=dialect)
     return error

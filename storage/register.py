@@ -11,7 +11,7 @@ from sqlmodel import col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.committees import COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
-from storage.database import Session
+from storage.database import Readable, Session
 from storage.direct import rows
 from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 
@@ -98,7 +98,7 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
 
 
 async def open_resolutions(
-    session: Session, filters: ActionFilters, *, offset: int, limit: int
+    session: Readable, filters: ActionFilters, *, offset: int, limit: int
 ) -> tuple[list[tuple[ResolutionRow, CommitteeView]], int]:
     """One page of open resolutions with their committees, soonest due first (so overdue first), undated last;
     and how many in all.

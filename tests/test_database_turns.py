@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from storage import direct
-from storage.database import Database
+from storage.database import Database, StorageError
 
 pytestmark = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 
@@ -52,3 +52,25 @@ async def test_a_session_opened_within_a_session_does_not_wait_for_a_turn_of_its
 
     # With one turn, the inner session would otherwise wait for the outer one, which waits for it.
     assert await asyncio.wait_for(nested(), timeout=10) == 2
+
+
+async def test_reads_without_a_session_take_turns_and_hand_their_connection_back(database, one_connection: Database):
+    served: list[int] = []
+
+    async def read(number: int) -> None:
+        async with one_connection.reading() as reads:
+            assert (await direct.rows(reads, text("SELECT CAST(:n AS integer)"), {"n": number}))[0][0] == number
+            served.append(number)
+
+    await asyncio.wait_for(asyncio.gather(*(read(number) for number in range(50))), timeout=30)
+    assert served == list(range(50))
+
+
+async def test_a_failed_read_raises_what_a_session_would_and_leaves_the_connection_usable(
+    database, one_connection: Database
+):
+    with pytest.raises(StorageError):
+        async with one_connection.reading() as reads:
+            await direct.rows(reads, text("SELECT * FROM no_such_table"))
+    async with one_connection.reading() as reads:
+        assert (await direct.rows(reads, text("SELECT 4")))[0][0] == 4
