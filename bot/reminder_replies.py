@@ -219,6 +219,8 @@ def _digest_message(reminder: DueReminder) -> Message:
     lines: list[Line] = [title, *_digest_items(reminder), *_dropped_lines(reminder)]
     if len(reminder.items) > MOST_LISTED:
         lines.append((f"…and {len(reminder.items) - MOST_LISTED} more: see ", Command("actions"), "."))
+    if not reminder.items:
+        return Message(plain_text(title), (paragraph(*lines),))
     note = Context((Command("actions"), " lists them with buttons to update each."))
     return Message(plain_text(title), (paragraph(*lines), note))
 
@@ -228,7 +230,7 @@ def _digest_items(reminder: DueReminder) -> list[Line]:
     earlier meeting, which moves to this one if not taken there): listed together, they read as due here."""
     shown = reminder.items[:MOST_LISTED]
     if not shown:
-        return [("Nothing outstanding.",)]
+        return [("No report is due at this meeting, and none is still owed to an earlier one.",)]
     if reminder.kind != "meeting.digest":
         return [Bullets(tuple(_digest_line(item, reminder) for item in shown))]
     groups = (

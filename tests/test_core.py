@@ -500,3 +500,15 @@ async def test_a_notice_sent_late_counts_its_days_from_when_it_goes_out(core):
     texts = [w.text for w in core.out if w.how == "reminder" and "Report due back" in w.text]
     assert texts and all("Reports for the agenda were due by 15 March 2027." in text for text in texts)
     assert not [text for text in texts if "due today" in text]
+
+
+async def test_an_agenda_deadline_with_nothing_owed_says_so_and_points_at_no_list(core):
+    [added] = await core.command(CLERK, "/meeting", "add 29 March 2027 10:00")
+    assert "29 March 2027" in added.text
+    core.now = datetime(2027, 3, 15, 12, 0, tzinfo=UTC)  # the agenda deadline, two weeks before
+    await core.tick()
+    [digest] = [w for w in core.out if w.how == "reminder" and "meeting.digest" in w.key]
+    assert digest.to == CLERK
+    assert "Agenda deadline for the meeting on 29 March 2027" in digest.text
+    assert "No report is due at this meeting, and none is still owed to an earlier one." in digest.text
+    assert "/actions" not in digest.text, "nothing is listed, so there is nothing for /actions to update"
