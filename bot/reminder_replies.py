@@ -31,6 +31,7 @@ from handlers.resolutions import ActionItem
 from handlers.wording import Command, shortened
 
 MOST_LISTED = 15
+REMINDER_TEXT = 200  # of a resolution's words; "Full text" shows the rest
 MOST_UNMUTES_SHOWN = 15  # two blocks each in Slack, within its 50 a message
 KIND_NAMES = {
     "window.week": "the 7-day notice",
@@ -155,9 +156,10 @@ def _owner(action: ActionItem) -> Person | str:
 
 def _action_message(reminder: DueReminder) -> Message:
     action = reminder.action
-    about = f"R{action.id} {shortened(action.text, 200)}"
+    text = shortened(action.text, REMINDER_TEXT)
+    about = f"R{action.id} {text}"
     if reminder.base_kind == "report.slipped":
-        lines = _slipped_lines(reminder)
+        lines = _slipped_lines(reminder, about)
     elif reminder.base_kind.startswith("report."):
         heading = Strong(f"Report due back at the meeting on {reminder.meeting.date_text}")
         lines = ((Icon("report"), heading, f": {about}"), ("Owner: ", _owner(action), f". {_agenda_words(reminder)}"))
@@ -165,7 +167,8 @@ def _action_message(reminder: DueReminder) -> Message:
             lines += (("You are told as chair: nobody has updated it through two reminders.",),)
     else:
         lines = ((Icon("date"), Strong(_due_words(reminder)), f": {about}"), ("Owner: ", _owner(action), "."))
-    buttons = (Button("Full text", "action.more", str(action.id)), Button("History", "action.history", str(action.id)))
+    reading = (Button("Full text", "action.more", str(action.id)),) if text != action.text else ()
+    buttons = (*reading, Button("History", "action.history", str(action.id)))
     note = Context(("Clerks can mark it done or change it from ", Command("actions"), "."))
     return Message(f"R{action.id} due", (paragraph(*lines, buttons=buttons), note, _mute_note(reminder)))
 
@@ -180,7 +183,7 @@ def _due_words(reminder: DueReminder) -> str:
     return f"Due tomorrow ({action.due_text})" if days == 1 else f"Due in {days} days ({action.due_text})"
 
 
-def _slipped_lines(reminder: DueReminder) -> tuple[Inline, ...]:
+def _slipped_lines(reminder: DueReminder, about: str) -> tuple[Inline, ...]:
     action, zone = reminder.action, reminder.committee.timezone
     was = f"It was due at the meeting on {describe_date(reminder.slipped_from, zone)}."
     if reminder.meeting is None:
@@ -188,7 +191,7 @@ def _slipped_lines(reminder: DueReminder) -> tuple[Inline, ...]:
     else:
         heading, after = f"Report now due at the meeting on {reminder.meeting.date_text}", _agenda_words(reminder)
     return (
-        (Icon("moved"), Strong(heading), f": R{action.id} {shortened(action.text, 200)}"),
+        (Icon("moved"), Strong(heading), f": {about}"),
         ("Owner: ", _owner(action), f". {was} {after}"),
     )
 
@@ -229,8 +232,10 @@ def _digest_items(reminder: DueReminder) -> list[Line]:
     """An agenda digest sets what is due at its meeting apart from what is owed before it (a report due at an
     earlier meeting, which moves to this one if not taken there): listed together, they read as due here."""
     shown = reminder.items[:MOST_LISTED]
-    if not shown:
+    if not shown and reminder.kind == "meeting.digest":
         return [("No report is due at this meeting, and none is still owed to an earlier one.",)]
+    if not shown:  # sent only to own up to notices that were not sent in time
+        return [("Nothing is overdue.",)]
     if reminder.kind != "meeting.digest":
         return [Bullets(tuple(_digest_line(item, reminder) for item in shown))]
     groups = (

@@ -512,3 +512,16 @@ async def test_an_agenda_deadline_with_nothing_owed_says_so_and_points_at_no_lis
     assert "Agenda deadline for the meeting on 29 March 2027" in digest.text
     assert "No report is due at this meeting, and none is still owed to an earlier one." in digest.text
     assert "/actions" not in digest.text, "nothing is listed, so there is nothing for /actions to update"
+
+
+async def test_a_reminder_offers_the_full_text_only_of_a_resolution_it_had_to_shorten(core):
+    long_words = "That officers write to the minister about home to school transport, " + "and in particular " * 15
+    await _record(core, long_words.strip() + ".", "action", "10 March 2027")
+    await _record(core, "That officers write to the Chief Constable.", "action", "10 March 2027")
+    core.now = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
+    await core.tick()
+    due_today = {w.text.split(":", 1)[1].split()[0]: w for w in core.out if w.how == "reminder" and "|action." in w.key}
+    long_reminder, short_reminder = due_today["R1"], due_today["R2"]
+    assert "…" in long_reminder.text and long_reminder.button("Full text")
+    assert "the Chief Constable." in short_reminder.text
+    assert "Full text" not in {b.label for b in buttons(short_reminder.message)}
