@@ -68,12 +68,12 @@ def _record_move(
     now: datetime,
     slipped: bool,
 ) -> None:
-    before = {"due_meeting_id": resolution.due_meeting_id, "due_at": _iso(resolution.due_at)}
+    before = where_due(resolution)
     resolution.due_meeting_id = meeting.id if meeting else None
     resolution.due_at = due_at
     resolution.slipped_count += int(slipped)
     resolution.updated_at = resolution.due_set_at = now
-    after = {"due_meeting_id": resolution.due_meeting_id, "due_at": _iso(resolution.due_at)}
+    after = where_due(resolution)
     session.add(resolution)
     session.add(
         ResolutionChange(
@@ -87,5 +87,10 @@ def _record_move(
     )
 
 
-def _iso(instant: datetime | None) -> str | None:
-    return instant.isoformat() if instant else None
+def where_due(resolution: Resolution) -> dict:
+    """The meeting a report is due at, as its history records it (the start of one held without it, with none
+    scheduled after, or nothing when none is scheduled at all)."""
+    return {
+        "due_meeting_id": resolution.due_meeting_id,
+        "due_at": resolution.due_at.isoformat() if resolution.due_at else None,
+    }

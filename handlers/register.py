@@ -10,7 +10,7 @@ from handlers.register_export import (
     Register,
     RegisterChange,
     RegisterEntry,
-    describe_snapshot,
+    describe_change,
 )
 from handlers.resolutions import ActionItem, HistoryEntry, entry_of_change, item_of
 from storage.committees import CommitteeView
@@ -70,11 +70,12 @@ def _entry(item: ActionItem, history: list[HistoryEntry], names: dict[str, str],
 
 
 def change_of(entry: HistoryEntry, names: dict[str, str], zone: str) -> RegisterChange:
+    before, after = describe_change(entry.before, entry.after, names, zone)
     return RegisterChange(
         at=describe_instant(entry.at, zone),
         who=names.get(entry.actor_user_id, entry.actor_user_id),
         action=entry.action,
-        before=describe_snapshot(entry.before, names, zone),
-        after=describe_snapshot(entry.after, names, zone),
+        before=before,
+        after=after,
         note=entry.note,
     )

@@ -124,10 +124,28 @@ def describe_snapshot(snapshot: dict | None, owner_names: dict[str, str], zone: 
     Each kind of change stores only the fields it is about (see resolutions._snapshot and due_meetings._record_move),
     so each part is said only when its keys are there. `zone` is the committee's, for the day a meeting falls on.
     """
+    return "; ".join(part for part in _parts(snapshot, owner_names, zone) if part)
+
+
+def describe_change(
+    before: dict | None, after: dict | None, owner_names: dict[str, str], zone: str = DEFAULT_TIMEZONE
+) -> tuple[str, str]:
+    """A change's before and after, each saying only what the change altered: a new due date, not the owner it
+    kept as well. A resolution's first entry has no before, and says all of what it was recorded with."""
+    if not (before and after):
+        return describe_snapshot(before, owner_names, zone), describe_snapshot(after, owner_names, zone)
+    altered = [
+        (was, now)
+        for was, now in zip(_parts(before, owner_names, zone), _parts(after, owner_names, zone), strict=True)
+        if was != now
+    ]
+    return "; ".join(was for was, _ in altered if was), "; ".join(now for _, now in altered if now)
+
+
+def _parts(snapshot: dict | None, owner_names: dict[str, str], zone: str) -> tuple[str | None, ...]:
     if not snapshot:
-        return ""
-    parts = (_status_part(snapshot), _owner_part(snapshot, owner_names), _due_part(snapshot, zone))
-    return "; ".join(part for part in parts if part)
+        return ()
+    return _status_part(snapshot), _owner_part(snapshot, owner_names), _due_part(snapshot, zone)
 
 
 def _status_part(snapshot: dict) -> str | None:
@@ -146,18 +164,17 @@ def _owner_part(snapshot: dict, owner_names: dict[str, str]) -> str | None:
 
 
 def _due_part(snapshot: dict, zone: str) -> str | None:
-    if "due_at" in snapshot:
+    """A report due at a meeting is said by the meeting where one is known (due_meetings.where_due), else by its
+    rule ("a future meeting"); a move between meetings records no rule, and says when none was scheduled."""
+    if snapshot.get("due_at"):
         return f"due: {_meeting_due(snapshot['due_at'], snapshot.get('due_meeting_id'), zone)}"
     if "due_date" in snapshot or "due_rule" in snapshot:
         return f"due: {_date_or_rule_due(snapshot.get('due_date'), snapshot.get('due_rule'))}"
-    return None
+    return "due: no meeting scheduled" if "due_at" in snapshot else None
 
 
-def _meeting_due(due_at: str | None, meeting_id: int | None, zone: str) -> str:
-    """Moves between meetings record the meeting's start, or nothing when no suitable meeting is scheduled; a
-    start with no meeting is one held without the report, with none after it yet (due_meetings._due_at)."""
-    if not due_at:
-        return "no meeting scheduled"
+def _meeting_due(due_at: str, meeting_id: int | None, zone: str) -> str:
+    """A start with no meeting is one held without the report, with none after it yet (due_meetings._due_at)."""
     meeting = f"meeting on {describe_date(datetime.fromisoformat(due_at), zone)}"
     return meeting if meeting_id is not None else f"{meeting}, still owed (no later meeting scheduled)"
 

@@ -16,7 +16,7 @@ from handlers.committees import (
 )
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
-from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting
+from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting, where_due
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
 from handlers.minutes_dues import due_of, spoken, standing_rule
 from storage.committees import CommitteeView, committee_ids_clerked_by, committees_in_workspace
@@ -324,13 +324,17 @@ async def _insert(
 
 
 def _snapshot(resolution: Resolution) -> dict:
-    return {
+    snapshot = {
         "status": resolution.status,
         "owner_user_id": resolution.owner_user_id,
         "owner_title": resolution.owner_title,
         "due_date": resolution.due_date.isoformat() if resolution.due_date else None,
         "due_rule": resolution.due_rule,
     }
+    if resolution.due_rule in (NEXT_MEETING, FUTURE_MEETING):
+        # "a future meeting" alone would hide which meeting a clerk moved it from.
+        snapshot |= where_due(resolution)
+    return snapshot
 
 
 PAGE_SIZE = 10

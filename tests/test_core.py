@@ -525,3 +525,28 @@ async def test_a_reminder_offers_the_full_text_only_of_a_resolution_it_had_to_sh
     assert "…" in long_reminder.text and long_reminder.button("Full text")
     assert "the Chief Constable." in short_reminder.text
     assert "Full text" not in {b.label for b in buttons(short_reminder.message)}
+
+
+async def test_a_resolutions_history_says_what_each_change_altered_and_where_it_was_due(core):
+    await core.command(CLERK, "/meeting", "add 16 March 2027 10:00")
+    [form] = await core.command(CLERK, "/actions", "add")
+    values = {"text": "Report on school transport.", "kind": "report_back", "due": "at its next meeting"}
+    await core.submit(CLERK, form.form, values | {"owner_title": "Director of Place"})
+    core.now = datetime(2027, 3, 17, 10, 0, tzinfo=UTC)  # held without it; no later meeting in the calendar
+    await core.tick()
+
+    [listing] = await core.command(CLERK, "/actions")
+    [redate] = await core.press(CLERK, listing.button("Change due"))
+    await core.submit(CLERK, redate.form, {"due": "30 April 2027"})
+    [listing] = await core.command(CLERK, "/actions")
+    [reassign] = await core.press(CLERK, listing.button("Reassign"))
+    await core.submit(CLERK, reassign.form, {"owner_title": "Head of Transport"})
+    [listing] = await core.command(CLERK, "/actions")
+    [history] = await core.press(CLERK, listing.button("History"))
+
+    redated = next(line for line in history.text.splitlines() if "redated" in line)
+    assert redated.endswith(
+        "due: meeting on 16 March 2027, still owed (no later meeting scheduled) → due: 30 April 2027"
+    ), "it was moved from where it was owed, not from the words of its resolution"
+    reassigned = next(line for line in history.text.splitlines() if "reassigned" in line)
+    assert reassigned.endswith("owner: Director of Place → owner: Head of Transport"), "the due date did not change"
