@@ -441,9 +441,16 @@ def listing(windows: list[WindowSummary]) -> Wording:
     return joined("Reports you can choose from:", *lines)
 
 
+def _begun_by_one_word(windows: list[WindowSummary], ref_text: str) -> list[WindowSummary]:
+    """A reference shortened to its first word ("budget" for budget-consultation-2027), as people remember it.
+    Only a word typed alone: the first word of a comment may be the comment's own."""
+    word = ref_text.strip().lower()
+    return [w for w in windows if w.ref.startswith(word + "-")] if word and " " not in word else []
+
+
 def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an open report") -> WindowSummary:
     """The one window a typed reference means, or a polite error listing the choices."""
-    matches = match_windows(windows, ref_text)
+    matches = match_windows(windows, ref_text) or _begun_by_one_word(windows, ref_text)
     exact = [w for w in matches if ref_text.strip().lower() in (w.ref, w.title.lower())]
     if len(exact) == 1 or len(matches) == 1:
         return (exact or matches)[0]

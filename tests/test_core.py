@@ -550,3 +550,16 @@ async def test_a_resolutions_history_says_what_each_change_altered_and_where_it_
     ), "it was moved from where it was owed, not from the words of its resolution"
     reassigned = next(line for line in history.text.splitlines() if "reassigned" in line)
     assert reassigned.endswith("owner: Director of Place → owner: Head of Transport"), "the due date did not change"
+
+
+async def test_a_clerk_may_name_a_report_by_the_first_word_of_its_reference_when_only_one_begins_so(core):
+    await _open_window(core)
+    await _open_second_window(core, "Budget consultation 2027/28")
+    [moved] = await core.command(CLERK, "/report", "deadline budget 27 March 2027")
+    assert moved.how == "publicly"
+    assert "The deadline for comments on Budget consultation 2027/28 is now Saturday 27 March 2027" in moved.text
+
+    await _open_second_window(core, "Budget monitoring report")
+    [refused] = await core.command(CLERK, "/report", "deadline budget 3 April 2027")
+    assert refused.how == "refused" and '"budget" could mean more than one report' in refused.text
+    assert "budget-consultation-2027" in refused.text and "budget-monitoring" in refused.text
