@@ -1,6 +1,6 @@
 """What the bot says about meetings and the resolutions register (see replies.py for the conventions)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.message import (
     Actions,
@@ -25,7 +25,7 @@ from handlers.home import Home, LookedAfter
 from handlers.meetings import Calendar, MeetingSummary
 from handlers.register_export import RegisterChange
 from handlers.reminder_plan import resolution_about
-from handlers.resolutions import ActionItem, ActionPage
+from handlers.resolutions import ActionItem, ActionPage, ActionQuery
 from handlers.wording import Command, Words, as_wording, shortened
 from storage.models import ResolutionKind
 
@@ -148,15 +148,30 @@ def _nothing_listed(page: ActionPage) -> Message:
     everywhere = query.everywhere and not query.committee_name
     if query.mine and not (query.overdue or query.due_from or query.due_to):
         return notice(f"You own none of the open resolutions in {'your committees' if everywhere else page.scope}.")
-    match = " that match" if query.narrowed else ""
-    return notice(f"There are no open resolutions in {'any of your committees' if everywhere else page.scope}{match}.")
+    due = f" {_due_range(query)}" if query.due_from or query.due_to else ""
+    match = " that match" if query.mine or query.overdue else ""
+    where = "any of your committees" if everywhere else page.scope
+    return notice(f"There are no open resolutions in {where}{due}{match}.")
+
+
+def _due_range(query: ActionQuery) -> str:
+    """The due dates asked for, as read: "due December" shows which December it was taken to mean."""
+    start, end = query.due_from, query.due_to
+    if start and end:
+        return f"due {_day(start)}" if start == end else f"due {_day(start)} to {_day(end)}"
+    return f"due from {_day(start)}" if start else f"due by {_day(end)}"
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
     if not page.items:
         return _nothing_listed(page)
     last = page.first_shown + len(page.items) - 1
-    header = (Strong(f"Open resolutions: {page.scope}"), f" (showing {page.first_shown}–{last} of {page.total})")
+    due = f" {_due_range(page.query)}" if page.query.due_from or page.query.due_to else ""
+    header = (Strong(f"Open resolutions{due}: {page.scope}"), f" (showing {page.first_shown}–{last} of {page.total})")
     parts: list[Paragraph | Actions] = [paragraph(header)]
     for item in page.items:
         can_change = not shared and item.committee_id in page.clerk_of

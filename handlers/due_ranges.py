@@ -1,5 +1,5 @@
 """Reading the dates and date ranges clerks type to filter the register: "due this month", "due March 2027",
-"due 1/3/2027 to 31/3/2027", "due before 1 April 2027"."""
+"due December", "due 1/3/2027 to 31/3/2027", "due before 1 April 2027"."""
 
 import re
 from datetime import date, datetime, timedelta
@@ -37,11 +37,14 @@ def read_day(text: str, field: str | None = None) -> date:
     return first.date()
 
 
-def _month(text: str) -> tuple[date, date] | None:
+def _month(text: str, today: date) -> tuple[date, date] | None:
+    """A month named without a day ("March 2027"); without a year too ("December"), the next one of that name,
+    this month's if it is the one named."""
     first, second = _read(text)
-    if first.day == second.day or first.month != second.month or first.year != second.year:
+    if first.day == second.day or first.month != second.month:
         return None
-    start = first.date().replace(day=1)
+    year = first.year if first.year == second.year else today.year + (first.month < today.month)
+    start = date(year, first.month, 1)
     return start, start + relativedelta(months=1, days=-1)
 
 
@@ -72,4 +75,4 @@ def read_range(text: str, today: date) -> tuple[date | None, date | None]:
         return read_day(text[6:]) + timedelta(days=1), None
     if len(parts := RANGE_SEPARATOR.split(text)) == 2:
         return read_day(parts[0]), read_day(parts[1])
-    return _month(text) or (read_day(text),) * 2
+    return _month(text, today) or (read_day(text),) * 2

@@ -351,11 +351,6 @@ class ActionQuery:
     page: int = 0
 
     @property
-    def narrowed(self) -> bool:
-        """Only some of the open resolutions in scope were asked for."""
-        return self.mine or self.overdue or self.due_from is not None or self.due_to is not None
-
-    @property
     def names_committees(self) -> bool:
         """Asked beyond the channel's own committee, so each resolution says whose it is."""
         return self.everywhere or self.committee_name is not None

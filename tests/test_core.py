@@ -563,3 +563,20 @@ async def test_a_clerk_may_name_a_report_by_the_first_word_of_its_reference_when
     [refused] = await core.command(CLERK, "/report", "deadline budget 3 April 2027")
     assert refused.how == "refused" and '"budget" could mean more than one report' in refused.text
     assert "budget-consultation-2027" in refused.text and "budget-monitoring" in refused.text
+
+
+async def test_a_month_asked_for_without_a_year_is_the_next_of_that_name_and_the_listing_says_which(core):
+    await _record(core, "That officers write to the minister.", "action", "15 December 2027")
+    await _record(core, "That officers write to the Chief Constable.", "action", "20 March 2027")
+
+    [march] = await core.command(CLERK, "/actions", "due march")  # in March 2027 (today): this March
+    assert "Open resolutions due 1 March 2027 to 31 March 2027: Children and Families Scrutiny" in march.text
+    assert "Chief Constable" in march.text and "minister" not in march.text
+    [february] = await core.command(CLERK, "/actions", "due February")  # last month: next year's
+    assert (
+        "There are no open resolutions in Children and Families Scrutiny due 1 February 2028 to 29 February 2028."
+        in february.text
+    )
+
+    [december] = await core.command(CLERK, "/actions", "due december 2027")
+    assert "minister" in december.text and "Chief Constable" not in december.text
