@@ -46,6 +46,8 @@ FIRST_SESSION = [
     "/press 2",  # Withdraw, on the list's only comment
     "y",
     "hello",
+    "/cancel",
+    "/frobnicate",
     f"/comment {REF} {PING_COMMENT}",
     "/comment",
     "",  # the only open report, offered as the initial choice
@@ -237,6 +239,11 @@ def test_pressing_withdraw_asks_first_then_withdraws(first):
 
 def test_text_that_is_not_a_command_gets_a_hint(first):
     assert "/help" in first.after("hello")
+
+
+def test_an_unknown_command_or_a_cancel_with_no_form_open_is_answered_for_what_it_is(first):
+    assert "There is no form open to cancel." in first.after("/cancel")
+    assert "I don't know /frobnicate. Type /help to see the commands." in first.after("/frobnicate")
 
 
 def test_a_channel_ping_in_a_comment_is_shown_as_typed_not_as_a_ping(first):

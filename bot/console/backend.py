@@ -159,6 +159,10 @@ class ConsoleSession:
             await self.command(name, rest)
         elif name in CONSOLE_COMMANDS:
             await CONSOLE_COMMANDS[name](self, rest.strip())
+        elif name == "/cancel":
+            self.terminal.say("There is no form open to cancel.")
+        elif name.startswith("/"):
+            self.terminal.say(f"I don't know {name}. Type /help to see the commands.")
         else:
             self.terminal.say(
                 'I only understand commands starting with "/", such as /comment. Type /help to see them all.'
