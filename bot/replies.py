@@ -88,16 +88,11 @@ def committee_set_up(summary: CommitteeSummary) -> Message:
     verb = "is now set up" if summary.created else "has been updated"
     chair = (someone(summary.chair_id),) if summary.chair_id else ("not set",)
     headline = (Strong(summary.name), f" {verb} in this channel.")
-    return Message(
-        plain_text(headline),
-        (
-            paragraph(headline),
-            Context((f"Time zone: {summary.timezone} · Clerks: ", *people(summary.clerk_ids), " · Chair: ", *chair)),
-            Context(
-                ("Members are the people in this channel. Next: open a comment window with ", Command("report"), ".")
-            ),
-        ),
-    )
+    settings = Context((f"Time zone: {summary.timezone} · Clerks: ", *people(summary.clerk_ids), " · Chair: ", *chair))
+    if not summary.created:
+        return Message(plain_text(headline), (paragraph(headline), settings))
+    next_step = ("Members are the people in this channel. Next: open a comment window with ", Command("report"), ".")
+    return Message(plain_text(headline), (paragraph(headline), settings, Context(next_step)))
 
 
 def window_preview(preview: WindowPreview, confirm_value: str) -> Message:

@@ -38,6 +38,7 @@ async def test_set_up_through_the_form_with_zone_clerks_and_chair(stack):
     [announcement] = [c.params for c in await stack.fake.wait_for("chat.postMessage")]
     assert announcement["channel"] == CHANNEL
     assert "is now set up" in shown_text(announcement) and "Europe/Dublin" in shown_text(announcement)
+    assert "Next: open a comment window with `/report`" in shown_text(announcement)
 
 
 async def test_unknown_time_zone_is_shown_beside_the_field_and_nothing_is_saved(stack):
@@ -68,6 +69,7 @@ async def test_clerk_renames_and_keeps_zone_and_clerks(stack):
     await set_up_committee(stack, "Original name")
     answer = await set_up_committee(stack, "New name")
     assert "New name* has been updated" in shown_text(answer)
+    assert "Next: open a comment window" not in shown_text(answer), "a committee already set up is past its first step"
     assert [(c.name, c.timezone) for c in await stored(stack, Committee)] == [("New name", "Europe/London")]
 
 
