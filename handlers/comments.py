@@ -7,6 +7,7 @@ the second delivery gets the first one's receipt back.
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,7 +43,7 @@ from storage.comments import (
     window_for_person,
     window_with_committee,
 )
-from storage.database import Conflict, Session
+from storage.database import Conflict, Session, Writable
 from storage.models import Comment, CommentDraft, CommentKind, RevisionAction
 
 log = logging.getLogger(__name__)
@@ -138,63 +139,56 @@ def _require_open(window: WindowSummary, now: datetime) -> None:
         raise WindowClosed(window.title, window.deadline_text)
 
 
-async def _replayed(session: Session, actor: Actor, request_key: str) -> CommentReceipt | None:
-    """The receipt of a request already carried out, or None if this is its first delivery."""
-    comment_id = await comment_of_request(session, request_key)
-    if comment_id is None:
-        return None
-    comment = await session.get(Comment, comment_id)
-    log.info("request %s already carried out: comment %s", request_key, comment.id)
-    return _receipt(comment, await _loaded_window(session, actor, comment.window_id), duplicate=True)
-
-
 async def _first_receipt(services: Services, actor: Actor, request_key: str) -> CommentReceipt | None:
+    """The receipt of a request already carried out, or None if this is its first delivery."""
     async with services.database.session() as session:
-        return await _replayed(session, actor, request_key)
+        comment_id = await comment_of_request(session, request_key)
+        if comment_id is None:
+            return None
+        comment = await session.get(Comment, comment_id)
+        log.info("request %s already carried out: comment %s", request_key, comment.id)
+        return _receipt(comment, await _loaded_window(session, actor, comment.window_id), duplicate=True)
 
 
-async def _commit_revision(
-    session: Session,
-    actor: Actor,
-    comment: Comment | NewComment,
-    action: RevisionAction,
-    request_key: str,
-    window: WindowSummary,
-) -> CommentReceipt:
-    try:
-        await save_with_revision(session, comment, action, actor.user_id, request_key)
-        await session.commit()
-    except Conflict:
-        # Another instance carried out the same request between our check and our commit.
-        await session.rollback()
-        if (receipt := await _replayed(session, actor, request_key)) is None:
-            raise
-        return receipt
+Change = tuple[Comment | NewComment, RevisionAction, WindowSummary]
+ChangeMaker = Callable[[Writable], Awaitable[Change | CommentReceipt]]
+
+
+async def _commit_revision(session: Writable, actor: Actor, change: Change, request_key: str) -> CommentReceipt:
+    comment, action, window = change
+    await save_with_revision(session, comment, action, actor.user_id, request_key)
+    await session.commit()
     log.info("comment %s %s by %s on window %s", comment.id, action.value, actor.user_id, window.id)
     return _receipt(comment, window)
 
 
-Change = tuple[Comment | NewComment, RevisionAction, WindowSummary]
-ChangeMaker = Callable[[Session], Awaitable[Change | CommentReceipt]]
-
-
-async def _write_once(services: Services, actor: Actor, request_key: str, change: ChangeMaker) -> CommentReceipt:
+async def _write_once(
+    services: Services,
+    actor: Actor,
+    request_key: str,
+    change: ChangeMaker,
+    unit: Callable[[], AbstractAsyncContextManager[Writable]] | None = None,
+) -> CommentReceipt:
     """Make a change and record its revision, unless this request already did (then its first receipt).
 
     A request delivered again is not looked for first, which would cost every request a round trip: its change
-    is made again, and the revision's unique key refuses it. Only a change refused outright (the window closed,
-    the comment withdrawn, since the first delivery) asks whether this request was the one that did it."""
-    async with services.database.session() as session:
+    is made again, and the revision's unique key refuses it (Conflict: another delivery, maybe on another
+    instance, got there first). Only then, or when the change is refused outright (the window closed, the comment
+    withdrawn, since the first delivery), is this request's first receipt looked for. `unit` is what the change
+    is made in: a session unless the change needs no ORM (Database.writing)."""
+    async with (unit or services.database.session)() as session:
         try:
             outcome = await change(session)
-        except UserFacingError:
-            if (receipt := await _replayed(session, actor, request_key)) is not None:
-                return receipt
-            raise
-        if isinstance(outcome, CommentReceipt):
-            return outcome
-        comment, action, window = outcome
-        return await _commit_revision(session, actor, comment, action, request_key, window)
+            if isinstance(outcome, CommentReceipt):
+                return outcome
+            return await _commit_revision(session, actor, outcome, request_key)
+        except (UserFacingError, Conflict) as refusal:
+            refused = refusal
+    # Looked for once the unit has handed its connection back: a second taken while holding the first could wait
+    # for ever, were every connection held by a request doing the same (a window closing under a burst).
+    if (receipt := await _first_receipt(services, actor, request_key)) is not None:
+        return receipt
+    raise refused
 
 
 def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) -> NewComment:
@@ -204,12 +198,13 @@ def _new_comment(window: WindowSummary, actor: Actor, now: datetime, **content) 
 async def add_comment(
     services: Services, actor: Actor, window_id: int, text: str, section: str | None, request_key: str
 ) -> CommentReceipt:
-    async def add(session: Session) -> Change:
+    async def add(session: Writable) -> Change:
         content = {"text": clean_text(text), "section": clean_section(section)}
         window = await _writable_window(services, session, actor, window_id, as_author=True)
         return _new_comment(window, actor, services.clock(), **content), RevisionAction.CREATED, window
 
-    return await _write_once(services, actor, request_key, add)
+    # A new comment is read and written wholly through storage.direct: no ORM session needed around it.
+    return await _write_once(services, actor, request_key, add, services.database.writing)
 
 
 async def window_to_comment_on(services: Services, actor: Actor, window_id: int) -> WindowSummary:
@@ -219,7 +214,7 @@ async def window_to_comment_on(services: Services, actor: Actor, window_id: int)
 
 
 async def _writable_window(
-    services: Services, session: Session, actor: Actor, window_id: int, as_author: bool = False
+    services: Services, session: Writable, actor: Actor, window_id: int, as_author: bool = False
 ) -> WindowSummary:
     """The window, if this person may comment on it now. `as_author`: about to change their own comments on it,
     which waits for any other change of theirs (storage.comments.window_for_author)."""

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, exists, func, insert, text
 from sqlmodel import col, select, update
 
 from storage.committees import COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
-from storage.database import Session
+from storage.database import Readable, Session, Writable, on_postgresql
 from storage.direct import rows, write
 from storage.models import (
     Comment,
@@ -65,7 +65,7 @@ _WINDOW_FOR_PERSON = _WINDOW_WITH_COMMITTEE.add_columns(
 
 
 async def window_for_person(
-    session: Session, workspace_id: str, window_id: int, user_id: str
+    session: Readable, workspace_id: str, window_id: int, user_id: str
 ) -> tuple[WindowRow, CommitteeView, bool] | None:
     """The window with its committee, and whether `user_id` clerks it: one round trip where a comment needs both."""
     params = {"window_id": window_id, "workspace_id": workspace_id, "user_id": user_id}
@@ -84,11 +84,11 @@ _WINDOW_FOR_AUTHOR = _WINDOW_FOR_PERSON.add_columns(func.pg_advisory_xact_lock(f
 
 
 async def window_for_author(
-    session: Session, workspace_id: str, window_id: int, user_id: str
+    session: Writable, workspace_id: str, window_id: int, user_id: str
 ) -> tuple[WindowRow, CommitteeView, bool] | None:
     """As window_for_person, for a change `user_id` makes to their own comments: their other changes wait for
     this one's transaction, as with lock_author."""
-    if session.bind.dialect.name != "postgresql":
+    if not on_postgresql(session):
         await lock_author(session, workspace_id, user_id)
         return await window_for_person(session, workspace_id, window_id, user_id)
     params = {"window_id": window_id, "workspace_id": workspace_id, "user_id": user_id}
@@ -189,7 +189,7 @@ _TAKE_SQLITE_WRITE_LOCK = text("UPDATE comment SET id = id WHERE 0 = 1")
 async def lock_author(session: Session, workspace_id: str, user_id: str) -> None:
     """Until the transaction ends, one member's changes to their comments wait for each other, so that what
     each change reads (a "no comments" already said, the latest revision) is what the one before it left."""
-    if session.bind.dialect.name == "postgresql":
+    if on_postgresql(session):
         await write(session, _LOCK_AUTHOR, {"author": _author_key(workspace_id, user_id)})
     else:
         await write(session, _TAKE_SQLITE_WRITE_LOCK)
@@ -264,12 +264,13 @@ _COMMENT_WITH_REVISION = {replacing: _comment_with_revision(replacing) for repla
 
 
 async def save_with_revision(
-    session: Session, comment: Comment | NewComment, action: RevisionAction, actor_user_id: str, request_key: str
+    session: Writable, comment: Comment | NewComment, action: RevisionAction, actor_user_id: str, request_key: str
 ) -> None:
     """Writes a new comment (giving it its id), or a change to one read in this session, and the revision that
     records it. A new comment (not a "no comments") withdraws its author's "no comments" on the window: they
     have changed their mind, and the comment is what counts. Raises Conflict if another revision already carries
-    the request key."""
+    the request key. A comment read through the ORM is changed through its session: only a new one can be
+    written without one."""
     revision = {
         "number": comment.revision_count,
         "action": action,
@@ -282,16 +283,18 @@ async def save_with_revision(
     if isinstance(comment, NewComment):
         await _insert_new(session, comment, revision)
         return
+    if not isinstance(session, Session):
+        raise TypeError("a comment read through the ORM is changed through its session")
     session.add(comment)
     await session.flush()
     await write(session, _INSERT_REVISION, {"comment_id": comment.id, **revision})
 
 
-async def _insert_new(session: Session, comment: NewComment, revision: dict) -> None:
+async def _insert_new(session: Writable, comment: NewComment, revision: dict) -> None:
     fields = {name: getattr(comment, name) for name in _COMMENT_FIELDS}
     replacing = comment.kind == CommentKind.COMMENT
     withdrawing = {"of_window": comment.window_id, "by_author": comment.author_user_id, "at": comment.created_at}
-    if session.bind.dialect.name == "postgresql":
+    if on_postgresql(session):
         params = fields | {f"revision_{name}": value for name, value in revision.items()}
         if replacing:
             params |= withdrawing

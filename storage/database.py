@@ -4,7 +4,7 @@ import asyncio
 import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +42,25 @@ class Reads:
     dialect: Dialect
 
 
-# What a storage function that only reads through storage.direct can be given.
+class Writes(Reads):
+    """Writes through storage.direct on one pooled PostgreSQL connection, without an ORM session: one
+    transaction, begun by the first `write` and ended by commit or rollback (else rolled back when the connection
+    goes back to the pool), as a session's would be."""
+
+    async def commit(self) -> None:
+        await greenlet_spawn(self.connection.dbapi_connection.commit)
+
+    async def rollback(self) -> None:
+        await greenlet_spawn(self.connection.dbapi_connection.rollback)
+
+
+# What a storage function that only reads, or only reads and writes, through storage.direct can be given.
 Readable = Session | Reads
+Writable = Session | Writes
+
+
+def on_postgresql(unit: Readable) -> bool:
+    return isinstance(unit, Reads) or unit.bind.dialect.name == "postgresql"
 
 
 class NotADatabaseURL(ValueError):
@@ -52,7 +69,7 @@ class NotADatabaseURL(ValueError):
 
 def upsert_insert(session: Session):
     """INSERT with ON CONFLICT, in the dialect of the session's database."""
-    return postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    return postgres_insert if on_postgresql(session) else sqlite_insert
 
 
 def shown_url(url: str) -> str:
@@ -216,10 +233,17 @@ class Database:
         async with self._turns.turn(), self._sessions() as session:
             yield session
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Readable]:
+    def reading(self) -> AbstractAsyncContextManager[Readable]:
         """For a request that only reads, through storage.direct: on PostgreSQL a pooled connection without a
         session; SQLite, in process, has nothing to save and reads in a session."""
+        return self._direct(Reads)
+
+    def writing(self) -> AbstractAsyncContextManager[Writable]:
+        """For a change made wholly through storage.direct, as `reading` is for reads."""
+        return self._direct(Writes)
+
+    @asynccontextmanager
+    async def _direct(self, unit: type[Reads]) -> AsyncIterator[Session | Reads]:
         if self._turns is None:
             async with self._sessions() as session:
                 yield session
@@ -227,10 +251,10 @@ class Database:
         async with self._turns.turn():
             connection = await self.engine.raw_connection()
             try:
-                yield Reads(connection, self.engine.dialect)
+                yield unit(connection, self.engine.dialect)
             finally:
-                # In a greenlet, as SQLAlchemy hands a connection back itself: a disposed pool closes it, and
-                # closing an asyncpg connection awaits.
+                # In a greenlet, as SQLAlchemy hands a connection back itself: an open transaction is rolled back,
+                # a disposed pool closes the connection, and both await asyncpg.
                 await greenlet_spawn(connection.close)
 
     async def upgrade(self, revision: str = "head") -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ClauseElement
 
-from storage.database import Readable, Reads, Session
+from storage.database import Readable, Reads, Session, Writable, Writes
 
 Params = Mapping[str, Any]
 # An expanding IN parameter, which Core renders per execution as one placeholder per value.
@@ -90,8 +90,10 @@ async def rows(session: Readable, statement: ClauseElement, params: Params | Non
     return await _run(session, statement, params or {}, begin=False)
 
 
-async def write(session: Session, statement: ClauseElement, params: Params | None = None) -> Sequence[Sequence]:
+async def write(session: Writable, statement: ClauseElement, params: Params | None = None) -> Sequence[Sequence]:
     """Runs an INSERT, UPDATE or DELETE (or a locking read) in the session's transaction; the rows it returns."""
+    if isinstance(session, Writes):
+        return await _on_driver(session.connection, session.dialect, statement, params or {}, begin=True)
     return await _run(session, statement, params or {}, begin=True)
 
 

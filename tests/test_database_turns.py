@@ -74,3 +74,21 @@ async def test_a_failed_read_raises_what_a_session_would_and_leaves_the_connecti
             await direct.rows(reads, text("SELECT * FROM no_such_table"))
     async with one_connection.reading() as reads:
         assert (await direct.rows(reads, text("SELECT 4")))[0][0] == 4
+
+
+async def test_writes_without_a_session_are_kept_only_once_committed(database, one_connection: Database):
+    async with one_connection.writing() as writes:
+        await direct.write(writes, text("CREATE TABLE writes_probe (n integer)"))
+        await writes.commit()
+    try:
+        for n, end in ((1, "commit"), (2, "left open"), (3, "rollback")):
+            async with one_connection.writing() as writes:
+                await direct.write(writes, text("INSERT INTO writes_probe VALUES (CAST(:n AS integer))"), {"n": n})
+                if end != "left open":
+                    await getattr(writes, end)()
+        async with one_connection.reading() as reads:
+            assert [row[0] for row in await direct.rows(reads, text("SELECT n FROM writes_probe"))] == [1]
+    finally:
+        async with one_connection.writing() as writes:
+            await direct.write(writes, text("DROP TABLE writes_probe"))
+            await writes.commit()
