@@ -2,6 +2,7 @@
 each person is answered, what the committee's place sees, what follows, and what reminders go out, in the message
 model, on no platform. Each platform's own tests check only that it translates this."""
 
+import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlmodel import select
 
 from bot.message import Link, Person
 from handlers import places
+from storage.database import Database
 from storage.models import Comment
 from tests.support.in_process import (
     CHANNEL,
@@ -580,3 +582,18 @@ async def test_a_month_asked_for_without_a_year_is_the_next_of_that_name_and_the
 
     [december] = await core.command(CLERK, "/actions", "due december 2027")
     assert "minister" in december.text and "Chief Constable" not in december.text
+
+
+async def test_a_late_comment_is_refused_at_once_when_the_database_has_one_connection_to_give(database):
+    """The refusal looks for an earlier delivery of the request only after handing its connection back: were it to
+    ask for another while holding one, a burst of late comments could hold every connection and wait for ever."""
+    one = database if database.is_sqlite else Database(database.url, pool_size=1, max_overflow=0)
+    core = InProcess(one, NOW)
+    await core.command(CLERK, "/committee", "setup Children and Families Scrutiny")
+    _, announced = await _open_window(core)
+    [form] = await core.press(PATEL, announced.button("Add comment"))
+    core.now = datetime(2027, 3, 21, 9, 0, tzinfo=UTC)  # sent the morning after the deadline
+    [refused] = await asyncio.wait_for(core.submit(PATEL, form.form, {"text": "Too late?"}), timeout=20)
+    assert refused.how == "refused" and "closed on Saturday 20 March 2027" in refused.text
+    if one is not database:
+        await one.dispose()
