@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from handlers.comment_windows import WindowSummary
 from handlers.comments import MAX_COMMENT_LENGTH, MAX_SECTION_LENGTH, CommentReceipt
 from handlers.committees import CommitteeSetup
-from handlers.deadlines import describe_date
+from handlers.deadlines import describe_date, long_date
 from handlers.resolutions import KIND_LABELS
 from handlers.resolutions import MAX_TEXT_LENGTH as MAX_RESOLUTION_LENGTH
 from storage.models import DEFAULT_TIMEZONE
@@ -280,7 +280,7 @@ def _report_title(text: str) -> str | None:
 def _due_words(due_date, due_rule: str | None) -> str:
     if due_rule:
         return due_rule
-    return f"{due_date.day} {due_date:%B %Y}" if due_date else ""
+    return long_date(due_date) if due_date else ""
 
 
 def _found_fields(number: int, found) -> tuple[Field, ...]:

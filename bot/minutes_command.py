@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from handlers.deadlines import long_date
 from handlers.document_text import minutes_text
 from handlers.errors import InvalidInput
 from handlers.minutes import ExtractedResolution, MinutesReading, read_minutes
@@ -71,7 +72,7 @@ def _meeting_words(reading: MinutesReading) -> str:
     day = reading.meeting_date
     if day is None:
         return "the minutes give no meeting date, so periods are left as rules"
-    return f"meeting of {day.day} {day:%B %Y}{', the date the minutes give' if reading.meeting_date_read else ''}"
+    return f"meeting of {long_date(day)}{', the date the minutes give' if reading.meeting_date_read else ''}"
 
 
 def _readable(reading: MinutesReading, filename: str) -> str:
@@ -101,7 +102,7 @@ def _described(number: int, resolution: ExtractedResolution) -> str:
 
 
 def _due_words(resolution: ExtractedResolution) -> str | None:
-    on = f"{resolution.due_date.day} {resolution.due_date:%B %Y}" if resolution.due_date else None
+    on = long_date(resolution.due_date) if resolution.due_date else None
     if on and resolution.due_rule:
         return f"{on} ({resolution.due_rule})"
     return on or resolution.due_rule

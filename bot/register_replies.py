@@ -1,6 +1,6 @@
 """What the bot says about meetings and the resolutions register (see replies.py for the conventions)."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.message import (
     Actions,
@@ -21,6 +21,7 @@ from bot.message import (
 )
 from bot.replies import comment_buttons, count_of, notice
 from handlers.comment_windows import Role
+from handlers.deadlines import long_date
 from handlers.home import Home, LookedAfter
 from handlers.meetings import Calendar, MeetingSummary
 from handlers.register_export import RegisterChange
@@ -158,12 +159,8 @@ def _due_range(query: ActionQuery) -> str:
     """The due dates asked for, as read: "due December" shows which December it was taken to mean."""
     start, end = query.due_from, query.due_to
     if start and end:
-        return f"due {_day(start)}" if start == end else f"due {_day(start)} to {_day(end)}"
-    return f"due from {_day(start)}" if start else f"due by {_day(end)}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+        return f"due {long_date(start)}" if start == end else f"due {long_date(start)} to {long_date(end)}"
+    return f"due from {long_date(start)}" if start else f"due by {long_date(end)}"
 
 
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:

@@ -24,7 +24,7 @@ from bot.message import (
     someone,
 )
 from bot.replies import comment_buttons, count_of, days_left, link_or_title
-from handlers.deadlines import describe_date, describe_instant
+from handlers.deadlines import describe_date, describe_instant, long_date
 from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, ResponseCounts, agenda_deadline, local_day
 from handlers.reminder_settings import MutedItem, ReminderSettings
 from handlers.resolutions import ActionItem
@@ -200,7 +200,7 @@ def _agenda_words(reminder: DueReminder) -> str:
     """When the owner's report must reach the clerk, counted from the day the notice goes out: each of a report's
     notices says how long is left, so that the second and third are not the first said again."""
     day = agenda_deadline(reminder.meeting, reminder.committee)
-    left, by = _days_left(reminder, day), f"{day.day} {day:%B %Y}"
+    left, by = _days_left(reminder, day), long_date(day)
     if left < 0:
         return f"Reports for the agenda were due by {by}."
     if left == 0:

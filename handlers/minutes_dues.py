@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from handlers.deadlines import local_date, parse_deadline
+from handlers.deadlines import local_date, long_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING
 from handlers.errors import DeadlineNotUnderstood
 
@@ -241,7 +241,7 @@ def _written_date(text: str, meeting_date: date | None) -> Due:
         return Due(None, season, (VAGUE.format(phrase=f"by the {season}"),))
     on, doubts = _date_of(chosen, meeting_date)
     if len({m.group(0).lower() for m in candidates}) > 1 and on is not None:
-        doubts = (*doubts, f"I found more than one date; I took {spoken(on)}.")
+        doubts = (*doubts, f"I found more than one date; I took {long_date(on)}.")
     return Due(on, None, doubts)
 
 
@@ -275,7 +275,7 @@ def _date_of(match: re.Match[str], meeting_date: date | None) -> tuple[date | No
         return _season_date(match["season"])
     if match["month_year"]:
         on, doubts = meeting_relative_date(f"end of {phrase}", meeting_date)
-        return on, doubts or (f"The date '{phrase}' has no day; I took {spoken(on)}.",)
+        return on, doubts or (f"The date '{phrase}' has no day; I took {long_date(on)}.",)
     return meeting_relative_date(phrase, meeting_date)
 
 
@@ -283,7 +283,7 @@ def _season_date(season: str) -> tuple[date | None, tuple[str, ...]]:
     name, _, year = season.lower().partition(" ")
     month = _SEASON_ENDS[name]
     on = date(int(year) + (month == 2), month, 1) + relativedelta(day=31)
-    return on, (f"The date '{season}' is vague; I took {spoken(on)}.",)
+    return on, (f"The date '{season}' is vague; I took {long_date(on)}.",)
 
 
 def meeting_relative_date(phrase: str, meeting_date: date | None) -> tuple[date | None, tuple[str, ...]]:
@@ -302,7 +302,7 @@ def meeting_relative_date(phrase: str, meeting_date: date | None) -> tuple[date 
         return None, (f"I couldn't read '{phrase}' as a date.",)
     if meeting_date is None:
         return earlier, ()
-    return earlier, (f"The date '{phrase}' is before the meeting on {spoken(meeting_date)}; please check it.",)
+    return earlier, (f"The date '{phrase}' is before the meeting on {long_date(meeting_date)}; please check it.",)
 
 
 # What minutes give as when something is due without a day: a recurrence, a named meeting or month, a season.
@@ -319,7 +319,3 @@ def standing_rule(text: str) -> str | None:
     """`text` as a due rule with no date, where it is one the minutes reader gives ("quarterly", "autumn")."""
     phrase = " ".join(text.split())
     return phrase[:_RULE_LENGTH] if _STANDING.match(phrase) else None
-
-
-def spoken(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"

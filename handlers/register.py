@@ -2,7 +2,7 @@
 
 from handlers.committees import committee_here, require_clerk
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_date, describe_instant
+from handlers.deadlines import describe_date, describe_instant, long_date
 from handlers.due_meetings import SYSTEM_ACTOR
 from handlers.register_export import (
     BOT_NAME,
@@ -63,7 +63,7 @@ def _entry(item: ActionItem, history: list[HistoryEntry], names: dict[str, str],
         overdue=item.is_overdue(now),
         slipped_count=item.slipped_count,
         recorded_on=describe_date(item.created_at, item.timezone),
-        meeting_date=f"{item.meeting_date.day} {item.meeting_date:%B %Y}" if item.meeting_date else NOT_RECORDED,
+        meeting_date=long_date(item.meeting_date) if item.meeting_date else NOT_RECORDED,
         closing_note=item.closing_note,
         history=tuple(change_of(entry, names, item.timezone) for entry in history),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from handlers.deadlines import describe_date
+from handlers.deadlines import describe_date, long_date
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING
 from handlers.export_formats import _lines, _spreadsheet_safe, _xml_safe, file_slug, set_up_a4
 from handlers.resolutions import DEADLINE_PASSED_STATUS, NOTED_STATUS, minuted_due
@@ -184,7 +184,7 @@ def _date_or_rule_due(due_date: str | None, due_rule: str | None) -> str:
         return _MEETING_RULES[due_rule]
     if due_date:
         day = date.fromisoformat(due_date)
-        return f"{day.day} {day:%B %Y}"
+        return long_date(day)
     return minuted_due(due_rule)
 
 

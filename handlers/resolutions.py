@@ -15,10 +15,10 @@ from handlers.committees import (
     require_in_committee,
 )
 from handlers.context import Actor, Services
-from handlers.deadlines import describe_date, end_of_day, local_date, parse_committee_date, parse_deadline
+from handlers.deadlines import describe_date, end_of_day, local_date, long_date, parse_committee_date, parse_deadline
 from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting, where_due
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
-from handlers.minutes_dues import due_of, spoken, standing_rule
+from handlers.minutes_dues import due_of, standing_rule
 from storage.committees import CommitteeView, committee_ids_clerked_by, committees_in_workspace
 from storage.database import Conflict, Readable, Session
 from storage.meetings import meeting_on, scheduled_meetings
@@ -118,7 +118,7 @@ class ActionItem:
             missed = " (the next is not in the calendar yet)" if self.due_meeting_id is None else ""
             return f"at the meeting on {describe_date(self.due_at, self.timezone)}{missed}"
         if self.due_date is not None:
-            return f"{self.due_date.day} {self.due_date:%B %Y}"
+            return long_date(self.due_date)
         return minuted_due(self.due_rule)
 
     def is_outstanding(self, now: datetime) -> bool:
@@ -203,7 +203,7 @@ def _due_given_or_written(draft: ResolutionDraft, meeting_day: date, zone: str) 
         return interpret_due(draft.due_text, meeting_day, zone)
     written = due_of(draft.text, meeting_day)
     try:
-        return interpret_due(written.rule or (spoken(written.on) if written.on else ""), meeting_day, zone)
+        return interpret_due(written.rule or (long_date(written.on) if written.on else ""), meeting_day, zone)
     except UserFacingError:  # a date in its words before the meeting: the clerk, who gave none, is not asked why
         return Due()
 
@@ -216,7 +216,7 @@ def _before_meeting_or(original: DeadlineNotUnderstood, text: str, meeting_day: 
         return original
     return InvalidInput(
         f"The due date, {describe_date(parsed.instant, zone)}, is before the meeting on "
-        f"{meeting_day.day} {meeting_day:%B %Y}. Please check it.",
+        f"{long_date(meeting_day)}. Please check it.",
         field="due",
     )
 

@@ -20,6 +20,7 @@ from bot.conversations.inputs import TypedText
 from bot.message import Person as Mention
 from handlers import comment_windows, committees, meetings
 from handlers.context import Actor, Services
+from handlers.deadlines import long_date
 
 MINUTE = Path(__file__).with_name("seed_minute.txt")
 WORKSPACE_ID = "TCONSOLE"
@@ -140,10 +141,10 @@ def _meeting_text(now: datetime) -> str:
     """The Tuesday of the week eight weeks on, at 10:00."""
     today = now.astimezone(ZoneInfo(TIMEZONE)).date()
     day = today + timedelta(weeks=MEETING_WEEKS, days=TUESDAY - today.weekday())
-    return f"{day.day} {day:%B %Y} 10:00"
+    return f"{long_date(day)} 10:00"
 
 
 def _deadline_text(now: datetime) -> str:
     day = (now.astimezone(ZoneInfo(TIMEZONE)) + timedelta(days=COMMENT_DAYS)).date()
     # As the minute words it; a date with no time is read as the end of that day.
-    return f"by no later than {day.day} {day:%B %Y}"
+    return f"by no later than {long_date(day)}"

@@ -12,6 +12,7 @@ from bot.message import Inline, Strong
 from bot.replies import Reply
 from handlers import comment_windows, minutes_imports, resolutions
 from handlers.context import Actor, Services
+from handlers.deadlines import long_date
 from handlers.document_text import minutes_text
 from handlers.due_ranges import read_day
 from handlers.errors import InvalidInput, UserFacingError
@@ -62,7 +63,7 @@ async def file_form(services: Services, actor: Actor, filename: str, content: by
 
 
 def _day_words(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return long_date(day) if day else ""
 
 
 async def _found(services: Services, actor: Actor, minutes: str, typed_day: date | None) -> Form:

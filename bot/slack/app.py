@@ -18,7 +18,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.installs import NOT_INSTALLED, SlackInstalls
 from bot.slack.listeners import register_listeners
 from bot.slack.reminders import SlackReminderTransport
-from bot.slack.request_kinds import note_request
+from bot.slack.request_kinds import NoteRequest
 from bot.slack.tokens import workspace_clients
 from bot.slack.web_api import (
     REQUEST_CLIENT,
@@ -85,7 +85,7 @@ class SlackBot:
         # None where the bot only sends (the scheduler); then no request is taken as Slack's.
         self._verifier = SignatureVerifier(settings.signing_secret) if settings.signing_secret else None
         self.app.error(on_unhandled_error)
-        self.app.middleware(note_request)
+        self.app.middleware(NoteRequest())
         self.app.middleware(OnlyOurWorkspace())
         self.app.middleware(AnswerWithWorkspaceClient())
         if self.installs:

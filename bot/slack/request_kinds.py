@@ -4,7 +4,7 @@ Kinds are a short fixed list (a forged command or event type counts as "command"
 own), so the metrics stay a handful of series whatever is sent.
 """
 
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
@@ -35,7 +35,11 @@ def slack_kind(body: dict) -> str:
     return INTERACTIONS.get(body.get("type"), "other") if isinstance(body.get("type"), str) else "other"
 
 
-async def note_request(req: AsyncBoltRequest, context: AsyncBoltContext, next) -> BoltResponse | None:  # noqa: A002
-    log_context.note_kind(slack_kind(req.body))
-    log_context.note_workspace(workspace_of(req.body))
-    return await next()
+class NoteRequest(AsyncMiddleware):
+    """The request's kind and workspace, in its log context. An object, as bot.slack.workspace's middlewares are:
+    a function middleware has every listener argument built afresh for it."""
+
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse, next) -> BoltResponse | None:  # noqa: A002
+        log_context.note_kind(slack_kind(req.body))
+        log_context.note_workspace(workspace_of(req.body))
+        return await next()
