@@ -30,13 +30,14 @@ def within(text: str, limit: int) -> str:
 
 
 def _button(button: Button) -> dict:
-    element = {"type": "button", "text": _plain(button.label), "action_id": button.action_id, "value": button.value}
-    if button.style:
-        element["style"] = button.style
-    if button.confirm:
+    label, action_id, value, style, confirm = button
+    element = {"type": "button", "text": _plain(label), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    if confirm:
         element["confirm"] = {
             "title": _plain("Are you sure?"),
-            "text": _plain(button.confirm, 300),
+            "text": _plain(confirm, 300),
             "confirm": _plain("Yes"),
             "deny": _plain("No, keep it"),
         }
