@@ -396,15 +396,16 @@ def meeting_digests(
 
 
 def overdue_digests(state: CommitteeState, now: datetime, agenda_days: set[date]) -> list[DueReminder]:
-    """On the first working day of each week, to each clerk, if anything was overdue by then, or reminders were
-    dropped after downtime. Something falling overdue later in the week waits for the next one. On the day of an
-    agenda digest, which lists everything overdue too, there is none."""
+    """On the first working day of each week, to each clerk, if anything on the register was overdue by then, or
+    reminders were dropped after downtime. Something falling overdue later in the week, or recorded later already
+    overdue (an old minute imported), waits for the next one: the clerk saw it marked overdue as they saved it. On
+    the day of an agenda digest, which lists everything overdue too, there is none."""
     committee = state.committee
     today = local_day(now, committee)
     monday = today - timedelta(days=today.weekday())
     day = working_days.on_or_after(monday, committee.bank_holidays) if committee.skip_weekends else monday
     due, next_week = _at_hour(day, committee), _at_hour(monday + WEEK, committee)
-    overdue = tuple(a for a in state.actions if a.is_overdue(due))[:MOST_OVERDUE_LISTED]
+    overdue = tuple(a for a in state.actions if a.created_at <= due and a.is_overdue(due))[:MOST_OVERDUE_LISTED]
     dropped = _dropped_before(state, due)
     if not (overdue or dropped) or due >= next_week or day in agenda_days:
         return []

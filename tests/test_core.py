@@ -597,3 +597,22 @@ async def test_a_late_comment_is_refused_at_once_when_the_database_has_one_conne
     assert refused.how == "refused" and "closed on Saturday 20 March 2027" in refused.text
     if one is not database:
         await one.dispose()
+
+
+async def test_a_resolution_recorded_already_overdue_waits_for_the_next_weekly_digest(core):
+    core.now = datetime(2027, 3, 4, 12, 0, tzinfo=UTC)  # a Thursday: this week's digest time has passed
+    minute = "RESOLVED: That officers write to the minister by 1 February 2027."  # an old minute, imported late
+    [check] = await core.command(CLERK, "/minutes", minute)
+    as_read = {field.name: field.initial for field in check.form.fields}
+    [saved] = await core.submit(CLERK, check.form, as_read | {"meeting_date": "12 January 2027"})
+    assert "due 1 February 2027 · overdue" in saved.text, "the clerk is told as they save it"
+    await core.tick()
+    assert not [w for w in core.out if w.how == "reminder" and "overdue.digest" in w.key], "not Monday's, late"
+
+    core.now = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)  # the next Monday, after the reminder hour
+    await core.tick()
+    [digest] = [w for w in core.out if w.how == "reminder" and "overdue.digest" in w.key]
+    assert (
+        digest.to == CLERK
+        and "R1 That officers write to the minister by 1 February 2027: due 1 February" in digest.text
+    )
