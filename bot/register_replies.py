@@ -149,26 +149,30 @@ def _nothing_listed(page: ActionPage) -> Message:
     everywhere = query.everywhere and not query.committee_name
     if query.mine and not (query.overdue or query.due_from or query.due_to):
         return notice(f"You own none of the open resolutions in {'your committees' if everywhere else page.scope}.")
-    due = f" {_due_range(query)}" if query.due_from or query.due_to else ""
     match = " that match" if query.mine or query.overdue else ""
     where = "any of your committees" if everywhere else page.scope
-    return notice(f"There are no open resolutions in {where}{due}{match}.")
+    return notice(f"There are no open resolutions in {where}{_due_range(query)}{match}.")
 
 
 def _due_range(query: ActionQuery) -> str:
-    """The due dates asked for, as read: "due December" shows which December it was taken to mean."""
+    """The due dates asked for, as read (" due 1 December 2026 to 31 December 2026"; nothing if none were): "due
+    December" shows which December it was taken to mean."""
     start, end = query.due_from, query.due_to
     if start and end:
-        return f"due {long_date(start)}" if start == end else f"due {long_date(start)} to {long_date(end)}"
-    return f"due from {long_date(start)}" if start else f"due by {long_date(end)}"
+        return f" due {long_date(start)}" if start == end else f" due {long_date(start)} to {long_date(end)}"
+    if start or end:
+        return f" due from {long_date(start)}" if start else f" due by {long_date(end)}"
+    return ""
 
 
 def action_page(page: ActionPage, now: datetime, page_value: str, shared: bool = False) -> Message:
     if not page.items:
         return _nothing_listed(page)
     last = page.first_shown + len(page.items) - 1
-    due = f" {_due_range(page.query)}" if page.query.due_from or page.query.due_to else ""
-    header = (Strong(f"Open resolutions{due}: {page.scope}"), f" (showing {page.first_shown}–{last} of {page.total})")
+    header = (
+        Strong(f"Open resolutions{_due_range(page.query)}: {page.scope}"),
+        f" (showing {page.first_shown}–{last} of {page.total})",
+    )
     parts: list[Paragraph | Actions] = [paragraph(header)]
     for item in page.items:
         can_change = not shared and item.committee_id in page.clerk_of

@@ -442,10 +442,10 @@ def listing(windows: list[WindowSummary]) -> Wording:
 
 
 def _begun_by_one_word(windows: list[WindowSummary], ref_text: str) -> list[WindowSummary]:
-    """A reference shortened to its first word ("budget" for budget-consultation-2027), as people remember it.
-    Only a word typed alone: the first word of a comment may be the comment's own."""
-    word = ref_text.strip().lower()
-    return [w for w in windows if w.ref.startswith(word + "-")] if word and " " not in word else []
+    """A report named by the first word of its reference or title ("budget" for budget-consultation-2027), as
+    people remember it. Only a word typed alone: the first word of a comment may be the comment's own."""
+    words = ref_text.split()
+    return [w for w in windows if _words_naming(w, words)] if len(words) == 1 else []
 
 
 def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an open report") -> WindowSummary:

@@ -441,7 +441,7 @@ def _check_weekday(deadline: Deadline, weekday: int | None) -> None:
 
 
 def _month_words(fields: _Fields) -> str:
-    month = calendar.month_name[fields.month]
+    month = MONTH_NAMES[fields.month]
     return month if fields.year is None else f"{month} {fields.year}"
 
 

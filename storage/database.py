@@ -44,14 +44,11 @@ class Reads:
 
 class Writes(Reads):
     """Writes through storage.direct on one pooled PostgreSQL connection, without an ORM session: one
-    transaction, begun by the first `write` and ended by commit or rollback (else rolled back when the connection
-    goes back to the pool), as a session's would be."""
+    transaction, begun by the first `write` and ended by commit, or rolled back when the connection goes back to
+    the pool, as a session's would be."""
 
     async def commit(self) -> None:
         await greenlet_spawn(self.connection.dbapi_connection.commit)
-
-    async def rollback(self) -> None:
-        await greenlet_spawn(self.connection.dbapi_connection.rollback)
 
 
 # What a storage function that only reads, or only reads and writes, through storage.direct can be given.
@@ -245,7 +242,7 @@ class Database:
     @asynccontextmanager
     async def _direct(self, unit: type[Reads]) -> AsyncIterator[Session | Reads]:
         if self._turns is None:
-            async with self._sessions() as session:
+            async with self.session() as session:
                 yield session
             return
         async with self._turns.turn():

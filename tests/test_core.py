@@ -583,6 +583,12 @@ async def test_a_month_asked_for_without_a_year_is_the_next_of_that_name_and_the
     [december] = await core.command(CLERK, "/actions", "due december 2027")
     assert "minister" in december.text and "Chief Constable" not in december.text
 
+    [before] = await core.command(CLERK, "/actions", "due before 1 April 2027")
+    assert "Open resolutions due by 31 March 2027: Children and Families Scrutiny" in before.text
+    [after] = await core.command(CLERK, "/actions", "due after 31 March 2027")
+    assert "Open resolutions due from 1 April 2027: Children and Families Scrutiny" in after.text
+    assert "minister" in after.text and "Chief Constable" not in after.text
+
 
 async def test_a_late_comment_is_refused_at_once_when_the_database_has_one_connection_to_give(database):
     """The refusal looks for an earlier delivery of the request only after handing its connection back: were it to
