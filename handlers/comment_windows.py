@@ -385,13 +385,17 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> Words:
 
 def named_at_start(window: WindowSummary, text: str) -> int:
     """How many characters at the start of `text` (stripped) name the window: its reference, its title, or the
-    title written as a reference would be ("draft-plan" for the report whose reference is "plan"); 0 if none."""
+    title written as a reference would be ("draft-plan" for the report whose reference is "plan"); or, typed
+    alone, the first word of its reference ("budget" for budget-consultation-2027), as people remember it
+    (followed by more words, that first word may be the comment's own); 0 if none."""
     lowered = text.strip().lower()
     first_word = lowered.split(maxsplit=1)[0] if lowered else ""
     for name in (window.ref, window.title.lower()):
         if lowered == name or lowered.startswith(name + " ") or lowered.startswith(name + "\n"):
             return len(name)
-    return len(first_word) if first_word and _reference_words(first_word) == window.ref else 0
+    if first_word and _reference_words(first_word) == window.ref:
+        return len(first_word)
+    return len(lowered) if lowered == first_word and window.ref.startswith(first_word + "-") else 0
 
 
 def _reference_words(text: str) -> str:
@@ -441,16 +445,9 @@ def listing(windows: list[WindowSummary]) -> Wording:
     return joined("Reports you can choose from:", *lines)
 
 
-def _begun_by_one_word(windows: list[WindowSummary], ref_text: str) -> list[WindowSummary]:
-    """A report named by the first word of its reference or title ("budget" for budget-consultation-2027), as
-    people remember it. Only a word typed alone: the first word of a comment may be the comment's own."""
-    words = ref_text.split()
-    return [w for w in windows if _words_naming(w, words)] if len(words) == 1 else []
-
-
 def choose_window(windows: list[WindowSummary], ref_text: str, kind: str = "an open report") -> WindowSummary:
     """The one window a typed reference means, or a polite error listing the choices."""
-    matches = match_windows(windows, ref_text) or _begun_by_one_word(windows, ref_text)
+    matches = match_windows(windows, ref_text)
     exact = [w for w in matches if ref_text.strip().lower() in (w.ref, w.title.lower())]
     if len(exact) == 1 or len(matches) == 1:
         return (exact or matches)[0]

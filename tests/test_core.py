@@ -567,6 +567,14 @@ async def test_a_clerk_may_name_a_report_by_the_first_word_of_its_reference_when
     assert "budget-consultation-2027" in refused.text and "budget-monitoring" in refused.text
 
 
+async def test_a_member_who_types_only_the_first_word_of_a_report_is_asked_what_to_say_about_it(core):
+    await _open_window(core)
+    await _open_second_window(core, "Budget consultation 2027/28")
+    [asked] = await core.command(PATEL, "/comment", "budget")
+    assert asked.how == "refused" and "What would you like to say about Budget consultation 2027/28?" in asked.text
+    assert await _comments_of(core, PATEL) == []
+
+
 async def test_a_month_asked_for_without_a_year_is_the_next_of_that_name_and_the_listing_says_which(core):
     await _record(core, "That officers write to the minister.", "action", "15 December 2027")
     await _record(core, "That officers write to the Chief Constable.", "action", "20 March 2027")
