@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from handlers import log_context
 from handlers.committees import (
     clerks_committee_here,
     committee_here,
@@ -22,13 +23,14 @@ from handlers.minutes_dues import due_of, standing_rule
 from storage.committees import CommitteeView, committee_ids_clerked_by, committees_in_workspace
 from storage.database import Conflict, Readable, Session
 from storage.meetings import meeting_on, scheduled_meetings
-from storage.models import Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
+from storage.models import DEFAULT_TIMEZONE, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
 from storage.register import (
     ActionFilters,
     ResolutionRow,
     committees_with_passed_meeting_dues,
     open_meeting_dues,
     open_resolutions,
+    open_resolutions_in_channel,
     open_resolutions_on_window,
     resolution_by_request,
     resolution_change_by_request,
@@ -373,41 +375,74 @@ class ActionPage:
         return self.query.page * PAGE_SIZE + 1
 
 
-async def _committees_in_scope(
-    services: Services, session: Readable, actor: Actor, query: ActionQuery
-) -> tuple[list[CommitteeView], str, set[int]]:
-    """The committees listed, the words for them, and those of them the person clerks."""
-    if not (query.everywhere or query.committee_name):
-        committee, clerks_it = await committee_here_for(session, actor)
-        if not clerks_it:  # a page button can carry any channel
-            await require_in_channel(services, committee, actor)
-        return [committee], committee.name, {committee.id} if clerks_it else set()
-    clerked = await committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
-    committees = [c for c in await committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
-    if not query.committee_name:
-        return committees, "all your committees", clerked
-    wanted = query.committee_name.lower()
-    committees = [c for c in committees if wanted in c.name.lower()]
-    if not committees:
-        raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
-    scope = " and ".join(c.name for c in committees[:3]) + (" and others" if len(committees) > 3 else "")
-    return committees, scope, clerked
-
-
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
     now = services.clock()
     async with services.database.reading() as session:
-        committees, scope, clerk_of = await _committees_in_scope(services, session, actor, query)
-        filters = ActionFilters(
-            actor.workspace_id,
-            now=now,
-            committee_ids=[c.id for c in committees],
-            owner_user_id=actor.user_id if query.mine else None,
-            due_before=now if query.overdue else _end_of(query.due_to, committees),
-            due_after=_start_of(query.due_from, committees),
+        if query.names_committees:
+            return await _listing_across(session, actor, query, now)
+        listed = await _channel_page_at_once(session, actor, query, now) or await _channel_page(
+            session, actor, query, now
         )
-        rows, total = await open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
-    return ActionPage([item_of(*row) for row in rows], total, query, frozenset(clerk_of), scope)
+    page, committee = listed
+    if not page.clerk_of:  # a page button can carry any channel
+        await require_in_channel(services, committee, actor)
+    return page
+
+
+async def _channel_page_at_once(
+    session: Readable, actor: Actor, query: ActionQuery, now: datetime
+) -> tuple[ActionPage, CommitteeView] | None:
+    """The channel's listing, with its committee found by the same statement: the common case in one round trip.
+    Not when dates bound it (read in the committee's zone, not known before), nor when the page is empty."""
+    if query.due_from or query.due_to:
+        return None
+    filters = _filters(actor, query, now, DEFAULT_TIMEZONE, channel_id=actor.channel_id or "")
+    offset = query.page * PAGE_SIZE
+    found = await open_resolutions_in_channel(session, filters, actor.user_id, offset=offset, limit=PAGE_SIZE)
+    if found is None:
+        return None
+    committee = found.committee
+    log_context.note_committee(committee.id)
+    clerk_of = frozenset({committee.id} if found.clerked_by_asker else ())
+    return ActionPage([item_of(*row) for row in found.rows], found.total, query, clerk_of, committee.name), committee
+
+
+async def _channel_page(
+    session: Readable, actor: Actor, query: ActionQuery, now: datetime
+) -> tuple[ActionPage, CommitteeView]:
+    committee, clerks_it = await committee_here_for(session, actor)
+    filters = _filters(actor, query, now, committee.timezone, committee_ids=[committee.id])
+    rows, total = await open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
+    clerk_of = frozenset({committee.id} if clerks_it else ())
+    return ActionPage([item_of(*row) for row in rows], total, query, clerk_of, committee.name), committee
+
+
+async def _listing_across(session: Readable, actor: Actor, query: ActionQuery, now: datetime) -> ActionPage:
+    """The listing of all the committees the person clerks, or of those of them `query` names."""
+    clerked = await committee_ids_clerked_by(session, actor.workspace_id, actor.user_id)
+    committees = [c for c in await committees_in_workspace(session, actor.workspace_id) if c.id in clerked]
+    scope = "all your committees"
+    if query.committee_name:
+        wanted = query.committee_name.lower()
+        committees = [c for c in committees if wanted in c.name.lower()]
+        if not committees:
+            raise NotFound(f'None of the committees you clerk is called "{query.committee_name}".')
+        scope = " and ".join(c.name for c in committees[:3]) + (" and others" if len(committees) > 3 else "")
+    zone = committees[0].timezone if committees else DEFAULT_TIMEZONE
+    filters = _filters(actor, query, now, zone, committee_ids=[c.id for c in committees])
+    rows, total = await open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
+    return ActionPage([item_of(*row) for row in rows], total, query, frozenset(clerked), scope)
+
+
+def _filters(actor: Actor, query: ActionQuery, now: datetime, zone: str, **place) -> ActionFilters:
+    return ActionFilters(
+        actor.workspace_id,
+        now=now,
+        owner_user_id=actor.user_id if query.mine else None,
+        due_before=now if query.overdue else _end_of(query.due_to, zone),
+        due_after=_start_of(query.due_from, zone),
+        **place,
+    )
 
 
 async def replan_passed_meetings(services: Services, now: datetime) -> None:
@@ -419,17 +454,13 @@ async def replan_passed_meetings(services: Services, now: datetime) -> None:
             await session.commit()  # one committee at a time: its reports stay locked no longer than that
 
 
-def _zone_of(committees: list[CommitteeView]) -> str:
-    return committees[0].timezone if committees else "Europe/London"
+def _start_of(day: date | None, zone: str) -> datetime | None:
+    return end_of_day(day - timedelta(days=1), zone) if day else None
 
 
-def _start_of(day: date | None, committees: list[CommitteeView]) -> datetime | None:
-    return end_of_day(day - timedelta(days=1), _zone_of(committees)) if day else None
-
-
-def _end_of(day: date | None, committees: list[CommitteeView]) -> datetime | None:
+def _end_of(day: date | None, zone: str) -> datetime | None:
     """The first instant after `day`: something due at the very end of the day is still in the range."""
-    return end_of_day(day, _zone_of(committees)) + timedelta(seconds=1) if day else None
+    return end_of_day(day, zone) + timedelta(seconds=1) if day else None
 
 
 async def replan_meeting_dues(

@@ -81,9 +81,11 @@ async def committee_in_channel(session: Session, workspace_id: str, channel_id: 
     return CommitteeView(*found[0]) if found else None
 
 
-_COMMITTEE_IN_CHANNEL_FOR = _COMMITTEE_IN_CHANNEL.add_columns(
-    exists().where(CommitteeClerk.committee_id == Committee.id, CommitteeClerk.user_id == bindparam("user_id"))
+# Whether the person `user_id` clerks the committee of the row.
+CLERKED_BY_USER = exists().where(
+    CommitteeClerk.committee_id == Committee.id, CommitteeClerk.user_id == bindparam("user_id")
 )
+_COMMITTEE_IN_CHANNEL_FOR = _COMMITTEE_IN_CHANNEL.add_columns(CLERKED_BY_USER)
 
 
 async def committee_in_channel_for(

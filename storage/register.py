@@ -10,7 +10,7 @@ from sqlalchemy import Select, bindparam
 from sqlmodel import col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage.committees import COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
+from storage.committees import CLERKED_BY_USER, COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
 from storage.database import Readable, Session
 from storage.direct import rows
 from storage.models import Committee, Meeting, Resolution, ResolutionChange, ResolutionKind, ResolutionStatus
@@ -43,6 +43,7 @@ class ActionFilters:
     workspace_id: str
     now: datetime = field(kw_only=True)  # a comment deadline that has passed is owed no longer
     committee_ids: list[int] | None = None  # None: every committee of the workspace
+    channel_id: str | None = None  # the committee of this channel alone
     owner_user_id: str | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
@@ -74,14 +75,18 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
     conditions = [Committee.workspace_id == bindparam("workspace_id"), *_OUTSTANDING]
     if "committee_ids" in given:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
+    if "channel_id" in given:
+        conditions.append(Committee.channel_id == bindparam("channel_id"))
     if "owner_user_id" in given:
         conditions.append(Resolution.owner_user_id == bindparam("owner_user_id"))
     if "due_before" in given:
         conditions.append(col(Resolution.due_at) < bindparam("due_before"))
     if "due_after" in given:
         conditions.append(col(Resolution.due_at) > bindparam("due_after"))
+    # Asked in a channel, each row says too whether the person asking clerks its committee.
+    asker = (CLERKED_BY_USER,) if "channel_id" in given else ()
     page = (
-        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS, func.count().over())
+        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS, *asker, func.count().over())
         .join(Committee, col(Resolution.committee_id) == col(Committee.id))
         .where(*conditions)
         .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
@@ -97,6 +102,11 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
     return page, total
 
 
+def _given(filters: ActionFilters) -> dict:
+    given = {field.name: getattr(filters, field.name) for field in fields(filters)}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 async def open_resolutions(
     session: Readable, filters: ActionFilters, *, offset: int, limit: int
 ) -> tuple[list[tuple[ResolutionRow, CommitteeView]], int]:
@@ -106,13 +116,34 @@ async def open_resolutions(
     Filtering, ordering and paging all happen in the database, on ix_resolution_committee_status_due or, for
     one person's, ix_resolution_owner_status_due.
     """
-    given = {field.name: getattr(filters, field.name) for field in fields(filters)}
-    given = {name: value for name, value in given.items() if value is not None}
+    given = _given(filters)
     page, total = _action_statements(frozenset(given))
     found = await rows(session, page, {**given, "offset": offset, "limit": limit})
     if found:
         return [_split(row) for row in found], found[0][-1]
     return [], 0 if offset == 0 else (await rows(session, total, given))[0][0]
+
+
+@dataclass(frozen=True)
+class ChannelPage:
+    rows: list[tuple[ResolutionRow, CommitteeView]]
+    total: int
+    committee: CommitteeView
+    clerked_by_asker: bool
+
+
+async def open_resolutions_in_channel(
+    session: Readable, filters: ActionFilters, asker_id: str, *, offset: int, limit: int
+) -> ChannelPage | None:
+    """A page of the open resolutions of the committee of `filters.channel_id`, with that committee and whether
+    `asker_id` clerks it, in one round trip; None if the page is empty, which tells nothing of the committee."""
+    given = _given(filters)
+    page, _ = _action_statements(frozenset(given))
+    found = await rows(session, page, {**given, "user_id": asker_id, "offset": offset, "limit": limit})
+    if not found:
+        return None
+    first = found[0]
+    return ChannelPage([_split(row) for row in found], first[-1], _split(first)[1], first[-2])
 
 
 def _split(row) -> tuple[ResolutionRow, CommitteeView]:
