@@ -376,6 +376,13 @@ class ActionPage:
 
 
 async def list_actions(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
+    page = await _listing(services, actor, query)
+    if not page.items and page.total:  # a page asked for from a list that has shortened since: its last page
+        return await _listing(services, actor, replace(query, page=(page.total - 1) // PAGE_SIZE))
+    return page
+
+
+async def _listing(services: Services, actor: Actor, query: ActionQuery) -> ActionPage:
     now = services.clock()
     async with services.database.reading() as session:
         if query.names_committees:
@@ -393,12 +400,12 @@ async def _channel_page_at_once(
     session: Readable, actor: Actor, query: ActionQuery, now: datetime
 ) -> tuple[ActionPage, CommitteeView] | None:
     """The channel's listing, with its committee found by the same statement: the common case in one round trip.
-    Not when dates bound it (read in the committee's zone, not known before), nor when the page is empty."""
+    Not when dates bound it (read in the committee's zone, not known before)."""
     if query.due_from or query.due_to:
         return None
-    filters = _filters(actor, query, now, DEFAULT_TIMEZONE, channel_id=actor.channel_id or "")
-    offset = query.page * PAGE_SIZE
-    found = await open_resolutions_in_channel(session, filters, actor.user_id, offset=offset, limit=PAGE_SIZE)
+    filters, offset = _filters(actor, query, now, DEFAULT_TIMEZONE), query.page * PAGE_SIZE
+    channel = actor.channel_id or ""
+    found = await open_resolutions_in_channel(session, filters, channel, actor.user_id, offset=offset, limit=PAGE_SIZE)
     if found is None:
         return None
     committee = found.committee
@@ -434,14 +441,16 @@ async def _listing_across(session: Readable, actor: Actor, query: ActionQuery, n
     return ActionPage([item_of(*row) for row in rows], total, query, frozenset(clerked), scope)
 
 
-def _filters(actor: Actor, query: ActionQuery, now: datetime, zone: str, **place) -> ActionFilters:
+def _filters(
+    actor: Actor, query: ActionQuery, now: datetime, zone: str, committee_ids: list[int] | None = None
+) -> ActionFilters:
     return ActionFilters(
         actor.workspace_id,
         now=now,
         owner_user_id=actor.user_id if query.mine else None,
         due_before=now if query.overdue else _end_of(query.due_to, zone),
         due_after=_start_of(query.due_from, zone),
-        **place,
+        committee_ids=committee_ids,
     )
 
 

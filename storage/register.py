@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Select, bindparam
-from sqlmodel import col, func, or_, select
+from sqlmodel import and_, col, func, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.committees import CLERKED_BY_USER, COMMITTEE_VIEW_COLUMNS, CommitteeView, view_of
@@ -43,7 +43,6 @@ class ActionFilters:
     workspace_id: str
     now: datetime = field(kw_only=True)  # a comment deadline that has passed is owed no longer
     committee_ids: list[int] | None = None  # None: every committee of the workspace
-    channel_id: str | None = None  # the committee of this channel alone
     owner_user_id: str | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
@@ -67,29 +66,34 @@ _RESOLUTION_COLUMNS = tuple(Resolution.__table__.columns)
 ResolutionRow = namedtuple("ResolutionRow", [column.key for column in _RESOLUTION_COLUMNS])
 
 
-@cache
-def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
-    """The page and count statements for the filters `given` (ActionFilters' names), built once like the other
-    hot statements. Each row of the page carries the count of all that match, so that a page costs one round
-    trip; the count alone is for a page past the end."""
-    conditions = [Committee.workspace_id == bindparam("workspace_id"), *_OUTSTANDING]
+def _wanted(given: frozenset[str]) -> list:
+    """What a listed resolution must be, for the filters `given` (ActionFilters' names)."""
+    conditions = [*_OUTSTANDING]
     if "committee_ids" in given:
         conditions.append(col(Resolution.committee_id).in_(bindparam("committee_ids", expanding=True)))
-    if "channel_id" in given:
-        conditions.append(Committee.channel_id == bindparam("channel_id"))
     if "owner_user_id" in given:
         conditions.append(Resolution.owner_user_id == bindparam("owner_user_id"))
     if "due_before" in given:
         conditions.append(col(Resolution.due_at) < bindparam("due_before"))
     if "due_after" in given:
         conditions.append(col(Resolution.due_at) > bindparam("due_after"))
-    # Asked in a channel, each row says too whether the person asking clerks its committee.
-    asker = (CLERKED_BY_USER,) if "channel_id" in given else ()
+    return conditions
+
+
+_SOONEST_DUE_FIRST = (col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
+
+
+@cache
+def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[int]]:
+    """The page and count statements for the filters `given`, built once like the other hot statements. Each row
+    of the page carries the count of all that match, so that a page costs one round trip; the count alone is for
+    a page past the end."""
+    conditions = [Committee.workspace_id == bindparam("workspace_id"), *_wanted(given)]
     page = (
-        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS, *asker, func.count().over())
+        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS, func.count().over())
         .join(Committee, col(Resolution.committee_id) == col(Committee.id))
         .where(*conditions)
-        .order_by(col(Resolution.due_at).is_(None), Resolution.due_at, Resolution.id)
+        .order_by(*_SOONEST_DUE_FIRST)
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
@@ -100,6 +104,23 @@ def _action_statements(given: frozenset[str]) -> tuple[Select, SelectOfScalar[in
         .where(*conditions)
     )
     return page, total
+
+
+@cache
+def _channel_statement(given: frozenset[str]) -> Select:
+    """A channel's page, read from its committee with the resolutions joined to it: a committee with none to list
+    is still one row (nulls but for the committee), so that the committee comes back whatever the page holds.
+    Each row says too whether the person `user_id` clerks the committee."""
+    listed = and_(col(Resolution.committee_id) == col(Committee.id), *_wanted(given))
+    return (
+        select(*_RESOLUTION_COLUMNS, *COMMITTEE_VIEW_COLUMNS, CLERKED_BY_USER, func.count(col(Resolution.id)).over())
+        .select_from(Committee)
+        .outerjoin(Resolution, listed)
+        .where(Committee.workspace_id == bindparam("workspace_id"), Committee.channel_id == bindparam("channel_id"))
+        .order_by(*_SOONEST_DUE_FIRST)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
 
 
 def _given(filters: ActionFilters) -> dict:
@@ -133,17 +154,18 @@ class ChannelPage:
 
 
 async def open_resolutions_in_channel(
-    session: Readable, filters: ActionFilters, asker_id: str, *, offset: int, limit: int
+    session: Readable, filters: ActionFilters, channel_id: str, asker_id: str, *, offset: int, limit: int
 ) -> ChannelPage | None:
-    """A page of the open resolutions of the committee of `filters.channel_id`, with that committee and whether
-    `asker_id` clerks it, in one round trip; None if the page is empty, which tells nothing of the committee."""
+    """A page of the open resolutions of the committee of `channel_id`, with that committee and whether `asker_id`
+    clerks it, in one round trip; None if there is no committee there, or the page is past the end."""
     given = _given(filters)
-    page, _ = _action_statements(frozenset(given))
-    found = await rows(session, page, {**given, "user_id": asker_id, "offset": offset, "limit": limit})
+    params = {**given, "channel_id": channel_id, "user_id": asker_id, "offset": offset, "limit": limit}
+    found = await rows(session, _channel_statement(frozenset(given)), params)
     if not found:
         return None
     first = found[0]
-    return ChannelPage([_split(row) for row in found], first[-1], _split(first)[1], first[-2])
+    listed = [_split(row) for row in found if row[0] is not None]
+    return ChannelPage(listed, first[-1], _split(first)[1], first[-2])
 
 
 def _split(row) -> tuple[ResolutionRow, CommitteeView]:

@@ -199,6 +199,20 @@ async def test_a_due_the_clerk_gives_wins_and_words_with_no_due_leave_none(core)
     assert "no due date" in answer and READ_FROM_ITS_WORDS not in answer
 
 
+async def test_a_next_page_pressed_after_the_list_shortened_shows_its_last_page_not_an_empty_register(core):
+    for n in range(11):
+        await _record(core, f"Action number {n}.", "action", f"{n + 1} April 2027")
+    [earlier] = await core.command(CLERK, "/actions")
+    assert "(showing 1–10 of 11)" in earlier.text
+    for _ in range(2):
+        [listing] = await core.command(CLERK, "/actions")
+        [close] = await core.press(CLERK, listing.button("Mark done"))
+        await core.submit(CLERK, close.form, {"note": "Sent"})
+
+    [next_page] = await core.press(CLERK, earlier.button("Next page"))
+    assert "(showing 1–9 of 9)" in next_page.text and "no open resolutions" not in next_page.text
+
+
 async def test_a_clerk_of_another_committee_sees_this_ones_list_as_a_member_does(core):
     second = "CSECOND"
     await core.command(PATEL, "/committee", "setup Audit Committee", channel=second)
