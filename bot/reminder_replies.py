@@ -108,13 +108,14 @@ def _window_message(reminder: DueReminder) -> Message:
     window = reminder.window
     counts = reminder.counts
     title = link_or_title(window.announcement_permalink or window.document_url, window.title)
+    again = " again" if reminder.compiled_before else ""  # a clerk reopened it after it had closed
     if reminder.kind == "window.closed":
-        text = (Icon("lock"), Strong("Comments closed"), " on ", title, f": {_tally(counts)}.")
+        text = (Icon("lock"), Strong(f"Comments closed{again}"), " on ", title, f": {_tally(counts)}.")
         has_them = (" ", someone(window.officer_user_id), " has them.") if counts.comments else ()
-        return Message(f"Comments closed on {window.title}", (paragraph((*text, *has_them)),))
+        return Message(f"Comments closed{again} on {window.title}", (paragraph((*text, *has_them)),))
     if reminder.kind == "window.compiled":
-        compiled = ("Comments on ", title, f" have closed: {_tally(counts)}. {_what_is_attached(counts)}")
-        return Message(f"Compiled comments on {window.title}", (paragraph(compiled),))
+        compiled = ("Comments on ", title, f" have closed{again}: {_tally(counts)}. {_what_is_attached(counts)}")
+        return Message(f"Compiled comments on {window.title}", (paragraph((*compiled, *_replaces(reminder))),))
     when = _window_day_phrase(reminder)
     if reminder.kind == "window.nudge":
         text = ("Comments on ", title, " close ", Strong(when))
@@ -129,6 +130,14 @@ def _window_message(reminder: DueReminder) -> Message:
         f"Comments on {window.title} close {when}",
         (paragraph(text, buttons=comment_buttons(window.id, "primary")), how, _mute_note(reminder)),
     )
+
+
+def _replaces(reminder: DueReminder) -> tuple[str, ...]:
+    """The officer already has the comments of an earlier closing: this file is the one to use."""
+    if not reminder.compiled_before:
+        return ()
+    sent = describe_date(reminder.compiled_before, reminder.committee.timezone)
+    return (f" This file replaces the one I sent you on {sent}.",)
 
 
 def _tally(counts: ResponseCounts) -> str:

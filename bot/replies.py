@@ -146,18 +146,19 @@ def announcement(window: WindowSummary) -> Message:
     return Message(f"Comments invited on {window.title}", (text, Context((*how, Verbatim(window.ref)))))
 
 
-def deadline_moved(window: WindowSummary, notes: tuple[str, ...]) -> Message:
-    """Posted in the channel: the note on how the date was read is for everyone who reads the new deadline."""
-    headline = (
-        "The deadline for comments on ",
-        Strong(window.title),
-        " is now ",
-        Strong(window.deadline_text),
-        f": comments close {closes_in(window)}.",
-    )
-    return Message(
-        plain_text(headline), (paragraph(headline), *(Context((Icon("information"), note)) for note in notes))
-    )
+def deadline_moved(window: WindowSummary, notes: tuple[str, ...], reopened: bool) -> Message:
+    """Posted in the channel: the note on how the date was read is for everyone who reads the new deadline. Members
+    told that comments had closed are told they may comment again, with the means to."""
+    read = tuple(Context((Icon("information"), note)) for note in notes)
+    if reopened:
+        headline = ("Comments on ", Strong(window.title), " are open again until ", Strong(window.deadline_text))
+        headline += (f": they close {closes_in(window)}.",)
+        how = Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
+        body = paragraph(headline, buttons=comment_buttons(window.id, "primary"))
+        return Message(plain_text(headline), (body, how, *read))
+    headline = ("The deadline for comments on ", Strong(window.title), " is now ", Strong(window.deadline_text))
+    headline += (f": comments close {closes_in(window)}.",)
+    return Message(plain_text(headline), (paragraph(headline), *read))
 
 
 def window_opened(window: WindowSummary) -> Message:

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from yarl import URL
 
@@ -462,11 +463,14 @@ async def windows_for_export(services: Services, actor: Actor) -> list[WindowSum
     return [window for window, clerks_it in windows if window.officer_user_id == actor.user_id or clerks_it]
 
 
-async def move_deadline(
-    services: Services, actor: Actor, ref_text: str, deadline_text: str
-) -> tuple[WindowSummary, Deadline]:
-    """A clerk extends (or shortens) a window; it may reopen one that has closed. The deadline as read comes back
-    too, for what the clerk should be told about how it was read."""
+class DeadlineMoved(NamedTuple):
+    window: WindowSummary
+    deadline: Deadline  # as read, for what the clerk should be told about how it was read
+    reopened: bool  # it had closed, and members may comment again
+
+
+async def move_deadline(services: Services, actor: Actor, ref_text: str, deadline_text: str) -> DeadlineMoved:
+    """A clerk extends (or shortens) a window; it may reopen one that has closed."""
     async with services.database.session() as session:
         committee = await committee_here(session, actor)
         await require_clerk(session, committee, actor, "change comment deadlines")
@@ -481,4 +485,5 @@ async def move_deadline(
         await follow_window_deadline(session, window.id, deadline.instant, committee, actor.user_id, services.clock())
         await session.commit()
     log.info("deadline of window %s moved to %s by %s", window.id, window.deadline, actor.user_id)
-    return summarise(window, committee), deadline
+    moved = summarise(window, committee)
+    return DeadlineMoved(moved, deadline, not chosen.is_open(services.clock()) and moved.is_open(services.clock()))

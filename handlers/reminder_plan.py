@@ -95,6 +95,8 @@ class DueReminder:
     dropped: tuple[DroppedNotice, ...] = ()  # what a digest owns up to
     counts: ResponseCounts = ResponseCounts()  # for comment-window notices
     slipped_from: datetime | None = None  # for a report that moved on: the meeting it was due at
+    # A window closing again after a clerk reopened it: when the comments of its earlier closing went out.
+    compiled_before: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -184,15 +186,21 @@ class Snooze:
     until: datetime
 
 
+@dataclass(frozen=True)
+class WindowState:
+    window: WindowSummary
+    waiting_for: list[str]  # members who have not responded, for the nudge
+    counts: ResponseCounts
+    compiled_before: datetime | None = None
+
+
 @dataclass
 class CommitteeState:
     """What one committee has that reminders are about, loaded by reminders.py."""
 
     committee: CommitteeView
     clerks: list[str] = field(default_factory=list)
-    windows: list[tuple[WindowSummary, list[str], tuple[int, int]]] = field(
-        default_factory=list
-    )  # window, waiting, counts
+    windows: list[WindowState] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
     meetings: list[MeetingSummary] = field(default_factory=list)
     slips: list[Slip] = field(default_factory=list)
@@ -203,9 +211,7 @@ class CommitteeState:
 def plan(state: CommitteeState, now: datetime) -> list[DueReminder]:
     """Every reminder of this committee, whether or not its time has come."""
     committee = state.committee
-    planned = [
-        r for window, waiting, counts in state.windows for r in window_reminders(window, committee, waiting, counts)
-    ]
+    planned = [r for window in state.windows for r in window_reminders(window, committee)]
     planned += [r for action in state.actions if action.due_date for r in action_reminders(action, committee)]
     by_meeting = _reports_by_meeting(state)
     for meeting in state.meetings:
@@ -247,21 +253,28 @@ def _series(
     return [(kind, due, stale_after) for (kind, due), stale_after in zip(kept, ends, strict=False)]
 
 
-def window_reminders(
-    window: WindowSummary, committee: CommitteeView, waiting_for: list[str], counts: ResponseCounts
-) -> list[DueReminder]:
+def window_reminders(state: WindowState, committee: CommitteeView) -> list[DueReminder]:
+    window = state.window
     deadline_day = local_day(window.deadline, committee)
-    channel, item, about = committee.channel_id, f"window:{window.id}", dict(window=window, counts=counts)
+    channel, item, about = committee.channel_id, f"window:{window.id}", dict(window=window, counts=state.counts)
     occasion = day_occasion(window.deadline_day)
     nominal = [(kind, deadline_day - timedelta(days=days)) for kind, days in WINDOW_NOTICES]
     series = _series(nominal, committee, window.deadline_set_at, window.deadline)
     planned = [
         DueReminder(committee, item, kind, occasion, due, channel, stale, **about) for kind, due, stale in series
     ]
-    planned += _nudges(window, committee, waiting_for, series, about)
+    planned += _nudges(window, committee, state.waiting_for, series, about)
     closing = instant_occasion(window.deadline)
     closed = DueReminder(
-        committee, item, "window.closed", closing, window.deadline, channel, window.deadline + WEEK, **about
+        committee,
+        item,
+        "window.closed",
+        closing,
+        window.deadline,
+        channel,
+        window.deadline + WEEK,
+        compiled_before=state.compiled_before,
+        **about,
     )
     compiled = replace(
         closed, kind="window.compiled", target=window.officer_user_id, stale_after=window.deadline + 4 * WEEK

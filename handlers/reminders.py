@@ -30,6 +30,8 @@ from handlers.reminder_plan import (
     ResponseCounts,
     Slip,
     Snooze,
+    WindowState,
+    instant_occasion,
     ledger_key,
     plan,
     resolution_about,
@@ -47,6 +49,7 @@ from storage.ledger import (
     items_named,
     oldest_claim_due,
     renew_claims,
+    sent_of_kind,
     take_over_abandoned,
 )
 from storage.meetings import meetings_between
@@ -255,11 +258,11 @@ async def _committee_states(services: Services, session: Session, now: datetime)
     committees = await committees_by_id(session, ids)
     clerks = await clerks_by_committee(session, ids)
     states = {cid: CommitteeState(committee, clerks.get(cid, [])) for cid, committee in committees.items()}
+    compiled = await sent_of_kind(session, [f"window:{window.id}" for window in windows], "window.compiled")
     for window in windows:
         state = states[window.committee_id]
-        state.windows.append(
-            await _window_with_responses(services, summarise(window, state.committee), state.committee)
-        )
+        summary = summarise(window, state.committee)
+        state.windows.append(await _window_state(services, summary, state.committee, compiled))
     for resolution in resolutions:
         state = states[resolution.committee_id]
         state.actions.append(item_of(resolution, state.committee))
@@ -310,16 +313,19 @@ def _about(item: str, found: dict[str, CommentWindow | Resolution | Meeting], co
     return "an item that no longer exists"
 
 
-async def _window_with_responses(
-    services: Services, window: WindowSummary, committee: CommitteeView
-) -> tuple[WindowSummary, list[str], ResponseCounts]:
-    """The window, who has not responded (for the nudge), and how many comments from how many members."""
+async def _window_state(
+    services: Services, window: WindowSummary, committee: CommitteeView, compiled: dict[str, list[tuple[str, datetime]]]
+) -> WindowState:
+    """The window, who has not responded (for the nudge), how many comments from how many members, and when the
+    comments of an earlier closing went to the officer if it has closed before."""
     found = await responses_to(services, committee.workspace_id, window)
     comments = [comment for comment in found.comments if comment.kind == CommentKind.COMMENT]
     commenters = {comment.author_user_id for comment in comments}
     had_none = {comment.author_user_id for comment in found.comments if comment.kind == CommentKind.NO_COMMENTS}
     counts = ResponseCounts(len(comments), len(commenters), len(had_none), len(found.responded))
-    return window, found.waiting_for, counts
+    closing = instant_occasion(window.deadline)
+    earlier = [at for occasion, at in compiled.get(f"window:{window.id}", []) if occasion != closing]
+    return WindowState(window, found.waiting_for, counts, max(earlier, default=None))
 
 
 async def _claim(services: Services, reminders: list[DueReminder], instance: str, now: datetime) -> list[DueReminder]:

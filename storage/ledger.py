@@ -150,6 +150,17 @@ async def dropped_channel_reminders_since(
     return list(await session.exec(statement))
 
 
+async def sent_of_kind(session: Session, items: Iterable[str], kind: str) -> dict[str, list[tuple[str, datetime]]]:
+    """For each of these items, the occasions of the reminders of `kind` that went out, with when they did."""
+    statement = select(Reminder.item, Reminder.occasion, Reminder.completed_at).where(
+        col(Reminder.item).in_(list(items)), Reminder.kind == kind, Reminder.state == ReminderState.SENT
+    )
+    sent: dict[str, list[tuple[str, datetime]]] = {}
+    for item, occasion, completed_at in await session.exec(statement):
+        sent.setdefault(item, []).append((occasion, completed_at))
+    return sent
+
+
 async def items_named(session: Session, items: Iterable[str]) -> dict[str, CommentWindow | Resolution | Meeting]:
     """The rows of reminder items ("window:3", "resolution:7", "meeting:2") that still exist, by item."""
     ids: dict[str, set[int]] = {kind: set() for kind in ITEM_TABLES}

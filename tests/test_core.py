@@ -286,6 +286,32 @@ async def test_at_close_the_counts_tell_comments_from_members_who_had_none(core)
     assert "1 comment from 1 member; 1 member said they had none. The compiled comments are attached." in compiled.text
 
 
+async def test_a_window_reopened_after_closing_is_announced_as_open_again_and_its_new_file_replaces_the_first(core):
+    _, announced = await _open_window(core)
+    ref = _ref(announced)
+    await core.command(PATEL, "/comment", f"{ref} We support the plan for family hubs.")
+    await _closing_notices(core)
+
+    core.now = datetime(2027, 3, 22, 10, tzinfo=UTC)
+    [reopened] = await core.command(CLERK, "/report", f"deadline {ref} 31 March 2027")
+    assert reopened.how == "publicly"
+    assert f"Comments on {TITLE} are open again until Wednesday 31 March 2027 at 23:59" in reopened.text
+    assert {b.label for b in buttons(reopened.message)} == {"Add comment", "No comments"}
+    [moved] = await core.command(CLERK, "/report", f"deadline {ref} 1 April 2027")
+    assert f"The deadline for comments on {TITLE} is now Thursday 1 April 2027" in moved.text  # open: not "again"
+    await core.command(JONES, "/comment", f"{ref} Please add the waiting times.")
+
+    core.out.clear()
+    core.now = datetime(2027, 4, 1, 22, 59, 59, tzinfo=UTC)  # the new deadline, in BST
+    await core.tick()
+    closing = [w for w in core.out if w.how == "reminder"]
+    closed = next(w for w in closing if "window.closed" in w.key)
+    compiled = next(w for w in closing if "window.compiled" in w.key)
+    assert f"Comments closed again on {TITLE}: 2 comments from 2 members." in closed.text
+    assert "have closed again: 2 comments from 2 members. The compiled comments are attached." in compiled.text
+    assert "This file replaces the one I sent you on 20 March 2027." in compiled.text
+
+
 async def test_a_no_comments_receipt_offers_only_what_can_be_done_to_it(core):
     _, announced = await _open_window(core)
     [receipt] = await core.command(JONES, "/comment", f"{_ref(announced)} no comments")

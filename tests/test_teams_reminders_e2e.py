@@ -609,12 +609,10 @@ async def test_teams_a_deadline_moved_closer_skips_the_notices_already_past_and_
 ):
     await set_up_teams_committee(teams, london(2026, 11, 30, 10))
     await open_teams_window(teams, REPORT, "31 December 2026", london(2026, 11, 30, 10))
-    _window, moved = await _as_clerk(
-        teams, london(2026, 12, 7, 10), move_deadline, "annual-report-2026", "10 December 2026"
-    )
+    moved = await _as_clerk(teams, london(2026, 12, 7, 10), move_deadline, "annual-report-2026", "10 December 2026")
     await teams_tick_at(teams, london(2026, 12, 7, 10, 1))
     assert await _sent(teams) == []
-    assert moved.instant == london(2026, 12, 10, 23, 59, 59)
+    assert moved.deadline.instant == london(2026, 12, 10, 23, 59, 59)
     await _each_day_at_the_hour(teams, date(2026, 12, 8), date(2026, 12, 10))
     # Reopened for another week, the same day: a new occasion.
     await _as_clerk(teams, london(2026, 12, 10, 12), move_deadline, "annual-report-2026", "17 December 2026")

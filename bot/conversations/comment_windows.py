@@ -144,8 +144,8 @@ async def _move_deadline(services: Services, actor: Actor, rest: str) -> Reply:
                 ".",
             )
         )
-    window, deadline = await comment_windows.move_deadline(services, actor, ref, deadline_text)
-    return Reply(replies.deadline_moved(window, deadline.notes), in_channel=True)
+    moved = await comment_windows.move_deadline(services, actor, ref, deadline_text)
+    return Reply(replies.deadline_moved(moved.window, moved.deadline.notes, moved.reopened), in_channel=True)
 
 
 def _inline_window_request(typed: TypedText) -> comment_windows.WindowRequest:
