@@ -319,11 +319,13 @@ def _guessed_report_offer(offer: DraftOffer) -> Message:
 
 
 def export_sent(compiled: CompiledComments) -> Message:
+    counts = [count_of(compiled.comment_count, "comment")]
+    counts += [f'{compiled.no_comments_count} "no comments"'] if compiled.no_comments_count else []
+    counts += [f"{len(compiled.not_responded)} not yet responded"] if compiled.not_responded else []
     return notice(
         "I've sent you the comments on ",
         Strong(compiled.report_title),
-        f' ({count_of(compiled.comment_count, "comment")}, {compiled.no_comments_count} "no comments", '
-        f"{len(compiled.not_responded)} not yet responded) as Word, Markdown and CSV files in a direct message.",
+        f" ({', '.join(counts)}) as Word, Markdown and CSV files in a direct message.",
     )
 
 

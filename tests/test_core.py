@@ -245,6 +245,16 @@ async def test_an_export_answers_privately_and_then_sends_the_files(core):
     assert files.to == OFFICER and sorted(f.filename.rsplit(".", 1)[1] for f in files.files) == ["csv", "docx", "md"]
 
 
+async def test_an_export_reply_counts_only_what_there_is(core):
+    _, announced = await _open_window(core)
+    answer, _files = await core.command(OFFICER, "/report", f"export {_ref(announced)}")
+    assert f"the comments on {TITLE} (0 comments, 2 not yet responded) as Word" in answer.text
+    for member in MEMBERS:
+        await core.command(member, "/comment", f"{_ref(announced)} We support the plan for family hubs.")
+    answer, _files = await core.command(OFFICER, "/report", f"export {_ref(announced)}")
+    assert f"the comments on {TITLE} (2 comments) as Word" in answer.text
+
+
 async def test_reminders_go_out_once_and_the_officer_gets_the_compiled_document_at_close(core):
     _, announced = await _open_window(core)
     ref = _ref(announced)
