@@ -17,7 +17,14 @@ from handlers.committees import (
 )
 from handlers.context import Actor, Services
 from handlers.deadlines import describe_date, end_of_day, local_date, long_date, parse_committee_date, parse_deadline
-from handlers.due_meetings import FUTURE_MEETING, NEXT_MEETING, SYSTEM_ACTOR, reattach_to_meeting, where_due
+from handlers.due_meetings import (
+    FUTURE_MEETING,
+    NEXT_MEETING,
+    SYSTEM_ACTOR,
+    first_meeting_for,
+    reattach_to_meeting,
+    where_due,
+)
 from handlers.errors import DeadlineNotUnderstood, InvalidInput, NotFound, UserFacingError
 from handlers.minutes_dues import due_of, standing_rule
 from storage.committees import CommitteeView, committee_ids_clerked_by, committees_in_workspace
@@ -304,6 +311,11 @@ async def _insert(
         updated_at=now,
         request_key=request_key,
     )
+    if resolution.due_rule in (NEXT_MEETING, FUTURE_MEETING):
+        # The meeting it goes to is part of how it was recorded, not a change its history should show after.
+        meetings = await scheduled_meetings(session, committee.id, after=now)
+        if meeting_due := first_meeting_for(resolution.due_rule, meetings, committee, now):
+            resolution.due_meeting_id, resolution.due_at = meeting_due.id, meeting_due.starts_at
     session.add(resolution)
     try:
         await session.flush()
@@ -319,9 +331,6 @@ async def _insert(
             after=json.dumps(_snapshot(resolution)),
         )
     )
-    if resolution.due_rule in (NEXT_MEETING, FUTURE_MEETING):
-        meetings = await scheduled_meetings(session, committee.id, after=now)
-        await reattach_to_meeting(session, resolution, meetings, committee, now, actor.user_id)
     return resolution
 
 

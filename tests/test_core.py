@@ -602,6 +602,10 @@ async def test_a_resolutions_history_says_what_each_change_altered_and_where_it_
     ), "it was moved from where it was owed, not from the words of its resolution"
     reassigned = next(line for line in history.text.splitlines() if "reassigned" in line)
     assert reassigned.endswith("owner: Director of Place → owner: Head of Transport"), "the due date did not change"
+    changes = [line.split(": ", 1)[1] for line in history.text.splitlines()[1:]]
+    assert [change.split(" by ")[0] for change in changes] == ["created", "slipped", "redated", "reassigned"], (
+        "the meeting it went to when it was recorded is part of its creation, not a change of its own"
+    )
 
 
 async def test_a_clerk_may_name_a_report_by_the_first_word_of_its_reference_when_only_one_begins_so(core):
