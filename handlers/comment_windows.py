@@ -425,16 +425,17 @@ def window_begun_by(windows: list[WindowSummary], typed: str) -> tuple[WindowSum
 
 
 def _words_naming(window: WindowSummary, words: list[str]) -> int:
-    """How many of the typed words begin the window's reference or its title."""
+    """How many of the typed words begin the window's reference ("annual report" for annual-report-2026) or its
+    title."""
     lowered = [word.lower() for word in words]
-    if lowered and window.ref.startswith(lowered[0] + "-"):
-        return 1
-    count = 0
-    for title_word, word in zip(window.title.lower().split(), lowered, strict=False):
-        if title_word != word:
-            break
-        count += 1
-    return count
+    return max(
+        _words_in_common(window.ref.split("-"), lowered), _words_in_common(window.title.lower().split(), lowered)
+    )
+
+
+def _words_in_common(name: list[str], typed: list[str]) -> int:
+    pairs = list(zip(name, typed, strict=False))
+    return next((n for n, (ours, theirs) in enumerate(pairs) if ours != theirs), len(pairs))
 
 
 def listing(windows: list[WindowSummary]) -> Wording:

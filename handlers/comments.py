@@ -330,15 +330,16 @@ async def my_comments(services: Services, actor: Actor) -> MyResponses:
 
 async def comment_inline(services: Services, actor: Actor, typed: str, request_key: str) -> CommentReceipt | DraftOffer:
     """`/comment <report> <text>`: the report is named by its ref or title at the start of the text. Text that
-    only begins one report's name ("budget" for budget-consultation-2027) is held and offered as a comment on
-    it, to confirm: taken at once, a first word meant as part of the comment would be lost."""
+    only begins one report's name ("budget" for budget-consultation-2027), or names none when only one is open to
+    the member, is held and offered as a comment on it, to confirm: taken at once, a first word meant as part of
+    the comment would be lost, or a comment meant for a report not yet open given to another."""
     windows = await open_windows_for_member(services, actor)
     try:
         window = await _window_named(services, actor, typed, windows)
     except UserFacingError as refusal:
         if (receipt := await _first_receipt(services, actor, request_key)) is not None:
             return receipt
-        if isinstance(refusal, NotFound) and (begun := window_begun_by(windows, typed)):
+        if isinstance(refusal, NotFound) and (begun := window_begun_by(windows, typed) or _the_only(windows, typed)):
             if says_no_comments(begun[1]):
                 await _refuse_no_comments_after_comments(services, actor, begun[0])
             return (await _held(services, actor, *begun, source_key=request_key, guessed=True))[0]
@@ -356,6 +357,13 @@ async def comment_inline(services: Services, actor: Actor, typed: str, request_k
             field="text",
         )
     return await add_comment(services, actor, window.id, text, None, request_key)
+
+
+def _the_only(windows: list[WindowSummary], typed: str) -> tuple[WindowSummary, str] | None:
+    """Words that name no report, from a member asked about one alone: most likely a comment on it; unless they
+    begin with what looks like a reference (budget-2024), which means some other report."""
+    looks_like_a_reference = "-" in typed.split(maxsplit=1)[0].strip("-")
+    return (windows[0], typed.strip()) if len(windows) == 1 and not looks_like_a_reference else None
 
 
 async def _window_named(services: Services, actor: Actor, typed: str, windows: list[WindowSummary]) -> WindowSummary:

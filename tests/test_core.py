@@ -369,6 +369,38 @@ async def _comments_of(core: InProcess, author: str) -> list[tuple[str, str]]:
         return [(comment.kind.value, comment.text) for comment in written]
 
 
+async def test_a_comment_begun_with_the_words_of_a_reports_reference_is_offered_without_them(core):
+    _, announced = await _open_window(core)
+    assert _ref(announced).startswith("annual-report-")
+    [offer] = await core.command(PATEL, "/comment", "annual report We support the plan for family hubs.")
+    assert f"Is this your comment on {TITLE}?" in offer.text
+    assert "We support the plan for family hubs." in offer.text.splitlines()  # not "report We support ..."
+
+
+async def test_a_comment_naming_no_report_is_offered_on_the_only_one_open_to_the_member(core):
+    await _open_window(core)
+    [offer] = await core.command(PATEL, "/comment", "The section on family hubs is very welcome.")
+    assert f"Is this your comment on {TITLE}?" in offer.text
+    assert "The section on family hubs is very welcome." in offer.text.splitlines()
+    assert await _comments_of(core, PATEL) == [], "nothing is saved before the member confirms"
+    [saved] = await core.press(PATEL, offer.button("Add as my comment"))
+    assert saved.how == "privately" and "is saved" in saved.text
+    assert await _comments_of(core, PATEL) == [("comment", "The section on family hubs is very welcome.")]
+
+    [refused] = await core.command(PATEL, "/comment", "budget-2024 Page 4 is unclear.")  # another report's name
+    assert refused.how == "refused" and "Which report is this about?" in refused.text
+
+
+async def test_a_member_who_types_comment_withdraw_is_shown_their_comments_to_withdraw(core):
+    _, announced = await _open_window(core)
+    await core.command(PATEL, "/comment", f"{_ref(announced)} We support the plan for family hubs.")
+    for verb in ("withdraw", "Edit"):
+        [mine] = await core.command(PATEL, "/comment", verb)
+        assert mine.how == "privately" and "We support the plan for family hubs." in mine.text
+        assert [b.label for b in buttons(mine.message)] == ["Edit", "Withdraw"]
+    assert await _comments_of(core, PATEL) == [("comment", "We support the plan for family hubs.")]
+
+
 async def test_a_comment_begun_with_a_word_of_one_reports_name_is_offered_on_it_and_saved_once_confirmed(core):
     await _open_window(core)
     budget = _ref(await _open_second_window(core, "Draft budget 2027/28"))

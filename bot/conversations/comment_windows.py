@@ -211,8 +211,12 @@ async def _export(services: Services, actor: Actor, ref: str) -> Reply:
     return Reply(replies.export_sent(compiled), files=files)
 
 
+CHANGING_VERBS = ("edit", "change", "withdraw", "delete", "remove", "mine")
+
+
 async def _comment_command(services: Services, actor: Actor, verb: str, text: str, request_key: str) -> Reply | Form:
-    if verb == "list":
+    # "/comment withdraw" alone means the person's own comments, which the list offers to edit or withdraw.
+    if verb == "list" or (verb in CHANGING_VERBS and text.strip().lower() == verb):
         return Reply(replies.my_comments(await comments.my_comments(services, actor), services.clock()))
     if not text.strip():
         windows = await comment_windows.open_windows_for_member(services, actor)
