@@ -2,14 +2,14 @@
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.committees import committee_here, is_clerk, require_clerk
 from handlers.context import Actor, Services
 from handlers.deadlines import Deadline, describe_date, describe_instant, parse_committee_date
 from handlers.errors import InvalidInput, NotFound
 from handlers.resolutions import ActionItem, replan_meeting_dues
-from handlers.wording import Command
+from handlers.wording import Command, Wording
 from handlers.working_days import holiday_note
 from storage.committees import CommitteeView
 from storage.database import Conflict, Session
@@ -91,6 +91,8 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
         if (existing := await meeting_by_request(session, request_key)) is not None:
             return summarise_meeting(existing, committee)
         start = _start_time(when_text, services.clock(), committee.timezone)
+        instead = ("so I haven't added another. To change a meeting's time, use Move in ", Command("meeting"), ".")
+        await _refuse_a_second_meeting_at(session, committee, start.instant, instead)
         meeting = Meeting(
             committee_id=committee.id,
             starts_at=start.instant,
@@ -111,6 +113,18 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
     return _noted(summarise_meeting(meeting, committee, replanned), start, committee)
 
 
+async def _refuse_a_second_meeting_at(
+    session: Session, committee: CommitteeView, instant: datetime, instead: Wording, moving_id: int | None = None
+) -> None:
+    """Two meetings at one time are one meeting typed twice: each would have its own agenda deadline, digests and
+    reports due, and every reminder would go out twice."""
+    just_before = instant - timedelta(seconds=1)
+    following = await scheduled_meetings(session, committee.id, after=just_before, limit=2)
+    if any(m.starts_at == instant and m.id != moving_id for m in following):
+        already = f"The committee already has a meeting on {describe_instant(instant, committee.timezone)}, "
+        raise InvalidInput((already, *instead), field="when")
+
+
 async def _clerks_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, CommitteeView]:
     committee = await committee_here(session, actor)
     await require_clerk(session, committee, actor, "keep the committee's calendar")
@@ -127,6 +141,8 @@ async def move_meeting(services: Services, actor: Actor, meeting_id: int, when_t
     async with services.database.session() as session:
         meeting, committee = await _clerks_meeting(session, actor, meeting_id)
         start = _start_time(when_text, services.clock(), committee.timezone)
+        instead = ("so I haven't moved this one there. If they are the same meeting, cancel this one instead.",)
+        await _refuse_a_second_meeting_at(session, committee, start.instant, instead, meeting.id)
         meeting.starts_at = start.instant
         meeting.arranged_at = services.clock()
         session.add(meeting)

@@ -511,6 +511,27 @@ async def test_arranging_and_moving_a_meeting_tells_the_clerk_which_reports_it_m
     assert f"{moved} 23 March 2027" in moved_answer.text
 
 
+async def test_a_meeting_added_or_moved_onto_another_at_the_same_time_is_refused_so_no_reminder_goes_twice(core):
+    await core.command(CLERK, "/meeting", "add 16 March 2027 10:00")
+    [again] = await core.command(CLERK, "/meeting", "add 16 March 2027 10:00")
+    assert again.how == "refused"
+    assert "already has a meeting on Tuesday 16 March 2027 at 10:00 (Europe/London), so I haven't added another" in (
+        again.text
+    )
+    await core.command(CLERK, "/meeting", "add 13 April 2027 10:00")
+    [listing] = await core.command(CLERK, "/meeting")
+    assert listing.text.count("Tuesday 16 March 2027 at 10:00") == 1
+
+    second_move = [b for b in buttons(listing.message) if b.label == "Move"][1]  # the 13 April meeting's
+    [move] = await core.press(CLERK, second_move)
+    [refused] = await core.submit(CLERK, move.form, {"when": "16 March 2027 10:00"})
+    assert refused.how == "refused" and "so I haven't moved this one there" in refused.text
+    [listing] = await core.command(CLERK, "/meeting")
+    assert "Tuesday 13 April 2027 at 10:00" in listing.text
+    [moved] = await core.submit(CLERK, move.form, {"when": "16 March 2027 18:00"})  # the same day is another time
+    assert moved.how == "privately" and "Meeting moved: Tuesday 16 March 2027 at 18:00" in moved.text
+
+
 async def test_a_comment_deadline_on_a_bank_holiday_is_kept_and_named_when_set_and_when_moved(core):
     # NOW is 1 March 2027: Easter Monday is 29 March, the late May bank holiday 31 May.
     [preview] = await core.command(
