@@ -191,9 +191,12 @@ def _page_buttons(page: ActionPage, page_value: str) -> tuple[Button, ...]:
 
 
 def resolution_saved(item: ActionItem, verb: str, now: datetime, due_read_from_text: bool = False) -> Message:
+    """A resolution is recorded in its committee's channel, which needs no naming; a change may be made from a
+    listing of every committee the clerk keeps."""
     text = f"Resolution R{item.id} {verb}."
     read = (DUE_READ_FROM_TEXT,) if due_read_from_text else ()
-    return Message(text, (paragraph((text,)), action_item(item, now, can_change=False), *read))
+    shown = action_item(item, now, can_change=False, name_committee=verb != "recorded")
+    return Message(text, (paragraph((text,)), shown, *read))
 
 
 # No due was given, so the resolution's own words were read for one ("at its next meeting", "within six months").

@@ -188,6 +188,7 @@ async def test_a_resolution_recorded_with_no_due_is_due_when_its_own_words_say(c
 async def test_a_due_the_clerk_gives_wins_and_words_with_no_due_leave_none(core):
     answer = await _record(core, "That officers write to the minister within six months.", "action", "30 April 2027")
     assert "due 30 April 2027" in answer and READ_FROM_ITS_WORDS not in answer
+    assert "Children and Families Scrutiny" not in answer  # recorded in its own channel
 
     answer = await _record(core, "That the matter be looked at again.", "action")
     assert "no due date" in answer and READ_FROM_ITS_WORDS not in answer
