@@ -256,6 +256,15 @@ async def test_an_export_reply_counts_only_what_there_is(core):
     assert f"the comments on {TITLE} (2 comments) as Word" in answer.text
 
 
+async def test_an_export_with_no_report_named_sends_the_only_one_or_asks_which(core):
+    await _open_window(core)
+    answer, files = await core.command(OFFICER, "/report", "export")
+    assert f"I've sent you the comments on {TITLE}" in answer.text and files.how == "files"
+    await _open_second_window(core, "Draft budget 2027/28")
+    [which] = await core.command(OFFICER, "/report", "export")
+    assert which.how == "refused" and "Which report?" in which.text and "Draft budget 2027/28" in which.text
+
+
 async def test_reminders_go_out_once_and_the_officer_gets_the_compiled_document_at_close(core):
     _, announced = await _open_window(core)
     ref = _ref(announced)

@@ -199,6 +199,8 @@ async def _preview(services: Services, actor: Actor, request: comment_windows.Wi
 async def _export(services: Services, actor: Actor, ref: str) -> Reply:
     if not ref.strip():
         windows = await collect.exportable_windows(services, actor)
+        if len(windows) == 1:  # nothing to choose between
+            return await _export(services, actor, windows[0].ref)
         raise InvalidInput(
             joined(
                 ("Which report? Type ", Command("report", "export <report>"), ", e.g. "),
