@@ -216,6 +216,12 @@ def no_longer_open(message: str, item: ActionItem, now: datetime) -> Message:
     return Message(message, (paragraph((Icon("information"), message), *note), action_item(item, now, False)))
 
 
+def one_resolution(item: ActionItem, now: datetime, clerks_it: bool) -> Message:
+    if not item.is_open():
+        return no_longer_open(f"R{item.id} was marked {item.status}.", item, now)
+    return Message(f"R{item.id}", (action_item(item, now, can_change=clerks_it),))
+
+
 def full_text(item: ActionItem) -> Message:
     heading = (Strong(f"R{item.id}"), f" · {item.committee_name}")
     return Message(f"R{item.id}", (paragraph(heading, Quote(item.text)),))

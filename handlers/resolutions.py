@@ -11,6 +11,7 @@ from handlers.committees import (
     clerks_committee_here,
     committee_here,
     committee_here_for,
+    is_clerk,
     require_clerk,
     require_in_channel,
     require_in_committee,
@@ -542,7 +543,7 @@ async def change_resolution(
 async def _clerks_resolution(session: Session, actor: Actor, resolution_id: int) -> tuple[Resolution, CommitteeView]:
     found = await resolution_with_committee(session, actor.workspace_id, resolution_id)
     if found is None:
-        raise NotFound("I can't find that resolution.")
+        raise NotFound(f"I can't find resolution R{resolution_id} in the register.")
     resolution, committee = found
     await require_clerk(session, committee, actor, "change resolutions")
     return resolution, committee
@@ -607,9 +608,11 @@ def _reassign(resolution: Resolution, change: Change) -> None:
     resolution.owner_user_id, resolution.owner_title = change.owner_user_id or None, title
 
 
-async def item(services: Services, actor: Actor, resolution_id: int) -> ActionItem:
+async def item_for(services: Services, actor: Actor, resolution_id: int) -> tuple[ActionItem, bool]:
+    """A resolution the person may see, and whether they clerk its committee (so may change it)."""
     async with services.database.session() as session:
-        return item_of(*await _visible_resolution(services, session, actor, resolution_id))
+        resolution, committee = await _visible_resolution(services, session, actor, resolution_id)
+        return item_of(resolution, committee), await is_clerk(session, committee, actor.user_id)
 
 
 async def _visible_resolution(
@@ -617,7 +620,7 @@ async def _visible_resolution(
 ) -> tuple[Resolution, CommitteeView]:
     found = await resolution_with_committee(session, actor.workspace_id, resolution_id)
     if found is None:
-        raise NotFound("I can't find that resolution.")
+        raise NotFound(f"I can't find resolution R{resolution_id} in the register.")
     resolution, committee = found
     await require_in_committee(services, session, committee, actor, also=(resolution.owner_user_id,))
     return found

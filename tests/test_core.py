@@ -200,6 +200,36 @@ async def test_a_due_the_clerk_gives_wins_and_words_with_no_due_leave_none(core)
     assert "no due date" in answer and READ_FROM_ITS_WORDS not in answer
 
 
+async def test_a_clerk_names_one_resolution_by_its_number_to_see_it_or_close_it(core):
+    await _record(core, "Circulate the safeguarding audit to members.", "action", "31 March 2027")
+    [shown] = await core.command(CLERK, "/actions", "R1")
+    assert shown.how == "privately" and "R1 · Action · due 31 March 2027" in shown.text
+    assert "Mark done" in {b.label for b in buttons(shown.message)}
+    [as_member] = await core.command(PATEL, "/actions", "r1")
+    assert "Circulate the safeguarding audit" in as_member.text
+    assert "Mark done" not in {b.label for b in buttons(as_member.message)}
+    [refused] = await core.command(PATEL, "/actions", "done R1")
+    assert refused.how == "refused" and "Only the committee's clerks can change resolutions" in refused.text
+
+    [form] = await core.command(CLERK, "/actions", "done R1")
+    assert form.how == "form" and form.form.form_id == "action.done"
+    await core.submit(CLERK, form.form, {"note": "Sent on 2 March"})
+    [closed] = await core.command(CLERK, "/actions", "R1")
+    assert "R1 was marked done.\nClosing note: Sent on 2 March" in closed.text
+    assert "Mark done" not in {b.label for b in buttons(closed.message)}
+    [unknown] = await core.command(CLERK, "/actions", "R9")
+    assert unknown.how == "refused" and "I can't find resolution R9 in the register." in unknown.text
+
+
+async def test_a_listing_by_dates_may_leave_out_the_word_due(core):
+    await _record(core, "Circulate the safeguarding audit to members.", "action", "31 March 2027")
+    [this_month] = await core.command(CLERK, "/actions", "this month")
+    assert "Open resolutions due 1 March 2027 to 31 March 2027" in this_month.text
+    assert "Circulate the safeguarding audit" in this_month.text
+    [unknown] = await core.command(CLERK, "/actions", "owner director")
+    assert unknown.how == "refused" and 'I don\'t know the filter "owner".' in unknown.text
+
+
 async def test_a_next_page_pressed_after_the_list_shortened_shows_its_last_page_not_an_empty_register(core):
     for n in range(11):
         await _record(core, f"Action number {n}.", "action", f"{n + 1} April 2027")

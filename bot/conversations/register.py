@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from dataclasses import asdict, fields
 from datetime import date
 
@@ -39,15 +40,35 @@ USAGE: Wording = (
     Verbatim("due 1/3/2027 to 31/3/2027"),
     ", or ",
     Verbatim("committee <name>"),
-    ". Clerks: ",
+    "; ",
+    Command("actions", "R3"),
+    " shows one. Clerks: ",
     Command("actions", "add"),
     " records one; ",
+    Command("actions", "done R3"),
+    " closes one; ",
     Command("actions", "export"),
     " sends the register as Word and CSV.",
 )
 HELP: dict[str, Inline] = {"/actions": USAGE}
 MOST_PAGES = 10_000
 CLOSING_FORMS = {"action.done": "done", "action.cancel": "cancelled"}
+
+
+# "/actions done R3" is the Mark done button of R3, and so on.
+CHANGES_BY_NAME = {
+    "done": "action.done",
+    "close": "action.done",
+    "cancel": "action.cancel",
+    "reassign": "action.reassign",
+    "redate": "action.redate",
+}
+
+
+def _resolution_number(text: str) -> int | None:
+    """R3 (or 3), as the register names its resolutions."""
+    found = re.fullmatch(r"r?(\d{1,9})", text.strip().lower())
+    return int(found[1]) if found else None
 
 
 def parse_query(text: str, today: date) -> ActionQuery:
@@ -66,9 +87,17 @@ def parse_query(text: str, today: date) -> ActionQuery:
         elif word == "due":
             start, end = read_range(" ".join(words), today)
             query, words = _with(query, due_from=start, due_to=end), []
-        else:
-            raise InvalidInput(joined(f'I don\'t know the filter "{word}". ', USAGE))
+        else:  # "this month" means "due this month"
+            start, end = _range_or_unknown(" ".join([word, *words]), word, today)
+            query, words = _with(query, due_from=start, due_to=end), []
     return query
+
+
+def _range_or_unknown(text: str, word: str, today: date) -> tuple[date | None, date | None]:
+    try:
+        return read_range(text, today)
+    except InvalidInput:
+        raise InvalidInput(joined(f'I don\'t know the filter "{word}". ', USAGE)) from None
 
 
 def _with(query: ActionQuery, **changes) -> ActionQuery:
@@ -114,6 +143,12 @@ async def command(services: Services, actor: Actor, request: CommandRequest) -> 
         return forms.resolution_record()
     if verb == "export":
         return await _export(services, actor)
+    if (one := _resolution_number(verb)) is not None:
+        item, clerks_it = await resolutions.item_for(services, actor, one)
+        return Reply(register_replies.one_resolution(item, services.clock(), clerks_it))
+    word, _, rest = verb.partition(" ")
+    if word in CHANGES_BY_NAME and (one := _resolution_number(rest.strip())) is not None:
+        return await _change_form(services, actor, CHANGES_BY_NAME[word], one)
     # Ranges like "due this week" are read in the council's zone; a committee elsewhere differs by hours at most.
     return await _listing(services, actor, parse_query(text, local_date(services.clock(), DEFAULT_TIMEZONE)))
 
@@ -149,7 +184,8 @@ async def _press(services: Services, actor: Actor, action_id: str, value: str) -
         await resolutions.require_register_clerk(services, actor)
         return forms.resolution_record()
     if action_id == "action.more":
-        return Reply(register_replies.full_text(await resolutions.item(services, actor, number(value))))
+        item, _ = await resolutions.item_for(services, actor, number(value))
+        return Reply(register_replies.full_text(item))
     if action_id == "action.history":
         item, entries = await resolutions.history(services, actor, number(value))
         names = await register.people_named(services, actor, [item], entries)
