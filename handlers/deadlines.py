@@ -73,13 +73,14 @@ class AmbiguousDeadline(DeadlineNotUnderstood):
 def describe_instant(instant: datetime, zone: str) -> str:
     """E.g. "Tuesday 20 September 2022 at 23:59 (Europe/London)"."""
     local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {describe_date(instant, zone)} at {local:%H:%M} ({zone})"
+    return f"{DAY_NAMES[local.weekday()]} {long_date(local)} at {local.hour:02d}:{local.minute:02d} ({zone})"
 
 
 MONTH_NAMES = (
     None, "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def long_date(day: date) -> str:
