@@ -1,6 +1,7 @@
 """A committee's calendar: add, move and cancel meetings; which meeting a report is due back at."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -92,7 +93,10 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
             return summarise_meeting(existing, committee)
         start = _start_time(when_text, services.clock(), committee.timezone)
         instead = ("so I haven't added another. To change a meeting's time, use Move in ", Command("meeting"), ".")
-        await _refuse_a_second_meeting_at(session, committee, start.instant, instead)
+        # Another delivery of this request may have added it meanwhile: that one is answered as added, below.
+        await _refuse_a_second_meeting_at(
+            session, committee, start.instant, instead, lambda m: m.request_key == request_key
+        )
         meeting = Meeting(
             committee_id=committee.id,
             starts_at=start.instant,
@@ -114,13 +118,17 @@ async def add_meeting(services: Services, actor: Actor, when_text: str, request_
 
 
 async def _refuse_a_second_meeting_at(
-    session: Session, committee: CommitteeView, instant: datetime, instead: Wording, moving_id: int | None = None
+    session: Session,
+    committee: CommitteeView,
+    instant: datetime,
+    instead: Wording,
+    is_this_one: Callable[[Meeting], bool],
 ) -> None:
     """Two meetings at one time are one meeting typed twice: each would have its own agenda deadline, digests and
     reports due, and every reminder would go out twice."""
     just_before = instant - timedelta(seconds=1)
     following = await scheduled_meetings(session, committee.id, after=just_before, limit=2)
-    if any(m.starts_at == instant and m.id != moving_id for m in following):
+    if any(m.starts_at == instant and not is_this_one(m) for m in following):
         already = f"The committee already has a meeting on {describe_instant(instant, committee.timezone)}, "
         raise InvalidInput((already, *instead), field="when")
 
@@ -142,7 +150,7 @@ async def move_meeting(services: Services, actor: Actor, meeting_id: int, when_t
         meeting, committee = await _clerks_meeting(session, actor, meeting_id)
         start = _start_time(when_text, services.clock(), committee.timezone)
         instead = ("so I haven't moved this one there. If they are the same meeting, cancel this one instead.",)
-        await _refuse_a_second_meeting_at(session, committee, start.instant, instead, meeting.id)
+        await _refuse_a_second_meeting_at(session, committee, start.instant, instead, lambda m: m.id == meeting.id)
         meeting.starts_at = start.instant
         meeting.arranged_at = services.clock()
         session.add(meeting)
