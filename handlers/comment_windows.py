@@ -387,8 +387,8 @@ async def nothing_to_comment_on(services: Services, actor: Actor) -> Words:
 def named_at_start(window: WindowSummary, text: str) -> int:
     """How many characters at the start of `text` (stripped) name the window: its reference, its title, or the
     title written as a reference would be ("draft-plan" for the report whose reference is "plan"); or, typed
-    alone, the first word of its reference ("budget" for budget-consultation-2027), as people remember it
-    (followed by more words, that first word may be the comment's own); 0 if none."""
+    alone, the first words of its reference ("budget", "annual report" for annual-report-2027), as people remember
+    it (followed by more words, those may be the comment's own); 0 if none."""
     lowered = text.strip().lower()
     first_word = lowered.split(maxsplit=1)[0] if lowered else ""
     for name in (window.ref, window.title.lower()):
@@ -396,7 +396,8 @@ def named_at_start(window: WindowSummary, text: str) -> int:
             return len(name)
     if first_word and _reference_words(first_word) == window.ref:
         return len(first_word)
-    return len(lowered) if lowered == first_word and window.ref.startswith(first_word + "-") else 0
+    words = lowered.split()
+    return len(lowered) if words and _words_in_common(window.ref.split("-"), words) == len(words) else 0
 
 
 def _reference_words(text: str) -> str:

@@ -415,6 +415,9 @@ async def test_a_comment_begun_with_the_words_of_a_reports_reference_is_offered_
     [offer] = await core.command(PATEL, "/comment", "annual report We support the plan for family hubs.")
     assert f"Is this your comment on {TITLE}?" in offer.text
     assert "We support the plan for family hubs." in offer.text.splitlines()  # not "report We support ..."
+    [asked] = await core.command(PATEL, "/comment", "annual report")
+    assert asked.how == "refused" and f"What would you like to say about {TITLE}?" in asked.text
+    assert await _comments_of(core, PATEL) == []
 
 
 async def test_a_comment_naming_no_report_is_offered_on_the_only_one_open_to_the_member(core):
