@@ -23,7 +23,7 @@ from bot.message import (
     plain_text,
     someone,
 )
-from bot.replies import comment_buttons, count_of, days_left, link_or_title
+from bot.replies import comment_buttons, count_of, days_left, how_to_comment, link_or_title
 from handlers.deadlines import describe_date, describe_instant, long_date
 from handlers.reminder_plan import AGAIN, DroppedNotice, DueReminder, ResponseCounts, agenda_deadline, local_day
 from handlers.reminder_settings import MutedItem, ReminderSettings
@@ -125,7 +125,7 @@ def _window_message(reminder: DueReminder) -> Message:
         today = when.startswith("today")
         on = f" ({describe_date(window.deadline, window.timezone)})" if today else f", on {window.deadline_text}"
         text = (Icon("hourglass"), "Comments on ", title, " close ", Strong(when), f"{on}. {_so_far(counts.responded)}")
-    how = Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
+    how = how_to_comment(window)
     return Message(
         f"Comments on {window.title} close {when}",
         (paragraph(text, buttons=comment_buttons(window.id, "primary")), how, _mute_note(reminder)),

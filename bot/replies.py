@@ -123,6 +123,11 @@ def closes_in(window: WindowSummary) -> str:
     return days_left(window.deadline, window.deadline_set_at, window.timezone)
 
 
+def how_to_comment(window: WindowSummary) -> Context:
+    """Beside the comment buttons: the command, for those who type."""
+    return Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
+
+
 def comment_buttons(window_id: int, add_style: str | None = None) -> tuple[Button, ...]:
     return (
         Button("Add comment", "comment.add", str(window_id), style=add_style),
@@ -153,9 +158,8 @@ def deadline_moved(window: WindowSummary, notes: tuple[str, ...], reopened: bool
     if reopened:
         headline = ("Comments on ", Strong(window.title), " are open again until ", Strong(window.deadline_text))
         headline += (f": they close {closes_in(window)}.",)
-        how = Context(("Or type ", Command("comment", f"{window.ref} your comment"), "."))
         body = paragraph(headline, buttons=comment_buttons(window.id, "primary"))
-        return Message(plain_text(headline), (body, how, *read))
+        return Message(plain_text(headline), (body, how_to_comment(window), *read))
     headline = ("The deadline for comments on ", Strong(window.title), " is now ", Strong(window.deadline_text))
     headline += (f": comments close {closes_in(window)}.",)
     return Message(plain_text(headline), (paragraph(headline), *read))

@@ -239,13 +239,16 @@ async def require_clerk(session: Session, committee: CommitteeView, actor: Actor
 
 async def require_in_committee(
     services: Services, session: Session, committee: CommitteeView, actor: Actor, also: tuple[str | None, ...] = ()
-) -> None:
+) -> bool:
     """A committee's business is shown to its clerks and the people in its channel (and to `also`, such as the
-    owner of a resolution), not to anyone in the workspace who presses a button carrying its id."""
+    owner of a resolution), not to anyone in the workspace who presses a button carrying its id. Whether the person
+    clerks it."""
     log_context.note_committee(committee.id)
-    if actor.user_id in also or await is_clerk(session, committee, actor.user_id):
-        return
-    await require_in_channel(services, committee, actor)
+    if await is_clerk(session, committee, actor.user_id):
+        return True
+    if actor.user_id not in also:
+        await require_in_channel(services, committee, actor)
+    return False
 
 
 async def require_in_channel(services: Services, committee: CommitteeView, actor: Actor) -> None:

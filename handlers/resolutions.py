@@ -11,7 +11,6 @@ from handlers.committees import (
     clerks_committee_here,
     committee_here,
     committee_here_for,
-    is_clerk,
     require_clerk,
     require_in_channel,
     require_in_committee,
@@ -418,10 +417,8 @@ async def _channel_page_at_once(
     found = await open_resolutions_in_channel(session, filters, channel, actor.user_id, offset=offset, limit=PAGE_SIZE)
     if found is None:
         return None
-    committee = found.committee
-    log_context.note_committee(committee.id)
-    clerk_of = frozenset({committee.id} if found.clerked_by_asker else ())
-    return ActionPage([item_of(*row) for row in found.rows], found.total, query, clerk_of, committee.name), committee
+    log_context.note_committee(found.committee.id)
+    return _committee_page(found.rows, found.total, query, found.committee, found.clerked_by_asker)
 
 
 async def _channel_page(
@@ -430,8 +427,15 @@ async def _channel_page(
     committee, clerks_it = await committee_here_for(session, actor)
     filters = _filters(actor, query, now, committee.timezone, committee_ids=[committee.id])
     rows, total = await open_resolutions(session, filters, offset=query.page * PAGE_SIZE, limit=PAGE_SIZE)
+    return _committee_page([row for row, _ in rows], total, query, committee, clerks_it)
+
+
+def _committee_page(
+    rows: list[ResolutionRow], total: int, query: ActionQuery, committee: CommitteeView, clerks_it: bool
+) -> tuple[ActionPage, CommitteeView]:
     clerk_of = frozenset({committee.id} if clerks_it else ())
-    return ActionPage([item_of(*row) for row in rows], total, query, clerk_of, committee.name), committee
+    items = [item_of(row, committee) for row in rows]
+    return ActionPage(items, total, query, clerk_of, committee.name), committee
 
 
 async def _listing_across(session: Readable, actor: Actor, query: ActionQuery, now: datetime) -> ActionPage:
@@ -541,12 +545,16 @@ async def change_resolution(
 
 
 async def _clerks_resolution(session: Session, actor: Actor, resolution_id: int) -> tuple[Resolution, CommitteeView]:
+    resolution, committee = await _in_register(session, actor, resolution_id)
+    await require_clerk(session, committee, actor, "change resolutions")
+    return resolution, committee
+
+
+async def _in_register(session: Session, actor: Actor, resolution_id: int) -> tuple[Resolution, CommitteeView]:
     found = await resolution_with_committee(session, actor.workspace_id, resolution_id)
     if found is None:
         raise NotFound(f"I can't find resolution R{resolution_id} in the register.")
-    resolution, committee = found
-    await require_clerk(session, committee, actor, "change resolutions")
-    return resolution, committee
+    return found
 
 
 async def _apply(
@@ -611,19 +619,17 @@ def _reassign(resolution: Resolution, change: Change) -> None:
 async def item_for(services: Services, actor: Actor, resolution_id: int) -> tuple[ActionItem, bool]:
     """A resolution the person may see, and whether they clerk its committee (so may change it)."""
     async with services.database.session() as session:
-        resolution, committee = await _visible_resolution(services, session, actor, resolution_id)
-        return item_of(resolution, committee), await is_clerk(session, committee, actor.user_id)
+        resolution, committee, clerks_it = await _visible_resolution(services, session, actor, resolution_id)
+    return item_of(resolution, committee), clerks_it
 
 
 async def _visible_resolution(
     services: Services, session: Session, actor: Actor, resolution_id: int
-) -> tuple[Resolution, CommitteeView]:
-    found = await resolution_with_committee(session, actor.workspace_id, resolution_id)
-    if found is None:
-        raise NotFound(f"I can't find resolution R{resolution_id} in the register.")
-    resolution, committee = found
-    await require_in_committee(services, session, committee, actor, also=(resolution.owner_user_id,))
-    return found
+) -> tuple[Resolution, CommitteeView, bool]:
+    """The resolution, its committee, and whether the person clerks it, if they may see it."""
+    resolution, committee = await _in_register(session, actor, resolution_id)
+    clerks_it = await require_in_committee(services, session, committee, actor, also=(resolution.owner_user_id,))
+    return resolution, committee, clerks_it
 
 
 @dataclass(frozen=True)
@@ -639,9 +645,9 @@ class HistoryEntry:
 
 async def history(services: Services, actor: Actor, resolution_id: int) -> tuple[ActionItem, list[HistoryEntry]]:
     async with services.database.session() as session:
-        found = await _visible_resolution(services, session, actor, resolution_id)
+        resolution, committee, _ = await _visible_resolution(services, session, actor, resolution_id)
         changes = await resolution_changes(session, [resolution_id])
-    return item_of(*found), [entry_of_change(change) for change in changes]
+    return item_of(resolution, committee), [entry_of_change(change) for change in changes]
 
 
 def entry_of_change(change: ResolutionChange) -> HistoryEntry:

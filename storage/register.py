@@ -64,6 +64,9 @@ _OUTSTANDING = (
 _RESOLUTION_COLUMNS = tuple(Resolution.__table__.columns)
 # A resolution as the register lists it: its columns, read-only, without an ORM object's cost.
 ResolutionRow = namedtuple("ResolutionRow", [column.key for column in _RESOLUTION_COLUMNS])
+# Where a listed row's resolution ends and its committee's columns do.
+_RESOLUTIONS_END = len(_RESOLUTION_COLUMNS)
+_COMMITTEES_END = _RESOLUTIONS_END + len(COMMITTEE_VIEW_COLUMNS)
 
 
 def _wanted(given: frozenset[str]) -> list:
@@ -147,7 +150,7 @@ async def open_resolutions(
 
 @dataclass(frozen=True)
 class ChannelPage:
-    rows: list[tuple[ResolutionRow, CommitteeView]]
+    rows: list[ResolutionRow]  # all of `committee`
     total: int
     committee: CommitteeView
     clerked_by_asker: bool
@@ -164,13 +167,13 @@ async def open_resolutions_in_channel(
     if not found:
         return None
     first = found[0]
-    listed = [_split(row) for row in found if row[0] is not None]
-    return ChannelPage(listed, first[-1], _split(first)[1], first[-2])
+    listed = [ResolutionRow(*row[:_RESOLUTIONS_END]) for row in found if row[0] is not None]
+    committee = CommitteeView(*first[_RESOLUTIONS_END:_COMMITTEES_END])
+    return ChannelPage(listed, first[-1], committee, first[-2])
 
 
 def _split(row) -> tuple[ResolutionRow, CommitteeView]:
-    resolution, committee = len(_RESOLUTION_COLUMNS), len(COMMITTEE_VIEW_COLUMNS)
-    return ResolutionRow(*row[:resolution]), CommitteeView(*row[resolution : resolution + committee])
+    return ResolutionRow(*row[:_RESOLUTIONS_END]), CommitteeView(*row[_RESOLUTIONS_END:_COMMITTEES_END])
 
 
 async def committees_with_passed_meeting_dues(session: Session, now: datetime) -> list[CommitteeView]:
