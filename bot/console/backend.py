@@ -36,6 +36,7 @@ from handlers.deadlines import describe_instant
 from handlers.home import home_for
 from storage.database import Database, shown_url, sqlite_path
 
+QUIT = "/quit"
 # @names in these commands' text are people; /comment text is kept as the member typed it.
 COMMANDS_NAMING_PEOPLE = ("/committee", "/report")
 CONSOLE_HELP = {
@@ -46,7 +47,7 @@ CONSOLE_HELP = {
     "/home": "your Home tab: open comment windows and whether you have responded, resolutions you own",
     "/clock [+7d]": "the console's time; `/clock +7d`, `+3h` or `+1d12h` moves it on, reminders going out as due",
     "/help": "this list",
-    "/quit": "leave (end of input does too)",
+    QUIT: "leave (end of input does too)",
 }
 CANCEL = "/cancel"
 
@@ -137,7 +138,7 @@ class ConsoleSession:
         await self.reminders.tick()  # what fell due since the console last ran
         while (line := await self.terminal.ask(self.prompt())) is not None:
             line = line.strip()
-            if line == "/quit":
+            if line == QUIT:
                 break
             if line:
                 await self.handle(line)
@@ -474,7 +475,7 @@ def field_value(field: Field, typed: str, directory: SeedDirectory) -> str | tup
 def _is_a_command(line: str) -> bool:
     """A command typed where a form expects an answer: the person has forgotten the form, or wants out of it."""
     name = line.strip().split(" ", 1)[0]
-    return name in interactions.HELP or name in CONSOLE_COMMANDS
+    return name in interactions.HELP or name in CONSOLE_COMMANDS or name == QUIT
 
 
 def _asked_again(field: Field, choices: tuple[str, ...]) -> Field:
